@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fa32/app/command.hpp"
+#include "fa32/app/commands.hpp"
+#include "fa32/traces/reader.hpp"
+
+namespace fa32::app {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success, every check passed
+  1  a check failed (a leak, a gate such as --min-pool-hit-rate, a corruption)
+  2  bad input or usage (unreadable or invalid trace, bad option)
+
+Traces may be JSON, JSON Lines or binary; the format is sniffed from the
+first bytes, and "-" means standard input or output.)";
+
+void setup_logging(int verbosity, bool quiet) {
+  // Not registered by name: run() may be called more than once (tests).
+  auto logger =
+      std::make_shared<spdlog::logger>("fa32", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_pattern("fa32: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  if (quiet) {
+    spdlog::set_level(spdlog::level::err);
+  } else if (verbosity >= 2) {
+    spdlog::set_level(spdlog::level::trace);
+  } else if (verbosity == 1) {
+    spdlog::set_level(spdlog::level::debug);
+  } else {
+    spdlog::set_level(spdlog::level::info);
+  }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"fa32: replay allocation traces through the fastalloc32 allocator and explain what it did",
+               "fa32"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string(FA32_VERSION));
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  int verbosity = 0;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbosity, "More log output on stderr (repeat for more)");
+  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+
+  std::vector<Command> commands = register_commands(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0.
+    int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_bad_input;
+  }
+
+  setup_logging(verbosity, quiet);
+  try {
+    for (const Command& c : commands) {
+      if (c.app->parsed()) return c.run();
+    }
+    spdlog::error("no subcommand given; see fa32 --help");
+    return exit_bad_input;
+  } catch (const InputError& e) {
+    spdlog::error("{}", e.what());
+    return exit_bad_input;
+  } catch (const traces::TraceError& e) {
+    spdlog::error("{}", e.what());
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return exit_bad_input;
+  }
+}
+
+}  // namespace fa32::app

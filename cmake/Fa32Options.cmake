@@ -1,0 +1,24 @@
+# Build settings every fa32 target links PRIVATE. Not exported: consumers of
+# the installed library do not inherit our warnings or sanitizers.
+
+add_library(fa32_warnings INTERFACE)
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  target_compile_options(fa32_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                                 -Wno-sign-conversion)
+  if(FA32_WERROR)
+    target_compile_options(fa32_warnings INTERFACE -Werror)
+  endif()
+endif()
+
+add_library(fa32_sanitizers INTERFACE)
+if(FA32_SANITIZE)
+  set(_fa32_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(fa32_sanitizers INTERFACE ${_fa32_san})
+  target_link_options(fa32_sanitizers INTERFACE ${_fa32_san})
+endif()
+
+# fa32_setup_target(<target>): warnings + sanitizers, C++20.
+function(fa32_setup_target target)
+  target_link_libraries(${target} PRIVATE fa32_warnings fa32_sanitizers)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+endfunction()

@@ -1,0 +1,257 @@
+/*
+ * fastalloc32 — a small, fast, single-threaded, context-based allocator.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One manager (fastalloc32_mm) per context; there is no global state. A
+ * manager is NOT thread-safe: use one per thread, or lock around it.
+ *
+ * Where memory comes from:
+ *  - small requests (<= the largest block size) come from per-class pools of
+ *    fixed-size blocks, reserved with mmap so untouched pages cost nothing;
+ *    freed blocks go to a bounded LIFO cache first, then to a free list;
+ *  - large requests (> the largest block size) are served by the large path
+ *    (blocks with an inline header, a cache of freed blocks by size bucket,
+ *    mmap/mremap for very big ones);
+ *  - when a class pool is exhausted (and may not grow), small requests fall
+ *    back to the system allocator (counted as fallback).
+ *
+ * Errors are return values: NULL plus fastalloc32_last_status(), and the
+ * optional error callback. Bad frees (double, foreign, interior pointers)
+ * are detected, counted, reported and ignored; they never corrupt the
+ * manager and are never passed to the system free.
+ */
+#ifndef FASTALLOC32_H
+#define FASTALLOC32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FASTALLOC32_VERSION_MAJOR 1
+#define FASTALLOC32_VERSION_MINOR 0
+#define FASTALLOC32_VERSION_PATCH 0
+
+/* Most size classes a manager can have. */
+#define FASTALLOC32_MAX_CLASSES 16
+
+typedef struct fastalloc32_mm fastalloc32_mm;
+
+typedef enum fastalloc32_status {
+  FASTALLOC32_OK = 0,
+  FASTALLOC32_E_NOMEM = 1,            /* the system allocator or mmap failed */
+  FASTALLOC32_E_OVERFLOW = 2,         /* size arithmetic would overflow (calloc, align-up near SIZE_MAX) */
+  FASTALLOC32_E_BAD_ALIGNMENT = 3,    /* alignment not a power of two */
+  FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
+  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free */
+  FASTALLOC32_E_INTERIOR_POINTER = 6, /* pointer inside an owned block but not its start */
+  FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config */
+  FASTALLOC32_E_CORRUPT = 8           /* fastalloc32_check found a broken invariant */
+} fastalloc32_status;
+
+/* Human-readable name of a status ("ok", "double free", ...). Never NULL. */
+const char* fastalloc32_status_string(fastalloc32_status status);
+
+/* Called on every error the manager detects, before it returns. ptr is the
+ * offending pointer (or NULL). Must not call back into the same manager. */
+typedef void (*fastalloc32_error_fn)(fastalloc32_status status, const void* ptr, void* user);
+
+/* Where the manager gets memory from the system. NULL members mean libc
+ * malloc/free and mmap/munmap. Tests inject failures through these. */
+typedef struct fastalloc32_system {
+  void* (*malloc)(size_t size, void* user);
+  void (*free)(void* ptr, void* user);
+  /* Reserve size bytes of zeroed, page-aligned, read-write memory. */
+  void* (*map)(size_t size, void* user);
+  void (*unmap)(void* ptr, size_t size, void* user);
+  void* user;
+} fastalloc32_system;
+
+typedef struct fastalloc32_config {
+  uint32_t size;    /* sizeof(fastalloc32_config); set by fastalloc32_config_init */
+  uint32_t version; /* FASTALLOC32_CONFIG_VERSION; set by fastalloc32_config_init */
+
+  /* Block sizes of the size classes, ascending, each a multiple of
+   * `alignment`. Default: one class of 128 bytes (the original's). */
+  uint32_t class_count;
+  size_t block_sizes[FASTALLOC32_MAX_CLASSES];
+
+  /* Bytes of pool for EACH class, reserved at create. Default 1 MiB. */
+  size_t pool_size;
+  /* When a class pool is full, grow it by another pool_size chunk while the
+   * class's total stays <= pool_limit. 0 (default): never grow; fall back
+   * to the system allocator instead. */
+  size_t pool_limit;
+
+  /* Entries in each class's LIFO cache of freed blocks. Default 512. */
+  uint32_t cache_capacity;
+
+  /* Minimum alignment of every pointer returned: a power of two >=
+   * alignof(max_align_t) (16 on x86-64). Default 16. */
+  size_t alignment;
+
+  /* Freed large blocks kept for reuse, bounded in total bytes.
+   * Default 8 MiB; 0 disables the large cache. */
+  size_t large_cache_bytes;
+  /* Large requests at or above this go straight to mmap (and grow by
+   * mremap). Default 1 MiB. */
+  size_t mmap_threshold;
+
+  /* Non-zero: zero every block when it is freed (explicit_bzero). */
+  int secure_zero;
+
+  fastalloc32_error_fn on_error; /* optional */
+  void* error_user;
+  fastalloc32_system system; /* optional; zeroed = libc */
+} fastalloc32_config;
+
+#define FASTALLOC32_CONFIG_VERSION 1
+
+/* Fill *config with the defaults (the original fastalloc32's behaviour). */
+void fastalloc32_config_init(fastalloc32_config* config);
+
+/* A manager with the default config. NULL if memory could not be had. */
+fastalloc32_mm* fastalloc32_create(void);
+/* A manager with *config (copied). NULL and *status set when the config is
+ * invalid (FASTALLOC32_E_BAD_CONFIG) or memory could not be had. status may
+ * be NULL. */
+fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config, fastalloc32_status* status);
+/* Releases everything, live blocks included. NULL is ignored. */
+void fastalloc32_destroy(fastalloc32_mm* mm);
+
+void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size);
+void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
+/* C semantics: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
+ * returns NULL; on failure p is untouched and NULL is returned. */
+void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size);
+void fastalloc32_free(fastalloc32_mm* mm, void* ptr);
+/* alignment must be a power of two (any size, not only multiples). */
+void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment, size_t size);
+/* Bytes usable at ptr (>= the size asked for); 0 if ptr is not a live
+ * allocation of this manager. */
+size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
+
+/* Status of the most recent failed call on this manager (OK if none). */
+fastalloc32_status fastalloc32_last_status(const fastalloc32_mm* mm);
+
+/* Where a live pointer came from. */
+typedef enum fastalloc32_kind {
+  FASTALLOC32_KIND_NONE = 0, /* not a live allocation of this manager */
+  FASTALLOC32_KIND_POOL = 1,
+  FASTALLOC32_KIND_LARGE = 2,
+  FASTALLOC32_KIND_FALLBACK = 3
+} fastalloc32_kind;
+
+fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, const void* ptr);
+
+/*
+ * Statistics. Each is declared once here; the struct, the names and the
+ * tests are generated from these lists so they cannot drift.
+ *
+ * Counters only grow: X(name, description).
+ * Gauges have {current, peak, total} where total is the sum of all
+ * increases: X(name, description).
+ */
+#define FASTALLOC32_COUNTERS(X)                                                       \
+  X(mallocs, "calls to malloc/calloc/aligned_alloc that returned memory")             \
+  X(frees, "calls to free with a live pointer")                                       \
+  X(reallocs, "calls to realloc with a live pointer and size > 0")                    \
+  X(pool_allocs, "allocations served by a class pool")                                \
+  X(cache_hits, "pool allocations served from the freed-block LIFO cache")            \
+  X(freelist_hits, "pool allocations served from a class free list")                  \
+  X(fresh_blocks, "pool allocations of never-used blocks")                            \
+  X(pool_frees, "pool blocks freed")                                                  \
+  X(pool_grows, "pool chunks added because a class was full")                         \
+  X(large_allocs, "allocations served by the large path")                             \
+  X(large_cache_hits, "large allocations served from the freed-large cache")          \
+  X(large_frees, "large blocks freed")                                                \
+  X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
+  X(fallback_frees, "fallback blocks freed")                                          \
+  X(realloc_in_place, "reallocs that kept the pointer (fits in its block)")           \
+  X(realloc_pool_to_pool, "reallocs moved to a block of another class")               \
+  X(realloc_pool_to_large, "reallocs moved from a pool block to the large path")      \
+  X(realloc_large_to_pool, "reallocs moved from the large path to a pool block")      \
+  X(realloc_large_in_place, "large reallocs grown or shrunk in place (incl. mremap)") \
+  X(realloc_large_moved, "large reallocs that moved to another large block")          \
+  X(realloc_fallback, "reallocs from or to fallback blocks")                          \
+  X(failed_allocs, "requests that returned NULL for lack of memory or overflow")      \
+  X(invalid_frees, "frees/reallocs of pointers the manager does not own")             \
+  X(double_frees, "frees/reallocs of blocks already free")                            \
+  X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")    \
+  X(sys_mallocs, "calls to the system malloc")                                        \
+  X(sys_frees, "calls to the system free")                                            \
+  X(sys_maps, "calls to mmap (or the map hook)")                                      \
+  X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
+  X(sys_remaps, "calls to mremap")
+
+#define FASTALLOC32_GAUGES(X)                                                          \
+  X(live_allocs, "live allocations (all paths)")                                       \
+  X(bytes_requested, "bytes asked for by live allocations")                            \
+  X(bytes_reserved, "bytes set aside for live allocations (block sizes, large sizes)") \
+  X(pool_blocks, "pool blocks in use")                                                 \
+  X(large_bytes, "bytes of live large blocks")                                         \
+  X(fallback_bytes, "bytes of live fallback blocks")                                   \
+  X(footprint, "bytes held from the system: pool pages touched + large (live and cached) + fallback")
+
+typedef struct fastalloc32_gauge {
+  uint64_t current;
+  uint64_t peak;
+  uint64_t total;
+} fastalloc32_gauge;
+
+#define FASTALLOC32_STATS_VERSION 1
+
+typedef struct fastalloc32_stats {
+  uint32_t size;    /* sizeof(fastalloc32_stats) the caller was built with */
+  uint32_t version; /* FASTALLOC32_STATS_VERSION */
+#define FASTALLOC32_DECLARE_COUNTER(name, desc) uint64_t name;
+  FASTALLOC32_COUNTERS(FASTALLOC32_DECLARE_COUNTER)
+#undef FASTALLOC32_DECLARE_COUNTER
+#define FASTALLOC32_DECLARE_GAUGE(name, desc) fastalloc32_gauge name;
+  FASTALLOC32_GAUGES(FASTALLOC32_DECLARE_GAUGE)
+#undef FASTALLOC32_DECLARE_GAUGE
+} fastalloc32_stats;
+
+/* Per size class. */
+typedef struct fastalloc32_class_stats {
+  size_t block_size;
+  uint64_t capacity_blocks; /* blocks the class can hold now (grows with the pool) */
+  uint64_t allocs;
+  uint64_t frees;
+  uint64_t cache_hits;
+  uint64_t freelist_hits;
+  uint64_t fresh_blocks;
+  uint64_t fallback_allocs; /* requests of this class sent to the system allocator */
+  fastalloc32_gauge blocks_in_use;
+  fastalloc32_gauge bytes_requested;
+  uint64_t cached_blocks; /* now in the LIFO cache */
+  uint64_t touched_bytes; /* pool bytes ever handed out (high-water) */
+} fastalloc32_class_stats;
+
+/* Fill *out. Set out->size = sizeof(*out) first; returns the status
+ * (FASTALLOC32_E_BAD_CONFIG if out->size is not a size this library knows). */
+fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* mm, fastalloc32_stats* out);
+uint32_t fastalloc32_class_count(const fastalloc32_mm* mm);
+/* index < class_count; returns FASTALLOC32_E_BAD_CONFIG otherwise. */
+fastalloc32_status fastalloc32_get_class_stats(const fastalloc32_mm* mm, uint32_t index,
+                                               fastalloc32_class_stats* out);
+
+/* Calls fn for every live allocation (leak check). Stops early when fn
+ * returns non-zero. The manager must not be changed from inside fn. */
+typedef int (*fastalloc32_live_fn)(void* ptr, size_t requested, size_t reserved, fastalloc32_kind kind,
+                                   void* user);
+void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastalloc32_live_fn fn, void* user);
+
+/* Walks every internal structure and verifies its invariants (pool
+ * bounds, free list and cache against the live bitmap, large table,
+ * counters). For tests and debugging; O(pool size). */
+fastalloc32_status fastalloc32_check(const fastalloc32_mm* mm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FASTALLOC32_H */
