@@ -47,6 +47,8 @@ struct SystemSpy {
   uint64_t mallocs = 0, frees = 0, maps = 0, unmaps = 0;
   uint64_t mapped_bytes = 0;  // currently mapped
   void attach(fastalloc32_config& c);
+  // malloc/free only: map stays mmap, so the manager may use mremap.
+  void attach_malloc(fastalloc32_config& c);
   bool balanced() const { return mallocs == frees && maps == unmaps && mapped_bytes == 0; }
 };
 
@@ -56,5 +58,6 @@ inline unsigned char pattern(uint64_t id, size_t i) {
 }
 void fill(void* p, size_t n, uint64_t id);
 bool verify(const void* p, size_t n, uint64_t id);
+bool all_zero(const void* p, size_t n);
 
 }  // namespace fa32_test

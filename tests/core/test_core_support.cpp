@@ -105,6 +105,12 @@ void SystemSpy::attach(fastalloc32_config& c) {
   c.system.user = this;
 }
 
+void SystemSpy::attach_malloc(fastalloc32_config& c) {
+  c.system.malloc = spy_malloc;
+  c.system.free = spy_free;
+  c.system.user = this;
+}
+
 void fill(void* p, size_t n, uint64_t id) {
   auto* b = static_cast<unsigned char*>(p);
   for (size_t i = 0; i < n; ++i) b[i] = pattern(id, i);
@@ -114,6 +120,14 @@ bool verify(const void* p, size_t n, uint64_t id) {
   const auto* b = static_cast<const unsigned char*>(p);
   for (size_t i = 0; i < n; ++i) {
     if (b[i] != pattern(id, i)) return false;
+  }
+  return true;
+}
+
+bool all_zero(const void* p, size_t n) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i) {
+    if (b[i] != 0) return false;
   }
   return true;
 }
