@@ -59,44 +59,44 @@ void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps) {
           p = fastalloc32_malloc(mm, size);
         } else if (how < 8) {
           p = fastalloc32_calloc(mm, 1, size);
-          REQUIRE(p != nullptr);
-          REQUIRE(all_zero(p, size));
+          FAST_REQUIRE(p != nullptr);
+          FAST_REQUIRE(all_zero(p, size));
         } else if (how < 9) {
           p = fastalloc32_realloc(mm, nullptr, size);
         } else {
           const size_t align = size_t(1) << (rng() % 14);  // 1 .. 8 KiB
           p = fastalloc32_aligned_alloc(mm, align, size);
-          REQUIRE(p != nullptr);
-          REQUIRE(reinterpret_cast<uintptr_t>(p) % align == 0);
+          FAST_REQUIRE(p != nullptr);
+          FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % align == 0);
         }
-        REQUIRE(p != nullptr);
-        REQUIRE(reinterpret_cast<uintptr_t>(p) % config.alignment == 0);
-        REQUIRE(fastalloc32_usable_size(mm, p) >= size);
+        FAST_REQUIRE(p != nullptr);
+        FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % config.alignment == 0);
+        FAST_REQUIRE(fastalloc32_usable_size(mm, p) >= size);
         fill(p, size, id);
         live.push_back({p, size, id});
       } else if (r < 75) {
         const size_t at = rng() % live.size();
         Block b = live[at];
-        REQUIRE(verify(b.ptr, b.size, b.id));
+        FAST_REQUIRE(verify(b.ptr, b.size, b.id));
         live[at] = live.back();
         live.pop_back();
         fastalloc32_free(mm, b.ptr);
       } else {
         Block& b = live[rng() % live.size()];
-        REQUIRE(verify(b.ptr, b.size, b.id));
+        FAST_REQUIRE(verify(b.ptr, b.size, b.id));
         // Grow, shrink, or stay near the current size.
         size_t size = random_size(rng);
         if (rng() % 3 == 0) size = b.size + rng() % 64;
         if (size == 0) size = 1;  // realloc(p, 0) frees: covered elsewhere
         void* q = fastalloc32_realloc(mm, b.ptr, size);
-        REQUIRE(q != nullptr);
-        REQUIRE(reinterpret_cast<uintptr_t>(q) % config.alignment == 0);
-        REQUIRE(verify(q, size < b.size ? size : b.size, b.id));
+        FAST_REQUIRE(q != nullptr);
+        FAST_REQUIRE(reinterpret_cast<uintptr_t>(q) % config.alignment == 0);
+        FAST_REQUIRE(verify(q, size < b.size ? size : b.size, b.id));
         b.ptr = q;
         b.size = size;
         fill(q, size, b.id);
       }
-      if (op % 4096 == 0) REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
+      if (op % 4096 == 0) FAST_REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
     }
     REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
     fastalloc32_stats s = stats(mm);
