@@ -15,35 +15,7 @@ namespace {
     if (!(cond)) return FASTALLOC32_E_CORRUPT; \
   } while (0)
 
-// A scratch bitmap of the blocks already seen on a cache or free list, so a
-// block listed twice is found. Mapped (zeroed) for the duration of a check.
-class SeenSet {
- public:
-  SeenSet(Manager& m, uint32_t blocks) noexcept : m_(m) {
-    bytes_ = (size_t(blocks) / 64 + 1) * sizeof(uint64_t);
-    bits_ = static_cast<uint64_t*>(sys_map(m, bytes_));
-  }
-  ~SeenSet() {
-    if (bits_ != nullptr) sys_unmap(m_, bits_, bytes_);
-  }
-  SeenSet(const SeenSet&) = delete;
-  SeenSet& operator=(const SeenSet&) = delete;
-  // True the first time index is seen (always true without memory).
-  bool first(uint32_t index) noexcept {
-    if (bits_ == nullptr) return true;
-    const uint64_t bit = uint64_t(1) << (index & 63);
-    if (bits_[index >> 6] & bit) return false;
-    bits_[index >> 6] |= bit;
-    return true;
-  }
-
- private:
-  Manager& m_;
-  uint64_t* bits_ = nullptr;
-  size_t bytes_ = 0;
-};
-
-fastalloc32_status check_class(Manager& m, const PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
+fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
   FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
   FA32_EXPECT(k.cache_count <= k.cache_capacity);
@@ -65,17 +37,36 @@ fastalloc32_status check_class(Manager& m, const PoolClass& k, uint64_t* live_ou
   }
 
   // Cache and free list: blocks handed out before, not live, listed once.
-  SeenSet seen(m, k.bump);
-  for (uint32_t i = 0; i < k.cache_count; ++i) {
-    const uint32_t index = k.cache[i];
-    FA32_EXPECT(index < k.bump && !k.is_live(index) && seen.first(index));
+  // Each listed block's live bit is set while the walk runs (a block listed
+  // twice finds its bit set) and cleared again after, so the check needs no
+  // memory and leaves the manager as it found it.
+  fastalloc32_status status = FASTALLOC32_OK;
+  uint32_t cached = 0;
+  for (; cached < k.cache_count; ++cached) {
+    const uint32_t index = k.cache[cached];
+    if (index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index);
   }
   uint32_t listed = 0;
-  for (uint32_t index = k.free_head; index != kNoBlock; ++listed) {
-    FA32_EXPECT(listed < k.bump);  // also catches a cycle
-    FA32_EXPECT(index < k.bump && !k.is_live(index) && seen.first(index));
+  for (uint32_t index = k.free_head; status == FASTALLOC32_OK && index != kNoBlock; ++listed) {
+    // listed < bump also catches a cycle.
+    if (listed >= k.bump || index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index);
     std::memcpy(&index, k.block(index), sizeof(uint32_t));
   }
+  for (uint32_t i = 0; i < cached; ++i) k.clear_live(k.cache[i]);
+  uint32_t index = k.free_head;
+  for (uint32_t i = 0; i < listed; ++i) {
+    k.clear_live(index);
+    std::memcpy(&index, k.block(index), sizeof(uint32_t));
+  }
+  if (status != FASTALLOC32_OK) return status;
   FA32_EXPECT(listed == k.free_count);
   FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
 
@@ -95,7 +86,8 @@ fastalloc32_status check_class(Manager& m, const PoolClass& k, uint64_t* live_ou
 }  // namespace
 
 fastalloc32_status check_manager(const Manager& cm) noexcept {
-  // The scratch memory of a check is counted like any system call.
+  // The walk marks listed blocks in the live bitmap for a moment (see
+  // check_class); everything else is only read.
   Manager& m = const_cast<Manager&>(cm);
   const Counters& c = m.counters;
   const Gauges& g = m.gauges;
@@ -103,7 +95,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   uint64_t pool_live = 0, pool_requested = 0, pool_reserved = 0, footprint = 0;
   uint64_t cache_hits = 0, freelist_hits = 0, fresh = 0, pool_frees = 0, fallback_by_class = 0;
   for (uint32_t i = 0; i < m.class_count; ++i) {
-    const PoolClass& k = m.classes[i];
+    PoolClass& k = m.classes[i];
     uint64_t live = 0, requested = 0;
     const fastalloc32_status s = check_class(m, k, &live, &requested);
     if (s != FASTALLOC32_OK) return s;
