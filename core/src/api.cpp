@@ -42,8 +42,9 @@ extern "C" {
 
 // Fast path: a class lookup and a pop from the class's LIFO cache; one
 // unlikely branch (size too big, or cache empty) to the out-of-line slow
-// path. About 45 instructions with the statistics (x86-64, -O2), most of
-// them the plain counter and gauge updates.
+// path. About 52 instructions with the statistics (x86-64, g++ 12 -O2,
+// checked with objdump -d): 20 for the lookup, the pop and the live-size
+// entry, the rest the three counters and six gauges (add + sub + jb each).
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
     PoolClass& k = mm->classes[mm->class_of[(size + 15) >> 4]];
@@ -61,7 +62,8 @@ FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
 // from the live-size table (which also gives the requested size), interior-
 // pointer check, push to the cache. Everything
 // else (NULL, large, fallback, bad pointers, full cache, secure_zero) is
-// the slow path. About 40 instructions with the statistics.
+// the slow path. About 44 instructions with the statistics (same build):
+// 26 for the checks and the push, the rest two counters and six gauges.
 FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
