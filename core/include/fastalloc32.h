@@ -264,7 +264,7 @@ FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastall
  * block's size: a shrink (nsize <= osize) never fails, because when no
  * smaller block can be had the old one is kept (Lua 5.1-5.3 and LuaJIT
  * assume shrinking cannot fail). A NULL ud returns NULL. */
-void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
+FASTALLOC32_API void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
 
 /* Walks every internal structure and verifies its invariants (pool
  * bounds, free list and cache against the live bitmap, large table,
