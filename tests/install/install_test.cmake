@@ -98,7 +98,15 @@ elseif(MODE STREQUAL "pkgconfig")
   string(STRIP "${run_out}" flags_str)
   message(STATUS "pkg-config --cflags --libs fastalloc32: ${flags_str}")
   separate_arguments(flags UNIX_COMMAND "${flags_str}")
-  run_checked("compiling main.c" ${C_COMPILER} ${san} ${CONSUMER_DIR}/main.c -o ${bin}/consumer_c ${flags})
+  if(san)
+    # A sanitized C++ library needs the C++ sanitizer runtime, which only the
+    # C++ driver links (clang's -fsanitize=function, vptr): compile as C, link as C++.
+    run_checked("compiling main.c" ${C_COMPILER} ${san} -c ${CONSUMER_DIR}/main.c -o ${bin}/main.o ${flags})
+    run_checked("linking main.o" ${CXX_COMPILER} ${san} ${bin}/main.o -o ${bin}/consumer_c ${flags})
+  else()
+    # Plain build: a C driver with only the .pc's flags must be enough.
+    run_checked("compiling main.c" ${C_COMPILER} ${CONSUMER_DIR}/main.c -o ${bin}/consumer_c ${flags})
+  endif()
   run_checked("compiling main.cpp" ${CXX_COMPILER} -std=c++17 ${san} ${CONSUMER_DIR}/main.cpp -o ${bin}/consumer_cpp
               ${flags})
   expect_ok(consumer_c ${bin}/consumer_c)
