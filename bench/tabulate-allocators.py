@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tabulates run-allocators.sh results: median ns per event per workload and
+allocator, and each allocator's time relative to glibc (< 1 is faster)."""
+import json
+import os
+import sys
+
+ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc", "fa32", "fa32_default"]
+
+
+def medians(path):
+    """{(workload, variant): ns per event} from one Google Benchmark JSON file."""
+    with open(path) as f:
+        data = json.load(f)
+    out = {}
+    for b in data["benchmarks"]:
+        if b.get("aggregate_name", "median") != "median" or "error_occurred" in b and b["error_occurred"]:
+            continue
+        workload, variant = b["run_name"].split("/")[:2]
+        out[(workload, variant)] = 1e9 / b["items_per_second"]
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: tabulate-allocators.py RESULT_DIR")
+    d = sys.argv[1]
+    table, workloads = {}, []
+    for name in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
+        path = os.path.join(d, name + ".json")
+        if not os.path.exists(path):
+            continue
+        for (workload, variant), ns in medians(path).items():
+            if workload not in workloads:
+                workloads.append(workload)
+            column = name if variant == "system" else variant
+            if name != "glibc" and variant != "system":
+                continue  # fastalloc32 figures come from the plain run only
+            table[(workload, column)] = ns
+    columns = [a for a in ALLOCATORS if any((w, a) in table for w in workloads)]
+    print("Median ns per event (lower is better); in brackets: time relative to glibc.\n")
+    print("| workload | " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for w in workloads:
+        base = table.get((w, "glibc"))
+        cells = []
+        for c in columns:
+            ns = table.get((w, c))
+            if ns is None:
+                cells.append("–")
+            elif base is None or c == "glibc":
+                cells.append(f"{ns:.1f}")
+            else:
+                cells.append(f"{ns:.1f} ({ns / base:.2f}x)")
+        print(f"| {w} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
