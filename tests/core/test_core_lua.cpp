@@ -171,10 +171,16 @@ TEST_CASE("Lua 5.4 runs on fastalloc32 and leaves nothing live") {
     CHECK(after.invalid_frees == 0);
     CHECK(after.double_frees == 0);
     CHECK(after.interior_frees == 0);
-    // Most of Lua's objects are small: the pools served them, and freed
-    // blocks were handed out again.
-    CHECK(during.pool_allocs > 10 * (during.large_allocs + during.fallback_allocs));
-    CHECK(after.cache_hits + after.freelist_hits > after.pool_allocs / 4);
+    // Freed pool blocks were handed out again.
+    CHECK(after.pool_allocs > 0);
+    CHECK(after.cache_hits + after.freelist_hits > 0);
+    if (size_classes) {
+      // With pools big enough for the script, the pools serve nearly all of
+      // Lua's objects (most are small), and most of them are reused blocks.
+      CHECK(during.fallback_allocs == 0);
+      CHECK(during.pool_allocs > 10 * during.large_allocs);
+      CHECK(after.cache_hits + after.freelist_hits > after.pool_allocs / 4);
+    }
     CHECK(after.large_allocs > 0);  // the 30000-byte string, the 50000-element array
     CHECK(a.check() == FASTALLOC32_OK);
   }
