@@ -95,6 +95,7 @@ const std::vector<Stream>& streams() {
     v.push_back(lua_like());
     v.push_back(crypto_vm());
     v.push_back(mixed_sizes());
+    v.push_back(large_blocks());
     v.push_back(realloc_growth());
     return v;
   }();

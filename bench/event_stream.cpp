@@ -190,6 +190,16 @@ Stream mixed_sizes() {
   return b.finish();
 }
 
+Stream large_blocks() {
+  Builder b("large_blocks", 7);
+  for (int i = 0; i < 64; ++i) b.malloc(b.log_uniform(8 << 10, 1 << 20));
+  for (int step = 0; step < 20000; ++step) {
+    b.free_random();
+    b.malloc(b.log_uniform(8 << 10, 1 << 20));
+  }
+  return b.finish();
+}
+
 Stream realloc_growth() {
   Builder b("realloc_growth", 6);
   constexpr int kBuffers = 16;

@@ -31,6 +31,7 @@ Stream small_churn_random();  // 8..128 B, ~4000 live, random frees
 Stream lua_like();            // Lua 5.4 object sizes, GC-style sweeps, table growth
 Stream crypto_vm();           // 32..512 B bignums/contexts, stack-like temporaries
 Stream mixed_sizes();         // 8 B..4 KiB log-uniform, 1 in 500 up to 1 MiB
+Stream large_blocks();        // 8 KiB..1 MiB log-uniform, 64 live, random frees
 Stream realloc_growth();      // 16 buffers growing 16 B -> 64 KiB by realloc
 
 }  // namespace fa32::bench

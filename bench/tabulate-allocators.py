@@ -54,6 +54,28 @@ def main():
             else:
                 cells.append(f"{ns:.1f} ({ns / base:.2f}x)")
         print(f"| {w} | " + " | ".join(cells) + " |")
+    print_goals(table, workloads)
+
+
+def print_goals(table, workloads):
+    """The issue's goals: small churn >= 2x faster than glibc and faster than
+    every other allocator; large blocks no slower than glibc."""
+    print("\nGoals (fa32 = the tuned config):")
+    for w in workloads:
+        fa32, glibc = table.get((w, "fa32")), table.get((w, "glibc"))
+        if fa32 is None or glibc is None:
+            continue
+        if w.startswith("small_churn"):
+            ok = fa32 * 2 <= glibc
+            print(f"- {w}: {glibc / fa32:.2f}x faster than glibc (goal >= 2x): {'met' if ok else 'NOT met'}")
+            for other in ("jemalloc", "mimalloc", "tcmalloc"):
+                o = table.get((w, other))
+                if o is not None:
+                    verdict = "met" if fa32 < o else "NOT met"
+                    print(f"- {w}: {o / fa32:.2f}x the speed of {other} (goal > 1x): {verdict}")
+        elif w in ("large_blocks", "mixed_sizes", "realloc_growth"):
+            ok = fa32 <= glibc
+            print(f"- {w}: {fa32 / glibc:.2f}x glibc's time (goal <= 1x): {'met' if ok else 'NOT met'}")
 
 
 if __name__ == "__main__":
