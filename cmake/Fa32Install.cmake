@@ -2,7 +2,8 @@
 # BUILD_SHARED_LIBS), its public headers, a CMake package config
 # (find_package(fastalloc32) gives fa32::core) and a pkg-config file.
 # fa32_warnings/fa32_sanitizers are linked as BUILD_INTERFACE only (see
-# fa32_setup_target), so they are not part of the export.
+# fa32_setup_target), so they are not part of the export (a static
+# library's private links would otherwise be listed in it).
 include(CMakePackageConfigHelpers)
 
 set(FA32_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/fastalloc32 CACHE STRING
@@ -13,8 +14,9 @@ set(FA32_INSTALL_PKGCONFIGDIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig CACHE STRING
 install(TARGETS fa32_core EXPORT fastalloc32Targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# (fa32_core's INSTALL_INTERFACE include directory already points consumers
+# at ${CMAKE_INSTALL_INCLUDEDIR}.)
 install(FILES ${PROJECT_SOURCE_DIR}/core/include/fastalloc32.h ${PROJECT_SOURCE_DIR}/core/include/fastalloc32.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
