@@ -144,7 +144,6 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
       case BlockKind::fallback:
         ++fallback;
         fallback_bytes += e->usable;
-        FA32_EXPECT(e->requested <= m.max_small);
         break;
       default:
         return FASTALLOC32_E_CORRUPT;
