@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Tabulates run-allocators.sh results: median ns per event per workload and
-allocator, and each allocator's time relative to glibc (< 1 is faster)."""
+allocator, and each allocator's time relative to glibc (< 1 is faster).
+With several result directories (repeated runs) each cell is the median over
+the runs, and the spread (min..max over runs) of fa32's ratio is listed."""
 import json
 import os
+import statistics
 import sys
 
 ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc", "fa32", "fa32_default"]
@@ -22,10 +25,9 @@ def medians(path):
     return out
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: tabulate-allocators.py RESULT_DIR")
-    d = sys.argv[1]
+def load_run(d):
+    """{(workload, allocator): ns per event} for one run directory, and the
+    workloads in the order they ran."""
     table, workloads = {}, []
     for name in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
         path = os.path.join(d, name + ".json")
@@ -34,12 +36,21 @@ def main():
         for (workload, variant), ns in medians(path).items():
             if workload not in workloads:
                 workloads.append(workload)
-            column = name if variant == "system" else variant
             if name != "glibc" and variant != "system":
                 continue  # fastalloc32 figures come from the plain run only
-            table[(workload, column)] = ns
+            table[(workload, name if variant == "system" else variant)] = ns
+    return table, workloads
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit("usage: tabulate-allocators.py RESULT_DIR [RESULT_DIR...]")
+    runs = [load_run(d) for d in sys.argv[1:]]
+    workloads = runs[0][1]
+    keys = set().union(*(t.keys() for t, _ in runs))
+    table = {k: statistics.median(t[k] for t, _ in runs if k in t) for k in keys}
     columns = [a for a in ALLOCATORS if any((w, a) in table for w in workloads)]
-    print("Median ns per event (lower is better); in brackets: time relative to glibc.\n")
+    print(f"Median ns per event over {len(runs)} run(s) (lower is better); in brackets: time relative to glibc.\n")
     print("| workload | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for w in workloads:
@@ -54,6 +65,12 @@ def main():
             else:
                 cells.append(f"{ns:.1f} ({ns / base:.2f}x)")
         print(f"| {w} | " + " | ".join(cells) + " |")
+    if len(runs) > 1:
+        print("\nSpread over runs of fa32's time relative to glibc (min..max):")
+        for w in workloads:
+            ratios = [t[(w, "fa32")] / t[(w, "glibc")] for t, _ in runs if (w, "fa32") in t and (w, "glibc") in t]
+            if ratios:
+                print(f"- {w}: {min(ratios):.2f}x..{max(ratios):.2f}x")
     print_goals(table, workloads)
 
 
