@@ -3,12 +3,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fa32/app/cmd_convert.hpp"
+#include "fa32/app/cmd_gen.hpp"
+#include "fa32/app/cmd_validate.hpp"
+
 namespace fa32::app {
 
 std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> commands;
   // One line per subcommand; each setup_x is declared in fa32/app/cmd_x.hpp.
-  (void)app;
+  commands.push_back(setup_validate(app));
+  commands.push_back(setup_convert(app));
+  commands.push_back(setup_gen(app));
   return commands;
 }
 
