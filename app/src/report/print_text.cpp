@@ -27,10 +27,18 @@ std::string pad_left(const std::string& s, std::size_t w) {
 
 std::string section_title(const std::string& key) {
   static const std::pair<const char*, const char*> titles[] = {
-      {"events", "events"},         {"invalid", "invalid events"}, {"pool", "pool"},
-      {"large", "large blocks"},    {"fallback", "fallback"},      {"realloc", "realloc"},
-      {"allocator", "allocator"},   {"failed", "failed requests"}, {"memory", "memory"},
-      {"fragmentation", "fragmentation"}, {"temporary", "temporary allocations"}, {"leaks", "leaks"},
+      {"events", "events"},
+      {"invalid", "invalid events"},
+      {"pool", "pool"},
+      {"large", "large blocks"},
+      {"fallback", "fallback"},
+      {"realloc", "realloc"},
+      {"allocator", "allocator"},
+      {"failed", "failed requests"},
+      {"memory", "memory"},
+      {"fragmentation", "fragmentation"},
+      {"temporary", "temporary allocations"},
+      {"leaks", "leaks"},
       {"timing", "timing"},
   };
   for (const auto& [k, t] : titles) {
@@ -45,7 +53,8 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
     out << '\n'
         << st.yellow("leaks at exit: " + std::to_string(x.leak_count) + " allocations, " +
                      std::to_string(x.leak_bytes) + " bytes")
-        << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "") << '\n';
+        << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "")
+        << '\n';
     for (const replay::Leak& l : x.leaks) {
       out << "  id " << pad_left(std::to_string(l.id), 8) << "  size " << pad_left(std::to_string(l.size), 10)
           << "  made by event " << l.event << '\n';
@@ -68,8 +77,9 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
 
 void print_classes(std::ostream& out, const Report& r, const Style& st) {
   if (r.classes.empty()) return;
-  const std::vector<std::string> head{"block", "allocs", "fallbacks", "hit rate", "cache hits", "cache reuse",
-                                      "peak blocks", "capacity", "peak occupancy"};
+  const std::vector<std::string> head{"block",       "allocs",     "fallbacks",
+                                      "hit rate",    "cache hits", "cache reuse",
+                                      "peak blocks", "capacity",   "peak occupancy"};
   std::vector<std::vector<std::string>> rows;
   auto pct = [](const std::optional<double>& v) {
     Figure f;
