@@ -143,7 +143,9 @@ void check_sequence(const std::vector<traces::Event>& events, const std::vector<
     if (x.op == traces::Op::realloc) {
       CHECK(e.id == ids.at(x.name));
     } else {
-      for (const auto& [name, id] : ids) CHECK_MESSAGE(id != e.id, "id of live block " << name << " reused");
+      for (const auto& live : ids) {
+        CHECK_MESSAGE(live.second != e.id, "id of live block " << live.first << " reused");
+      }
       ids[x.name] = e.id;
     }
   }
