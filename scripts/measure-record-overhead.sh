@@ -28,7 +28,8 @@ for r in range(6):
 PY
 # Every Python object through malloc: an allocation-heavy real program.
 export PYTHONMALLOC=malloc
-prog=(python3 "$work/workload.py")
+# The interpreter itself, not a wrapper script (heaptrack follows no exec).
+prog=("$(python3 -c 'import sys; print(sys.executable)')" "$work/workload.py")
 
 measure() {  # name, command...
   local name=$1

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -250,4 +251,35 @@ TEST_CASE("import command: a file becomes a readable trace with counts in its he
   CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "nope", log}, {}, errlog) == 2);
   CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", dir + "/missing.log"}, {}, errlog) ==
         2);
+}
+
+TEST_CASE("AddressMap agrees with std::map under random insert/erase churn") {
+  fa32::traces::AddressMap m;
+  std::map<std::uint64_t, std::uint64_t> ref;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    // Few distinct keys so erases hit and probe runs collide; never 0.
+    const std::uint64_t key = ((x >> 33) % 5000 + 1) * 16;
+    if ((x >> 20) % 3 == 0) {
+      std::uint64_t id = 0;
+      const bool had = m.erase(key, &id);
+      auto it = ref.find(key);
+      REQUIRE(had == (it != ref.end()));
+      if (had) {
+        CHECK(id == it->second);
+        ref.erase(it);
+      }
+    } else {
+      CHECK(m.insert(key, static_cast<std::uint64_t>(i)) == (ref.count(key) == 0));
+      ref[key] = static_cast<std::uint64_t>(i);
+    }
+    REQUIRE(m.size() == ref.size());
+  }
+  for (const auto& [key, id] : ref) {
+    std::uint64_t* found = m.find(key);
+    REQUIRE(found != nullptr);
+    CHECK(*found == id);
+  }
+  CHECK(m.find(16 * 6000) == nullptr);
 }

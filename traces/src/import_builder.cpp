@@ -43,8 +43,11 @@ ImportBuilder::ImportBuilder(TraceWriter* out) : out_(out) {
 }
 
 std::uint32_t ImportBuilder::thread(std::uint64_t key) {
+  if (last_thread_ != 0 && key == last_thread_key_) return last_thread_;
   auto [it, inserted] = threads_.try_emplace(key, static_cast<std::uint32_t>(threads_.size() + 1));
   if (inserted) stats_.threads = threads_.size();
+  last_thread_key_ = key;
+  last_thread_ = it->second;
   return it->second;
 }
 
@@ -60,6 +63,7 @@ std::uint64_t ImportBuilder::take_id() {
 void ImportBuilder::emit(const Event& e) {
   ++stats_.events;
   ++stats_.by_op[static_cast<std::size_t>(e.op)];
+  last_ = e;
   if (out_ == nullptr) return;
   batch_.push_back(e);
   if (batch_.size() == kBatch) {
@@ -75,13 +79,11 @@ void ImportBuilder::alloc(Op op, std::uint32_t thread, std::uint64_t addr, std::
     return;
   }
   std::uint64_t id = take_id();
-  auto [it, inserted] = live_.try_emplace(addr, id);
-  if (!inserted) {
+  if (!live_.insert(addr, id)) {
     // The earlier allocation at this address was never seen freed: it stays
     // live (a leak) under its own id.
     ++stats_.reused_live;
     ++orphaned_;
-    it->second = id;
   }
   Event e;
   e.op = op;
@@ -99,29 +101,25 @@ void ImportBuilder::free(std::uint32_t thread, std::uint64_t addr, std::uint64_t
     ++stats_.ignored;
     return;
   }
-  auto it = live_.find(addr);
-  if (it == live_.end()) {
+  std::uint64_t id = 0;
+  if (!live_.erase(addr, &id)) {
     ++stats_.unknown_frees;
     return;
   }
   Event e;
   e.op = Op::free;
   e.thread = thread;
-  e.id = it->second;
+  e.id = id;
   e.time_ns = time_ns;
-  free_ids_.push_back(it->second);
-  live_.erase(it);
+  free_ids_.push_back(id);
   emit(e);
 }
 
 void ImportBuilder::realloc_begin(std::uint32_t thread, std::uint64_t old_addr) {
   Pending p;
   p.old_addr = old_addr;
-  auto it = live_.find(old_addr);
-  if (it != live_.end()) {
-    p.id = it->second;
-    live_.erase(it);
-  }
+  std::uint64_t id = 0;
+  if (old_addr != 0 && live_.erase(old_addr, &id)) p.id = id;
   pending_[thread] = p;
 }
 
@@ -134,16 +132,13 @@ void ImportBuilder::realloc_end(std::uint32_t thread, std::uint64_t old_addr, st
     pending_.erase(it);
   } else {
     // No matching begin (a hand-written log, say): look the address up now.
-    auto live = live_.find(old_addr);
-    if (live != live_.end()) {
-      p.id = live->second;
-      live_.erase(live);
-    }
+    std::uint64_t id = 0;
+    if (old_addr != 0 && live_.erase(old_addr, &id)) p.id = id;
   }
   if (new_addr == 0) {
     // Failed: the old block is untouched.
     ++stats_.failed;
-    if (p.id) live_[old_addr] = *p.id;
+    if (p.id) live_.insert(old_addr, *p.id);
     return;
   }
   if (!p.id) {
@@ -151,10 +146,9 @@ void ImportBuilder::realloc_end(std::uint32_t thread, std::uint64_t old_addr, st
     alloc(Op::malloc, thread, new_addr, size, 1, 0, time_ns);
     return;
   }
-  auto [slot, inserted] = live_.try_emplace(new_addr, *p.id);
-  if (!inserted) {
+  if (!live_.insert(new_addr, *p.id)) {
     ++stats_.reused_live;
-    slot->second = *p.id;
+    ++orphaned_;
   }
   Event e;
   e.op = Op::realloc;

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <stdexcept>
 
 #include "fa32/record/raw_format.h"
 #include "fa32/traces/reader.hpp"
@@ -79,19 +80,58 @@ class RawImage {
   fa32_raw_header header_{};
 };
 
-// One pass over every image of the process, feeding builder.
-std::uint64_t feed(const std::vector<std::unique_ptr<RawImage>>& images, traces::ImportBuilder& builder) {
+// What each raw record became in the first pass, one word per record:
+// (id << 8) | op, or kNone. Kept in an unlinked file beside the raw files so
+// that a huge recording costs page cache, not resident memory. The second
+// pass then writes the events without repeating the address lookups.
+class Outcomes {
+ public:
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+
+  Outcomes(const std::string& dir, std::uint64_t n) : bytes_(std::max<std::uint64_t>(n, 1) * 8) {
+    std::string templ = dir + "/outcomes.XXXXXX";
+    int fd = ::mkstemp(templ.data());
+    if (fd < 0)
+      throw std::runtime_error("cannot create a scratch file in " + dir + ": " + std::strerror(errno));
+    ::unlink(templ.c_str());
+    if (::ftruncate(fd, static_cast<off_t>(bytes_)) != 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot size a scratch file in " + dir + ": " + std::strerror(errno));
+    }
+    void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED)
+      throw std::runtime_error(std::string("cannot map a scratch file: ") + std::strerror(errno));
+    words_ = static_cast<std::uint64_t*>(p);
+  }
+  ~Outcomes() { ::munmap(words_, bytes_); }
+  Outcomes(const Outcomes&) = delete;
+  Outcomes& operator=(const Outcomes&) = delete;
+  std::uint64_t& operator[](std::uint64_t i) { return words_[i]; }
+
+ private:
+  std::uint64_t bytes_;
+  std::uint64_t* words_ = nullptr;
+};
+
+// Pass 1: every record of every image through the builder (ids, counts),
+// noting what each record became. Returns the number of torn records.
+std::uint64_t first_pass(const std::vector<std::unique_ptr<RawImage>>& images, traces::ImportBuilder& builder,
+                         Outcomes& outcomes) {
   std::uint64_t torn = 0;
+  std::uint64_t g = 0;
   const std::uint64_t t0 = images.front()->header().start_monotonic_ns;
   builder.thread(static_cast<std::uint64_t>(images.front()->header().pid));  // the main thread is 1
   for (std::size_t k = 0; k < images.size(); ++k) {
     if (k > 0) builder.forget_addresses();
     const RawImage& img = *images[k];
     const std::uint64_t n = img.record_count();
-    for (std::uint64_t i = 0; i < n; ++i) {
+    for (std::uint64_t i = 0; i < n; ++i, ++g) {
       const fa32_raw_record r = img.record(i);
+      const std::uint64_t before = builder.stats().events;
       if (r.commit != FA32_RAW_COMMIT) {
         ++torn;
+        outcomes[g] = Outcomes::kNone;
         continue;
       }
       const std::uint32_t thread = builder.thread(r.tid);
@@ -119,9 +159,46 @@ std::uint64_t feed(const std::vector<std::unique_ptr<RawImage>>& images, traces:
           ++torn;
           break;
       }
+      if (builder.stats().events != before) {
+        const traces::Event& e = builder.last_event();
+        outcomes[g] = (e.id << 8) | static_cast<std::uint64_t>(e.op);
+      } else {
+        outcomes[g] = Outcomes::kNone;
+      }
     }
   }
   return torn;
+}
+
+// Pass 2: the events again, from the records and their noted outcomes.
+void second_pass(const std::vector<std::unique_ptr<RawImage>>& images, traces::ImportBuilder& threads,
+                 Outcomes& outcomes, traces::TraceWriter& out) {
+  std::vector<traces::Event> batch;
+  batch.reserve(4096);
+  std::uint64_t g = 0;
+  const std::uint64_t t0 = images.front()->header().start_monotonic_ns;
+  for (const auto& img : images) {
+    const std::uint64_t n = img->record_count();
+    for (std::uint64_t i = 0; i < n; ++i, ++g) {
+      const std::uint64_t o = outcomes[g];
+      if (o == Outcomes::kNone) continue;
+      const fa32_raw_record r = img->record(i);
+      traces::Event e;
+      e.op = static_cast<traces::Op>(o & 0xff);
+      e.id = o >> 8;
+      e.thread = threads.thread(r.tid);
+      e.size = e.op == traces::Op::free ? 0 : r.size;
+      e.count = e.op == traces::Op::calloc ? r.arg : 1;
+      e.alignment = e.op == traces::Op::aligned_alloc ? r.arg : 0;
+      e.time_ns = r.time_ns > t0 ? r.time_ns - t0 : 0;
+      batch.push_back(e);
+      if (batch.size() == batch.capacity()) {
+        out.write(batch);
+        batch.clear();
+      }
+    }
+  }
+  if (!batch.empty()) out.write(batch);
 }
 
 std::string iso_date(std::uint64_t realtime_ns) {
@@ -168,8 +245,11 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
     return result;
   }
   // Pass 1 counts, so the header can carry the event count and id bound.
+  std::uint64_t records = 0;
+  for (const auto& img : images) records += img->record_count();
+  Outcomes outcomes(std::filesystem::path(process.files.front()).parent_path().string(), records);
   traces::ImportBuilder counter(nullptr);
-  result.torn = feed(images, counter);
+  result.torn = first_pass(images, counter, outcomes);
   result.stats = counter.finish();
   const fa32_raw_header& first = images.front()->header();
   result.images = images.size();
@@ -195,9 +275,7 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
   result.stats.add_to(md, "");
 
   auto writer = traces::create_writer(out_path, traces::Format::binary, header);
-  traces::ImportBuilder builder(writer.get());
-  feed(images, builder);
-  builder.finish();
+  second_pass(images, counter, outcomes, *writer);
   writer->finish();
   return result;
 }

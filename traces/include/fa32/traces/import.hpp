@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fa32/traces/address_map.hpp"
 #include "fa32/traces/event.hpp"
 #include "fa32/traces/writer.hpp"
 
@@ -79,6 +80,9 @@ class ImportBuilder {
   // the final counts.
   const ImportStats& finish();
   const ImportStats& stats() const { return stats_; }
+  // The most recent event emitted (valid once stats().events > 0): lets a
+  // caller note which input record produced which event.
+  const Event& last_event() const { return last_; }
 
  private:
   struct Pending {
@@ -90,13 +94,16 @@ class ImportBuilder {
 
   TraceWriter* out_;
   std::vector<Event> batch_;
-  std::unordered_map<std::uint64_t, std::uint64_t> live_;  // address -> id
+  AddressMap live_;  // address -> id
   std::vector<std::uint64_t> free_ids_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint32_t, Pending> pending_;  // thread -> realloc in progress
   std::unordered_map<std::uint64_t, std::uint32_t> threads_;
+  std::uint64_t last_thread_key_ = 0;
+  std::uint32_t last_thread_ = 0;
   std::uint64_t orphaned_ = 0;
   ImportStats stats_;
+  Event last_;
 };
 
 enum class ImportFormat {
