@@ -8,6 +8,8 @@
 #include "fa32/app/cmd_replay.hpp"
 #include "fa32/app/cmd_stats.hpp"
 #include "fa32/app/cmd_validate.hpp"
+#include "fa32/app/cmd_import.hpp"
+#include "fa32/app/cmd_record.hpp"
 
 namespace fa32::app {
 
@@ -19,6 +21,8 @@ std::vector<Command> register_commands(CLI::App& app) {
   commands.push_back(setup_validate(app));
   commands.push_back(setup_convert(app));
   commands.push_back(setup_gen(app));
+  commands.push_back(setup_record(app));
+  commands.push_back(setup_import(app));
   return commands;
 }
 
