@@ -3,12 +3,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fa32/app/cmd_bench.hpp"
+
 namespace fa32::app {
 
 std::vector<Command> register_commands(CLI::App& app) {
   std::vector<Command> commands;
   // One line per subcommand; each setup_x is declared in fa32/app/cmd_x.hpp.
-  (void)app;
+  commands.push_back(setup_bench(app));
+  commands.push_back(setup_bench_worker(app));  // hidden
   return commands;
 }
 
