@@ -10,6 +10,7 @@
 #include "fa32/app/cmd_validate.hpp"
 #include "fa32/app/cmd_import.hpp"
 #include "fa32/app/cmd_record.hpp"
+#include "fa32/app/cmd_bench.hpp"
 
 namespace fa32::app {
 
@@ -23,6 +24,8 @@ std::vector<Command> register_commands(CLI::App& app) {
   commands.push_back(setup_gen(app));
   commands.push_back(setup_record(app));
   commands.push_back(setup_import(app));
+  commands.push_back(setup_bench(app));
+  commands.push_back(setup_bench_worker(app));  // hidden
   return commands;
 }
 
