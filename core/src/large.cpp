@@ -145,8 +145,7 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zer
     return nullptr;
   }
   m.gauges.footprint.add(raw_size);
-  m.counters.fallback_allocs++;
-  m.classes[c].fallback_allocs++;
+  m.classes[c].counters.fallback_allocs++;
   void* p = enter(m, raw, raw_size, BlockKind::fallback, size, align);
   if (zero) std::memset(p, 0, size);
   return p;
