@@ -66,3 +66,4 @@ fa32_e2e(bad-option/config-garbage ARGS replay clean.json --config garbage.txt E
 fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.json EXIT 2 STDERR "cannot open")
 fa32_e2e(help/replay ARGS replay --help EXIT 0)
 fa32_e2e(help/stats ARGS stats --help EXIT 0)
+fa32_e2e(replay/multi-text ARGS replay clean.json basic.json TEXT multi.replay.txt)
