@@ -191,6 +191,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   std::uint64_t peak_allocs = result_.peak_live_allocs;
   Slot* table = table_.data();
   std::uint64_t table_size = table_.size();
+  std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
 
   auto misaligned = [&](void* p, std::uint64_t align, const ReplayEvent& e) {
     if (p == nullptr || reinterpret_cast<std::uintptr_t>(p) % align == 0) return false;
@@ -201,15 +202,17 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   };
 
   for (const ReplayEvent& e : events) {
-    if (peak_pending_) [[unlikely]] {
-      result_.live_bytes = live_bytes;
-      sample_peak();
-    }
-    if (index == next_snapshot_) [[unlikely]] {
+    // One compare of locals covers both rare stops: the sample after a new
+    // peak (due at the event after it) and the next snapshot.
+    if (index == next_stop) [[unlikely]] {
       result_.live_bytes = live_bytes;
       result_.live_allocs = live_allocs;
-      take_snapshot(index);
-      next_snapshot_ += options_.snapshot_every;
+      if (peak_pending_) sample_peak();
+      if (index == next_snapshot_) {
+        take_snapshot(index);
+        next_snapshot_ += options_.snapshot_every;
+      }
+      next_stop = next_snapshot_;
     }
     const Op op = e.op();
     const std::uint64_t id = e.id();
@@ -257,6 +260,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
           peak_pending_ = true;
+          next_stop = index + 1;
         }
         if (live_allocs > peak_allocs) peak_allocs = live_allocs;
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
@@ -357,6 +361,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
           peak_pending_ = true;
+          next_stop = index + 1;
         }
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         if (verify) [[unlikely]] {
