@@ -96,6 +96,7 @@ TEST_CASE("a known sequence is recorded exactly, with the exit status passed thr
     // Times are on one monotonic clock: never decreasing in a single thread.
     for (std::size_t i = 1; i < t.events.size(); ++i) CHECK(t.events[i].time_ns >= t.events[i - 1].time_ns);
     CHECK_FALSE(std::filesystem::exists(r.trace + ".1"));
+    CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
   }
 }
 
@@ -160,6 +161,8 @@ TEST_CASE("four threads under contention: per-thread sequences kept, nothing los
   CHECK(pending.empty());
   // Every worker block was freed (in some thread) by the end.
   CHECK(frees + live.size() == allocs);
+  CHECK(fa32::test::run_program({FA32_BIN, "validate", r.trace}, {}, r.dir + "/check.txt") == 0);
+  CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
 }
 
 TEST_CASE("without --follow-forks only the parent is recorded, all of it") {
