@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/record/convert_raw.hpp"
 #include "fa32/record/raw_format.h"
-#include "record/convert_raw.hpp"
 
 extern char** environ;
 

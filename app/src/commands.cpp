@@ -5,11 +5,11 @@
 
 #include "fa32/app/cmd_convert.hpp"
 #include "fa32/app/cmd_gen.hpp"
+#include "fa32/app/cmd_import.hpp"
+#include "fa32/app/cmd_record.hpp"
 #include "fa32/app/cmd_replay.hpp"
 #include "fa32/app/cmd_stats.hpp"
 #include "fa32/app/cmd_validate.hpp"
-#include "fa32/app/cmd_import.hpp"
-#include "fa32/app/cmd_record.hpp"
 
 namespace fa32::app {
 
