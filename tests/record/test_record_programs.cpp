@@ -233,6 +233,18 @@ TEST_CASE("a program that cannot be started exits 127 and writes nothing") {
   CHECK_FALSE(std::filesystem::exists(r.trace));
 }
 
+TEST_CASE("record usage errors exit 2 without running the program") {
+  const std::string dir = fa32::test::fresh_dir("usage");
+  const std::string log = dir + "/log.txt";
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", "-", "--", PROG_NO_ALLOC}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32"}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/no/such/dir/t.fa32", "--", PROG_NO_ALLOC}, {},
+                                log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32", "--", PROG_NO_ALLOC},
+                                {"FA32_RECORD_LIBRARY=" + dir + "/missing.so"}, log) == 2);
+  CHECK_FALSE(std::filesystem::exists(dir + "/t.fa32"));
+}
+
 TEST_CASE("glibc's own mtrace and our recorder see the same calls") {
   const std::string dir = fa32::test::fresh_dir("mtrace_compare");
   const std::string log = dir + "/mtrace.log";
