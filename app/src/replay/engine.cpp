@@ -245,7 +245,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         if (live_bytes > peak_bytes) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
-          peak_pending_ = true;
+          peak_pending_ = options_.sample_peaks;
         }
         if (live_allocs > peak_allocs) peak_allocs = live_allocs;
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
@@ -345,7 +345,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         if (live_bytes > peak_bytes) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
-          peak_pending_ = true;
+          peak_pending_ = options_.sample_peaks;
         }
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         if (verify) [[unlikely]] {
