@@ -55,7 +55,7 @@ TEST_CASE("live bytes, peaks, temporaries and leaks, event by event") {
   // 4: malloc c 10         live 310  peak 310 at event 4, 2 live
   // 5: free a              live 10
   // 6: malloc d 1          live 11   (c and d leak)
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 100), ev_malloc(1, 50), ev_free(1), ev_realloc(0, 300),
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 100), ev_malloc(1, 50), ev_free(1),     ev_realloc(0, 300),
                                      ev_malloc(2, 10),  ev_free(0),       ev_malloc(3, 1)};
   TestAllocator a;
   ReplayOptions o;
@@ -106,9 +106,11 @@ TEST_CASE("the leak list keeps the first N by allocating event, all are counted"
 }
 
 TEST_CASE("invalid events stop the replay with the event index, or are counted under --lenient") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_free(5),        ev_free(0),        ev_free(0),
-                                     ev_malloc(1, 8), ev_malloc(1, 8),   ev_realloc(9, 4),  ev_realloc(0, 4),
-                                     ev_aligned(2, 8, ReplayEvent::bad_alignment), ev_free(1)};
+  const std::vector<ReplayEvent> evs{
+      ev_malloc(0, 8),  ev_free(5),       ev_free(0),
+      ev_free(0),       ev_malloc(1, 8),  ev_malloc(1, 8),
+      ev_realloc(9, 4), ev_realloc(0, 4), ev_aligned(2, 8, ReplayEvent::bad_alignment),
+      ev_free(1)};
   SUBCASE("strict") {
     TestAllocator a;
     const ReplayResult r = replay(evs, a, ReplayOptions{});
@@ -136,7 +138,7 @@ TEST_CASE("invalid events stop the replay with the event index, or are counted u
 }
 
 TEST_CASE("realloc to size 0 frees; a failed allocation's later free is skipped, not invalid") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0), ev_malloc(1, 1000), ev_free(1),
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0),    ev_malloc(1, 1000), ev_free(1),
                                      ev_malloc(2, 8), ev_realloc(2, 5000), ev_free(2)};
   LimitedAllocator a(100);
   const ReplayResult r = replay(evs, a, ReplayOptions{});
