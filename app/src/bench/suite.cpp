@@ -7,7 +7,7 @@
 namespace fa32::app::bench {
 
 std::vector<SuiteEntry> suite_entries(double scale) {
-  // Each run replays its trace until it has lasted --min-time (100 ms), so
+  // Each run replays its trace until it has lasted --min-time (200 ms), so
   // the sizes set the cost of what is not timed (starting the worker,
   // decoding, the probe replay) and how long one pass is: long enough to
   // reach each profile's steady state, short enough that 6 profiles x 5
