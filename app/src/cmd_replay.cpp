@@ -9,9 +9,11 @@ namespace fa32::app {
 Command setup_replay(CLI::App& app) {
   auto options = std::make_shared<ReplayOptions>();
   CLI::App* sub = app.add_subcommand(
-      "replay", "Replay traces through fastalloc32 (or the system malloc) and print a summary, leaks included");
+      "replay",
+      "Replay traces through fastalloc32 (or the system malloc) and print a summary, leaks included");
   sub->footer(
-      "Exit codes: 0 ok (leaks are reported, not failed, unless --fail-on-leak); 1 --verify found a corruption\n"
+      "Exit codes: 0 ok (leaks are reported, not failed, unless --fail-on-leak); 1 --verify found a "
+      "corruption\n"
       "or a gate given on the command line failed; 2 bad input or usage (unreadable or invalid trace).");
   add_replay_cli_options(*sub, options->common, false);
   return {sub, [options] { return run_replay(*options); }};

@@ -11,7 +11,8 @@ Command setup_stats(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "stats", "Replay traces and print the report for CI (JSON by default), checking gates");
   sub->footer(
-      "Gates: leaks fail by default (--allow-leaks), --min-pool-hit-rate, --max-fallback-rate, --max-overhead.\n"
+      "Gates: leaks fail by default (--allow-leaks), --min-pool-hit-rate, --max-fallback-rate, "
+      "--max-overhead.\n"
       "Exit codes: 0 every gate passed; 1 a gate failed (the report's \"gates\" says which) or --verify\n"
       "found a corruption; 2 bad input or usage (unreadable or invalid trace, bad option value).");
   add_replay_cli_options(*sub, options->common, true);

@@ -97,12 +97,15 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)");
   sub.add_option("--classes", o.fa32.classes, "Size classes, ascending, e.g. 16,32,64,128");
   sub.add_option("--pool-size", o.fa32.pool_size, "Pool bytes per class (e.g. 1M)");
-  sub.add_option("--pool-limit", o.fa32.pool_limit, "Let a full pool grow while the class stays under N bytes");
-  sub.add_flag("--grow", o.fa32.grow, "Let full pools grow (up to 1 GiB per class, or the pool size if larger)");
+  sub.add_option("--pool-limit", o.fa32.pool_limit,
+                 "Let a full pool grow while the class stays under N bytes");
+  sub.add_flag("--grow", o.fa32.grow,
+               "Let full pools grow (up to 1 GiB per class, or the pool size if larger)");
   sub.add_option("--cache", o.fa32.cache, "Entries in each class's freed-block cache");
   sub.add_option("--align", o.fa32.align, "Minimum alignment of every block (power of two)");
   sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)");
-  sub.add_option("--mmap-threshold", o.fa32.mmap_threshold, "Large requests from this size go straight to mmap");
+  sub.add_option("--mmap-threshold", o.fa32.mmap_threshold,
+                 "Large requests from this size go straight to mmap");
   sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
   sub.add_option("--touch", o.touch,
                  "Write into blocks as a program would: none, first (first byte and one per page), all")
@@ -111,9 +114,12 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_flag("--verify", o.verify,
                "Fill each block with a pattern from its id; check it on free, after realloc and at exit "
                "(a corruption or overlap exits 1)");
-  sub.add_flag("--lenient", o.lenient, "Skip and count invalid events instead of stopping (exit 2) at the first");
-  sub.add_flag("--preload", o.preload, "Decode the whole trace into memory first, then replay (default: stream)");
-  sub.add_option("--snapshot-every", o.snapshot_every, "Record live bytes, footprint and occupancy every N events");
+  sub.add_flag("--lenient", o.lenient,
+               "Skip and count invalid events instead of stopping (exit 2) at the first");
+  sub.add_flag("--preload", o.preload,
+               "Decode the whole trace into memory first, then replay (default: stream)");
+  sub.add_option("--snapshot-every", o.snapshot_every,
+                 "Record live bytes, footprint and occupancy every N events");
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")->capture_default_str();
   sub.add_option("--format", o.format, "Report format: text, json, csv, markdown")
       ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md"}))
@@ -130,7 +136,8 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
 }
 
 int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
-  if (o.fail_on_leak && o.allow_leaks) throw InputError("--fail-on-leak and --allow-leaks contradict each other");
+  if (o.fail_on_leak && o.allow_leaks)
+    throw InputError("--fail-on-leak and --allow-leaks contradict each other");
   report::GateSpec gates;
   gates.fail_on_leak = o.fail_on_leak || (leak_gate_default && !o.allow_leaks);
   gates.min_pool_hit_rate = parse_rate(o.min_pool_hit_rate, "--min-pool-hit-rate");
@@ -172,12 +179,13 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
       r.progress = [&progress](std::uint64_t done) { progress(done); };
       result = replay::replay_stream(*reader, *allocator, r);
     }
-    report::Report rep = report::build_report(reader->source(), std::string(traces::format_name(reader->format())),
-                                              *allocator, ro, std::move(result));
+    report::Report rep =
+        report::build_report(reader->source(), std::string(traces::format_name(reader->format())), *allocator,
+                             ro, std::move(result));
     report::apply_gates(rep, gates);
     const auto& x = rep.result;
-    spdlog::debug("{}: {} events in {:.3f} s ({:.0f} events/s)", rep.trace, x.events, double(x.replay_ns) / 1e9,
-                  x.events_per_second());
+    spdlog::debug("{}: {} events in {:.3f} s ({:.0f} events/s)", rep.trace, x.events,
+                  double(x.replay_ns) / 1e9, x.events_per_second());
     if (x.error) {
       if (x.error->kind == replay::ErrorKind::invalid_event) {
         spdlog::error("{}: invalid trace: {}", rep.trace, x.error->message);

@@ -42,7 +42,9 @@ class TestAllocator : public app::replay::Allocator {
   std::string describe() const override { return "test allocator"; }
   std::size_t min_alignment() const override { return 16; }
   void* malloc(std::size_t size) override { return keep(std::malloc(size == 0 ? 1 : size)); }
-  void* calloc(std::size_t n, std::size_t size) override { return keep(std::calloc(n, size == 0 ? 1 : size)); }
+  void* calloc(std::size_t n, std::size_t size) override {
+    return keep(std::calloc(n, size == 0 ? 1 : size));
+  }
   void* realloc(void* p, std::size_t size) override {
     if (size == 0) {
       free(p);

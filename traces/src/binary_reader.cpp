@@ -102,48 +102,115 @@ class BinaryReader final : public TraceReader {
     commit(pre + hlen);
   }
 
-  // Decodes one record at p (at least kMaxRecordBytes readable); returns
-  // the byte after it, or nullptr at the trailer tag.
-  const std::uint8_t* decode(const std::uint8_t* p, Event& e, std::uint64_t offset) {
-    std::uint8_t tag = *p;
-    std::uint8_t op = tag & kOpMask;
-    if (op >= op_count) {
-      if (tag == kTagTrailer) return nullptr;
-      fail_event(offset, "invalid record tag 0x" + hex(tag) + " (corrupt data)");
-    }
-    ++p;
+  enum Status : std::uint8_t { ok, trailer, bad_tag, bad_varint, bad_thread, bad_id };
+  struct State {
+    std::uint64_t id = 0;
+    std::uint64_t time = 0;
+    std::uint32_t thread = 0;
+  };
+
+  // One- and two-byte varints inline (ids deltas and small sizes); the
+  // rest out of line. Returned by value so nothing is spilled to memory.
+  struct Varint {
+    const std::uint8_t* p;
+    std::uint64_t v;
+  };
+  [[gnu::noinline]] static Varint varint_slow(const std::uint8_t* p) {
     std::uint64_t v = 0;
-    p = get_varint(p, v);
-    if (!p) fail_event(offset, "over-long varint (corrupt data)");
+    const std::uint8_t* q = get_varint(p, v);
+    return {q, v};
+  }
+  [[gnu::always_inline]] static inline Varint varint(const std::uint8_t* p) {
+    std::uint64_t b0 = p[0];
+    if (b0 < 0x80) [[likely]] {
+      return {p + 1, b0};
+    }
+    std::uint64_t b1 = p[1];
+    if (b1 < 0x80) [[likely]] {
+      return {p + 2, (b0 & 0x7f) | (b1 << 7)};
+    }
+    return varint_slow(p);
+  }
+
+  // Decodes one record at p (at least kMaxRecordBytes readable); returns the
+  // byte after it, or nullptr with status set. No throwing here: this is
+  // the hot loop, errors are reported by the caller.
+  [[gnu::always_inline]] static inline const std::uint8_t* decode(const std::uint8_t* p, Event& e, State& st,
+                                                                  std::uint64_t id_limit, Status& status) {
+    std::uint8_t tag = *p++;
+    std::uint8_t op = tag & kOpMask;
+    if (op >= op_count) [[unlikely]] {
+      status = tag == kTagTrailer ? trailer : bad_tag;
+      return nullptr;
+    }
+    Varint idv = varint(p);
+    p = idv.p;
+    if (!p) [[unlikely]] {
+      status = bad_varint;
+      return nullptr;
+    }
+    std::uint64_t v = 0;
     e.op = static_cast<Op>(op);
-    prev_id_ += unzigzag(v);
-    e.id = prev_id_;
-    if (tag & kHasThread) {
-      p = get_varint(p, v);
-      if (!p || v > 0xffffffffu) fail_event(offset, "thread id out of range (corrupt data)");
-      prev_thread_ = static_cast<std::uint32_t>(v);
-    }
-    e.thread = prev_thread_;
-    if (tag & kHasTime) {
-      p = get_varint(p, v);
-      if (!p) fail_event(offset, "over-long varint (corrupt data)");
-      prev_time_ += unzigzag(v);
-    }
-    e.time_ns = prev_time_;
+    st.id += unzigzag(idv.v);
+    e.id = st.id;
     e.size = 0;
     e.count = 1;
     e.alignment = 0;
-    if (tag & (kHasSize | kHasCount | kHasAlign)) {
+    if (tag & (kHasThread | kHasTime | kHasCount | kHasAlign)) [[unlikely]] {
+      if (tag & kHasThread) {
+        p = get_varint(p, v);
+        if (!p || v > 0xffffffffu) {
+          status = bad_thread;
+          return nullptr;
+        }
+        st.thread = static_cast<std::uint32_t>(v);
+      }
+      if (tag & kHasTime) {
+        p = get_varint(p, v);
+        if (!p) {
+          status = bad_varint;
+          return nullptr;
+        }
+        st.time += unzigzag(v);
+      }
       if (tag & kHasSize) p = get_varint(p, e.size);
       if (p && (tag & kHasCount)) p = get_varint(p, e.count);
       if (p && (tag & kHasAlign)) p = get_varint(p, e.alignment);
-      if (!p) fail_event(offset, "over-long varint (corrupt data)");
+      if (!p) {
+        status = bad_varint;
+        return nullptr;
+      }
+    } else if (tag & kHasSize) {
+      Varint sv = varint(p);
+      p = sv.p;
+      e.size = sv.v;
+      if (!p) [[unlikely]] {
+        status = bad_varint;
+        return nullptr;
+      }
     }
-    if (id_bound_ != 0 && e.id >= id_bound_) {
-      fail_event(offset, "id " + std::to_string(e.id) + " is not below the header's id_bound " +
-                             std::to_string(id_bound_));
+    e.thread = st.thread;
+    e.time_ns = st.time;
+    if (e.id >= id_limit) [[unlikely]] {
+      status = bad_id;
+      return nullptr;
     }
     return p;
+  }
+
+  [[noreturn]] void fail_status(Status status, const std::uint8_t* rec, std::uint64_t offset,
+                                const Event& e) const {
+    switch (status) {
+      case bad_tag:
+        fail_event(offset, "invalid record tag 0x" + hex(*rec) + " (corrupt data)");
+      case bad_thread:
+        fail_event(offset, "thread id out of range (corrupt data)");
+      case bad_id:
+        fail_event(offset, "id " + std::to_string(e.id) + " is not below the header's id_bound " +
+                               std::to_string(id_bound_));
+      default:
+        fail_event(offset, "over-long varint (corrupt data)");
+    }
   }
 
   // Decodes records while a whole record surely fits in the window.
@@ -151,27 +218,32 @@ class BinaryReader final : public TraceReader {
     const auto* base = reinterpret_cast<const std::uint8_t*>(src_->data());
     const std::uint8_t* p = base;
     const std::uint8_t* safe_end = base + src_->available() - kMaxRecordBytes;
-    std::uint64_t base_off = src_->offset();
-    std::size_t n = 0;
-    try {
-      while (n < out.size() && p <= safe_end) {
-        const std::uint8_t* next = decode(p, out[n], base_off + static_cast<std::uint64_t>(p - base));
-        if (!next) {
-          commit(static_cast<std::size_t>(p - base));
-          read_trailer();
-          stop_ = true;
-          return n;
-        }
-        last_offset_ = base_off + static_cast<std::uint64_t>(p - base);
-        p = next;
-        ++n;
-        ++events_;
-      }
-    } catch (...) {
-      commit(static_cast<std::size_t>(p - base));
-      throw;
+    const std::uint64_t limit = id_bound_ == 0 ? UINT64_MAX : id_bound_;
+    State st = state_;
+    Event* e = out.data();
+    Event* const e_end = e + out.size();
+    const std::uint8_t* last = p;
+    Status status = ok;
+    while (e < e_end && p <= safe_end) {
+      const std::uint8_t* next = decode(p, *e, st, limit, status);
+      if (!next) [[unlikely]]
+        break;
+      last = p;
+      p = next;
+      ++e;
     }
+    std::size_t n = static_cast<std::size_t>(e - out.data());
+    state_ = st;
+    events_ += n;
+    std::uint64_t base_off = src_->offset();
+    if (n) last_offset_ = base_off + static_cast<std::uint64_t>(last - base);
     commit(static_cast<std::size_t>(p - base));
+    if (status == trailer) {
+      read_trailer();
+      stop_ = true;
+    } else if (status != ok) {
+      fail_status(status, p, base_off + static_cast<std::uint64_t>(p - base), *e);
+    }
     return n;
   }
 
@@ -192,17 +264,27 @@ class BinaryReader final : public TraceReader {
       stop_ = true;
       return false;
     }
-    std::uint64_t saved_id = prev_id_, saved_time = prev_time_;
-    std::uint32_t saved_thread = prev_thread_;
-    const std::uint8_t* next = decode(pad.data(), e, off);
+    State st = state_;
+    Status status = ok;
+    const std::uint8_t* next = decode(pad.data(), e, st, id_bound_ == 0 ? UINT64_MAX : id_bound_, status);
+    if (!next && status == bad_id) {
+      // Is the id absurd, or is the record cut short? Decode it again unchecked.
+      State again = state_;
+      Status ignored = ok;
+      const std::uint8_t* end = decode(pad.data(), e, again, UINT64_MAX, ignored);
+      if (end && static_cast<std::size_t>(end - pad.data()) <= avail) fail_status(status, pad.data(), off, e);
+      next = end;
+    } else if (!next) {
+      fail_status(status, pad.data(), off, e);
+    }
     std::size_t used = static_cast<std::size_t>(next - pad.data());
     if (used > avail) {
-      prev_id_ = saved_id;
-      prev_time_ = saved_time;
-      prev_thread_ = saved_thread;
+      // Zero padding past the end decodes as short varints, so a record cut
+      // short shows up as one that used more bytes than there were.
       fail(off, "truncated: " + std::to_string(events_) + " events recovered (the last record is incomplete)",
            true);
     }
+    state_ = st;
     last_offset_ = off;
     ++events_;
     commit(used);
@@ -257,9 +339,7 @@ class BinaryReader final : public TraceReader {
   std::uint64_t id_bound_ = 0;
   std::uint64_t events_ = 0;
   std::uint64_t last_offset_ = 0;
-  std::uint64_t prev_id_ = 0;
-  std::uint64_t prev_time_ = 0;
-  std::uint32_t prev_thread_ = 0;
+  State state_;
   uLong crc_ = crc32_z(0, nullptr, 0);
   bool stop_ = false;
   bool done_ = false;

@@ -68,10 +68,12 @@ class EventSax {
   bool null() { return bad_value("null"); }
   bool boolean(bool) { return bad_value("a boolean"); }
   bool number_integer(json::number_integer_t) {
+    if (depth_ == 0) return bad_value("a number");
     return fail(std::string("\"") + field_name(field_) +
                 "\" must be a non-negative integer, got a negative number");
   }
   bool number_unsigned(json::number_unsigned_t v) {
+    if (depth_ == 0) return bad_value("a number");
     switch (field_) {
       case Field::id:
         e_.id = v;
@@ -100,6 +102,7 @@ class EventSax {
     return true;
   }
   bool number_float(json::number_float_t, const std::string& s) {
+    if (depth_ == 0) return bad_value("a number");
     return fail(std::string("\"") + field_name(field_) +
                 "\" must be a non-negative integer below 2^64, got " + s);
   }

@@ -77,6 +77,9 @@ class TextReader : public TraceReader {
                      true);
   }
   void check_event_count() const {
+    if (header_.event_count > events_) {
+      fail_truncated("the header promises " + std::to_string(header_.event_count) + " events");
+    }
     if (header_.event_count != 0 && header_.event_count != events_) {
       fail_here("the header promises " + std::to_string(header_.event_count) + " events but the trace has " +
                 std::to_string(events_));

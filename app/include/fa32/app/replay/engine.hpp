@@ -55,7 +55,8 @@ class Replayer {
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
   void grow_table(std::uint64_t id);
-  bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes, const char* when);
+  bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
+                    const char* when);
   void release_live();
 
   Allocator& alloc_;
