@@ -19,7 +19,10 @@ struct SystemMalloc {
 };
 
 // Small classes up to 512 B (so the 32..512 B mixes stay in the pools), pools
-// large enough that no workload falls back to the system allocator.
+// large enough that no workload falls back to the system allocator, and a
+// freed-block cache big enough for a GC sweep's burst of frees (with the
+// default 512, most of a Lua-like sweep overflows into the slower free list:
+// 4096 made lua_like about 25% faster and changed no other workload).
 inline fa32::Config tuned_config() {
   fa32::Config c = fa32::default_config();
   const std::size_t sizes[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512};
@@ -27,6 +30,7 @@ inline fa32::Config tuned_config() {
   for (std::uint32_t i = 0; i < c.class_count; ++i) c.block_sizes[i] = sizes[i];
   c.pool_size = 4u << 20;
   c.pool_limit = 64u << 20;
+  c.cache_capacity = 4096;
   return c;
 }
 

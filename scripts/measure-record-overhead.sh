@@ -31,29 +31,33 @@ export PYTHONMALLOC=malloc
 # The interpreter itself, not a wrapper script (heaptrack follows no exec).
 prog=("$(python3 -c 'import sys; print(sys.executable)')" "$work/workload.py")
 
-measure() {  # name, command...
+# Runs are interleaved (one of each configuration per round) so that a
+# change in the machine's load affects every configuration alike.
+names=()
+declare -A walls cpus
+run_once() {  # name, command...
   local name=$1
   shift
-  local walls=() cpus=()
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" > /dev/null 2>&1
-    rm -rf "$work"/raw/* "$work"/ht*
-    read -r wall user sys < "$work/time"
-    walls+=("$wall")
-    cpus+=("$(echo "$user + $sys" | bc)")
-  done
-  local mw mc
-  mw=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  mc=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  printf '%-28s wall %6.2f s   cpu %6.2f s\n' "$name" "$mw" "$mc"
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" > /dev/null 2>&1
+  rm -rf "$work"/raw/* "$work"/ht*
+  read -r wall user sys < "$work/time"
+  walls[$name]+="$wall "
+  cpus[$name]+="$(echo "$user + $sys" | bc) "
 }
+median() { printf '%s\n' $1 | sort -n | sed -n "$(((runs + 1) / 2))p"; }
 
 events=$(PYTHONMALLOC=malloc "$fa32" record -o "$work/t.fa32" -- "${prog[@]}" 2>&1 | sed -n 's/.*: \([0-9]*\) events.*/\1/p')
 echo "workload: PYTHONMALLOC=malloc python3 (dicts, lists, tuples, strings, linked objects): $events events"
 mkdir -p "$work/raw"
-measure "untraced" "${prog[@]}"
-measure "recorder preload only" env LD_PRELOAD="$lib" FA32_RECORD_DIR="$work/raw" FA32_RECORD_FOLLOW_FORKS=1 \
-  "${prog[@]}"
-measure "fa32 record (with convert)" "$fa32" record -o "$work/t.fa32" -- "${prog[@]}"
-measure "heaptrack" heaptrack -o "$work/ht" "${prog[@]}"
+names=("untraced" "recorder preload only" "fa32 record (with convert)" "heaptrack")
+for _ in $(seq "$runs"); do
+  run_once "${names[0]}" "${prog[@]}"
+  run_once "${names[1]}" env LD_PRELOAD="$lib" FA32_RECORD_DIR="$work/raw" FA32_RECORD_FOLLOW_FORKS=1 "${prog[@]}"
+  run_once "${names[2]}" "$fa32" record -o "$work/t.fa32" -- "${prog[@]}"
+  run_once "${names[3]}" heaptrack -o "$work/ht" "${prog[@]}"
+done
+for n in "${names[@]}"; do
+  printf '%-28s wall %6.2f s   cpu %6.2f s   (wall: %s)\n' "$n" "$(median "${walls[$n]}")" "$(median "${cpus[$n]}")" \
+    "${walls[$n]}"
+done
 ls -l "$work"/t.fa32 | awk '{print "trace size", $5, "bytes"}'

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/record/convert_raw.hpp"
 #include "fa32/record/raw_format.h"
-#include "record/convert_raw.hpp"
 
 extern char** environ;
 
@@ -192,6 +192,10 @@ std::string find_record_library() {
 int run_record(const RecordOptions& options) {
   if (options.program.empty())
     throw InputError("record: no program given (fa32 record -- PROGRAM [ARGS...])");
+  if (options.output == "-" || options.output.empty()) {
+    // The program's own output goes to standard output too.
+    throw InputError("record: -o needs a file name (standard output belongs to the program)");
+  }
   const std::string library = find_record_library();
   const std::string program = options.program.front();
   ScratchDir scratch{scratch_dir_for(options.output)};

@@ -64,7 +64,7 @@ TEST_CASE("fastalloc32 spec strings set the replay flags") {
   CHECK(f.classes == "16,32,64");
   CHECK(f.pool_size == "1M");
   CHECK(f.pool_limit == "8M");
-  CHECK(f.cache == 64u);
+  CHECK(f.cache == "64");
   CHECK(f.large_cache == "2M");
   CHECK(f.mmap_threshold == "512K");
   CHECK(f.secure_zero);

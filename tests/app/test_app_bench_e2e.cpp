@@ -51,7 +51,7 @@ std::string make_trace(const fs::path& dir) {
   return path;
 }
 
-ChildOutcome fa32(std::vector<std::string> args) {
+ChildOutcome run_fa32(std::vector<std::string> args) {
   args.insert(args.begin(), FA32_BINARY);
   return run_child(FA32_BINARY, args, "", 600s);
 }
@@ -76,9 +76,9 @@ TEST_CASE("fa32 bench runs every installed allocator on a trace and skips a miss
   TempDir dir;
   const std::string trace = make_trace(dir.path);
   const fs::path out = dir.path / "bench.json";
-  ChildOutcome o = fa32({"bench", trace, "--runs", "1", "--warmup", "0", "--min-time", "0", "--format",
-                         "json", "--output", out.string(), "--preload", "ghost=/no/such/dir/libghost.so",
-                         "--fa32", "one128=block-size=128:pool=1M:limit=64M"});
+  ChildOutcome o = run_fa32({"bench", trace, "--runs", "1", "--warmup", "0", "--min-time", "0", "--format",
+                             "json", "--output", out.string(), "--preload", "ghost=/no/such/dir/libghost.so",
+                             "--fa32", "one128=block-size=128:pool=1M:limit=64M"});
   INFO(o.err);
   REQUIRE(o.status == ChildOutcome::Status::exited);
   CHECK(o.exit_code == 0);
@@ -136,8 +136,8 @@ TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
   TempDir dir;
   const std::string trace = make_trace(dir.path);
   for (const char* format : {"text", "markdown", "csv"}) {
-    ChildOutcome o = fa32({"bench", trace, "-a", "fa32", "-a", "glibc", "--runs", "1", "--warmup", "1",
-                           "--min-time", "0", "--format", format});
+    ChildOutcome o = run_fa32({"bench", trace, "-a", "fa32", "-a", "glibc", "--runs", "1", "--warmup", "1",
+                               "--min-time", "0", "--format", format});
     INFO(format << ": " << o.err);
     REQUIRE(o.status == ChildOutcome::Status::exited);
     CHECK(o.exit_code == 0);
@@ -152,20 +152,20 @@ TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
 
 TEST_CASE("fa32 bench rejects bad input with exit 2, and hides its worker from --help") {
   TempDir dir;
-  CHECK(fa32({"bench"}).exit_code == 2);
-  CHECK(fa32({"bench", (dir.path / "missing.json").string()}).exit_code == 2);
-  CHECK(fa32({"bench", "--suite", "-a", "nosuchalloc"}).exit_code == 2);
-  CHECK(fa32({"bench", "--suite", "-a", "fa32:classes=zero"}).exit_code == 2);
+  CHECK(run_fa32({"bench"}).exit_code == 2);
+  CHECK(run_fa32({"bench", (dir.path / "missing.json").string()}).exit_code == 2);
+  CHECK(run_fa32({"bench", "--suite", "-a", "nosuchalloc"}).exit_code == 2);
+  CHECK(run_fa32({"bench", "--suite", "-a", "fa32:classes=zero"}).exit_code == 2);
   const std::string bad = (dir.path / "bad.jsonl").string();
   {
     std::ofstream f(bad);
     f << "{\"format\":\"fa32-trace\",\"version\":1}\n{\"op\":\"free\",\"id\":3}\n";
   }
-  ChildOutcome o = fa32({"bench", bad, "--runs", "1"});
+  ChildOutcome o = run_fa32({"bench", bad, "--runs", "1"});
   CHECK(o.exit_code == 2);
   CHECK(o.err.find("bad.jsonl") != std::string::npos);
 
-  ChildOutcome help = fa32({"--help"});
+  ChildOutcome help = run_fa32({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("bench") != std::string::npos);
   CHECK(help.out.find("bench-worker") == std::string::npos);

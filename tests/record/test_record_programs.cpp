@@ -96,6 +96,7 @@ TEST_CASE("a known sequence is recorded exactly, with the exit status passed thr
     // Times are on one monotonic clock: never decreasing in a single thread.
     for (std::size_t i = 1; i < t.events.size(); ++i) CHECK(t.events[i].time_ns >= t.events[i - 1].time_ns);
     CHECK_FALSE(std::filesystem::exists(r.trace + ".1"));
+    CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
   }
 }
 
@@ -160,6 +161,8 @@ TEST_CASE("four threads under contention: per-thread sequences kept, nothing los
   CHECK(pending.empty());
   // Every worker block was freed (in some thread) by the end.
   CHECK(frees + live.size() == allocs);
+  CHECK(fa32::test::run_program({FA32_BIN, "validate", r.trace}, {}, r.dir + "/check.txt") == 0);
+  CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
 }
 
 TEST_CASE("without --follow-forks only the parent is recorded, all of it") {
@@ -228,6 +231,18 @@ TEST_CASE("a program that cannot be started exits 127 and writes nothing") {
   Recording r = record("missing", {"/nonexistent/program"});
   CHECK(r.exit_code == 127);
   CHECK_FALSE(std::filesystem::exists(r.trace));
+}
+
+TEST_CASE("record usage errors exit 2 without running the program") {
+  const std::string dir = fa32::test::fresh_dir("usage");
+  const std::string log = dir + "/log.txt";
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", "-", "--", PROG_NO_ALLOC}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32"}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/no/such/dir/t.fa32", "--", PROG_NO_ALLOC}, {},
+                                log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32", "--", PROG_NO_ALLOC},
+                                {"FA32_RECORD_LIBRARY=" + dir + "/missing.so"}, log) == 2);
+  CHECK_FALSE(std::filesystem::exists(dir + "/t.fa32"));
 }
 
 TEST_CASE("glibc's own mtrace and our recorder see the same calls") {

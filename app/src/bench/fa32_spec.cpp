@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/fa32_spec.hpp"
 
-#include <charconv>
 #include <string>
 
 #include "fa32/app/cli.hpp"
@@ -43,13 +42,7 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
       flags.grow = true;
     } else if (key == "cache") {
       need_value();
-      std::uint32_t n = 0;
-      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc{} || p != value.data() + value.size()) {
-        throw InputError("fastalloc32 config '" + std::string(spec) + "': cache=" + value +
-                         " is not a count");
-      }
-      flags.cache = n;
+      flags.cache = value;
     } else if (key == "align") {
       need_value();
       flags.align = value;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/process_memory.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <string_view>
 
@@ -35,15 +36,22 @@ bool reset_peak_rss() {
 }
 
 bool library_mapped(const std::string& library) {
-  std::string base = library;
-  if (auto slash = base.rfind('/'); slash != std::string::npos) base = base.substr(slash + 1);
+  // /proc/self/maps names the file itself: resolve symlinks (Debian's
+  // libmimalloc.so.2 -> libmimalloc.so.2.0) before comparing.
+  std::error_code ec;
+  std::string want = library;
+  if (library.find('/') != std::string::npos) {
+    const auto canonical = std::filesystem::canonical(library, ec);
+    if (!ec) want = canonical.string();
+  }
+  const bool full_path = want.find('/') != std::string::npos;
   std::ifstream in("/proc/self/maps");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.size() >= base.size() && line.compare(line.size() - base.size(), base.size(), base) == 0 &&
-        line[line.size() - base.size() - 1] == '/') {
-      return true;
-    }
+    const auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string_view path = std::string_view(line).substr(slash);
+    if (full_path ? path == want : path.ends_with("/" + want)) return true;
   }
   return false;
 }

@@ -7,16 +7,18 @@
 namespace fa32::app::bench {
 
 std::vector<SuiteEntry> suite_entries(double scale) {
-  // Sized so that each run of the slowest allocator lasts a few tenths of a
-  // second: with 5 allocators x (1 warm-up + 5 runs) per profile, the whole
-  // suite takes about a minute on a 2-core machine.
+  // Each run replays its trace until it has lasted --min-time (200 ms), so
+  // the sizes set the cost of what is not timed (starting the worker,
+  // decoding, the probe replay) and how long one pass is: long enough to
+  // reach each profile's steady state, short enough that 6 profiles x 5
+  // allocators x (1 warm-up + 5 runs) take about a minute on a 2-core machine.
   std::vector<SuiteEntry> entries{
-      {"small churn", "small-churn", 2'000'000, 1},
-      {"Lua-like", "lua-like", 2'000'000, 1},
-      {"crypto VM", "crypto-vm", 2'000'000, 1},
-      {"realloc growth", "realloc-growth", 500'000, 1},
-      {"fragmentation adversary", "fragmentation", 1'000'000, 1},
-      {"large blocks", "large-mix", 500'000, 1},
+      {"small churn", "small-churn", 300'000, 1},
+      {"Lua-like", "lua-like", 300'000, 1},
+      {"crypto VM", "crypto-vm", 300'000, 1},
+      {"realloc growth", "realloc-growth", 100'000, 1},
+      {"fragmentation adversary", "fragmentation", 200'000, 1},
+      {"large blocks", "large-mix", 100'000, 1},
   };
   for (SuiteEntry& e : entries) {
     e.events =

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "convert_raw.hpp"
+#include "fa32/app/record/convert_raw.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -147,20 +147,32 @@ void print_one(std::ostream& out, const Report& r, const Style& st) {
   print_leaks_and_gates(out, r, st);
 }
 
+// Rows too wide for a column: printed above the table instead.
+bool legend_row(const std::string& key) {
+  return key == "trace.path" || key == "allocator.config" || key == "error.message";
+}
+
 void print_many(std::ostream& out, std::span<const Report> reports, const Style& st) {
   const FigureTable t = side_by_side(reports, true);
+  out << st.bold("fa32 replay: " + std::to_string(reports.size()) + " traces") << '\n';
+  for (const Report& r : reports) {
+    out << "  " << r.trace << ": " << r.allocator << ", " << r.allocator_config << '\n';
+  }
+  out << '\n';
   std::size_t lw = 6;
   for (const std::string& l : t.labels) lw = std::max(lw, l.size());
   std::vector<std::size_t> cw(reports.size());
   for (std::size_t c = 0; c < reports.size(); ++c) {
     cw[c] = reports[c].trace.size();
-    for (const auto& row : t.cells) cw[c] = std::max(cw[c], row[c].size());
+    for (std::size_t i = 0; i < t.keys.size(); ++i) {
+      if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], t.cells[i][c].size());
+    }
   }
   out << st.bold(pad_right("figure", lw));
   for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << st.bold(pad_left(reports[c].trace, cw[c]));
   out << '\n';
   for (std::size_t i = 0; i < t.keys.size(); ++i) {
-    if (t.keys[i] == "trace.path") continue;
+    if (legend_row(t.keys[i])) continue;
     out << pad_right(t.labels[i], lw);
     for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << pad_left(t.cells[i][c], cw[c]);
     out << '\n';

@@ -19,7 +19,7 @@ struct BenchOptions {
   std::vector<std::string> preloads;    // --preload NAME=PATH (added)
   int runs = 5;
   int warmup = 1;
-  double min_time_ms = 100;
+  double min_time_ms = 200;
   double timeout_s = 300;
   double noise = 0.10;
   std::string format = "text";

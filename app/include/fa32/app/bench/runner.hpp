@@ -28,7 +28,7 @@ struct RunnerOptions {
   // A run replays the trace this many times at least, or more until it has
   // lasted min_run_time (measured on the warm-up round), so tiny traces give
   // a measurable time.
-  std::chrono::milliseconds min_run_time{100};
+  std::chrono::milliseconds min_run_time{200};
   std::uint64_t max_repetitions = 10000;
   std::chrono::milliseconds timeout{120000};
   double noise_threshold = default_noise_threshold;
