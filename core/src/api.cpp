@@ -42,12 +42,16 @@ extern "C" {
 
 // Fast path: a class lookup and a pop from the class's LIFO cache; one
 // unlikely branch (size too big, or cache empty) to the out-of-line slow
-// path. About 52 instructions with the statistics (x86-64, g++ 12 -O2,
-// checked with objdump -d): 20 for the lookup, the pop and the live-size
-// entry, the rest the three counters and six gauges (add + sub + jb each).
+// path. About 46 instructions with the statistics (x86-64, g++ 12 -O2,
+// checked with objdump -d): 25 for the checks, the lookup, the pop and the
+// live-size entry, 21 for three counters and six gauges (add + sub + jb).
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
-    PoolClass& k = mm->classes[mm->class_of[(size + 15) >> 4]];
+    PoolClass* kp = &mm->classes[mm->class_of[(size + 15) >> 4]];
+    // Opaque to the optimizer, so the class address stays in a register
+    // instead of being recomputed around every gauge update.
+    __asm__("" : "+r"(kp));
+    PoolClass& k = *kp;
     if (FA32_LIKELY(k.cache_count != 0)) {
       k.counters.cache_hits++;
       k.counters.mallocs++;
@@ -62,13 +66,16 @@ FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
 // from the live-size table (which also gives the requested size), interior-
 // pointer check, push to the cache. Everything
 // else (NULL, large, fallback, bad pointers, full cache, secure_zero) is
-// the slow path. About 44 instructions with the statistics (same build):
-// 26 for the checks and the push, the rest two counters and six gauges.
+// the slow path. About 45 instructions with the statistics (same build):
+// 37 for the checks, the table entry and the push, 8 for two counters and
+// six gauges (one add each).
 FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
     if (FA32_LIKELY(off < mm->pool_span)) {
-      PoolClass& k = mm->classes[off >> mm->stride_shift];
+      PoolClass* kp = &mm->classes[off >> mm->stride_shift];
+      __asm__("" : "+r"(kp));  // as in malloc
+      PoolClass& k = *kp;
       const uint64_t in = off & mm->stride_mask;
       const uint64_t index = mulhi(in, k.recip);
       const uint32_t state = k.state[index];
