@@ -11,8 +11,9 @@
  *    fixed-size blocks, reserved with mmap so untouched pages cost nothing;
  *    freed blocks go to a bounded LIFO cache first, then to a free list;
  *  - large requests (> the largest block size) are served by the large path
- *    (blocks with an inline header, a cache of freed blocks by size bucket,
- *    mmap/mremap for very big ones);
+ *    (tracked in an open-addressing pointer table, no per-block header or
+ *    node; a cache of freed blocks by size bucket, bounded by
+ *    large_cache_bytes; mmap/mremap at or above mmap_threshold);
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
@@ -26,6 +27,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Symbols of the C API. The library is built with hidden visibility and
+ * exports only these; define FASTALLOC32_API yourself to override. */
+#ifndef FASTALLOC32_API
+#if defined(__GNUC__) || defined(__clang__)
+#define FASTALLOC32_API __attribute__((visibility("default")))
+#else
+#define FASTALLOC32_API
+#endif
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,7 +64,7 @@ typedef enum fastalloc32_status {
 } fastalloc32_status;
 
 /* Human-readable name of a status ("ok", "double free", ...). Never NULL. */
-const char* fastalloc32_status_string(fastalloc32_status status);
+FASTALLOC32_API const char* fastalloc32_status_string(fastalloc32_status status);
 
 /* Called on every error the manager detects, before it returns. ptr is the
  * offending pointer (or NULL). Must not call back into the same manager. */
@@ -111,31 +122,35 @@ typedef struct fastalloc32_config {
 #define FASTALLOC32_CONFIG_VERSION 1
 
 /* Fill *config with the defaults (the original fastalloc32's behaviour). */
-void fastalloc32_config_init(fastalloc32_config* config);
+FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);
 
 /* A manager with the default config. NULL if memory could not be had. */
-fastalloc32_mm* fastalloc32_create(void);
+FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
 /* A manager with *config (copied). NULL and *status set when the config is
  * invalid (FASTALLOC32_E_BAD_CONFIG) or memory could not be had. status may
  * be NULL. */
-fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config, fastalloc32_status* status);
+FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
+                                                        fastalloc32_status* status);
 /* Releases everything, live blocks included. NULL is ignored. */
-void fastalloc32_destroy(fastalloc32_mm* mm);
+FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 
-void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size);
-void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
+/* malloc(0) returns a unique block of the smallest class (like glibc), to
+ * be freed like any other. NULL and last_status() E_OVERFLOW or E_NOMEM
+ * when size cannot be had. */
+FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size);
+FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
 /* C semantics: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
  * returns NULL; on failure p is untouched and NULL is returned. */
-void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size);
-void fastalloc32_free(fastalloc32_mm* mm, void* ptr);
+FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size);
+FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr);
 /* alignment must be a power of two (any size, not only multiples). */
-void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment, size_t size);
+FASTALLOC32_API void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment, size_t size);
 /* Bytes usable at ptr (>= the size asked for); 0 if ptr is not a live
  * allocation of this manager. */
-size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
+FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
 
 /* Status of the most recent failed call on this manager (OK if none). */
-fastalloc32_status fastalloc32_last_status(const fastalloc32_mm* mm);
+FASTALLOC32_API fastalloc32_status fastalloc32_last_status(const fastalloc32_mm* mm);
 
 /* Where a live pointer came from. */
 typedef enum fastalloc32_kind {
@@ -145,7 +160,7 @@ typedef enum fastalloc32_kind {
   FASTALLOC32_KIND_FALLBACK = 3
 } fastalloc32_kind;
 
-fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, const void* ptr);
+FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, const void* ptr);
 
 /*
  * Statistics. Each is declared once here; the struct, the names and the
@@ -233,22 +248,32 @@ typedef struct fastalloc32_class_stats {
 
 /* Fill *out. Set out->size = sizeof(*out) first; returns the status
  * (FASTALLOC32_E_BAD_CONFIG if out->size is not a size this library knows). */
-fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* mm, fastalloc32_stats* out);
-uint32_t fastalloc32_class_count(const fastalloc32_mm* mm);
+FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* mm, fastalloc32_stats* out);
+FASTALLOC32_API uint32_t fastalloc32_class_count(const fastalloc32_mm* mm);
 /* index < class_count; returns FASTALLOC32_E_BAD_CONFIG otherwise. */
-fastalloc32_status fastalloc32_get_class_stats(const fastalloc32_mm* mm, uint32_t index,
-                                               fastalloc32_class_stats* out);
+FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32_mm* mm, uint32_t index,
+                                                               fastalloc32_class_stats* out);
 
 /* Calls fn for every live allocation (leak check). Stops early when fn
  * returns non-zero. The manager must not be changed from inside fn. */
 typedef int (*fastalloc32_live_fn)(void* ptr, size_t requested, size_t reserved, fastalloc32_kind kind,
                                    void* user);
-void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastalloc32_live_fn fn, void* user);
+FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastalloc32_live_fn fn, void* user);
+
+/* A lua_Alloc-shaped allocation function, so a C embedder can write
+ * lua_newstate(fastalloc32_lua_alloc, mm). ud is the fastalloc32_mm*.
+ * nsize == 0 frees ptr and returns NULL; otherwise it behaves like
+ * fastalloc32_realloc(ud, ptr, nsize). Lua passes a type tag, not a size,
+ * as osize when ptr is NULL; it is ignored. For a non-NULL ptr osize is the
+ * block's size: a shrink (nsize <= osize) never fails, because when no
+ * smaller block can be had the old one is kept (Lua 5.1-5.3 and LuaJIT
+ * assume shrinking cannot fail). A NULL ud returns NULL. */
+FASTALLOC32_API void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
 
 /* Walks every internal structure and verifies its invariants (pool
  * bounds, free list and cache against the live bitmap, large table,
  * counters). For tests and debugging; O(pool size). */
-fastalloc32_status fastalloc32_check(const fastalloc32_mm* mm);
+FASTALLOC32_API fastalloc32_status fastalloc32_check(const fastalloc32_mm* mm);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Allocation dispatch (pool, fallback, large) and release of a located block.
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+uint32_t class_for(const Manager& m, size_t size) noexcept {
+  return m.class_of[(size + 15) >> 4];
+}
+
+}  // namespace
+
+void* alloc_small(Manager& m, size_t size, bool zero, Path* path) noexcept {
+  const uint32_t c = class_for(m, size);
+  if (void* p = pool_alloc(m, c, size, zero)) {
+    *path = Path::pool;
+    return p;
+  }
+  *path = Path::fallback;
+  return fallback_alloc(m, c, size, m.config.alignment, zero);
+}
+
+void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept {
+  if (size <= m.max_small) return alloc_small(m, size, zero, path);
+  *path = Path::large;
+  return large_alloc(m, size, m.config.alignment, zero, size);
+}
+
+void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
+  Path path;
+  if (align <= m.config.alignment) return alloc_any(m, size, false, &path);
+  // Class bases are page aligned, so a block is aligned to any align <= a
+  // page whenever its class's block size is a multiple of align.
+  if (size <= m.max_small && align <= m.page_size) {
+    for (uint32_t c = class_for(m, size); c < m.class_count; ++c) {
+      if (m.classes[c].block_size % align != 0) continue;
+      if (void* p = pool_alloc(m, c, size, false)) return p;
+      return fallback_alloc(m, c, size, align, false);
+    }
+  }
+  return large_alloc(m, size, align, false, size);
+}
+
+void release(Manager& m, const Location& loc) noexcept {
+  if (loc.where == Where::pool) {
+    pool_release(m, loc.cls, loc.index);
+  } else {
+    table_block_release(m, loc.entry);
+  }
+}
+
+void free_slow(Manager& m, void* p) noexcept {
+  const Location loc = locate(m, p);
+  if (loc.where != Where::pool && loc.where != Where::large && loc.where != Where::fallback) {
+    report_bad_pointer(m, loc, p);
+    return;
+  }
+  m.counters.frees++;
+  release(m, loc);
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The extern "C" layer: argument checks, the inline fast paths of malloc and
+// free, and dispatch to the slow paths. Nothing here throws.
+#include <cstring>
+
+#include "pool_ops.hpp"
+
+namespace fa32::core {
+
+void report(Manager& m, fastalloc32_status status, const void* ptr) noexcept {
+  m.last_status = status;
+  if (m.config.on_error != nullptr) m.config.on_error(status, ptr, m.config.error_user);
+}
+
+void fail_alloc(Manager& m, fastalloc32_status status) noexcept {
+  m.counters.failed_allocs++;
+  report(m, status, nullptr);
+}
+
+namespace {
+
+FA32_NOINLINE void* malloc_slow(fastalloc32_mm* mm, size_t size) noexcept {
+  if (mm == nullptr) return nullptr;
+  Path path;
+  void* p = alloc_any(*mm, size, false, &path);
+  if (p != nullptr) mm->counters.mallocs++;
+  return p;
+}
+
+FA32_NOINLINE void free_slow_entry(fastalloc32_mm* mm, void* ptr) noexcept {
+  if (mm == nullptr || ptr == nullptr) return;
+  free_slow(*mm, ptr);
+}
+
+}  // namespace
+
+}  // namespace fa32::core
+
+using namespace fa32::core;
+
+extern "C" {
+
+// Fast path: a class lookup and a pop from the class's LIFO cache; one
+// unlikely branch (size too big, or cache empty) to the out-of-line slow
+// path. About 52 instructions with the statistics (x86-64, g++ 12 -O2,
+// checked with objdump -d): 20 for the lookup, the pop and the live-size
+// entry, the rest the three counters and six gauges (add + sub + jb each).
+FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
+  if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
+    PoolClass& k = mm->classes[mm->class_of[(size + 15) >> 4]];
+    if (FA32_LIKELY(k.cache_count != 0)) {
+      k.counters.cache_hits++;
+      k.counters.mallocs++;
+      return pool_hand_out(*mm, k, k.cache[--k.cache_count], size);
+    }
+  }
+  return malloc_slow(mm, size);
+}
+
+// Fast path: pool range check (one subtraction, one compare), class by a
+// shift, block index by a multiply with the class's reciprocal, liveness
+// from the live-size table (which also gives the requested size), interior-
+// pointer check, push to the cache. Everything
+// else (NULL, large, fallback, bad pointers, full cache, secure_zero) is
+// the slow path. About 44 instructions with the statistics (same build):
+// 26 for the checks and the push, the rest two counters and six gauges.
+FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
+  if (FA32_LIKELY(mm != nullptr)) {
+    const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
+    if (FA32_LIKELY(off < mm->pool_span)) {
+      PoolClass& k = mm->classes[off >> mm->stride_shift];
+      const uint64_t in = off & mm->stride_mask;
+      const uint64_t index = mulhi(in, k.recip);
+      const uint32_t state = k.state[index];
+      if (FA32_LIKELY(state != 0 && index * k.block_size == in && k.cache_count < k.fast_free_limit)) {
+        pool_account_release(*mm, k, static_cast<uint32_t>(index), state);
+        k.counters.frees++;
+        k.cache[k.cache_count++] = static_cast<uint32_t>(index);
+        return;
+      }
+    }
+  }
+  free_slow_entry(mm, ptr);
+}
+
+FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size) {
+  if (mm == nullptr) return nullptr;
+  size_t total = 0;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    fail_alloc(*mm, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  Path path;
+  void* p = alloc_any(*mm, total, true, &path);
+  if (p != nullptr) mm->counters.mallocs++;
+  return p;
+}
+
+FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size) {
+  if (mm == nullptr) return nullptr;
+  if (ptr == nullptr) return fastalloc32_malloc(mm, size);
+  if (size == 0) {
+    fastalloc32_free(mm, ptr);
+    return nullptr;
+  }
+  return realloc_block(*mm, ptr, size);
+}
+
+FASTALLOC32_API void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment, size_t size) {
+  if (mm == nullptr) return nullptr;
+  if (!is_pow2(alignment)) {
+    report(*mm, FASTALLOC32_E_BAD_ALIGNMENT, nullptr);
+    return nullptr;
+  }
+  void* p = alloc_aligned(*mm, alignment, size);
+  if (p != nullptr) mm->counters.mallocs++;
+  return p;
+}
+
+FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr) {
+  if (mm == nullptr || ptr == nullptr) return 0;
+  const Location loc = locate(*mm, ptr);
+  switch (loc.where) {
+    case Where::pool:
+      return mm->classes[loc.cls].block_size;
+    case Where::large:
+    case Where::fallback:
+      return loc.entry->usable;
+    default:
+      return 0;
+  }
+}
+
+FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, const void* ptr) {
+  if (mm == nullptr || ptr == nullptr) return FASTALLOC32_KIND_NONE;
+  switch (locate(*mm, ptr).where) {
+    case Where::pool:
+      return FASTALLOC32_KIND_POOL;
+    case Where::large:
+      return FASTALLOC32_KIND_LARGE;
+    case Where::fallback:
+      return FASTALLOC32_KIND_FALLBACK;
+    default:
+      return FASTALLOC32_KIND_NONE;
+  }
+}
+
+FASTALLOC32_API fastalloc32_status fastalloc32_last_status(const fastalloc32_mm* mm) {
+  return mm == nullptr ? FASTALLOC32_E_BAD_CONFIG : mm->last_status;
+}
+
+}  // extern "C"

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fastalloc32_check: every invariant the manager relies on, verified by
+// walking pools, bitmaps, caches, free lists, the pointer table and the
+// large cache, then cross-checked against the counters. O(pool size).
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+#define FA32_EXPECT(cond)                      \
+  do {                                         \
+    if (!(cond)) return FASTALLOC32_E_CORRUPT; \
+  } while (0)
+
+fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
+  FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
+  FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
+  FA32_EXPECT(k.cache_count <= k.cache_capacity);
+  FA32_EXPECT(k.fast_free_limit == (m.secure_zero ? 0 : k.cache_capacity));
+  FA32_EXPECT(k.recip == reciprocal(k.block_size));
+
+  // Live-size table: nothing live at or beyond bump; requested sizes fit.
+  const uint64_t states = (m.stride_mask + 1) / k.block_size + 1;
+  uint64_t live = 0;
+  uint64_t requested = 0;
+  for (uint64_t index = 0; index < states; ++index) {
+    if (!k.is_live(index)) continue;
+    FA32_EXPECT(index < k.bump);
+    FA32_EXPECT(k.requested(index) <= k.block_size);
+    ++live;
+    requested += k.requested(index);
+  }
+
+  // Cache and free list: blocks handed out before, not live, listed once.
+  // Each listed block is marked live while the walk runs (a block listed
+  // twice finds its mark) and cleared again after, so the check needs no
+  // memory and leaves the manager as it found it.
+  fastalloc32_status status = FASTALLOC32_OK;
+  uint32_t cached = 0;
+  for (; cached < k.cache_count; ++cached) {
+    const uint32_t index = k.cache[cached];
+    if (index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index, 0);
+  }
+  uint32_t listed = 0;
+  for (uint32_t index = k.free_head; status == FASTALLOC32_OK && index != kNoBlock; ++listed) {
+    // listed < bump also catches a cycle.
+    if (listed >= k.bump || index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index, 0);
+    std::memcpy(&index, k.block(index), sizeof(uint32_t));
+  }
+  for (uint32_t i = 0; i < cached; ++i) k.clear_live(k.cache[i]);
+  uint32_t index = k.free_head;
+  for (uint32_t i = 0; i < listed; ++i) {
+    k.clear_live(index);
+    std::memcpy(&index, k.block(index), sizeof(uint32_t));
+  }
+  if (status != FASTALLOC32_OK) return status;
+  FA32_EXPECT(listed == k.free_count);
+  FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
+
+  FA32_EXPECT(k.blocks_in_use.current() == live);
+  FA32_EXPECT(k.bytes_requested.current() == requested);
+  const Counters& kc = k.counters;
+  FA32_EXPECT(kc.pool_allocs == kc.cache_hits + kc.freelist_hits + kc.fresh_blocks);
+  FA32_EXPECT(kc.pool_allocs - kc.pool_frees == live);
+  FA32_EXPECT(kc.fresh_blocks == k.bump);
+  size_t touched = 0;
+  align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
+  FA32_EXPECT(k.touched_bytes == touched);
+  FA32_EXPECT(k.blocks_in_use.headroom <= k.blocks_in_use.peak &&
+              k.bytes_requested.headroom <= k.bytes_requested.peak);
+  *live_out = live;
+  *requested_out = requested;
+  return FASTALLOC32_OK;
+}
+
+}  // namespace
+
+fastalloc32_status check_manager(const Manager& cm) noexcept {
+  // The walk marks listed blocks in the live-size table for a moment (see
+  // check_class); everything else is only read.
+  Manager& m = const_cast<Manager&>(cm);
+  const Counters c = sum_counters(m);
+  const Gauges& g = m.gauges;
+
+  uint64_t pool_live = 0, pool_requested = 0, pool_reserved = 0, footprint = 0;
+  for (uint32_t i = 0; i < m.class_count; ++i) {
+    PoolClass& k = m.classes[i];
+    uint64_t live = 0, requested = 0;
+    const fastalloc32_status s = check_class(m, k, &live, &requested);
+    if (s != FASTALLOC32_OK) return s;
+    pool_live += live;
+    pool_requested += requested;
+    pool_reserved += live * k.block_size;
+    footprint += k.touched_bytes;
+  }
+  FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
+  FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live && g.pool_blocks.current() == pool_live);
+
+  // Pointer table: every entry reachable from its home slot, sane sizes,
+  // never inside the pools.
+  uint64_t entries = 0, large = 0, fallback = 0, large_bytes = 0, fallback_bytes = 0;
+  uint64_t table_requested = 0, table_usable = 0;
+  for (const TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
+    if (e->ptr == 0) continue;
+    ++entries;
+    FA32_EXPECT(m.table.find(e->ptr) == e);
+    FA32_EXPECT(e->ptr - reinterpret_cast<uintptr_t>(m.pool_base) >= m.pool_span);
+    FA32_EXPECT(e->requested <= e->usable && e->ptr % m.config.alignment == 0);
+    table_requested += e->requested;
+    table_usable += e->usable;
+    footprint += e->raw_size();
+    switch (e->kind()) {
+      case BlockKind::large_heap:
+      case BlockKind::large_mapped:
+        ++large;
+        large_bytes += e->usable;
+        break;
+      case BlockKind::fallback:
+        ++fallback;
+        fallback_bytes += e->usable;
+        break;
+      default:
+        return FASTALLOC32_E_CORRUPT;
+    }
+  }
+  FA32_EXPECT(entries == m.table.size() && entries * 2 <= m.table.capacity());
+  FA32_EXPECT(c.large_allocs - c.large_frees == large && g.large_bytes.current() == large_bytes);
+  FA32_EXPECT(c.fallback_allocs - c.fallback_frees == fallback &&
+              g.fallback_bytes.current() == fallback_bytes);
+  FA32_EXPECT(c.large_cache_hits <= c.large_allocs);
+
+  // Large cache: each block in a bucket it can serve, within the byte bound.
+  uint64_t cached = 0, cached_bytes = 0;
+  for (unsigned b = 0; b < kBucketCount; ++b) {
+    for (const CachedBlock* n = m.large_cache.heads[b]; n != nullptr; n = n->next) {
+      FA32_EXPECT(++cached <= m.large_cache.blocks);
+      FA32_EXPECT(n->raw_size >= bucket_size(b) && bucket_floor(n->raw_size) == b);
+      FA32_EXPECT(n->kind == BlockKind::large_heap || n->kind == BlockKind::large_mapped);
+      cached_bytes += n->raw_size;
+    }
+  }
+  FA32_EXPECT(cached == m.large_cache.blocks && cached_bytes == m.large_cache.bytes);
+  FA32_EXPECT(cached_bytes <= m.config.large_cache_bytes);
+  footprint += cached_bytes;
+
+  // The totals agree with the parts.
+  FA32_EXPECT(c.mallocs - c.frees == g.live_allocs.current());
+  FA32_EXPECT(g.live_allocs.current() == pool_live + entries);
+  FA32_EXPECT(g.bytes_requested.current() == pool_requested + table_requested);
+  FA32_EXPECT(g.bytes_reserved.current() == pool_reserved + table_usable);
+  FA32_EXPECT(g.footprint.current() == footprint);
+#define FA32_CHECK_GAUGE(name, desc) \
+  FA32_EXPECT(g.name.headroom <= g.name.peak && g.name.total >= g.name.current());
+  FASTALLOC32_GAUGES(FA32_CHECK_GAUGE)
+#undef FA32_CHECK_GAUGE
+  return FASTALLOC32_OK;
+}
+
+}  // namespace fa32::core
+
+extern "C" FASTALLOC32_API fastalloc32_status fastalloc32_check(const fastalloc32_mm* mm) {
+  if (mm == nullptr) return FASTALLOC32_E_BAD_CONFIG;
+  const fastalloc32_status s = fa32::core::check_manager(*mm);
+  // A broken invariant is an error the manager detected: report it.
+  if (s == FASTALLOC32_E_CORRUPT) fa32::core::report(const_cast<fastalloc32_mm&>(*mm), s, nullptr);
+  return s;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The large path (blocks above the largest class) and the fallback path
+// (small blocks from the system allocator when their class is full). Both
+// are tracked in the pointer table: no header is read, no node allocated.
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+// Sizes above this skip the bucket arithmetic (and any cache) entirely.
+constexpr size_t kMaxBucketed = size_t(1) << 62;
+
+void remember_freed(Manager& m, uintptr_t p) noexcept {
+  m.freed[m.freed_next] = p;
+  m.freed_next = (m.freed_next + 1) % kFreedRing;
+}
+
+void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
+  if (kind == BlockKind::large_mapped) {
+    sys_unmap(m, raw, raw_size);
+  } else {
+    sys_free(m, raw);
+  }
+  m.gauges.footprint.sub(raw_size);
+}
+
+CachedBlock* cache_take(Manager& m, size_t raw_req) noexcept {
+  if (raw_req > kMaxBucketed) return nullptr;
+  LargeCache& lc = m.large_cache;
+  const unsigned b = bucket_ceil(raw_req);
+  CachedBlock* n = lc.heads[b];
+  if (n == nullptr) return nullptr;
+  lc.heads[b] = n->next;
+  lc.bytes -= n->raw_size;
+  lc.blocks--;
+  return n;
+}
+
+// Keeps a freed large block for reuse while the cache has room, else gives
+// it back to the system.
+void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
+  LargeCache& lc = m.large_cache;
+  if (raw_size <= kMaxBucketed && raw_size <= m.config.large_cache_bytes &&
+      lc.bytes <= m.config.large_cache_bytes - raw_size) {
+    auto* n = reinterpret_cast<CachedBlock*>(raw);
+    const unsigned b = bucket_floor(raw_size);
+    n->next = lc.heads[b];
+    n->raw_size = raw_size;
+    n->kind = kind;
+    lc.heads[b] = n;
+    lc.bytes += raw_size;
+    lc.blocks++;
+    return;
+  }
+  release_raw(m, kind, raw, raw_size);
+}
+
+void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align) noexcept {
+  const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw), align);
+  const uint64_t offset = ptr - reinterpret_cast<uintptr_t>(raw);
+  const uint64_t usable = raw_size - offset;
+  m.table.insert(TableEntry{ptr, size, usable, offset | static_cast<uint64_t>(kind)});
+  m.gauges.live_allocs.add(1);
+  m.gauges.bytes_requested.add(size);
+  m.gauges.bytes_reserved.add(usable);
+  if (kind == BlockKind::fallback) {
+    m.gauges.fallback_bytes.add(usable);
+  } else {
+    m.gauges.large_bytes.add(usable);
+  }
+  return reinterpret_cast<void*>(ptr);
+}
+
+}  // namespace
+
+void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept {
+  const size_t heap_extra = align > kMallocAlign ? align - kMallocAlign : 0;
+  size_t raw_req = 0;
+  if (__builtin_add_overflow(reserve, heap_extra, &raw_req)) {
+    fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  if (raw_req < kMinLargeRaw) raw_req = kMinLargeRaw;
+  if (!m.table.reserve_one(m)) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
+    return nullptr;
+  }
+  if (CachedBlock* n = cache_take(m, raw_req)) {
+    m.counters.large_allocs++;
+    m.counters.large_cache_hits++;
+    char* raw = reinterpret_cast<char*>(n);
+    void* p = enter(m, raw, n->raw_size, n->kind, size, align);
+    if (zero) std::memset(p, 0, size);
+    return p;
+  }
+  char* raw = nullptr;
+  size_t raw_size = 0;
+  BlockKind kind = BlockKind::large_heap;
+  if (raw_req >= m.config.mmap_threshold) {
+    const size_t map_extra = align > m.page_size ? align - m.page_size : 0;
+    size_t want = 0;
+    if (__builtin_add_overflow(reserve, map_extra, &want)) {
+      fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+      return nullptr;
+    }
+    // Whole buckets, so the block serves the same request again from the
+    // cache (the tail pages cost nothing until touched).
+    if (want <= kMaxBucketed) want = bucket_size(bucket_ceil(want < kMinLargeRaw ? kMinLargeRaw : want));
+    if (!align_up(want, m.page_size, &raw_size)) {
+      fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+      return nullptr;
+    }
+    raw = static_cast<char*>(sys_map(m, raw_size));
+    kind = BlockKind::large_mapped;
+    zero = false;  // fresh mappings are zero already
+  } else {
+    raw_size = bucket_size(bucket_ceil(raw_req));
+    raw = static_cast<char*>(sys_malloc(m, raw_size));
+  }
+  if (raw == nullptr) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
+    return nullptr;
+  }
+  m.gauges.footprint.add(raw_size);
+  m.counters.large_allocs++;
+  void* p = enter(m, raw, raw_size, kind, size, align);
+  if (zero) std::memset(p, 0, size);
+  return p;
+}
+
+void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept {
+  // size <= the largest block size and align <= a page: no overflow.
+  size_t raw_size = size + (align > kMallocAlign ? align - kMallocAlign : 0);
+  if (raw_size < kMallocAlign) raw_size = kMallocAlign;
+  if (!m.table.reserve_one(m)) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
+    return nullptr;
+  }
+  char* raw = static_cast<char*>(sys_malloc(m, raw_size));
+  if (raw == nullptr) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
+    return nullptr;
+  }
+  m.gauges.footprint.add(raw_size);
+  m.classes[c].counters.fallback_allocs++;
+  void* p = enter(m, raw, raw_size, BlockKind::fallback, size, align);
+  if (zero) std::memset(p, 0, size);
+  return p;
+}
+
+void table_block_release(Manager& m, TableEntry* e) noexcept {
+  const TableEntry dead = *e;
+  m.table.erase(e);
+  m.gauges.live_allocs.sub(1);
+  m.gauges.bytes_requested.sub(dead.requested);
+  m.gauges.bytes_reserved.sub(dead.usable);
+  if (m.secure_zero) explicit_bzero(reinterpret_cast<void*>(dead.ptr), dead.usable);
+  remember_freed(m, dead.ptr);
+  if (dead.kind() == BlockKind::fallback) {
+    m.counters.fallback_frees++;
+    m.gauges.fallback_bytes.sub(dead.usable);
+    release_raw(m, BlockKind::fallback, dead.raw(), dead.raw_size());
+  } else {
+    m.counters.large_frees++;
+    m.gauges.large_bytes.sub(dead.usable);
+    cache_put(m, dead.kind(), dead.raw(), dead.raw_size());
+  }
+}
+
+void large_release_all(Manager& m) noexcept {
+  for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
+    if (e->ptr != 0) release_raw(m, e->kind(), e->raw(), e->raw_size());
+  }
+  for (CachedBlock*& head : m.large_cache.heads) {
+    while (head != nullptr) {
+      CachedBlock* n = head;
+      head = n->next;
+      release_raw(m, n->kind, reinterpret_cast<char*>(n), n->raw_size);
+    }
+  }
+  m.large_cache.bytes = 0;
+  m.large_cache.blocks = 0;
+  m.table.release(m);
+}
+
+}  // namespace fa32::core

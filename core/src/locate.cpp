@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Which block a pointer is, decided without reading anything at the
+// pointer: pool range and live-size table first, then the pointer table.
+#include "manager.hpp"
+
+namespace fa32::core {
+
+Location locate(const Manager& m, const void* p) noexcept {
+  const uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+  const uint64_t off = addr - reinterpret_cast<uintptr_t>(m.pool_base);
+  if (off < m.pool_span) {
+    const auto cls = static_cast<uint32_t>(off >> m.stride_shift);
+    const PoolClass& k = m.classes[cls];
+    const uint64_t in = off & m.stride_mask;
+    const uint64_t index = mulhi(in, k.recip);
+    if (index >= k.bump) return {Where::invalid, cls, 0, nullptr};
+    const auto idx = static_cast<uint32_t>(index);
+    if (index * k.block_size != in) return {Where::interior, cls, idx, nullptr};
+    if (!k.is_live(index)) return {Where::double_free, cls, idx, nullptr};
+    return {Where::pool, cls, idx, nullptr};
+  }
+  if (TableEntry* e = m.table.find(addr)) {
+    return {e->kind() == BlockKind::fallback ? Where::fallback : Where::large, 0, 0, e};
+  }
+  // Unknown: an error path, so a scan is affordable.
+  for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
+    if (e->ptr == 0) continue;
+    const uintptr_t raw = reinterpret_cast<uintptr_t>(e->raw());
+    if (addr >= raw && addr < e->ptr + e->usable) return {Where::interior, 0, 0, nullptr};
+  }
+  if (addr != 0) {
+    for (uintptr_t f : m.freed) {
+      if (f == addr) return {Where::double_free, 0, 0, nullptr};
+    }
+  }
+  return {Where::invalid, 0, 0, nullptr};
+}
+
+void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept {
+  switch (loc.where) {
+    case Where::double_free:
+      m.counters.double_frees++;
+      report(m, FASTALLOC32_E_DOUBLE_FREE, p);
+      return;
+    case Where::interior:
+      m.counters.interior_frees++;
+      report(m, FASTALLOC32_E_INTERIOR_POINTER, p);
+      return;
+    default:
+      m.counters.invalid_frees++;
+      report(m, FASTALLOC32_E_INVALID_FREE, p);
+      return;
+  }
+}
+
+}  // namespace fa32::core

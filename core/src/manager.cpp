@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Config defaults and validation, and the manager's one reservation:
+// create lays it out, destroy gives everything back.
+#include "manager.hpp"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <new>
+
+namespace fa32::core {
+
+namespace {
+
+constexpr uint32_t kMaxCacheCapacity = uint32_t(1) << 24;
+// Refuse reservations beyond this (address space, not memory).
+constexpr size_t kMaxReservation = size_t(1) << 46;
+
+size_t page_size() noexcept {
+  const long p = sysconf(_SC_PAGESIZE);
+  return p > 0 ? static_cast<size_t>(p) : 4096;
+}
+
+// Where each part of the reservation goes.
+struct Layout {
+  size_t table_offset = 0;
+  size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
+  size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
+  uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
+  uint32_t max_chunks = 0;
+  size_t stride = 0;
+  size_t pool_offset = 0;  // from the (alignment-rounded) start
+  size_t total = 0;
+};
+
+// Adds n bytes at 64-byte alignment to *at; false on overflow.
+bool place(size_t* at, size_t n, size_t* where) noexcept {
+  size_t start = 0;
+  if (!align_up(*at, 64, &start)) return false;
+  *where = start;
+  return !__builtin_add_overflow(start, n, at);
+}
+
+bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
+  Layout l;
+  l.max_chunks = c.pool_limit == 0 ? 1 : static_cast<uint32_t>(c.pool_limit / c.pool_size);
+  size_t reserve = 0;
+  if (__builtin_mul_overflow(size_t(l.max_chunks), c.pool_size, &reserve)) return false;
+  if (reserve > kMaxReservation) return false;
+  size_t rounded = 0;
+  if (!align_up(reserve, page, &rounded)) return false;
+  l.stride = next_pow2(rounded);
+  if (l.stride < c.alignment) l.stride = c.alignment;
+  const size_t max_small = c.block_sizes[c.class_count - 1];
+
+  size_t at = sizeof(fastalloc32_mm);
+  if (!place(&at, (max_small >> 4) + 1, &l.table_offset)) return false;
+  for (uint32_t i = 0; i < c.class_count; ++i) {
+    const size_t bs = c.block_sizes[i];
+    const size_t blocks = reserve / bs;
+    if (blocks >= kNoBlock) return false;
+    l.max_blocks[i] = static_cast<uint32_t>(blocks);
+    // The live-size table covers the whole stride, so the inline free needs
+    // no bound check before it reads an entry (untouched pages cost nothing).
+    const size_t states = l.stride / bs + 1;
+    if (!place(&at, size_t(c.cache_capacity) * sizeof(uint32_t), &l.cache_offset[i])) return false;
+    if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
+  }
+  const size_t pool_align = c.alignment > page ? c.alignment : page;
+  if (!align_up(at, pool_align, &l.pool_offset)) return false;
+  size_t pools = 0;
+  if (__builtin_mul_overflow(l.stride, size_t(c.class_count), &pools)) return false;
+  if (__builtin_add_overflow(l.pool_offset, pools, &l.total)) return false;
+  // Slack so the pools can start at an alignment boundary beyond a page.
+  if (pool_align > page && __builtin_add_overflow(l.total, pool_align, &l.total)) return false;
+  if (l.total > kMaxReservation) return false;
+  *out = l;
+  return true;
+}
+
+}  // namespace
+
+fastalloc32_status validate_config(const fastalloc32_config& c) noexcept {
+  if (c.size != sizeof(fastalloc32_config) || c.version != FASTALLOC32_CONFIG_VERSION) {
+    return FASTALLOC32_E_BAD_CONFIG;
+  }
+  if (c.class_count == 0 || c.class_count > FASTALLOC32_MAX_CLASSES) return FASTALLOC32_E_BAD_CONFIG;
+  if (!is_pow2(c.alignment) || c.alignment < kMallocAlign || c.alignment > kMaxBlockSize) {
+    return FASTALLOC32_E_BAD_CONFIG;
+  }
+  for (uint32_t i = 0; i < c.class_count; ++i) {
+    const size_t bs = c.block_sizes[i];
+    if (bs == 0 || bs % c.alignment != 0 || bs > kMaxBlockSize) return FASTALLOC32_E_BAD_CONFIG;
+    if (i > 0 && bs <= c.block_sizes[i - 1]) return FASTALLOC32_E_BAD_CONFIG;
+  }
+  // Every class must hold at least one block; growth needs room for a chunk.
+  if (c.pool_size < c.block_sizes[c.class_count - 1]) return FASTALLOC32_E_BAD_CONFIG;
+  if (c.pool_limit != 0 && c.pool_limit < c.pool_size) return FASTALLOC32_E_BAD_CONFIG;
+  if (c.cache_capacity > kMaxCacheCapacity) return FASTALLOC32_E_BAD_CONFIG;
+  if ((c.system.map == nullptr) != (c.system.unmap == nullptr)) return FASTALLOC32_E_BAD_CONFIG;
+  if ((c.system.malloc == nullptr) != (c.system.free == nullptr)) return FASTALLOC32_E_BAD_CONFIG;
+  Layout l;
+  if (!plan(c, page_size(), &l)) return FASTALLOC32_E_BAD_CONFIG;
+  return FASTALLOC32_OK;
+}
+
+}  // namespace fa32::core
+
+using namespace fa32::core;
+
+extern "C" {
+
+FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
+  if (config == nullptr) return;
+  std::memset(config, 0, sizeof(*config));
+  config->size = sizeof(fastalloc32_config);
+  config->version = FASTALLOC32_CONFIG_VERSION;
+  config->class_count = 1;
+  config->block_sizes[0] = 128;
+  config->pool_size = size_t(1) << 20;
+  config->pool_limit = 0;
+  config->cache_capacity = 512;
+  config->alignment = 16;
+  config->large_cache_bytes = size_t(8) << 20;
+  config->mmap_threshold = size_t(1) << 20;
+  config->secure_zero = 0;
+}
+
+FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void) {
+  fastalloc32_config config;
+  fastalloc32_config_init(&config);
+  return fastalloc32_create_with(&config, nullptr);
+}
+
+FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
+                                                        fastalloc32_status* status) {
+  fastalloc32_status dummy = FASTALLOC32_OK;
+  if (status == nullptr) status = &dummy;
+  if (config == nullptr || config->size != sizeof(fastalloc32_config)) {
+    *status = FASTALLOC32_E_BAD_CONFIG;
+    return nullptr;
+  }
+  const fastalloc32_config& c = *config;
+  *status = validate_config(c);
+  if (*status != FASTALLOC32_OK) return nullptr;
+  const size_t page = page_size();
+  Layout l;
+  plan(c, page, &l);  // cannot fail: validate_config planned the same config
+
+  auto* region = static_cast<char*>(raw_map(c.system, l.total));
+  if (region == nullptr) {
+    *status = FASTALLOC32_E_NOMEM;
+    return nullptr;
+  }
+  auto* m = new (region) fastalloc32_mm();
+  m->config = c;
+  m->region = region;
+  m->region_size = l.total;
+  m->page_size = page;
+  m->default_map = c.system.map == nullptr;
+  m->secure_zero = c.secure_zero;
+  m->last_status = FASTALLOC32_OK;
+  m->counters.sys_maps = 1;
+  m->class_count = c.class_count;
+  m->max_small = c.block_sizes[c.class_count - 1];
+  m->stride_shift = log2_floor(l.stride);
+  m->stride_mask = l.stride - 1;
+  m->pool_span = uint64_t(c.class_count) << m->stride_shift;
+  const size_t pool_align = c.alignment > page ? c.alignment : page;
+  m->pool_base =
+      reinterpret_cast<char*>(align_up_ptr(reinterpret_cast<uintptr_t>(region) + l.pool_offset, pool_align));
+
+  // (size + 15) >> 4 -> the smallest class whose blocks hold every size
+  // with that index (block sizes are multiples of 16).
+  auto* class_of = reinterpret_cast<uint8_t*>(region + l.table_offset);
+  uint32_t cls = 0;
+  for (size_t i = 0; i <= (m->max_small >> 4); ++i) {
+    while (c.block_sizes[cls] < i * 16) ++cls;
+    class_of[i] = static_cast<uint8_t>(cls);
+  }
+  m->class_of = class_of;
+
+  for (uint32_t i = 0; i < c.class_count; ++i) {
+    PoolClass& k = m->classes[i];
+    k.block_size = c.block_sizes[i];
+    k.recip = reciprocal(k.block_size);
+    k.base = m->pool_base + size_t(i) * l.stride;
+    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]);
+    k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
+    k.cache_capacity = c.cache_capacity;
+    k.fast_free_limit = c.secure_zero ? 0 : c.cache_capacity;
+    k.max_blocks = l.max_blocks[i];
+    k.max_chunks = l.max_chunks;
+    k.chunks = 1;
+    k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
+  }
+  *status = FASTALLOC32_OK;
+  return m;
+}
+
+FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm) {
+  if (mm == nullptr) return;
+  large_release_all(*mm);
+  const fastalloc32_system system = mm->config.system;
+  char* region = mm->region;
+  const size_t size = mm->region_size;
+  mm->~fastalloc32_mm();
+  raw_unmap(system, region, size);
+}
+
+}  // extern "C"

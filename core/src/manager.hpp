@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The manager: everything one allocation context owns. There is no global
+// state; a manager is single-threaded by contract (see fastalloc32.h).
+//
+// Memory layout: ONE reservation from the map hook holds the manager
+// itself, the class lookup table, each class's cache and live-size table, and then the pools, one
+// power-of-two stride per class. "Is this pointer a pool block, of which class, which block" is then a
+// subtraction, a compare, a shift and a multiply by a reciprocal. Pages of the reservation cost nothing until
+// they are touched.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fastalloc32.h"
+#include "large_cache.hpp"
+#include "pool_class.hpp"
+#include "ptr_table.hpp"
+#include "stats.hpp"
+#include "util.hpp"
+
+namespace fa32::core {
+
+// Largest block size a class may have (the lookup table has one byte per
+// 16 bytes of it).
+inline constexpr size_t kMaxBlockSize = size_t(1) << 20;
+// Every pointer from the system malloc is aligned to at least this.
+inline constexpr size_t kMallocAlign = alignof(std::max_align_t);
+inline constexpr unsigned kFreedRing = 64;
+
+}  // namespace fa32::core
+
+struct fastalloc32_mm {
+  // Hot fields first: the inline paths touch only these and the class.
+  char* pool_base;       // start of class 0's stride
+  uint64_t pool_span;    // class_count << stride_shift
+  uint64_t stride_mask;  // (1 << stride_shift) - 1
+  unsigned stride_shift;
+  uint32_t class_count;
+  size_t max_small;         // largest block size
+  const uint8_t* class_of;  // (size + 15) >> 4 -> class index
+  int secure_zero;
+  fastalloc32_status last_status;
+  fa32::core::Counters counters;
+  fa32::core::Gauges gauges;
+  fa32::core::PoolClass classes[FASTALLOC32_MAX_CLASSES];
+
+  // Cold.
+  fastalloc32_config config;  // copy, as given (system hooks included)
+  bool default_map;           // map/unmap are mmap/munmap: mremap allowed
+  size_t page_size;
+  char* region;  // the one reservation (this manager lives in it)
+  size_t region_size;
+  fa32::core::PtrTable table;  // large and fallback blocks
+  fa32::core::LargeCache large_cache;
+  uintptr_t freed[fa32::core::kFreedRing];  // recently freed large/fallback pointers
+  unsigned freed_next;
+};
+
+namespace fa32::core {
+
+// ---- system access (system.cpp): the config's hooks, every call counted.
+void* sys_malloc(Manager& m, size_t size) noexcept;
+void sys_free(Manager& m, void* p) noexcept;
+void* sys_map(Manager& m, size_t size) noexcept;
+void sys_unmap(Manager& m, void* p, size_t size) noexcept;
+// mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
+void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;
+// The same, before a manager exists (create) and after it is gone (destroy).
+void* raw_map(const fastalloc32_system& s, size_t size) noexcept;
+void raw_unmap(const fastalloc32_system& s, void* p, size_t size) noexcept;
+
+// ---- errors (api.cpp)
+// Records status as last_status and calls on_error.
+void report(Manager& m, fastalloc32_status status, const void* ptr) noexcept;
+// report() for a request that returns NULL (counted in failed_allocs).
+void fail_alloc(Manager& m, fastalloc32_status status) noexcept;
+
+// ---- where a pointer belongs (locate.cpp)
+enum class Where : uint8_t { pool, large, fallback, invalid, double_free, interior };
+struct Location {
+  Where where;
+  uint32_t cls;
+  uint32_t index;
+  TableEntry* entry;
+};
+Location locate(const Manager& m, const void* p) noexcept;
+// Counts and reports a bad pointer found by locate (invalid/double/interior).
+void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept;
+
+// ---- pool (pool.cpp): slow paths behind the inline ones in pool_ops.hpp
+enum class Path : uint8_t { pool, large, fallback };
+// A block of class c, or nullptr if the class is full and may not grow.
+void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
+void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
+
+// ---- large and fallback (large.cpp)
+// align: a power of two >= config alignment. reserve >= size: bytes wanted
+// (realloc growth asks for more than size). NULL + fail_alloc on failure.
+void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept;
+void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
+// Releases a large or fallback block (e must be in the table).
+void table_block_release(Manager& m, TableEntry* e) noexcept;
+// Everything the large path holds, at destroy.
+void large_release_all(Manager& m) noexcept;
+
+// ---- allocation dispatch (alloc.cpp)
+// Any size with the config alignment: a class pool, its fallback, or large.
+void* alloc_small(Manager& m, size_t size, bool zero, Path* path) noexcept;
+void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept;
+void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
+// Releases a located live block (no user-level counters).
+void release(Manager& m, const Location& loc) noexcept;
+void* realloc_block(Manager& m, void* p, size_t size) noexcept;
+void free_slow(Manager& m, void* p) noexcept;
+
+// ---- create/destroy (manager.cpp), checks (check.cpp)
+fastalloc32_status validate_config(const fastalloc32_config& c) noexcept;
+fastalloc32_status check_manager(const Manager& m) noexcept;
+// The manager's counters plus every class's (stats.cpp).
+Counters sum_counters(const Manager& m) noexcept;
+
+}  // namespace fa32::core

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Pool slow paths: the free list, never-used blocks, growth by chunks, and
+// release with secure zeroing or a full cache.
+#include <cstring>
+
+#include "pool_ops.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
+  const uint32_t index = k.bump++;
+  k.counters.fresh_blocks++;
+  // Footprint: pool pages are counted once something is handed out in them.
+  size_t touched = 0;
+  align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
+  if (touched > k.touched_bytes) {
+    m.gauges.footprint.add(touched - k.touched_bytes);
+    k.touched_bytes = touched;
+  }
+  return pool_hand_out(m, k, index, size);
+}
+
+}  // namespace
+
+void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
+  PoolClass& k = m.classes[c];
+  void* p = nullptr;
+  if (k.cache_count != 0) {
+    k.counters.cache_hits++;
+    p = pool_hand_out(m, k, k.cache[--k.cache_count], size);
+  } else if (k.free_head != kNoBlock) {
+    const uint32_t index = k.free_head;
+    std::memcpy(&k.free_head, k.block(index), sizeof(uint32_t));
+    k.free_count--;
+    k.counters.freelist_hits++;
+    p = pool_hand_out(m, k, index, size);
+  } else {
+    if (k.bump == k.capacity && k.chunks < k.max_chunks) {
+      // Growth is bookkeeping inside the reservation: the new chunk's pages
+      // cost nothing until blocks in them are handed out.
+      k.chunks++;
+      const uint64_t cap = uint64_t(k.chunks) * m.config.pool_size / k.block_size;
+      k.capacity = cap > k.max_blocks ? k.max_blocks : static_cast<uint32_t>(cap);
+      m.counters.pool_grows++;
+    }
+    if (k.bump == k.capacity) return nullptr;
+    return take_fresh(m, k, size);  // never used: still zero from the map
+  }
+  if (zero) std::memset(p, 0, size);
+  return p;
+}
+
+void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
+  PoolClass& k = m.classes[c];
+  pool_account_release(m, k, index, k.state[index]);
+  char* block = k.block(index);
+  if (m.secure_zero) explicit_bzero(block, k.block_size);
+  if (k.cache_count < k.cache_capacity) {
+    k.cache[k.cache_count++] = index;
+  } else {
+    std::memcpy(block, &k.free_head, sizeof(uint32_t));
+    k.free_head = index;
+    k.free_count++;
+  }
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One size class: a run of fixed-size blocks inside the manager's reserved
+// pool region, the live-size table (per block: 0 when free, requested + 1
+// when live), the LIFO cache of freed blocks and the free list behind it.
+//
+// The live-size table is the live bitmap and the requested sizes in one:
+// free must read the requested size anyway (for the byte gauges), so the
+// liveness check costs no extra load, and malloc one store for both.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "stats.hpp"
+#include "util.hpp"
+
+namespace fa32::core {
+
+inline constexpr uint32_t kNoBlock = UINT32_MAX;
+
+struct PoolClass {
+  // Hot: read by the inline malloc/free paths.
+  char* base = nullptr;       // first block; page (or alignment) aligned
+  uint32_t* cache = nullptr;  // LIFO of freed block indices
+  // Per block of the class's whole stride: 0 free, requested + 1 live.
+  uint32_t* state = nullptr;
+  size_t block_size = 0;
+  uint64_t recip = 0;  // reciprocal(block_size): offset -> index
+  uint32_t cache_count = 0;
+  uint32_t cache_capacity = 0;
+  // cache_capacity, or 0 with secure_zero: the inline free then always
+  // takes the slow path, which zeroes (one compare instead of two).
+  uint32_t fast_free_limit = 0;
+
+  // Behind the cache: the free list (index of the next free block stored in
+  // the first four bytes of each free block) and the never-used blocks.
+  uint32_t free_head = kNoBlock;
+  uint32_t free_count = 0;
+  uint32_t bump = 0;        // blocks [0, bump) have been handed out at least once
+  uint32_t capacity = 0;    // blocks usable now (grows by chunks)
+  uint32_t max_blocks = 0;  // blocks the reservation can ever hold
+  uint32_t chunks = 0;      // pool_size chunks in use
+  uint32_t max_chunks = 0;
+  size_t touched_bytes = 0;  // bump * block_size rounded up to pages: pool footprint
+
+  // The counters this class moved (mallocs, pool_allocs, cache_hits, ...):
+  // the fast paths touch only their class, and fastalloc32_get_stats sums
+  // the classes and the manager over the same X-macro list.
+  Counters counters;
+  Gauge blocks_in_use;
+  Gauge bytes_requested;
+
+  char* block(uint32_t index) const noexcept { return base + size_t(index) * block_size; }
+  bool is_live(uint64_t index) const noexcept { return state[index] != 0; }
+  uint32_t requested(uint64_t index) const noexcept { return state[index] - 1; }
+  void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<uint32_t>(size + 1); }
+  void clear_live(uint64_t index) noexcept { state[index] = 0; }
+};
+
+}  // namespace fa32::core

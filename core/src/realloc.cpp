@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// realloc across every transition. Each call moves exactly one realloc_*
+// counter. Copies never exceed the old block (the original copied `size`
+// bytes out of whatever block it was given). On failure the old block is
+// untouched.
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+void change_requested(Manager& m, uint64_t from, uint64_t to) noexcept {
+  m.gauges.bytes_requested.change(from, to);
+}
+
+// Updates a table entry in place for a new requested size and usable size.
+void large_resize(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexcept {
+  change_requested(m, e->requested, size);
+  m.gauges.bytes_reserved.change(e->usable, usable);
+  m.gauges.large_bytes.change(e->usable, usable);
+  m.gauges.footprint.change(e->usable, usable);
+  e->requested = size;
+  e->usable = usable;
+}
+
+// Grows or shrinks a whole-mapping block with mremap. nullptr on failure
+// (the block is untouched).
+void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
+  size_t new_size = 0;
+  if (!align_up(size, m.page_size, &new_size)) {
+    fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  void* q = sys_remap(m, e->raw(), e->raw_size(), new_size);
+  if (q == nullptr) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
+    return nullptr;
+  }
+  TableEntry moved = *e;
+  large_resize(m, &moved, size, new_size);
+  moved.ptr = reinterpret_cast<uintptr_t>(q);
+  m.table.erase(e);
+  m.table.insert(moved);  // same count as before: no room needed
+  m.counters.realloc_large_in_place++;
+  return q;
+}
+
+}  // namespace
+
+void* realloc_block(Manager& m, void* p, size_t size) noexcept {
+  Location loc = locate(m, p);
+  size_t old_usable = 0;
+  size_t reserve = size;
+  switch (loc.where) {
+    case Where::pool: {
+      m.counters.reallocs++;
+      PoolClass& k = m.classes[loc.cls];
+      if (size <= k.block_size) {
+        const uint32_t old = k.requested(loc.index);
+        k.set_live(loc.index, size);
+        k.bytes_requested.change(old, size);
+        change_requested(m, old, size);
+        m.counters.realloc_in_place++;
+        return p;
+      }
+      old_usable = k.block_size;
+      break;
+    }
+    case Where::large: {
+      m.counters.reallocs++;
+      TableEntry* e = loc.entry;
+      old_usable = e->usable;
+      if (size <= m.max_small) break;  // to a pool block
+      const bool whole_mapping = e->kind() == BlockKind::large_mapped && e->offset() == 0 && m.default_map &&
+                                 m.config.alignment <= m.page_size;
+      // A whole mapping follows the size both ways with mremap (shrinking
+      // never moves it). Any other block that still fits stays: heap blocks
+      // are below mmap_threshold, so what a shrink keeps is bounded.
+      if (whole_mapping && (size > e->usable || size < e->usable / 2)) return remap_block(m, e, size);
+      if (size <= e->usable) {
+        change_requested(m, e->requested, size);
+        e->requested = size;
+        m.counters.realloc_large_in_place++;
+        return p;
+      }
+      // Growth: reserve half as much again so repeated growth copies
+      // O(log n) times, not once per bucket.
+      const size_t grown = e->usable + e->usable / 2;
+      if (grown > size) reserve = grown;
+      break;
+    }
+    case Where::fallback: {
+      m.counters.reallocs++;
+      TableEntry* e = loc.entry;
+      if (size <= e->usable) {
+        change_requested(m, e->requested, size);
+        e->requested = size;
+        m.counters.realloc_fallback++;
+        return p;
+      }
+      old_usable = e->usable;
+      break;
+    }
+    default:
+      report_bad_pointer(m, loc, p);
+      return nullptr;
+  }
+
+  Path to = Path::large;
+  void* q = nullptr;
+  if (size <= m.max_small) {
+    q = alloc_small(m, size, false, &to);
+  } else {
+    q = large_alloc(m, size, m.config.alignment, false, reserve);
+  }
+  if (q == nullptr) return nullptr;  // fail_alloc has reported it; p is untouched
+  std::memcpy(q, p, old_usable < size ? old_usable : size);
+  // The allocation may have grown (rehashed) the table: find the old entry again.
+  if (loc.where != Where::pool) loc.entry = m.table.find(reinterpret_cast<uintptr_t>(p));
+  const Where from = loc.where;
+  if (from == Where::fallback || to == Path::fallback) {
+    m.counters.realloc_fallback++;
+  } else if (from == Where::pool) {
+    if (to == Path::pool) {
+      m.counters.realloc_pool_to_pool++;
+    } else {
+      m.counters.realloc_pool_to_large++;
+    }
+  } else if (to == Path::pool) {
+    m.counters.realloc_large_to_pool++;
+  } else {
+    m.counters.realloc_large_moved++;
+  }
+  release(m, loc);
+  return q;
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The only place that talks to the system: the config's hooks, or libc
+// malloc/free and mmap/munmap/mremap when a hook is NULL. Every call is
+// counted in the sys_* counters.
+#include <sys/mman.h>
+
+#include <cstdlib>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+void* raw_map(const fastalloc32_system& s, size_t size) noexcept {
+  if (s.map != nullptr) return s.map(size, s.user);
+  // MAP_NORESERVE: a pool reservation is address space, not memory.
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void raw_unmap(const fastalloc32_system& s, void* p, size_t size) noexcept {
+  if (s.unmap != nullptr) {
+    s.unmap(p, size, s.user);
+  } else {
+    munmap(p, size);
+  }
+}
+
+void* sys_malloc(Manager& m, size_t size) noexcept {
+  m.counters.sys_mallocs++;
+  const fastalloc32_system& s = m.config.system;
+  return s.malloc != nullptr ? s.malloc(size, s.user) : std::malloc(size);
+}
+
+void sys_free(Manager& m, void* p) noexcept {
+  m.counters.sys_frees++;
+  const fastalloc32_system& s = m.config.system;
+  if (s.free != nullptr) {
+    s.free(p, s.user);
+  } else {
+    std::free(p);
+  }
+}
+
+void* sys_map(Manager& m, size_t size) noexcept {
+  m.counters.sys_maps++;
+  return raw_map(m.config.system, size);
+}
+
+void sys_unmap(Manager& m, void* p, size_t size) noexcept {
+  m.counters.sys_unmaps++;
+  raw_unmap(m.config.system, p, size);
+}
+
+void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept {
+  m.counters.sys_remaps++;
+  void* q = mremap(p, old_size, new_size, MREMAP_MAYMOVE);
+  return q == MAP_FAILED ? nullptr : q;
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Helpers shared by the core tests: configs, a manager owner, stats access,
+// and counting/failing system hooks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "fastalloc32.h"
+
+// A REQUIRE for hot loops: costs nothing while the condition holds.
+#define FAST_REQUIRE(cond)    \
+  do {                        \
+    if (!(cond)) FAIL(#cond); \
+  } while (0)
+
+namespace fa32_test {
+
+struct MmDeleter {
+  void operator()(fastalloc32_mm* mm) const noexcept { fastalloc32_destroy(mm); }
+};
+using Mm = std::unique_ptr<fastalloc32_mm, MmDeleter>;
+
+fastalloc32_config default_config();
+// Classes 16/32/64/128, small pools so they fill in tests.
+fastalloc32_config small_config(size_t pool_size = 4096);
+Mm make(const fastalloc32_config& c);
+fastalloc32_stats stats(const fastalloc32_mm* mm);
+fastalloc32_class_stats class_stats(const fastalloc32_mm* mm, uint32_t index);
+size_t live_count(const fastalloc32_mm* mm);
+
+// Records every error callback.
+struct ErrorLog {
+  struct Entry {
+    fastalloc32_status status;
+    const void* ptr;
+  };
+  std::vector<Entry> entries;
+  static void hook(fastalloc32_status status, const void* ptr, void* user);
+  void attach(fastalloc32_config& c) {
+    c.on_error = &ErrorLog::hook;
+    c.error_user = this;
+  }
+};
+
+// System hooks that count every call and can fail the k-th one (k counts
+// mallocs and maps together, from 1; 0 never fails).
+struct SystemSpy {
+  uint64_t calls = 0;
+  uint64_t fail_at = 0;
+  uint64_t mallocs = 0, frees = 0, maps = 0, unmaps = 0;
+  uint64_t mapped_bytes = 0;  // currently mapped
+  void attach(fastalloc32_config& c);
+  // malloc/free only: map stays mmap, so the manager may use mremap.
+  void attach_malloc(fastalloc32_config& c);
+  bool balanced() const { return mallocs == frees && maps == unmaps && mapped_bytes == 0; }
+};
+
+// Fills / verifies n bytes with the pattern of allocation `id`.
+void fill(void* p, size_t n, uint64_t id);
+bool verify(const void* p, size_t n, uint64_t id);
+bool all_zero(const void* p, size_t n);
+
+}  // namespace fa32_test

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "support.hpp"
+
+namespace fa32_test {
+
+fastalloc32_config default_config() {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  return c;
+}
+
+fastalloc32_config small_config(size_t pool_size) {
+  fastalloc32_config c = default_config();
+  c.class_count = 4;
+  c.block_sizes[0] = 16;
+  c.block_sizes[1] = 32;
+  c.block_sizes[2] = 64;
+  c.block_sizes[3] = 128;
+  c.pool_size = pool_size;
+  return c;
+}
+
+Mm make(const fastalloc32_config& c) {
+  fastalloc32_status status = FASTALLOC32_E_CORRUPT;
+  Mm mm(fastalloc32_create_with(&c, &status));
+  if (mm == nullptr) std::abort();
+  if (status != FASTALLOC32_OK) std::abort();
+  return mm;
+}
+
+fastalloc32_stats stats(const fastalloc32_mm* mm) {
+  fastalloc32_stats s{};
+  s.size = sizeof(s);
+  if (fastalloc32_get_stats(mm, &s) != FASTALLOC32_OK) std::abort();
+  return s;
+}
+
+fastalloc32_class_stats class_stats(const fastalloc32_mm* mm, uint32_t index) {
+  fastalloc32_class_stats s{};
+  if (fastalloc32_get_class_stats(mm, index, &s) != FASTALLOC32_OK) std::abort();
+  return s;
+}
+
+size_t live_count(const fastalloc32_mm* mm) {
+  size_t n = 0;
+  fastalloc32_for_each_live(
+      mm,
+      [](void*, size_t, size_t, fastalloc32_kind, void* user) {
+        ++*static_cast<size_t*>(user);
+        return 0;
+      },
+      &n);
+  return n;
+}
+
+void ErrorLog::hook(fastalloc32_status status, const void* ptr, void* user) {
+  static_cast<ErrorLog*>(user)->entries.push_back({status, ptr});
+}
+
+namespace {
+
+bool should_fail(SystemSpy& s) {
+  return ++s.calls == s.fail_at;
+}
+
+void* spy_malloc(size_t size, void* user) {
+  auto& s = *static_cast<SystemSpy*>(user);
+  if (should_fail(s)) return nullptr;
+  void* p = std::malloc(size);
+  if (p != nullptr) ++s.mallocs;
+  return p;
+}
+void spy_free(void* p, void* user) {
+  auto& s = *static_cast<SystemSpy*>(user);
+  ++s.frees;
+  std::free(p);
+}
+void* spy_map(size_t size, void* user) {
+  auto& s = *static_cast<SystemSpy*>(user);
+  if (should_fail(s)) return nullptr;
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  ++s.maps;
+  s.mapped_bytes += size;
+  return p;
+}
+void spy_unmap(void* p, size_t size, void* user) {
+  auto& s = *static_cast<SystemSpy*>(user);
+  ++s.unmaps;
+  s.mapped_bytes -= size;
+  munmap(p, size);
+}
+
+}  // namespace
+
+void SystemSpy::attach(fastalloc32_config& c) {
+  c.system.malloc = spy_malloc;
+  c.system.free = spy_free;
+  c.system.map = spy_map;
+  c.system.unmap = spy_unmap;
+  c.system.user = this;
+}
+
+void SystemSpy::attach_malloc(fastalloc32_config& c) {
+  c.system.malloc = spy_malloc;
+  c.system.free = spy_free;
+  c.system.user = this;
+}
+
+namespace {
+// Word i of the pattern of allocation id: distinct per id and position.
+uint64_t pattern_word(uint64_t id, size_t i) {
+  uint64_t x = (id + 1) * 0x9E3779B97F4A7C15ull + i * 0xBF58476D1CE4E5B9ull;
+  return x ^ (x >> 29);
+}
+}  // namespace
+
+void fill(void* p, size_t n, uint64_t id) {
+  auto* b = static_cast<unsigned char*>(p);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t w = pattern_word(id, i / 8);
+    std::memcpy(b + i, &w, 8);
+  }
+  const uint64_t w = pattern_word(id, i / 8);
+  std::memcpy(b + i, &w, n - i);
+}
+
+bool verify(const void* p, size_t n, uint64_t id) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t w = pattern_word(id, i / 8);
+    if (std::memcmp(b + i, &w, 8) != 0) return false;
+  }
+  const uint64_t w = pattern_word(id, i / 8);
+  return std::memcmp(b + i, &w, n - i) == 0;
+}
+
+bool all_zero(const void* p, size_t n) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i) {
+    if (b[i] != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace fa32_test
