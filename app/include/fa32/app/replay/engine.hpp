@@ -6,6 +6,10 @@
 //   ReplayResult r = replay(t.events.span(), *a, options);   // timed
 //
 // or, with memory flat in the trace length, replay_stream(reader, *a, options).
+// Use a fresh allocator per replay: the fastalloc32 counters in the result
+// are the manager's whole life. The id table is sized from options.id_bound
+// (load_events gives max_id + 1) so the timed loop never grows it. The
+// Replayer frees whatever is still live when it is destroyed.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
