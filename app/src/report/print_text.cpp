@@ -123,6 +123,38 @@ void print_histogram(std::ostream& out, const Report& r, const Style& st) {
   }
 }
 
+// Memory over time (--snapshot-every): one line per snapshot, up to a
+// screenful; JSON has them all.
+void print_snapshots(std::ostream& out, const Report& r, const Style& st) {
+  const auto& snaps = r.result.snapshots;
+  if (snaps.empty()) return;
+  constexpr std::size_t kMaxLines = 40;
+  const std::size_t step = (snaps.size() + kMaxLines - 1) / kMaxLines;
+  out << '\n'
+      << st.bold("memory over time") << (step > 1 ? " (every " + std::to_string(step) + "th snapshot)" : "")
+      << '\n';
+  const std::vector<std::string> head{"events", "live bytes", "live allocs", "footprint", "reserved"};
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < snaps.size(); i += step) {
+    const replay::Snapshot& s = snaps[i];
+    rows.push_back({std::to_string(s.events), std::to_string(s.live_bytes), std::to_string(s.live_allocs),
+                    std::to_string(s.allocator.footprint), std::to_string(s.allocator.reserved)});
+  }
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    w[i] = head[i].size();
+    for (const auto& row : rows) w[i] = std::max(w[i], row[i].size());
+  }
+  out << ' ';
+  for (std::size_t i = 0; i < head.size(); ++i) out << ' ' << pad_left(head[i], w[i]);
+  out << '\n';
+  for (const auto& row : rows) {
+    out << ' ';
+    for (std::size_t i = 0; i < row.size(); ++i) out << ' ' << pad_left(row[i], w[i]);
+    out << '\n';
+  }
+}
+
 void print_one(std::ostream& out, const Report& r, const Style& st) {
   const std::vector<Figure> fs = figures(r);
   out << st.bold("fa32 replay: " + r.trace) << " (" << r.trace_format << ", " << r.result.events
@@ -144,6 +176,7 @@ void print_one(std::ostream& out, const Report& r, const Style& st) {
   }
   print_classes(out, r, st);
   print_histogram(out, r, st);
+  print_snapshots(out, r, st);
   print_leaks_and_gates(out, r, st);
 }
 
