@@ -210,6 +210,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   Slot* table = table_.data();
   std::uint64_t table_size = table_.size();
   std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
+  const bool sample_peaks = options_.sample_peaks;
 
   auto misaligned = [&](void* p, std::uint64_t align, const ReplayEvent& e) {
     if (p == nullptr || reinterpret_cast<std::uintptr_t>(p) % align == 0) return false;
@@ -277,8 +278,10 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         if (live_bytes > peak_bytes) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
-          peak_pending_ = true;
-          next_stop = index + 1;
+          if (sample_peaks) {
+            peak_pending_ = true;
+            next_stop = index + 1;
+          }
         }
         if (live_allocs > peak_allocs) peak_allocs = live_allocs;
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
@@ -378,8 +381,10 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         if (live_bytes > peak_bytes) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
-          peak_pending_ = true;
-          next_stop = index + 1;
+          if (sample_peaks) {
+            peak_pending_ = true;
+            next_stop = index + 1;
+          }
         }
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         if (verify) [[unlikely]] {

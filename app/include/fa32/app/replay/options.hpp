@@ -35,6 +35,10 @@ struct ReplayOptions {
   // Called with the number of events replayed so far, about every 65536
   // events, outside the timed loop.
   std::function<void(std::uint64_t)> progress;
+  // Sample the allocator (footprint, per-class blocks) at each new peak of
+  // live bytes. A benchmark turns it off: glibc's mallinfo2 walks its bins,
+  // and timing it would charge glibc for the measurement.
+  bool sample_peaks = true;
 };
 
 }  // namespace fa32::app::replay
