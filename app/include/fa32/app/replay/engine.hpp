@@ -55,6 +55,9 @@ class Replayer {
   template <class A>
   void run(A& a, std::span<const ReplayEvent> events);
   bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
+  // A free/realloc of an id that is not live (s: its slot, or nullptr beyond
+  // the table). Returns false when the replay must stop.
+  bool not_live(std::uint64_t index, const ReplayEvent& e, Slot* s);
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
