@@ -92,6 +92,14 @@ TEST_CASE("a known sequence is recorded exactly, with the exit status passed thr
     CHECK(meta(t, "record.torn_records") == 0);
     auto window = fa32::test::between_markers(t.events, kBegin, kEnd);
     fa32::test::check_sequence(window, kKnownSequence);
+    auto after = fa32::test::between_markers(t.events, kEnd, 777003);
+    fa32::test::check_sequence(after, {{Op::malloc, "m2", kEnd},
+                                       {Op::free, "m2"},
+                                       {Op::malloc, "r", 120},
+                                       {Op::realloc, "r", 200},
+                                       {Op::free, "r"},
+                                       {Op::malloc, "m3", 777003},
+                                       {Op::free, "m3"}});
     for (const Event& e : window) CHECK(e.thread == 1);
     // Times are on one monotonic clock: never decreasing in a single thread.
     for (std::size_t i = 1; i < t.events.size(); ++i) CHECK(t.events[i].time_ns >= t.events[i - 1].time_ns);
