@@ -158,7 +158,8 @@ int exit_code_of(const std::string& program, int status) {
 }
 
 std::string scratch_dir_for(const std::string& output) {
-  std::filesystem::path out(output);
+  // Absolute: the program may change its working directory.
+  std::filesystem::path out = std::filesystem::absolute(output);
   std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
   // Beside the output: raw recordings can be large and /tmp may be memory.
   std::string templ = (parent / ".fa32-record-XXXXXX").string();

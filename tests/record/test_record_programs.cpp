@@ -240,6 +240,21 @@ TEST_CASE("exec keeps recording the same process into the same trace") {
   CHECK(ids.size() == 2);  // the block of the first image stays live under its own id
 }
 
+TEST_CASE("a program that closes every descriptor and changes directory is still recorded in full") {
+  Recording r = record("daemon", {PROG_FORKS, "daemon"});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(t.header.metadata.at("record.overflow") == "false");
+  std::uint64_t small = 0;
+  bool last_seen = false;
+  for (const Event& e : t.events) {
+    if (e.op == Op::malloc && e.size == 16) ++small;
+    if (e.op == Op::malloc && e.size == 4001) last_seen = true;
+  }
+  CHECK(small == 600000);
+  CHECK(last_seen);
+}
+
 TEST_CASE("a program that cannot be started exits 127 and writes nothing") {
   Recording r = record("missing", {"/nonexistent/program"});
   CHECK(r.exit_code == 127);
