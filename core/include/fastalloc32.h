@@ -11,8 +11,9 @@
  *    fixed-size blocks, reserved with mmap so untouched pages cost nothing;
  *    freed blocks go to a bounded LIFO cache first, then to a free list;
  *  - large requests (> the largest block size) are served by the large path
- *    (blocks with an inline header, a cache of freed blocks by size bucket,
- *    mmap/mremap for very big ones);
+ *    (tracked in an open-addressing pointer table, no per-block header or
+ *    node; a cache of freed blocks by size bucket, bounded by
+ *    large_cache_bytes; mmap/mremap at or above mmap_threshold);
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
@@ -133,6 +134,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
 /* Releases everything, live blocks included. NULL is ignored. */
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 
+/* malloc(0) returns a unique block of the smallest class (like glibc), to
+ * be freed like any other. NULL and last_status() E_OVERFLOW or E_NOMEM
+ * when size cannot be had. */
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size);
 FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
 /* C semantics: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and

@@ -15,78 +15,70 @@ namespace {
     if (!(cond)) return FASTALLOC32_E_CORRUPT; \
   } while (0)
 
-// A scratch bitmap of the blocks already seen on a cache or free list, so a
-// block listed twice is found. Mapped (zeroed) for the duration of a check.
-class SeenSet {
- public:
-  SeenSet(Manager& m, uint32_t blocks) noexcept : m_(m) {
-    bytes_ = (size_t(blocks) / 64 + 1) * sizeof(uint64_t);
-    bits_ = static_cast<uint64_t*>(sys_map(m, bytes_));
-  }
-  ~SeenSet() {
-    if (bits_ != nullptr) sys_unmap(m_, bits_, bytes_);
-  }
-  SeenSet(const SeenSet&) = delete;
-  SeenSet& operator=(const SeenSet&) = delete;
-  // True the first time index is seen (always true without memory).
-  bool first(uint32_t index) noexcept {
-    if (bits_ == nullptr) return true;
-    const uint64_t bit = uint64_t(1) << (index & 63);
-    if (bits_[index >> 6] & bit) return false;
-    bits_[index >> 6] |= bit;
-    return true;
-  }
-
- private:
-  Manager& m_;
-  uint64_t* bits_ = nullptr;
-  size_t bytes_ = 0;
-};
-
-fastalloc32_status check_class(Manager& m, const PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
+fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
   FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
   FA32_EXPECT(k.cache_count <= k.cache_capacity);
   FA32_EXPECT(k.fast_free_limit == (m.secure_zero ? 0 : k.cache_capacity));
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
-  // Live bitmap: no bit at or beyond bump; requested sizes fit their blocks.
-  const uint64_t words = ((m.stride_mask + 1) / k.block_size) / 64 + 1;
+  // Live-size table: nothing live at or beyond bump; requested sizes fit.
+  const uint64_t states = (m.stride_mask + 1) / k.block_size + 1;
   uint64_t live = 0;
   uint64_t requested = 0;
-  for (uint64_t w = 0; w < words; ++w) {
-    for (uint64_t bits = k.live[w]; bits != 0; bits &= bits - 1) {
-      const uint64_t index = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
-      FA32_EXPECT(index < k.bump);
-      FA32_EXPECT(k.requested[index] <= k.block_size);
-      ++live;
-      requested += k.requested[index];
-    }
+  for (uint64_t index = 0; index < states; ++index) {
+    if (!k.is_live(index)) continue;
+    FA32_EXPECT(index < k.bump);
+    FA32_EXPECT(k.requested(index) <= k.block_size);
+    ++live;
+    requested += k.requested(index);
   }
 
   // Cache and free list: blocks handed out before, not live, listed once.
-  SeenSet seen(m, k.bump);
-  for (uint32_t i = 0; i < k.cache_count; ++i) {
-    const uint32_t index = k.cache[i];
-    FA32_EXPECT(index < k.bump && !k.is_live(index) && seen.first(index));
+  // Each listed block is marked live while the walk runs (a block listed
+  // twice finds its mark) and cleared again after, so the check needs no
+  // memory and leaves the manager as it found it.
+  fastalloc32_status status = FASTALLOC32_OK;
+  uint32_t cached = 0;
+  for (; cached < k.cache_count; ++cached) {
+    const uint32_t index = k.cache[cached];
+    if (index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index, 0);
   }
   uint32_t listed = 0;
-  for (uint32_t index = k.free_head; index != kNoBlock; ++listed) {
-    FA32_EXPECT(listed < k.bump);  // also catches a cycle
-    FA32_EXPECT(index < k.bump && !k.is_live(index) && seen.first(index));
+  for (uint32_t index = k.free_head; status == FASTALLOC32_OK && index != kNoBlock; ++listed) {
+    // listed < bump also catches a cycle.
+    if (listed >= k.bump || index >= k.bump || k.is_live(index)) {
+      status = FASTALLOC32_E_CORRUPT;
+      break;
+    }
+    k.set_live(index, 0);
     std::memcpy(&index, k.block(index), sizeof(uint32_t));
   }
+  for (uint32_t i = 0; i < cached; ++i) k.clear_live(k.cache[i]);
+  uint32_t index = k.free_head;
+  for (uint32_t i = 0; i < listed; ++i) {
+    k.clear_live(index);
+    std::memcpy(&index, k.block(index), sizeof(uint32_t));
+  }
+  if (status != FASTALLOC32_OK) return status;
   FA32_EXPECT(listed == k.free_count);
   FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
 
-  FA32_EXPECT(k.blocks_in_use.current == live);
-  FA32_EXPECT(k.bytes_requested.current == requested);
-  FA32_EXPECT(k.cache_hits + k.freelist_hits + k.fresh_blocks - k.frees == live);
-  FA32_EXPECT(k.fresh_blocks == k.bump);
+  FA32_EXPECT(k.blocks_in_use.current() == live);
+  FA32_EXPECT(k.bytes_requested.current() == requested);
+  const Counters& kc = k.counters;
+  FA32_EXPECT(kc.pool_allocs == kc.cache_hits + kc.freelist_hits + kc.fresh_blocks);
+  FA32_EXPECT(kc.pool_allocs - kc.pool_frees == live);
+  FA32_EXPECT(kc.fresh_blocks == k.bump);
   size_t touched = 0;
   align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
   FA32_EXPECT(k.touched_bytes == touched);
-  FA32_EXPECT(k.blocks_in_use.peak >= live && k.bytes_requested.peak >= requested);
+  FA32_EXPECT(k.blocks_in_use.headroom <= k.blocks_in_use.peak &&
+              k.bytes_requested.headroom <= k.bytes_requested.peak);
   *live_out = live;
   *requested_out = requested;
   return FASTALLOC32_OK;
@@ -95,15 +87,15 @@ fastalloc32_status check_class(Manager& m, const PoolClass& k, uint64_t* live_ou
 }  // namespace
 
 fastalloc32_status check_manager(const Manager& cm) noexcept {
-  // The scratch memory of a check is counted like any system call.
+  // The walk marks listed blocks in the live-size table for a moment (see
+  // check_class); everything else is only read.
   Manager& m = const_cast<Manager&>(cm);
-  const Counters& c = m.counters;
+  const Counters c = sum_counters(m);
   const Gauges& g = m.gauges;
 
   uint64_t pool_live = 0, pool_requested = 0, pool_reserved = 0, footprint = 0;
-  uint64_t cache_hits = 0, freelist_hits = 0, fresh = 0, pool_frees = 0, fallback_by_class = 0;
   for (uint32_t i = 0; i < m.class_count; ++i) {
-    const PoolClass& k = m.classes[i];
+    PoolClass& k = m.classes[i];
     uint64_t live = 0, requested = 0;
     const fastalloc32_status s = check_class(m, k, &live, &requested);
     if (s != FASTALLOC32_OK) return s;
@@ -111,16 +103,9 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     pool_requested += requested;
     pool_reserved += live * k.block_size;
     footprint += k.touched_bytes;
-    cache_hits += k.cache_hits;
-    freelist_hits += k.freelist_hits;
-    fresh += k.fresh_blocks;
-    pool_frees += k.frees;
-    fallback_by_class += k.fallback_allocs;
   }
-  FA32_EXPECT(c.cache_hits == cache_hits && c.freelist_hits == freelist_hits && c.fresh_blocks == fresh);
-  FA32_EXPECT(c.pool_allocs == cache_hits + freelist_hits + fresh && c.pool_frees == pool_frees);
-  FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live && g.pool_blocks.current == pool_live);
-  FA32_EXPECT(c.fallback_allocs == fallback_by_class);
+  FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
+  FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live && g.pool_blocks.current() == pool_live);
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.
@@ -144,15 +129,15 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
       case BlockKind::fallback:
         ++fallback;
         fallback_bytes += e->usable;
-        FA32_EXPECT(e->requested <= m.max_small);
         break;
       default:
         return FASTALLOC32_E_CORRUPT;
     }
   }
   FA32_EXPECT(entries == m.table.size() && entries * 2 <= m.table.capacity());
-  FA32_EXPECT(c.large_allocs - c.large_frees == large && g.large_bytes.current == large_bytes);
-  FA32_EXPECT(c.fallback_allocs - c.fallback_frees == fallback && g.fallback_bytes.current == fallback_bytes);
+  FA32_EXPECT(c.large_allocs - c.large_frees == large && g.large_bytes.current() == large_bytes);
+  FA32_EXPECT(c.fallback_allocs - c.fallback_frees == fallback &&
+              g.fallback_bytes.current() == fallback_bytes);
   FA32_EXPECT(c.large_cache_hits <= c.large_allocs);
 
   // Large cache: each block in a bucket it can serve, within the byte bound.
@@ -170,13 +155,13 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   footprint += cached_bytes;
 
   // The totals agree with the parts.
-  FA32_EXPECT(c.mallocs - c.frees == g.live_allocs.current);
-  FA32_EXPECT(g.live_allocs.current == pool_live + entries);
-  FA32_EXPECT(g.bytes_requested.current == pool_requested + table_requested);
-  FA32_EXPECT(g.bytes_reserved.current == pool_reserved + table_usable);
-  FA32_EXPECT(g.footprint.current == footprint);
+  FA32_EXPECT(c.mallocs - c.frees == g.live_allocs.current());
+  FA32_EXPECT(g.live_allocs.current() == pool_live + entries);
+  FA32_EXPECT(g.bytes_requested.current() == pool_requested + table_requested);
+  FA32_EXPECT(g.bytes_reserved.current() == pool_reserved + table_usable);
+  FA32_EXPECT(g.footprint.current() == footprint);
 #define FA32_CHECK_GAUGE(name, desc) \
-  FA32_EXPECT(g.name.peak >= g.name.current && g.name.total >= g.name.current);
+  FA32_EXPECT(g.name.headroom <= g.name.peak && g.name.total >= g.name.current());
   FASTALLOC32_GAUGES(FA32_CHECK_GAUGE)
 #undef FA32_CHECK_GAUGE
   return FASTALLOC32_OK;

@@ -102,7 +102,14 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   if (raw_req >= m.config.mmap_threshold) {
     const size_t map_extra = align > m.page_size ? align - m.page_size : 0;
     size_t want = 0;
-    if (__builtin_add_overflow(reserve, map_extra, &want) || !align_up(want, m.page_size, &raw_size)) {
+    if (__builtin_add_overflow(reserve, map_extra, &want)) {
+      fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+      return nullptr;
+    }
+    // Whole buckets, so the block serves the same request again from the
+    // cache (the tail pages cost nothing until touched).
+    if (want <= kMaxBucketed) want = bucket_size(bucket_ceil(want < kMinLargeRaw ? kMinLargeRaw : want));
+    if (!align_up(want, m.page_size, &raw_size)) {
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
       return nullptr;
     }
@@ -138,8 +145,7 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zer
     return nullptr;
   }
   m.gauges.footprint.add(raw_size);
-  m.counters.fallback_allocs++;
-  m.classes[c].fallback_allocs++;
+  m.classes[c].counters.fallback_allocs++;
   void* p = enter(m, raw, raw_size, BlockKind::fallback, size, align);
   if (zero) std::memset(p, 0, size);
   return p;

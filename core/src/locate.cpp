@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which block a pointer is, decided without reading anything at the
-// pointer: pool range and live bitmap first, then the pointer table.
+// pointer: pool range and live-size table first, then the pointer table.
 #include "manager.hpp"
 
 namespace fa32::core {

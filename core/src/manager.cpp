@@ -25,8 +25,7 @@ size_t page_size() noexcept {
 struct Layout {
   size_t table_offset = 0;
   size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
-  size_t live_offset[FASTALLOC32_MAX_CLASSES] = {};
-  size_t requested_offset[FASTALLOC32_MAX_CLASSES] = {};
+  size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_chunks = 0;
   size_t stride = 0;
@@ -61,12 +60,11 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     const size_t blocks = reserve / bs;
     if (blocks >= kNoBlock) return false;
     l.max_blocks[i] = static_cast<uint32_t>(blocks);
-    // The bitmap covers the whole stride, so the inline free needs no bound
-    // check before it reads a bit (untouched bitmap pages cost nothing).
-    const size_t live_words = (l.stride / bs) / 64 + 1;
+    // The live-size table covers the whole stride, so the inline free needs
+    // no bound check before it reads an entry (untouched pages cost nothing).
+    const size_t states = l.stride / bs + 1;
     if (!place(&at, size_t(c.cache_capacity) * sizeof(uint32_t), &l.cache_offset[i])) return false;
-    if (!place(&at, live_words * sizeof(uint64_t), &l.live_offset[i])) return false;
-    if (!place(&at, blocks * sizeof(uint32_t), &l.requested_offset[i])) return false;
+    if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
   }
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   if (!align_up(at, pool_align, &l.pool_offset)) return false;
@@ -188,8 +186,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.recip = reciprocal(k.block_size);
     k.base = m->pool_base + size_t(i) * l.stride;
     k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]);
-    k.live = reinterpret_cast<uint64_t*>(region + l.live_offset[i]);
-    k.requested = reinterpret_cast<uint32_t*>(region + l.requested_offset[i]);
+    k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
     k.cache_capacity = c.cache_capacity;
     k.fast_free_limit = c.secure_zero ? 0 : c.cache_capacity;
     k.max_blocks = l.max_blocks[i];

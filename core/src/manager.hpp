@@ -3,11 +3,10 @@
 // state; a manager is single-threaded by contract (see fastalloc32.h).
 //
 // Memory layout: ONE reservation from the map hook holds the manager
-// itself, the class lookup table, each class's cache, live bitmap and
-// requested-size array, and then the pools, one power-of-two stride per
-// class. "Is this pointer a pool block, of which class, which block" is
-// then a subtraction, a compare, a shift and a multiply by a reciprocal.
-// Pages of the reservation cost nothing until they are touched.
+// itself, the class lookup table, each class's cache and live-size table, and then the pools, one
+// power-of-two stride per class. "Is this pointer a pool block, of which class, which block" is then a
+// subtraction, a compare, a shift and a multiply by a reciprocal. Pages of the reservation cost nothing until
+// they are touched.
 #pragma once
 
 #include <cstddef>
@@ -118,5 +117,7 @@ void free_slow(Manager& m, void* p) noexcept;
 // ---- create/destroy (manager.cpp), checks (check.cpp)
 fastalloc32_status validate_config(const fastalloc32_config& c) noexcept;
 fastalloc32_status check_manager(const Manager& m) noexcept;
+// The manager's counters plus every class's (stats.cpp).
+Counters sum_counters(const Manager& m) noexcept;
 
 }  // namespace fa32::core

@@ -11,8 +11,7 @@ namespace {
 
 void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   const uint32_t index = k.bump++;
-  k.fresh_blocks++;
-  m.counters.fresh_blocks++;
+  k.counters.fresh_blocks++;
   // Footprint: pool pages are counted once something is handed out in them.
   size_t touched = 0;
   align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
@@ -29,15 +28,13 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   PoolClass& k = m.classes[c];
   void* p = nullptr;
   if (k.cache_count != 0) {
-    k.cache_hits++;
-    m.counters.cache_hits++;
+    k.counters.cache_hits++;
     p = pool_hand_out(m, k, k.cache[--k.cache_count], size);
   } else if (k.free_head != kNoBlock) {
     const uint32_t index = k.free_head;
     std::memcpy(&k.free_head, k.block(index), sizeof(uint32_t));
     k.free_count--;
-    k.freelist_hits++;
-    m.counters.freelist_hits++;
+    k.counters.freelist_hits++;
     p = pool_hand_out(m, k, index, size);
   } else {
     if (k.bump == k.capacity && k.chunks < k.max_chunks) {
@@ -57,8 +54,7 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
 
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   PoolClass& k = m.classes[c];
-  k.clear_live(index);
-  pool_account_release(m, k, index);
+  pool_account_release(m, k, index, k.state[index]);
   char* block = k.block(index);
   if (m.secure_zero) explicit_bzero(block, k.block_size);
   if (k.cache_count < k.cache_capacity) {

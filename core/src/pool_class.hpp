@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One size class: a run of fixed-size blocks inside the manager's reserved
-// pool region, its live bitmap, the requested size of each block, the LIFO
-// cache of freed blocks and the free list behind it.
+// pool region, the live-size table (per block: 0 when free, requested + 1
+// when live), the LIFO cache of freed blocks and the free list behind it.
+//
+// The live-size table is the live bitmap and the requested sizes in one:
+// free must read the requested size anyway (for the byte gauges), so the
+// liveness check costs no extra load, and malloc one store for both.
 #pragma once
 
 #include <cstddef>
@@ -16,10 +20,10 @@ inline constexpr uint32_t kNoBlock = UINT32_MAX;
 
 struct PoolClass {
   // Hot: read by the inline malloc/free paths.
-  char* base = nullptr;           // first block; page (or alignment) aligned
-  uint32_t* cache = nullptr;      // LIFO of freed block indices
-  uint64_t* live = nullptr;       // one bit per block of the class's whole stride
-  uint32_t* requested = nullptr;  // bytes asked for, per block index
+  char* base = nullptr;       // first block; page (or alignment) aligned
+  uint32_t* cache = nullptr;  // LIFO of freed block indices
+  // Per block of the class's whole stride: 0 free, requested + 1 live.
+  uint32_t* state = nullptr;
   size_t block_size = 0;
   uint64_t recip = 0;  // reciprocal(block_size): offset -> index
   uint32_t cache_count = 0;
@@ -39,19 +43,18 @@ struct PoolClass {
   uint32_t max_chunks = 0;
   size_t touched_bytes = 0;  // bump * block_size rounded up to pages: pool footprint
 
-  // Per-class statistics (the global ones are in Counters/Gauges).
-  uint64_t cache_hits = 0;
-  uint64_t freelist_hits = 0;
-  uint64_t fresh_blocks = 0;
-  uint64_t frees = 0;
-  uint64_t fallback_allocs = 0;
+  // The counters this class moved (mallocs, pool_allocs, cache_hits, ...):
+  // the fast paths touch only their class, and fastalloc32_get_stats sums
+  // the classes and the manager over the same X-macro list.
+  Counters counters;
   Gauge blocks_in_use;
   Gauge bytes_requested;
 
   char* block(uint32_t index) const noexcept { return base + size_t(index) * block_size; }
-  bool is_live(uint64_t index) const noexcept { return (live[index >> 6] >> (index & 63)) & 1; }
-  void set_live(uint64_t index) noexcept { live[index >> 6] |= uint64_t(1) << (index & 63); }
-  void clear_live(uint64_t index) noexcept { live[index >> 6] &= ~(uint64_t(1) << (index & 63)); }
+  bool is_live(uint64_t index) const noexcept { return state[index] != 0; }
+  uint32_t requested(uint64_t index) const noexcept { return state[index] - 1; }
+  void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<uint32_t>(size + 1); }
+  void clear_live(uint64_t index) noexcept { state[index] = 0; }
 };
 
 }  // namespace fa32::core

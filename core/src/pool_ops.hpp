@@ -9,11 +9,10 @@ namespace fa32::core {
 
 // Hands out block `index` of class k for a request of `size` bytes.
 inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size) noexcept {
-  k.set_live(index);
-  k.requested[index] = static_cast<uint32_t>(size);
+  k.set_live(index, size);
   k.blocks_in_use.add(1);
   k.bytes_requested.add(size);
-  m.counters.pool_allocs++;
+  k.counters.pool_allocs++;
   m.gauges.pool_blocks.add(1);
   m.gauges.live_allocs.add(1);
   m.gauges.bytes_requested.add(size);
@@ -21,13 +20,13 @@ inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size
   return k.block(index);
 }
 
-// Accounting of a pool block leaving the live set (bit already cleared).
-inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index) noexcept {
-  const uint32_t requested = k.requested[index];
-  k.frees++;
+// Takes a live pool block out of the live set, with its accounting.
+inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint32_t state) noexcept {
+  const uint32_t requested = state - 1;
+  k.clear_live(index);
+  k.counters.pool_frees++;
   k.blocks_in_use.sub(1);
   k.bytes_requested.sub(requested);
-  m.counters.pool_frees++;
   m.gauges.pool_blocks.sub(1);
   m.gauges.live_allocs.sub(1);
   m.gauges.bytes_requested.sub(requested);

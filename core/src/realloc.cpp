@@ -58,8 +58,8 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       m.counters.reallocs++;
       PoolClass& k = m.classes[loc.cls];
       if (size <= k.block_size) {
-        const uint32_t old = k.requested[loc.index];
-        k.requested[loc.index] = static_cast<uint32_t>(size);
+        const uint32_t old = k.requested(loc.index);
+        k.set_live(loc.index, size);
         k.bytes_requested.change(old, size);
         change_requested(m, old, size);
         m.counters.realloc_in_place++;

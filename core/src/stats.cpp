@@ -8,10 +8,25 @@ using namespace fa32::core;
 namespace {
 
 fastalloc32_gauge out_gauge(const Gauge& g) noexcept {
-  return fastalloc32_gauge{g.current, g.peak, g.total};
+  return fastalloc32_gauge{g.current(), g.peak, g.total};
 }
 
 }  // namespace
+
+namespace fa32::core {
+
+Counters sum_counters(const Manager& m) noexcept {
+  Counters sum = m.counters;
+  for (uint32_t c = 0; c < m.class_count; ++c) {
+    const Counters& k = m.classes[c].counters;
+#define FA32_ADD_COUNTER(name, desc) sum.name += k.name;
+    FASTALLOC32_COUNTERS(FA32_ADD_COUNTER)
+#undef FA32_ADD_COUNTER
+  }
+  return sum;
+}
+
+}  // namespace fa32::core
 
 extern "C" {
 
@@ -20,7 +35,8 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* m
     return FASTALLOC32_E_BAD_CONFIG;
   }
   out->version = FASTALLOC32_STATS_VERSION;
-#define FA32_COPY_COUNTER(name, desc) out->name = mm->counters.name;
+  const Counters counters = sum_counters(*mm);
+#define FA32_COPY_COUNTER(name, desc) out->name = counters.name;
   FASTALLOC32_COUNTERS(FA32_COPY_COUNTER)
 #undef FA32_COPY_COUNTER
 #define FA32_COPY_GAUGE(name, desc) out->name = out_gauge(mm->gauges.name);
@@ -39,12 +55,12 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32
   const PoolClass& k = mm->classes[index];
   out->block_size = k.block_size;
   out->capacity_blocks = k.capacity;
-  out->allocs = k.cache_hits + k.freelist_hits + k.fresh_blocks;
-  out->frees = k.frees;
-  out->cache_hits = k.cache_hits;
-  out->freelist_hits = k.freelist_hits;
-  out->fresh_blocks = k.fresh_blocks;
-  out->fallback_allocs = k.fallback_allocs;
+  out->allocs = k.counters.pool_allocs;
+  out->frees = k.counters.pool_frees;
+  out->cache_hits = k.counters.cache_hits;
+  out->freelist_hits = k.counters.freelist_hits;
+  out->fresh_blocks = k.counters.fresh_blocks;
+  out->fallback_allocs = k.counters.fallback_allocs;
   out->blocks_in_use = out_gauge(k.blocks_in_use);
   out->bytes_requested = out_gauge(k.bytes_requested);
   out->cached_blocks = k.cache_count;
@@ -56,11 +72,9 @@ FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastall
   if (mm == nullptr || fn == nullptr) return;
   for (uint32_t c = 0; c < mm->class_count; ++c) {
     const PoolClass& k = mm->classes[c];
-    for (uint32_t w = 0; w * 64 < k.bump; ++w) {
-      for (uint64_t bits = k.live[w]; bits != 0; bits &= bits - 1) {
-        const uint32_t index = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
-        if (fn(k.block(index), k.requested[index], k.block_size, FASTALLOC32_KIND_POOL, user) != 0) return;
-      }
+    for (uint32_t index = 0; index < k.bump; ++index) {
+      if (!k.is_live(index)) continue;
+      if (fn(k.block(index), k.requested(index), k.block_size, FASTALLOC32_KIND_POOL, user) != 0) return;
     }
   }
   for (const TableEntry* e = mm->table.begin(); e != mm->table.end(); ++e) {

@@ -42,7 +42,9 @@ class TestAllocator : public app::replay::Allocator {
   std::string describe() const override { return "test allocator"; }
   std::size_t min_alignment() const override { return 16; }
   void* malloc(std::size_t size) override { return keep(std::malloc(size == 0 ? 1 : size)); }
-  void* calloc(std::size_t n, std::size_t size) override { return keep(std::calloc(n, size == 0 ? 1 : size)); }
+  void* calloc(std::size_t n, std::size_t size) override {
+    return keep(std::calloc(n, size == 0 ? 1 : size));
+  }
   void* realloc(void* p, std::size_t size) override {
     if (size == 0) {
       free(p);
@@ -67,6 +69,7 @@ class TestAllocator : public app::replay::Allocator {
   }
   std::optional<app::replay::Fa32Final> final_stats() const override { return std::nullopt; }
   std::size_t live() const { return owned_.size(); }
+  void* first() const { return owned_.empty() ? nullptr : owned_.front(); }
 
  protected:
   void* keep(void* p) {

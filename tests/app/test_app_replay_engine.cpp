@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -55,7 +56,7 @@ TEST_CASE("live bytes, peaks, temporaries and leaks, event by event") {
   // 4: malloc c 10         live 310  peak 310 at event 4, 2 live
   // 5: free a              live 10
   // 6: malloc d 1          live 11   (c and d leak)
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 100), ev_malloc(1, 50), ev_free(1), ev_realloc(0, 300),
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 100), ev_malloc(1, 50), ev_free(1),     ev_realloc(0, 300),
                                      ev_malloc(2, 10),  ev_free(0),       ev_malloc(3, 1)};
   TestAllocator a;
   ReplayOptions o;
@@ -106,9 +107,11 @@ TEST_CASE("the leak list keeps the first N by allocating event, all are counted"
 }
 
 TEST_CASE("invalid events stop the replay with the event index, or are counted under --lenient") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_free(5),        ev_free(0),        ev_free(0),
-                                     ev_malloc(1, 8), ev_malloc(1, 8),   ev_realloc(9, 4),  ev_realloc(0, 4),
-                                     ev_aligned(2, 8, ReplayEvent::bad_alignment), ev_free(1)};
+  const std::vector<ReplayEvent> evs{
+      ev_malloc(0, 8),  ev_free(5),       ev_free(0),
+      ev_free(0),       ev_malloc(1, 8),  ev_malloc(1, 8),
+      ev_realloc(9, 4), ev_realloc(0, 4), ev_aligned(2, 8, ReplayEvent::bad_alignment),
+      ev_free(1)};
   SUBCASE("strict") {
     TestAllocator a;
     const ReplayResult r = replay(evs, a, ReplayOptions{});
@@ -136,7 +139,7 @@ TEST_CASE("invalid events stop the replay with the event index, or are counted u
 }
 
 TEST_CASE("realloc to size 0 frees; a failed allocation's later free is skipped, not invalid") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0), ev_malloc(1, 1000), ev_free(1),
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0),    ev_malloc(1, 1000), ev_free(1),
                                      ev_malloc(2, 8), ev_realloc(2, 5000), ev_free(2)};
   LimitedAllocator a(100);
   const ReplayResult r = replay(evs, a, ReplayOptions{});
@@ -230,15 +233,29 @@ TEST_CASE("snapshots every N events, plus one at the end") {
   CHECK(r.snapshots[2].allocator.footprint == 1000);
 }
 
-TEST_CASE("touch modes write into the blocks") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 10000)};
-  for (Touch t : {Touch::none, Touch::first, Touch::all}) {
+TEST_CASE("touch modes write into the blocks as documented") {
+  // calloc memory starts zero, so every byte the replayer wrote shows.
+  const std::vector<ReplayEvent> evs{ev_calloc(0, 10000)};
+  auto bytes_after = [&](Touch t) {
     TestAllocator a;
     ReplayOptions o;
     o.touch = t;
-    const ReplayResult r = replay(evs, a, o);
-    CHECK(r.leak_count == 1);
-  }
+    Replayer r(a, o);
+    r.feed(evs);
+    const ReplayResult res = r.finish();
+    CHECK(res.leak_count == 1);
+    const auto* p = static_cast<const unsigned char*>(a.first());
+    return std::vector<unsigned char>(p, p + 10000);
+  };
+  const auto none = bytes_after(Touch::none);
+  CHECK(std::count(none.begin(), none.end(), 0) == 10000);
+  const auto first = bytes_after(Touch::first);
+  CHECK(first[0] == 1);
+  CHECK(first[4096] == 1);
+  CHECK(first[8192] == 1);
+  CHECK(std::count(first.begin(), first.end(), 0) == 10000 - 3);
+  const auto all = bytes_after(Touch::all);
+  CHECK(std::count(all.begin(), all.end(), 0x5a) == 10000);
   CHECK(touch_from_name("first") == Touch::first);
   CHECK_FALSE(touch_from_name("some"));
 }

@@ -8,7 +8,15 @@
 #include <memory>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "fastalloc32.h"
+
+// A REQUIRE for hot loops: costs nothing while the condition holds.
+#define FAST_REQUIRE(cond)    \
+  do {                        \
+    if (!(cond)) FAIL(#cond); \
+  } while (0)
 
 namespace fa32_test {
 
@@ -47,14 +55,14 @@ struct SystemSpy {
   uint64_t mallocs = 0, frees = 0, maps = 0, unmaps = 0;
   uint64_t mapped_bytes = 0;  // currently mapped
   void attach(fastalloc32_config& c);
+  // malloc/free only: map stays mmap, so the manager may use mremap.
+  void attach_malloc(fastalloc32_config& c);
   bool balanced() const { return mallocs == frees && maps == unmaps && mapped_bytes == 0; }
 };
 
-// Byte pattern of allocation `id` at offset i.
-inline unsigned char pattern(uint64_t id, size_t i) {
-  return static_cast<unsigned char>((id * 131u + i * 7u + (i >> 8)) & 0xff);
-}
+// Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);
 bool verify(const void* p, size_t n, uint64_t id);
+bool all_zero(const void* p, size_t n);
 
 }  // namespace fa32_test

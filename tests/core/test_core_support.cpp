@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "support.hpp"
 
@@ -105,15 +106,46 @@ void SystemSpy::attach(fastalloc32_config& c) {
   c.system.user = this;
 }
 
+void SystemSpy::attach_malloc(fastalloc32_config& c) {
+  c.system.malloc = spy_malloc;
+  c.system.free = spy_free;
+  c.system.user = this;
+}
+
+namespace {
+// Word i of the pattern of allocation id: distinct per id and position.
+uint64_t pattern_word(uint64_t id, size_t i) {
+  uint64_t x = (id + 1) * 0x9E3779B97F4A7C15ull + i * 0xBF58476D1CE4E5B9ull;
+  return x ^ (x >> 29);
+}
+}  // namespace
+
 void fill(void* p, size_t n, uint64_t id) {
   auto* b = static_cast<unsigned char*>(p);
-  for (size_t i = 0; i < n; ++i) b[i] = pattern(id, i);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t w = pattern_word(id, i / 8);
+    std::memcpy(b + i, &w, 8);
+  }
+  const uint64_t w = pattern_word(id, i / 8);
+  std::memcpy(b + i, &w, n - i);
 }
 
 bool verify(const void* p, size_t n, uint64_t id) {
   const auto* b = static_cast<const unsigned char*>(p);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t w = pattern_word(id, i / 8);
+    if (std::memcmp(b + i, &w, 8) != 0) return false;
+  }
+  const uint64_t w = pattern_word(id, i / 8);
+  return std::memcmp(b + i, &w, n - i) == 0;
+}
+
+bool all_zero(const void* p, size_t n) {
+  const auto* b = static_cast<const unsigned char*>(p);
   for (size_t i = 0; i < n; ++i) {
-    if (b[i] != pattern(id, i)) return false;
+    if (b[i] != 0) return false;
   }
   return true;
 }

@@ -102,8 +102,9 @@ void apply_file(fastalloc32_config& c, const std::string& path) {
       if (!v.is_boolean()) throw InputError(what + ": expected true or false");
       c.secure_zero = v.get<bool>() ? 1 : 0;
     } else {
-      throw InputError(what + ": unknown key (known: block_size, classes, pool_size, pool_limit, grow, cache, "
-                              "align, large_cache, mmap_threshold, secure_zero)");
+      throw InputError(what +
+                       ": unknown key (known: block_size, classes, pool_size, pool_limit, grow, cache, "
+                       "align, large_cache, mmap_threshold, secure_zero)");
     }
   }
 }

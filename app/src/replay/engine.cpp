@@ -5,6 +5,7 @@
 #include <bit>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <new>
 #include <string>
 
@@ -28,10 +29,18 @@ int size_bin(std::uint64_t size) {
   return size <= 1 ? 0 : static_cast<int>(std::bit_width(size - 1));
 }
 
+// CPU time of this thread: on a shared machine it tells the replay's own
+// cost apart from time spent waiting for a core.
+std::uint64_t cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
 }
 
 // --touch first: the first byte, then one byte per page, so the pages a
@@ -99,8 +108,16 @@ std::uint64_t check_pattern(const void* p, std::uint64_t bytes, std::uint64_t id
   return bytes;
 }
 
-Replayer::Replayer(Allocator& allocator, const ReplayOptions& options) : alloc_(allocator), options_(options) {
-  if (options_.id_bound != 0) table_.resize(options_.id_bound);
+Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
+    : alloc_(allocator), options_(options) {
+  // The header's bound is a hint: a bogus one must not fail the replay.
+  if (options_.id_bound != 0 && options_.id_bound <= (std::uint64_t{1} << 32)) {
+    try {
+      table_.resize(options_.id_bound);
+    } catch (const std::bad_alloc&) {
+      table_.clear();
+    }
+  }
   if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
 }
 
@@ -128,8 +145,8 @@ bool Replayer::invalid(std::uint64_t index, const ReplayEvent& e, const char* wh
   ++counter;
   if (options_.lenient) return true;
   fail(ErrorKind::invalid_event, index,
-       "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) + " of " + id_text(e.id()) +
-           ": " + what);
+       "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) + " of " +
+           id_text(e.id()) + ": " + what);
   return false;
 }
 
@@ -149,9 +166,20 @@ void Replayer::take_snapshot(std::uint64_t events_done) {
   snapshots_.push_back(s);
 }
 
-void Replayer::grow_table(std::uint64_t id) {
+void Replayer::grow_table(std::uint64_t id, std::uint64_t index) {
   const std::uint64_t want = std::max<std::uint64_t>(id + 1, table_.size() * 2);
-  table_.resize(want);
+  try {
+    table_.resize(want);
+  } catch (const std::bad_alloc&) {
+    try {
+      table_.resize(id + 1);  // the doubling may be what did not fit
+    } catch (const std::bad_alloc&) {
+      throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(id) +
+                               " needs an id table of " + std::to_string(id + 1) + " slots of " +
+                               std::to_string(sizeof(Slot)) +
+                               " bytes, which cannot be mapped: ids must be dense");
+    }
+  }
 }
 
 bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
@@ -181,25 +209,28 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   std::uint64_t peak_allocs = result_.peak_live_allocs;
   Slot* table = table_.data();
   std::uint64_t table_size = table_.size();
+  std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
 
   auto misaligned = [&](void* p, std::uint64_t align, const ReplayEvent& e) {
     if (p == nullptr || reinterpret_cast<std::uintptr_t>(p) % align == 0) return false;
     fail(ErrorKind::misaligned, index,
-         "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) + " of " + id_text(e.id()) +
-             " returned a pointer not aligned to " + std::to_string(align) + " bytes");
+         "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) + " of " +
+             id_text(e.id()) + " returned a pointer not aligned to " + std::to_string(align) + " bytes");
     return true;
   };
 
   for (const ReplayEvent& e : events) {
-    if (peak_pending_) [[unlikely]] {
-      result_.live_bytes = live_bytes;
-      sample_peak();
-    }
-    if (index == next_snapshot_) [[unlikely]] {
+    // One compare of locals covers both rare stops: the sample after a new
+    // peak (due at the event after it) and the next snapshot.
+    if (index == next_stop) [[unlikely]] {
       result_.live_bytes = live_bytes;
       result_.live_allocs = live_allocs;
-      take_snapshot(index);
-      next_snapshot_ += options_.snapshot_every;
+      if (peak_pending_) sample_peak();
+      if (index == next_snapshot_) {
+        take_snapshot(index);
+        next_snapshot_ += options_.snapshot_every;
+      }
+      next_stop = next_snapshot_;
     }
     const Op op = e.op();
     const std::uint64_t id = e.id();
@@ -211,7 +242,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
       case Op::calloc:
       case Op::aligned_alloc: {
         if (id >= table_size) [[unlikely]] {
-          grow_table(id);
+          grow_table(id, index);
           table = table_.data();
           table_size = table_.size();
         }
@@ -228,7 +259,8 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           p = a.calloc(1, size);
         } else {
           if (e.align_log2() == ReplayEvent::bad_alignment) [[unlikely]] {
-            if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment)) goto stop;
+            if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment))
+              goto stop;
             break;
           }
           p = a.aligned_alloc(e.alignment(), size);
@@ -246,6 +278,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
           peak_pending_ = true;
+          next_stop = index + 1;
         }
         if (live_allocs > peak_allocs) peak_allocs = live_allocs;
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
@@ -346,6 +379,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           peak_bytes = live_bytes;
           result_.peak_live_bytes_event = index;
           peak_pending_ = true;
+          next_stop = index + 1;
         }
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         if (verify) [[unlikely]] {
@@ -379,6 +413,7 @@ bool Replayer::feed(std::span<const ReplayEvent> events) {
     const std::size_t n = std::min(events.size(), kChunk);
     const std::span<const ReplayEvent> chunk = events.first(n);
     const std::uint64_t t0 = now_ns();
+    const std::uint64_t c0 = cpu_ns();
     if (auto* f = dynamic_cast<Fa32Allocator*>(&alloc_)) {
       run(*f, chunk);
     } else if (auto* s = dynamic_cast<SystemAllocator*>(&alloc_)) {
@@ -386,6 +421,7 @@ bool Replayer::feed(std::span<const ReplayEvent> events) {
     } else {
       run(alloc_, chunk);
     }
+    result_.replay_cpu_ns += cpu_ns() - c0;
     result_.replay_ns += now_ns() - t0;
     events = events.subspan(n);
     if (options_.progress) options_.progress(result_.events);
@@ -440,7 +476,8 @@ ReplayResult Replayer::finish() {
       fail(ErrorKind::accounting, result_.events,
            std::string("after the last event: fastalloc32_check failed: ") +
                fastalloc32_status_string(result_.fa32->check));
-    } else if (st.live_allocs.current != result_.live_allocs || st.bytes_requested.current != result_.live_bytes) {
+    } else if (st.live_allocs.current != result_.live_allocs ||
+               st.bytes_requested.current != result_.live_bytes) {
       fail(ErrorKind::accounting, result_.events,
            "after the last event: fastalloc32 counts " + std::to_string(st.live_allocs.current) +
                " live allocations of " + std::to_string(st.bytes_requested.current) + " bytes, the replay " +

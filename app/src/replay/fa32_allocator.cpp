@@ -45,7 +45,8 @@ AllocatorSample Fa32Allocator::sample() const {
   if (s.class_count > FASTALLOC32_MAX_CLASSES) s.class_count = FASTALLOC32_MAX_CLASSES;
   for (std::uint32_t i = 0; i < s.class_count; ++i) {
     fastalloc32_class_stats cs{};
-    if (fastalloc32_get_class_stats(mm_, i, &cs) == FASTALLOC32_OK) s.class_blocks[i] = cs.blocks_in_use.current;
+    if (fastalloc32_get_class_stats(mm_, i, &cs) == FASTALLOC32_OK)
+      s.class_blocks[i] = cs.blocks_in_use.current;
   }
   return s;
 }

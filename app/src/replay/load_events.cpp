@@ -6,24 +6,9 @@
 
 namespace fa32::app::replay {
 
-ReplayEvent to_replay_event(const traces::Event& e, std::uint64_t index) {
-  if (e.id > ReplayEvent::max_id) {
-    throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(e.id) +
-                             " does not fit the replayer's dense id table (ids must be below 2^48)");
-  }
-  std::uint64_t size = e.size;
-  std::uint8_t align_log2 = 0;
-  if (e.op == traces::Op::calloc) {
-    if (e.count != 0 && e.size > UINT64_MAX / e.count) {
-      size = UINT64_MAX;
-    } else {
-      size = e.size * e.count;
-    }
-  } else if (e.op == traces::Op::aligned_alloc) {
-    align_log2 = std::has_single_bit(e.alignment) ? static_cast<std::uint8_t>(std::countr_zero(e.alignment))
-                                                  : ReplayEvent::bad_alignment;
-  }
-  return ReplayEvent::make(e.op, e.id, size, align_log2);
+void throw_id_too_large(std::uint64_t id, std::uint64_t index) {
+  throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(id) +
+                           " does not fit the replayer's dense id table (ids must be below 2^48)");
 }
 
 LoadedTrace load_events(traces::TraceReader& reader) {

@@ -99,8 +99,8 @@ void apply_gates(Report& r, const GateSpec& spec) {
   if (spec.fail_on_leak) {
     Gate g{"fail-on-leak", 0, double(r.result.leak_count), r.result.leak_count == 0, ""};
     if (!g.passed) {
-      g.message = std::to_string(r.result.leak_count) + " allocations (" + std::to_string(r.result.leak_bytes) +
-                  " bytes) still live after the last event";
+      g.message = std::to_string(r.result.leak_count) + " allocations (" +
+                  std::to_string(r.result.leak_bytes) + " bytes) still live after the last event";
     }
     r.gates.push_back(g);
   }
@@ -120,7 +120,8 @@ void apply_gates(Report& r, const GateSpec& spec) {
   };
   check("min-pool-hit-rate", spec.min_pool_hit_rate, r.pool_hit_rate, true, "pool hit rate");
   check("max-fallback-rate", spec.max_fallback_rate, r.fallback_rate, false, "fallback rate");
-  check("max-overhead", spec.max_overhead, r.overhead_peak_vs_peak, false, "overhead (footprint peak / live peak - 1)");
+  check("max-overhead", spec.max_overhead, r.overhead_peak_vs_peak, false,
+        "overhead (footprint peak / live peak - 1)");
 }
 
 }  // namespace fa32::app::report

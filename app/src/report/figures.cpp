@@ -126,7 +126,8 @@ std::vector<Figure> figures(const Report& r) {
   row.ratio("fragmentation.internal_at_end", "internal fragmentation at end", r.internal_frag_at_end);
   row.ratio("fragmentation.overhead_peak_vs_peak", "overhead: footprint peak vs live peak",
             r.overhead_peak_vs_peak);
-  row.ratio("fragmentation.overhead_at_peak_live", "overhead: footprint at live peak", r.overhead_at_peak_live);
+  row.ratio("fragmentation.overhead_at_peak_live", "overhead: footprint at live peak",
+            r.overhead_at_peak_live);
 
   row.integer("temporary.allocs", "temporary allocations", x.temporary_allocs);
   row.ratio("temporary.rate", "temporary rate", r.temporary_rate);
@@ -135,6 +136,7 @@ std::vector<Figure> figures(const Report& r) {
   row.bytes("leaks.bytes", "leaked bytes", x.leak_bytes);
 
   row.real("timing.replay_seconds", "replay time (s)", double(x.replay_ns) / 1e9, false);
+  row.real("timing.cpu_seconds", "replay cpu time (s)", double(x.replay_cpu_ns) / 1e9, false);
   row.real("timing.events_per_second", "events/s", x.events_per_second(), false);
   row.real("timing.ns_per_event", "ns/event", x.ns_per_event(), false);
 

@@ -31,7 +31,8 @@ std::string format_value(const Figure& f, bool for_people) {
     case Figure::Kind::integer:
       return std::to_string(f.integer);
     case Figure::Kind::bytes:
-      if (for_people && f.integer >= 1024) return std::to_string(f.integer) + " (" + human_bytes(f.integer) + ")";
+      if (for_people && f.integer >= 1024)
+        return std::to_string(f.integer) + " (" + human_bytes(f.integer) + ")";
       return std::to_string(f.integer);
     case Figure::Kind::ratio:
       if (for_people) {

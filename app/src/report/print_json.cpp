@@ -116,7 +116,8 @@ json report_json(const Report& r) {
   j["gates"] = gates;
   j["passed"] = r.gates_passed() && !x.error;
   if (x.error) {
-    j["error"] = {{"kind", error_kind(x.error->kind)}, {"event", x.error->event}, {"message", x.error->message}};
+    j["error"] = {
+        {"kind", error_kind(x.error->kind)}, {"event", x.error->event}, {"message", x.error->message}};
   } else {
     j["error"] = nullptr;
   }

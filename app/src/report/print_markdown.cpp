@@ -31,12 +31,15 @@ void print_markdown(std::ostream& out, std::span<const Report> reports) {
     const replay::ReplayResult& x = r.result;
     if (!x.leaks.empty()) {
       out << "\n**Leaks in " << md_cell(r.trace) << "**: " << x.leak_count << " allocations, " << x.leak_bytes
-          << " bytes" << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + ")" : "")
+          << " bytes"
+          << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + ")" : "")
           << "\n\n| id | size | made by event |\n|---:|---:|---:|\n";
-      for (const replay::Leak& l : x.leaks) out << "| " << l.id << " | " << l.size << " | " << l.event << " |\n";
+      for (const replay::Leak& l : x.leaks)
+        out << "| " << l.id << " | " << l.size << " | " << l.event << " |\n";
     }
     if (!r.gates.empty()) {
-      out << "\n**Gates for " << md_cell(r.trace) << "**\n\n| gate | threshold | result | |\n|---|---:|---|---|\n";
+      out << "\n**Gates for " << md_cell(r.trace)
+          << "**\n\n| gate | threshold | result | |\n|---|---:|---|---|\n";
       for (const Gate& g : r.gates) {
         out << "| " << g.name << " | " << g.threshold << " | " << (g.passed ? "pass" : "FAIL") << " | "
             << md_cell(g.message) << " |\n";

@@ -27,10 +27,18 @@ std::string pad_left(const std::string& s, std::size_t w) {
 
 std::string section_title(const std::string& key) {
   static const std::pair<const char*, const char*> titles[] = {
-      {"events", "events"},         {"invalid", "invalid events"}, {"pool", "pool"},
-      {"large", "large blocks"},    {"fallback", "fallback"},      {"realloc", "realloc"},
-      {"allocator", "allocator"},   {"failed", "failed requests"}, {"memory", "memory"},
-      {"fragmentation", "fragmentation"}, {"temporary", "temporary allocations"}, {"leaks", "leaks"},
+      {"events", "events"},
+      {"invalid", "invalid events"},
+      {"pool", "pool"},
+      {"large", "large blocks"},
+      {"fallback", "fallback"},
+      {"realloc", "realloc"},
+      {"allocator", "allocator"},
+      {"failed", "failed requests"},
+      {"memory", "memory"},
+      {"fragmentation", "fragmentation"},
+      {"temporary", "temporary allocations"},
+      {"leaks", "leaks"},
       {"timing", "timing"},
   };
   for (const auto& [k, t] : titles) {
@@ -45,7 +53,8 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
     out << '\n'
         << st.yellow("leaks at exit: " + std::to_string(x.leak_count) + " allocations, " +
                      std::to_string(x.leak_bytes) + " bytes")
-        << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "") << '\n';
+        << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "")
+        << '\n';
     for (const replay::Leak& l : x.leaks) {
       out << "  id " << pad_left(std::to_string(l.id), 8) << "  size " << pad_left(std::to_string(l.size), 10)
           << "  made by event " << l.event << '\n';
@@ -68,8 +77,9 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
 
 void print_classes(std::ostream& out, const Report& r, const Style& st) {
   if (r.classes.empty()) return;
-  const std::vector<std::string> head{"block", "allocs", "fallbacks", "hit rate", "cache hits", "cache reuse",
-                                      "peak blocks", "capacity", "peak occupancy"};
+  const std::vector<std::string> head{"block",       "allocs",     "fallbacks",
+                                      "hit rate",    "cache hits", "cache reuse",
+                                      "peak blocks", "capacity",   "peak occupancy"};
   std::vector<std::vector<std::string>> rows;
   auto pct = [](const std::optional<double>& v) {
     Figure f;
@@ -137,20 +147,32 @@ void print_one(std::ostream& out, const Report& r, const Style& st) {
   print_leaks_and_gates(out, r, st);
 }
 
+// Rows too wide for a column: printed above the table instead.
+bool legend_row(const std::string& key) {
+  return key == "trace.path" || key == "allocator.config" || key == "error.message";
+}
+
 void print_many(std::ostream& out, std::span<const Report> reports, const Style& st) {
   const FigureTable t = side_by_side(reports, true);
+  out << st.bold("fa32 replay: " + std::to_string(reports.size()) + " traces") << '\n';
+  for (const Report& r : reports) {
+    out << "  " << r.trace << ": " << r.allocator << ", " << r.allocator_config << '\n';
+  }
+  out << '\n';
   std::size_t lw = 6;
   for (const std::string& l : t.labels) lw = std::max(lw, l.size());
   std::vector<std::size_t> cw(reports.size());
   for (std::size_t c = 0; c < reports.size(); ++c) {
     cw[c] = reports[c].trace.size();
-    for (const auto& row : t.cells) cw[c] = std::max(cw[c], row[c].size());
+    for (std::size_t i = 0; i < t.keys.size(); ++i) {
+      if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], t.cells[i][c].size());
+    }
   }
   out << st.bold(pad_right("figure", lw));
   for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << st.bold(pad_left(reports[c].trace, cw[c]));
   out << '\n';
   for (std::size_t i = 0; i < t.keys.size(); ++i) {
-    if (t.keys[i] == "trace.path") continue;
+    if (legend_row(t.keys[i])) continue;
     out << pad_right(t.labels[i], lw);
     for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << pad_left(t.cells[i][c], cw[c]);
     out << '\n';

@@ -4,8 +4,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "fa32/app/replay/mapped_array.hpp"
 #include "fa32/traces/event.hpp"
@@ -38,9 +40,28 @@ struct ReplayEvent {
 };
 static_assert(sizeof(ReplayEvent) == 16);
 
+[[noreturn]] void throw_id_too_large(std::uint64_t id, std::uint64_t index);
+
 // Converts one trace event. Throws traces::TraceError naming the event when
 // the id does not fit in 48 bits (ids are dense; importers renumber them).
-ReplayEvent to_replay_event(const traces::Event& e, std::uint64_t index);
+// Inline: it runs once per event while streaming.
+inline ReplayEvent to_replay_event(const traces::Event& e, std::uint64_t index) {
+  if (e.id > ReplayEvent::max_id) [[unlikely]]
+    throw_id_too_large(e.id, index);
+  std::uint64_t size = e.size;
+  std::uint8_t align_log2 = 0;
+  if (e.op == traces::Op::calloc) {
+    if (e.count != 0 && e.size > UINT64_MAX / e.count) {
+      size = UINT64_MAX;
+    } else {
+      size = e.size * e.count;
+    }
+  } else if (e.op == traces::Op::aligned_alloc) {
+    align_log2 = std::has_single_bit(e.alignment) ? static_cast<std::uint8_t>(std::countr_zero(e.alignment))
+                                                  : ReplayEvent::bad_alignment;
+  }
+  return ReplayEvent::make(e.op, e.id, size, align_log2);
+}
 
 using EventArray = MappedArray<ReplayEvent>;
 

@@ -60,13 +60,13 @@ struct ReplayResult {
   InvalidCounts invalid;  // skipped under --lenient
   std::optional<ReplayError> error;
 
-  std::uint64_t failed_allocs = 0;        // the allocator returned NULL for an allocation of size > 0
-  std::uint64_t failed_reallocs = 0;      // ... for a realloc (the block stayed where it was)
-  std::uint64_t skipped_after_fail = 0;   // free/realloc of an id whose allocation had failed
-  std::uint64_t realloc_in_place = 0;     // realloc returned the same pointer
-  std::uint64_t realloc_moved = 0;        // realloc returned another pointer
-  std::uint64_t realloc_to_zero = 0;      // realloc to size 0 (frees)
-  std::uint64_t temporary_allocs = 0;     // freed by the very next event
+  std::uint64_t failed_allocs = 0;       // the allocator returned NULL for an allocation of size > 0
+  std::uint64_t failed_reallocs = 0;     // ... for a realloc (the block stayed where it was)
+  std::uint64_t skipped_after_fail = 0;  // free/realloc of an id whose allocation had failed
+  std::uint64_t realloc_in_place = 0;    // realloc returned the same pointer
+  std::uint64_t realloc_moved = 0;       // realloc returned another pointer
+  std::uint64_t realloc_to_zero = 0;     // realloc to size 0 (frees)
+  std::uint64_t temporary_allocs = 0;    // freed by the very next event
 
   std::uint64_t live_bytes = 0;  // at the end
   std::uint64_t live_allocs = 0;
@@ -87,7 +87,8 @@ struct ReplayResult {
   std::vector<Snapshot> snapshots;
   std::optional<Fa32Final> fa32;  // fastalloc32's own counters
 
-  std::uint64_t replay_ns = 0;  // time inside the replay loop (allocator calls + bookkeeping)
+  std::uint64_t replay_ns = 0;      // wall time inside the replay loop (allocator calls + bookkeeping)
+  std::uint64_t replay_cpu_ns = 0;  // CPU time of the replaying thread over the same spans
   double events_per_second() const { return replay_ns == 0 ? 0.0 : double(events) * 1e9 / double(replay_ns); }
   double ns_per_event() const { return events == 0 ? 0.0 : double(replay_ns) / double(events); }
 };

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Double, foreign and interior frees on every path: detected, counted in
+// the right counter, reported with the pointer, ignored; the manager stays
+// intact and never hands an unknown pointer to the system free.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <set>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+struct Fixture {
+  SystemSpy spy;
+  ErrorLog errors;
+  Mm mm;
+  Fixture() {
+    fastalloc32_config c = small_config(4096);
+    c.mmap_threshold = 64 * 1024;
+    spy.attach(c);
+    errors.attach(c);
+    mm = make(c);
+  }
+  // Frees p and expects exactly one error with status for p.
+  void expect_rejected(void* p, fastalloc32_status status) {
+    const size_t errors_before = errors.entries.size();
+    const uint64_t frees_before = spy.frees;
+    const fastalloc32_stats before = stats(mm.get());
+    fastalloc32_free(mm.get(), p);
+    const fastalloc32_stats after = stats(mm.get());
+    REQUIRE(errors.entries.size() == errors_before + 1);
+    CHECK(errors.entries.back().status == status);
+    CHECK(errors.entries.back().ptr == p);
+    CHECK(fastalloc32_last_status(mm.get()) == status);
+    CHECK(after.frees == before.frees);
+    CHECK(after.live_allocs.current == before.live_allocs.current);
+    CHECK(spy.frees == frees_before);  // nothing reached the system free
+    CHECK(after.double_frees - before.double_frees == (status == FASTALLOC32_E_DOUBLE_FREE ? 1u : 0u));
+    CHECK(after.invalid_frees - before.invalid_frees == (status == FASTALLOC32_E_INVALID_FREE ? 1u : 0u));
+    CHECK(after.interior_frees - before.interior_frees ==
+          (status == FASTALLOC32_E_INTERIOR_POINTER ? 1u : 0u));
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("double free of a pool block is detected and does not corrupt the free list") {
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  void* a = fastalloc32_malloc(mm, 24);
+  void* b = fastalloc32_malloc(mm, 24);
+  fastalloc32_free(mm, a);
+  f.expect_rejected(a, FASTALLOC32_E_DOUBLE_FREE);
+  f.expect_rejected(a, FASTALLOC32_E_DOUBLE_FREE);
+  // The block is handed out once, not twice.
+  std::set<void*> seen{b};
+  for (int i = 0; i < 127; ++i) {
+    void* p = fastalloc32_malloc(mm, 24);
+    CHECK(fastalloc32_kind_of(mm, p) == FASTALLOC32_KIND_POOL);
+    CHECK(seen.insert(p).second);
+  }
+  CHECK(fastalloc32_kind_of(mm, fastalloc32_malloc(mm, 24)) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+}
+
+TEST_CASE("double free through the free list (cache full) is detected too") {
+  fastalloc32_config c = small_config(4096);
+  c.cache_capacity = 0;
+  ErrorLog errors;
+  errors.attach(c);
+  Mm mm = make(c);
+  void* a = fastalloc32_malloc(mm.get(), 8);
+  fastalloc32_free(mm.get(), a);
+  fastalloc32_free(mm.get(), a);
+  CHECK(stats(mm.get()).double_frees == 1);
+  CHECK(fastalloc32_malloc(mm.get(), 8) == a);
+  CHECK(fastalloc32_malloc(mm.get(), 8) != a);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("double free of large and fallback blocks is detected") {
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  void* big = fastalloc32_malloc(mm, 3000);
+  void* mapped = fastalloc32_malloc(mm, 100000);
+  std::vector<void*> full;
+  for (int i = 0; i < 32; ++i) full.push_back(fastalloc32_malloc(mm, 128));
+  void* fb = fastalloc32_malloc(mm, 128);
+  REQUIRE(fastalloc32_kind_of(mm, fb) == FASTALLOC32_KIND_FALLBACK);
+  fastalloc32_free(mm, big);
+  fastalloc32_free(mm, mapped);
+  fastalloc32_free(mm, fb);
+  f.expect_rejected(big, FASTALLOC32_E_DOUBLE_FREE);
+  f.expect_rejected(mapped, FASTALLOC32_E_DOUBLE_FREE);
+  f.expect_rejected(fb, FASTALLOC32_E_DOUBLE_FREE);
+  for (void* p : full) fastalloc32_free(mm, p);
+}
+
+TEST_CASE("foreign pointers are rejected, never passed to the system free") {
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  int on_stack = 0;
+  f.expect_rejected(&on_stack, FASTALLOC32_E_INVALID_FREE);
+  void* from_libc = std::malloc(64);
+  f.expect_rejected(from_libc, FASTALLOC32_E_INVALID_FREE);
+  std::free(from_libc);
+  static int in_data = 0;
+  f.expect_rejected(&in_data, FASTALLOC32_E_INVALID_FREE);
+  // Another manager's block.
+  Mm other = make(small_config());
+  void* theirs = fastalloc32_malloc(other.get(), 16);
+  f.expect_rejected(theirs, FASTALLOC32_E_INVALID_FREE);
+  CHECK(fastalloc32_kind_of(other.get(), theirs) == FASTALLOC32_KIND_POOL);
+  fastalloc32_free(other.get(), theirs);
+  // Inside the pool region but never handed out.
+  void* p = fastalloc32_malloc(mm, 16);
+  f.expect_rejected(static_cast<char*>(p) + 16 * 10, FASTALLOC32_E_INVALID_FREE);
+  fastalloc32_free(mm, p);
+  CHECK(stats(mm).invalid_frees == 5);
+}
+
+TEST_CASE("interior pointers are rejected on every path") {
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  char* small = static_cast<char*>(fastalloc32_malloc(mm, 64));
+  char* big = static_cast<char*>(fastalloc32_malloc(mm, 3000));
+  char* mapped = static_cast<char*>(fastalloc32_malloc(mm, 100000));
+  f.expect_rejected(small + 1, FASTALLOC32_E_INTERIOR_POINTER);
+  f.expect_rejected(small + 16, FASTALLOC32_E_INTERIOR_POINTER);
+  f.expect_rejected(big + 16, FASTALLOC32_E_INTERIOR_POINTER);
+  f.expect_rejected(big + 2999, FASTALLOC32_E_INTERIOR_POINTER);
+  f.expect_rejected(mapped + 4096, FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(fastalloc32_usable_size(mm, small + 16) == 0);
+  CHECK(fastalloc32_kind_of(mm, big + 16) == FASTALLOC32_KIND_NONE);
+  // The blocks themselves are intact and free normally.
+  fastalloc32_free(mm, small);
+  fastalloc32_free(mm, big);
+  fastalloc32_free(mm, mapped);
+  const fastalloc32_stats s = stats(mm);
+  CHECK(s.interior_frees == 5);
+  CHECK(s.live_allocs.current == 0);
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+}
+
+TEST_CASE("without an error callback bad frees are still counted and ignored") {
+  Mm mm = make(small_config());
+  void* p = fastalloc32_malloc(mm.get(), 16);
+  fastalloc32_free(mm.get(), p);
+  fastalloc32_free(mm.get(), p);
+  fastalloc32_free(mm.get(), static_cast<char*>(p) + 3);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.double_frees == 1);
+  CHECK(s.interior_frees == 1);
+  CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Config defaults, rejected configs, and what create costs.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+fastalloc32_status create_status(const fastalloc32_config& c) {
+  fastalloc32_status status = FASTALLOC32_OK;
+  fastalloc32_mm* mm = fastalloc32_create_with(&c, &status);
+  const bool made = mm != nullptr;
+  fastalloc32_destroy(mm);
+  if (made != (status == FASTALLOC32_OK)) return FASTALLOC32_E_CORRUPT;
+  return status;
+}
+
+}  // namespace
+
+TEST_CASE("defaults are the original fastalloc32's") {
+  const fastalloc32_config c = default_config();
+  CHECK(c.size == sizeof(fastalloc32_config));
+  CHECK(c.version == FASTALLOC32_CONFIG_VERSION);
+  CHECK(c.class_count == 1);
+  CHECK(c.block_sizes[0] == 128);
+  CHECK(c.pool_size == 1024 * 1024);
+  CHECK(c.pool_limit == 0);
+  CHECK(c.cache_capacity == 512);
+  CHECK(c.alignment == 16);
+  CHECK(c.large_cache_bytes == 8 * 1024 * 1024);
+  CHECK(c.mmap_threshold == 1024 * 1024);
+  CHECK(c.secure_zero == 0);
+  CHECK((c.on_error == nullptr));
+  CHECK((c.system.malloc == nullptr));
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm != nullptr);
+  CHECK(fastalloc32_class_count(mm.get()) == 1);
+  const fastalloc32_class_stats k = class_stats(mm.get(), 0);
+  CHECK(k.block_size == 128);
+  CHECK(k.capacity_blocks == 1024 * 1024 / 128);
+}
+
+TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
+  CHECK(fastalloc32_create_with(nullptr, nullptr) == nullptr);
+  fastalloc32_status status = FASTALLOC32_OK;
+  CHECK(fastalloc32_create_with(nullptr, &status) == nullptr);
+  CHECK(status == FASTALLOC32_E_BAD_CONFIG);
+
+  const fastalloc32_config good = small_config();
+  CHECK(create_status(good) == FASTALLOC32_OK);
+  struct Case {
+    const char* what;
+    void (*edit)(fastalloc32_config&);
+  };
+  const Case cases[] = {
+      {"wrong size", [](fastalloc32_config& c) { c.size -= 8; }},
+      {"wrong version", [](fastalloc32_config& c) { c.version = 99; }},
+      {"no classes", [](fastalloc32_config& c) { c.class_count = 0; }},
+      {"too many classes", [](fastalloc32_config& c) { c.class_count = FASTALLOC32_MAX_CLASSES + 1; }},
+      {"unsorted classes", [](fastalloc32_config& c) { c.block_sizes[1] = 96; }},
+      {"duplicate classes", [](fastalloc32_config& c) { c.block_sizes[2] = c.block_sizes[1]; }},
+      {"block size zero", [](fastalloc32_config& c) { c.block_sizes[0] = 0; }},
+      {"block not a multiple of alignment", [](fastalloc32_config& c) { c.block_sizes[0] = 24; }},
+      {"alignment not a power of two", [](fastalloc32_config& c) { c.alignment = 48; }},
+      {"alignment below max_align_t", [](fastalloc32_config& c) { c.alignment = 8; }},
+      {"alignment zero", [](fastalloc32_config& c) { c.alignment = 0; }},
+      {"block size too big",
+       [](fastalloc32_config& c) {
+         c.class_count = 1;
+         c.block_sizes[0] = size_t(1) << 21;
+         c.pool_size = size_t(1) << 22;
+       }},
+      {"pool smaller than a block", [](fastalloc32_config& c) { c.pool_size = 64; }},
+      {"pool limit below pool size", [](fastalloc32_config& c) { c.pool_limit = c.pool_size / 2; }},
+      {"absurd pool", [](fastalloc32_config& c) { c.pool_size = SIZE_MAX / 2; }},
+      {"absurd pool limit", [](fastalloc32_config& c) { c.pool_limit = SIZE_MAX; }},
+      {"absurd cache", [](fastalloc32_config& c) { c.cache_capacity = UINT32_MAX; }},
+      {"half the malloc hooks", [](fastalloc32_config& c) { c.system.free = [](void*, void*) {}; }},
+      {"half the map hooks", [](fastalloc32_config& c) { c.system.unmap = [](void*, size_t, void*) {}; }},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.what);
+    fastalloc32_config c = good;
+    k.edit(c);
+    CHECK(create_status(c) == FASTALLOC32_E_BAD_CONFIG);
+  }
+  // The most classes allowed is fine.
+  fastalloc32_config many = default_config();
+  many.class_count = FASTALLOC32_MAX_CLASSES;
+  for (uint32_t i = 0; i < FASTALLOC32_MAX_CLASSES; ++i) many.block_sizes[i] = 16 * (i + 1);
+  CHECK(create_status(many) == FASTALLOC32_OK);
+}
+
+TEST_CASE("create maps once and touches nothing; footprint counts touched pages") {
+  SystemSpy spy;
+  fastalloc32_config c = small_config(1024 * 1024);
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    CHECK(spy.maps == 1);
+    CHECK(spy.mallocs == 0);
+    fastalloc32_stats s = stats(mm.get());
+    CHECK(s.sys_maps == 1);
+    CHECK(s.footprint.current == 0);
+    void* p = fastalloc32_malloc(mm.get(), 16);
+    s = stats(mm.get());
+    CHECK(s.footprint.current == 4096);
+    // 256 blocks of 16 bytes fill the first page; the next one touches another.
+    std::vector<void*> ptrs{p};
+    for (int i = 1; i < 256; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
+    CHECK(stats(mm.get()).footprint.current == 4096);
+    ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
+    CHECK(stats(mm.get()).footprint.current == 8192);
+    CHECK(class_stats(mm.get(), 0).touched_bytes == 257 * 16);
+    for (void* q : ptrs) fastalloc32_free(mm.get(), q);
+    // Freed blocks stay the manager's: the footprint does not shrink.
+    CHECK(stats(mm.get()).footprint.current == 8192);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+  CHECK(spy.balanced());
+}
+
+TEST_CASE("a failing map makes create return NULL with E_NOMEM") {
+  SystemSpy spy;
+  spy.fail_at = 1;
+  fastalloc32_config c = small_config();
+  spy.attach(c);
+  fastalloc32_status status = FASTALLOC32_OK;
+  CHECK(fastalloc32_create_with(&c, &status) == nullptr);
+  CHECK(status == FASTALLOC32_E_NOMEM);
+  CHECK(spy.balanced());
+}

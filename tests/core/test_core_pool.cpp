@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Size classes, pool exhaustion and fallback, growth up to pool_limit, the
+// LIFO cache and its bound, the free list behind it.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+TEST_CASE("each size goes to the smallest class that holds it") {
+  Mm mm = make(small_config());
+  const struct {
+    size_t size;
+    uint32_t cls;
+  } cases[] = {{0, 0}, {1, 0}, {16, 0}, {17, 1}, {32, 1}, {33, 2}, {64, 2}, {65, 3}, {128, 3}};
+  for (const auto& k : cases) {
+    CAPTURE(k.size);
+    const uint64_t before = class_stats(mm.get(), k.cls).allocs;
+    void* p = fastalloc32_malloc(mm.get(), k.size);
+    CHECK(class_stats(mm.get(), k.cls).allocs == before + 1);
+    CHECK(fastalloc32_usable_size(mm.get(), p) == class_stats(mm.get(), k.cls).block_size);
+    fastalloc32_free(mm.get(), p);
+  }
+  void* big = fastalloc32_malloc(mm.get(), 129);
+  CHECK(fastalloc32_kind_of(mm.get(), big) == FASTALLOC32_KIND_LARGE);
+  fastalloc32_free(mm.get(), big);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("a full class falls back to the system allocator, counted") {
+  SystemSpy spy;
+  fastalloc32_config c = small_config(4096);  // 64 blocks of 64 bytes
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    std::vector<void*> ptrs;
+    for (int i = 0; i < 64; ++i) {
+      ptrs.push_back(fastalloc32_malloc(mm.get(), 50));
+      CHECK(fastalloc32_kind_of(mm.get(), ptrs.back()) == FASTALLOC32_KIND_POOL);
+    }
+    CHECK(class_stats(mm.get(), 2).capacity_blocks == 64);
+    for (int i = 0; i < 3; ++i) {
+      void* p = fastalloc32_malloc(mm.get(), 50);
+      REQUIRE(p != nullptr);
+      CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_FALLBACK);
+      CHECK(fastalloc32_usable_size(mm.get(), p) >= 50);
+      ptrs.push_back(p);
+    }
+    fastalloc32_stats s = stats(mm.get());
+    CHECK(s.fallback_allocs == 3);
+    CHECK(s.sys_mallocs == 3);
+    CHECK(s.fallback_bytes.current == 3 * 50);
+    CHECK(s.pool_blocks.current == 64);
+    CHECK(class_stats(mm.get(), 2).fallback_allocs == 3);
+    // Other classes are not affected.
+    void* other = fastalloc32_malloc(mm.get(), 20);
+    CHECK(fastalloc32_kind_of(mm.get(), other) == FASTALLOC32_KIND_POOL);
+    ptrs.push_back(other);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+    s = stats(mm.get());
+    CHECK(s.fallback_frees == 3);
+    CHECK(s.sys_frees == 3);
+    CHECK(s.fallback_bytes.current == 0);
+    CHECK(s.footprint.current == 2 * 4096);  // one pool page of class 64, one of class 32
+    // A freed pool block is used again before any fallback.
+    void* again = fastalloc32_malloc(mm.get(), 50);
+    CHECK(fastalloc32_kind_of(mm.get(), again) == FASTALLOC32_KIND_POOL);
+    fastalloc32_free(mm.get(), again);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+  CHECK(spy.balanced());
+}
+
+TEST_CASE("pools grow by pool_size chunks up to pool_limit, then fall back") {
+  fastalloc32_config c = small_config(4096);
+  c.pool_limit = 3 * 4096 + 100;  // three chunks
+  Mm mm = make(c);
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 3 * 32; ++i) {
+    ptrs.push_back(fastalloc32_malloc(mm.get(), 128));
+    FAST_REQUIRE(fastalloc32_kind_of(mm.get(), ptrs.back()) == FASTALLOC32_KIND_POOL);
+  }
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.pool_grows == 2);
+  CHECK(class_stats(mm.get(), 3).capacity_blocks == 96);
+  void* p = fastalloc32_malloc(mm.get(), 128);
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_FALLBACK);
+  ptrs.push_back(p);
+  s = stats(mm.get());
+  CHECK(s.pool_grows == 2);
+  CHECK(s.fallback_allocs == 1);
+  // Blocks of the grown chunks are distinct and contiguous with the first.
+  CHECK(std::set<void*>(ptrs.begin(), ptrs.end()).size() == ptrs.size());
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* q : ptrs) fastalloc32_free(mm.get(), q);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("the LIFO cache holds at most cache_capacity blocks, then the free list") {
+  fastalloc32_config c = small_config(4096);
+  c.cache_capacity = 5;
+  Mm mm = make(c);
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 12; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 30));
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  fastalloc32_class_stats k = class_stats(mm.get(), 1);
+  CHECK(k.cached_blocks == 5);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // LIFO: the last block freed comes back first.
+  void* first = fastalloc32_malloc(mm.get(), 30);
+  CHECK(first == ptrs[4]);
+  for (int i = 1; i < 5; ++i) fastalloc32_malloc(mm.get(), 30);
+  k = class_stats(mm.get(), 1);
+  CHECK(k.cache_hits == 5);
+  CHECK(k.cached_blocks == 0);
+  CHECK(k.freelist_hits == 0);
+  void* from_list = fastalloc32_malloc(mm.get(), 30);
+  CHECK(from_list == ptrs[11]);  // free list is LIFO too
+  k = class_stats(mm.get(), 1);
+  CHECK(k.freelist_hits == 1);
+  CHECK(k.fresh_blocks == 12);
+  CHECK(k.allocs == 18);
+  CHECK(k.blocks_in_use.current == 6);
+  CHECK(k.blocks_in_use.peak == 12);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.cache_hits == 5);
+  CHECK(s.freelist_hits == 1);
+  CHECK(s.pool_allocs == 18);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("cache_capacity 0: every freed block goes to the free list") {
+  fastalloc32_config c = small_config(4096);
+  c.cache_capacity = 0;
+  Mm mm = make(c);
+  void* a = fastalloc32_malloc(mm.get(), 10);
+  fastalloc32_free(mm.get(), a);
+  CHECK(class_stats(mm.get(), 0).cached_blocks == 0);
+  CHECK(fastalloc32_malloc(mm.get(), 10) == a);
+  CHECK(class_stats(mm.get(), 0).freelist_hits == 1);
+  CHECK(stats(mm.get()).cache_hits == 0);
+  fastalloc32_free(mm.get(), a);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("per-class stats follow requests") {
+  Mm mm = make(small_config());
+  void* a = fastalloc32_malloc(mm.get(), 40);
+  void* b = fastalloc32_malloc(mm.get(), 60);
+  fastalloc32_class_stats k = class_stats(mm.get(), 2);
+  CHECK(k.bytes_requested.current == 100);
+  CHECK(k.blocks_in_use.current == 2);
+  fastalloc32_free(mm.get(), a);
+  k = class_stats(mm.get(), 2);
+  CHECK(k.bytes_requested.current == 60);
+  CHECK(k.bytes_requested.peak == 100);
+  CHECK(k.bytes_requested.total == 100);
+  CHECK(k.frees == 1);
+  fastalloc32_free(mm.get(), b);
+  CHECK(fastalloc32_get_class_stats(mm.get(), 4, &k) == FASTALLOC32_E_BAD_CONFIG);
+}

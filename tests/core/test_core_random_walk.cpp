@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A seeded random walk over every path: about a million malloc / calloc /
+// realloc / free / aligned_alloc calls on configs small enough that pools
+// fill, grow and fall back, and large blocks are cached, mapped and
+// remapped. Every block carries a pattern from its id, verified before it
+// is freed and after every realloc; the invariants are checked every few
+// thousand operations; the walk ends with nothing live and balanced stats.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+struct Block {
+  void* ptr;
+  size_t size;
+  uint64_t id;
+};
+
+size_t random_size(std::mt19937_64& rng) {
+  const uint64_t r = rng() % 1000;
+  if (r < 650) return rng() % 129;                 // pool sizes, 0 included
+  if (r < 950) return 129 + rng() % 2048;          // small large blocks
+  if (r < 995) return 2048 + rng() % (30 * 1024);  // bigger, some mapped
+  return 64 * 1024 + rng() % (200 * 1024);         // mapped, remapped
+}
+
+void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps) {
+  SystemSpy spy;
+  if (spy_maps) {
+    spy.attach(config);
+  } else {
+    spy.attach_malloc(config);
+  }
+  ErrorLog errors;
+  errors.attach(config);
+  {
+    Mm holder = make(config);
+    fastalloc32_mm* mm = holder.get();
+    std::mt19937_64 rng(seed);
+    std::vector<Block> live;
+    uint64_t next_id = 1;
+    for (int op = 0; op < ops; ++op) {
+      const uint64_t r = rng() % 100;
+      // Keep a few thousand blocks live; shrink when above, grow when below.
+      const bool grow = live.size() < 2000 ? r < 55 : r < 40;
+      if (grow || live.empty()) {
+        const size_t size = random_size(rng);
+        const uint64_t id = next_id++;
+        void* p = nullptr;
+        const uint64_t how = rng() % 10;
+        if (how < 6) {
+          p = fastalloc32_malloc(mm, size);
+        } else if (how < 8) {
+          p = fastalloc32_calloc(mm, 1, size);
+          FAST_REQUIRE(p != nullptr);
+          FAST_REQUIRE(all_zero(p, size));
+        } else if (how < 9) {
+          p = fastalloc32_realloc(mm, nullptr, size);
+        } else {
+          const size_t align = size_t(1) << (rng() % 14);  // 1 .. 8 KiB
+          p = fastalloc32_aligned_alloc(mm, align, size);
+          FAST_REQUIRE(p != nullptr);
+          FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % align == 0);
+        }
+        FAST_REQUIRE(p != nullptr);
+        FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % config.alignment == 0);
+        FAST_REQUIRE(fastalloc32_usable_size(mm, p) >= size);
+        fill(p, size, id);
+        live.push_back({p, size, id});
+      } else if (r < 75) {
+        const size_t at = rng() % live.size();
+        Block b = live[at];
+        FAST_REQUIRE(verify(b.ptr, b.size, b.id));
+        live[at] = live.back();
+        live.pop_back();
+        fastalloc32_free(mm, b.ptr);
+      } else {
+        Block& b = live[rng() % live.size()];
+        FAST_REQUIRE(verify(b.ptr, b.size, b.id));
+        // Grow, shrink, or stay near the current size.
+        size_t size = random_size(rng);
+        if (rng() % 3 == 0) size = b.size + rng() % 64;
+        if (size == 0) size = 1;  // realloc(p, 0) frees: covered elsewhere
+        void* q = fastalloc32_realloc(mm, b.ptr, size);
+        FAST_REQUIRE(q != nullptr);
+        FAST_REQUIRE(reinterpret_cast<uintptr_t>(q) % config.alignment == 0);
+        FAST_REQUIRE(verify(q, size < b.size ? size : b.size, b.id));
+        b.ptr = q;
+        b.size = size;
+        fill(q, size, b.id);
+      }
+      if (op % 4096 == 0) FAST_REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
+    }
+    REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
+    fastalloc32_stats s = stats(mm);
+    CHECK(s.live_allocs.current == live.size());
+    CHECK(live_count(mm) == live.size());
+    for (const Block& b : live) {
+      REQUIRE(verify(b.ptr, b.size, b.id));
+      fastalloc32_free(mm, b.ptr);
+    }
+    REQUIRE(fastalloc32_check(mm) == FASTALLOC32_OK);
+    s = stats(mm);
+    CHECK(s.live_allocs.current == 0);
+    CHECK(s.mallocs == s.frees);
+    CHECK(s.bytes_requested.current == 0);
+    CHECK(s.bytes_reserved.current == 0);
+    CHECK(s.pool_allocs == s.pool_frees);
+    CHECK(s.large_allocs == s.large_frees);
+    CHECK(s.fallback_allocs == s.fallback_frees);
+    CHECK(live_count(mm) == 0);
+    // Every path was exercised.
+    CHECK(s.cache_hits > 0);
+    CHECK(s.freelist_hits > 0);
+    CHECK(s.fresh_blocks > 0);
+    CHECK(s.large_allocs > 0);
+    CHECK(s.large_cache_hits > 0);
+    CHECK(s.fallback_allocs > 0);
+    CHECK(s.realloc_in_place > 0);
+    CHECK(s.realloc_pool_to_pool > 0);
+    CHECK(s.realloc_pool_to_large > 0);
+    CHECK(s.realloc_large_to_pool > 0);
+    CHECK(s.realloc_large_in_place > 0);
+    CHECK(s.realloc_large_moved > 0);
+    CHECK(s.realloc_fallback > 0);
+    // mremap only when the map hooks are mmap itself.
+    CHECK((s.sys_remaps > 0) == !spy_maps);
+    CHECK(s.invalid_frees + s.double_frees + s.interior_frees == 0);
+    CHECK(errors.entries.empty());
+  }
+  CHECK(spy.mallocs == spy.frees);
+  if (spy_maps) CHECK(spy.balanced());
+}
+
+fastalloc32_config walk_config() {
+  fastalloc32_config c = small_config(16 * 1024);
+  c.cache_capacity = 16;
+  c.large_cache_bytes = 256 * 1024;
+  c.mmap_threshold = 16 * 1024;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("random walk: a million calls across every path") {
+  walk(walk_config(), 0x5eed, 1000000, false);
+}
+
+TEST_CASE("random walk: growing pools, secure zero, 64-byte alignment") {
+  fastalloc32_config c = walk_config();
+  c.alignment = 64;
+  c.block_sizes[0] = 64;
+  c.block_sizes[1] = 128;
+  c.block_sizes[2] = 192;
+  c.block_sizes[3] = 256;
+  c.class_count = 4;
+  c.pool_limit = 64 * 1024;
+  c.secure_zero = 1;
+  walk(c, 0xfa32, 200000, true);
+}

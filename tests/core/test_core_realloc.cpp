@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// realloc across every transition: the pointer, the contents up to the
+// smaller size, and exactly which realloc_* counter moved.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+struct Transition {
+  const char* name;
+  uint64_t fastalloc32_stats::*counter;
+};
+const Transition kTransitions[] = {
+    {"in_place", &fastalloc32_stats::realloc_in_place},
+    {"pool_to_pool", &fastalloc32_stats::realloc_pool_to_pool},
+    {"pool_to_large", &fastalloc32_stats::realloc_pool_to_large},
+    {"large_to_pool", &fastalloc32_stats::realloc_large_to_pool},
+    {"large_in_place", &fastalloc32_stats::realloc_large_in_place},
+    {"large_moved", &fastalloc32_stats::realloc_large_moved},
+    {"fallback", &fastalloc32_stats::realloc_fallback},
+};
+
+// Reallocs p (filled with the pattern of id, old_size bytes) to size and
+// returns the name of the one realloc_* counter that moved ("" if none or
+// several), verifying contents and the invariants.
+struct Reallocator {
+  fastalloc32_mm* mm;
+  std::string moved;
+
+  void* operator()(void* p, size_t old_size, size_t size, uint64_t id) {
+    const fastalloc32_stats before = stats(mm);
+    void* q = fastalloc32_realloc(mm, p, size);
+    const fastalloc32_stats after = stats(mm);
+    moved.clear();
+    int count = 0;
+    for (const Transition& t : kTransitions) {
+      const uint64_t d = after.*t.counter - before.*t.counter;
+      if (d != 0) {
+        count += static_cast<int>(d);
+        moved = t.name;
+      }
+    }
+    if (count != 1) moved = "";
+    REQUIRE(q != nullptr);
+    CHECK(after.reallocs == before.reallocs + 1);
+    CHECK(after.live_allocs.current == before.live_allocs.current);
+    CHECK(after.bytes_requested.current - before.bytes_requested.current + old_size == size);
+    CHECK(verify(q, old_size < size ? old_size : size, id));
+    CHECK(fastalloc32_usable_size(mm, q) >= size);
+    fill(q, size, id);
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+    return q;
+  }
+};
+
+fastalloc32_config realloc_config() {
+  fastalloc32_config c = small_config(4096);  // 32 blocks of 128
+  c.mmap_threshold = 64 * 1024;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("realloc(NULL, n) is malloc and realloc(p, 0) is free") {
+  Mm mm = make(realloc_config());
+  void* p = fastalloc32_realloc(mm.get(), nullptr, 40);
+  REQUIRE(p != nullptr);
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.mallocs == 1);
+  CHECK(s.reallocs == 0);
+  CHECK(fastalloc32_realloc(mm.get(), p, 0) == nullptr);
+  s = stats(mm.get());
+  CHECK(s.frees == 1);
+  CHECK(s.reallocs == 0);
+  CHECK(s.live_allocs.current == 0);
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_NONE);
+  // realloc(NULL, 0) is malloc(0): a minimal block.
+  void* z = fastalloc32_realloc(mm.get(), nullptr, 0);
+  CHECK(z != nullptr);
+  fastalloc32_free(mm.get(), z);
+}
+
+TEST_CASE("realloc through pool, large, mapped and back, one counter each") {
+  Mm mm = make(realloc_config());
+  Reallocator re{mm.get(), {}};
+  void* p = fastalloc32_malloc(mm.get(), 20);
+  fill(p, 20, 1);
+
+  void* q = re(p, 20, 30, 1);
+  CHECK(q == p);
+  CHECK(re.moved == "in_place");
+  CHECK(class_stats(mm.get(), 1).bytes_requested.current == 30);
+
+  q = re(q, 30, 10, 1);
+  CHECK(q == p);
+  CHECK(re.moved == "in_place");
+
+  q = re(q, 10, 100, 1);
+  CHECK(fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_POOL);
+  CHECK(fastalloc32_usable_size(mm.get(), q) == 128);
+  CHECK(re.moved == "pool_to_pool");
+
+  q = re(q, 100, 1000, 1);
+  CHECK(fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_LARGE);
+  CHECK(re.moved == "pool_to_large");
+
+  void* r = re(q, 1000, 1010, 1);  // inside the 1024-byte bucket
+  CHECK(r == q);
+  CHECK(re.moved == "large_in_place");
+
+  r = re(r, 1010, 700, 1);  // shrinks by less than half: stays
+  CHECK(r == q);
+  CHECK(re.moved == "large_in_place");
+
+  r = re(r, 700, 5000, 1);
+  CHECK(r != q);
+  CHECK(re.moved == "large_moved");
+
+  const uint64_t maps = stats(mm.get()).sys_maps;
+  r = re(r, 5000, 100 * 1024, 1);
+  CHECK(re.moved == "large_moved");
+  CHECK(stats(mm.get()).sys_maps == maps + 1);
+
+  const uint64_t remaps = stats(mm.get()).sys_remaps;
+  r = re(r, 100 * 1024, 3 * 1024 * 1024, 1);
+  CHECK(re.moved == "large_in_place");
+  CHECK(stats(mm.get()).sys_remaps == remaps + 1);
+  r = re(r, 3 * 1024 * 1024, 200 * 1024, 1);  // shrinking a mapping: mremap too
+  CHECK(re.moved == "large_in_place");
+  CHECK(stats(mm.get()).sys_remaps == remaps + 2);
+
+  r = re(r, 200 * 1024, 50, 1);
+  CHECK(fastalloc32_kind_of(mm.get(), r) == FASTALLOC32_KIND_POOL);
+  CHECK(re.moved == "large_to_pool");
+
+  fastalloc32_free(mm.get(), r);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.live_allocs.current == 0);
+  CHECK(s.bytes_requested.current == 0);
+  CHECK(s.reallocs == 11);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("realloc from and to fallback blocks") {
+  Mm mm = make(realloc_config());
+  Reallocator re{mm.get(), {}};
+  std::vector<void*> full;
+  for (int i = 0; i < 32; ++i) full.push_back(fastalloc32_malloc(mm.get(), 128));
+  // pool -> fallback: the 128 class is full.
+  void* p = fastalloc32_malloc(mm.get(), 50);
+  fill(p, 50, 7);
+  void* f = re(p, 50, 120, 7);
+  CHECK(fastalloc32_kind_of(mm.get(), f) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(re.moved == "fallback");
+  // fallback in place.
+  void* g = re(f, 120, 90, 7);
+  CHECK(g == f);
+  CHECK(re.moved == "fallback");
+  // fallback -> pool once the class has room again.
+  fastalloc32_free(mm.get(), full.back());
+  full.pop_back();
+  g = re(g, 90, 125, 7);
+  CHECK(fastalloc32_kind_of(mm.get(), g) == FASTALLOC32_KIND_POOL);
+  CHECK(re.moved == "fallback");
+  // large -> fallback.
+  void* big = fastalloc32_malloc(mm.get(), 3000);
+  fill(big, 3000, 8);
+  void* b = re(big, 3000, 100, 8);
+  CHECK(fastalloc32_kind_of(mm.get(), b) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(re.moved == "fallback");
+  // fallback -> large.
+  b = re(b, 100, 3000, 8);
+  CHECK(fastalloc32_kind_of(mm.get(), b) == FASTALLOC32_KIND_LARGE);
+  CHECK(re.moved == "fallback");
+  for (void* x : full) fastalloc32_free(mm.get(), x);
+  fastalloc32_free(mm.get(), g);
+  fastalloc32_free(mm.get(), b);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.live_allocs.current == 0);
+  CHECK(s.realloc_fallback == 5);
+  CHECK(s.fallback_allocs == s.fallback_frees);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("repeated growth copies rarely") {
+  Mm mm = make(realloc_config());
+  void* p = fastalloc32_malloc(mm.get(), 16);
+  fill(p, 16, 3);
+  size_t size = 16;
+  int moves = 0;
+  while (size < 64 * 1024) {
+    const size_t next = size + size / 8 + 16;
+    void* q = fastalloc32_realloc(mm.get(), p, next);
+    REQUIRE(q != nullptr);
+    FAST_REQUIRE(verify(q, size, 3));
+    fill(q, next, 3);
+    if (q != p) ++moves;
+    p = q;
+    size = next;
+  }
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.reallocs > 50);
+  CHECK(moves < 20);  // growth reserves half again: O(log n) moves
+  fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("a failed realloc returns NULL and leaves the block as it was") {
+  SystemSpy spy;
+  fastalloc32_config c = realloc_config();
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    void* p = fastalloc32_malloc(mm.get(), 100);
+    fill(p, 100, 5);
+    void* big = fastalloc32_malloc(mm.get(), 2000);
+    fill(big, 2000, 6);
+    const fastalloc32_stats before = stats(mm.get());
+    for (size_t size : {size_t(1000), size_t(10000), size_t(200000)}) {
+      CAPTURE(size);
+      spy.fail_at = spy.calls + 1;
+      CHECK(fastalloc32_realloc(mm.get(), p, size) == nullptr);
+      CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_NOMEM);
+      spy.fail_at = spy.calls + 1;
+      CHECK(fastalloc32_realloc(mm.get(), big, size + 4096) == nullptr);
+      CHECK(verify(p, 100, 5));
+      CHECK(verify(big, 2000, 6));
+      CHECK(fastalloc32_usable_size(mm.get(), p) == 128);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    }
+    spy.fail_at = 0;
+    const fastalloc32_stats after = stats(mm.get());
+    CHECK(after.failed_allocs == before.failed_allocs + 6);
+    CHECK(after.live_allocs.current == before.live_allocs.current);
+    CHECK(after.bytes_requested.current == before.bytes_requested.current);
+    fastalloc32_free(mm.get(), p);
+    fastalloc32_free(mm.get(), big);
+  }
+  CHECK(spy.balanced());
+}
+
+TEST_CASE("realloc of a pointer the manager does not own returns NULL and touches nothing") {
+  fastalloc32_config c = realloc_config();
+  ErrorLog errors;
+  errors.attach(c);
+  Mm mm = make(c);
+  unsigned char foreign[64];
+  std::memset(foreign, 0x5a, sizeof foreign);
+  CHECK(fastalloc32_realloc(mm.get(), foreign, 32) == nullptr);
+  for (unsigned char b : foreign) FAST_REQUIRE(b == 0x5a);
+  void* p = fastalloc32_malloc(mm.get(), 64);
+  CHECK(fastalloc32_realloc(mm.get(), static_cast<char*>(p) + 16, 200) == nullptr);
+  void* big = fastalloc32_malloc(mm.get(), 1000);
+  CHECK(fastalloc32_realloc(mm.get(), static_cast<char*>(big) + 16, 2000) == nullptr);
+  fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_realloc(mm.get(), p, 200) == nullptr);
+  fastalloc32_free(mm.get(), big);
+  CHECK(fastalloc32_realloc(mm.get(), big, 2000) == nullptr);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.reallocs == 0);
+  CHECK(s.invalid_frees == 1);
+  CHECK(s.interior_frees == 2);
+  CHECK(s.double_frees == 2);
+  REQUIRE(errors.entries.size() == 5);
+  CHECK(errors.entries[0].status == FASTALLOC32_E_INVALID_FREE);
+  CHECK(errors.entries[1].status == FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(errors.entries[2].status == FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(errors.entries[3].status == FASTALLOC32_E_DOUBLE_FREE);
+  CHECK(errors.entries[3].ptr == p);
+  CHECK(errors.entries[4].status == FASTALLOC32_E_DOUBLE_FREE);
+  CHECK(s.live_allocs.current == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
