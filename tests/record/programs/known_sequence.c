@@ -57,8 +57,7 @@ int main(int argc, char** argv) {
   free(c);
   free(use(malloc(MARK_END)));
 
-  /* reallocarray, after the window compared with mtrace: glibc's own
-   * reallocarray calls its realloc internally, where mtrace cannot see it. */
+  /* reallocarray, in a second window (up to MARK_AFTER). */
   char* r = use(reallocarray(NULL, 3, 40)); /* a malloc of 120 */
   r = use(reallocarray(r, 5, 40));          /* a realloc to 200 */
   volatile size_t huge = SIZE_MAX;
