@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -115,6 +117,18 @@ TEST_CASE("a program that allocates nothing gives an empty, valid trace") {
   CHECK(t.events.empty());
   CHECK(meta(t, "events") == 0);
   CHECK(meta(t, "exit_code") == 0);
+}
+
+TEST_CASE("a statically linked program (no preloading possible) gives an empty, valid trace and a warning") {
+  Recording r = record("static", {PROG_STATIC});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(t.events.empty());
+  CHECK(meta(t, "record.images") == 0);
+  CHECK(meta(t, "events") == 0);
+  std::ifstream log(r.dir + "/log.txt");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(text.find("did not load the recorder") != std::string::npos);
 }
 
 TEST_CASE("four threads under contention: per-thread sequences kept, nothing lost or duplicated") {
