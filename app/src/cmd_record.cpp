@@ -158,7 +158,8 @@ int exit_code_of(const std::string& program, int status) {
 }
 
 std::string scratch_dir_for(const std::string& output) {
-  std::filesystem::path out(output);
+  // Absolute: the program may change its working directory.
+  std::filesystem::path out = std::filesystem::absolute(output);
   std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
   // Beside the output: raw recordings can be large and /tmp may be memory.
   std::string templ = (parent / ".fa32-record-XXXXXX").string();
@@ -267,6 +268,13 @@ Command setup_record(CLI::App& parent) {
                 "Also record forked children, one trace per process: OUTPUT.PID; waits for every descendant");
   app->add_option("program", options->program, "PROGRAM [ARGS...], after --")->required()->expected(-1);
   app->positionals_at_end();
+  app->footer(R"(Exit status: the program's own; 128+N if signal N killed it (a warning names the
+signal); 127 if it could not be started; 2 for a usage error, a missing recorder
+library or a trace that cannot be written.
+
+The recorder library is found beside the fa32 executable (LIBDIR/fa32/libfa32_record.so);
+FA32_RECORD_LIBRARY=PATH overrides it. A forked child is not recorded unless
+--follow-forks is given; an exec keeps recording into the same trace. See docs/record.md.)");
   return Command{app, [options] { return run_record(*options); }};
 }
 

@@ -45,9 +45,9 @@ extern void* __libc_pvalloc(size_t size);
 enum { STATE_UNINIT = 0, STATE_INIT = 1, STATE_ON = 2, STATE_OFF = 3 };
 
 static struct {
-  int state; /* STATE_*, atomic */
-  int fd;
-  char* base; /* the reservation; the file's byte 0 is at base */
+  int state;                /* STATE_*, atomic */
+  char path[PATH_MAX + 64]; /* the raw file; reopened for each growth, no fd is kept */
+  char* base;               /* the reservation; the file's byte 0 is at base */
   struct fa32_raw_header* header;
   uint64_t capacity; /* records that fit in the mapped part, atomic */
   uint64_t mapped;   /* bytes of the file mapped, under grow_lock */
@@ -104,13 +104,21 @@ static void read_cmdline(struct fa32_raw_header* h) {
 }
 
 /* Maps one more chunk of the file. Called with grow_lock held (or before any
- * other thread can see the mapping). */
+ * other thread can see the mapping). The file is opened by path each time
+ * rather than through a kept descriptor: a program that closes every
+ * descriptor it does not know (daemons do) could otherwise make us resize
+ * a file of its own that got the same number. */
 static int map_chunk(void) {
   uint64_t end = g.mapped + CHUNK_BYTES;
   if (end > RESERVE_BYTES) return -1;
-  if (ftruncate(g.fd, (off_t)end) != 0) return -1;
-  void* p = mmap(g.base + g.mapped, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, g.fd,
-                 (off_t)g.mapped);
+  int fd = open(g.path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return -1;
+  void* p = MAP_FAILED;
+  if (ftruncate(fd, (off_t)end) == 0) {
+    p = mmap(g.base + g.mapped, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+             (off_t)g.mapped);
+  }
+  close(fd);
   if (p == MAP_FAILED) return -1;
   g.mapped = end;
   __atomic_store_n(&g.capacity, (end - FA32_RAW_HEADER_SIZE) / sizeof(struct fa32_raw_record),
@@ -124,9 +132,9 @@ static int map_chunk(void) {
 static int open_raw_file(void) {
   long pid = (long)getpid();
   for (uint32_t gen = 0; gen < 100000; ++gen) {
-    char path[PATH_MAX + 64];
+    char* path = g.path;
     size_t dir_len = strlen(g.dir);
-    if (dir_len + 48 > sizeof path) return -1;
+    if (dir_len + 48 > sizeof g.path) return -1;
     memcpy(path, g.dir, dir_len);
     char* p = path + dir_len;
     memcpy(p, "/raw.", 5);
@@ -139,18 +147,15 @@ static int open_raw_file(void) {
       if (errno == EEXIST) continue;
       return -1;
     }
+    close(fd);
     if (g.base == NULL) {
       void* r = mmap(NULL, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (r == MAP_FAILED) {
-        close(fd);
-        return -1;
-      }
+      if (r == MAP_FAILED) return -1;
       g.base = r;
     }
-    g.fd = fd;
     g.mapped = 0;
     if (map_chunk() != 0) {
-      close(fd);
+      unlink(path); /* an empty file would read as a damaged recording */
       return -1;
     }
     struct fa32_raw_header* h = (struct fa32_raw_header*)(void*)g.base;
@@ -176,8 +181,6 @@ static void forget_parent_file(void) {
   if (g.base != NULL) {
     mmap(g.base, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
   }
-  if (g.fd >= 0) close(g.fd);
-  g.fd = -1;
   g.header = NULL;
   g.mapped = 0;
   __atomic_store_n(&g.capacity, 0, __ATOMIC_RELAXED);
@@ -210,7 +213,6 @@ static void init(void) {
   const char* dir = getenv(FA32_RAW_ENV_DIR);
   const char* follow = getenv(FA32_RAW_ENV_FOLLOW);
   long parent = 0;
-  g.fd = -1;
   g.page_size = (size_t)sysconf(_SC_PAGESIZE);
   g.follow_forks = follow != NULL && follow[0] == '1';
   /* Without --follow-forks only the direct child of `fa32 record` (through

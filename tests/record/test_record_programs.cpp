@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -54,7 +56,7 @@ struct Recording {
 };
 
 Recording record(const std::string& test, const std::vector<std::string>& program,
-                 const std::vector<std::string>& options = {}) {
+                 const std::vector<std::string>& options = {}, const std::vector<std::string>& env = {}) {
   Recording r;
   r.dir = fa32::test::fresh_dir(test);
   r.trace = r.dir + "/trace.fa32";
@@ -62,7 +64,7 @@ Recording record(const std::string& test, const std::vector<std::string>& progra
   argv.insert(argv.end(), options.begin(), options.end());
   argv.push_back("--");
   argv.insert(argv.end(), program.begin(), program.end());
-  r.exit_code = fa32::test::run_program(argv, {}, r.dir + "/log.txt");
+  r.exit_code = fa32::test::run_program(argv, env, r.dir + "/log.txt");
   return r;
 }
 
@@ -92,6 +94,14 @@ TEST_CASE("a known sequence is recorded exactly, with the exit status passed thr
     CHECK(meta(t, "record.torn_records") == 0);
     auto window = fa32::test::between_markers(t.events, kBegin, kEnd);
     fa32::test::check_sequence(window, kKnownSequence);
+    auto after = fa32::test::between_markers(t.events, kEnd, 777003);
+    fa32::test::check_sequence(after, {{Op::malloc, "m2", kEnd},
+                                       {Op::free, "m2"},
+                                       {Op::malloc, "r", 120},
+                                       {Op::realloc, "r", 200},
+                                       {Op::free, "r"},
+                                       {Op::malloc, "m3", 777003},
+                                       {Op::free, "m3"}});
     for (const Event& e : window) CHECK(e.thread == 1);
     // Times are on one monotonic clock: never decreasing in a single thread.
     for (std::size_t i = 1; i < t.events.size(); ++i) CHECK(t.events[i].time_ns >= t.events[i - 1].time_ns);
@@ -109,10 +119,27 @@ TEST_CASE("a program that allocates nothing gives an empty, valid trace") {
   CHECK(meta(t, "exit_code") == 0);
 }
 
+TEST_CASE("a statically linked program (no preloading possible) gives an empty, valid trace and a warning") {
+  Recording r = record("static", {PROG_STATIC});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(t.events.empty());
+  CHECK(meta(t, "record.images") == 0);
+  CHECK(meta(t, "events") == 0);
+  std::ifstream log(r.dir + "/log.txt");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(text.find("did not load the recorder") != std::string::npos);
+}
+
 TEST_CASE("four threads under contention: per-thread sequences kept, nothing lost or duplicated") {
   constexpr int kThreads = 4;
   constexpr long kIterations = 33334;  // 3 events each: about 100k events per thread
-  Recording r = record("threads", {PROG_THREADS, std::to_string(kIterations)});
+  // One arena and no per-thread cache: a block freed by one thread is at
+  // once available to the others, so a recorder that logged a free after
+  // the real free (or a realloc's old address after the call) would show
+  // addresses allocated again before their free.
+  Recording r = record("threads", {PROG_THREADS, std::to_string(kIterations)}, {},
+                       {"GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1"});
   REQUIRE(r.exit_code == 0);
   fa32::test::Trace t = fa32::test::read_trace(r.trace);
   CHECK(meta(t, "record.torn_records") == 0);
@@ -142,7 +169,7 @@ TEST_CASE("four threads under contention: per-thread sequences kept, nothing los
       auto [it, inserted] = worker_of_thread.try_emplace(e.thread, w);
       REQUIRE_MESSAGE(it->second == w, fa32::test::describe(e));
       const long i = next_index[w];
-      const std::uint64_t k = static_cast<std::uint64_t>(i % 500);
+      const std::uint64_t k = static_cast<std::uint64_t>(i % 8);
       REQUIRE_MESSAGE(e.size == 4 * k + static_cast<std::uint64_t>(w) + 1, "worker " << w << " index " << i);
       pending[e.id] = e.thread;
     } else if (e.op == Op::realloc) {
@@ -151,7 +178,7 @@ TEST_CASE("four threads under contention: per-thread sequences kept, nothing los
       pending.erase(e.id);
       const int w = worker_of_thread.at(e.thread);
       const long i = next_index[w]++;
-      const std::uint64_t k = static_cast<std::uint64_t>(i % 500);
+      const std::uint64_t k = static_cast<std::uint64_t>(i % 8);
       REQUIRE_MESSAGE(e.size == 4 * k + static_cast<std::uint64_t>(w) + 2001,
                       "worker " << w << " index " << i);
     }
@@ -227,6 +254,21 @@ TEST_CASE("exec keeps recording the same process into the same trace") {
   CHECK(ids.size() == 2);  // the block of the first image stays live under its own id
 }
 
+TEST_CASE("a program that closes every descriptor and changes directory is still recorded in full") {
+  Recording r = record("daemon", {PROG_FORKS, "daemon"});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(t.header.metadata.at("record.overflow") == "false");
+  std::uint64_t small = 0;
+  bool last_seen = false;
+  for (const Event& e : t.events) {
+    if (e.op == Op::malloc && e.size == 16) ++small;
+    if (e.op == Op::malloc && e.size == 4001) last_seen = true;
+  }
+  CHECK(small == 600000);
+  CHECK(last_seen);
+}
+
 TEST_CASE("a program that cannot be started exits 127 and writes nothing") {
   Recording r = record("missing", {"/nonexistent/program"});
   CHECK(r.exit_code == 127);
@@ -238,8 +280,8 @@ TEST_CASE("record usage errors exit 2 without running the program") {
   const std::string log = dir + "/log.txt";
   CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", "-", "--", PROG_NO_ALLOC}, {}, log) == 2);
   CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32"}, {}, log) == 2);
-  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/no/such/dir/t.fa32", "--", PROG_NO_ALLOC}, {},
-                                log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/no/such/dir/t.fa32", "--", PROG_NO_ALLOC},
+                                {}, log) == 2);
   CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32", "--", PROG_NO_ALLOC},
                                 {"FA32_RECORD_LIBRARY=" + dir + "/missing.so"}, log) == 2);
   CHECK_FALSE(std::filesystem::exists(dir + "/t.fa32"));
@@ -257,8 +299,10 @@ TEST_CASE("glibc's own mtrace and our recorder see the same calls") {
   Recording r = record("mtrace_compare_rec", {PROG_KNOWN_SEQUENCE, "return", "mtrace"});
   REQUIRE(r.exit_code == 7);
 
-  auto theirs = fa32::test::between_markers(fa32::test::read_trace(imported).events, kBegin, kEnd);
-  auto ours = fa32::test::between_markers(fa32::test::read_trace(r.trace).events, kBegin, kEnd);
+  // Both windows: the whole sequence including the reallocarray calls.
+  auto theirs = fa32::test::between_markers(fa32::test::read_trace(imported).events, kBegin, 777003);
+  auto ours = fa32::test::between_markers(fa32::test::read_trace(r.trace).events, kBegin, 777003);
+  CHECK(ours.size() == kKnownSequence.size() + 5);
   auto a = fa32::test::canonical(fa32::test::as_mtrace_sees(ours));
   auto b = fa32::test::canonical(theirs);
   REQUIRE(a.size() == b.size());

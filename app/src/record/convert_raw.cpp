@@ -240,6 +240,10 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
 
   ConvertResult result;
   if (images.empty()) {
+    // The program never loaded the recorder: an empty, valid trace.
+    header.metadata["pid"] = std::to_string(process.pid);
+    header.metadata["record.images"] = "0";
+    result.stats.add_to(header.metadata, "");
     auto writer = traces::create_writer(out_path, traces::Format::binary, header);
     writer->finish();
     return result;

@@ -4,7 +4,12 @@
  *                malloc 1002, exit 9 if the child succeeded.
  *   forks exec   malloc 3001, then exec itself as "forks after-exec",
  *                which does malloc 3002 and exits 4.
+ *   forks daemon change directory, close every descriptor above 2, then
+ *                allocate 40 MB worth of records (the recorder must grow
+ *                its file) and open files that reuse the low descriptor
+ *                numbers; exits 0 if those files are untouched.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,6 +27,15 @@ int main(int argc, char** argv) {
     sink = malloc(3001);
     execl("/proc/self/exe", argv[0], "after-exec", (char*)NULL);
     return 1;
+  }
+  if (strcmp(mode, "daemon") == 0) {
+    if (chdir("/") != 0) return 1;
+    for (int fd = 3; fd < 1024; ++fd) close(fd);
+    int mine = open("/dev/null", O_RDONLY);             /* takes the lowest free number */
+    for (long i = 0; i < 600000; ++i) free(malloc(16)); /* 1.2 M records, over 40 MB */
+    sink = malloc(4001);
+    off_t end = lseek(mine, 0, SEEK_END);
+    return mine >= 0 && end == 0 ? 0 : 1;
   }
   char* parent_block = malloc(1001);
   sink = parent_block;

@@ -10,12 +10,14 @@
 #include <malloc.h>
 #include <mcheck.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MARK_BEGIN 777001
 #define MARK_END 777002
+#define MARK_AFTER 777003
 
 /* Keeps the compiler from folding malloc/free pairs away. */
 static void* volatile sink;
@@ -54,6 +56,14 @@ int main(int argc, char** argv) {
   free(g);
   free(c);
   free(use(malloc(MARK_END)));
+
+  /* reallocarray, in a second window (up to MARK_AFTER). */
+  char* r = use(reallocarray(NULL, 3, 40)); /* a malloc of 120 */
+  r = use(reallocarray(r, 5, 40));          /* a realloc to 200 */
+  volatile size_t huge = SIZE_MAX;
+  if (reallocarray(r, huge, 2) != NULL) return 1; /* overflow: no call, no event */
+  free(r);
+  free(use(malloc(MARK_AFTER)));
 
   if (strcmp(mode, "_exit") == 0) _exit(5);
   if (strcmp(mode, "exit") == 0) exit(6);

@@ -15,12 +15,12 @@ static void* slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long iterations;
 
-/* Sizes: malloc 4*k + t + 1, realloc 4*k + t + 2001 with k = i % 500, so
+/* Sizes: malloc 4*k + t + 1, realloc 4*k + t + 2001 with k = i % 8, so
  * (size - 1) % 4 is the thread and the sequence is known per thread. */
 static void* run(void* arg) {
   const long t = (long)(intptr_t)arg;
   for (long i = 0; i < iterations; ++i) {
-    const size_t k = (size_t)(i % 500);
+    const size_t k = (size_t)(i % 8);
     char* p = malloc(4 * k + (size_t)t + 1);
     p[0] = 1;
     p = realloc(p, 4 * k + (size_t)t + 2001);
