@@ -3,12 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "fa32/app/cmd_bench.hpp"
 #include "fa32/app/cmd_convert.hpp"
 #include "fa32/app/cmd_gen.hpp"
 #include "fa32/app/cmd_replay.hpp"
 #include "fa32/app/cmd_stats.hpp"
 #include "fa32/app/cmd_validate.hpp"
-#include "fa32/app/cmd_bench.hpp"
 
 namespace fa32::app {
 

@@ -102,6 +102,7 @@ TEST_CASE("fa32 bench runs every installed allocator on a trace and skips a miss
     CHECK((*r)["status"] == "ok");
     CHECK((*r)["ns_per_event"]["runs"].size() == 1);
     CHECK((*r)["ns_per_event"]["median"].get<double>() > 0);
+    CHECK((*r)["ns_per_event"]["wall_runs"].size() == 1);
     CHECK((*r)["footprint_peak_bytes"].get<std::uint64_t>() > 0);
     CHECK((*r)["peak_rss_bytes"].get<std::uint64_t>() > 0);
     CHECK((*r)["verified"].dump().find("fastalloc32_check passed") != std::string::npos);
