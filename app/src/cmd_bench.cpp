@@ -53,6 +53,9 @@ Example:
   fa32 bench --suite --format markdown
   fa32 bench trace.fa32 --fa32 small=classes=16,32,64,128 -a glibc -a jemalloc --runs 7
 
+In a build with AddressSanitizer, preloaded allocators are skipped (ASan's
+malloc cannot be replaced); fastalloc32 and glibc still run.
+
 Exit codes: 0 every run finished, 1 a run crashed, timed out or failed a check
 (the others are still reported), 2 bad input or usage.)";
 
@@ -103,26 +106,35 @@ Command setup_bench(CLI::App& app) {
                 "Also run the shipped set: the generator's small-churn, lua-like, crypto-vm, realloc-growth, "
                 "fragmentation and large-mix profiles (about a minute)");
   sub->add_option("--suite-scale", opts->suite_scale, "Multiply the suite's trace sizes by this")
-      ->check(CLI::Range(0.0001, 1000.0));
+      ->check(CLI::Range(0.0001, 1000.0))
+      ->capture_default_str();
   sub->add_option("-a,--allocator", opts->allocators, "Allocator to compare (repeatable; see below)");
   sub->add_option("--fa32", opts->fa32, "Add a named fastalloc32 configuration, NAME=CONFIG (repeatable)");
   sub->add_option("--preload", opts->preloads,
                   "Add a malloc replacement by LD_PRELOAD, NAME=PATH (repeatable)");
-  sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")->check(CLI::Range(1, 1000));
+  sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   sub->add_option("--warmup", opts->warmup, "Warm-up rounds before the measured runs (not reported)")
-      ->check(CLI::Range(0, 100));
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   sub->add_option("--min-time", opts->min_time_ms,
                   "Replay a short trace several times per run so a run lasts at least this many ms")
-      ->check(CLI::Range(0.0, 1e7));
+      ->check(CLI::Range(0.0, 1e7))
+      ->capture_default_str();
   sub->add_option("--timeout", opts->timeout_s, "Kill a worker run after this many seconds")
-      ->check(CLI::Range(0.1, 1e6));
+      ->check(CLI::Range(0.1, 1e6))
+      ->capture_default_str();
   sub->add_option("--noise", opts->noise, "Flag a result as noisy when (max-min)/median exceeds this")
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   sub->add_option("--clock", opts->clock,
                   "Rank by the replaying thread's CPU time (cpu: steady on a busy machine) or by wall time")
-      ->check(CLI::IsMember({"cpu", "wall"}));
+      ->check(CLI::IsMember({"cpu", "wall"}))
+      ->capture_default_str();
   sub->add_option("-f,--format", opts->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "markdown", "csv"}));
+      ->check(CLI::IsMember({"text", "json", "markdown", "csv"}))
+      ->capture_default_str();
   sub->add_option("-o,--output", opts->output, "Write the report to FILE instead of standard output");
   return {sub, [opts] { return run_bench(*opts); }};
 }
