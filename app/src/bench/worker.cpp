@@ -71,7 +71,10 @@ WorkerResult run_worker(const WorkerRequest& request) {
     leaks = probe.leak_count != 0;
     // A preloaded malloc has no figure: mallinfo2 would describe glibc's
     // unused heap.
-    if (request.kind != AllocatorKind::preload) {
+    // Under AddressSanitizer the system malloc is ASan's, whose mallinfo2
+    // reports nothing. (0 from glibc is a real figure: the heap had room.)
+    const bool no_figure = request.kind == AllocatorKind::system && built_with_asan();
+    if (request.kind != AllocatorKind::preload && !no_figure) {
       r.footprint_peak_bytes = probe.footprint_peak;
       r.footprint_exact = probe.footprint_peak_exact;
     }
