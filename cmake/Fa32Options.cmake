@@ -19,6 +19,8 @@ endif()
 
 # fa32_setup_target(<target>): warnings + sanitizers, C++20.
 function(fa32_setup_target target)
-  target_link_libraries(${target} PRIVATE fa32_warnings fa32_sanitizers)
+  # BUILD_INTERFACE: a static library's private links show up in its export;
+  # these two must not (consumers get neither our warnings nor sanitizers).
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:fa32_warnings> $<BUILD_INTERFACE:fa32_sanitizers>)
   target_compile_features(${target} PUBLIC cxx_std_20)
 endfunction()

@@ -6,6 +6,8 @@
 #include "fa32/app/cmd_bench.hpp"
 #include "fa32/app/cmd_convert.hpp"
 #include "fa32/app/cmd_gen.hpp"
+#include "fa32/app/cmd_import.hpp"
+#include "fa32/app/cmd_record.hpp"
 #include "fa32/app/cmd_replay.hpp"
 #include "fa32/app/cmd_stats.hpp"
 #include "fa32/app/cmd_validate.hpp"
@@ -20,6 +22,8 @@ std::vector<Command> register_commands(CLI::App& app) {
   commands.push_back(setup_validate(app));
   commands.push_back(setup_convert(app));
   commands.push_back(setup_gen(app));
+  commands.push_back(setup_record(app));
+  commands.push_back(setup_import(app));
   commands.push_back(setup_bench(app));
   commands.push_back(setup_bench_worker(app));  // hidden
   return commands;

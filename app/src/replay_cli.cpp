@@ -84,6 +84,21 @@ bool color_wanted(const std::string& output) {
   return output == "-" && isatty(STDOUT_FILENO) == 1;
 }
 
+replay::ReplayResult replay_one(traces::TraceReader& reader, replay::Allocator& allocator,
+                                const replay::ReplayOptions& ro, bool preload) {
+  replay::ReplayOptions r = ro;
+  if (preload) {
+    replay::LoadedTrace t = replay::load_events(reader);
+    r.id_bound = t.events.empty() ? 0 : t.max_id + 1;
+    Progress progress(t.events.size());
+    r.progress = [&progress](std::uint64_t done) { progress(done); };
+    return replay::replay(t.events.span(), allocator, r);
+  }
+  Progress progress(reader.header().event_count);
+  r.progress = [&progress](std::uint64_t done) { progress(done); };
+  return replay::replay_stream(reader, allocator, r);
+}
+
 }  // namespace
 
 void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defaults) {
@@ -166,18 +181,13 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
     spdlog::debug("{}: {} trace, replaying through {} ({})", reader->source(),
                   traces::format_name(reader->format()), allocator->name(), allocator->describe());
     replay::ReplayResult result;
-    if (o.preload) {
-      replay::LoadedTrace t = replay::load_events(*reader);
-      replay::ReplayOptions r = ro;
-      r.id_bound = t.events.empty() ? 0 : t.max_id + 1;
-      Progress progress(t.events.size());
-      r.progress = [&progress](std::uint64_t done) { progress(done); };
-      result = replay::replay(t.events.span(), *allocator, r);
-    } else {
-      Progress progress(reader->header().event_count);
-      replay::ReplayOptions r = ro;
-      r.progress = [&progress](std::uint64_t done) { progress(done); };
-      result = replay::replay_stream(*reader, *allocator, r);
+    try {
+      result = replay_one(*reader, *allocator, ro, o.preload);
+    } catch (const traces::TraceError& e) {
+      // Reader errors name the source already; the engine's do not.
+      std::string m = e.what();
+      if (m.rfind(reader->source(), 0) != 0) m = reader->source() + ": " + m;
+      throw InputError(m);
     }
     report::Report rep =
         report::build_report(reader->source(), std::string(traces::format_name(reader->format())), *allocator,

@@ -260,6 +260,16 @@ typedef int (*fastalloc32_live_fn)(void* ptr, size_t requested, size_t reserved,
                                    void* user);
 FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastalloc32_live_fn fn, void* user);
 
+/* A lua_Alloc-shaped allocation function, so a C embedder can write
+ * lua_newstate(fastalloc32_lua_alloc, mm). ud is the fastalloc32_mm*.
+ * nsize == 0 frees ptr and returns NULL; otherwise it behaves like
+ * fastalloc32_realloc(ud, ptr, nsize). Lua passes a type tag, not a size,
+ * as osize when ptr is NULL; it is ignored. For a non-NULL ptr osize is the
+ * block's size: a shrink (nsize <= osize) never fails, because when no
+ * smaller block can be had the old one is kept (Lua 5.1-5.3 and LuaJIT
+ * assume shrinking cannot fail). A NULL ud returns NULL. */
+FASTALLOC32_API void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
+
 /* Walks every internal structure and verifies its invariants (pool
  * bounds, free list and cache against the live bitmap, large table,
  * counters). For tests and debugging; O(pool size). */

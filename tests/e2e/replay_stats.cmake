@@ -67,3 +67,7 @@ fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.j
 fa32_e2e(help/replay ARGS replay --help EXIT 0)
 fa32_e2e(help/stats ARGS stats --help EXIT 0)
 fa32_e2e(replay/multi-text ARGS replay clean.json basic.json TEXT multi.replay.txt)
+fa32_e2e(replay/truncated ARGS replay truncated.json EXIT 2 STDERR "truncated.json: line 3.*truncated")
+fa32_e2e(replay/id-too-large-for-the-table ARGS replay huge_id.json EXIT 2
+         STDERR "huge_id.json: event 1: id 140737488355328 needs an id table")
+fa32_e2e(replay/bogus-id-bound-is-only-a-hint ARGS stats bogus_bound.json --format json JSON clean.bogus-bound.json)

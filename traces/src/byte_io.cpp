@@ -169,15 +169,20 @@ class StreamSink final : public ByteSink {
 std::size_t ByteSource::ensure(std::size_t n) {
   if (end_ - pos_ >= n || eof_) return end_ - pos_;
   if (pos_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     base_ += pos_;
     end_ -= pos_;
     pos_ = 0;
   }
   std::size_t want = std::max(n, kChunk);
-  if (buf_.size() < want) buf_.resize(want);
+  if (capacity_ < want) {
+    std::unique_ptr<char[]> bigger(new char[want]);
+    if (end_ > 0) std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    capacity_ = want;
+  }
   while (end_ < n && !eof_) {
-    std::size_t got = read_some(buf_.data() + end_, buf_.size() - end_);
+    std::size_t got = read_some(buf_.get() + end_, capacity_ - end_);
     if (got == 0) eof_ = true;
     end_ += got;
   }

@@ -25,7 +25,7 @@ class ByteSource {
   // Tries to make at least n bytes available (fewer only at end of input).
   // n is bounded by the callers (a record, a line, a header). Returns available().
   std::size_t ensure(std::size_t n);
-  const char* data() const { return buf_.data() + pos_; }
+  const char* data() const { return buf_.get() + pos_; }
   std::size_t available() const { return end_ - pos_; }
   void consume(std::size_t n) { pos_ += n; }
   // Absolute offset of data() in the (decompressed) input.
@@ -39,7 +39,9 @@ class ByteSource {
 
  private:
   std::string name_;
-  std::vector<char> buf_;
+  // Not a vector: growing it would zero memory that is about to be read over.
+  std::unique_ptr<char[]> buf_;
+  std::size_t capacity_ = 0;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   std::uint64_t base_ = 0;

@@ -110,7 +110,14 @@ std::uint64_t check_pattern(const void* p, std::uint64_t bytes, std::uint64_t id
 
 Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
     : alloc_(allocator), options_(options) {
-  if (options_.id_bound != 0) table_.resize(options_.id_bound);
+  // The header's bound is a hint: a bogus one must not fail the replay.
+  if (options_.id_bound != 0 && options_.id_bound <= (std::uint64_t{1} << 32)) {
+    try {
+      table_.resize(options_.id_bound);
+    } catch (const std::bad_alloc&) {
+      table_.clear();
+    }
+  }
   if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
 }
 
@@ -159,9 +166,20 @@ void Replayer::take_snapshot(std::uint64_t events_done) {
   snapshots_.push_back(s);
 }
 
-void Replayer::grow_table(std::uint64_t id) {
+void Replayer::grow_table(std::uint64_t id, std::uint64_t index) {
   const std::uint64_t want = std::max<std::uint64_t>(id + 1, table_.size() * 2);
-  table_.resize(want);
+  try {
+    table_.resize(want);
+  } catch (const std::bad_alloc&) {
+    try {
+      table_.resize(id + 1);  // the doubling may be what did not fit
+    } catch (const std::bad_alloc&) {
+      throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(id) +
+                               " needs an id table of " + std::to_string(id + 1) + " slots of " +
+                               std::to_string(sizeof(Slot)) +
+                               " bytes, which cannot be mapped: ids must be dense");
+    }
+  }
 }
 
 bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
@@ -225,7 +243,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
       case Op::calloc:
       case Op::aligned_alloc: {
         if (id >= table_size) [[unlikely]] {
-          grow_table(id);
+          grow_table(id, index);
           table = table_.data();
           table_size = table_.size();
         }

@@ -54,7 +54,7 @@ class Replayer {
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
-  void grow_table(std::uint64_t id);
+  void grow_table(std::uint64_t id, std::uint64_t index);  // throws traces::TraceError if it cannot
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
   void release_live();

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <type_traits>
 
@@ -49,6 +50,7 @@ class MappedArray {
     std::size_t want = capacity() * 2;
     if (want < n) want = n;
     if (want < 1024) want = 1024;
+    if (want > SIZE_MAX / sizeof(T)) throw std::bad_alloc();
     bytes_.reserve(want * sizeof(T));
   }
   void push_back(const T& v) {
