@@ -5,6 +5,7 @@
 // slices), then reads each file back in 4096-event batches.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,9 +22,27 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace fa32::traces;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
+// CPU time of this process: on a shared machine, wall time also counts the
+// time other processes held the core.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
+
+struct Stopwatch {
+  Clock::time_point wall = Clock::now();
+  double cpu = cpu_now();
+};
+
+struct Elapsed {
+  double wall = 0;
+  double cpu = 0;
+  void add(const Stopwatch& s) {
+    wall += std::chrono::duration<double>(Clock::now() - s.wall).count();
+    cpu += cpu_now() - s.cpu;
+  }
+};
 
 long max_rss_kib() {
   rusage u{};
@@ -43,37 +62,46 @@ int main(int argc, char** argv) {
   g.seed = 42;
   constexpr std::size_t kSlice = 1 << 20;
   std::printf("%llu events, profile %s\n", static_cast<unsigned long long>(events), profile.c_str());
-  std::printf("%-7s %12s %10s %10s %12s %10s %8s\n", "format", "write ev/s", "write MB/s", "bytes/ev",
-              "read ev/s", "read MB/s", "checked");
+  std::printf("rates per CPU second (per wall second in brackets)\n");
+  std::printf("%-7s %9s %22s %22s %22s %22s %8s\n", "format", "bytes/ev", "write Mev/s", "write MB/s",
+              "read Mev/s", "read MB/s", "checked");
   for (Format f : {Format::binary, Format::jsonl, Format::json}) {
     std::filesystem::path path = dir / (std::string("bench.") + std::string(format_name(f)));
     auto gen = make_generator(g);
     auto w = create_writer(path.string(), f, gen->header());
     std::vector<Event> slice(kSlice);
-    double write_s = 0;
+    Elapsed write_t;
     while (std::size_t n = gen->read(slice)) {
-      auto t0 = Clock::now();
+      Stopwatch sw;
       w->write(std::span<const Event>(slice.data(), n));
-      write_s += seconds_since(t0);
+      write_t.add(sw);
     }
-    auto t0 = Clock::now();
+    Stopwatch fin;
     w->finish();
-    write_s += seconds_since(t0);
+    write_t.add(fin);
     double bytes = static_cast<double>(std::filesystem::file_size(path));
 
     std::vector<Event> batch(4096);
     std::uint64_t sum = 0, count = 0;
-    t0 = Clock::now();
+    Stopwatch rsw;
     auto r = open_trace(path.string());
     while (std::size_t n = r->read(batch)) {
       count += n;
       for (std::size_t i = 0; i < n; ++i) sum += batch[i].size;  // keep the decode observable
     }
-    double read_s = seconds_since(t0);
+    Elapsed read_t;
+    read_t.add(rsw);
     double ev = static_cast<double>(events);
-    std::printf("%-7s %12.3g %10.1f %10.2f %12.3g %10.1f %8s\n", std::string(format_name(f)).c_str(),
-                ev / write_s, bytes / write_s / 1e6, bytes / ev, ev / read_s, bytes / read_s / 1e6,
-                count == events ? "ok" : "MISMATCH");
+    auto rate = [](double amount, double secs) { return amount / secs / 1e6; };
+    char cells[4][64];
+    std::snprintf(cells[0], sizeof cells[0], "%.1f (%.1f)", rate(ev, write_t.cpu), rate(ev, write_t.wall));
+    std::snprintf(cells[1], sizeof cells[1], "%.1f (%.1f)", rate(bytes, write_t.cpu),
+                  rate(bytes, write_t.wall));
+    std::snprintf(cells[2], sizeof cells[2], "%.1f (%.1f)", rate(ev, read_t.cpu), rate(ev, read_t.wall));
+    std::snprintf(cells[3], sizeof cells[3], "%.1f (%.1f)", rate(bytes, read_t.cpu),
+                  rate(bytes, read_t.wall));
+    std::printf("%-7s %9.2f %22s %22s %22s %22s %8s\n", std::string(format_name(f)).c_str(), bytes / ev,
+                cells[0], cells[1], cells[2], cells[3], count == events ? "ok" : "MISMATCH");
     std::filesystem::remove(path);
     if (sum == 1) std::printf("(unlikely)\n");
   }
