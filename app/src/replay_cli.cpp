@@ -108,19 +108,26 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--allocator", o.allocator, "Allocator to replay through")
       ->check(CLI::IsMember({"fastalloc32", "system"}))
       ->capture_default_str();
-  sub.add_option("--config", o.fa32.config_file, "fastalloc32 settings from a JSON file (flags override it)");
-  sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)");
-  sub.add_option("--classes", o.fa32.classes, "Size classes, ascending, e.g. 16,32,64,128");
-  sub.add_option("--pool-size", o.fa32.pool_size, "Pool bytes per class (e.g. 1M)");
+  sub.add_option("--config", o.fa32.config_file, "fastalloc32 settings from a JSON file (flags override it)")
+      ->type_name("FILE");
+  sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)")
+      ->type_name("SIZE");
+  sub.add_option("--classes", o.fa32.classes, "Size classes, ascending, e.g. 16,32,64,128")
+      ->type_name("LIST");
+  sub.add_option("--pool-size", o.fa32.pool_size, "Pool bytes per class (e.g. 1M)")->type_name("SIZE");
   sub.add_option("--pool-limit", o.fa32.pool_limit,
-                 "Let a full pool grow while the class stays under N bytes");
+                 "Let a full pool grow while the class stays under N bytes")
+      ->type_name("SIZE");
   sub.add_flag("--grow", o.fa32.grow,
                "Let full pools grow (up to 1 GiB per class, or the pool size if larger)");
-  sub.add_option("--cache", o.fa32.cache, "Entries in each class's freed-block cache");
-  sub.add_option("--align", o.fa32.align, "Minimum alignment of every block (power of two)");
-  sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)");
+  sub.add_option("--cache", o.fa32.cache, "Entries in each class's freed-block cache")->type_name("N");
+  sub.add_option("--align", o.fa32.align, "Minimum alignment of every block (power of two)")
+      ->type_name("SIZE");
+  sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)")
+      ->type_name("SIZE");
   sub.add_option("--mmap-threshold", o.fa32.mmap_threshold,
-                 "Large requests from this size go straight to mmap");
+                 "Large requests from this size go straight to mmap")
+      ->type_name("SIZE");
   sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
   sub.add_option("--touch", o.touch,
                  "Write into blocks as a program would: none, first (first byte and one per page), all")
@@ -134,20 +141,27 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_flag("--preload", o.preload,
                "Decode the whole trace into memory first, then replay (default: stream)");
   sub.add_option("--snapshot-every", o.snapshot_every,
-                 "Record live bytes, footprint and occupancy every N events");
-  sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")->capture_default_str();
+                 "Record live bytes, footprint and occupancy every N events")
+      ->type_name("N");
+  sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--format", o.format, "Report format: text, json, csv, markdown")
       ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md"}))
       ->capture_default_str();
-  sub.add_option("--output,-o", o.output, "Write the report to FILE instead of standard output");
+  sub.add_option("--output,-o", o.output, "Write the report to FILE instead of standard output")
+      ->type_name("FILE");
   sub.add_flag("--fail-on-leak", o.fail_on_leak,
                std::string("Exit 1 if allocations are live after the last event") +
                    (stats_defaults ? " (the default)" : ""));
   if (stats_defaults) sub.add_flag("--allow-leaks", o.allow_leaks, "Do not fail on leaks");
-  sub.add_option("--min-pool-hit-rate", o.min_pool_hit_rate, "Exit 1 if the pool hit rate is below R (0..1)");
-  sub.add_option("--max-fallback-rate", o.max_fallback_rate, "Exit 1 if the fallback rate is above R (0..1)");
+  sub.add_option("--min-pool-hit-rate", o.min_pool_hit_rate, "Exit 1 if the pool hit rate is below R (0..1)")
+      ->type_name("R");
+  sub.add_option("--max-fallback-rate", o.max_fallback_rate, "Exit 1 if the fallback rate is above R (0..1)")
+      ->type_name("R");
   sub.add_option("--max-overhead", o.max_overhead,
-                 "Exit 1 if footprint peak / live-bytes peak - 1 is above R (e.g. 0.5)");
+                 "Exit 1 if footprint peak / live-bytes peak - 1 is above R (e.g. 0.5)")
+      ->type_name("R");
 }
 
 int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {

@@ -69,6 +69,7 @@ class TestAllocator : public app::replay::Allocator {
   }
   std::optional<app::replay::Fa32Final> final_stats() const override { return std::nullopt; }
   std::size_t live() const { return owned_.size(); }
+  void* first() const { return owned_.empty() ? nullptr : owned_.front(); }
 
  protected:
   void* keep(void* p) {

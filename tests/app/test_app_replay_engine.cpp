@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -232,15 +233,29 @@ TEST_CASE("snapshots every N events, plus one at the end") {
   CHECK(r.snapshots[2].allocator.footprint == 1000);
 }
 
-TEST_CASE("touch modes write into the blocks") {
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 10000)};
-  for (Touch t : {Touch::none, Touch::first, Touch::all}) {
+TEST_CASE("touch modes write into the blocks as documented") {
+  // calloc memory starts zero, so every byte the replayer wrote shows.
+  const std::vector<ReplayEvent> evs{ev_calloc(0, 10000)};
+  auto bytes_after = [&](Touch t) {
     TestAllocator a;
     ReplayOptions o;
     o.touch = t;
-    const ReplayResult r = replay(evs, a, o);
-    CHECK(r.leak_count == 1);
-  }
+    Replayer r(a, o);
+    r.feed(evs);
+    const ReplayResult res = r.finish();
+    CHECK(res.leak_count == 1);
+    const auto* p = static_cast<const unsigned char*>(a.first());
+    return std::vector<unsigned char>(p, p + 10000);
+  };
+  const auto none = bytes_after(Touch::none);
+  CHECK(std::count(none.begin(), none.end(), 0) == 10000);
+  const auto first = bytes_after(Touch::first);
+  CHECK(first[0] == 1);
+  CHECK(first[4096] == 1);
+  CHECK(first[8192] == 1);
+  CHECK(std::count(first.begin(), first.end(), 0) == 10000 - 3);
+  const auto all = bytes_after(Touch::all);
+  CHECK(std::count(all.begin(), all.end(), 0x5a) == 10000);
   CHECK(touch_from_name("first") == Touch::first);
   CHECK_FALSE(touch_from_name("some"));
 }

@@ -71,3 +71,4 @@ fa32_e2e(replay/truncated ARGS replay truncated.json EXIT 2 STDERR "truncated.js
 fa32_e2e(replay/id-too-large-for-the-table ARGS replay huge_id.json EXIT 2
          STDERR "huge_id.json: event 1: id 140737488355328 needs an id table")
 fa32_e2e(replay/bogus-id-bound-is-only-a-hint ARGS stats bogus_bound.json --format json JSON clean.bogus-bound.json)
+fa32_e2e(replay/snapshots-text ARGS replay basic.json ${tiny} --snapshot-every 5 TEXT basic.snapshots.txt)

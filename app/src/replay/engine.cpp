@@ -150,6 +150,22 @@ bool Replayer::invalid(std::uint64_t index, const ReplayEvent& e, const char* wh
   return false;
 }
 
+bool Replayer::not_live(std::uint64_t index, const ReplayEvent& e, Slot* s) {
+  const std::uint64_t state = s != nullptr ? (s->born_state & 3) : slot_unused;
+  const bool is_free = e.op() == Op::free;
+  if (state == slot_failed) {
+    // The allocation failed, so a program would hold NULL here: skip.
+    ++result_.skipped_after_fail;
+    if (is_free) s->born_state = (s->born_state & ~std::uint64_t{3}) | slot_freed;
+    return true;
+  }
+  if (state == slot_freed) {
+    return invalid(index, e, is_free ? "double free (already freed)" : "the id was already freed",
+                   result_.invalid.double_free);
+  }
+  return invalid(index, e, "the id was never allocated", result_.invalid.unknown_id);
+}
+
 void Replayer::sample_peak() {
   peak_pending_ = false;
   result_.at_peak_live = alloc_.sample();
@@ -308,16 +324,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
       }
       case Op::free: {
         if (id >= table_size || (table[id].born_state & 3) != slot_live) [[unlikely]] {
-          const std::uint64_t state = id < table_size ? (table[id].born_state & 3) : slot_unused;
-          if (state == slot_failed) {
-            ++result_.skipped_after_fail;
-            table[id].born_state = (table[id].born_state & ~std::uint64_t{3}) | slot_freed;
-            break;
-          }
-          const bool ok = state == slot_freed
-                              ? invalid(index, e, "double free (already freed)", result_.invalid.double_free)
-                              : invalid(index, e, "the id was never allocated", result_.invalid.unknown_id);
-          if (!ok) goto stop;
+          if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
           break;
         }
         Slot& s = table[id];
@@ -334,15 +341,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
       }
       case Op::realloc: {
         if (id >= table_size || (table[id].born_state & 3) != slot_live) [[unlikely]] {
-          const std::uint64_t state = id < table_size ? (table[id].born_state & 3) : slot_unused;
-          if (state == slot_failed) {
-            ++result_.skipped_after_fail;
-            break;
-          }
-          const bool ok = state == slot_freed
-                              ? invalid(index, e, "the id was already freed", result_.invalid.double_free)
-                              : invalid(index, e, "the id was never allocated", result_.invalid.unknown_id);
-          if (!ok) goto stop;
+          if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
           break;
         }
         Slot& s = table[id];

@@ -47,6 +47,24 @@ std::string section_title(const std::string& key) {
   return key;
 }
 
+// A right-aligned table, two spaces in.
+void print_table(std::ostream& out, const std::vector<std::string>& head,
+                 const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    w[i] = head[i].size();
+    for (const auto& row : rows) w[i] = std::max(w[i], row[i].size());
+  }
+  out << ' ';
+  for (std::size_t i = 0; i < head.size(); ++i) out << ' ' << pad_left(head[i], w[i]);
+  out << '\n';
+  for (const auto& row : rows) {
+    out << ' ';
+    for (std::size_t i = 0; i < row.size(); ++i) out << ' ' << pad_left(row[i], w[i]);
+    out << '\n';
+  }
+}
+
 void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) {
   const replay::ReplayResult& x = r.result;
   if (x.leak_count != 0) {
@@ -93,19 +111,8 @@ void print_classes(std::ostream& out, const Report& r, const Style& st) {
                     std::to_string(c.blocks_in_use_peak), std::to_string(c.capacity_blocks),
                     pct(c.occupancy_peak)});
   }
-  std::vector<std::size_t> w(head.size());
-  for (std::size_t i = 0; i < head.size(); ++i) {
-    w[i] = head[i].size();
-    for (const auto& row : rows) w[i] = std::max(w[i], row[i].size());
-  }
-  out << '\n' << st.bold("size classes") << "\n ";
-  for (std::size_t i = 0; i < head.size(); ++i) out << ' ' << pad_left(head[i], w[i]);
-  out << '\n';
-  for (const auto& row : rows) {
-    out << ' ';
-    for (std::size_t i = 0; i < row.size(); ++i) out << ' ' << pad_left(row[i], w[i]);
-    out << '\n';
-  }
+  out << '\n' << st.bold("size classes") << '\n';
+  print_table(out, head, rows);
 }
 
 void print_histogram(std::ostream& out, const Report& r, const Style& st) {
@@ -121,6 +128,26 @@ void print_histogram(std::ostream& out, const Report& r, const Style& st) {
     out << "  " << pad_left(le, 23) << "  " << pad_left(std::to_string(h[b]), 12) << "  "
         << std::string(std::max<std::size_t>(bar, 1), '#') << '\n';
   }
+}
+
+// Memory over time (--snapshot-every): one line per snapshot, up to a
+// screenful; JSON has them all.
+void print_snapshots(std::ostream& out, const Report& r, const Style& st) {
+  const auto& snaps = r.result.snapshots;
+  if (snaps.empty()) return;
+  constexpr std::size_t kMaxLines = 40;
+  const std::size_t step = (snaps.size() + kMaxLines - 1) / kMaxLines;
+  out << '\n'
+      << st.bold("memory over time") << (step > 1 ? " (every " + std::to_string(step) + "th snapshot)" : "")
+      << '\n';
+  const std::vector<std::string> head{"events", "live bytes", "live allocs", "footprint", "reserved"};
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < snaps.size(); i += step) {
+    const replay::Snapshot& s = snaps[i];
+    rows.push_back({std::to_string(s.events), std::to_string(s.live_bytes), std::to_string(s.live_allocs),
+                    std::to_string(s.allocator.footprint), std::to_string(s.allocator.reserved)});
+  }
+  print_table(out, head, rows);
 }
 
 void print_one(std::ostream& out, const Report& r, const Style& st) {
@@ -144,6 +171,7 @@ void print_one(std::ostream& out, const Report& r, const Style& st) {
   }
   print_classes(out, r, st);
   print_histogram(out, r, st);
+  print_snapshots(out, r, st);
   print_leaks_and_gates(out, r, st);
 }
 

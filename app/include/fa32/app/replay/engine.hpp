@@ -6,6 +6,10 @@
 //   ReplayResult r = replay(t.events.span(), *a, options);   // timed
 //
 // or, with memory flat in the trace length, replay_stream(reader, *a, options).
+// Use a fresh allocator per replay: the fastalloc32 counters in the result
+// are the manager's whole life. The id table is sized from options.id_bound
+// (load_events gives max_id + 1) so the timed loop never grows it. The
+// Replayer frees whatever is still live when it is destroyed.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -51,6 +55,9 @@ class Replayer {
   template <class A>
   void run(A& a, std::span<const ReplayEvent> events);
   bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
+  // A free/realloc of an id that is not live (s: its slot, or nullptr beyond
+  // the table). Returns false when the replay must stop.
+  bool not_live(std::uint64_t index, const ReplayEvent& e, Slot* s);
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
