@@ -13,7 +13,7 @@
 set -euo pipefail
 fa32=${1:?usage: $0 FA32_BINARY TRACE [FA32_CONFIG]}
 trace=${2:?usage: $0 FA32_BINARY TRACE [FA32_CONFIG]}
-config=${3:-classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=1G}
+config=${3:-classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=256M}
 libdir=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -33,7 +33,7 @@ for line in sys.stdin:
     n, f = int(m.group(1).replace(",", "")), m.group(2)
     if "Replayer::run" in f:
         loop += n
-    elif any(s in f for s in ("check.cpp", "stats.cpp", "mallinfo")):
+    elif any(s in f for s in ("check.cpp", "check_manager", "stats.cpp", "mallinfo")):
         continue
     elif name == "fa32" and re.match(r"(.*/)?core/src/", f):
         alloc += n

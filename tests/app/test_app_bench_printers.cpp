@@ -68,6 +68,7 @@ TEST_CASE("JSON output parses and carries the schema, the runs and the derived f
   const nlohmann::json j = nlohmann::json::parse(print(ReportFormat::json));
   CHECK(j["schema_version"] == bench_schema_version);
   CHECK(j["runs"] == 3);
+  CHECK(j["clock"] == "cpu");
   CHECK(j["notes"].size() == 1);
   REQUIRE(j["workloads"].size() == 1);
   const auto& w = j["workloads"][0];
@@ -123,7 +124,8 @@ TEST_CASE("Markdown output has the overview table, a detail table per workload a
 
 TEST_CASE("text output lists every allocator with its median, range, ratios and flags") {
   const std::string t = print(ReportFormat::text);
-  CHECK(t.find("3 runs per allocator") != std::string::npos);
+  CHECK(t.find("median ns/event (CPU time of the replaying thread) of 3 runs per allocator") !=
+        std::string::npos);
   CHECK(t.find("small churn (suite:small-churn, 2000 events x 4 repetitions") != std::string::npos);
   const std::vector<std::string> l = lines(t);
   bool fa = false, gl = false, bad = false;

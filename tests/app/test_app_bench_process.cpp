@@ -60,6 +60,8 @@ TEST_CASE("worker results round-trip through JSON and bad output is rejected") {
   r.repetitions = 3;
   r.replay_ns = 123456;
   r.ns_per_event = 41.152;
+  r.replay_cpu_ns = 100000;
+  r.cpu_ns_per_event = 33.3;
   r.peak_rss_bytes = 1 << 22;
   r.base_rss_bytes = 1 << 21;
   r.rss_peak_reset = true;
@@ -73,6 +75,8 @@ TEST_CASE("worker results round-trip through JSON and bad output is rejected") {
   CHECK(back.repetitions == 3);
   CHECK(back.replay_ns == 123456);
   CHECK(back.ns_per_event == doctest::Approx(41.152));
+  CHECK(back.replay_cpu_ns == 100000);
+  CHECK(back.cpu_ns_per_event == doctest::Approx(33.3));
   CHECK(back.peak_rss_bytes == r.peak_rss_bytes);
   CHECK(back.base_rss_bytes == r.base_rss_bytes);
   CHECK(back.rss_peak_reset);

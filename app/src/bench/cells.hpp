@@ -12,6 +12,9 @@
 
 namespace fa32::app::bench::cells {
 
+inline std::string clock(const BenchReport& r) {
+  return r.clock == "cpu" ? "CPU time of the replaying thread" : "wall time";
+}
 inline std::string ns(const AllocatorRow& r) {
   if (r.status != RunStatus::ok || r.summary.samples == 0) return status_name(r.status);
   return fmt::format("{:.2f}", r.summary.median);

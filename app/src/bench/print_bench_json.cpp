@@ -24,7 +24,8 @@ nlohmann::json row_json(const AllocatorRow& r) {
         {"max", r.summary.max},
         {"spread", r.summary.spread},
         {"noisy", r.summary.noisy},
-        {"runs", r.ns_per_event}}},
+        {"runs", r.ns_per_event},
+        {"wall_runs", r.wall_ns_per_event}}},
       {"ratio_to_glibc", optional_json(r.ratio_to_glibc)},
       {"ratio_to_fastest", optional_json(r.ratio_to_fastest)},
       {"fastest", r.fastest},
@@ -57,6 +58,7 @@ void print_bench_json(std::ostream& out, const BenchReport& report) {
       {"runs", report.runs},
       {"warmup", report.warmup},
       {"noise_threshold", report.noise_threshold},
+      {"clock", report.clock},
       {"workloads", std::move(workloads)},
       {"notes", report.notes},
   };

@@ -19,7 +19,8 @@ void print_bench_markdown(std::ostream& out, const BenchReport& report) {
   // set everywhere).
   if (!report.workloads.empty()) {
     const auto& first = report.workloads.front().allocators;
-    out << "Median ns per event (lower is better), " << report.runs << " runs each, interleaved; "
+    out << "Median ns per event (" << cells::clock(report) << "; lower is better), " << report.runs
+        << " runs each, interleaved; "
         << "**bold** is the fastest.\n\n| workload |";
     for (const AllocatorRow& r : first) out << ' ' << md(r.name) << " |";
     out << "\n|---|";

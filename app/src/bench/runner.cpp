@@ -111,10 +111,11 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
     }
     const WorkerResult& r = a.result;
     if (slot.warmup) {
-      warmup_ns[slot.allocator] = double(r.replay_ns);
+      warmup_ns[slot.allocator] = double(std::max(r.replay_ns, r.replay_cpu_ns));
       continue;
     }
-    row.ns_per_event.push_back(r.ns_per_event);
+    row.ns_per_event.push_back(options.cpu_clock ? r.cpu_ns_per_event : r.ns_per_event);
+    row.wall_ns_per_event.push_back(r.ns_per_event);
     row.peak_rss_bytes = std::max(row.peak_rss_bytes, r.peak_rss_bytes);
     if (r.peak_rss_bytes > r.base_rss_bytes) {
       row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);

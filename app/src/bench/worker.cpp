@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/worker.hpp"
 
+#include <time.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -11,6 +13,15 @@
 #include "fa32/app/replay/engine.hpp"
 
 namespace fa32::app::bench {
+namespace {
+
+std::uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
 
 WorkerResult run_worker(const WorkerRequest& request) {
   WorkerResult r;
@@ -60,7 +71,10 @@ WorkerResult run_worker(const WorkerRequest& request) {
     leaks = probe.leak_count != 0;
     // A preloaded malloc has no figure: mallinfo2 would describe glibc's
     // unused heap.
-    if (request.kind != AllocatorKind::preload) {
+    // Under AddressSanitizer the system malloc is ASan's, whose mallinfo2
+    // reports nothing. (0 from glibc is a real figure: the heap had room.)
+    const bool no_figure = request.kind == AllocatorKind::system && built_with_asan();
+    if (request.kind != AllocatorKind::preload && !no_figure) {
       r.footprint_peak_bytes = probe.footprint_peak;
       r.footprint_exact = probe.footprint_peak_exact;
     }
@@ -86,9 +100,11 @@ WorkerResult run_worker(const WorkerRequest& request) {
       replayer.reset();  // frees what the last repetition left live
       replayer.emplace(*allocator, options);
     }
+    const std::uint64_t c0 = thread_cpu_ns();
     const auto t0 = std::chrono::steady_clock::now();
     const bool ok = replayer->feed(trace.events.span());
     const auto t1 = std::chrono::steady_clock::now();
+    const std::uint64_t c1 = thread_cpu_ns();
     if (!ok) {
       const replay::ReplayResult failed = replayer->finish();
       throw std::runtime_error("timed replay stopped: " +
@@ -96,6 +112,7 @@ WorkerResult run_worker(const WorkerRequest& request) {
     }
     r.replay_ns +=
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    r.replay_cpu_ns += c1 - c0;
   }
   replayer.reset();
   r.repetitions = reps;
@@ -103,6 +120,7 @@ WorkerResult run_worker(const WorkerRequest& request) {
       "every event replayed without error: an untimed probe with no failed allocation, then " +
       std::to_string(reps) + " timed repetition" + (reps == 1 ? "" : "s"));
   r.ns_per_event = r.events == 0 ? 0.0 : double(r.replay_ns) / double(r.events * reps);
+  r.cpu_ns_per_event = r.events == 0 ? 0.0 : double(r.replay_cpu_ns) / double(r.events * reps);
   r.peak_rss_bytes = peak_rss_bytes();
   return r;
 }

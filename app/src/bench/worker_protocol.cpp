@@ -28,6 +28,8 @@ std::string to_json_text(const WorkerResult& r) {
       {"repetitions", r.repetitions},
       {"replay_ns", r.replay_ns},
       {"ns_per_event", r.ns_per_event},
+      {"replay_cpu_ns", r.replay_cpu_ns},
+      {"cpu_ns_per_event", r.cpu_ns_per_event},
       {"peak_rss_bytes", r.peak_rss_bytes},
       {"base_rss_bytes", r.base_rss_bytes},
       {"rss_peak_reset", r.rss_peak_reset},
@@ -59,6 +61,8 @@ WorkerResult worker_result_from_json(const std::string& text) {
     r.repetitions = j.at("repetitions").get<std::uint64_t>();
     r.replay_ns = j.at("replay_ns").get<std::uint64_t>();
     r.ns_per_event = j.at("ns_per_event").get<double>();
+    r.replay_cpu_ns = j.at("replay_cpu_ns").get<std::uint64_t>();
+    r.cpu_ns_per_event = j.at("cpu_ns_per_event").get<double>();
     r.peak_rss_bytes = j.at("peak_rss_bytes").get<std::uint64_t>();
     r.base_rss_bytes = j.at("base_rss_bytes").get<std::uint64_t>();
     r.rss_peak_reset = j.at("rss_peak_reset").get<bool>();

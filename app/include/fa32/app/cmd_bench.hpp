@@ -22,6 +22,7 @@ struct BenchOptions {
   double min_time_ms = 200;
   double timeout_s = 300;
   double noise = 0.10;
+  std::string clock = "cpu";
   std::string format = "text";
   std::string output;  // "" or "-": standard output
 };

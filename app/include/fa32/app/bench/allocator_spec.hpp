@@ -34,7 +34,7 @@ struct AllocatorSpec {
 // 128-byte class, is the original fastalloc32's and is kept for
 // compatibility).
 inline constexpr std::string_view default_fa32_config =
-    "classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=1G";
+    "classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=256M";
 
 // Where Debian's packages put the libraries (libjemalloc2, libmimalloc2.0,
 // libtcmalloc-minimal4). Relative names are also tried through the usual

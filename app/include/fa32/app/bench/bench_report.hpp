@@ -25,11 +25,12 @@ struct AllocatorRow {
   std::string description;  // config or library path
   RunStatus status = RunStatus::ok;
   std::string message;
-  std::vector<double> ns_per_event;    // one per measured run, in run order
-  Summary summary;                     // over ns_per_event
-  std::uint64_t peak_rss_bytes = 0;    // largest over runs
-  std::uint64_t replay_rss_bytes = 0;  // largest (peak - base) over runs
-  bool rss_exact = false;              // high-water mark reset after loading, so replay_rss is exact
+  std::vector<double> ns_per_event;       // one per measured run, in run order, by the report's clock
+  std::vector<double> wall_ns_per_event;  // the same runs by wall time
+  Summary summary;                        // over ns_per_event
+  std::uint64_t peak_rss_bytes = 0;       // largest over runs
+  std::uint64_t replay_rss_bytes = 0;     // largest (peak - base) over runs
+  bool rss_exact = false;                 // high-water mark reset after loading, so replay_rss is exact
   std::optional<std::uint64_t> footprint_peak_bytes;
   std::optional<double> footprint_vs_live;  // footprint peak / live peak
   std::optional<double> ratio_to_glibc;     // median / glibc median
@@ -51,6 +52,7 @@ struct BenchReport {
   int runs = 0;
   int warmup = 0;
   double noise_threshold = default_noise_threshold;
+  std::string clock = "cpu";  // what ns_per_event measures: "cpu" (the replaying thread's) or "wall"
   std::vector<WorkloadResult> workloads;
   std::vector<std::string> notes;  // allocators skipped (not installed, sanitizer build) and similar
 };

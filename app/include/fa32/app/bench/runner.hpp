@@ -32,6 +32,8 @@ struct RunnerOptions {
   std::uint64_t max_repetitions = 10000;
   std::chrono::milliseconds timeout{120000};
   double noise_threshold = default_noise_threshold;
+  // Rank by the replaying thread's CPU time (true) or by wall time.
+  bool cpu_clock = true;
   std::string program;  // the binary to re-execute (self_executable())
   // Called with each run as it finishes: (workload, allocator, run or -1 for warm-up).
   std::function<void(const std::string&, const std::string&, int)> progress;

@@ -31,8 +31,13 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request);
 struct WorkerResult {
   std::uint64_t events = 0;       // per repetition
   std::uint64_t repetitions = 0;  // timed replays of the whole trace
-  std::uint64_t replay_ns = 0;    // sum over the repetitions
-  double ns_per_event = 0;
+  std::uint64_t replay_ns = 0;    // wall time, sum over the repetitions
+  double ns_per_event = 0;        // wall time per event
+  // CPU time of the replaying thread over the same spans (user + system, so
+  // page faults count): unlike wall time it does not grow when the machine
+  // is busy and the worker waits for a core.
+  std::uint64_t replay_cpu_ns = 0;
+  double cpu_ns_per_event = 0;
   std::uint64_t peak_rss_bytes = 0;                   // VmHWM at the end
   std::uint64_t base_rss_bytes = 0;                   // RSS with the trace loaded, before the first replay
   bool rss_peak_reset = false;                        // the high-water mark was reset after loading, so

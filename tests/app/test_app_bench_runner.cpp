@@ -1,0 +1,117 @@
+// The runner against a stand-in worker: a shell script that logs how it was
+// called and answers like `fa32 bench-worker` -- or crashes, or hangs -- so
+// the order of runs, the repetitions and the handling of failed workers are
+// checked exactly, with no timing involved.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fa32/app/bench/runner.hpp"
+
+using namespace fa32::app::bench;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Arguments: bench-worker TRACE --kind K --repetitions N [--fa32-config C] [--expect-library L]
+constexpr const char* kWorker = R"(#!/bin/sh
+kind=$4; reps=$6; config=$8
+echo "$kind:$config:$reps" >> "$(dirname "$0")/calls.log"
+case "$config" in
+  crash) kill -SEGV $$ ;;
+  hang) exec sleep 600 ;;
+esac
+case "$kind" in
+  fastalloc32) ns=10 ;;
+  *) ns=20 ;;
+esac
+echo "{\"schema_version\":1,\"events\":1000,\"repetitions\":$reps,\"replay_ns\":$((reps * 1000000)),\"ns_per_event\":$ns,\"replay_cpu_ns\":$((reps * 1000000)),\"cpu_ns_per_event\":$ns,\"peak_rss_bytes\":2000000,\"base_rss_bytes\":1000000,\"rss_peak_reset\":true,\"live_peak_bytes\":4096,\"footprint_peak_bytes\":8192,\"footprint_exact\":true,\"verified\":[\"stand-in\"],\"allocator\":\"$kind\"}"
+)";
+
+struct StandIn {
+  fs::path dir;
+  std::string program;
+  StandIn() {
+    dir = fs::temp_directory_path() / ("fa32-bench-runner-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    program = (dir / "worker.sh").string();
+    std::ofstream(program) << kWorker;
+    chmod(program.c_str(), 0755);
+  }
+  ~StandIn() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::vector<std::string> calls() const {
+    std::ifstream in(dir / "calls.log");
+    std::vector<std::string> v;
+    for (std::string l; std::getline(in, l);) v.push_back(l);
+    return v;
+  }
+};
+
+AllocatorSpec fa32_spec(std::string name, std::string config) {
+  return {std::move(name), AllocatorKind::fastalloc32, std::move(config), ""};
+}
+
+}  // namespace
+
+TEST_CASE("runs are interleaved after a warm-up round, with repetitions fixed from the warm-up") {
+  StandIn w;
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = 3;
+  o.warmup = 1;
+  o.min_run_time = std::chrono::milliseconds(50);  // warm-up replay: 1 ms -> 50 repetitions
+  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
+  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+
+  const std::vector<std::string> expected{
+      "fastalloc32:x:1",  "system::1",                             // warm-up round, one repetition
+      "fastalloc32:x:50", "system::50",       "fastalloc32:x:50",  // then A B A B A B
+      "system::50",       "fastalloc32:x:50", "system::50",
+  };
+  CHECK(w.calls() == expected);
+  CHECK(r.repetitions == 50);
+  REQUIRE(r.allocators.size() == 2);
+  CHECK(r.allocators[0].ns_per_event.size() == 3);
+  CHECK(r.allocators[0].summary.median == doctest::Approx(10));
+  CHECK(r.allocators[0].fastest);
+  CHECK(*r.allocators[0].ratio_to_glibc == doctest::Approx(0.5));
+  CHECK(*r.allocators[1].ratio_to_fastest == doctest::Approx(2.0));
+  CHECK(r.allocators[0].replay_rss_bytes == 1000000);
+  CHECK(*r.allocators[0].footprint_vs_live == doctest::Approx(2.0));
+}
+
+TEST_CASE("a worker that crashes or hangs is reported and not run again; the others finish") {
+  StandIn w;
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = 2;
+  o.warmup = 1;
+  o.min_run_time = std::chrono::milliseconds(0);
+  o.timeout = std::chrono::milliseconds(300);
+  const std::vector<AllocatorSpec> allocators{fa32_spec("good", "x"), fa32_spec("crashy", "crash"),
+                                              fa32_spec("stuck", "hang")};
+  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+
+  const std::vector<std::string> expected{"fastalloc32:x:1", "fastalloc32:crash:1", "fastalloc32:hang:1",
+                                          "fastalloc32:x:1", "fastalloc32:x:1"};
+  CHECK(w.calls() == expected);
+  CHECK(r.allocators[0].status == RunStatus::ok);
+  CHECK(r.allocators[0].ns_per_event.size() == 2);
+  CHECK(r.allocators[0].fastest);
+  CHECK(r.allocators[1].status == RunStatus::failed);
+  CHECK(r.allocators[1].message.find("warm-up run: worker killed by signal 11") != std::string::npos);
+  CHECK(r.allocators[2].status == RunStatus::failed);
+  CHECK(r.allocators[2].message.find("timed out") != std::string::npos);
+  CHECK_FALSE(r.allocators[1].fastest);
+  CHECK(r.allocators[1].ns_per_event.empty());
+}
