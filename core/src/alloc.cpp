@@ -53,7 +53,7 @@ void release(Manager& m, const Location& loc) noexcept {
 
 void free_slow(Manager& m, void* p) noexcept {
   const Location loc = locate(m, p);
-  if (loc.where != Where::pool && loc.where != Where::large && loc.where != Where::fallback) {
+  if (!is_live_block(loc)) {
     report_bad_pointer(m, loc, p);
     return;
   }

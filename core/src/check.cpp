@@ -2,7 +2,6 @@
 // fastalloc32_check: every invariant the manager relies on, verified by
 // walking pools, bitmaps, caches, free lists, the pointer table and the
 // large cache, then cross-checked against the counters. O(pool size).
-#include <cstring>
 
 #include "manager.hpp"
 
@@ -49,23 +48,18 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     k.set_live(index, 0);
   }
   uint32_t listed = 0;
-  for (uint32_t index = k.free_head; status == FASTALLOC32_OK && index != kNoBlock; ++listed) {
-    // listed < bump also catches a cycle.
-    if (listed >= k.bump || index >= k.bump || k.is_live(index)) {
+  for (; status == FASTALLOC32_OK && listed < k.free_count; ++listed) {
+    const uint32_t index = k.free_list[listed];
+    if (index >= k.bump || k.is_live(index)) {
       status = FASTALLOC32_E_CORRUPT;
       break;
     }
     k.set_live(index, 0);
-    std::memcpy(&index, k.block(index), sizeof(uint32_t));
   }
   for (uint32_t i = 0; i < cached; ++i) k.clear_live(k.cache[i]);
-  uint32_t index = k.free_head;
-  for (uint32_t i = 0; i < listed; ++i) {
-    k.clear_live(index);
-    std::memcpy(&index, k.block(index), sizeof(uint32_t));
-  }
+  for (uint32_t i = 0; i < listed; ++i) k.clear_live(k.free_list[i]);
   if (status != FASTALLOC32_OK) return status;
-  FA32_EXPECT(listed == k.free_count);
+  FA32_EXPECT(k.free_count <= k.max_blocks);
   FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
 
   FA32_EXPECT(k.blocks_in_use.current() == live);

@@ -26,6 +26,7 @@ struct Layout {
   size_t table_offset = 0;
   size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
+  size_t free_offset[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_chunks = 0;
   size_t stride = 0;
@@ -65,6 +66,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     const size_t states = l.stride / bs + 1;
     if (!place(&at, size_t(c.cache_capacity) * sizeof(uint32_t), &l.cache_offset[i])) return false;
     if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
+    if (!place(&at, blocks * sizeof(uint32_t), &l.free_offset[i])) return false;
   }
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   if (!align_up(at, pool_align, &l.pool_offset)) return false;
@@ -187,6 +189,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.base = m->pool_base + size_t(i) * l.stride;
     k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]);
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
+    k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
     k.fast_free_limit = c.secure_zero ? 0 : c.cache_capacity;
     k.max_blocks = l.max_blocks[i];

@@ -84,6 +84,9 @@ struct Location {
   uint32_t index;
   TableEntry* entry;
 };
+inline bool is_live_block(const Location& loc) noexcept {
+  return loc.where == Where::pool || loc.where == Where::large || loc.where == Where::fallback;
+}
 Location locate(const Manager& m, const void* p) noexcept;
 // Counts and reports a bad pointer found by locate (invalid/double/interior).
 void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept;

@@ -22,6 +22,34 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   return pool_hand_out(m, k, index, size);
 }
 
+void push_free(PoolClass& k, uint32_t index) noexcept {
+  k.free_list[k.free_count++] = index;
+}
+
+uint32_t pop_free(PoolClass& k) noexcept {
+  return k.free_list[--k.free_count];
+}
+
+// The cache moves to and from the free list half a cache at a time, so a
+// burst of frees (or of mallocs) beyond the cache's size stays on the inline
+// paths instead of taking the slow path once per block. The most recently
+// freed blocks stay on top.
+void spill_cache(PoolClass& k) noexcept {
+  const uint32_t half = k.cache_capacity / 2;
+  std::memcpy(k.free_list + k.free_count, k.cache, size_t(half) * sizeof(uint32_t));
+  k.free_count += half;
+  std::memmove(k.cache, k.cache + half, size_t(k.cache_count - half) * sizeof(uint32_t));
+  k.cache_count -= half;
+}
+
+void refill_cache(PoolClass& k) noexcept {
+  uint32_t n = k.cache_capacity / 2;
+  if (n > k.free_count) n = k.free_count;
+  k.free_count -= n;
+  std::memcpy(k.cache, k.free_list + k.free_count, size_t(n) * sizeof(uint32_t));
+  k.cache_count = n;
+}
+
 }  // namespace
 
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
@@ -30,11 +58,10 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   if (k.cache_count != 0) {
     k.counters.cache_hits++;
     p = pool_hand_out(m, k, k.cache[--k.cache_count], size);
-  } else if (k.free_head != kNoBlock) {
-    const uint32_t index = k.free_head;
-    std::memcpy(&k.free_head, k.block(index), sizeof(uint32_t));
-    k.free_count--;
+  } else if (k.free_count != 0) {
+    const uint32_t index = pop_free(k);
     k.counters.freelist_hits++;
+    refill_cache(k);
     p = pool_hand_out(m, k, index, size);
   } else {
     if (k.bump == k.capacity && k.chunks < k.max_chunks) {
@@ -57,12 +84,11 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   pool_account_release(m, k, index, k.state[index]);
   char* block = k.block(index);
   if (m.secure_zero) explicit_bzero(block, k.block_size);
+  if (k.cache_count == k.cache_capacity && k.cache_capacity >= 2) spill_cache(k);
   if (k.cache_count < k.cache_capacity) {
     k.cache[k.cache_count++] = index;
   } else {
-    std::memcpy(block, &k.free_head, sizeof(uint32_t));
-    k.free_head = index;
-    k.free_count++;
+    push_free(k, index);  // no cache at all
   }
 }
 

@@ -2,6 +2,9 @@
 // One size class: a run of fixed-size blocks inside the manager's reserved
 // pool region, the live-size table (per block: 0 when free, requested + 1
 // when live), the LIFO cache of freed blocks and the free list behind it.
+// Both are stacks of block indices outside the blocks: the allocator never
+// writes into a freed block (no pointer chasing through cold blocks, and a
+// secure_zero'd block stays all zero).
 //
 // The live-size table is the live bitmap and the requested sizes in one:
 // free must read the requested size anyway (for the byte gauges), so the
@@ -32,9 +35,9 @@ struct PoolClass {
   // takes the slow path, which zeroes (one compare instead of two).
   uint32_t fast_free_limit = 0;
 
-  // Behind the cache: the free list (index of the next free block stored in
-  // the first four bytes of each free block) and the never-used blocks.
-  uint32_t free_head = kNoBlock;
+  // Behind the cache: the free list (a stack of up to max_blocks indices)
+  // and the never-used blocks.
+  uint32_t* free_list = nullptr;
   uint32_t free_count = 0;
   uint32_t bump = 0;        // blocks [0, bump) have been handed out at least once
   uint32_t capacity = 0;    // blocks usable now (grows by chunks)

@@ -51,11 +51,15 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
 
 void* realloc_block(Manager& m, void* p, size_t size) noexcept {
   Location loc = locate(m, p);
+  if (!is_live_block(loc)) {
+    report_bad_pointer(m, loc, p);
+    return nullptr;
+  }
+  m.counters.reallocs++;
   size_t old_usable = 0;
   size_t reserve = size;
   switch (loc.where) {
     case Where::pool: {
-      m.counters.reallocs++;
       PoolClass& k = m.classes[loc.cls];
       if (size <= k.block_size) {
         const uint32_t old = k.requested(loc.index);
@@ -69,7 +73,6 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       break;
     }
     case Where::large: {
-      m.counters.reallocs++;
       TableEntry* e = loc.entry;
       old_usable = e->usable;
       if (size <= m.max_small) break;  // to a pool block
@@ -91,8 +94,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       if (grown > size) reserve = grown;
       break;
     }
-    case Where::fallback: {
-      m.counters.reallocs++;
+    default: {  // Where::fallback
       TableEntry* e = loc.entry;
       if (size <= e->usable) {
         change_requested(m, e->requested, size);
@@ -103,9 +105,6 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       old_usable = e->usable;
       break;
     }
-    default:
-      report_bad_pointer(m, loc, p);
-      return nullptr;
   }
 
   Path to = Path::large;

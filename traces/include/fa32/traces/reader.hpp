@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "fa32/traces/event.hpp"
 #include "fa32/traces/format.hpp"
@@ -18,9 +20,16 @@ namespace fa32::traces {
 
 // Malformed or unreadable input. what() names the source, the event index
 // and the line or byte offset, and what was wrong.
+// truncated(): the input ended early (a missing trailer, a partial last
+// record or line); every complete event before the damage was delivered.
 class TraceError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit TraceError(const std::string& what, bool truncated = false)
+      : std::runtime_error(what), truncated_(truncated) {}
+  bool truncated() const { return truncated_; }
+
+ private:
+  bool truncated_ = false;
 };
 
 class TraceReader {
@@ -33,7 +42,9 @@ class TraceReader {
   virtual const TraceHeader& header() const = 0;
   virtual Format format() const = 0;
   // Fills up to out.size() events; returns how many (0 at the end).
-  // Throws TraceError on malformed input, never returns a partial event.
+  // Throws TraceError on malformed input, never returns a partial event:
+  // the events decoded before the damage are returned first, and the next
+  // call throws.
   virtual std::size_t read(std::span<Event> out) = 0;
   // Events returned so far.
   virtual std::uint64_t events_read() const = 0;
@@ -50,5 +61,12 @@ class TraceReader {
 std::unique_ptr<TraceReader> open_trace(const std::string& path);
 // Reads from a stream the caller keeps alive; name is used in messages.
 std::unique_ptr<TraceReader> open_trace(std::istream& in, const std::string& name);
+// Reads from a byte buffer the caller keeps alive (tests, fuzzers). With a
+// format, no sniffing: that reader is used whatever the bytes are.
+std::unique_ptr<TraceReader> open_trace_bytes(std::string_view bytes, const std::string& name);
+std::unique_ptr<TraceReader> open_trace_bytes(std::string_view bytes, const std::string& name, Format format);
+// The format open_trace() would pick for these first bytes (gzip is looked
+// through only by open_trace itself); nullopt when it is none of them.
+std::optional<Format> sniff_format(std::string_view first_bytes);
 
 }  // namespace fa32::traces

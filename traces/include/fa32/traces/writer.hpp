@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <span>
@@ -25,9 +26,16 @@ class TraceWriter {
   // without finish() leaves a trace readers report as truncated.
   // Throws std::runtime_error on I/O errors.
   virtual void finish() = 0;
+  // Pushes every complete record written so far to the file or stream, so a
+  // process killed later leaves a trace that reads as "truncated: N events
+  // recovered" with those events. Throws std::runtime_error on I/O errors.
+  virtual void flush() = 0;
+  virtual std::uint64_t events_written() const = 0;
 };
 
-// path "-" is standard output. Throws std::runtime_error if it cannot open.
+// The header's event_count and id_bound, when non-zero, are promises:
+// write() throws std::invalid_argument for an id >= id_bound, finish() for a
+// different event count. path "-" is standard output. Throws std::runtime_error if it cannot open.
 std::unique_ptr<TraceWriter> create_writer(const std::string& path, Format format, const TraceHeader& header);
 // Writes to a stream the caller keeps alive.
 std::unique_ptr<TraceWriter> create_writer(std::ostream& out, Format format, const TraceHeader& header);

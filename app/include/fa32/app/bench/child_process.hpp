@@ -1,0 +1,35 @@
+// Runs one worker process: the bench's own binary again, with its own
+// environment, its output captured, and a time limit.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace fa32::app::bench {
+
+struct ChildOutcome {
+  enum class Status { exited, signaled, timed_out, spawn_failed };
+  Status status = Status::exited;
+  int exit_code = 0;  // exited
+  int signal = 0;     // signaled
+  std::string out;    // standard output
+  std::string err;    // standard error
+  std::string error;  // spawn_failed: why
+};
+
+// Runs program with args (args[0] is argv[0]). preload non-empty: LD_PRELOAD
+// is set to it in the child's environment only; empty: LD_PRELOAD is removed
+// from the child's environment, so a run measures the child's own malloc.
+// After timeout the child is killed (SIGKILL) and reported as timed_out.
+ChildOutcome run_child(const std::string& program, const std::vector<std::string>& args,
+                       const std::string& preload, std::chrono::milliseconds timeout);
+
+// The running binary, for re-executing itself ("/proc/self/exe" resolved).
+std::string self_executable();
+
+// One line for a report: "exited with status 3", "killed by signal 11 (Segmentation fault)", ...
+std::string describe(const ChildOutcome& outcome);
+
+}  // namespace fa32::app::bench

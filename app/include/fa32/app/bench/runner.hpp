@@ -1,0 +1,43 @@
+// Runs the benchmark: every workload through every allocator, each run in
+// its own worker process, in an interleaved order.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/bench/bench_report.hpp"
+
+namespace fa32::app::bench {
+
+// A trace to benchmark, already written in binary form where workers can read it.
+struct Workload {
+  std::string name;
+  std::string source;      // "trace" / "suite"
+  std::string trace_path;  // what the workers open
+  std::uint64_t events = 0;
+  std::uint64_t live_peak_bytes = 0;
+};
+
+struct RunnerOptions {
+  int runs = 5;
+  int warmup = 1;
+  // A run replays the trace this many times at least, or more until it has
+  // lasted min_run_time (measured on the warm-up round), so tiny traces give
+  // a measurable time.
+  std::chrono::milliseconds min_run_time{200};
+  std::uint64_t max_repetitions = 10000;
+  std::chrono::milliseconds timeout{120000};
+  double noise_threshold = default_noise_threshold;
+  std::string program;  // the binary to re-execute (self_executable())
+  // Called with each run as it finishes: (workload, allocator, run or -1 for warm-up).
+  std::function<void(const std::string&, const std::string&, int)> progress;
+};
+
+WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
+                            const RunnerOptions& options);
+
+}  // namespace fa32::app::bench

@@ -1,0 +1,23 @@
+// The order in which benchmark runs happen. Runs of different allocators are
+// interleaved (A B C A B C ...) so slow drift on a shared machine (another
+// build starting, the CPU clocking down) hits every allocator alike instead
+// of whichever happened to run last.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace fa32::app::bench {
+
+struct Slot {
+  std::size_t allocator = 0;  // index into the allocator list
+  int run = 0;                // 0-based run number; warm-up runs count separately
+  bool warmup = false;        // result is discarded
+};
+
+// warmup_rounds rounds of every allocator once, then runs rounds of every
+// allocator once, each round in allocator order.
+std::vector<Slot> interleaved_schedule(std::size_t allocators, int runs, int warmup_rounds);
+
+}  // namespace fa32::app::bench

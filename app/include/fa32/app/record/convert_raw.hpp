@@ -1,0 +1,41 @@
+// Turns the raw files the preloaded recorder wrote into fa32 traces.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fa32/traces/event.hpp"
+#include "fa32/traces/import.hpp"
+
+namespace fa32::app::record {
+
+// The raw files of one process: one per process image, in exec order.
+struct RawProcess {
+  std::int64_t pid = 0;
+  std::vector<std::string> files;
+};
+
+// Every process that left raw files in dir (raw.<pid>.<generation>), by pid.
+std::map<std::int64_t, RawProcess> list_raw_files(const std::string& dir);
+
+struct ConvertResult {
+  traces::ImportStats stats;
+  std::uint64_t torn = 0;  // records reserved but never completed (the process died mid-call)
+  bool overflow = false;   // the recorder ran out of room and stopped recording
+  std::uint64_t images = 0;
+  std::int64_t ppid = 0;
+  std::uint64_t start_realtime_ns = 0;
+  std::vector<std::string> image_commands;  // each image's command line, space-joined
+};
+
+// Converts one process into a binary trace at out_path. header supplies
+// the metadata known to the caller (command, exit status); counts, pid,
+// date and id bound are added here. Throws TraceError on unreadable raw
+// files, std::runtime_error on write errors.
+ConvertResult convert_process(const RawProcess& process, const std::string& out_path,
+                              traces::TraceHeader header);
+
+}  // namespace fa32::app::record

@@ -1,0 +1,85 @@
+// The replay engine: calls the allocator for every event, keeps ids -> pointers
+// in a dense mapped table, and measures as it goes.
+//
+//   LoadedTrace t = load_events("trace.fa32");      // decode once, off the clock
+//   auto a = make_fastalloc32(settings);
+//   ReplayResult r = replay(t.events.span(), *a, options);   // timed
+//
+// or, with memory flat in the trace length, replay_stream(reader, *a, options).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "fa32/app/replay/allocator.hpp"
+#include "fa32/app/replay/mapped_array.hpp"
+#include "fa32/app/replay/options.hpp"
+#include "fa32/app/replay/replay_event.hpp"
+#include "fa32/app/replay/result.hpp"
+#include "fa32/traces/reader.hpp"
+
+namespace fa32::app::replay {
+
+// One id's state. 24 bytes; the table is indexed by id.
+struct Slot {
+  void* ptr = nullptr;
+  std::uint64_t size = 0;
+  std::uint64_t born_state = 0;  // (index of the allocating event << 2) | SlotState
+};
+enum SlotState : std::uint64_t { slot_unused = 0, slot_live = 1, slot_freed = 2, slot_failed = 3 };
+
+class Replayer {
+ public:
+  Replayer(Allocator& allocator, const ReplayOptions& options);
+  // Frees every block still live (unless a corruption was found), so the
+  // allocator can be reused or destroyed cleanly.
+  ~Replayer();
+  Replayer(const Replayer&) = delete;
+  Replayer& operator=(const Replayer&) = delete;
+
+  // Replays events; their indices continue from events_done(). Returns false
+  // once an error stopped the replay (later calls do nothing).
+  bool feed(std::span<const ReplayEvent> events);
+  std::uint64_t events_done() const { return result_.events; }
+  bool stopped() const { return result_.error.has_value(); }
+
+  // End-of-replay checks and figures (leaks, final samples). Call once.
+  ReplayResult finish();
+
+ private:
+  template <class A>
+  void run(A& a, std::span<const ReplayEvent> events);
+  bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
+  void fail(ErrorKind kind, std::uint64_t index, std::string message);
+  void sample_peak();
+  void take_snapshot(std::uint64_t events_done);
+  void grow_table(std::uint64_t id, std::uint64_t index);  // throws traces::TraceError if it cannot
+  bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
+                    const char* when);
+  void release_live();
+
+  Allocator& alloc_;
+  ReplayOptions options_;
+  MappedArray<Slot> table_;
+  MappedArray<Snapshot> snapshots_;
+  ReplayResult result_;
+  std::uint64_t next_snapshot_ = UINT64_MAX;
+  std::uint64_t last_alloc_index_plus1_ = 0;  // for temporary allocations
+  std::uint64_t last_alloc_id_ = 0;
+  bool peak_pending_ = false;
+  bool finished_ = false;
+};
+
+// Replays events (already in memory) through allocator. Only the loop is timed.
+ReplayResult replay(std::span<const ReplayEvent> events, Allocator& allocator, const ReplayOptions& options);
+// Streams a trace through allocator in fixed-size chunks: memory stays flat.
+// Throws traces::TraceError on malformed input. Decoding is not timed.
+ReplayResult replay_stream(traces::TraceReader& reader, Allocator& allocator, const ReplayOptions& options);
+
+// The byte pattern --verify writes into block id.
+void fill_pattern(void* p, std::uint64_t bytes, std::uint64_t id);
+// Offset of the first byte that differs from the pattern, or bytes if none.
+std::uint64_t check_pattern(const void* p, std::uint64_t bytes, std::uint64_t id);
+
+}  // namespace fa32::app::replay

@@ -1,0 +1,44 @@
+// Table cells shared by the text and Markdown bench printers.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <string>
+
+#include "fa32/app/bench/bench_report.hpp"
+#include "fa32/app/report/printers.hpp"
+
+namespace fa32::app::bench::cells {
+
+inline std::string ns(const AllocatorRow& r) {
+  if (r.status != RunStatus::ok || r.summary.samples == 0) return status_name(r.status);
+  return fmt::format("{:.2f}", r.summary.median);
+}
+inline std::string range(const AllocatorRow& r) {
+  if (r.summary.samples == 0) return "";
+  return fmt::format("{:.2f}-{:.2f}", r.summary.min, r.summary.max);
+}
+inline std::string noise(const AllocatorRow& r) {
+  return r.summary.noisy ? fmt::format("noisy: range {:.0f}% of median", r.summary.spread * 100) : "";
+}
+inline std::string ratio(const std::optional<double>& v) {
+  return v ? fmt::format("{:.2f}x", *v) : "-";
+}
+inline std::string bytes(std::uint64_t b) {
+  return b == 0 ? "-" : report::human_bytes(b);
+}
+inline std::string footprint(const AllocatorRow& r) {
+  if (!r.footprint_peak_bytes) return "-";
+  std::string s = report::human_bytes(*r.footprint_peak_bytes);
+  if (r.footprint_vs_live) s += fmt::format(" ({:.2f}x live)", *r.footprint_vs_live);
+  return s;
+}
+inline std::string workload_line(const WorkloadResult& w) {
+  return fmt::format("{} ({}, {} events{}, live peak {})", w.name, w.source, w.events,
+                     w.repetitions > 1 ? fmt::format(" x {} repetitions", w.repetitions) : "",
+                     report::human_bytes(w.live_peak_bytes));
+}
+
+}  // namespace fa32::app::bench::cells

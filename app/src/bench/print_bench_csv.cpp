@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <fmt/format.h>
+
+#include "fa32/app/bench/bench_printers.hpp"
+
+namespace fa32::app::bench {
+namespace {
+
+// RFC 4180: quote when the field holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+template <class T>
+std::string optional_text(const std::optional<T>& v) {
+  return v ? fmt::format("{}", *v) : "";
+}
+
+}  // namespace
+
+void print_bench_csv(std::ostream& out, const BenchReport& report) {
+  out << "workload,source,events,repetitions,live_peak_bytes,allocator,kind,status,median_ns_per_event,"
+         "min_ns_per_event,max_ns_per_event,spread,noisy,ratio_to_glibc,ratio_to_fastest,peak_rss_bytes,"
+         "replay_rss_bytes,footprint_peak_bytes,footprint_vs_live,runs_ns_per_event,message\n";
+  for (const WorkloadResult& w : report.workloads) {
+    for (const AllocatorRow& r : w.allocators) {
+      std::string runs;
+      for (double v : r.ns_per_event) runs += (runs.empty() ? "" : ";") + fmt::format("{:.3f}", v);
+      out << fmt::format("{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{:.4f},{},{},{},{},{},{},{},{},{}\n",
+                         csv_field(w.name), w.source, w.events, w.repetitions, w.live_peak_bytes,
+                         csv_field(r.name), r.kind, status_name(r.status), r.summary.median, r.summary.min,
+                         r.summary.max, r.summary.spread, r.summary.noisy ? "true" : "false",
+                         optional_text(r.ratio_to_glibc), optional_text(r.ratio_to_fastest), r.peak_rss_bytes,
+                         r.replay_rss_bytes, optional_text(r.footprint_peak_bytes),
+                         optional_text(r.footprint_vs_live), runs, csv_field(r.message));
+    }
+  }
+}
+
+}  // namespace fa32::app::bench

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <nlohmann/json.hpp>
+
+#include "fa32/app/bench/bench_printers.hpp"
+
+namespace fa32::app::bench {
+namespace {
+
+template <class T>
+nlohmann::json optional_json(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json row_json(const AllocatorRow& r) {
+  return {
+      {"name", r.name},
+      {"kind", r.kind},
+      {"description", r.description},
+      {"status", status_name(r.status)},
+      {"message", r.message},
+      {"ns_per_event",
+       {{"median", r.summary.median},
+        {"min", r.summary.min},
+        {"max", r.summary.max},
+        {"spread", r.summary.spread},
+        {"noisy", r.summary.noisy},
+        {"runs", r.ns_per_event}}},
+      {"ratio_to_glibc", optional_json(r.ratio_to_glibc)},
+      {"ratio_to_fastest", optional_json(r.ratio_to_fastest)},
+      {"fastest", r.fastest},
+      {"peak_rss_bytes", r.peak_rss_bytes},
+      {"replay_rss_bytes", r.replay_rss_bytes},
+      {"replay_rss_exact", r.rss_exact},
+      {"footprint_peak_bytes", optional_json(r.footprint_peak_bytes)},
+      {"footprint_vs_live", optional_json(r.footprint_vs_live)},
+      {"verified", r.verified},
+  };
+}
+
+}  // namespace
+
+void print_bench_json(std::ostream& out, const BenchReport& report) {
+  nlohmann::json workloads = nlohmann::json::array();
+  for (const WorkloadResult& w : report.workloads) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const AllocatorRow& r : w.allocators) rows.push_back(row_json(r));
+    workloads.push_back({{"name", w.name},
+                         {"source", w.source},
+                         {"events", w.events},
+                         {"repetitions", w.repetitions},
+                         {"live_peak_bytes", w.live_peak_bytes},
+                         {"allocators", std::move(rows)}});
+  }
+  const nlohmann::json j{
+      {"schema_version", bench_schema_version},
+      {"command", "bench"},
+      {"runs", report.runs},
+      {"warmup", report.warmup},
+      {"noise_threshold", report.noise_threshold},
+      {"workloads", std::move(workloads)},
+      {"notes", report.notes},
+  };
+  out << j.dump(2) << '\n';
+}
+
+}  // namespace fa32::app::bench

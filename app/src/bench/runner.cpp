@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/bench/runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "fa32/app/bench/child_process.hpp"
+#include "fa32/app/bench/schedule.hpp"
+#include "fa32/app/bench/worker_protocol.hpp"
+
+namespace fa32::app::bench {
+namespace {
+
+// The last non-empty line of a worker's standard error: its error message.
+std::string last_line(const std::string& text) {
+  std::size_t end = text.find_last_not_of("\r\n");
+  if (end == std::string::npos) return "";
+  std::size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+struct Attempt {
+  bool ok = false;
+  WorkerResult result;
+  std::string message;
+};
+
+Attempt run_once(const Workload& w, const AllocatorSpec& spec, std::uint64_t reps,
+                 const RunnerOptions& options) {
+  WorkerRequest req;
+  req.trace = w.trace_path;
+  req.kind = spec.kind;
+  req.fa32_config = spec.config;
+  req.expect_library = spec.kind == AllocatorKind::preload ? spec.path : "";
+  req.repetitions = reps;
+  std::vector<std::string> args = worker_arguments(req);
+  args.insert(args.begin(), options.program);
+  const ChildOutcome o =
+      run_child(options.program, args, spec.kind == AllocatorKind::preload ? spec.path : "", options.timeout);
+  Attempt a;
+  if (o.status != ChildOutcome::Status::exited || o.exit_code != 0) {
+    a.message = "worker " + describe(o);
+    if (std::string err = last_line(o.err); !err.empty()) a.message += ": " + err;
+    return a;
+  }
+  try {
+    a.result = worker_result_from_json(o.out);
+    a.ok = true;
+  } catch (const std::exception& e) {
+    a.message = e.what();
+  }
+  return a;
+}
+
+}  // namespace
+
+WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
+                            const RunnerOptions& options) {
+  WorkloadResult w;
+  w.name = workload.name;
+  w.source = workload.source;
+  w.events = workload.events;
+  w.live_peak_bytes = workload.live_peak_bytes;
+  for (const AllocatorSpec& s : allocators) {
+    AllocatorRow row;
+    row.name = s.name;
+    row.kind = std::string(kind_name(s.kind));
+    row.description = s.kind == AllocatorKind::preload       ? s.path
+                      : s.kind == AllocatorKind::fastalloc32 ? s.config
+                                                             : "";
+    w.allocators.push_back(std::move(row));
+  }
+
+  // Repetitions per run are fixed for the workload before the measured runs,
+  // from the warm-up round: enough that the fastest allocator's run lasts
+  // min_run_time, the same for every allocator so all replay the same work.
+  std::uint64_t reps = 1;
+  std::vector<double> warmup_ns(allocators.size(), 0);
+  bool reps_fixed = options.warmup == 0;
+
+  for (const Slot& slot : interleaved_schedule(allocators.size(), options.runs, options.warmup)) {
+    AllocatorRow& row = w.allocators[slot.allocator];
+    if (row.status == RunStatus::failed) continue;  // one failure is enough; do not repeat a crash
+    if (!slot.warmup && !reps_fixed) {
+      double fastest = 0;
+      for (std::size_t i = 0; i < allocators.size(); ++i) {
+        if (w.allocators[i].status != RunStatus::failed && warmup_ns[i] > 0 &&
+            (fastest == 0 || warmup_ns[i] < fastest)) {
+          fastest = warmup_ns[i];
+        }
+      }
+      const double want = double(std::chrono::nanoseconds(options.min_run_time).count());
+      if (fastest > 0 && fastest < want) {
+        reps = std::min<std::uint64_t>(options.max_repetitions,
+                                       static_cast<std::uint64_t>(std::ceil(want / fastest)));
+      }
+      reps_fixed = true;
+    }
+    const Attempt a = run_once(workload, allocators[slot.allocator], slot.warmup ? 1 : reps, options);
+    if (options.progress) options.progress(w.name, row.name, slot.warmup ? -1 : slot.run);
+    if (!a.ok) {
+      row.status = RunStatus::failed;
+      row.message =
+          (slot.warmup ? "warm-up run: " : "run " + std::to_string(slot.run + 1) + ": ") + a.message;
+      spdlog::warn("{}: {}: {}", w.name, row.name, row.message);
+      continue;
+    }
+    const WorkerResult& r = a.result;
+    if (slot.warmup) {
+      warmup_ns[slot.allocator] = double(r.replay_ns);
+      continue;
+    }
+    row.ns_per_event.push_back(r.ns_per_event);
+    row.peak_rss_bytes = std::max(row.peak_rss_bytes, r.peak_rss_bytes);
+    if (r.peak_rss_bytes > r.base_rss_bytes) {
+      row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);
+    }
+    row.rss_exact = r.rss_peak_reset;
+    if (r.footprint_peak_bytes && !row.footprint_peak_bytes)
+      row.footprint_peak_bytes = r.footprint_peak_bytes;
+    if (row.verified.empty()) row.verified = r.verified;
+    if (!r.allocator_description.empty() && row.kind != "preload") row.description = r.allocator_description;
+    if (w.live_peak_bytes == 0) w.live_peak_bytes = r.live_peak_bytes;
+  }
+  w.repetitions = reps;
+  derive_figures(w, options.noise_threshold);
+  return w;
+}
+
+}  // namespace fa32::app::bench

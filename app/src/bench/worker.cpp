@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/bench/worker.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+#include "fa32/app/bench/fa32_spec.hpp"
+#include "fa32/app/bench/process_memory.hpp"
+#include "fa32/app/replay/engine.hpp"
+
+namespace fa32::app::bench {
+
+WorkerResult run_worker(const WorkerRequest& request) {
+  WorkerResult r;
+  if (request.kind == AllocatorKind::preload) {
+    if (!library_mapped(request.expect_library)) {
+      throw std::runtime_error(request.expect_library +
+                               " is not loaded in the worker: LD_PRELOAD did not take");
+    }
+    r.verified.push_back(request.expect_library + " is mapped in the worker (LD_PRELOAD took effect)");
+  }
+  replay::Fa32Settings settings;
+  if (request.kind == AllocatorKind::fastalloc32) {
+    settings = replay::make_fa32_settings(parse_fa32_spec(request.fa32_config));
+  }
+
+  // Off the clock: the whole trace decoded into the replayer's own mapping.
+  replay::LoadedTrace trace = replay::load_events(request.trace);
+  r.events = trace.events.size();
+  replay::ReplayOptions options;
+  options.id_bound = trace.max_id + 1;
+
+  r.rss_peak_reset = reset_peak_rss();
+  r.base_rss_bytes = current_rss_bytes();
+  auto make_allocator = [&] {
+    return request.kind == AllocatorKind::fastalloc32 ? replay::make_fastalloc32(settings)
+                                                      : replay::make_system_allocator();
+  };
+
+  // A first, untimed replay measures what the timed ones must not: the
+  // allocator's footprint, sampled at every new peak of live bytes
+  // (mallinfo2 for glibc), and fastalloc32's own consistency check. It also
+  // warms the code and, for the system malloc, the heap.
+  bool leaks = false;
+  {
+    std::unique_ptr<replay::Allocator> allocator = make_allocator();
+    r.allocator_description = allocator->describe();
+    const replay::ReplayResult probe = replay::replay(trace.events.span(), *allocator, options);
+    if (probe.error) {
+      throw std::runtime_error("replay stopped at event " + std::to_string(probe.error->event) + ": " +
+                               probe.error->message);
+    }
+    if (probe.failed_allocs + probe.failed_reallocs != 0) {
+      throw std::runtime_error(std::to_string(probe.failed_allocs + probe.failed_reallocs) +
+                               " allocations failed (out of memory?)");
+    }
+    r.live_peak_bytes = probe.peak_live_bytes;
+    leaks = probe.leak_count != 0;
+    // A preloaded malloc has no figure: mallinfo2 would describe glibc's
+    // unused heap.
+    if (request.kind != AllocatorKind::preload) {
+      r.footprint_peak_bytes = probe.footprint_peak;
+      r.footprint_exact = probe.footprint_peak_exact;
+    }
+    if (probe.fa32) {
+      if (probe.fa32->check != FASTALLOC32_OK) {
+        throw std::runtime_error(std::string("fastalloc32_check failed after the replay: ") +
+                                 fastalloc32_status_string(probe.fa32->check));
+      }
+      r.verified.push_back("fastalloc32_check passed after the replay");
+    }
+  }
+
+  // The timed replays: one allocator for all of them, as one long-running
+  // program would use it, and nothing on the clock but the replay loop (no
+  // sampling, no end-of-replay checks). A trace that ends with every block
+  // freed is replayed again by the same replayer, its id table already warm.
+  options.sample_peaks = false;
+  std::unique_ptr<replay::Allocator> allocator = make_allocator();
+  std::optional<replay::Replayer> replayer;
+  const std::uint64_t reps = request.repetitions == 0 ? 1 : request.repetitions;
+  for (std::uint64_t rep = 0; rep < reps; ++rep) {
+    if (!replayer || leaks) {
+      replayer.reset();  // frees what the last repetition left live
+      replayer.emplace(*allocator, options);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = replayer->feed(trace.events.span());
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!ok) {
+      const replay::ReplayResult failed = replayer->finish();
+      throw std::runtime_error("timed replay stopped: " +
+                               (failed.error ? failed.error->message : "unknown error"));
+    }
+    r.replay_ns +=
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  }
+  replayer.reset();
+  r.repetitions = reps;
+  r.verified.push_back(
+      "every event replayed without error: an untimed probe with no failed allocation, then " +
+      std::to_string(reps) + " timed repetition" + (reps == 1 ? "" : "s"));
+  r.ns_per_event = r.events == 0 ? 0.0 : double(r.replay_ns) / double(r.events * reps);
+  r.peak_rss_bytes = peak_rss_bytes();
+  return r;
+}
+
+}  // namespace fa32::app::bench

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/cmd_bench.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/bench/bench_printers.hpp"
+#include "fa32/app/bench/child_process.hpp"
+#include "fa32/app/bench/runner.hpp"
+#include "fa32/app/bench/suite.hpp"
+#include "fa32/app/bench/workload_file.hpp"
+#include "fa32/app/cli.hpp"
+#include "fa32/traces/generate.hpp"
+#include "fa32/traces/reader.hpp"
+
+namespace fa32::app {
+namespace {
+
+constexpr const char* kDescription =
+    R"(Replays the same traces through fastalloc32 and the allocators a Debian user
+can install -- glibc malloc, jemalloc (libjemalloc2), mimalloc (libmimalloc2.0),
+tcmalloc (libtcmalloc-minimal4) -- and says which is fastest and by how much.
+
+Every run is its own process: fastalloc32 in-process, the others by LD_PRELOAD
+of their shared library in that process only. Each trace is decoded into
+memory before the clock starts, so only the allocator (and the replayer's
+id table) is timed. After a warm-up round, the runs of all allocators are
+interleaved (A B C A B C ...) so drift on a shared machine hits all alike.
+Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
+--noise of the median), the ratio to glibc and to the fastest, peak RSS, and
+allocator footprint against live bytes where known (fastalloc32's own gauge,
+glibc's mallinfo2). Allocators that are not installed are skipped with a note.)";
+
+constexpr const char* kFooter =
+    R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
+  fa32                      fastalloc32, bench default config (16 size classes 16 B-4 KiB, growing pools)
+  fa32:KEY=V:KEY=V          fastalloc32 with settings: classes=16,32,64 block-size=N pool=SIZE
+                            limit=SIZE grow cache=N align=N large-cache=SIZE mmap=SIZE zero config=FILE
+  NAME=fa32:...             the same, shown as NAME
+  glibc                     the system malloc
+  jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD
+  NAME=/path/lib.so         any other malloc replacement, by LD_PRELOAD
+
+Example:
+  fa32 bench --suite --format markdown
+  fa32 bench trace.fa32 --fa32 small=classes=16,32,64,128 -a glibc -a jemalloc --runs 7
+
+Exit codes: 0 every run finished, 1 a run crashed, timed out or failed a check
+(the others are still reported), 2 bad input or usage.)";
+
+void add_workloads(const BenchOptions& o, std::vector<bench::MemTrace>& files,
+                   std::vector<bench::Workload>& out) {
+  for (const std::string& path : o.traces) {
+    std::unique_ptr<traces::TraceReader> reader = traces::open_trace(path);
+    files.push_back(bench::MemTrace::copy_of(*reader, path));
+    out.push_back(
+        {path, "trace", files.back().path(), files.back().events(), files.back().live_peak_bytes()});
+  }
+  if (o.suite) {
+    for (const bench::SuiteEntry& e : bench::suite_entries(o.suite_scale)) {
+      traces::GenOptions g;
+      g.profile = e.profile;
+      g.events = e.events;
+      g.seed = e.seed;
+      std::unique_ptr<traces::TraceReader> gen = traces::make_generator(g);
+      files.push_back(bench::MemTrace::copy_of(*gen, e.label));
+      out.push_back({e.label, "suite:" + e.profile, files.back().path(), files.back().events(),
+                     files.back().live_peak_bytes()});
+    }
+  }
+}
+
+std::vector<bench::AllocatorSpec> chosen_allocators(const BenchOptions& o) {
+  std::vector<bench::AllocatorSpec> specs;
+  if (o.allocators.empty()) {
+    specs = bench::default_allocators();
+  } else {
+    for (const std::string& a : o.allocators) specs.push_back(bench::parse_allocator_spec(a));
+  }
+  for (const std::string& f : o.fa32) specs.push_back(bench::parse_fa32_option(f));
+  for (const std::string& p : o.preloads) specs.push_back(bench::parse_preload_option(p));
+  return specs;
+}
+
+}  // namespace
+
+Command setup_bench(CLI::App& app) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bench", "Compare fastalloc32 with glibc, jemalloc, mimalloc and tcmalloc on traces");
+  sub->description(kDescription);
+  sub->footer(kFooter);
+  sub->add_option("traces", opts->traces, "Traces to replay (any format; - is standard input)");
+  sub->add_flag("--suite", opts->suite,
+                "Also run the shipped set: the generator's small-churn, lua-like, crypto-vm, realloc-growth, "
+                "fragmentation and large-mix profiles (about a minute)");
+  sub->add_option("--suite-scale", opts->suite_scale, "Multiply the suite's trace sizes by this")
+      ->check(CLI::Range(0.0001, 1000.0));
+  sub->add_option("-a,--allocator", opts->allocators, "Allocator to compare (repeatable; see below)");
+  sub->add_option("--fa32", opts->fa32, "Add a named fastalloc32 configuration, NAME=CONFIG (repeatable)");
+  sub->add_option("--preload", opts->preloads,
+                  "Add a malloc replacement by LD_PRELOAD, NAME=PATH (repeatable)");
+  sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")->check(CLI::Range(1, 1000));
+  sub->add_option("--warmup", opts->warmup, "Warm-up rounds before the measured runs (not reported)")
+      ->check(CLI::Range(0, 100));
+  sub->add_option("--min-time", opts->min_time_ms,
+                  "Replay a short trace several times per run so a run lasts at least this many ms")
+      ->check(CLI::Range(0.0, 1e7));
+  sub->add_option("--timeout", opts->timeout_s, "Kill a worker run after this many seconds")
+      ->check(CLI::Range(0.1, 1e6));
+  sub->add_option("--noise", opts->noise, "Flag a result as noisy when (max-min)/median exceeds this")
+      ->check(CLI::Range(0.0, 100.0));
+  sub->add_option("-f,--format", opts->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "markdown", "csv"}));
+  sub->add_option("-o,--output", opts->output, "Write the report to FILE instead of standard output");
+  return {sub, [opts] { return run_bench(*opts); }};
+}
+
+int run_bench(const BenchOptions& o) {
+  if (o.traces.empty() && !o.suite) throw InputError("bench: give one or more traces, or --suite");
+  const auto format = report::report_format_from_name(o.format);
+  if (!format) throw InputError("bench: unknown --format '" + o.format + "'");
+
+  bench::BenchReport report;
+  report.runs = o.runs;
+  report.warmup = o.warmup;
+  report.noise_threshold = o.noise;
+  std::vector<bench::AllocatorSpec> allocators =
+      bench::resolve_allocators(chosen_allocators(o), report.notes);
+  for (const std::string& n : report.notes) spdlog::info("{}", n);
+  if (allocators.empty()) throw InputError("bench: no allocator left to compare");
+
+  // Open the output first: a typo in -o should not cost a minute of benchmarking.
+  std::ofstream file;
+  if (!o.output.empty() && o.output != "-") {
+    file.open(o.output);
+    if (!file) throw InputError("bench: cannot write " + o.output);
+  }
+
+  std::vector<bench::MemTrace> files;
+  std::vector<bench::Workload> workloads;
+  add_workloads(o, files, workloads);
+
+  bench::RunnerOptions ro;
+  ro.runs = o.runs;
+  ro.warmup = o.warmup;
+  ro.min_run_time = std::chrono::milliseconds(static_cast<long long>(o.min_time_ms));
+  ro.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+  ro.noise_threshold = o.noise;
+  ro.program = bench::self_executable();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::size_t per_workload = allocators.size() * static_cast<std::size_t>(o.runs + o.warmup);
+  std::size_t done = 0;
+  ro.progress = [&](const std::string& w, const std::string& a, int) {
+    ++done;
+    if (tty)
+      std::cerr << "\rfa32 bench: " << w << ": " << a << " (" << done << "/" << per_workload << ")\x1b[K"
+                << std::flush;
+  };
+  for (const bench::Workload& w : workloads) {
+    done = 0;
+    spdlog::debug("bench: {} ({} events)", w.name, w.events);
+    report.workloads.push_back(bench::run_workload(w, allocators, ro));
+  }
+  if (tty) std::cerr << "\r\x1b[K" << std::flush;
+
+  bench::print_bench(file.is_open() ? file : std::cout, report, *format);
+  if (file.is_open() && !file.flush()) throw InputError("bench: cannot write " + o.output);
+  return bench::any_failed(report) ? exit_check_failed : exit_ok;
+}
+
+}  // namespace fa32::app

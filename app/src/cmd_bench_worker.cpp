@@ -1,0 +1,36 @@
+// The hidden `fa32 bench-worker` subcommand: one benchmark run, in its own
+// process, answering on standard output with one JSON object.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "fa32/app/bench/worker.hpp"
+#include "fa32/app/cli.hpp"
+#include "fa32/app/cmd_bench.hpp"
+
+namespace fa32::app {
+
+Command setup_bench_worker(CLI::App& app) {
+  auto req = std::make_shared<bench::WorkerRequest>();
+  auto kind = std::make_shared<std::string>("system");
+  CLI::App* sub = app.add_subcommand(bench::worker_command, "One run of fa32 bench (internal)");
+  sub->group("");  // not listed in --help: only fa32 bench calls it
+  sub->add_option("trace", req->trace, "Trace to replay")->required();
+  sub->add_option("--kind", *kind, "fastalloc32, system or preload")
+      ->check(CLI::IsMember({"fastalloc32", "system", "preload"}));
+  sub->add_option("--fa32-config", req->fa32_config, "fastalloc32 settings");
+  sub->add_option("--expect-library", req->expect_library, "Library LD_PRELOAD must have loaded");
+  sub->add_option("--repetitions", req->repetitions, "Timed replays of the trace")
+      ->check(CLI::Range(1, 1000000));
+  return {sub, [req, kind] {
+            req->kind = *kind == "fastalloc32" ? bench::AllocatorKind::fastalloc32
+                        : *kind == "preload"   ? bench::AllocatorKind::preload
+                                               : bench::AllocatorKind::system;
+            const bench::WorkerResult r = bench::run_worker(*req);
+            std::cout << bench::to_json_text(r) << '\n' << std::flush;
+            return std::cout ? exit_ok : exit_bad_input;
+          }};
+}
+
+}  // namespace fa32::app

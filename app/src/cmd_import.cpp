@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/cmd_import.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/traces/import.hpp"
+#include "fa32/traces/writer.hpp"
+
+namespace fa32::app {
+namespace {
+
+traces::Format output_format(const ImportOptions& o) {
+  if (!o.format.empty()) {
+    auto f = traces::format_from_name(o.format);
+    if (!f) throw InputError("import: unknown output format \"" + o.format + "\" (json, jsonl, binary)");
+    return *f;
+  }
+  return traces::format_from_path(o.output).value_or(traces::Format::binary);
+}
+
+}  // namespace
+
+int run_import(const ImportOptions& o) {
+  auto from = traces::import_format_from_name(o.from);
+  if (!from) throw InputError("import: unknown input format \"" + o.from + "\" (mtrace, logalloc)");
+  traces::ImportOptions import_options;
+  import_options.pid = o.pid;
+  const traces::Format format = output_format(o);
+
+  // A file is read twice (the first pass counts, so the header carries the
+  // event count and id bound); standard input is read once.
+  std::unique_ptr<std::ifstream> file;
+  std::istream* in = &std::cin;
+  const std::string name = o.input == "-" ? "<stdin>" : o.input;
+  traces::TraceHeader header;
+  header.metadata["producer"] =
+      std::string("fa32 import --from ") + std::string(traces::import_format_name(*from));
+  header.metadata["source"] = name;
+  if (o.input != "-") {
+    file = std::make_unique<std::ifstream>(o.input, std::ios::binary);
+    if (!*file) throw InputError("import: cannot open " + o.input);
+    traces::ImportBuilder counter(nullptr);
+    traces::import_log(*from, *file, name, counter, import_options);
+    const traces::ImportStats& s = counter.finish();
+    header.event_count = s.events;
+    header.id_bound = s.id_bound;
+    s.add_to(header.metadata, "");
+    file->clear();
+    file->seekg(0);
+    in = file.get();
+  }
+  auto writer = traces::create_writer(o.output, format, header);
+  traces::ImportBuilder builder(writer.get());
+  traces::import_log(*from, *in, name, builder, import_options);
+  const traces::ImportStats& s = builder.finish();
+  writer->finish();
+  spdlog::info("import: {}: {}", o.output == "-" ? "<stdout>" : o.output, s.summary());
+  return exit_ok;
+}
+
+Command setup_import(CLI::App& parent) {
+  auto o = std::make_shared<ImportOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "import",
+      "Convert an allocation log written by another tool (glibc mtrace, Mozilla logalloc) to a trace");
+  app->add_option("--from", o->from,
+                  "Input format: mtrace (glibc MALLOC_TRACE log) or logalloc (raw or munged)")
+      ->required();
+  app->add_option("input", o->input, "The log file, - for standard input")->required();
+  app->add_option("-o,--output", o->output, "Trace to write, - for standard output")->capture_default_str();
+  app->add_option("--format", o->format,
+                  "Output format: binary, json or jsonl (default: by extension, else binary)");
+  app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)");
+  return Command{app, [o] { return run_import(*o); }};
+}
+
+}  // namespace fa32::app

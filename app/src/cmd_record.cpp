@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/cmd_record.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/record/convert_raw.hpp"
+#include "fa32/record/raw_format.h"
+
+extern char** environ;
+
+namespace fa32::app {
+namespace {
+
+constexpr int kCannotRun = 127;  // like env(1) and the shells
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                        "_-+=./:,@%") == std::string::npos) {
+    return s;
+  }
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string join_command(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) {
+    if (!s.empty()) s += ' ';
+    s += shell_quote(a);
+  }
+  return s;
+}
+
+// The child's environment: ours, with the recorder preloaded first and told
+// where to write.
+std::vector<std::string> child_environment(const std::string& library, const std::string& dir, bool follow) {
+  std::vector<std::string> env;
+  std::string preload = library;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view v(*e);
+    if (v.starts_with("FA32_RECORD_DIR=") || v.starts_with("FA32_RECORD_PARENT_PID=") ||
+        v.starts_with("FA32_RECORD_FOLLOW_FORKS=")) {
+      continue;
+    }
+    if (v.starts_with("LD_PRELOAD=")) {
+      std::string_view rest = v.substr(std::strlen("LD_PRELOAD="));
+      if (!rest.empty()) preload += ":" + std::string(rest);
+      continue;
+    }
+    env.emplace_back(v);
+  }
+  env.push_back("LD_PRELOAD=" + preload);
+  env.push_back(std::string(FA32_RAW_ENV_DIR) + "=" + dir);
+  env.push_back(std::string(FA32_RAW_ENV_PARENT_PID) + "=" + std::to_string(::getpid()));
+  if (follow) env.push_back(std::string(FA32_RAW_ENV_FOLLOW) + "=1");
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Removes the scratch directory however run_record leaves.
+struct ScratchDir {
+  std::string path;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
+pid_t g_child = 0;
+void forward_signal(int sig) {
+  if (g_child > 0) ::kill(g_child, sig);
+}
+
+// While the program runs, ^C and ^\ go to it (same process group) and must
+// not kill the recorder before it writes the trace; TERM and HUP are passed on.
+class SignalGuard {
+ public:
+  explicit SignalGuard(pid_t child) {
+    g_child = child;
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    ::sigaction(SIGINT, &ign, &old_int_);
+    ::sigaction(SIGQUIT, &ign, &old_quit_);
+    struct sigaction fwd {};
+    fwd.sa_handler = forward_signal;
+    ::sigaction(SIGTERM, &fwd, &old_term_);
+    ::sigaction(SIGHUP, &fwd, &old_hup_);
+  }
+  ~SignalGuard() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGQUIT, &old_quit_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    ::sigaction(SIGHUP, &old_hup_, nullptr);
+    g_child = 0;
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_quit_{}, old_term_{}, old_hup_{};
+};
+
+int wait_for(pid_t pid, bool all_descendants) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+  }
+  if (all_descendants) {
+    // As a subreaper we inherit orphaned descendants: their raw files are
+    // complete only once they have exited too.
+    int other = 0;
+    while (::waitpid(-1, &other, 0) > 0 || errno == EINTR) {
+    }
+  }
+  return status;
+}
+
+int exit_code_of(const std::string& program, int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    spdlog::warn("{} was killed by signal {} (SIG{}); exit status {} = 128 + signal", program, sig,
+                 name != nullptr ? name : "?", 128 + sig);
+    return 128 + sig;
+  }
+  return kCannotRun;
+}
+
+std::string scratch_dir_for(const std::string& output) {
+  std::filesystem::path out(output);
+  std::filesystem::path parent = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
+  // Beside the output: raw recordings can be large and /tmp may be memory.
+  std::string templ = (parent / ".fa32-record-XXXXXX").string();
+  if (::mkdtemp(templ.data()) == nullptr) {
+    throw InputError("cannot create a scratch directory beside " + output + ": " + std::strerror(errno));
+  }
+  return templ;
+}
+
+}  // namespace
+
+std::string find_record_library() {
+  if (const char* env = std::getenv("FA32_RECORD_LIBRARY"); env != nullptr && *env != '\0') {
+    if (::access(env, R_OK) != 0)
+      throw InputError(std::string("FA32_RECORD_LIBRARY=") + env + ": not readable");
+    return env;
+  }
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw InputError("cannot find the fa32 executable to locate the recorder library");
+  std::filesystem::path lib = std::filesystem::path(FA32_RECORD_LIBDIR);
+  if (lib.is_relative()) lib = exe.parent_path() / ".." / lib;
+  lib = (lib / "fa32" / "libfa32_record.so").lexically_normal();
+  if (::access(lib.c_str(), R_OK) != 0) {
+    throw InputError("the recorder library " + lib.string() +
+                     " is missing (reinstall fa32, or point FA32_RECORD_LIBRARY at libfa32_record.so)");
+  }
+  return lib.string();
+}
+
+int run_record(const RecordOptions& options) {
+  if (options.program.empty())
+    throw InputError("record: no program given (fa32 record -- PROGRAM [ARGS...])");
+  if (options.output == "-" || options.output.empty()) {
+    // The program's own output goes to standard output too.
+    throw InputError("record: -o needs a file name (standard output belongs to the program)");
+  }
+  const std::string library = find_record_library();
+  const std::string program = options.program.front();
+  ScratchDir scratch{scratch_dir_for(options.output)};
+
+  std::vector<std::string> env = child_environment(library, scratch.path, options.follow_forks);
+  std::vector<std::string> args = options.program;
+  std::vector<char*> c_env = c_strings(env);
+  std::vector<char*> c_args = c_strings(args);
+
+  if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  pid_t child = 0;
+  int err = ::posix_spawnp(&child, program.c_str(), nullptr, nullptr, c_args.data(), c_env.data());
+  if (err != 0) {
+    if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    spdlog::error("record: cannot run {}: {}", program, std::strerror(err));
+    return kCannotRun;
+  }
+  int status = 0;
+  {
+    SignalGuard guard(child);
+    status = wait_for(child, options.follow_forks);
+  }
+  if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+  const int exit_code = exit_code_of(program, status);
+
+  traces::TraceHeader header;
+  header.metadata["producer"] = std::string("fa32 record ") + FA32_VERSION;
+  header.metadata["command"] = join_command(options.program);
+  header.metadata["exit_code"] = std::to_string(exit_code);
+  if (WIFSIGNALED(status)) header.metadata["signal"] = std::to_string(WTERMSIG(status));
+
+  auto processes = record::list_raw_files(scratch.path);
+  auto root = processes.find(child);
+  if (root == processes.end()) {
+    spdlog::warn(
+        "record: {} did not load the recorder (statically linked or set-user-ID?): the trace is empty",
+        program);
+    processes[child].pid = child;
+    root = processes.find(child);
+  }
+  for (const auto& [pid, process] : processes) {
+    if (pid != child && !options.follow_forks) continue;
+    const std::string out = pid == child ? options.output : options.output + "." + std::to_string(pid);
+    traces::TraceHeader h = header;
+    if (pid != child) {
+      h.metadata.erase("exit_code");
+      h.metadata.erase("signal");
+      h.metadata["parent_trace"] = options.output;
+    }
+    record::ConvertResult r = record::convert_process(process, out, h);
+    std::string extra;
+    if (r.torn != 0) extra += "; " + std::to_string(r.torn) + " torn record(s) of calls cut short skipped";
+    if (r.overflow) extra += "; recording space ran out, later events are missing";
+    if (r.images > 1) extra += "; " + std::to_string(r.images) + " program images (exec)";
+    spdlog::info("record: {} (pid {}): {}{}", out, pid, r.stats.summary(), extra);
+  }
+  return exit_code;
+}
+
+Command setup_record(CLI::App& parent) {
+  auto options = std::make_shared<RecordOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "record",
+      "Run PROGRAM with the allocation recorder preloaded and write its trace (exit status: the program's, "
+      "128+N if signal N killed it, 127 if it could not be started)");
+  app->add_option("-o,--output", options->output, "Trace file to write (binary format)")
+      ->capture_default_str();
+  app->add_flag("--follow-forks", options->follow_forks,
+                "Also record forked children, one trace per process: OUTPUT.PID; waits for every descendant");
+  app->add_option("program", options->program, "PROGRAM [ARGS...], after --")->required()->expected(-1);
+  app->positionals_at_end();
+  return Command{app, [options] { return run_record(*options); }};
+}
+
+}  // namespace fa32::app

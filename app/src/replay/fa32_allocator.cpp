@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/replay/fa32_allocator.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace fa32::app::replay {
+
+Fa32Allocator::Fa32Allocator(const Fa32Settings& settings) : settings_(settings) {
+  fastalloc32_status status = FASTALLOC32_OK;
+  mm_ = fastalloc32_create_with(&settings_.config, &status);
+  if (mm_ == nullptr) {
+    throw std::runtime_error(std::string("fastalloc32 rejected the configuration (") + describe() +
+                             "): " + fastalloc32_status_string(status));
+  }
+}
+
+Fa32Allocator::~Fa32Allocator() {
+  fastalloc32_destroy(mm_);
+}
+
+std::string Fa32Allocator::describe() const {
+  const fastalloc32_config& c = settings_.config;
+  std::string classes;
+  for (std::uint32_t i = 0; i < c.class_count && i < FASTALLOC32_MAX_CLASSES; ++i) {
+    if (i != 0) classes += ',';
+    classes += std::to_string(c.block_sizes[i]);
+  }
+  return "classes " + classes + ", pool " + std::to_string(c.pool_size) + " B/class, pool limit " +
+         (c.pool_limit == 0 ? std::string("none (no growth)") : std::to_string(c.pool_limit) + " B") +
+         ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +
+         ", large cache " + std::to_string(c.large_cache_bytes) + " B, mmap threshold " +
+         std::to_string(c.mmap_threshold) + " B" + (c.secure_zero != 0 ? ", secure zero" : "");
+}
+
+AllocatorSample Fa32Allocator::sample() const {
+  AllocatorSample s;
+  fastalloc32_stats st{};
+  st.size = sizeof(st);
+  if (fastalloc32_get_stats(mm_, &st) == FASTALLOC32_OK) {
+    s.footprint = st.footprint.current;
+    s.reserved = st.bytes_reserved.current;
+  }
+  s.class_count = fastalloc32_class_count(mm_);
+  if (s.class_count > FASTALLOC32_MAX_CLASSES) s.class_count = FASTALLOC32_MAX_CLASSES;
+  for (std::uint32_t i = 0; i < s.class_count; ++i) {
+    fastalloc32_class_stats cs{};
+    if (fastalloc32_get_class_stats(mm_, i, &cs) == FASTALLOC32_OK)
+      s.class_blocks[i] = cs.blocks_in_use.current;
+  }
+  return s;
+}
+
+std::optional<Fa32Final> Fa32Allocator::final_stats() const {
+  Fa32Final f;
+  f.stats.size = sizeof(f.stats);
+  fastalloc32_get_stats(mm_, &f.stats);
+  f.class_count = fastalloc32_class_count(mm_);
+  if (f.class_count > FASTALLOC32_MAX_CLASSES) f.class_count = FASTALLOC32_MAX_CLASSES;
+  for (std::uint32_t i = 0; i < f.class_count; ++i) fastalloc32_get_class_stats(mm_, i, &f.classes[i]);
+  f.check = fastalloc32_check(mm_);
+  return f;
+}
+
+std::unique_ptr<Allocator> make_fastalloc32(const Fa32Settings& settings) {
+  return std::make_unique<Fa32Allocator>(settings);
+}
+
+}  // namespace fa32::app::replay

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/replay_cli.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/replay/engine.hpp"
+#include "fa32/app/report/printers.hpp"
+#include "fa32/app/report/report.hpp"
+
+namespace fa32::app {
+namespace {
+
+std::optional<double> parse_rate(const std::string& text, const char* flag) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v < 0) {
+    throw InputError(std::string(flag) + ": '" + text + "' is not a non-negative number");
+  }
+  return v;
+}
+
+// A progress bar on stderr: only when stderr is a terminal, logs are not
+// silenced, and the replay has already run for a second.
+class Progress {
+ public:
+  explicit Progress(std::uint64_t total)
+      : total_(total),
+        enabled_(isatty(STDERR_FILENO) == 1 && spdlog::should_log(spdlog::level::info)),
+        start_(std::chrono::steady_clock::now()) {}
+  ~Progress() {
+    if (drawn_) std::fputs("\r\033[K", stderr);
+  }
+  void operator()(std::uint64_t done) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    if (total_ != 0) {
+      const double f = std::min(1.0, double(done) / double(total_));
+      const int filled = static_cast<int>(f * 30);
+      std::fprintf(stderr, "\r[%.*s%*s] %5.1f %% %llu/%llu events", filled, "##############################",
+                   30 - filled, "", f * 100.0, static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total_));
+    } else {
+      std::fprintf(stderr, "\r%llu events", static_cast<unsigned long long>(done));
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  std::uint64_t total_;
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::unique_ptr<replay::Allocator> make_allocator(const ReplayCliOptions& o, const replay::Fa32Settings& s) {
+  if (o.allocator == "system") return replay::make_system_allocator();
+  try {
+    return replay::make_fastalloc32(s);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+}
+
+bool color_wanted(const std::string& output) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return output == "-" && isatty(STDOUT_FILENO) == 1;
+}
+
+replay::ReplayResult replay_one(traces::TraceReader& reader, replay::Allocator& allocator,
+                                const replay::ReplayOptions& ro, bool preload) {
+  replay::ReplayOptions r = ro;
+  if (preload) {
+    replay::LoadedTrace t = replay::load_events(reader);
+    r.id_bound = t.events.empty() ? 0 : t.max_id + 1;
+    Progress progress(t.events.size());
+    r.progress = [&progress](std::uint64_t done) { progress(done); };
+    return replay::replay(t.events.span(), allocator, r);
+  }
+  Progress progress(reader.header().event_count);
+  r.progress = [&progress](std::uint64_t done) { progress(done); };
+  return replay::replay_stream(reader, allocator, r);
+}
+
+}  // namespace
+
+void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defaults) {
+  if (stats_defaults) o.format = "json";
+  sub.add_option("traces", o.traces, "Trace files (JSON, JSON Lines or binary; - is standard input)")
+      ->required();
+  sub.add_option("--allocator", o.allocator, "Allocator to replay through")
+      ->check(CLI::IsMember({"fastalloc32", "system"}))
+      ->capture_default_str();
+  sub.add_option("--config", o.fa32.config_file, "fastalloc32 settings from a JSON file (flags override it)");
+  sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)");
+  sub.add_option("--classes", o.fa32.classes, "Size classes, ascending, e.g. 16,32,64,128");
+  sub.add_option("--pool-size", o.fa32.pool_size, "Pool bytes per class (e.g. 1M)");
+  sub.add_option("--pool-limit", o.fa32.pool_limit,
+                 "Let a full pool grow while the class stays under N bytes");
+  sub.add_flag("--grow", o.fa32.grow,
+               "Let full pools grow (up to 1 GiB per class, or the pool size if larger)");
+  sub.add_option("--cache", o.fa32.cache, "Entries in each class's freed-block cache");
+  sub.add_option("--align", o.fa32.align, "Minimum alignment of every block (power of two)");
+  sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)");
+  sub.add_option("--mmap-threshold", o.fa32.mmap_threshold,
+                 "Large requests from this size go straight to mmap");
+  sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
+  sub.add_option("--touch", o.touch,
+                 "Write into blocks as a program would: none, first (first byte and one per page), all")
+      ->check(CLI::IsMember({"none", "first", "all"}))
+      ->capture_default_str();
+  sub.add_flag("--verify", o.verify,
+               "Fill each block with a pattern from its id; check it on free, after realloc and at exit "
+               "(a corruption or overlap exits 1)");
+  sub.add_flag("--lenient", o.lenient,
+               "Skip and count invalid events instead of stopping (exit 2) at the first");
+  sub.add_flag("--preload", o.preload,
+               "Decode the whole trace into memory first, then replay (default: stream)");
+  sub.add_option("--snapshot-every", o.snapshot_every,
+                 "Record live bytes, footprint and occupancy every N events");
+  sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")->capture_default_str();
+  sub.add_option("--format", o.format, "Report format: text, json, csv, markdown")
+      ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md"}))
+      ->capture_default_str();
+  sub.add_option("--output,-o", o.output, "Write the report to FILE instead of standard output");
+  sub.add_flag("--fail-on-leak", o.fail_on_leak,
+               std::string("Exit 1 if allocations are live after the last event") +
+                   (stats_defaults ? " (the default)" : ""));
+  if (stats_defaults) sub.add_flag("--allow-leaks", o.allow_leaks, "Do not fail on leaks");
+  sub.add_option("--min-pool-hit-rate", o.min_pool_hit_rate, "Exit 1 if the pool hit rate is below R (0..1)");
+  sub.add_option("--max-fallback-rate", o.max_fallback_rate, "Exit 1 if the fallback rate is above R (0..1)");
+  sub.add_option("--max-overhead", o.max_overhead,
+                 "Exit 1 if footprint peak / live-bytes peak - 1 is above R (e.g. 0.5)");
+}
+
+int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
+  if (o.fail_on_leak && o.allow_leaks)
+    throw InputError("--fail-on-leak and --allow-leaks contradict each other");
+  report::GateSpec gates;
+  gates.fail_on_leak = o.fail_on_leak || (leak_gate_default && !o.allow_leaks);
+  gates.min_pool_hit_rate = parse_rate(o.min_pool_hit_rate, "--min-pool-hit-rate");
+  gates.max_fallback_rate = parse_rate(o.max_fallback_rate, "--max-fallback-rate");
+  gates.max_overhead = parse_rate(o.max_overhead, "--max-overhead");
+  const auto format = report::report_format_from_name(o.format);
+  if (!format) throw InputError("--format: unknown format '" + o.format + "'");
+  const auto touch = replay::touch_from_name(o.touch);
+  if (!touch) throw InputError("--touch: expected none, first or all, got '" + o.touch + "'");
+  if (o.allocator != "fastalloc32" && o.allocator != "system")
+    throw InputError("--allocator: expected fastalloc32 or system, got '" + o.allocator + "'");
+  const replay::Fa32Settings settings = replay::make_fa32_settings(o.fa32);
+
+  replay::ReplayOptions ro;
+  ro.touch = *touch;
+  ro.verify = o.verify;
+  ro.lenient = o.lenient;
+  ro.snapshot_every = o.snapshot_every;
+  ro.leak_limit = o.leak_limit;
+
+  std::vector<report::Report> reports;
+  int code = exit_ok;
+  for (const std::string& path : o.traces) {
+    auto reader = traces::open_trace(path);
+    auto allocator = make_allocator(o, settings);
+    spdlog::debug("{}: {} trace, replaying through {} ({})", reader->source(),
+                  traces::format_name(reader->format()), allocator->name(), allocator->describe());
+    replay::ReplayResult result;
+    try {
+      result = replay_one(*reader, *allocator, ro, o.preload);
+    } catch (const traces::TraceError& e) {
+      // Reader errors name the source already; the engine's do not.
+      std::string m = e.what();
+      if (m.rfind(reader->source(), 0) != 0) m = reader->source() + ": " + m;
+      throw InputError(m);
+    }
+    report::Report rep =
+        report::build_report(reader->source(), std::string(traces::format_name(reader->format())), *allocator,
+                             ro, std::move(result));
+    report::apply_gates(rep, gates);
+    const auto& x = rep.result;
+    spdlog::debug("{}: {} events in {:.3f} s ({:.0f} events/s)", rep.trace, x.events,
+                  double(x.replay_ns) / 1e9, x.events_per_second());
+    if (x.error) {
+      if (x.error->kind == replay::ErrorKind::invalid_event) {
+        spdlog::error("{}: invalid trace: {}", rep.trace, x.error->message);
+        code = exit_bad_input;
+      } else {
+        spdlog::error("{}: --verify: {}", rep.trace, x.error->message);
+        if (code == exit_ok) code = exit_check_failed;
+      }
+    } else if (x.invalid.total() != 0) {
+      spdlog::warn("{}: skipped {} invalid events (--lenient)", rep.trace, x.invalid.total());
+    }
+    for (const report::Gate& g : rep.gates) {
+      if (!g.passed) {
+        spdlog::error("{}: gate {} failed: {}", rep.trace, g.name, g.message);
+        if (code == exit_ok) code = exit_check_failed;
+      }
+    }
+    reports.push_back(std::move(rep));
+  }
+
+  report::PrintOptions po;
+  po.color = *format == report::ReportFormat::text && color_wanted(o.output);
+  if (o.output == "-") {
+    report::print_reports(std::cout, reports, *format, po);
+    std::cout.flush();
+  } else {
+    std::ofstream out(o.output);
+    if (!out) throw InputError(o.output + ": cannot open for writing");
+    report::print_reports(out, reports, *format, po);
+    out.flush();
+    if (!out) throw InputError(o.output + ": write failed");
+  }
+  return code;
+}
+
+}  // namespace fa32::app

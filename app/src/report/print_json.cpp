@@ -1,0 +1,139 @@
+// JSON: one object per trace (an array for several), keys from the figure
+// list nested at the dots, plus the arrays. Schema: docs/report.md.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "fa32/app/report/printers.hpp"
+
+namespace fa32::app::report {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json ratio_or_null(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json value(const Figure& f) {
+  switch (f.kind) {
+    case Figure::Kind::none:
+      return nullptr;
+    case Figure::Kind::integer:
+    case Figure::Kind::bytes:
+      return f.integer;
+    case Figure::Kind::ratio:
+    case Figure::Kind::real:
+      return f.real;
+    case Figure::Kind::text:
+      return f.text;
+    case Figure::Kind::boolean:
+      return f.integer != 0;
+  }
+  return nullptr;
+}
+
+const char* error_kind(replay::ErrorKind k) {
+  switch (k) {
+    case replay::ErrorKind::invalid_event:
+      return "invalid_event";
+    case replay::ErrorKind::corruption:
+      return "corruption";
+    case replay::ErrorKind::misaligned:
+      return "misaligned";
+    case replay::ErrorKind::calloc_not_zero:
+      return "calloc_not_zero";
+    case replay::ErrorKind::accounting:
+      return "accounting";
+  }
+  return "unknown";
+}
+
+json report_json(const Report& r) {
+  json j;
+  j["schema_version"] = schema_version;
+  for (const Figure& f : figures(r)) {
+    if (f.key.rfind("class_", 0) == 0 || f.key.rfind("error.", 0) == 0) continue;  // arrays/objects below
+    const std::size_t dot = f.key.find('.');
+    j[f.key.substr(0, dot)][f.key.substr(dot + 1)] = value(f);
+  }
+  const replay::ReplayResult& x = r.result;
+
+  json classes = json::array();
+  for (const ClassFigures& c : r.classes) {
+    classes.push_back({{"block_size", c.block_size},
+                       {"allocs", c.allocs},
+                       {"fallback_allocs", c.fallback_allocs},
+                       {"hit_rate", ratio_or_null(c.hit_rate)},
+                       {"cache_hits", c.cache_hits},
+                       {"cache_reuse", ratio_or_null(c.cache_reuse)},
+                       {"freelist_hits", c.freelist_hits},
+                       {"fresh_blocks", c.fresh_blocks},
+                       {"frees", c.frees},
+                       {"capacity_blocks", c.capacity_blocks},
+                       {"blocks_in_use_peak", c.blocks_in_use_peak},
+                       {"blocks_in_use_end", c.blocks_in_use_end},
+                       {"occupancy_peak", ratio_or_null(c.occupancy_peak)},
+                       {"bytes_requested_peak", c.bytes_requested_peak},
+                       {"touched_bytes", c.touched_bytes}});
+  }
+  j["classes"] = classes;
+
+  json hist = json::array();
+  for (int b = 0; b < replay::size_bins; ++b) {
+    if (x.size_histogram[b] == 0) continue;
+    // 2^64 does not fit a uint64: the top bin says so with null.
+    json le = b < 64 ? json(std::uint64_t{1} << b) : json(nullptr);
+    hist.push_back({{"le", le}, {"count", x.size_histogram[b]}});
+  }
+  j["size_histogram"] = hist;
+
+  json first = json::array();
+  for (const replay::Leak& l : x.leaks) first.push_back({{"id", l.id}, {"size", l.size}, {"event", l.event}});
+  j["leaks"]["first"] = first;
+
+  json snaps = json::array();
+  for (const replay::Snapshot& s : x.snapshots) {
+    json blocks = json::array();
+    for (std::uint32_t i = 0; i < s.allocator.class_count; ++i) blocks.push_back(s.allocator.class_blocks[i]);
+    snaps.push_back({{"events", s.events},
+                     {"live_bytes", s.live_bytes},
+                     {"live_allocs", s.live_allocs},
+                     {"footprint", s.allocator.footprint},
+                     {"reserved", s.allocator.reserved},
+                     {"class_blocks", blocks}});
+  }
+  j["snapshots"] = snaps;
+
+  json gates = json::array();
+  for (const Gate& g : r.gates) {
+    gates.push_back({{"name", g.name},
+                     {"threshold", g.threshold},
+                     {"actual", ratio_or_null(g.actual)},
+                     {"passed", g.passed},
+                     {"message", g.message}});
+  }
+  j["gates"] = gates;
+  j["passed"] = r.gates_passed() && !x.error;
+  if (x.error) {
+    j["error"] = {
+        {"kind", error_kind(x.error->kind)}, {"event", x.error->event}, {"message", x.error->message}};
+  } else {
+    j["error"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace
+
+void print_json(std::ostream& out, std::span<const Report> reports) {
+  if (reports.size() == 1) {
+    out << report_json(reports[0]).dump(2) << '\n';
+    return;
+  }
+  json all = json::array();
+  for (const Report& r : reports) all.push_back(report_json(r));
+  out << all.dump(2) << '\n';
+}
+
+}  // namespace fa32::app::report

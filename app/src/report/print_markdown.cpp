@@ -1,0 +1,51 @@
+// Markdown: a figure table (one value column per trace), then the leaks and
+// gates of each trace.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/report/printers.hpp"
+
+namespace fa32::app::report {
+namespace {
+std::string md_cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+void print_markdown(std::ostream& out, std::span<const Report> reports) {
+  const FigureTable t = side_by_side(reports, true);
+  out << "| figure |";
+  for (const Report& r : reports) out << ' ' << md_cell(r.trace) << " |";
+  out << "\n|---|";
+  for (std::size_t i = 0; i < reports.size(); ++i) out << "---:|";
+  out << '\n';
+  for (std::size_t i = 0; i < t.keys.size(); ++i) {
+    out << "| " << md_cell(t.labels[i]) << " |";
+    for (const std::string& cell : t.cells[i]) out << ' ' << md_cell(cell) << " |";
+    out << '\n';
+  }
+  for (const Report& r : reports) {
+    const replay::ReplayResult& x = r.result;
+    if (!x.leaks.empty()) {
+      out << "\n**Leaks in " << md_cell(r.trace) << "**: " << x.leak_count << " allocations, " << x.leak_bytes
+          << " bytes"
+          << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + ")" : "")
+          << "\n\n| id | size | made by event |\n|---:|---:|---:|\n";
+      for (const replay::Leak& l : x.leaks)
+        out << "| " << l.id << " | " << l.size << " | " << l.event << " |\n";
+    }
+    if (!r.gates.empty()) {
+      out << "\n**Gates for " << md_cell(r.trace)
+          << "**\n\n| gate | threshold | result | |\n|---|---:|---|---|\n";
+      for (const Gate& g : r.gates) {
+        out << "| " << g.name << " | " << g.threshold << " | " << (g.passed ? "pass" : "FAIL") << " | "
+            << md_cell(g.message) << " |\n";
+      }
+    }
+  }
+}
+
+}  // namespace fa32::app::report

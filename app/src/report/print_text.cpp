@@ -1,0 +1,198 @@
+// Text: an aligned summary for people. One trace: sections, the size-class
+// table, the size histogram, the leaks and the gates. Several: one column per
+// trace. Colour only when asked (the caller checks the terminal and NO_COLOR).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <algorithm>
+#include <string>
+
+#include "fa32/app/report/printers.hpp"
+
+namespace fa32::app::report {
+namespace {
+
+struct Style {
+  bool on = false;
+  std::string bold(const std::string& s) const { return on ? "\033[1m" + s + "\033[0m" : s; }
+  std::string red(const std::string& s) const { return on ? "\033[31m" + s + "\033[0m" : s; }
+  std::string green(const std::string& s) const { return on ? "\033[32m" + s + "\033[0m" : s; }
+  std::string yellow(const std::string& s) const { return on ? "\033[33m" + s + "\033[0m" : s; }
+};
+
+std::string pad_right(const std::string& s, std::size_t w) {
+  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+std::string pad_left(const std::string& s, std::size_t w) {
+  return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
+}
+
+std::string section_title(const std::string& key) {
+  static const std::pair<const char*, const char*> titles[] = {
+      {"events", "events"},
+      {"invalid", "invalid events"},
+      {"pool", "pool"},
+      {"large", "large blocks"},
+      {"fallback", "fallback"},
+      {"realloc", "realloc"},
+      {"allocator", "allocator"},
+      {"failed", "failed requests"},
+      {"memory", "memory"},
+      {"fragmentation", "fragmentation"},
+      {"temporary", "temporary allocations"},
+      {"leaks", "leaks"},
+      {"timing", "timing"},
+  };
+  for (const auto& [k, t] : titles) {
+    if (key == k) return t;
+  }
+  return key;
+}
+
+void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) {
+  const replay::ReplayResult& x = r.result;
+  if (x.leak_count != 0) {
+    out << '\n'
+        << st.yellow("leaks at exit: " + std::to_string(x.leak_count) + " allocations, " +
+                     std::to_string(x.leak_bytes) + " bytes")
+        << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "")
+        << '\n';
+    for (const replay::Leak& l : x.leaks) {
+      out << "  id " << pad_left(std::to_string(l.id), 8) << "  size " << pad_left(std::to_string(l.size), 10)
+          << "  made by event " << l.event << '\n';
+    }
+  } else if (!x.error) {
+    out << '\n' << st.green("no leaks") << '\n';
+  }
+  if (!r.gates.empty()) {
+    out << '\n' << st.bold("gates") << '\n';
+    std::size_t w = 0;
+    for (const Gate& g : r.gates) w = std::max(w, g.name.size());
+    for (const Gate& g : r.gates) {
+      out << "  " << pad_right(g.name, w) << "  " << (g.passed ? st.green("pass") : st.red("FAIL"));
+      if (!g.message.empty()) out << "  " << g.message;
+      out << '\n';
+    }
+  }
+  if (x.error) out << '\n' << st.red("error: " + x.error->message) << '\n';
+}
+
+void print_classes(std::ostream& out, const Report& r, const Style& st) {
+  if (r.classes.empty()) return;
+  const std::vector<std::string> head{"block",       "allocs",     "fallbacks",
+                                      "hit rate",    "cache hits", "cache reuse",
+                                      "peak blocks", "capacity",   "peak occupancy"};
+  std::vector<std::vector<std::string>> rows;
+  auto pct = [](const std::optional<double>& v) {
+    Figure f;
+    f.kind = v ? Figure::Kind::ratio : Figure::Kind::none;
+    f.real = v.value_or(0);
+    return format_value(f, true);
+  };
+  for (const ClassFigures& c : r.classes) {
+    rows.push_back({std::to_string(c.block_size), std::to_string(c.allocs), std::to_string(c.fallback_allocs),
+                    pct(c.hit_rate), std::to_string(c.cache_hits), pct(c.cache_reuse),
+                    std::to_string(c.blocks_in_use_peak), std::to_string(c.capacity_blocks),
+                    pct(c.occupancy_peak)});
+  }
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    w[i] = head[i].size();
+    for (const auto& row : rows) w[i] = std::max(w[i], row[i].size());
+  }
+  out << '\n' << st.bold("size classes") << "\n ";
+  for (std::size_t i = 0; i < head.size(); ++i) out << ' ' << pad_left(head[i], w[i]);
+  out << '\n';
+  for (const auto& row : rows) {
+    out << ' ';
+    for (std::size_t i = 0; i < row.size(); ++i) out << ' ' << pad_left(row[i], w[i]);
+    out << '\n';
+  }
+}
+
+void print_histogram(std::ostream& out, const Report& r, const Style& st) {
+  const auto& h = r.result.size_histogram;
+  std::uint64_t most = 0;
+  for (std::uint64_t n : h) most = std::max(most, n);
+  if (most == 0) return;
+  out << '\n' << st.bold("requested sizes") << '\n';
+  for (int b = 0; b < replay::size_bins; ++b) {
+    if (h[b] == 0) continue;
+    const std::string le = b < 64 ? "<= " + std::to_string(std::uint64_t{1} << b) : "> 2^63";
+    const auto bar = static_cast<std::size_t>(double(h[b]) * 40.0 / double(most) + 0.5);
+    out << "  " << pad_left(le, 23) << "  " << pad_left(std::to_string(h[b]), 12) << "  "
+        << std::string(std::max<std::size_t>(bar, 1), '#') << '\n';
+  }
+}
+
+void print_one(std::ostream& out, const Report& r, const Style& st) {
+  const std::vector<Figure> fs = figures(r);
+  out << st.bold("fa32 replay: " + r.trace) << " (" << r.trace_format << ", " << r.result.events
+      << " events) through " << r.allocator << '\n';
+  out << "  " << r.allocator_config << "; touch " << r.touch << (r.verify ? ", verify" : "")
+      << (r.lenient ? ", lenient" : "") << '\n';
+  std::size_t w = 0;
+  for (const Figure& f : fs) w = std::max(w, f.label.size());
+  std::string section;
+  for (const Figure& f : fs) {
+    const std::string group = f.key.substr(0, f.key.find('.'));
+    if (group == "trace" || group == "options" || group == "error" || group.rfind("class_", 0) == 0) continue;
+    if (f.key == "allocator.name" || f.key == "allocator.config") continue;
+    if (group != section) {
+      section = group;
+      out << '\n' << st.bold(section_title(section)) << '\n';
+    }
+    out << "  " << pad_right(f.label, w) << "  " << format_value(f, true) << '\n';
+  }
+  print_classes(out, r, st);
+  print_histogram(out, r, st);
+  print_leaks_and_gates(out, r, st);
+}
+
+// Rows too wide for a column: printed above the table instead.
+bool legend_row(const std::string& key) {
+  return key == "trace.path" || key == "allocator.config" || key == "error.message";
+}
+
+void print_many(std::ostream& out, std::span<const Report> reports, const Style& st) {
+  const FigureTable t = side_by_side(reports, true);
+  out << st.bold("fa32 replay: " + std::to_string(reports.size()) + " traces") << '\n';
+  for (const Report& r : reports) {
+    out << "  " << r.trace << ": " << r.allocator << ", " << r.allocator_config << '\n';
+  }
+  out << '\n';
+  std::size_t lw = 6;
+  for (const std::string& l : t.labels) lw = std::max(lw, l.size());
+  std::vector<std::size_t> cw(reports.size());
+  for (std::size_t c = 0; c < reports.size(); ++c) {
+    cw[c] = reports[c].trace.size();
+    for (std::size_t i = 0; i < t.keys.size(); ++i) {
+      if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], t.cells[i][c].size());
+    }
+  }
+  out << st.bold(pad_right("figure", lw));
+  for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << st.bold(pad_left(reports[c].trace, cw[c]));
+  out << '\n';
+  for (std::size_t i = 0; i < t.keys.size(); ++i) {
+    if (legend_row(t.keys[i])) continue;
+    out << pad_right(t.labels[i], lw);
+    for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << pad_left(t.cells[i][c], cw[c]);
+    out << '\n';
+  }
+  for (const Report& r : reports) {
+    if (r.result.leak_count == 0 && r.gates.empty() && !r.result.error) continue;
+    out << '\n' << st.bold(r.trace) << ':';
+    print_leaks_and_gates(out, r, st);
+  }
+}
+
+}  // namespace
+
+void print_text(std::ostream& out, std::span<const Report> reports, const PrintOptions& options) {
+  const Style st{options.color};
+  if (reports.size() == 1) {
+    print_one(out, reports[0], st);
+  } else {
+    print_many(out, reports, st);
+  }
+}
+
+}  // namespace fa32::app::report

@@ -1,0 +1,403 @@
+/* The preloaded recorder: interposes the malloc family, forwards to glibc's
+ * __libc_* entry points and appends one fixed-size record per call to a
+ * MAP_SHARED mapping of a raw file. The kernel keeps the pages of a shared
+ * file mapping whatever happens to the process (exit, _exit, SIGKILL), so
+ * every committed record survives without any flushing.
+ *
+ * Rules inside this file: no malloc (all state is static or mmap'd), no
+ * stdio, no C++ runtime; nothing but libc and pthread.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fa32/record/raw_format.h"
+
+#define FA32_EXPORT __attribute__((visibility("default")))
+#define FA32_TLS __attribute__((tls_model("initial-exec"))) _Thread_local
+
+/* glibc's own implementations: calling them directly needs no dlsym and so
+ * no bootstrap allocator. */
+extern void* __libc_malloc(size_t size);
+extern void* __libc_calloc(size_t count, size_t size);
+extern void* __libc_realloc(void* ptr, size_t size);
+extern void __libc_free(void* ptr);
+extern void* __libc_memalign(size_t alignment, size_t size);
+extern void* __libc_valloc(size_t size);
+extern void* __libc_pvalloc(size_t size);
+
+/* Address space reserved once for the whole file; file chunks are mapped
+ * into it as the file grows and never unmapped, so a thread still writing a
+ * record into an earlier chunk is never racing an munmap. 64 GiB of address
+ * space is about 1.7 billion records. */
+#define RESERVE_BYTES (64ull << 30)
+#define CHUNK_BYTES (32ull << 20)
+
+enum { STATE_UNINIT = 0, STATE_INIT = 1, STATE_ON = 2, STATE_OFF = 3 };
+
+static struct {
+  int state; /* STATE_*, atomic */
+  int fd;
+  char* base; /* the reservation; the file's byte 0 is at base */
+  struct fa32_raw_header* header;
+  uint64_t capacity; /* records that fit in the mapped part, atomic */
+  uint64_t mapped;   /* bytes of the file mapped, under grow_lock */
+  pthread_mutex_t grow_lock;
+  int follow_forks;
+  int atfork_registered;
+  size_t page_size;
+  char dir[PATH_MAX];
+} g = {.grow_lock = PTHREAD_MUTEX_INITIALIZER};
+
+static FA32_TLS int t_in_hook;
+static FA32_TLS uint32_t t_tid;
+
+static uint64_t now_ns(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Appends the decimal digits of v at out; returns the new end. */
+static char* put_decimal(char* out, uint64_t v) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
+static int parse_decimal(const char* s, long* out) {
+  long v = 0;
+  if (s == NULL || *s == '\0') return -1;
+  for (; *s != '\0'; ++s) {
+    if (*s < '0' || *s > '9') return -1;
+    v = v * 10 + (*s - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static void read_cmdline(struct fa32_raw_header* h) {
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  size_t used = 0;
+  while (used < sizeof h->cmdline) {
+    ssize_t n = read(fd, h->cmdline + used, sizeof h->cmdline - used);
+    if (n <= 0) break;
+    used += (size_t)n;
+  }
+  close(fd);
+  h->cmdline_size = (uint32_t)used;
+}
+
+/* Maps one more chunk of the file. Called with grow_lock held (or before any
+ * other thread can see the mapping). */
+static int map_chunk(void) {
+  uint64_t end = g.mapped + CHUNK_BYTES;
+  if (end > RESERVE_BYTES) return -1;
+  if (ftruncate(g.fd, (off_t)end) != 0) return -1;
+  void* p = mmap(g.base + g.mapped, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, g.fd,
+                 (off_t)g.mapped);
+  if (p == MAP_FAILED) return -1;
+  g.mapped = end;
+  __atomic_store_n(&g.capacity, (end - FA32_RAW_HEADER_SIZE) / sizeof(struct fa32_raw_record),
+                   __ATOMIC_RELEASE);
+  return 0;
+}
+
+/* Creates raw.<pid>.<generation> in the recording directory, taking the
+ * first generation not used yet: an exec'd image of the same pid finds the
+ * files of its predecessors and starts the next one. */
+static int open_raw_file(void) {
+  long pid = (long)getpid();
+  for (uint32_t gen = 0; gen < 100000; ++gen) {
+    char path[PATH_MAX + 64];
+    size_t dir_len = strlen(g.dir);
+    if (dir_len + 48 > sizeof path) return -1;
+    memcpy(path, g.dir, dir_len);
+    char* p = path + dir_len;
+    memcpy(p, "/raw.", 5);
+    p = put_decimal(p + 5, (uint64_t)pid);
+    *p++ = '.';
+    p = put_decimal(p, gen);
+    *p = '\0';
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == EEXIST) continue;
+      return -1;
+    }
+    if (g.base == NULL) {
+      void* r = mmap(NULL, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (r == MAP_FAILED) {
+        close(fd);
+        return -1;
+      }
+      g.base = r;
+    }
+    g.fd = fd;
+    g.mapped = 0;
+    if (map_chunk() != 0) {
+      close(fd);
+      return -1;
+    }
+    struct fa32_raw_header* h = (struct fa32_raw_header*)(void*)g.base;
+    memcpy(h->magic, FA32_RAW_MAGIC, sizeof h->magic);
+    h->version = FA32_RAW_VERSION;
+    h->header_size = FA32_RAW_HEADER_SIZE;
+    h->record_size = (uint32_t)sizeof(struct fa32_raw_record);
+    h->exec_generation = gen;
+    h->pid = pid;
+    h->ppid = (int64_t)getppid();
+    h->start_realtime_ns = now_ns(CLOCK_REALTIME);
+    h->start_monotonic_ns = now_ns(CLOCK_MONOTONIC);
+    read_cmdline(h);
+    g.header = h;
+    return 0;
+  }
+  return -1;
+}
+
+/* Drops the mappings inherited from the parent: the child must not write
+ * into the parent's file. */
+static void forget_parent_file(void) {
+  if (g.base != NULL) {
+    mmap(g.base, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+  }
+  if (g.fd >= 0) close(g.fd);
+  g.fd = -1;
+  g.header = NULL;
+  g.mapped = 0;
+  __atomic_store_n(&g.capacity, 0, __ATOMIC_RELAXED);
+}
+
+/* fork: the grow lock must not be held by a thread that does not exist in
+ * the child. */
+static void atfork_prepare(void) {
+  pthread_mutex_lock(&g.grow_lock);
+}
+static void atfork_parent(void) {
+  pthread_mutex_unlock(&g.grow_lock);
+}
+static void atfork_child(void) {
+  pthread_mutex_init(&g.grow_lock, NULL);
+  t_tid = 0;
+  if (__atomic_load_n(&g.state, __ATOMIC_RELAXED) != STATE_ON) return;
+  forget_parent_file();
+  if (!g.follow_forks || open_raw_file() != 0) {
+    __atomic_store_n(&g.state, STATE_OFF, __ATOMIC_RELEASE);
+  }
+}
+
+static void init(void) {
+  int expected = STATE_UNINIT;
+  if (!__atomic_compare_exchange_n(&g.state, &expected, STATE_INIT, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    return;
+  }
+  int next = STATE_OFF;
+  const char* dir = getenv(FA32_RAW_ENV_DIR);
+  const char* follow = getenv(FA32_RAW_ENV_FOLLOW);
+  long parent = 0;
+  g.fd = -1;
+  g.page_size = (size_t)sysconf(_SC_PAGESIZE);
+  g.follow_forks = follow != NULL && follow[0] == '1';
+  /* Without --follow-forks only the direct child of `fa32 record` (through
+   * its execs, which keep the pid and the parent) records. */
+  int wanted = dir != NULL && strlen(dir) < sizeof g.dir &&
+               (g.follow_forks ||
+                (parse_decimal(getenv(FA32_RAW_ENV_PARENT_PID), &parent) == 0 && (long)getppid() == parent));
+  if (wanted) {
+    strcpy(g.dir, dir);
+    if (open_raw_file() == 0) {
+      if (!g.atfork_registered) {
+        pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+        g.atfork_registered = 1;
+      }
+      next = STATE_ON;
+    }
+  }
+  __atomic_store_n(&g.state, next, __ATOMIC_RELEASE);
+}
+
+/* Grows the mapping until record index i fits; 0 if it does. */
+static int ensure_capacity(uint64_t i) {
+  int ok = 0;
+  pthread_mutex_lock(&g.grow_lock);
+  while (i >= __atomic_load_n(&g.capacity, __ATOMIC_ACQUIRE)) {
+    if (map_chunk() != 0) {
+      __atomic_fetch_or(&g.header->flags, FA32_RAW_FLAG_OVERFLOW, __ATOMIC_RELAXED);
+      ok = -1;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&g.grow_lock);
+  return ok;
+}
+
+static void put(uint8_t op, const void* ptr, uint64_t size, uint64_t arg) {
+  if (t_tid == 0) t_tid = (uint32_t)gettid();
+  uint64_t i = __atomic_fetch_add(&g.header->next_index, 1, __ATOMIC_RELAXED);
+  if (__builtin_expect(i >= __atomic_load_n(&g.capacity, __ATOMIC_ACQUIRE), 0) && ensure_capacity(i) != 0) {
+    return;
+  }
+  struct fa32_raw_record* r =
+      (struct fa32_raw_record*)(void*)(g.base + FA32_RAW_HEADER_SIZE + i * sizeof(struct fa32_raw_record));
+  r->ptr = (uint64_t)(uintptr_t)ptr;
+  r->size = size;
+  r->arg = arg;
+  r->time_ns = now_ns(CLOCK_MONOTONIC);
+  r->tid = t_tid;
+  r->op = op;
+  __atomic_store_n(&r->commit, (uint16_t)FA32_RAW_COMMIT, __ATOMIC_RELEASE);
+}
+
+/* 1 if this call should be recorded; then leave() must follow. */
+static inline int enter(void) {
+  if (t_in_hook) return 0;
+  int s = __atomic_load_n(&g.state, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(s == STATE_UNINIT, 0)) {
+    t_in_hook = 1;
+    init();
+    t_in_hook = 0;
+    s = __atomic_load_n(&g.state, __ATOMIC_ACQUIRE);
+  }
+  if (s != STATE_ON) return 0;
+  t_in_hook = 1;
+  return 1;
+}
+static inline void leave(void) {
+  t_in_hook = 0;
+}
+
+__attribute__((constructor)) static void fa32_record_constructor(void) {
+  if (enter()) leave();
+}
+
+FA32_EXPORT void* malloc(size_t size) {
+  void* p = __libc_malloc(size);
+  if (enter()) {
+    put(FA32_RAW_MALLOC, p, size, 0);
+    leave();
+  }
+  return p;
+}
+
+FA32_EXPORT void free(void* ptr) {
+  if (ptr == NULL) return;
+  /* Before the real free: once it returns another thread may get ptr. */
+  if (enter()) {
+    put(FA32_RAW_FREE, ptr, 0, 0);
+    leave();
+  }
+  __libc_free(ptr);
+}
+
+FA32_EXPORT void* calloc(size_t count, size_t size) {
+  void* p = __libc_calloc(count, size);
+  if (enter()) {
+    put(FA32_RAW_CALLOC, p, size, count);
+    leave();
+  }
+  return p;
+}
+
+static void* do_realloc(void* ptr, size_t size) {
+  if (ptr == NULL) {
+    void* p = __libc_realloc(NULL, size);
+    if (enter()) {
+      put(FA32_RAW_MALLOC, p, size, 0);
+      leave();
+    }
+    return p;
+  }
+  if (size == 0) {
+    /* glibc frees ptr and returns NULL. */
+    if (enter()) {
+      put(FA32_RAW_FREE, ptr, 0, 0);
+      leave();
+    }
+    return __libc_realloc(ptr, 0);
+  }
+  /* Two records: the old address is given up at BEGIN (it may be handed to
+   * another thread before this call returns) and the id moves to the new
+   * address at END. */
+  if (!enter()) return __libc_realloc(ptr, size);
+  put(FA32_RAW_REALLOC_BEGIN, NULL, size, (uint64_t)(uintptr_t)ptr);
+  void* p = __libc_realloc(ptr, size);
+  put(FA32_RAW_REALLOC_END, p, size, (uint64_t)(uintptr_t)ptr);
+  leave();
+  return p;
+}
+
+FA32_EXPORT void* realloc(void* ptr, size_t size) {
+  return do_realloc(ptr, size);
+}
+
+FA32_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
+  size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return do_realloc(ptr, bytes);
+}
+
+static void* aligned(size_t alignment, size_t size) {
+  void* p = __libc_memalign(alignment, size);
+  if (enter()) {
+    put(FA32_RAW_ALIGNED, p, size, alignment);
+    leave();
+  }
+  return p;
+}
+
+FA32_EXPORT void* memalign(size_t alignment, size_t size) {
+  return aligned(alignment, size);
+}
+
+/* glibc 2.36's aligned_alloc is memalign (no power-of-two check). */
+FA32_EXPORT void* aligned_alloc(size_t alignment, size_t size) {
+  return aligned(alignment, size);
+}
+
+FA32_EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
+  if (alignment % sizeof(void*) != 0 || alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    return EINVAL;
+  }
+  int saved = errno;
+  void* p = aligned(alignment, size);
+  if (p == NULL) return ENOMEM;
+  errno = saved;
+  *out = p;
+  return 0;
+}
+
+FA32_EXPORT void* valloc(size_t size) {
+  void* p = __libc_valloc(size);
+  if (enter()) {
+    put(FA32_RAW_ALIGNED, p, size, g.page_size);
+    leave();
+  }
+  return p;
+}
+
+FA32_EXPORT void* pvalloc(size_t size) {
+  void* p = __libc_pvalloc(size);
+  if (enter()) {
+    put(FA32_RAW_ALIGNED, p, size, g.page_size);
+    leave();
+  }
+  return p;
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/bench/fa32_spec.hpp"
+#include "fa32/app/cli.hpp"
+
+using namespace fa32::app::bench;
+using fa32::app::InputError;
+
+TEST_CASE("allocator specs name fastalloc32 configs, glibc and preloads") {
+  AllocatorSpec a = parse_allocator_spec("fa32");
+  CHECK(a.name == "fa32");
+  CHECK(a.kind == AllocatorKind::fastalloc32);
+  CHECK(a.config == default_fa32_config);
+
+  AllocatorSpec b = parse_allocator_spec("fa32:classes=16,32,64,128");
+  CHECK(b.kind == AllocatorKind::fastalloc32);
+  CHECK(b.name == "fa32:classes=16,32,64,128");
+  CHECK(b.config == "classes=16,32,64,128");
+
+  AllocatorSpec c = parse_allocator_spec("small=fa32:classes=16,32:pool=64K");
+  CHECK(c.name == "small");
+  CHECK(c.config == "classes=16,32:pool=64K");
+
+  CHECK(parse_allocator_spec("glibc").kind == AllocatorKind::system);
+  CHECK(parse_allocator_spec("system").name == "glibc");
+
+  AllocatorSpec j = parse_allocator_spec("jemalloc");
+  CHECK(j.kind == AllocatorKind::preload);
+  CHECK(j.path == "libjemalloc.so.2");
+
+  AllocatorSpec h = parse_allocator_spec("hoard=/opt/lib/libhoard.so");
+  CHECK(h.name == "hoard");
+  CHECK(h.kind == AllocatorKind::preload);
+  CHECK(h.path == "/opt/lib/libhoard.so");
+
+  AllocatorSpec f = parse_fa32_option("big=classes=64,128,256:pool=4M");
+  CHECK(f.name == "big");
+  CHECK(f.config == "classes=64,128,256:pool=4M");
+  AllocatorSpec p = parse_preload_option("x=/no/such.so");
+  CHECK(p.name == "x");
+  CHECK(p.path == "/no/such.so");
+}
+
+TEST_CASE("malformed allocator specs are input errors") {
+  CHECK_THROWS_AS(parse_allocator_spec("tcmallocc"), InputError);
+  CHECK_THROWS_AS(parse_allocator_spec("fa32:nosuchkey=1"), InputError);
+  CHECK_THROWS_AS(parse_allocator_spec("fa32:classes=abc"), InputError);
+  CHECK_THROWS_AS(parse_fa32_option("classes=16"),
+                  InputError);  // "classes" is taken as the name, "16" as config
+  CHECK_THROWS_AS(parse_fa32_option("noequals"), InputError);
+  CHECK_THROWS_AS(parse_preload_option("/just/a/path.so"), InputError);
+  CHECK_THROWS_AS(parse_preload_option("name="), InputError);
+  CHECK_THROWS_AS(parse_fa32_spec("cache=many"), InputError);
+  CHECK_THROWS_AS(parse_fa32_spec("pool"), InputError);
+}
+
+TEST_CASE("fastalloc32 spec strings set the replay flags") {
+  auto f = parse_fa32_spec("classes=16,32,64:pool=1M:limit=8M:cache=64:large-cache=2M:mmap=512K:zero");
+  CHECK(f.classes == "16,32,64");
+  CHECK(f.pool_size == "1M");
+  CHECK(f.pool_limit == "8M");
+  CHECK(f.cache == "64");
+  CHECK(f.large_cache == "2M");
+  CHECK(f.mmap_threshold == "512K");
+  CHECK(f.secure_zero);
+  CHECK(parse_fa32_spec("").classes.empty());
+  // The bench default must itself be a valid config.
+  CHECK_NOTHROW(parse_fa32_spec(default_fa32_config));
+}
+
+TEST_CASE("a preload whose library does not exist is skipped with a note, not an error") {
+  std::vector<std::string> notes;
+  std::vector<AllocatorSpec> in{parse_allocator_spec("glibc"),
+                                parse_preload_option("ghost=/no/such/libghost.so"),
+                                parse_allocator_spec("fa32")};
+  std::vector<AllocatorSpec> out = resolve_allocators(in, notes);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].name == "glibc");
+  CHECK(out[1].name == "fa32");
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("ghost") != std::string::npos);
+  if (built_with_asan()) {
+    CHECK(notes[0].find("AddressSanitizer") != std::string::npos);
+  } else {
+    CHECK(notes[0].find("/no/such/libghost.so not found") != std::string::npos);
+  }
+}
+
+TEST_CASE("known libraries resolve to an installed file or are skipped") {
+  std::vector<std::string> notes;
+  std::vector<AllocatorSpec> out = resolve_allocators(default_allocators(), notes);
+  std::size_t preloads = 0;
+  for (const AllocatorSpec& s : out) {
+    if (s.kind != AllocatorKind::preload) continue;
+    ++preloads;
+    CHECK(s.path.front() == '/');
+    CHECK(find_known_library(s.path) == s.path);
+  }
+  // Every known library is either kept or explained.
+  CHECK(preloads + notes.size() == std::size(known_libraries));
+  if (built_with_asan()) CHECK(preloads == 0);
+}
+
+TEST_CASE("two allocators with one name are an input error") {
+  std::vector<std::string> notes;
+  std::vector<AllocatorSpec> in{parse_allocator_spec("fa32"), parse_allocator_spec("fa32")};
+  CHECK_THROWS_AS(resolve_allocators(in, notes), InputError);
+}

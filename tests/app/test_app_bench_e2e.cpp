@@ -1,0 +1,172 @@
+// End to end: the real fa32 binary benchmarks a small trace, one run each.
+// Timings are never asserted, only that every allocator ran and the report
+// says what it should.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/bench/child_process.hpp"
+#include "fa32/traces/generate.hpp"
+#include "fa32/traces/writer.hpp"
+
+using namespace fa32::app::bench;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("fa32-bench-e2e-" + std::to_string(getpid()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A real trace from the generator, written as binary.
+std::string make_trace(const fs::path& dir) {
+  fa32::traces::GenOptions g;
+  g.profile = "small-churn";
+  g.events = 3000;
+  g.seed = 7;
+  auto gen = fa32::traces::make_generator(g);
+  const std::string path = (dir / "churn.fa32").string();
+  auto w = fa32::traces::create_writer(path, fa32::traces::Format::binary, gen->header());
+  fa32::traces::Event e;
+  while (gen->next(e)) w->write(e);
+  w->finish();
+  return path;
+}
+
+ChildOutcome run_fa32(std::vector<std::string> args) {
+  args.insert(args.begin(), FA32_BINARY);
+  return run_child(FA32_BINARY, args, "", 600s);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const nlohmann::json* find_row(const nlohmann::json& w, const std::string& name) {
+  for (const auto& r : w["allocators"]) {
+    if (r["name"] == name) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("fa32 bench runs every installed allocator on a trace and skips a missing preload") {
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  const fs::path out = dir.path / "bench.json";
+  ChildOutcome o = run_fa32({"bench", trace, "--runs", "1", "--warmup", "0", "--min-time", "0", "--format",
+                             "json", "--output", out.string(), "--preload", "ghost=/no/such/dir/libghost.so",
+                             "--fa32", "one128=block-size=128:pool=1M:limit=64M"});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 0);
+  CHECK(o.err.find("ghost") != std::string::npos);  // the note is on stderr too
+
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  CHECK(j["runs"] == 1);
+  REQUIRE(j["workloads"].size() == 1);
+  const nlohmann::json& w = j["workloads"][0];
+  CHECK(w["name"] == trace);
+  CHECK(w["events"].get<std::uint64_t>() >= 3000);
+  CHECK(w["live_peak_bytes"].get<std::uint64_t>() > 0);
+  CHECK(find_row(w, "ghost") == nullptr);
+  bool noted = false;
+  for (const auto& n : j["notes"]) noted = noted || n.get<std::string>().find("ghost") != std::string::npos;
+  CHECK(noted);
+
+  for (const char* name : {"fa32", "one128"}) {
+    const nlohmann::json* r = find_row(w, name);
+    REQUIRE(r != nullptr);
+    CHECK((*r)["status"] == "ok");
+    CHECK((*r)["ns_per_event"]["runs"].size() == 1);
+    CHECK((*r)["ns_per_event"]["median"].get<double>() > 0);
+    CHECK((*r)["footprint_peak_bytes"].get<std::uint64_t>() > 0);
+    CHECK((*r)["peak_rss_bytes"].get<std::uint64_t>() > 0);
+    CHECK((*r)["verified"].dump().find("fastalloc32_check passed") != std::string::npos);
+  }
+  const nlohmann::json* glibc = find_row(w, "glibc");
+  REQUIRE(glibc != nullptr);
+  CHECK((*glibc)["status"] == "ok");
+  CHECK((*glibc)["ratio_to_glibc"].get<double>() == doctest::Approx(1.0));
+
+  std::vector<std::string> notes;
+  std::vector<AllocatorSpec> installed = resolve_allocators(default_allocators(), notes);
+  for (const AllocatorSpec& s : default_allocators()) {
+    if (s.kind != AllocatorKind::preload) continue;
+    const nlohmann::json* r = find_row(w, s.name);
+    bool expected = false;
+    for (const AllocatorSpec& i : installed) expected = expected || i.name == s.name;
+    if (!expected) {
+      // Not installed, or a sanitizer build: skipped, and the note says why.
+      CHECK(r == nullptr);
+      if (built_with_asan())
+        MESSAGE("AddressSanitizer build: " << s.name << " is not preloaded, as designed");
+      continue;
+    }
+    REQUIRE(r != nullptr);
+    CHECK((*r)["status"] == "ok");
+    CHECK((*r)["verified"].dump().find("LD_PRELOAD took effect") != std::string::npos);
+    CHECK((*r)["footprint_peak_bytes"].is_null());
+  }
+}
+
+TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  for (const char* format : {"text", "markdown", "csv"}) {
+    ChildOutcome o = run_fa32({"bench", trace, "-a", "fa32", "-a", "glibc", "--runs", "1", "--warmup", "1",
+                               "--min-time", "0", "--format", format});
+    INFO(format << ": " << o.err);
+    REQUIRE(o.status == ChildOutcome::Status::exited);
+    CHECK(o.exit_code == 0);
+    CHECK(o.out.find("fa32") != std::string::npos);
+    CHECK(o.out.find("glibc") != std::string::npos);
+    if (std::string(format) == "markdown")
+      CHECK(o.out.find("| workload | fa32 | glibc |") != std::string::npos);
+    if (std::string(format) == "csv") CHECK(o.out.starts_with("workload,source,events,"));
+    if (std::string(format) == "text") CHECK(o.out.find("1 run per allocator") != std::string::npos);
+  }
+}
+
+TEST_CASE("fa32 bench rejects bad input with exit 2, and hides its worker from --help") {
+  TempDir dir;
+  CHECK(run_fa32({"bench"}).exit_code == 2);
+  CHECK(run_fa32({"bench", (dir.path / "missing.json").string()}).exit_code == 2);
+  CHECK(run_fa32({"bench", "--suite", "-a", "nosuchalloc"}).exit_code == 2);
+  CHECK(run_fa32({"bench", "--suite", "-a", "fa32:classes=zero"}).exit_code == 2);
+  const std::string bad = (dir.path / "bad.jsonl").string();
+  {
+    std::ofstream f(bad);
+    f << "{\"format\":\"fa32-trace\",\"version\":1}\n{\"op\":\"free\",\"id\":3}\n";
+  }
+  ChildOutcome o = run_fa32({"bench", bad, "--runs", "1"});
+  CHECK(o.exit_code == 2);
+  CHECK(o.err.find("bad.jsonl") != std::string::npos);
+
+  ChildOutcome help = run_fa32({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("bench") != std::string::npos);
+  CHECK(help.out.find("bench-worker") == std::string::npos);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/replay/allocator_config.hpp"
+
+using namespace fa32::app::replay;
+using fa32::app::InputError;
+
+TEST_CASE("sizes take K, M, G suffixes and reject junk") {
+  CHECK(parse_size("4096") == 4096u);
+  CHECK(parse_size("64K") == 65536u);
+  CHECK(parse_size("2MiB") == 2u * 1024 * 1024);
+  CHECK(parse_size("1G") == 1024u * 1024 * 1024);
+  CHECK_FALSE(parse_size(""));
+  CHECK_FALSE(parse_size("12Q"));
+  CHECK_FALSE(parse_size("-1"));
+  CHECK_FALSE(parse_size("99999999999999999999"));
+  CHECK_FALSE(parse_size("17179869184G"));
+}
+
+TEST_CASE("flags set the fastalloc32 config") {
+  Fa32Flags f;
+  f.classes = "16,32,64,128";
+  f.pool_size = "64K";
+  f.cache = "8";
+  f.align = "32";
+  f.large_cache = "0";
+  f.mmap_threshold = "256K";
+  const Fa32Settings s = make_fa32_settings(f);
+  CHECK(s.config.class_count == 4);
+  CHECK(s.config.block_sizes[3] == 128);
+  CHECK(s.config.pool_size == 65536);
+  CHECK(s.config.cache_capacity == 8);
+  CHECK(s.config.alignment == 32);
+  CHECK(s.config.large_cache_bytes == 0);
+  CHECK(s.config.mmap_threshold == 256 * 1024);
+  CHECK(s.config.pool_limit == 0);
+  f.grow = true;
+  CHECK(make_fa32_settings(f).config.pool_limit == std::uint64_t{1} << 30);
+}
+
+TEST_CASE("bad flag values are input errors that name the flag") {
+  auto message = [](Fa32Flags f) -> std::string {
+    try {
+      make_fa32_settings(f);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  Fa32Flags f;
+  f.classes = "32,16";
+  CHECK(message(f).find("ascending") != std::string::npos);
+  f = {};
+  f.classes = "16,,32";
+  CHECK(message(f).find("--classes") != std::string::npos);
+  f = {};
+  f.pool_size = "lots";
+  CHECK(message(f).find("--pool-size") != std::string::npos);
+  f = {};
+  f.block_size = "64";
+  f.classes = "16";
+  CHECK(message(f).find("--block-size") != std::string::npos);
+  f = {};
+  f.cache = "x";
+  CHECK(message(f).find("--cache") != std::string::npos);
+  f = {};
+  f.config_file = "/nonexistent/fa32-config.json";
+  CHECK(message(f).find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("a JSON config file, overridden by flags") {
+  const std::string path = "test_app_replay_config.tmp.json";
+  {
+    std::ofstream out(path);
+    out << R"({"classes": [16, 48], "pool_size": "128K", "cache": 4, "grow": true})";
+  }
+  Fa32Flags f;
+  f.config_file = path;
+  Fa32Settings s = make_fa32_settings(f);
+  CHECK(s.config.class_count == 2);
+  CHECK(s.config.block_sizes[1] == 48);
+  CHECK(s.config.pool_size == 128 * 1024);
+  CHECK(s.config.cache_capacity == 4);
+  CHECK(s.config.pool_limit == std::uint64_t{1} << 30);
+  f.cache = "9";
+  CHECK(make_fa32_settings(f).config.cache_capacity == 9);
+  {
+    std::ofstream out(path);
+    out << R"({"clases": [16]})";
+  }
+  CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("unknown key"), InputError);
+  {
+    std::ofstream out(path);
+    out << "{not json";
+  }
+  CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("not valid JSON"), InputError);
+  std::remove(path.c_str());
+}

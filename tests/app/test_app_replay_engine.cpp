@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <vector>
+
+#include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/mapped_array.hpp"
+#include "fa32/app/replay/system_allocator.hpp"
+#include "fa32/traces/writer.hpp"
+#include "replay_test_util.hpp"
+
+using namespace fa32::app::replay;
+using namespace fa32::test;
+
+TEST_CASE("a mapped array grows, keeps its contents and reads zero beyond them") {
+  MappedArray<std::uint64_t> a;
+  for (std::uint64_t i = 0; i < 100000; ++i) a.push_back(i * 3);
+  CHECK(a.size() == 100000);
+  for (std::uint64_t i = 0; i < 100000; i += 997) CHECK(a[i] == i * 3);
+  a.resize(300000);
+  CHECK(a[250000] == 0);
+  CHECK(a[99999] == 99999 * 3);
+}
+
+TEST_CASE("to_replay_event packs op, id, size, alignment and calloc totals") {
+  fa32::traces::Event e;
+  e.op = Op::calloc;
+  e.id = 42;
+  e.size = 24;
+  e.count = 3;
+  ReplayEvent r = to_replay_event(e, 0);
+  CHECK(r.op() == Op::calloc);
+  CHECK(r.id() == 42);
+  CHECK(r.size == 72);
+  e.count = UINT64_MAX;
+  CHECK(to_replay_event(e, 0).size == UINT64_MAX);
+  e = {};
+  e.op = Op::aligned_alloc;
+  e.alignment = 4096;
+  e.size = 10;
+  r = to_replay_event(e, 0);
+  CHECK(r.alignment() == 4096);
+  e.alignment = 48;
+  CHECK(to_replay_event(e, 0).align_log2() == ReplayEvent::bad_alignment);
+  e.id = ReplayEvent::max_id + 1;
+  CHECK_THROWS_AS(to_replay_event(e, 7), fa32::traces::TraceError);
+}
+
+TEST_CASE("live bytes, peaks, temporaries and leaks, event by event") {
+  // 0: malloc a 100        live 100
+  // 1: malloc b 50         live 150
+  // 2: free b              live 100  (b is temporary: freed by the very next event)
+  // 3: realloc a 300       live 300  peak 300 at event 3
+  // 4: malloc c 10         live 310  peak 310 at event 4, 2 live
+  // 5: free a              live 10
+  // 6: malloc d 1          live 11   (c and d leak)
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 100), ev_malloc(1, 50), ev_free(1),     ev_realloc(0, 300),
+                                     ev_malloc(2, 10),  ev_free(0),       ev_malloc(3, 1)};
+  TestAllocator a;
+  ReplayOptions o;
+  const ReplayResult r = replay(evs, a, o);
+  CHECK_FALSE(r.error);
+  CHECK(r.events == 7);
+  CHECK(r.op_counts[static_cast<int>(Op::malloc)] == 4);
+  CHECK(r.op_counts[static_cast<int>(Op::free)] == 2);
+  CHECK(r.op_counts[static_cast<int>(Op::realloc)] == 1);
+  CHECK(r.live_bytes == 11);
+  CHECK(r.live_allocs == 2);
+  CHECK(r.peak_live_bytes == 310);
+  CHECK(r.peak_live_bytes_event == 4);
+  CHECK(r.peak_live_allocs == 2);
+  CHECK(r.temporary_allocs == 1);
+  CHECK(r.realloc_in_place + r.realloc_moved == 1);
+  // The test allocator's footprint is 100 per live block: 2 blocks at the peak.
+  CHECK(r.at_peak_live.footprint == 200);
+  CHECK(r.leak_count == 2);
+  CHECK(r.leak_bytes == 11);
+  REQUIRE(r.leaks.size() == 2);
+  CHECK(r.leaks[0].id == 2);
+  CHECK(r.leaks[0].event == 4);
+  CHECK(r.leaks[1].id == 3);
+  CHECK(r.leaks[1].size == 1);
+  // sizes 100, 50, 300, 10, 1 -> bins <=128, <=64, <=512, <=16, <=1
+  CHECK(r.size_histogram[7] == 1);
+  CHECK(r.size_histogram[6] == 1);
+  CHECK(r.size_histogram[9] == 1);
+  CHECK(r.size_histogram[4] == 1);
+  CHECK(r.size_histogram[0] == 1);
+}
+
+TEST_CASE("the leak list keeps the first N by allocating event, all are counted") {
+  std::vector<ReplayEvent> evs;
+  // ids allocated in descending order so id order and event order differ.
+  for (std::uint64_t i = 0; i < 20; ++i) evs.push_back(ev_malloc(19 - i, 8));
+  TestAllocator a;
+  ReplayOptions o;
+  o.leak_limit = 3;
+  const ReplayResult r = replay(evs, a, o);
+  CHECK(r.leak_count == 20);
+  CHECK(r.leak_bytes == 160);
+  REQUIRE(r.leaks.size() == 3);
+  CHECK(r.leaks[0].id == 19);
+  CHECK(r.leaks[0].event == 0);
+  CHECK(r.leaks[2].id == 17);
+}
+
+TEST_CASE("invalid events stop the replay with the event index, or are counted under --lenient") {
+  const std::vector<ReplayEvent> evs{
+      ev_malloc(0, 8),  ev_free(5),       ev_free(0),
+      ev_free(0),       ev_malloc(1, 8),  ev_malloc(1, 8),
+      ev_realloc(9, 4), ev_realloc(0, 4), ev_aligned(2, 8, ReplayEvent::bad_alignment),
+      ev_free(1)};
+  SUBCASE("strict") {
+    TestAllocator a;
+    const ReplayResult r = replay(evs, a, ReplayOptions{});
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::invalid_event);
+    CHECK(r.error->event == 1);
+    CHECK(r.error->message.find("event 1") != std::string::npos);
+    CHECK(r.error->message.find("never allocated") != std::string::npos);
+    CHECK(r.events == 1);
+  }
+  SUBCASE("lenient") {
+    TestAllocator a;
+    ReplayOptions o;
+    o.lenient = true;
+    const ReplayResult r = replay(evs, a, o);
+    CHECK_FALSE(r.error);
+    CHECK(r.events == evs.size());
+    CHECK(r.invalid.unknown_id == 2);   // free 5, realloc 9
+    CHECK(r.invalid.double_free == 2);  // free 0 again, realloc 0 after free
+    CHECK(r.invalid.id_in_use == 1);    // malloc 1 twice
+    CHECK(r.invalid.bad_alignment == 1);
+    CHECK(r.live_allocs == 0);
+    CHECK(a.live() == 0);
+  }
+}
+
+TEST_CASE("realloc to size 0 frees; a failed allocation's later free is skipped, not invalid") {
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0),    ev_malloc(1, 1000), ev_free(1),
+                                     ev_malloc(2, 8), ev_realloc(2, 5000), ev_free(2)};
+  LimitedAllocator a(100);
+  const ReplayResult r = replay(evs, a, ReplayOptions{});
+  CHECK_FALSE(r.error);
+  CHECK(r.realloc_to_zero == 1);
+  CHECK(r.failed_allocs == 1);
+  CHECK(r.skipped_after_fail == 1);
+  CHECK(r.failed_reallocs == 1);
+  CHECK(r.live_allocs == 0);
+  CHECK(r.leak_count == 0);
+  CHECK(a.live() == 0);
+}
+
+TEST_CASE("--verify finds two live blocks at the same address") {
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 64), ev_malloc(1, 64), ev_free(0), ev_free(1)};
+  SUBCASE("caught with --verify") {
+    OverlappingAllocator a;
+    ReplayOptions o;
+    o.verify = true;
+    const ReplayResult r = replay(evs, a, o);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::corruption);
+    CHECK(r.error->event == 2);
+    CHECK(r.error->message.find("id 0") != std::string::npos);
+  }
+  SUBCASE("unnoticed without") {
+    OverlappingAllocator a;
+    const ReplayResult r = replay(evs, a, ReplayOptions{});
+    CHECK_FALSE(r.error);
+  }
+}
+
+TEST_CASE("--verify checks alignment and calloc zeroing") {
+  SUBCASE("misaligned") {
+    MisaligningAllocator a;
+    ReplayOptions o;
+    o.verify = true;
+    const std::vector<ReplayEvent> evs{ev_malloc(0, 32), ev_free(0)};
+    const ReplayResult r = replay(evs, a, o);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::misaligned);
+    CHECK(r.error->event == 0);
+  }
+  SUBCASE("dirty calloc") {
+    DirtyCallocAllocator a;
+    ReplayOptions o;
+    o.verify = true;
+    const std::vector<ReplayEvent> evs{ev_malloc(0, 32), ev_calloc(1, 40)};
+    const ReplayResult r = replay(evs, a, o);
+    REQUIRE(r.error);
+    CHECK(r.error->kind == ErrorKind::calloc_not_zero);
+    CHECK(r.error->event == 1);
+  }
+}
+
+TEST_CASE("--verify keeps contents across realloc through the system allocator") {
+  std::vector<ReplayEvent> evs;
+  for (std::uint64_t i = 0; i < 64; ++i) evs.push_back(ev_malloc(i, 8 + i * 13));
+  for (std::uint64_t i = 0; i < 64; ++i) evs.push_back(ev_realloc(i, 4000 - i * 50));
+  for (std::uint64_t i = 0; i < 64; i += 2) evs.push_back(ev_free(i));
+  SystemAllocator a;
+  ReplayOptions o;
+  o.verify = true;
+  const ReplayResult r = replay(evs, a, o);
+  CHECK_FALSE(r.error);
+  CHECK(r.leak_count == 32);
+}
+
+TEST_CASE("the pattern helpers find the first changed byte") {
+  std::vector<unsigned char> buf(37);
+  fill_pattern(buf.data(), buf.size(), 5);
+  CHECK(check_pattern(buf.data(), buf.size(), 5) == buf.size());
+  CHECK(check_pattern(buf.data(), buf.size(), 6) == 0);
+  buf[33] ^= 1;
+  CHECK(check_pattern(buf.data(), buf.size(), 5) == 33);
+}
+
+TEST_CASE("snapshots every N events, plus one at the end") {
+  std::vector<ReplayEvent> evs;
+  for (std::uint64_t i = 0; i < 10; ++i) evs.push_back(ev_malloc(i, 16));
+  TestAllocator a;
+  ReplayOptions o;
+  o.snapshot_every = 4;
+  const ReplayResult r = replay(evs, a, o);
+  REQUIRE(r.snapshots.size() == 3);
+  CHECK(r.snapshots[0].events == 4);
+  CHECK(r.snapshots[0].live_bytes == 64);
+  CHECK(r.snapshots[1].events == 8);
+  CHECK(r.snapshots[1].live_allocs == 8);
+  CHECK(r.snapshots[2].events == 10);
+  CHECK(r.snapshots[2].allocator.footprint == 1000);
+}
+
+TEST_CASE("touch modes write into the blocks") {
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 10000)};
+  for (Touch t : {Touch::none, Touch::first, Touch::all}) {
+    TestAllocator a;
+    ReplayOptions o;
+    o.touch = t;
+    const ReplayResult r = replay(evs, a, o);
+    CHECK(r.leak_count == 1);
+  }
+  CHECK(touch_from_name("first") == Touch::first);
+  CHECK_FALSE(touch_from_name("some"));
+}
+
+TEST_CASE("streaming and preloading the same trace give the same figures") {
+  std::stringstream buf;
+  fa32::traces::TraceHeader h;
+  auto w = fa32::traces::create_writer(buf, fa32::traces::Format::binary, h);
+  for (std::uint64_t i = 0; i < 20000; ++i) {
+    fa32::traces::Event e;
+    e.op = Op::malloc;
+    e.id = i % 300;
+    e.size = 8 + (i * 7) % 120;
+    if (i >= 300) {
+      fa32::traces::Event f;
+      f.op = Op::free;
+      f.id = i % 300;
+      w->write(f);
+    }
+    w->write(e);
+  }
+  w->finish();
+  const std::string bytes = buf.str();
+  std::istringstream in1(bytes);
+  auto r1 = fa32::traces::open_trace(in1, "mem");
+  LoadedTrace t = load_events(*r1);
+  CHECK(t.events.size() == 20000 + 19700);
+  CHECK(t.max_id == 299);
+  SystemAllocator a1;
+  const ReplayResult pre = replay(t.events.span(), a1, ReplayOptions{});
+  std::istringstream in2(bytes);
+  auto r2 = fa32::traces::open_trace(in2, "mem");
+  SystemAllocator a2;
+  const ReplayResult str = replay_stream(*r2, a2, ReplayOptions{});
+  CHECK(pre.events == str.events);
+  CHECK(pre.peak_live_bytes == str.peak_live_bytes);
+  CHECK(pre.leak_count == 300);
+  CHECK(str.leak_count == 300);
+  CHECK(pre.temporary_allocs == str.temporary_allocs);
+}

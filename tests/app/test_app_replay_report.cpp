@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+#include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/fa32_allocator.hpp"
+#include "fa32/app/report/printers.hpp"
+#include "fa32/app/report/report.hpp"
+#include "replay_test_util.hpp"
+
+using namespace fa32::app;
+using namespace fa32::test;
+
+namespace {
+// A hand-made result: every derived figure below is arithmetic on these.
+replay::ReplayResult made_up() {
+  replay::ReplayResult r;
+  r.events = 10;
+  r.op_counts[0] = 6;  // malloc
+  r.op_counts[3] = 4;  // free
+  r.temporary_allocs = 3;
+  r.peak_live_bytes = 1000;
+  r.live_bytes = 100;
+  r.at_peak_live.footprint = 1500;
+  r.at_peak_live.reserved = 1250;
+  r.at_end.reserved = 400;
+  r.footprint_peak = 2000;
+  r.leak_count = 2;
+  r.leak_bytes = 100;
+  r.leaks = {{7, 60, 3}, {9, 40, 5}};
+  replay::Fa32Final f;
+  f.stats.pool_allocs = 4;
+  f.stats.cache_hits = 1;
+  f.stats.large_allocs = 1;
+  f.stats.large_cache_hits = 1;
+  f.stats.fallback_allocs = 1;
+  f.class_count = 1;
+  f.classes[0].block_size = 32;
+  f.classes[0].allocs = 4;
+  f.classes[0].fallback_allocs = 1;
+  f.classes[0].capacity_blocks = 8;
+  f.classes[0].blocks_in_use.peak = 2;
+  r.fa32 = f;
+  return r;
+}
+
+report::Report made_up_report() {
+  replay::Fa32Settings s;
+  replay::Fa32Allocator a(s);
+  return report::build_report("t.json", "json", a, replay::ReplayOptions{}, made_up());
+}
+}  // namespace
+
+TEST_CASE("derived figures follow the definitions in docs/report.md") {
+  const report::Report r = made_up_report();
+  CHECK(r.allocator_allocs == 6);
+  CHECK(*r.pool_hit_rate == doctest::Approx(4.0 / 6));
+  CHECK(*r.fallback_rate == doctest::Approx(1.0 / 6));
+  CHECK(*r.cache_reuse == doctest::Approx(0.25));
+  CHECK(*r.large_cache_reuse == doctest::Approx(1.0));
+  CHECK(*r.internal_frag_at_peak == doctest::Approx(250.0 / 1250));
+  CHECK(*r.internal_frag_at_end == doctest::Approx(300.0 / 400));
+  CHECK(*r.overhead_peak_vs_peak == doctest::Approx(1.0));
+  CHECK(*r.overhead_at_peak_live == doctest::Approx(0.5));
+  CHECK(*r.temporary_rate == doctest::Approx(0.5));
+  REQUIRE(r.classes.size() == 1);
+  CHECK(*r.classes[0].hit_rate == doctest::Approx(0.8));
+  CHECK(*r.classes[0].occupancy_peak == doctest::Approx(0.25));
+}
+
+TEST_CASE("gates pass and fail on the right side of the threshold") {
+  report::Report r = made_up_report();
+  report::GateSpec g;
+  g.fail_on_leak = true;
+  g.min_pool_hit_rate = 0.5;
+  g.max_fallback_rate = 0.1;
+  g.max_overhead = 1.5;
+  report::apply_gates(r, g);
+  REQUIRE(r.gates.size() == 4);
+  CHECK_FALSE(r.gates[0].passed);  // 2 leaks
+  CHECK(r.gates[0].message.find("2 allocations") != std::string::npos);
+  CHECK(r.gates[1].passed);        // 0.667 >= 0.5
+  CHECK_FALSE(r.gates[2].passed);  // 0.167 > 0.1
+  CHECK(r.gates[3].passed);        // 1.0 <= 1.5
+  CHECK_FALSE(r.gates_passed());
+  g = {};
+  g.min_pool_hit_rate = 0.7;
+  report::apply_gates(r, g);
+  CHECK_FALSE(r.gates_passed());
+  r.pool_hit_rate.reset();
+  report::apply_gates(r, g);
+  CHECK(r.gates[0].message.find("not defined") != std::string::npos);
+}
+
+TEST_CASE("JSON carries the schema version, stable keys and the leak list") {
+  const report::Report r = made_up_report();
+  const std::vector<report::Report> one{r};
+  std::ostringstream out;
+  report::print_json(out, one);
+  const auto j = nlohmann::json::parse(out.str());
+  CHECK(j["schema_version"] == report::schema_version);
+  CHECK(j["pool"]["allocs"] == 4);
+  CHECK(j["pool"]["hit_rate"].get<double>() == doctest::Approx(4.0 / 6));
+  CHECK(j["fragmentation"]["overhead_peak_vs_peak"].get<double>() == doctest::Approx(1.0));
+  CHECK(j["leaks"]["count"] == 2);
+  CHECK(j["leaks"]["first"][1]["id"] == 9);
+  CHECK(j["classes"][0]["block_size"] == 32);
+  CHECK(j["error"].is_null());
+  CHECK(j["passed"] == true);
+  const std::vector<report::Report> two{r, r};
+  std::ostringstream both;
+  report::print_json(both, two);
+  const auto a = nlohmann::json::parse(both.str());
+  REQUIRE(a.is_array());
+  CHECK(a.size() == 2);
+}
+
+TEST_CASE("CSV, Markdown and text put several traces side by side") {
+  report::Report r1 = made_up_report();
+  report::Report r2 = made_up_report();
+  r2.trace = "u.fa32";
+  r2.result.peak_live_bytes = 12345;
+  const std::vector<report::Report> two{r1, r2};
+  std::ostringstream csv;
+  report::print_csv(csv, two);
+  CHECK(csv.str().rfind("key,t.json,u.fa32\n", 0) == 0);
+  CHECK(csv.str().find("\nmemory.peak_live_bytes,1000,12345\n") != std::string::npos);
+  std::ostringstream md;
+  report::print_markdown(md, two);
+  CHECK(md.str().find("| figure | t.json | u.fa32 |") != std::string::npos);
+  CHECK(md.str().find("| peak live bytes |") != std::string::npos);
+  std::ostringstream text;
+  report::print_text(text, two, {});
+  CHECK(text.str().find("12345") != std::string::npos);
+  CHECK(text.str().find("\033[") == std::string::npos);
+  std::ostringstream coloured;
+  report::print_text(coloured, two, {true});
+  CHECK(coloured.str().find("\033[1m") != std::string::npos);
+}
+
+TEST_CASE("the text summary of one trace lists leaks and classes, aligned") {
+  const std::vector<report::Report> one{made_up_report()};
+  std::ostringstream out;
+  report::print_text(out, one, {});
+  const std::string s = out.str();
+  CHECK(s.find("leaks at exit: 2 allocations, 100 bytes") != std::string::npos);
+  CHECK(s.find("made by event 3") != std::string::npos);
+  CHECK(s.find("size classes") != std::string::npos);
+  CHECK(s.find("pool hit rate") != std::string::npos);
+  CHECK(s.find("66.67 %") != std::string::npos);
+}
+
+TEST_CASE("report formats by name") {
+  CHECK(report::report_format_from_name("md") == report::ReportFormat::markdown);
+  CHECK(report::report_format_from_name("json") == report::ReportFormat::json);
+  CHECK_FALSE(report::report_format_from_name("yaml"));
+  CHECK(report::human_bytes(1536) == "1.50 KiB");
+}

@@ -1,0 +1,73 @@
+# fa32 replay / fa32 stats. Every figure is worked out in tests/data/README.md.
+set(tiny --config tiny.config.json)
+
+# The full report of the hand-written trace, JSON and text.
+fa32_e2e(stats/basic ARGS stats basic.json ${tiny} --allow-leaks JSON basic.stats-nogates.json)
+fa32_e2e(stats/basic-leak-gate ARGS stats basic.json ${tiny} EXIT 1 JSON basic.stats.json
+         STDERR "gate fail-on-leak failed: 3 allocations")
+fa32_e2e(replay/basic-text ARGS replay basic.json ${tiny} TEXT basic.replay.txt)
+fa32_e2e(replay/basic-csv ARGS replay basic.json ${tiny} --format csv LINES basic.csv.lines)
+fa32_e2e(replay/basic-output-file ARGS replay basic.json ${tiny} --format json --output ${CMAKE_CURRENT_BINARY_DIR}/basic.out.json
+         OUTPUT basic.out.json JSON basic.figures.json)
+fa32_e2e(replay/basic-system ARGS replay basic.json --allocator system --format json JSON basic.system.json)
+fa32_e2e(replay/basic-stdin ARGS replay - ${tiny} --format json STDIN basic.json JSON basic.figures.json)
+fa32_e2e(replay/basic-verify ARGS replay basic.json ${tiny} --verify --format json JSON basic.figures.json)
+fa32_e2e(replay/basic-preload ARGS replay basic.json ${tiny} --preload --format json JSON basic.stats-nogates.json)
+fa32_e2e(replay/snapshots ARGS replay basic.json ${tiny} --snapshot-every 5 --format json JSON snapshots.json)
+fa32_e2e(replay/leaks-are-not-a-failure ARGS replay basic.json EXIT 0)
+fa32_e2e(replay/fail-on-leak ARGS replay basic.json --fail-on-leak EXIT 1 STDERR "fail-on-leak")
+fa32_e2e(replay/calloc-aligned ARGS replay calloc_aligned.json --verify --format json JSON calloc_aligned.json)
+
+# Gates.
+fa32_e2e(stats/clean-all-gates-pass
+         ARGS stats clean.json --min-pool-hit-rate 1 --max-fallback-rate 0 --max-overhead 200
+         JSON clean.stats.json)
+fa32_e2e(stats/overhead-gate-fails ARGS stats clean.json --max-overhead 100 EXIT 1 JSON clean.overhead-fails.json
+         STDERR "gate max-overhead failed")
+fa32_e2e(stats/pool-and-fallback-gates-fail
+         ARGS stats basic.json ${tiny} --allow-leaks --min-pool-hit-rate 0.6 --max-fallback-rate 0.1
+         EXIT 1 JSON basic.gates.json STDERR "gate min-pool-hit-rate failed")
+fa32_e2e(stats/pool-and-fallback-gates-pass
+         ARGS stats basic.json ${tiny} --allow-leaks --min-pool-hit-rate 0.5 --max-fallback-rate 0.2
+         JSON basic.gates-pass.json)
+fa32_e2e(stats/pool-gate-undefined-for-system ARGS stats clean.json --allocator system --min-pool-hit-rate 0.5
+         EXIT 1 STDERR "not defined")
+fa32_e2e(replay/gate-given-explicitly ARGS replay clean.json --max-overhead 100 EXIT 1)
+
+# Several traces: a JSON array and side-by-side tables.
+fa32_e2e(stats/multi ARGS stats clean.json basic.json --allow-leaks JSON multi.json)
+fa32_e2e(stats/multi-leak-fails ARGS stats clean.json basic.json EXIT 1)
+fa32_e2e(replay/multi-markdown ARGS replay clean.json basic.json --format markdown LINES multi.md.lines)
+
+# Invalid traces and bad input: exit 2 with a message naming the problem.
+fa32_e2e(replay/invalid-trace ARGS replay invalid.json --format json EXIT 2 JSON invalid.strict.json
+         STDERR "invalid.json: invalid trace: event 1: free of id 1: the id was never allocated")
+fa32_e2e(replay/invalid-lenient ARGS replay invalid.json --lenient --format json JSON invalid.lenient.json
+         STDERR "skipped 3 invalid events")
+fa32_e2e(stats/invalid-lenient ARGS stats invalid.json --lenient EXIT 0)
+fa32_e2e(replay/missing-file ARGS replay no-such-trace.json EXIT 2 STDERR "no-such-trace.json")
+fa32_e2e(replay/garbage ARGS replay garbage.txt EXIT 2 STDERR "garbage.txt")
+fa32_e2e(replay/no-trace ARGS replay EXIT 2)
+fa32_e2e(bad-option/touch ARGS replay clean.json --touch sometimes EXIT 2)
+fa32_e2e(bad-option/allocator ARGS replay clean.json --allocator jemalloc EXIT 2)
+fa32_e2e(bad-option/format ARGS stats clean.json --format yaml EXIT 2)
+fa32_e2e(bad-option/classes-order ARGS replay clean.json --classes 64,32 EXIT 2 STDERR "ascending")
+fa32_e2e(bad-option/classes-junk ARGS replay clean.json --classes 16,x EXIT 2 STDERR "--classes")
+fa32_e2e(bad-option/block-and-classes ARGS replay clean.json --block-size 64 --classes 16 EXIT 2
+         STDERR "--block-size")
+fa32_e2e(bad-option/pool-size ARGS replay clean.json --pool-size lots EXIT 2 STDERR "--pool-size")
+fa32_e2e(bad-option/rejected-config ARGS replay clean.json --align 24 EXIT 2 STDERR "rejected")
+fa32_e2e(bad-option/rate ARGS stats clean.json --min-pool-hit-rate high EXIT 2 STDERR "--min-pool-hit-rate")
+fa32_e2e(bad-option/negative-rate ARGS stats clean.json --max-overhead -1 EXIT 2)
+fa32_e2e(bad-option/leak-flags ARGS stats clean.json --fail-on-leak --allow-leaks EXIT 2 STDERR "contradict")
+fa32_e2e(bad-option/config-missing ARGS replay clean.json --config no-such-config.json EXIT 2
+         STDERR "no-such-config.json")
+fa32_e2e(bad-option/config-garbage ARGS replay clean.json --config garbage.txt EXIT 2 STDERR "not valid JSON")
+fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.json EXIT 2 STDERR "cannot open")
+fa32_e2e(help/replay ARGS replay --help EXIT 0)
+fa32_e2e(help/stats ARGS stats --help EXIT 0)
+fa32_e2e(replay/multi-text ARGS replay clean.json basic.json TEXT multi.replay.txt)
+fa32_e2e(replay/truncated ARGS replay truncated.json EXIT 2 STDERR "truncated.json: line 3.*truncated")
+fa32_e2e(replay/id-too-large-for-the-table ARGS replay huge_id.json EXIT 2
+         STDERR "huge_id.json: event 1: id 140737488355328 needs an id table")
+fa32_e2e(replay/bogus-id-bound-is-only-a-hint ARGS stats bogus_bound.json --format json JSON clean.bogus-bound.json)

@@ -1,0 +1,285 @@
+// The mtrace and logalloc importers on hand-written logs: every line kind
+// and every error path.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fa32/traces/import.hpp"
+#include "fa32/traces/reader.hpp"
+#include "record_test_util.hpp"
+
+using fa32::test::Expected;
+using fa32::traces::Event;
+using fa32::traces::ImportBuilder;
+using fa32::traces::ImportStats;
+using fa32::traces::Op;
+
+namespace {
+
+class VectorWriter : public fa32::traces::TraceWriter {
+ public:
+  std::vector<Event> events;
+  void write(std::span<const Event> e) override { events.insert(events.end(), e.begin(), e.end()); }
+  void finish() override {}
+  void flush() override {}
+  std::uint64_t events_written() const override { return events.size(); }
+};
+
+struct Imported {
+  std::vector<Event> events;
+  ImportStats stats;
+};
+
+Imported import(fa32::traces::ImportFormat format, const std::string& text,
+                const fa32::traces::ImportOptions& options = {}) {
+  VectorWriter w;
+  ImportBuilder b(&w);
+  std::istringstream in(text);
+  fa32::traces::import_log(format, in, "test.log", b, options);
+  Imported out;
+  out.stats = b.finish();
+  out.events = w.events;
+  return out;
+}
+
+Imported mtrace(const std::string& text) {
+  return import(fa32::traces::ImportFormat::mtrace, text);
+}
+Imported logalloc(const std::string& text, std::uint64_t pid = 0) {
+  fa32::traces::ImportOptions o;
+  o.pid = pid;
+  return import(fa32::traces::ImportFormat::logalloc, text, o);
+}
+
+// The error message of a failing import, "" if it did not fail.
+std::string mtrace_error(const std::string& text) {
+  try {
+    mtrace(text);
+  } catch (const fa32::traces::TraceError& e) {
+    return e.what();
+  }
+  return "";
+}
+std::string logalloc_error(const std::string& text) {
+  try {
+    logalloc(text);
+  } catch (const fa32::traces::TraceError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("mtrace: every line kind, with and without caller prefixes") {
+  const std::string log =
+      "= Start\n"
+      "@ ./prog:[0x401136] + 0x4052a0 0x64\n"
+      "@ /lib/libc.so.6:(strdup+0x1a)[0x7f00aa] + 0x405310 0xf0\n"
+      "@ [0x401150] < 0x4052a0\n"
+      "@ [0x401150] > 0x406000 0x1388\n"
+      "< 0x406000\n"
+      "> 0x406000 0xa\n"
+      "! 0x405310 0xffffffffffff\n"
+      "+ 0x407000 0\n"
+      "+ (nil) 0x1000000000\n"
+      "- 0x405310\n"
+      "- 0x999999\n"
+      "@ ./prog:(main-0x10)[0x401100] - 0x407000\n"
+      "= End\n";
+  Imported r = mtrace(log);
+  fa32::test::check_sequence(r.events, {
+                                           {Op::malloc, "a", 100},
+                                           {Op::malloc, "b", 240},
+                                           {Op::realloc, "a", 5000},
+                                           {Op::realloc, "a", 10},
+                                           {Op::malloc, "z", 0},
+                                           {Op::free, "b"},
+                                           {Op::free, "z"},
+                                       });
+  CHECK(r.stats.unknown_frees == 1);
+  CHECK(r.stats.failed == 2);   // the "!" realloc and the NULL "+"
+  CHECK(r.stats.ignored == 2);  // Start and End
+  CHECK(r.stats.live_at_end == 1);
+  CHECK(r.stats.threads == 1);
+  for (const Event& e : r.events) CHECK(e.thread == 1);
+}
+
+TEST_CASE("mtrace: a failed realloc leaves the block where it was") {
+  Imported r = mtrace("+ 0x1000 0x10\n! 0x1000 0x100\n- 0x1000\n");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 16}, {Op::free, "a"}});
+  CHECK(r.stats.failed == 1);
+  CHECK(r.stats.unknown_frees == 0);
+}
+
+TEST_CASE("mtrace: a realloc of an address never allocated becomes a malloc") {
+  Imported r = mtrace("< 0x5000\n> 0x6000 0x20\n- 0x6000\n");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 32}, {Op::free, "a"}});
+  CHECK(r.stats.unknown_reallocs == 1);
+}
+
+TEST_CASE("mtrace: ids are recycled and an allocation at a live address is counted") {
+  Imported r = mtrace("+ 0x1000 0x10\n- 0x1000\n+ 0x2000 0x10\n+ 0x2000 0x20\n");
+  REQUIRE(r.events.size() == 4);
+  CHECK(r.events[2].id == r.events[0].id);  // recycled after the free
+  CHECK(r.events[3].id != r.events[2].id);
+  CHECK(r.stats.reused_live == 1);
+  CHECK(r.stats.live_at_end == 2);
+  CHECK(r.stats.id_bound == 2);
+}
+
+TEST_CASE("mtrace: malformed lines are errors naming the line") {
+  CHECK(mtrace_error("+ 0x10 0x10\n* 0x10\n").find("test.log:2: unknown mtrace line") != std::string::npos);
+  CHECK(mtrace_error("+ 0x10\n").find("test.log:1: expected \"+ PTR SIZE\"") != std::string::npos);
+  CHECK(mtrace_error("+ 0x10 zz\n").find("test.log:1: bad pointer or size") != std::string::npos);
+  CHECK(mtrace_error("+ 12 0x10\n").find("bad pointer or size") != std::string::npos);
+  CHECK(mtrace_error("- \n").find("test.log:1: expected \"- PTR\"") != std::string::npos);
+  CHECK(mtrace_error("- 0x10 0x20\n").find("expected \"- PTR\"") != std::string::npos);
+  CHECK(mtrace_error("< 0x10\n+ 0x20 0x1\n").find("test.log:1: realloc \"<\" line not followed") !=
+        std::string::npos);
+  CHECK(mtrace_error("> 0x20 0x1\n").find("test.log:1: realloc \">\" line without") != std::string::npos);
+  CHECK(mtrace_error("+ 0x10 0x1\n< 0x10\n").find("test.log:2: realloc \"<\" line at the end") !=
+        std::string::npos);
+  CHECK(mtrace_error("< 0x10\n> (nil) 0x1\n").find("test.log:2: realloc result is NULL") !=
+        std::string::npos);
+  CHECK(mtrace_error("@ [0x401150 + 0x10 0x1\n").find("caller prefix") != std::string::npos);
+  CHECK(mtrace_error("= Begin\n").find("unknown marker") != std::string::npos);
+  CHECK(mtrace_error("! 0x10\n").find("expected \"! PTR SIZE\"") != std::string::npos);
+  CHECK(mtrace_error("").empty());
+}
+
+TEST_CASE("logalloc raw: every call, threads renumbered, other processes skipped") {
+  const std::string log =
+      "18545 18545 malloc(32)=0x7f90495120e0\n"
+      "18545 18546 calloc(3,148)=0x7f9049537480\n"
+      "18545 18545 realloc(0x7f90495120e0,64)=0x7f9049536680\n"
+      "18545 18545 posix_memalign(256,240)=0x7f9049583300\n"
+      "18545 18546 aligned_alloc(64,128)=0x7f9049584000\n"
+      "18545 18546 memalign(32,16)=0x7f9049585000\n"
+      "18545 18545 valloc(100)=0x7f9049586000\n"
+      "18545 18545 jemalloc_stats()\n"
+      "18600 18600 malloc(8)=0x1234\n"
+      "18545 18545 realloc(0x0,12)=0x7f9049587000\n"
+      "18545 18545 realloc(0x7f9049587000,0)=0x0\n"
+      "18545 18545 free(0x7f9049536680)\n"
+      "18545 18545 free(0xdead)\n"
+      "18545 18545 malloc(99)=(nil)\n";
+  Imported r = logalloc(log);
+  fa32::test::check_sequence(r.events, {
+                                           {Op::malloc, "a", 32},
+                                           {Op::calloc, "b", 148, 3},
+                                           {Op::realloc, "a", 64},
+                                           {Op::aligned_alloc, "c", 240, 1, 256},
+                                           {Op::aligned_alloc, "d", 128, 1, 64},
+                                           {Op::aligned_alloc, "e", 16, 1, 32},
+                                           {Op::aligned_alloc, "f", 100, 1, 4096},
+                                           {Op::malloc, "g", 12},
+                                           {Op::free, "g"},
+                                           {Op::free, "a"},
+                                       });
+  CHECK(r.events[0].thread == 1);
+  CHECK(r.events[1].thread == 2);
+  CHECK(r.events[2].thread == 1);
+  CHECK(r.stats.unknown_frees == 1);
+  CHECK(r.stats.failed == 1);
+  CHECK(r.stats.ignored == 2);  // the stats marker and the other process
+  CHECK(r.stats.threads == 2);
+}
+
+TEST_CASE("logalloc: --pid picks the process") {
+  Imported r = logalloc("1 1 malloc(8)=0x10\n2 5 malloc(16)=0x10\n2 5 free(0x10)\n", 2);
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 16}, {Op::free, "a"}});
+  CHECK(r.stats.ignored == 1);
+}
+
+TEST_CASE("logalloc munged: slot numbers") {
+  Imported r =
+      logalloc("1 1 malloc(32)=#1\n1 1 realloc(#1,64)=#1\n1 2 malloc(8)=#2\n1 1 free(#1)\n1 2 free(#3)\n");
+  fa32::test::check_sequence(
+      r.events, {{Op::malloc, "a", 32}, {Op::realloc, "a", 64}, {Op::malloc, "b", 8}, {Op::free, "a"}});
+  CHECK(r.stats.unknown_frees == 1);
+}
+
+TEST_CASE("logalloc: malformed lines are errors naming the line") {
+  CHECK(logalloc_error("x 1 malloc(3)=0x1\n").find("test.log:1: expected \"PID TID call(...)\"") !=
+        std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(3)=0x1\n1 1 malloc 3\n").find("test.log:2: expected \"call(ARGS)\"") !=
+        std::string::npos);
+  CHECK(logalloc_error("1 1 mallocx(3)=0x1\n").find("unknown call \"mallocx\"") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(3)\n").find("missing \"=RESULT\"") != std::string::npos);
+  CHECK(logalloc_error("1 1 free(0x1)=0x2\n").find("unexpected \"=RESULT\"") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(3,4)=0x1\n").find("wrong number of arguments for malloc") !=
+        std::string::npos);
+  CHECK(logalloc_error("1 1 calloc(1,2,3)=0x1\n").find("too many arguments") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(q)=0x1\n").find("bad number \"q\"") != std::string::npos);
+  CHECK(logalloc_error("1 1 free(zz)\n").find("bad pointer \"zz\"") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(3)=zz\n").find("bad result pointer") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(3) 0x1\n").find("expected \"=RESULT\" after the call") !=
+        std::string::npos);
+}
+
+TEST_CASE("import command: a file becomes a readable trace with counts in its header") {
+  const std::string dir = fa32::test::fresh_dir("import_cmd");
+  const std::string log = dir + "/m.log";
+  {
+    std::ofstream f(log);
+    f << "= Start\n+ 0x10 0x20\n- 0x99\n< 0x10\n> 0x30 0x40\n= End\n";
+  }
+  const std::string out = dir + "/m.fa32";
+  REQUIRE(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", log, "-o", out}, {},
+                                  dir + "/log") == 0);
+  fa32::test::Trace t = fa32::test::read_trace(out);
+  CHECK(t.header.event_count == 2);
+  CHECK(t.header.metadata.at("unknown_frees") == "1");
+  fa32::test::check_sequence(t.events, {{Op::malloc, "a", 32}, {Op::realloc, "a", 64}});
+  // Bad input: exit 2 and a message naming the file and line.
+  {
+    std::ofstream f(log);
+    f << "+ 0x10 0x20\nbogus\n";
+  }
+  const std::string errlog = dir + "/err.log";
+  CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", log, "-o", out}, {}, errlog) == 2);
+  std::ifstream e(errlog);
+  std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  CHECK(text.find("m.log:2: unknown mtrace line") != std::string::npos);
+  CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "nope", log}, {}, errlog) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", dir + "/missing.log"}, {}, errlog) ==
+        2);
+}
+
+TEST_CASE("AddressMap agrees with std::map under random insert/erase churn") {
+  fa32::traces::AddressMap m;
+  std::map<std::uint64_t, std::uint64_t> ref;
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    // Few distinct keys so erases hit and probe runs collide; never 0.
+    const std::uint64_t key = ((x >> 33) % 5000 + 1) * 16;
+    if ((x >> 20) % 3 == 0) {
+      std::uint64_t id = 0;
+      const bool had = m.erase(key, &id);
+      auto it = ref.find(key);
+      REQUIRE(had == (it != ref.end()));
+      if (had) {
+        CHECK(id == it->second);
+        ref.erase(it);
+      }
+    } else {
+      CHECK(m.insert(key, static_cast<std::uint64_t>(i)) == (ref.count(key) == 0));
+      ref[key] = static_cast<std::uint64_t>(i);
+    }
+    REQUIRE(m.size() == ref.size());
+  }
+  for (const auto& [key, id] : ref) {
+    std::uint64_t* found = m.find(key);
+    REQUIRE(found != nullptr);
+    CHECK(*found == id);
+  }
+  CHECK(m.find(16 * 6000) == nullptr);
+}

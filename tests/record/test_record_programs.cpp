@@ -1,0 +1,270 @@
+// `fa32 record` end to end: programs of ours with known allocation
+// sequences are recorded by the real binary and their traces read back.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "record_test_util.hpp"
+
+using fa32::test::Expected;
+using fa32::traces::Event;
+using fa32::traces::Op;
+
+namespace {
+
+constexpr std::uint64_t kBegin = 777001;
+constexpr std::uint64_t kEnd = 777002;
+
+// known_sequence.c, call by call.
+const std::vector<Expected> kKnownSequence = {
+    {Op::malloc, "m1", kBegin},
+    {Op::free, "m1"},
+    {Op::malloc, "a", 100},
+    {Op::calloc, "b", 24, 10},
+    {Op::realloc, "a", 5000},
+    {Op::aligned_alloc, "d", 200, 1, 64},
+    {Op::aligned_alloc, "e", 300, 1, 128},
+    {Op::aligned_alloc, "f", 512, 1, 256},
+    {Op::aligned_alloc, "g", 1000, 1, 4096},
+    {Op::free, "b"},
+    {Op::realloc, "a", 10},
+    {Op::malloc, "h", 33},
+    {Op::free, "h"},
+    {Op::malloc, "leak", 4242},
+    {Op::malloc, "z", 0},
+    {Op::free, "z"},
+    {Op::free, "d"},
+    {Op::free, "e"},
+    {Op::free, "f"},
+    {Op::free, "g"},
+    {Op::free, "a"},
+    {Op::malloc, "m2", kEnd},
+    {Op::free, "m2"},
+};
+
+struct Recording {
+  int exit_code = -1;
+  std::string dir;
+  std::string trace;
+};
+
+Recording record(const std::string& test, const std::vector<std::string>& program,
+                 const std::vector<std::string>& options = {}) {
+  Recording r;
+  r.dir = fa32::test::fresh_dir(test);
+  r.trace = r.dir + "/trace.fa32";
+  std::vector<std::string> argv = {FA32_BIN, "record", "-o", r.trace};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.push_back("--");
+  argv.insert(argv.end(), program.begin(), program.end());
+  r.exit_code = fa32::test::run_program(argv, {}, r.dir + "/log.txt");
+  return r;
+}
+
+std::uint64_t meta(const fa32::test::Trace& t, const std::string& key) {
+  auto it = t.header.metadata.find(key);
+  REQUIRE_MESSAGE(it != t.header.metadata.end(), "metadata " << key << " missing");
+  return std::stoull(it->second);
+}
+
+}  // namespace
+
+TEST_CASE("a known sequence is recorded exactly, with the exit status passed through") {
+  struct Mode {
+    const char* arg;
+    int exit_code;
+  };
+  for (Mode m : {Mode{"return", 7}, Mode{"exit", 6}, Mode{"_exit", 5}, Mode{"segv", 128 + 11},
+                 Mode{"kill", 128 + 9}}) {
+    CAPTURE(m.arg);
+    Recording r = record(std::string("known_") + m.arg, {PROG_KNOWN_SEQUENCE, m.arg});
+    CHECK(r.exit_code == m.exit_code);
+    fa32::test::Trace t = fa32::test::read_trace(r.trace);
+    CHECK(t.header.event_count == t.events.size());
+    CHECK(meta(t, "exit_code") == static_cast<std::uint64_t>(m.exit_code));
+    CHECK(t.header.metadata.at("command").find("known_sequence") != std::string::npos);
+    CHECK(meta(t, "pid") > 0);
+    CHECK(meta(t, "record.torn_records") == 0);
+    auto window = fa32::test::between_markers(t.events, kBegin, kEnd);
+    fa32::test::check_sequence(window, kKnownSequence);
+    for (const Event& e : window) CHECK(e.thread == 1);
+    // Times are on one monotonic clock: never decreasing in a single thread.
+    for (std::size_t i = 1; i < t.events.size(); ++i) CHECK(t.events[i].time_ns >= t.events[i - 1].time_ns);
+    CHECK_FALSE(std::filesystem::exists(r.trace + ".1"));
+    CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
+  }
+}
+
+TEST_CASE("a program that allocates nothing gives an empty, valid trace") {
+  Recording r = record("no_alloc", {PROG_NO_ALLOC});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(t.events.empty());
+  CHECK(meta(t, "events") == 0);
+  CHECK(meta(t, "exit_code") == 0);
+}
+
+TEST_CASE("four threads under contention: per-thread sequences kept, nothing lost or duplicated") {
+  constexpr int kThreads = 4;
+  constexpr long kIterations = 33334;  // 3 events each: about 100k events per thread
+  Recording r = record("threads", {PROG_THREADS, std::to_string(kIterations)});
+  REQUIRE(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(meta(t, "record.torn_records") == 0);
+  CHECK(meta(t, "unknown_frees") == 0);
+  CHECK(meta(t, "reused_live_addresses") == 0);
+  CHECK(meta(t, "unknown_reallocs") == 0);
+
+  // Worker sequences, recognised by the size encoding (size - 1) % 4 == t.
+  std::map<std::uint32_t, int> worker_of_thread;   // trace thread -> worker index
+  std::map<int, long> next_index;                  // worker -> iterations seen
+  std::map<std::uint64_t, std::uint32_t> pending;  // id -> thread that malloc'd it, awaiting its realloc
+  std::set<std::uint64_t> live;
+  std::uint64_t frees = 0, allocs = 0;
+  for (const Event& e : t.events) {
+    if (e.op == Op::free) {
+      CHECK(live.erase(e.id) == 1);
+      ++frees;
+      continue;
+    }
+    if (e.op != Op::realloc) {
+      CHECK(live.insert(e.id).second);
+      ++allocs;
+    }
+    if (e.thread == 1) continue;  // the main thread: startup and final frees
+    if (e.op == Op::malloc) {
+      const int w = static_cast<int>((e.size - 1) % kThreads);
+      auto [it, inserted] = worker_of_thread.try_emplace(e.thread, w);
+      REQUIRE_MESSAGE(it->second == w, fa32::test::describe(e));
+      const long i = next_index[w];
+      const std::uint64_t k = static_cast<std::uint64_t>(i % 500);
+      REQUIRE_MESSAGE(e.size == 4 * k + static_cast<std::uint64_t>(w) + 1, "worker " << w << " index " << i);
+      pending[e.id] = e.thread;
+    } else if (e.op == Op::realloc) {
+      REQUIRE(pending.count(e.id) == 1);
+      CHECK(pending[e.id] == e.thread);
+      pending.erase(e.id);
+      const int w = worker_of_thread.at(e.thread);
+      const long i = next_index[w]++;
+      const std::uint64_t k = static_cast<std::uint64_t>(i % 500);
+      REQUIRE_MESSAGE(e.size == 4 * k + static_cast<std::uint64_t>(w) + 2001,
+                      "worker " << w << " index " << i);
+    }
+  }
+  CHECK(worker_of_thread.size() == kThreads);
+  for (int w = 0; w < kThreads; ++w) CHECK(next_index[w] == kIterations);
+  CHECK(pending.empty());
+  // Every worker block was freed (in some thread) by the end.
+  CHECK(frees + live.size() == allocs);
+  CHECK(fa32::test::run_program({FA32_BIN, "validate", r.trace}, {}, r.dir + "/check.txt") == 0);
+  CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
+}
+
+TEST_CASE("without --follow-forks only the parent is recorded, all of it") {
+  Recording r = record("fork_default", {PROG_FORKS, "fork"});
+  CHECK(r.exit_code == 9);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  std::vector<std::uint64_t> sizes;
+  for (const Event& e : t.events) {
+    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) sizes.push_back(e.size);
+  }
+  CHECK(sizes == std::vector<std::uint64_t>{1001, 1002});
+  int others = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(r.dir)) {
+    if (entry.path().filename().string().starts_with("trace.fa32.")) ++others;
+  }
+  CHECK(others == 0);
+}
+
+TEST_CASE("--follow-forks writes one trace per process") {
+  Recording r = record("fork_follow", {PROG_FORKS, "fork"}, {"--follow-forks"});
+  CHECK(r.exit_code == 9);
+  fa32::test::Trace parent = fa32::test::read_trace(r.trace);
+  std::vector<std::string> children;
+  for (const auto& entry : std::filesystem::directory_iterator(r.dir)) {
+    if (entry.path().filename().string().starts_with("trace.fa32."))
+      children.push_back(entry.path().string());
+  }
+  REQUIRE(children.size() == 1);
+  fa32::test::Trace child = fa32::test::read_trace(children[0]);
+  std::vector<Event> child_events;
+  for (const Event& e : child.events) {
+    if (e.size == 2001 || e.size == 2002) child_events.push_back(e);
+    CHECK(e.size != 1001);  // the parent's block predates the child's recording
+  }
+  REQUIRE(child_events.size() == 2);
+  // The free of the parent's block is an unknown free in the child.
+  CHECK(meta(child, "unknown_frees") >= 1);
+  CHECK(meta(child, "pid") != meta(parent, "pid"));
+  CHECK(meta(child, "ppid") == meta(parent, "pid"));
+  std::vector<std::uint64_t> parent_sizes;
+  for (const Event& e : parent.events) {
+    if (e.size == 1001 || e.size == 1002 || e.size == 2001) parent_sizes.push_back(e.size);
+  }
+  CHECK(parent_sizes == std::vector<std::uint64_t>{1001, 1002});
+}
+
+TEST_CASE("exec keeps recording the same process into the same trace") {
+  Recording r = record("exec", {PROG_FORKS, "exec"});
+  CHECK(r.exit_code == 4);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(meta(t, "record.images") == 2);
+  CHECK(t.header.metadata.at("record.image.1.command").find("after-exec") != std::string::npos);
+  std::vector<std::uint64_t> sizes;
+  std::set<std::uint64_t> ids;
+  for (const Event& e : t.events) {
+    if (e.size == 3001 || e.size == 3002) {
+      sizes.push_back(e.size);
+      ids.insert(e.id);
+    }
+  }
+  CHECK(sizes == std::vector<std::uint64_t>{3001, 3002});
+  CHECK(ids.size() == 2);  // the block of the first image stays live under its own id
+}
+
+TEST_CASE("a program that cannot be started exits 127 and writes nothing") {
+  Recording r = record("missing", {"/nonexistent/program"});
+  CHECK(r.exit_code == 127);
+  CHECK_FALSE(std::filesystem::exists(r.trace));
+}
+
+TEST_CASE("record usage errors exit 2 without running the program") {
+  const std::string dir = fa32::test::fresh_dir("usage");
+  const std::string log = dir + "/log.txt";
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", "-", "--", PROG_NO_ALLOC}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32"}, {}, log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/no/such/dir/t.fa32", "--", PROG_NO_ALLOC}, {},
+                                log) == 2);
+  CHECK(fa32::test::run_program({FA32_BIN, "record", "-o", dir + "/t.fa32", "--", PROG_NO_ALLOC},
+                                {"FA32_RECORD_LIBRARY=" + dir + "/missing.so"}, log) == 2);
+  CHECK_FALSE(std::filesystem::exists(dir + "/t.fa32"));
+}
+
+TEST_CASE("glibc's own mtrace and our recorder see the same calls") {
+  const std::string dir = fa32::test::fresh_dir("mtrace_compare");
+  const std::string log = dir + "/mtrace.log";
+  const int rc = fa32::test::run_program({PROG_KNOWN_SEQUENCE, "return", "mtrace"},
+                                         {"LD_PRELOAD=libc_malloc_debug.so.0", "MALLOC_TRACE=" + log});
+  REQUIRE(rc == 7);
+  const std::string imported = dir + "/mtrace.fa32";
+  REQUIRE(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", log, "-o", imported}, {},
+                                  dir + "/import.txt") == 0);
+  Recording r = record("mtrace_compare_rec", {PROG_KNOWN_SEQUENCE, "return", "mtrace"});
+  REQUIRE(r.exit_code == 7);
+
+  auto theirs = fa32::test::between_markers(fa32::test::read_trace(imported).events, kBegin, kEnd);
+  auto ours = fa32::test::between_markers(fa32::test::read_trace(r.trace).events, kBegin, kEnd);
+  auto a = fa32::test::canonical(fa32::test::as_mtrace_sees(ours));
+  auto b = fa32::test::canonical(theirs);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("event " << i << ": ours " << fa32::test::describe(a[i]) << ", mtrace "
+                  << fa32::test::describe(b[i]));
+    CHECK(a[i] == b[i]);
+  }
+}

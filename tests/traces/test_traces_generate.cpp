@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+
+#include "fa32/traces/generate.hpp"
+#include "fa32/traces/validate.hpp"
+#include "trace_test_util.hpp"
+
+using namespace fa32::traces;
+using namespace fa32::traces::test;
+
+namespace {
+std::vector<Event> generate(GenOptions g) {
+  auto gen = make_generator(g);
+  return read_all(*gen, 1000);
+}
+}  // namespace
+
+TEST_CASE("the PRNG is xoshiro256** seeded by splitmix64") {
+  // Reference values computed from the published algorithms for seed 0.
+  std::uint64_t x = 0;
+  CHECK(Rng::splitmix64(x) == 0xe220a8397b1dcdafULL);
+  Rng a(42), b(42), c(43);
+  bool differ = false;
+  for (int i = 0; i < 100; ++i) {
+    std::uint64_t va = a.next();
+    CHECK(va == b.next());
+    differ = differ || va != c.next();
+  }
+  CHECK(differ);
+  Rng r(1);
+  for (int i = 0; i < 1000; ++i) {
+    CHECK(r.below(7) < 7);
+    auto v = r.between(10, 12);
+    CHECK((v >= 10 && v <= 12));
+    double u = r.unit();
+    CHECK((u >= 0 && u < 1));
+  }
+}
+
+TEST_CASE("every profile is deterministic, valid, exactly N events, ids below id_bound") {
+  for (const auto& p : profiles()) {
+    CAPTURE(p.name);
+    GenOptions g;
+    g.profile = p.name;
+    g.events = 20001;
+    g.seed = 7;
+    auto gen = make_generator(g);
+    auto a = read_all(*gen, 333);
+    CHECK(a.size() == 20001);
+    CHECK(gen->header().event_count == 20001);
+    CHECK(a == generate(g));
+    g.seed = 8;
+    CHECK(a != generate(g));
+    Validator v;
+    std::uint64_t bound = gen->header().id_bound;
+    std::uint64_t errors = 0, over = 0;
+    for (const auto& e : a) {
+      if (v.check(e)) ++errors;
+      if (e.id >= bound) ++over;
+    }
+    CHECK(errors == 0);
+    CHECK(over == 0);
+    CHECK(v.summary().live_count == 0);  // everything freed at the end
+    CHECK(gen->header().metadata.at("profile") == p.name);
+  }
+}
+
+TEST_CASE("unknown profiles and bad options are rejected") {
+  GenOptions g;
+  g.profile = "nope";
+  CHECK_THROWS_WITH_AS(make_generator(g), doctest::Contains("unknown profile \"nope\""),
+                       std::invalid_argument);
+  g.profile = "small-churn";
+  g.live = 0;
+  CHECK_THROWS_AS(make_generator(g), std::invalid_argument);
+  g.live.reset();
+  g.realloc_share = 1.0;
+  CHECK_THROWS_AS(make_generator(g), std::invalid_argument);
+  g.realloc_share.reset();
+  g.threads = 0;
+  CHECK_THROWS_AS(make_generator(g), std::invalid_argument);
+}
+
+TEST_CASE("the live set stays around the size asked for") {
+  for (std::uint64_t live : {50, 1000, 5000}) {
+    CAPTURE(live);
+    GenOptions g;
+    g.events = 200000;
+    g.live = live;
+    auto events = generate(g);
+    Validator v;
+    double sum = 0;
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      v.check(events[i]);
+      // Average over the steady middle: after the ramp-up, before the drain.
+      if (i > 4 * live && i < events.size() - 4 * live) {
+        sum += static_cast<double>(v.summary().live_count);
+        ++n;
+      }
+    }
+    double mean = sum / static_cast<double>(n);
+    CHECK(mean > 0.9 * static_cast<double>(live));
+    CHECK(mean < 1.1 * static_cast<double>(live));
+    CHECK(v.summary().peak_live_count <= 2 * live);
+  }
+}
+
+TEST_CASE("size distributions have the shape asked for") {
+  Rng rng(3);
+  SUBCASE("fixed") {
+    auto d = SizeDistribution::parse("fixed:48");
+    for (int i = 0; i < 100; ++i) CHECK(d.sample(rng) == 48);
+  }
+  SUBCASE("uniform: every size in range, mean in the middle, roughly flat") {
+    auto d = SizeDistribution::parse("uniform:8-15");
+    std::map<std::uint64_t, int> hist;
+    for (int i = 0; i < 80000; ++i) ++hist[d.sample(rng)];
+    CHECK(hist.size() == 8);
+    CHECK(hist.begin()->first == 8);
+    CHECK(hist.rbegin()->first == 15);
+    for (auto [s, c] : hist) CHECK(std::abs(c - 10000) < 600);
+  }
+  SUBCASE("power law: frequencies fall as s^-alpha") {
+    auto d = SizeDistribution::parse("power:1-1000:2");
+    int ones = 0, twos = 0, bigs = 0;
+    for (int i = 0; i < 100000; ++i) {
+      auto s = d.sample(rng);
+      CHECK((s >= 1 && s <= 1000));
+      ones += s == 1;
+      twos += s == 2;
+      bigs += s >= 100;
+    }
+    // For alpha 2, P(1) ~ 1/2, P(2) ~ 1/6, P(>=100) ~ 1/100.
+    CHECK(std::abs(ones - 50000) < 1500);
+    CHECK(std::abs(twos - 16667) < 1000);
+    CHECK(bigs < 1500);
+  }
+  SUBCASE("histogram from JSON, both spellings") {
+    for (const char* spec : {"hist:[[16,3],[64,1]]", "hist:{\"16\":3,\"64\":1}"}) {
+      auto d = SizeDistribution::parse(spec);
+      int small = 0, large = 0;
+      for (int i = 0; i < 40000; ++i) {
+        auto s = d.sample(rng);
+        small += s == 16;
+        large += s == 64;
+      }
+      CHECK(small + large == 40000);
+      CHECK(std::abs(small - 30000) < 600);
+    }
+  }
+  SUBCASE("bad specs") {
+    for (const char* spec :
+         {"", "fixed:", "fixed:x", "uniform:9-3", "uniform:5", "power:0-10", "power:1-10:-1", "hist:[[1]]",
+          "hist:[]", "hist:{\"a\":1}", "hist:nope", "gauss:1-2"}) {
+      CAPTURE(spec);
+      CHECK_THROWS_AS(SizeDistribution::parse(spec), std::invalid_argument);
+    }
+  }
+}
+
+TEST_CASE("generated sizes follow the --sizes override") {
+  GenOptions g;
+  g.events = 20000;
+  g.sizes = SizeDistribution::parse("uniform:100-200");
+  for (const auto& e : generate(g)) {
+    if (e.op == Op::malloc) CHECK((e.size >= 100 && e.size <= 200));
+  }
+}
+
+TEST_CASE("realloc share, threads, leaks and leave-everything-live") {
+  GenOptions g;
+  g.events = 50000;
+  g.realloc_share = 0.25;
+  g.threads = 3;
+  auto events = generate(g);
+  std::size_t reallocs = 0;
+  std::map<std::uint32_t, int> threads;
+  for (const auto& e : events) {
+    reallocs += e.op == Op::realloc;
+    ++threads[e.thread];
+  }
+  CHECK(std::abs(static_cast<double>(reallocs) / 50000.0 - 0.25) < 0.02);
+  CHECK(threads.size() == 3);
+  CHECK(threads.count(0) == 0);
+
+  g = GenOptions{};
+  g.events = 10000;
+  g.leaks = 17;
+  Validator v;
+  for (const auto& e : generate(g)) CHECK_FALSE(v.check(e));
+  CHECK(v.summary().live_count == 17);
+  CHECK(v.summary().events == 10000);
+
+  g.leaks = 0;
+  g.free_at_end = false;
+  Validator all;
+  for (const auto& e : generate(g)) all.check(e);
+  CHECK(all.summary().live_count > 500);
+}
+
+TEST_CASE("realloc-growth doubles buffers up to 64 KiB") {
+  GenOptions g;
+  g.profile = "realloc-growth";
+  g.events = 30000;
+  std::map<std::uint64_t, std::uint64_t> size;
+  std::uint64_t max = 0;
+  for (const auto& e : generate(g)) {
+    if (e.op == Op::malloc) {
+      CHECK(e.size == 16);
+    } else if (e.op == Op::realloc) {
+      CHECK(e.size == 2 * size[e.id]);
+    }
+    size[e.id] = e.size;
+    max = std::max(max, e.size);
+  }
+  CHECK(max == 65536);
+}
+
+TEST_CASE("larson frees half its objects on another thread") {
+  GenOptions g;
+  g.profile = "larson";
+  g.events = 40000;
+  std::map<std::uint64_t, std::uint32_t> owner;
+  int frees = 0, cross = 0;
+  for (const auto& e : generate(g)) {
+    if (e.op == Op::free) {
+      ++frees;
+      cross += owner[e.id] != e.thread;
+    } else {
+      owner[e.id] = e.thread;
+    }
+  }
+  CHECK(std::abs(static_cast<double>(cross) / frees - 0.5) < 0.03);
+}
+
+TEST_CASE("profiles are documented") {
+  CHECK(profiles().size() >= 9);
+  for (const auto& p : profiles()) {
+    CHECK_FALSE(p.summary.empty());
+    CHECK_FALSE(p.imitates.empty());
+    CHECK_FALSE(p.sizes.empty());
+    CHECK(find_profile(p.name) == &p);
+  }
+  CHECK(find_profile("nope") == nullptr);
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "fa32/traces/generate.hpp"
+#include "trace_test_util.hpp"
+
+using namespace fa32::traces;
+using namespace fa32::traces::test;
+
+namespace {
+TraceHeader sample_header() {
+  TraceHeader h;
+  h.metadata["producer"] = "test";
+  h.metadata["command"] = "a \"quoted\" \\ command\nwith a newline and ünïcode";
+  h.id_bound = 10;
+  h.event_count = 10;
+  return h;
+}
+const Format kFormats[] = {Format::binary, Format::json, Format::jsonl};
+}  // namespace
+
+TEST_CASE("every format round-trips every field exactly") {
+  auto events = sample_events();
+  TraceHeader h = sample_header();
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    std::string bytes = write_bytes(f, h, events);
+    auto r = open_trace_bytes(bytes, "mem");
+    CHECK(r->format() == f);
+    CHECK(r->header() == h);
+    CHECK(read_all(*r, 3) == events);
+    CHECK(r->events_read() == events.size());
+  }
+}
+
+TEST_CASE("every format pair converts losslessly, and back gives the same bytes") {
+  GenOptions g;
+  g.profile = "crypto-vm";
+  g.events = 3000;
+  g.threads = 3;
+  auto gen = make_generator(g);
+  auto events = read_all(*gen);
+  TraceHeader h = gen->header();
+  for (Format a : kFormats) {
+    for (Format b : kFormats) {
+      CAPTURE(format_name(a));
+      CAPTURE(format_name(b));
+      std::string first = write_bytes(a, h, events);
+      auto ra = open_trace_bytes(first, "a");
+      std::string second = write_bytes(b, ra->header(), read_all(*ra));
+      auto rb = open_trace_bytes(second, "b");
+      CHECK(rb->header() == h);
+      std::string third = write_bytes(a, rb->header(), read_all(*rb));
+      CHECK(third == first);
+    }
+  }
+}
+
+TEST_CASE("empty traces and headers without optional fields round-trip") {
+  TraceHeader h;
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    std::string bytes = write_bytes(f, h, {});
+    auto r = open_trace_bytes(bytes, "mem");
+    CHECK(r->format() == f);
+    CHECK(r->header() == h);
+    CHECK(read_all(*r).empty());
+  }
+}
+
+TEST_CASE("sniffing picks the format from the first bytes") {
+  auto events = sample_events();
+  CHECK(sniff_format(write_bytes(Format::binary, {}, events)) == Format::binary);
+  CHECK(sniff_format(write_bytes(Format::json, {}, events)) == Format::json);
+  CHECK(sniff_format(write_bytes(Format::jsonl, {}, events)) == Format::jsonl);
+  CHECK(sniff_format(R"({"format":"fa32-trace","version":1,"events":[]})") == Format::json);
+  CHECK(sniff_format("{\"op\":\"malloc\",\"id\":0,\"size\":1}\n") == Format::jsonl);
+  CHECK(sniff_format("  \n{\n \"format\": \"fa32-trace\",\n") == Format::json);
+  CHECK_FALSE(sniff_format("hello"));
+  CHECK_FALSE(sniff_format(""));
+}
+
+TEST_CASE("hand-written traces: pretty-printed JSON and header-less JSON Lines") {
+  const char* pretty = R"({
+  "version": 1,
+  "format": "fa32-trace",
+  "metadata": {"note": "by hand"},
+  "events": [
+    { "op": "malloc", "id": 7, "size": 24 },
+    { "id": 7, "op": "free" }
+  ]
+}
+)";
+  auto r = open_trace_bytes(pretty, "pretty");
+  CHECK(r->format() == Format::json);
+  CHECK(r->header().metadata.at("note") == "by hand");
+  auto ev = read_all(*r);
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].id == 7);
+  CHECK(ev[0].size == 24);
+  CHECK(ev[1].op == Op::free);
+
+  auto l = open_trace_bytes("{\"op\":\"malloc\",\"id\":1,\"size\":5}\n\n{\"op\":\"free\",\"id\":1}", "lines");
+  CHECK(l->format() == Format::jsonl);
+  CHECK(l->header().version == 1);
+  CHECK(read_all(*l).size() == 2);
+}
+
+TEST_CASE("files, gzip input, and the reader's position") {
+  auto dir = std::filesystem::temp_directory_path() / ("fa32_traces_roundtrip." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto events = sample_events();
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    auto path = (dir / (std::string("t.") + std::string(format_name(f)))).string();
+    {
+      auto w = create_writer(path, f, sample_header());
+      w->write(events);
+      CHECK(w->events_written() == events.size());
+      w->finish();
+    }
+    auto r = open_trace(path);
+    CHECK(r->source() == path);
+    CHECK(read_all(*r) == events);
+
+    // gzip the file with zlib and read it back through sniffing.
+    std::ifstream in(path, std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto gz = path + ".gz";
+    gzFile z = gzopen(gz.c_str(), "wb");
+    REQUIRE(z != nullptr);
+    gzwrite(z, raw.data(), static_cast<unsigned>(raw.size()));
+    gzclose(z);
+    auto rz = open_trace(gz);
+    CHECK(rz->format() == f);
+    CHECK(read_all(*rz) == events);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a missing file is a TraceError naming it") {
+  CHECK_THROWS_WITH_AS(open_trace("/nonexistent/dir/x.fa32"), doctest::Contains("/nonexistent/dir/x.fa32"),
+                       TraceError);
+}
+
+TEST_CASE("binary events cost at most 4 bytes on typical traces") {
+  for (const char* p : {"small-churn", "lua-like", "crypto-vm", "lifo", "fifo"}) {
+    CAPTURE(p);
+    GenOptions g;
+    g.profile = p;
+    g.events = 20000;
+    auto gen = make_generator(g);
+    auto events = read_all(*gen);
+    std::string bytes = write_bytes(Format::binary, gen->header(), events);
+    CHECK(static_cast<double>(bytes.size()) / static_cast<double>(events.size()) <= 4.0);
+  }
+}

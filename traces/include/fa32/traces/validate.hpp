@@ -1,0 +1,85 @@
+// Semantic checks on an event stream: reading checks syntax, this checks
+// meaning (ids live when used, sizes sane, alignments powers of two...).
+// The replay engine can run the same checks before touching an allocator.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fa32/traces/event.hpp"
+
+namespace fa32::traces {
+
+struct ValidationLimits {
+  // Larger requests (size, or count * size for calloc) are errors: no real
+  // program asks for a terabyte, a corrupt or mis-converted trace does.
+  std::uint64_t max_size = std::uint64_t{1} << 40;
+};
+
+enum class ValidationCode {
+  not_live,         // free/realloc of an id never allocated (or not since its free)
+  double_free,      // free/realloc of an id already freed
+  already_live,     // allocation of an id that is still live
+  size_too_large,   // size beyond ValidationLimits::max_size
+  calloc_overflow,  // count * size overflows 64 bits or exceeds max_size
+  bad_alignment,    // aligned_alloc with an alignment that is not a power of two
+  stray_alignment,  // alignment on an op other than aligned_alloc
+  stray_count,      // count != 1 on an op other than calloc
+};
+
+struct ValidationError {
+  ValidationCode code;
+  std::uint64_t event_index = 0;  // from 0, in stream order
+  std::string what;               // "free of id 7, which was never allocated"
+  std::string message;            // "event 12: " + what
+};
+
+struct ValidationSummary {
+  std::uint64_t events = 0;
+  std::array<std::uint64_t, op_count> by_op{};
+  std::uint64_t errors = 0;
+  std::uint64_t live_count = 0;  // at the end (so far)
+  std::uint64_t live_bytes = 0;
+  std::uint64_t peak_live_count = 0;
+  std::uint64_t peak_live_bytes = 0;
+  std::uint64_t max_id = 0;
+  std::uint64_t total_requested_bytes = 0;
+};
+
+class Validator {
+ public:
+  explicit Validator(ValidationLimits limits = {});
+
+  // Checks e against everything seen before and applies it when valid (an
+  // invalid event changes nothing, so one bad event yields one error).
+  std::optional<ValidationError> check(const Event& e);
+  const ValidationSummary& summary() const { return summary_; }
+  // Ids live now, in increasing order (leaks, once the stream has ended).
+  std::vector<std::uint64_t> live_ids() const;
+
+ private:
+  struct Slot {
+    std::uint64_t size = 0;   // requested bytes while live
+    std::uint64_t event = 0;  // index of the allocation (live) or the free (freed)
+    std::uint8_t state = 0;   // 0 never seen, 1 live, 2 freed
+  };
+  Slot& slot(std::uint64_t id);
+  Slot* find(std::uint64_t id);
+  std::optional<ValidationError> error(ValidationCode code, std::string what);
+
+  ValidationLimits limits_;
+  ValidationSummary summary_;
+  // Dense ids index a vector; absurd ids go to a map, so a hostile id
+  // cannot make the table huge.
+  std::vector<Slot> dense_;
+  std::unordered_map<std::uint64_t, Slot> sparse_;
+};
+
+std::string_view validation_code_name(ValidationCode code);
+
+}  // namespace fa32::traces

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "byte_io.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "fa32/traces/reader.hpp"
+
+namespace fa32::traces::detail {
+namespace {
+constexpr std::size_t kChunk = 256 * 1024;
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, bool owned, std::string name) : ByteSource(std::move(name)), fd_(fd), owned_(owned) {}
+  ~FdSource() override {
+    if (owned_) ::close(fd_);
+  }
+
+ protected:
+  std::size_t read_some(char* dst, std::size_t n) override {
+    for (;;) {
+      ssize_t r = ::read(fd_, dst, n);
+      if (r >= 0) return static_cast<std::size_t>(r);
+      if (errno == EINTR) continue;
+      throw TraceError(name() + ": read error: " + errno_text());
+    }
+  }
+
+ private:
+  int fd_;
+  bool owned_;
+};
+
+class StreamSource final : public ByteSource {
+ public:
+  StreamSource(std::istream& in, std::string name) : ByteSource(std::move(name)), in_(in) {}
+
+ protected:
+  std::size_t read_some(char* dst, std::size_t n) override {
+    if (!in_.good()) return 0;
+    in_.read(dst, static_cast<std::streamsize>(n));
+    if (in_.bad()) throw TraceError(name() + ": read error");
+    return static_cast<std::size_t>(in_.gcount());
+  }
+
+ private:
+  std::istream& in_;
+};
+
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string_view bytes, std::string name) : ByteSource(std::move(name)), bytes_(bytes) {}
+
+ protected:
+  std::size_t read_some(char* dst, std::size_t n) override {
+    std::size_t k = std::min(n, bytes_.size());
+    std::memcpy(dst, bytes_.data(), k);
+    bytes_.remove_prefix(k);
+    return k;
+  }
+
+ private:
+  std::string_view bytes_;
+};
+
+class GzipSource final : public ByteSource {
+ public:
+  explicit GzipSource(std::unique_ptr<ByteSource> inner)
+      : ByteSource(inner->name()), inner_(std::move(inner)) {
+    std::memset(&zs_, 0, sizeof zs_);
+    if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) throw TraceError(name() + ": cannot start gzip decoder");
+  }
+  ~GzipSource() override { inflateEnd(&zs_); }
+
+ protected:
+  std::size_t read_some(char* dst, std::size_t n) override {
+    if (done_) return 0;
+    zs_.next_out = reinterpret_cast<Bytef*>(dst);
+    zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
+    // Loop until some output exists: a gzip header alone produces none.
+    while (reinterpret_cast<char*>(zs_.next_out) == dst) {
+      if (inner_->available() == 0 && inner_->ensure(1) == 0) {
+        if (member_started_) {
+          throw TraceError(name() + ": compressed input is truncated (gzip stream ends at compressed byte " +
+                           std::to_string(inner_->offset()) + ")");
+        }
+        done_ = true;
+        break;
+      }
+      member_started_ = true;
+      zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(inner_->data()));
+      std::size_t avail = std::min<std::size_t>(inner_->available(), 1u << 30);
+      zs_.avail_in = static_cast<uInt>(avail);
+      int rc = inflate(&zs_, Z_NO_FLUSH);
+      inner_->consume(avail - zs_.avail_in);
+      if (rc == Z_STREAM_END) {
+        // Concatenated members (cat a.gz b.gz) are one stream.
+        inflateReset(&zs_);
+        member_started_ = false;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        throw TraceError(name() + ": corrupt gzip data near compressed byte " +
+                         std::to_string(inner_->offset()) +
+                         (zs_.msg ? std::string(": ") + zs_.msg : std::string()));
+      }
+    }
+    return static_cast<std::size_t>(reinterpret_cast<char*>(zs_.next_out) - dst);
+  }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  z_stream zs_;
+  bool member_started_ = false;
+  bool done_ = false;
+};
+
+class FdSink final : public ByteSink {
+ public:
+  FdSink(int fd, bool owned, std::string name) : fd_(fd), owned_(owned), name_(std::move(name)) {}
+  ~FdSink() override {
+    if (owned_) ::close(fd_);
+  }
+  void write(const char* p, std::size_t n) override {
+    while (n > 0) {
+      ssize_t r = ::write(fd_, p, n);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error(name_ + ": write error: " + errno_text());
+      }
+      p += r;
+      n -= static_cast<std::size_t>(r);
+    }
+  }
+  void flush() override {}
+
+ private:
+  int fd_;
+  bool owned_;
+  std::string name_;
+};
+
+class StreamSink final : public ByteSink {
+ public:
+  explicit StreamSink(std::ostream& out) : out_(out) {}
+  void write(const char* p, std::size_t n) override {
+    out_.write(p, static_cast<std::streamsize>(n));
+    if (!out_) throw std::runtime_error("write error on output stream");
+  }
+  void flush() override {
+    out_.flush();
+    if (!out_) throw std::runtime_error("write error on output stream");
+  }
+
+ private:
+  std::ostream& out_;
+};
+}  // namespace
+
+std::size_t ByteSource::ensure(std::size_t n) {
+  if (end_ - pos_ >= n || eof_) return end_ - pos_;
+  if (pos_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
+    base_ += pos_;
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  std::size_t want = std::max(n, kChunk);
+  if (capacity_ < want) {
+    std::unique_ptr<char[]> bigger(new char[want]);
+    if (end_ > 0) std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    capacity_ = want;
+  }
+  while (end_ < n && !eof_) {
+    std::size_t got = read_some(buf_.get() + end_, capacity_ - end_);
+    if (got == 0) eof_ = true;
+    end_ += got;
+  }
+  return end_ - pos_;
+}
+
+std::unique_ptr<ByteSource> open_file_source(const std::string& path) {
+  if (path == "-") return std::make_unique<FdSource>(0, false, "<stdin>");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw TraceError(path + ": cannot open: " + errno_text());
+  return std::make_unique<FdSource>(fd, true, path);
+}
+
+std::unique_ptr<ByteSource> stream_source(std::istream& in, const std::string& name) {
+  return std::make_unique<StreamSource>(in, name);
+}
+
+std::unique_ptr<ByteSource> memory_source(std::string_view bytes, const std::string& name) {
+  return std::make_unique<MemorySource>(bytes, name);
+}
+
+std::unique_ptr<ByteSource> gzip_source(std::unique_ptr<ByteSource> inner) {
+  return std::make_unique<GzipSource>(std::move(inner));
+}
+
+std::unique_ptr<ByteSink> open_file_sink(const std::string& path) {
+  if (path == "-") return std::make_unique<FdSink>(1, false, "<stdout>");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(path + ": cannot create: " + errno_text());
+  return std::make_unique<FdSink>(fd, true, path);
+}
+
+std::unique_ptr<ByteSink> stream_sink(std::ostream& out) {
+  return std::make_unique<StreamSink>(out);
+}
+
+}  // namespace fa32::traces::detail

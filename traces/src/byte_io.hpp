@@ -1,0 +1,67 @@
+// Buffered byte sources and sinks under every reader and writer. A source
+// keeps a bounded window of the input so readers can sniff, scan and parse
+// without holding the whole trace.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fa32::traces::detail {
+
+class ByteSource {
+ public:
+  explicit ByteSource(std::string name) : name_(std::move(name)) {}
+  virtual ~ByteSource() = default;
+  ByteSource(const ByteSource&) = delete;
+  ByteSource& operator=(const ByteSource&) = delete;
+
+  // Tries to make at least n bytes available (fewer only at end of input).
+  // n is bounded by the callers (a record, a line, a header). Returns available().
+  std::size_t ensure(std::size_t n);
+  const char* data() const { return buf_.get() + pos_; }
+  std::size_t available() const { return end_ - pos_; }
+  void consume(std::size_t n) { pos_ += n; }
+  // Absolute offset of data() in the (decompressed) input.
+  std::uint64_t offset() const { return base_ + pos_; }
+  bool at_eof() { return ensure(1) == 0; }
+  const std::string& name() const { return name_; }
+
+ protected:
+  // Reads up to n bytes; 0 means end of input. Throws TraceError on I/O errors.
+  virtual std::size_t read_some(char* dst, std::size_t n) = 0;
+
+ private:
+  std::string name_;
+  // Not a vector: growing it would zero memory that is about to be read over.
+  std::unique_ptr<char[]> buf_;
+  std::size_t capacity_ = 0;
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  std::uint64_t base_ = 0;
+  bool eof_ = false;
+};
+
+std::unique_ptr<ByteSource> open_file_source(const std::string& path);  // "-" = stdin
+std::unique_ptr<ByteSource> stream_source(std::istream& in, const std::string& name);
+std::unique_ptr<ByteSource> memory_source(std::string_view bytes, const std::string& name);
+// Inflates a gzip stream read from inner (which may already hold sniffed bytes).
+std::unique_ptr<ByteSource> gzip_source(std::unique_ptr<ByteSource> inner);
+
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual void write(const char* p, std::size_t n) = 0;
+  virtual void flush() = 0;
+};
+
+std::unique_ptr<ByteSink> open_file_sink(const std::string& path);  // "-" = stdout
+std::unique_ptr<ByteSink> stream_sink(std::ostream& out);
+
+}  // namespace fa32::traces::detail

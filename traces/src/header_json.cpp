@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "header_json.hpp"
+
+namespace fa32::traces::detail {
+
+std::string check_version(std::uint64_t version) {
+  if (version == 0) return "version 0 is not a valid trace version";
+  if (version > kFormatVersion) {
+    return "trace format version " + std::to_string(version) + " is newer than this reader supports (" +
+           std::to_string(kFormatVersion) + "); upgrade fa32";
+  }
+  return {};
+}
+
+std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool require_format) {
+  if (!j.is_object()) return "the header is not a JSON object";
+  bool have_format = false;
+  bool have_version = false;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const nlohmann::json& v = it.value();
+    if (k == "format") {
+      if (!v.is_string() || v.get<std::string>() != kFormatName) {
+        return std::string("\"format\" is ") + v.dump() + ", not \"" + kFormatName + "\": not an fa32 trace";
+      }
+      have_format = true;
+    } else if (k == "version") {
+      if (!v.is_number_unsigned()) return "\"version\" must be a positive integer, got " + v.dump();
+      std::string err = check_version(v.get<std::uint64_t>());
+      if (!err.empty()) return err;
+      h.version = static_cast<std::uint32_t>(v.get<std::uint64_t>());
+      have_version = true;
+    } else if (k == "id_bound" || k == "event_count") {
+      if (!v.is_number_unsigned()) return "\"" + k + "\" must be a non-negative integer, got " + v.dump();
+      (k == "id_bound" ? h.id_bound : h.event_count) = v.get<std::uint64_t>();
+    } else if (k == "metadata") {
+      if (!v.is_object()) return "\"metadata\" must be an object of strings";
+      for (auto m = v.begin(); m != v.end(); ++m) {
+        if (!m.value().is_string()) {
+          return "metadata value \"" + m.key() + "\" must be a string, got " + m.value().dump();
+        }
+        h.metadata[m.key()] = m.value().get<std::string>();
+      }
+    } else {
+      return "unknown header key \"" + k + "\"";
+    }
+  }
+  if (require_format && !have_format) return "the header has no \"format\": \"fa32-trace\"";
+  if (require_format && !have_version) return "the header has no \"version\"";
+  h.format = kFormatName;
+  return {};
+}
+
+nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (with_format) {
+    j["format"] = kFormatName;
+    j["version"] = kFormatVersion;
+  }
+  if (h.id_bound != 0) j["id_bound"] = h.id_bound;
+  if (h.event_count != 0) j["event_count"] = h.event_count;
+  if (!h.metadata.empty()) {
+    nlohmann::ordered_json m = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : h.metadata) m[k] = v;
+    j["metadata"] = std::move(m);
+  }
+  return j;
+}
+
+}  // namespace fa32::traces::detail

@@ -1,0 +1,28 @@
+// The trace header as JSON, shared by every format (the binary format
+// embeds the same object), so headers round-trip exactly between formats.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "fa32/traces/event.hpp"
+
+namespace fa32::traces::detail {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr const char* kFormatName = "fa32-trace";
+// Header objects, JSON lines and JSON events larger than this are rejected
+// rather than buffered: memory stays bounded on hostile input.
+inline constexpr std::size_t kMaxTokenBytes = 1 << 20;
+
+// Fills h from a header object. require_format: "format" and "version" must
+// be present (JSON forms); the binary form carries them in its preamble.
+// Returns an empty string on success, otherwise what was wrong.
+std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool require_format);
+// The header object, keys in a fixed order; zero/empty fields are omitted.
+nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format);
+// "version N is newer than ..." or "" when the version is supported.
+std::string check_version(std::uint64_t version);
+
+}  // namespace fa32::traces::detail

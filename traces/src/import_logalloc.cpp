@@ -1,0 +1,169 @@
+// Mozilla logalloc text logs (memory/replace/logalloc), one call per line:
+//   PID TID malloc(SIZE)=PTR          PID TID calloc(COUNT,SIZE)=PTR
+//   PID TID realloc(PTR,SIZE)=PTR     PID TID free(PTR)
+//   PID TID posix_memalign(ALIGN,SIZE)=PTR, aligned_alloc(A,S)=P, memalign(A,S)=P, valloc(SIZE)=PTR
+//   PID TID jemalloc_stats()          a marker, ignored
+// Sizes are decimal; pointers are hexadecimal ("0x7f90495120e0") in the raw
+// log and "#SLOT" in a log rewritten by logalloc_munge.py (slot numbers are
+// already recycled ids, taken here as if they were addresses).
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <string>
+
+#include "fa32/traces/import.hpp"
+#include "import_text.hpp"
+
+namespace fa32::traces {
+
+using import_detail::fail;
+using import_detail::parse_number;
+using import_detail::trim;
+
+namespace {
+
+constexpr std::uint64_t kSlotBit = std::uint64_t{1} << 63;  // munged slots never collide with addresses
+constexpr std::uint64_t kPageSize = 4096;  // valloc's alignment on the platforms logalloc runs
+
+std::optional<std::uint64_t> pointer(std::string_view s) {
+  if (s == "(nil)" || s == "0" || s == "#0") return 0;
+  if (s.starts_with("#")) {
+    auto slot = parse_number(s.substr(1), false);
+    if (!slot || *slot >= kSlotBit) return std::nullopt;
+    return *slot | kSlotBit;
+  }
+  if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
+  return parse_number(s, true);
+}
+
+std::string_view next_token(std::string_view& s) {
+  s = trim(s);
+  std::size_t space = s.find(' ');
+  std::string_view tok = s.substr(0, space);
+  s = space == std::string_view::npos ? std::string_view() : s.substr(space);
+  return tok;
+}
+
+}  // namespace
+
+void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& builder,
+                     const ImportOptions& options) {
+  std::uint64_t wanted_pid = options.pid;
+  std::string line_buf;
+  std::uint64_t line_no = 0;
+  while (std::getline(in, line_buf)) {
+    ++line_no;
+    std::string_view line = trim(line_buf);
+    if (line.empty()) continue;
+    std::string_view rest = line;
+    auto pid = parse_number(next_token(rest), false);
+    auto tid = parse_number(next_token(rest), false);
+    rest = trim(rest);
+    if (!pid || !tid) fail(name, line_no, "expected \"PID TID call(...)\"", line);
+    if (wanted_pid == 0) wanted_pid = *pid;
+    if (*pid != wanted_pid) {
+      builder.ignored();
+      continue;
+    }
+    std::size_t open = rest.find('(');
+    std::size_t close = rest.find(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+      fail(name, line_no, "expected \"call(ARGS)\"", line);
+    }
+    std::string_view func = rest.substr(0, open);
+    std::string_view args_text = rest.substr(open + 1, close - open - 1);
+    std::string_view after = trim(rest.substr(close + 1));
+    std::optional<std::uint64_t> result;
+    if (!after.empty()) {
+      if (after[0] != '=') fail(name, line_no, "expected \"=RESULT\" after the call", line);
+      result = pointer(trim(after.substr(1)));
+      if (!result) fail(name, line_no, "bad result pointer", line);
+    }
+    std::string_view args[2];
+    int nargs = 0;
+    while (!trim(args_text).empty()) {
+      if (nargs == 2) fail(name, line_no, "too many arguments", line);
+      std::size_t comma = args_text.find(',');
+      args[nargs++] = trim(args_text.substr(0, comma));
+      args_text = comma == std::string_view::npos ? std::string_view() : args_text.substr(comma + 1);
+    }
+    auto need = [&](int n, bool has_result) {
+      if (nargs != n) fail(name, line_no, "wrong number of arguments for " + std::string(func), line);
+      if (has_result != result.has_value()) {
+        fail(name, line_no, has_result ? "missing \"=RESULT\"" : "unexpected \"=RESULT\"", line);
+      }
+    };
+    auto size_arg = [&](int i) {
+      auto v = parse_number(args[i], false);
+      if (!v) fail(name, line_no, "bad number \"" + std::string(args[i]) + "\"", line);
+      return *v;
+    };
+    auto ptr_arg = [&](int i) {
+      auto v = pointer(args[i]);
+      if (!v) fail(name, line_no, "bad pointer \"" + std::string(args[i]) + "\"", line);
+      return *v;
+    };
+    const std::uint32_t thread = builder.thread(*tid);
+    if (func == "malloc") {
+      need(1, true);
+      builder.alloc(Op::malloc, thread, *result, size_arg(0), 1, 0, 0);
+    } else if (func == "calloc") {
+      need(2, true);
+      builder.alloc(Op::calloc, thread, *result, size_arg(1), size_arg(0), 0, 0);
+    } else if (func == "realloc") {
+      need(2, true);
+      std::uint64_t old = ptr_arg(0);
+      std::uint64_t size = size_arg(1);
+      if (old == 0) {
+        builder.alloc(Op::malloc, thread, *result, size, 1, 0, 0);
+      } else if (*result == 0 && size == 0) {
+        builder.free(thread, old, 0);
+      } else {
+        builder.realloc(thread, old, *result, size, 0);
+      }
+    } else if (func == "free") {
+      need(1, false);
+      builder.free(thread, ptr_arg(0), 0);
+    } else if (func == "posix_memalign" || func == "aligned_alloc" || func == "memalign") {
+      need(2, true);
+      builder.alloc(Op::aligned_alloc, thread, *result, size_arg(1), 1, size_arg(0), 0);
+    } else if (func == "valloc") {
+      need(1, true);
+      builder.alloc(Op::aligned_alloc, thread, *result, size_arg(0), 1, kPageSize, 0);
+    } else if (func == "jemalloc_stats") {
+      need(0, false);
+      builder.ignored();
+    } else {
+      fail(name, line_no, "unknown call \"" + std::string(func) + "\"", line);
+    }
+  }
+  if (in.bad()) throw TraceError(name + ": read error after line " + std::to_string(line_no));
+}
+
+std::optional<ImportFormat> import_format_from_name(std::string_view name) {
+  if (name == "mtrace") return ImportFormat::mtrace;
+  if (name == "logalloc") return ImportFormat::logalloc;
+  return std::nullopt;
+}
+
+std::string_view import_format_name(ImportFormat f) {
+  switch (f) {
+    case ImportFormat::mtrace:
+      return "mtrace";
+    case ImportFormat::logalloc:
+      return "logalloc";
+  }
+  return "unknown";
+}
+
+void import_log(ImportFormat format, std::istream& in, const std::string& name, ImportBuilder& builder,
+                const ImportOptions& options) {
+  switch (format) {
+    case ImportFormat::mtrace:
+      import_mtrace(in, name, builder);
+      return;
+    case ImportFormat::logalloc:
+      import_logalloc(in, name, builder, options);
+      return;
+  }
+}
+
+}  // namespace fa32::traces
