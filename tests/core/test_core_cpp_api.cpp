@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fastalloc32.hpp"
+#include "six_class_config.hpp"
 
 namespace {
 
@@ -67,12 +68,7 @@ struct SystemLedger {
 };
 
 fa32::Config size_classes_config() {
-  fa32::Config c = fa32::default_config();
-  const std::size_t sizes[] = {16, 32, 48, 64, 96, 128};
-  c.class_count = 6;
-  for (std::uint32_t i = 0; i < c.class_count; ++i) c.block_sizes[i] = sizes[i];
-  c.pool_size = 1 << 20;
-  return c;
+  return fa32::test::six_class_config(1 << 20);
 }
 
 std::uint64_t live_count(const fa32::Allocator& a) {

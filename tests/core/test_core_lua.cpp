@@ -12,6 +12,7 @@
 #include <string>
 
 #include "fastalloc32.hpp"
+#include "six_class_config.hpp"
 
 namespace {
 
@@ -97,12 +98,7 @@ std::size_t count_live(const fa32::Allocator& a) {
 }
 
 fa32::Config lua_config() {
-  fa32::Config c = fa32::default_config();
-  const std::size_t sizes[] = {16, 32, 48, 64, 96, 128};
-  c.class_count = 6;
-  for (std::uint32_t i = 0; i < c.class_count; ++i) c.block_sizes[i] = sizes[i];
-  c.pool_size = 4 << 20;
-  return c;
+  return fa32::test::six_class_config(4 << 20);
 }
 
 // System hooks with a byte budget: past it the manager gets NULL from the
