@@ -42,8 +42,8 @@
 extern "C" {
 #endif
 
-#define FASTALLOC32_VERSION_MAJOR 1
-#define FASTALLOC32_VERSION_MINOR 0
+#define FASTALLOC32_VERSION_MAJOR 0
+#define FASTALLOC32_VERSION_MINOR 1
 #define FASTALLOC32_VERSION_PATCH 0
 
 /* Most size classes a manager can have. */
