@@ -228,6 +228,19 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
   const bool sample_peaks = options_.sample_peaks;
 
+  auto is_live = [&](std::uint64_t id) { return id < table_size && (table[id].born_state & 3) == slot_live; };
+  // A new peak of live bytes: remember where, and sample the allocator's
+  // footprint at the next event (when asked to).
+  auto note_live_bytes = [&] {
+    if (live_bytes <= peak_bytes) return;
+    peak_bytes = live_bytes;
+    result_.peak_live_bytes_event = index;
+    if (sample_peaks) {
+      peak_pending_ = true;
+      next_stop = index + 1;
+    }
+  };
+
   auto misaligned = [&](void* p, std::uint64_t align, const ReplayEvent& e) {
     if (p == nullptr || reinterpret_cast<std::uintptr_t>(p) % align == 0) return false;
     fail(ErrorKind::misaligned, index,
@@ -291,14 +304,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         s = Slot{p, size, (index << 2) | slot_live};
         live_bytes += size;
         ++live_allocs;
-        if (live_bytes > peak_bytes) {
-          peak_bytes = live_bytes;
-          result_.peak_live_bytes_event = index;
-          if (sample_peaks) {
-            peak_pending_ = true;
-            next_stop = index + 1;
-          }
-        }
+        note_live_bytes();
         if (live_allocs > peak_allocs) peak_allocs = live_allocs;
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         last_alloc_index_plus1_ = index + 1;
@@ -323,7 +329,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         break;
       }
       case Op::free: {
-        if (id >= table_size || (table[id].born_state & 3) != slot_live) [[unlikely]] {
+        if (!is_live(id)) [[unlikely]] {
           if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
           break;
         }
@@ -340,7 +346,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         break;
       }
       case Op::realloc: {
-        if (id >= table_size || (table[id].born_state & 3) != slot_live) [[unlikely]] {
+        if (!is_live(id)) [[unlikely]] {
           if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
           break;
         }
@@ -377,14 +383,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         s.ptr = q;
         s.size = size;
         live_bytes = live_bytes - old_size + size;
-        if (live_bytes > peak_bytes) {
-          peak_bytes = live_bytes;
-          result_.peak_live_bytes_event = index;
-          if (sample_peaks) {
-            peak_pending_ = true;
-            next_stop = index + 1;
-          }
-        }
+        note_live_bytes();
         ++result_.size_histogram[static_cast<std::size_t>(size_bin(size))];
         if (verify) [[unlikely]] {
           if (misaligned(q, min_align, e)) goto stop;
