@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Allocator micro-benchmarks: each workload's pre-generated event stream
-// replayed through fastalloc32 (a tuned config and the defaults) and through
+// replayed through fastalloc32 (a tuned config without and with the peak
+// statistics, and the defaults) and through
 // the process's malloc. Items processed = events, so items_per_second gives
 // ns per event; bench/run-allocators.sh tabulates the ratios.
 #include <benchmark/benchmark.h>
@@ -69,8 +70,8 @@ void bench_system(benchmark::State& state, const Stream* s) {
   run(state, a, *s);
 }
 
-void bench_fa32(benchmark::State& state, const Stream* s, bool tuned) {
-  Fastalloc32 a(tuned ? tuned_config() : fa32::default_config());
+void bench_fa32(benchmark::State& state, const Stream* s, fa32::Config (*config)()) {
+  Fastalloc32 a(config());
   const fa32::Stats before = a.allocator.stats();
   run(state, a, *s);
   // Where requests went, per event: shows fallbacks and system calls.
@@ -109,8 +110,9 @@ int main(int argc, char** argv) {
   using namespace fa32::bench;
   for (const Stream& s : streams()) {
     benchmark::RegisterBenchmark((s.name + "/system").c_str(), bench_system, &s);
-    benchmark::RegisterBenchmark((s.name + "/fa32").c_str(), bench_fa32, &s, true);
-    benchmark::RegisterBenchmark((s.name + "/fa32_default").c_str(), bench_fa32, &s, false);
+    benchmark::RegisterBenchmark((s.name + "/fa32").c_str(), bench_fa32, &s, tuned_config);
+    benchmark::RegisterBenchmark((s.name + "/fa32_peaks").c_str(), bench_fa32, &s, tuned_config_with_peaks);
+    benchmark::RegisterBenchmark((s.name + "/fa32_default").c_str(), bench_fa32, &s, fa32::default_config);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

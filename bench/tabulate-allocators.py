@@ -9,7 +9,7 @@ import os
 import statistics
 import sys
 
-ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc", "fa32", "fa32_default"]
+ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc", "fa32", "fa32_peaks", "fa32_default"]
 
 
 def medians(path):
@@ -71,15 +71,16 @@ def main():
             ratios = [t[(w, "fa32")] / t[(w, "glibc")] for t, _ in runs if (w, "fa32") in t and (w, "glibc") in t]
             if ratios:
                 print(f"- {w}: {min(ratios):.2f}x..{max(ratios):.2f}x")
-    print_goals(table, workloads)
+    print_goals(table, workloads, "fa32", "the tuned config, track_peaks = 0")
+    print_goals(table, workloads, "fa32_peaks", "the tuned config with track_peaks = 1")
 
 
-def print_goals(table, workloads):
+def print_goals(table, workloads, variant, what):
     """The issue's goals: small churn >= 2x faster than glibc and faster than
     every other allocator; large blocks no slower than glibc."""
-    print("\nGoals (fa32 = the tuned config):")
+    print(f"\nGoals ({variant} = {what}):")
     for w in workloads:
-        fa32, glibc = table.get((w, "fa32")), table.get((w, "glibc"))
+        fa32, glibc = table.get((w, variant)), table.get((w, "glibc"))
         if fa32 is None or glibc is None:
             continue
         if w.startswith("small_churn"):

@@ -7,7 +7,7 @@ namespace fa32::core {
 namespace {
 
 uint32_t class_for(const Manager& m, size_t size) noexcept {
-  return m.class_of[(size + 15) >> 4];
+  return class_table(m)[(size + 15) >> 4];
 }
 
 }  // namespace
@@ -57,7 +57,6 @@ void free_slow(Manager& m, void* p) noexcept {
     report_bad_pointer(m, loc, p);
     return;
   }
-  m.counters.frees++;
   release(m, loc);
 }
 

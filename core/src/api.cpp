@@ -22,9 +22,7 @@ namespace {
 FA32_NOINLINE void* malloc_slow(fastalloc32_mm* mm, size_t size) noexcept {
   if (mm == nullptr) return nullptr;
   Path path;
-  void* p = alloc_any(*mm, size, false, &path);
-  if (p != nullptr) mm->counters.mallocs++;
-  return p;
+  return alloc_any(*mm, size, false, &path);
 }
 
 FA32_NOINLINE void free_slow_entry(fastalloc32_mm* mm, void* ptr) noexcept {
@@ -42,33 +40,26 @@ extern "C" {
 
 // Fast path: a class lookup and a pop from the class's LIFO cache; one
 // unlikely branch (size too big, or cache empty) to the out-of-line slow
-// path. About 46 instructions with the statistics (x86-64, g++ 12 -O2,
-// checked with objdump -d): 25 for the checks, the lookup, the pop and the
-// live-size entry, 21 for three counters and six gauges (add + sub + jb).
+// path. The statistics are two counters of the class (mallocs, cache hits
+// and the gauges' current values and totals are derived from them in
+// fastalloc32_get_stats) and, with track_peaks, the peaks.
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
-    PoolClass* kp = &mm->classes[mm->class_of[(size + 15) >> 4]];
+    PoolClass* kp = &mm->classes[class_table(*mm)[(size + 15) >> 4]];
     // Opaque to the optimizer, so the class address stays in a register
-    // instead of being recomputed around every gauge update.
+    // instead of being recomputed around every counter update.
     __asm__("" : "+r"(kp));
     PoolClass& k = *kp;
-    if (FA32_LIKELY(k.cache_count != 0)) {
-      k.counters.cache_hits++;
-      k.counters.mallocs++;
-      return pool_hand_out(*mm, k, k.cache[--k.cache_count], size);
-    }
+    if (FA32_LIKELY(k.cache_count != 0)) return pool_hand_out(*mm, k, k.cache[--k.cache_count], size);
   }
   return malloc_slow(mm, size);
 }
 
 // Fast path: pool range check (one subtraction, one compare), class by a
-// shift, block index by a multiply with the class's reciprocal, liveness
-// from the live-size table (which also gives the requested size), interior-
-// pointer check, push to the cache. Everything
-// else (NULL, large, fallback, bad pointers, full cache, secure_zero) is
-// the slow path. About 45 instructions with the statistics (same build):
-// 37 for the checks, the table entry and the push, 8 for two counters and
-// six gauges (one add each).
+// shift, block index and "is a block start" by one multiply with the
+// class's reciprocal, liveness from the live-size table (which also gives
+// the requested size), push to the cache. Everything else (NULL, large,
+// fallback, bad pointers, full cache, secure_zero) is the slow path.
 FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
@@ -76,12 +67,11 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
       PoolClass* kp = &mm->classes[off >> mm->stride_shift];
       __asm__("" : "+r"(kp));  // as in malloc
       PoolClass& k = *kp;
-      const uint64_t in = off & mm->stride_mask;
-      const uint64_t index = mulhi(in, k.recip);
+      bool at_start = false;
+      const uint64_t index = k.index_of(off & mm->stride_mask, &at_start);
       const uint32_t state = k.state[index];
-      if (FA32_LIKELY(state != 0 && index * k.block_size == in && k.cache_count < k.fast_free_limit)) {
+      if (FA32_LIKELY(state != 0 && at_start && k.cache_count < k.fast_free_limit)) {
         pool_account_release(*mm, k, static_cast<uint32_t>(index), state);
-        k.counters.frees++;
         k.cache[k.cache_count++] = static_cast<uint32_t>(index);
         return;
       }
@@ -98,9 +88,7 @@ FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_
     return nullptr;
   }
   Path path;
-  void* p = alloc_any(*mm, total, true, &path);
-  if (p != nullptr) mm->counters.mallocs++;
-  return p;
+  return alloc_any(*mm, total, true, &path);
 }
 
 FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size) {
@@ -119,9 +107,7 @@ FASTALLOC32_API void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t align
     report(*mm, FASTALLOC32_E_BAD_ALIGNMENT, nullptr);
     return nullptr;
   }
-  void* p = alloc_aligned(*mm, alignment, size);
-  if (p != nullptr) mm->counters.mallocs++;
-  return p;
+  return alloc_aligned(*mm, alignment, size);
 }
 
 FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr) {

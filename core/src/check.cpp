@@ -3,6 +3,8 @@
 // walking pools, bitmaps, caches, free lists, the pointer table and the
 // large cache, then cross-checked against the counters. O(pool size).
 
+#include <initializer_list>
+
 #include "manager.hpp"
 
 namespace fa32::core {
@@ -62,17 +64,19 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(k.free_count <= k.max_blocks);
   FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
 
-  FA32_EXPECT(k.blocks_in_use.current() == live);
-  FA32_EXPECT(k.bytes_requested.current() == requested);
+  FA32_EXPECT(k.live_blocks() == live && k.requested_live() == requested);
   const Counters& kc = k.counters;
-  FA32_EXPECT(kc.pool_allocs == kc.cache_hits + kc.freelist_hits + kc.fresh_blocks);
-  FA32_EXPECT(kc.pool_allocs - kc.pool_frees == live);
+  FA32_EXPECT(k.allocs >= kc.freelist_hits + kc.fresh_blocks);
   FA32_EXPECT(kc.fresh_blocks == k.bump);
   size_t touched = 0;
   align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
   FA32_EXPECT(k.touched_bytes == touched);
-  FA32_EXPECT(k.blocks_in_use.headroom <= k.blocks_in_use.peak &&
-              k.bytes_requested.headroom <= k.bytes_requested.peak);
+  if (m.track_peaks) {
+    FA32_EXPECT(k.requested_peak.current() == requested &&
+                k.requested_peak.headroom <= k.requested_peak.peak);
+  } else {
+    FA32_EXPECT(k.requested_peak.peak == 0 && k.requested_peak.headroom == 0);
+  }
   *live_out = live;
   *requested_out = requested;
   return FASTALLOC32_OK;
@@ -99,7 +103,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     footprint += k.touched_bytes;
   }
   FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
-  FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live && g.pool_blocks.current() == pool_live);
+  FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live);
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.
@@ -149,15 +153,29 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   footprint += cached_bytes;
 
   // The totals agree with the parts.
-  FA32_EXPECT(c.mallocs - c.frees == g.live_allocs.current());
-  FA32_EXPECT(g.live_allocs.current() == pool_live + entries);
-  FA32_EXPECT(g.bytes_requested.current() == pool_requested + table_requested);
-  FA32_EXPECT(g.bytes_reserved.current() == pool_reserved + table_usable);
+  FA32_EXPECT(c.mallocs - c.frees == pool_live + entries);
+  FA32_EXPECT(g.table_allocs.current() == entries);
+  FA32_EXPECT(g.table_requested.current() == table_requested);
+  FA32_EXPECT(g.table_reserved.current() == table_usable);
   FA32_EXPECT(g.footprint.current() == footprint);
-#define FA32_CHECK_GAUGE(name, desc) \
-  FA32_EXPECT(g.name.headroom <= g.name.peak && g.name.total >= g.name.current());
-  FASTALLOC32_GAUGES(FA32_CHECK_GAUGE)
-#undef FA32_CHECK_GAUGE
+  for (const Gauge* x : {&g.table_allocs, &g.table_requested, &g.table_reserved, &g.large_bytes,
+                         &g.fallback_bytes, &g.footprint}) {
+    FA32_EXPECT(x->headroom <= x->peak && x->total >= x->current());
+  }
+  const Peaks& p = m.peaks;
+  if (m.track_peaks) {
+    FA32_EXPECT(p.live_allocs.current() == pool_live + entries);
+    FA32_EXPECT(p.bytes_requested.current() == pool_requested + table_requested);
+    FA32_EXPECT(p.bytes_reserved.current() == pool_reserved + table_usable);
+    FA32_EXPECT(p.pool_blocks.current() == pool_live);
+    for (const Peak* x : {&p.live_allocs, &p.bytes_requested, &p.bytes_reserved, &p.pool_blocks}) {
+      FA32_EXPECT(x->headroom <= x->peak);
+    }
+  } else {
+    for (const Peak* x : {&p.live_allocs, &p.bytes_requested, &p.bytes_reserved, &p.pool_blocks}) {
+      FA32_EXPECT(x->peak == 0 && x->headroom == 0);
+    }
+  }
   return FASTALLOC32_OK;
 }
 

@@ -63,9 +63,10 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
   const uint64_t offset = ptr - reinterpret_cast<uintptr_t>(raw);
   const uint64_t usable = raw_size - offset;
   m.table.insert(TableEntry{ptr, size, usable, offset | static_cast<uint64_t>(kind)});
-  m.gauges.live_allocs.add(1);
-  m.gauges.bytes_requested.add(size);
-  m.gauges.bytes_reserved.add(usable);
+  m.gauges.table_allocs.add(1);
+  m.gauges.table_requested.add(size);
+  m.gauges.table_reserved.add(usable);
+  if (m.track_peaks) m.peaks.add_block(size, usable, 0);
   if (kind == BlockKind::fallback) {
     m.gauges.fallback_bytes.add(usable);
   } else {
@@ -154,9 +155,10 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zer
 void table_block_release(Manager& m, TableEntry* e) noexcept {
   const TableEntry dead = *e;
   m.table.erase(e);
-  m.gauges.live_allocs.sub(1);
-  m.gauges.bytes_requested.sub(dead.requested);
-  m.gauges.bytes_reserved.sub(dead.usable);
+  m.gauges.table_allocs.sub(1);
+  m.gauges.table_requested.sub(dead.requested);
+  m.gauges.table_reserved.sub(dead.usable);
+  if (m.track_peaks) m.peaks.sub_block(dead.requested, dead.usable, 0);
   if (m.secure_zero) explicit_bzero(reinterpret_cast<void*>(dead.ptr), dead.usable);
   remember_freed(m, dead.ptr);
   if (dead.kind() == BlockKind::fallback) {

@@ -12,10 +12,11 @@ Location locate(const Manager& m, const void* p) noexcept {
     const auto cls = static_cast<uint32_t>(off >> m.stride_shift);
     const PoolClass& k = m.classes[cls];
     const uint64_t in = off & m.stride_mask;
-    const uint64_t index = mulhi(in, k.recip);
+    bool at_start = false;
+    const uint64_t index = k.index_of(in, &at_start);
     if (index >= k.bump) return {Where::invalid, cls, 0, nullptr};
     const auto idx = static_cast<uint32_t>(index);
-    if (index * k.block_size != in) return {Where::interior, cls, idx, nullptr};
+    if (!at_start) return {Where::interior, cls, idx, nullptr};
     if (!k.is_live(index)) return {Where::double_free, cls, idx, nullptr};
     return {Where::pool, cls, idx, nullptr};
   }

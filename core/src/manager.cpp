@@ -56,8 +56,12 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
 
   size_t at = sizeof(fastalloc32_mm);
   if (!place(&at, (max_small >> 4) + 1, &l.table_offset)) return false;
+  if (l.table_offset != kClassTableOffset) return false;
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
+    // Offset -> block index by a reciprocal is exact only while offset *
+    // block size stays below 2^64 (see reciprocal in util.hpp).
+    if (bs > UINT64_MAX / l.stride) return false;
     const size_t blocks = reserve / bs;
     if (blocks >= kNoBlock) return false;
     l.max_blocks[i] = static_cast<uint32_t>(blocks);
@@ -126,6 +130,7 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->large_cache_bytes = size_t(8) << 20;
   config->mmap_threshold = size_t(1) << 20;
   config->secure_zero = 0;
+  config->track_peaks = 1;
 }
 
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void) {
@@ -161,6 +166,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->page_size = page;
   m->default_map = c.system.map == nullptr;
   m->secure_zero = c.secure_zero;
+  m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = 1;
   m->class_count = c.class_count;
@@ -174,13 +180,12 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
 
   // (size + 15) >> 4 -> the smallest class whose blocks hold every size
   // with that index (block sizes are multiples of 16).
-  auto* class_of = reinterpret_cast<uint8_t*>(region + l.table_offset);
+  auto* class_of = const_cast<uint8_t*>(class_table(*m));
   uint32_t cls = 0;
   for (size_t i = 0; i <= (m->max_small >> 4); ++i) {
     while (c.block_sizes[cls] < i * 16) ++cls;
     class_of[i] = static_cast<uint8_t>(cls);
   }
-  m->class_of = class_of;
 
   for (uint32_t i = 0; i < c.class_count; ++i) {
     PoolClass& k = m->classes[i];

@@ -3,10 +3,12 @@
 // state; a manager is single-threaded by contract (see fastalloc32.h).
 //
 // Memory layout: ONE reservation from the map hook holds the manager
-// itself, the class lookup table, each class's cache and live-size table, and then the pools, one
-// power-of-two stride per class. "Is this pointer a pool block, of which class, which block" is then a
-// subtraction, a compare, a shift and a multiply by a reciprocal. Pages of the reservation cost nothing until
-// they are touched.
+// itself, the class lookup table (at a fixed offset from the manager, so
+// malloc finds it without loading a pointer), each class's cache and
+// live-size table, and then the pools, one power-of-two stride per class.
+// "Is this pointer a pool block, of which class, which block" is then a
+// subtraction, a compare, a shift and one multiply by a reciprocal. Pages of
+// the reservation cost nothing until they are touched.
 #pragma once
 
 #include <cstddef>
@@ -37,12 +39,14 @@ struct fastalloc32_mm {
   uint64_t stride_mask;  // (1 << stride_shift) - 1
   unsigned stride_shift;
   uint32_t class_count;
-  size_t max_small;         // largest block size
-  const uint8_t* class_of;  // (size + 15) >> 4 -> class index
+  size_t max_small;  // largest block size
+  bool track_peaks;  // config.track_peaks
   int secure_zero;
+  fa32::core::Peaks peaks;  // only with track_peaks
   fastalloc32_status last_status;
   fa32::core::Counters counters;
   fa32::core::Gauges gauges;
+  uint64_t realloc_moves;  // hand-outs (and releases) made by realloc, not by malloc/free
   fa32::core::PoolClass classes[FASTALLOC32_MAX_CLASSES];
 
   // Cold.
@@ -58,6 +62,13 @@ struct fastalloc32_mm {
 };
 
 namespace fa32::core {
+
+// The class lookup table ((size + 15) >> 4 -> class index) follows the
+// manager in its reservation.
+inline constexpr size_t kClassTableOffset = (sizeof(Manager) + 63) & ~size_t(63);
+inline const uint8_t* class_table(const Manager& m) noexcept {
+  return reinterpret_cast<const uint8_t*>(&m) + kClassTableOffset;
+}
 
 // ---- system access (system.cpp): the config's hooks, every call counted.
 void* sys_malloc(Manager& m, size_t size) noexcept;

@@ -55,8 +55,7 @@ void refill_cache(PoolClass& k) noexcept {
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   PoolClass& k = m.classes[c];
   void* p = nullptr;
-  if (k.cache_count != 0) {
-    k.counters.cache_hits++;
+  if (k.cache_count != 0) {  // counted as a cache hit: allocs - freelist_hits - fresh_blocks
     p = pool_hand_out(m, k, k.cache[--k.cache_count], size);
   } else if (k.free_count != 0) {
     const uint32_t index = pop_free(k);

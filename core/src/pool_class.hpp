@@ -7,7 +7,7 @@
 // secure_zero'd block stays all zero).
 //
 // The live-size table is the live bitmap and the requested sizes in one:
-// free must read the requested size anyway (for the byte gauges), so the
+// free must read the requested size anyway (for the byte counters), so the
 // liveness check costs no extra load, and malloc one store for both.
 #pragma once
 
@@ -21,22 +21,32 @@ namespace fa32::core {
 
 inline constexpr uint32_t kNoBlock = UINT32_MAX;
 
-struct PoolClass {
-  // Hot: read by the inline malloc/free paths.
+// One cache line of what the inline malloc and free read and write, then
+// the rest. The statistics the fast paths move are four plain counters of
+// their own class; everything else the public stats report is derived from
+// them (see stats.cpp), except the peaks kept with config.track_peaks.
+struct alignas(64) PoolClass {
+  // Hot.
   char* base = nullptr;       // first block; page (or alignment) aligned
   uint32_t* cache = nullptr;  // LIFO of freed block indices
   // Per block of the class's whole stride: 0 free, requested + 1 live.
   uint32_t* state = nullptr;
+  uint64_t recip = 0;  // reciprocal(block_size): offset -> index, and "is a block start"
   size_t block_size = 0;
-  uint64_t recip = 0;  // reciprocal(block_size): offset -> index
   uint32_t cache_count = 0;
-  uint32_t cache_capacity = 0;
   // cache_capacity, or 0 with secure_zero: the inline free then always
   // takes the slow path, which zeroes (one compare instead of two).
   uint32_t fast_free_limit = 0;
+  uint64_t allocs = 0;  // blocks handed out, any path (pool_allocs)
+  uint64_t frees = 0;   // blocks taken back (pool_frees)
+
+  uint64_t requested_in = 0;   // bytes requested by every hand-out (and in-place growth)
+  uint64_t requested_out = 0;  // bytes of blocks taken back (and in-place shrinking)
+  Peak requested_peak;         // only with track_peaks
 
   // Behind the cache: the free list (a stack of up to max_blocks indices)
   // and the never-used blocks.
+  uint32_t cache_capacity = 0;
   uint32_t* free_list = nullptr;
   uint32_t free_count = 0;
   uint32_t bump = 0;        // blocks [0, bump) have been handed out at least once
@@ -46,17 +56,26 @@ struct PoolClass {
   uint32_t max_chunks = 0;
   size_t touched_bytes = 0;  // bump * block_size rounded up to pages: pool footprint
 
-  // The counters this class moved (mallocs, pool_allocs, cache_hits, ...):
-  // the fast paths touch only their class, and fastalloc32_get_stats sums
-  // the classes and the manager over the same X-macro list.
+  // The slow-path counters this class moved (freelist_hits, fresh_blocks,
+  // fallback_allocs); fastalloc32_get_stats sums the classes and the
+  // manager over the same X-macro list.
   Counters counters;
-  Gauge blocks_in_use;
-  Gauge bytes_requested;
 
+  uint64_t live_blocks() const noexcept { return allocs - frees; }
+  uint64_t requested_live() const noexcept { return requested_in - requested_out; }
   char* block(uint32_t index) const noexcept { return base + size_t(index) * block_size; }
   bool is_live(uint64_t index) const noexcept { return state[index] != 0; }
   uint32_t requested(uint64_t index) const noexcept { return state[index] - 1; }
   void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<uint32_t>(size + 1); }
+  // Block index of an offset inside the class's stride, and whether the
+  // offset is a block's first byte: the high half of one multiply is the
+  // quotient, and the low half is below the reciprocal exactly when the
+  // remainder is zero (the divisibility test of Lemire, Kaser and Kurz).
+  uint64_t index_of(uint64_t in, bool* at_start) const noexcept {
+    const uint128 product = static_cast<uint128>(in) * recip;
+    *at_start = static_cast<uint64_t>(product) < recip;
+    return static_cast<uint64_t>(product >> 64);
+  }
   void clear_live(uint64_t index) noexcept { state[index] = 0; }
 };
 

@@ -11,14 +11,17 @@ namespace fa32::core {
 
 namespace {
 
+// A table block's requested size changes in place.
 void change_requested(Manager& m, uint64_t from, uint64_t to) noexcept {
-  m.gauges.bytes_requested.change(from, to);
+  m.gauges.table_requested.change(from, to);
+  if (m.track_peaks) m.peaks.bytes_requested.change(from, to);
 }
 
 // Updates a table entry in place for a new requested size and usable size.
 void large_resize(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexcept {
   change_requested(m, e->requested, size);
-  m.gauges.bytes_reserved.change(e->usable, usable);
+  m.gauges.table_reserved.change(e->usable, usable);
+  if (m.track_peaks) m.peaks.bytes_reserved.change(e->usable, usable);
   m.gauges.large_bytes.change(e->usable, usable);
   m.gauges.footprint.change(e->usable, usable);
   e->requested = size;
@@ -64,8 +67,15 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       if (size <= k.block_size) {
         const uint32_t old = k.requested(loc.index);
         k.set_live(loc.index, size);
-        k.bytes_requested.change(old, size);
-        change_requested(m, old, size);
+        if (size > old) {
+          k.requested_in += size - old;
+        } else {
+          k.requested_out += old - size;
+        }
+        if (m.track_peaks) {
+          k.requested_peak.change(old, size);
+          m.peaks.bytes_requested.change(old, size);
+        }
         m.counters.realloc_in_place++;
         return p;
       }
@@ -132,6 +142,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
   } else {
     m.counters.realloc_large_moved++;
   }
+  m.realloc_moves++;
   release(m, loc);
   return q;
 }

@@ -11,6 +11,27 @@ fastalloc32_gauge out_gauge(const Gauge& g) noexcept {
   return fastalloc32_gauge{g.current(), g.peak, g.total};
 }
 
+// The pool's share of the public gauges, from the class counters.
+struct PoolSums {
+  uint64_t live = 0, allocs = 0;
+  uint64_t requested = 0, requested_total = 0;
+  uint64_t reserved = 0, reserved_total = 0;
+};
+
+PoolSums pool_sums(const Manager& m) noexcept {
+  PoolSums s;
+  for (uint32_t c = 0; c < m.class_count; ++c) {
+    const PoolClass& k = m.classes[c];
+    s.live += k.live_blocks();
+    s.allocs += k.allocs;
+    s.requested += k.requested_live();
+    s.requested_total += k.requested_in;
+    s.reserved += k.live_blocks() * k.block_size;
+    s.reserved_total += k.allocs * k.block_size;
+  }
+  return s;
+}
+
 }  // namespace
 
 namespace fa32::core {
@@ -18,11 +39,20 @@ namespace fa32::core {
 Counters sum_counters(const Manager& m) noexcept {
   Counters sum = m.counters;
   for (uint32_t c = 0; c < m.class_count; ++c) {
-    const Counters& k = m.classes[c].counters;
-#define FA32_ADD_COUNTER(name, desc) sum.name += k.name;
+    const PoolClass& k = m.classes[c];
+#define FA32_ADD_COUNTER(name, desc) sum.name += k.counters.name;
     FASTALLOC32_COUNTERS(FA32_ADD_COUNTER)
 #undef FA32_ADD_COUNTER
+    // What the fast paths do not count separately: every pool hand-out is a
+    // cache hit, a free-list hit or a fresh block.
+    sum.pool_allocs += k.allocs;
+    sum.pool_frees += k.frees;
+    sum.cache_hits += k.allocs - k.counters.freelist_hits - k.counters.fresh_blocks;
   }
+  // Every hand-out is a malloc/calloc/aligned_alloc call, or realloc moving
+  // a block (which also takes the old one back).
+  sum.mallocs = sum.pool_allocs + sum.large_allocs + sum.fallback_allocs - m.realloc_moves;
+  sum.frees = sum.pool_frees + sum.large_frees + sum.fallback_frees - m.realloc_moves;
   return sum;
 }
 
@@ -35,13 +65,24 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* m
     return FASTALLOC32_E_BAD_CONFIG;
   }
   out->version = FASTALLOC32_STATS_VERSION;
+  out->peaks_tracked = mm->track_peaks ? 1 : 0;
   const Counters counters = sum_counters(*mm);
 #define FA32_COPY_COUNTER(name, desc) out->name = counters.name;
   FASTALLOC32_COUNTERS(FA32_COPY_COUNTER)
 #undef FA32_COPY_COUNTER
-#define FA32_COPY_GAUGE(name, desc) out->name = out_gauge(mm->gauges.name);
-  FASTALLOC32_GAUGES(FA32_COPY_GAUGE)
-#undef FA32_COPY_GAUGE
+  const Gauges& g = mm->gauges;
+  const Peaks& peaks = mm->peaks;  // all zero without track_peaks
+  const PoolSums pool = pool_sums(*mm);
+  out->live_allocs = {pool.live + g.table_allocs.current(), peaks.live_allocs.peak,
+                      pool.allocs + g.table_allocs.total};
+  out->bytes_requested = {pool.requested + g.table_requested.current(), peaks.bytes_requested.peak,
+                          pool.requested_total + g.table_requested.total};
+  out->bytes_reserved = {pool.reserved + g.table_reserved.current(), peaks.bytes_reserved.peak,
+                         pool.reserved_total + g.table_reserved.total};
+  out->pool_blocks = {pool.live, peaks.pool_blocks.peak, pool.allocs};
+  out->large_bytes = out_gauge(g.large_bytes);
+  out->fallback_bytes = out_gauge(g.fallback_bytes);
+  out->footprint = out_gauge(g.footprint);
   return FASTALLOC32_OK;
 }
 
@@ -55,14 +96,16 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32
   const PoolClass& k = mm->classes[index];
   out->block_size = k.block_size;
   out->capacity_blocks = k.capacity;
-  out->allocs = k.counters.pool_allocs;
-  out->frees = k.counters.pool_frees;
-  out->cache_hits = k.counters.cache_hits;
+  out->allocs = k.allocs;
+  out->frees = k.frees;
+  out->cache_hits = k.allocs - k.counters.freelist_hits - k.counters.fresh_blocks;
   out->freelist_hits = k.counters.freelist_hits;
   out->fresh_blocks = k.counters.fresh_blocks;
   out->fallback_allocs = k.counters.fallback_allocs;
-  out->blocks_in_use = out_gauge(k.blocks_in_use);
-  out->bytes_requested = out_gauge(k.bytes_requested);
+  // A fresh block is taken only when no freed one is left, so the most
+  // blocks ever in use at once is the number ever handed out: exact, free.
+  out->blocks_in_use = {k.live_blocks(), k.bump, k.allocs};
+  out->bytes_requested = {k.requested_live(), k.requested_peak.peak, k.requested_in};
   out->cached_blocks = k.cache_count;
   out->touched_bytes = uint64_t(k.bump) * k.block_size;
   return FASTALLOC32_OK;

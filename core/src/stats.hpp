@@ -11,29 +11,35 @@
 
 namespace fa32::core {
 
-// {current, peak, total} stored as {peak, headroom = peak - current, total}:
-// an increase is one subtraction from headroom whose borrow (a new peak) is
-// the only branch, a decrease is one addition. Plain integers: the manager
-// is single-threaded.
-struct Gauge {
+// {current, peak} stored as {peak, headroom = peak - current}: an increase
+// is one subtraction from headroom whose borrow (a new peak) is the only
+// branch, a decrease is one addition. Plain integers: the manager is
+// single-threaded.
+struct Peak {
   uint64_t peak = 0;
   uint64_t headroom = 0;
-  uint64_t total = 0;
 
   uint64_t current() const noexcept { return peak - headroom; }
   void add(uint64_t n) noexcept {
-    total += n;
     if (FA32_UNLIKELY(take_headroom(n))) {
       peak -= headroom;  // headroom wrapped to -(amount above the old peak)
       headroom = 0;
     }
   }
   void sub(uint64_t n) noexcept { headroom += n; }
+  // A change of unknown sign (realloc in place).
+  void change(uint64_t from, uint64_t to) noexcept {
+    if (to > from) {
+      add(to - from);
+    } else {
+      sub(from - to);
+    }
+  }
 
  private:
   // headroom -= n; true on borrow. On x86-64 one `sub` on memory whose carry
   // flag is the branch condition (compilers otherwise load, subtract, store
-  // and compare: this is on every fast path, six times).
+  // and compare).
   bool take_headroom(uint64_t n) noexcept {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     bool borrow;
@@ -43,9 +49,18 @@ struct Gauge {
     return __builtin_sub_overflow(headroom, n, &headroom);
 #endif
   }
+};
 
- public:
-  // A change of unknown sign (realloc in place).
+// A Peak that also sums every increase (the public gauge's total). Only the
+// slow paths move these; the pool's share of the public gauges is derived
+// from the class counters (see stats.cpp).
+struct Gauge : Peak {
+  uint64_t total = 0;
+
+  void add(uint64_t n) noexcept {
+    total += n;
+    Peak::add(n);
+  }
   void change(uint64_t from, uint64_t to) noexcept {
     if (to > from) {
       add(to - from);
@@ -61,10 +76,40 @@ struct Counters {
 #undef FA32_DECLARE_COUNTER
 };
 
+// What the large and fallback paths move directly: their blocks (in the
+// pointer table) and the footprint. Together with the class counters these
+// give every public gauge's current value and total.
 struct Gauges {
-#define FA32_DECLARE_GAUGE(name, desc) Gauge name;
-  FASTALLOC32_GAUGES(FA32_DECLARE_GAUGE)
-#undef FA32_DECLARE_GAUGE
+  Gauge table_allocs;     // live large + fallback blocks
+  Gauge table_requested;  // bytes requested by them
+  Gauge table_reserved;   // their usable bytes
+  Gauge large_bytes;
+  Gauge fallback_bytes;
+  Gauge footprint;
+};
+
+// Peaks of the sums over every path, kept only with config.track_peaks:
+// they cannot be derived afterwards, and keeping them costs the pool fast
+// paths four read-modify-writes of shared words per call (about 15% of
+// small-object churn).
+struct Peaks {
+  Peak live_allocs;
+  Peak bytes_requested;
+  Peak bytes_reserved;
+  Peak pool_blocks;
+
+  void add_block(uint64_t requested, uint64_t reserved, uint64_t pool) noexcept {
+    live_allocs.add(1);
+    bytes_requested.add(requested);
+    bytes_reserved.add(reserved);
+    pool_blocks.add(pool);
+  }
+  void sub_block(uint64_t requested, uint64_t reserved, uint64_t pool) noexcept {
+    live_allocs.sub(1);
+    bytes_requested.sub(requested);
+    bytes_reserved.sub(reserved);
+    pool_blocks.sub(pool);
+  }
 };
 
 }  // namespace fa32::core

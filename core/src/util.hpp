@@ -40,15 +40,11 @@ inline unsigned log2_floor(size_t x) noexcept {
 
 __extension__ typedef unsigned __int128 uint128;
 
-// High 64 bits of a*b: with r = reciprocal(d), mulhi(n, r) == n / d for every
-// n < 2^64 / d, which covers any offset inside a pool (see reciprocal).
-inline uint64_t mulhi(uint64_t a, uint64_t b) noexcept {
-  return static_cast<uint64_t>((static_cast<uint128>(a) * b) >> 64);
-}
-
-// floor(2^64 / d) + 1 (exactly 2^64 / d for powers of two): the error term
-// n * (r - 2^64/d) / 2^64 stays below 1/d while n < 2^64 / d, so the floor of
-// the product is the exact quotient.
+// floor(2^64 / d) + 1, which is ceil(2^64 / d) unless d is a power of two
+// (then exactly 2^64 / d). For every n with n * d < 2^64, the product
+// n * reciprocal(d) has n / d as its high 64 bits, and its low 64 bits are
+// below reciprocal(d) exactly when d divides n (PoolClass::index_of). The
+// manager refuses configs whose pool strides could break n * d < 2^64.
 inline uint64_t reciprocal(uint64_t d) noexcept {
   return UINT64_MAX / d + 1;
 }

@@ -7,6 +7,7 @@
 #include "fa32/app/bench/allocator_spec.hpp"
 #include "fa32/app/bench/fa32_spec.hpp"
 #include "fa32/app/cli.hpp"
+#include "fa32/app/replay/allocator_config.hpp"
 
 using namespace fa32::app::bench;
 using fa32::app::InputError;
@@ -68,6 +69,10 @@ TEST_CASE("fastalloc32 spec strings set the replay flags") {
   CHECK(f.large_cache == "2M");
   CHECK(f.mmap_threshold == "512K");
   CHECK(f.secure_zero);
+  CHECK_FALSE(f.no_peaks);
+  CHECK(parse_fa32_spec("no-peaks").no_peaks);
+  CHECK(fa32::app::replay::make_fa32_settings(parse_fa32_spec("no-peaks")).config.track_peaks == 0);
+  CHECK(fa32::app::replay::make_fa32_settings(parse_fa32_spec("")).config.track_peaks == 1);
   CHECK(parse_fa32_spec("").classes.empty());
   // The bench default must itself be a valid config.
   CHECK_NOTHROW(parse_fa32_spec(default_fa32_config));

@@ -29,8 +29,8 @@ TEST_CASE("the stats struct is exactly the X-macro lists") {
   constexpr size_t counters = sizeof(kCounterNames) / sizeof(kCounterNames[0]);
   constexpr size_t gauges = sizeof(kGaugeNames) / sizeof(kGaugeNames[0]);
   CHECK(sizeof(fastalloc32_stats) ==
-        2 * sizeof(uint32_t) + counters * sizeof(uint64_t) + gauges * sizeof(fastalloc32_gauge));
-  CHECK(offsetof(fastalloc32_stats, mallocs) == 8);
+        4 * sizeof(uint32_t) + counters * sizeof(uint64_t) + gauges * sizeof(fastalloc32_gauge));
+  CHECK(offsetof(fastalloc32_stats, mallocs) == 16);
   std::set<std::string> names(std::begin(kCounterNames), std::end(kCounterNames));
   names.insert(std::begin(kGaugeNames), std::end(kGaugeNames));
   CHECK(names.size() == counters + gauges);  // no name twice

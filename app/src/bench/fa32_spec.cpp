@@ -54,6 +54,8 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
       flags.mmap_threshold = value;
     } else if (key == "zero") {
       flags.secure_zero = true;
+    } else if (key == "no-peaks") {
+      flags.no_peaks = true;
     } else if (key == "config") {
       need_value();
       flags.config_file = value;
@@ -61,7 +63,7 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
       throw InputError(
           "fastalloc32 config '" + std::string(spec) + "': unknown key '" + std::string(key) +
           "' (known: classes, block-size, pool, limit, grow, cache, align, large-cache, mmap, zero, "
-          "config)");
+          "no-peaks, config)");
     }
   }
   // Values (sizes, class lists) are checked by the same code as fa32 replay's flags.

@@ -156,6 +156,7 @@ Fa32Settings make_fa32_settings(const Fa32Flags& f) {
   if (!f.large_cache.empty()) c.large_cache_bytes = size_or_throw(f.large_cache, "--large-cache");
   if (!f.mmap_threshold.empty()) c.mmap_threshold = size_or_throw(f.mmap_threshold, "--mmap-threshold");
   if (f.secure_zero) c.secure_zero = 1;
+  if (f.no_peaks) c.track_peaks = 0;
   // After --pool-size, so the bound follows it.
   if (f.grow) set_grow(c);
   return s;

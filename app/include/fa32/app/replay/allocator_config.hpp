@@ -28,6 +28,7 @@ struct Fa32Flags {
   std::string large_cache;
   std::string mmap_threshold;
   bool secure_zero = false;
+  bool no_peaks = false;  // fa32 bench's no-peaks: track_peaks = 0
 };
 
 // Throws InputError naming the flag or the file and key that is wrong.
