@@ -70,9 +70,11 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
       bool at_start = false;
       const uint64_t index = k.index_of(off & mm->stride_mask, &at_start);
       const uint32_t state = k.state[index];
-      if (FA32_LIKELY(state != 0 && at_start && k.cache_count < k.fast_free_limit)) {
+      const uint32_t n = k.cache_count;  // read once: the stores below may alias it for the compiler
+      if (FA32_LIKELY(state != 0 && at_start && n < k.fast_free_limit)) {
+        k.cache[n] = static_cast<uint32_t>(index);
+        k.cache_count = n + 1;
         pool_account_release(*mm, k, static_cast<uint32_t>(index), state);
-        k.cache[k.cache_count++] = static_cast<uint32_t>(index);
         return;
       }
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The inline halves of pool allocation and free, shared by the C API's fast
-// paths and the slow paths. Each moves two counters of its class, plus the
-// global peaks when the manager keeps them.
+// paths and the slow paths. They move two counters of the class (malloc) or
+// one (free), plus the global peaks when the manager keeps them.
 #pragma once
 
 #include "manager.hpp"
@@ -24,8 +24,7 @@ inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size
 inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint32_t state) noexcept {
   const uint32_t requested = state - 1;
   k.clear_live(index);
-  k.frees++;
-  k.requested_out += requested;
+  k.released += state;
   if (m.track_peaks) {
     m.peaks.sub_block(requested, k.block_size, 1);
     k.requested_peak.sub(requested);

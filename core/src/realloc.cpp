@@ -70,7 +70,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
         if (size > old) {
           k.requested_in += size - old;
         } else {
-          k.requested_out += old - size;
+          k.released += old - size;
         }
         if (m.track_peaks) {
           k.requested_peak.change(old, size);

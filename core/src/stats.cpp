@@ -46,7 +46,7 @@ Counters sum_counters(const Manager& m) noexcept {
     // What the fast paths do not count separately: every pool hand-out is a
     // cache hit, a free-list hit or a fresh block.
     sum.pool_allocs += k.allocs;
-    sum.pool_frees += k.frees;
+    sum.pool_frees += k.frees();
     sum.cache_hits += k.allocs - k.counters.freelist_hits - k.counters.fresh_blocks;
   }
   // Every hand-out is a malloc/calloc/aligned_alloc call, or realloc moving
@@ -97,7 +97,7 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32
   out->block_size = k.block_size;
   out->capacity_blocks = k.capacity;
   out->allocs = k.allocs;
-  out->frees = k.frees;
+  out->frees = k.frees();
   out->cache_hits = k.allocs - k.counters.freelist_hits - k.counters.fresh_blocks;
   out->freelist_hits = k.counters.freelist_hits;
   out->fresh_blocks = k.counters.fresh_blocks;
