@@ -46,7 +46,7 @@ struct alignas(512) PoolClass {
   // them into one vector add (six instructions instead of two).
   uint64_t released = 0;
   uint64_t requested_in = 0;  // bytes requested by every hand-out (and in-place growth)
-  Peak requested_peak;  // only with track_peaks
+  Peak requested_peak;        // only with track_peaks
 
   // Behind the cache: the free list (a stack of up to max_blocks indices)
   // and the never-used blocks.
