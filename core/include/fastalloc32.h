@@ -117,7 +117,7 @@ typedef struct fastalloc32_config {
   /* Non-zero (default): keep the peaks of live_allocs, bytes_requested,
    * bytes_reserved, pool_blocks and of each class's bytes_requested. They
    * cannot be derived afterwards, so every malloc and free updates them:
-   * about 15% of the time of small-object churn. With 0 those peak fields
+   * 15-25% of the time of small-object churn. With 0 those peak fields
    * read 0 and fastalloc32_stats.peaks_tracked is 0; every other figure
    * (counters, current values, totals, the other gauges' peaks, each
    * class's blocks_in_use peak) stays exact. */
