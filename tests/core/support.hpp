@@ -54,6 +54,8 @@ struct SystemSpy {
   uint64_t fail_at = 0;
   uint64_t mallocs = 0, frees = 0, maps = 0, unmaps = 0;
   uint64_t mapped_bytes = 0;  // currently mapped
+  void* first_map = nullptr;  // the first mapping (a manager's region)
+  size_t first_map_size = 0;
   void attach(fastalloc32_config& c);
   // malloc/free only: map stays mmap, so the manager may use mremap.
   void attach_malloc(fastalloc32_config& c);

@@ -85,7 +85,10 @@ void* spy_map(size_t size, void* user) {
   if (should_fail(s)) return nullptr;
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return nullptr;
-  ++s.maps;
+  if (s.maps++ == 0) {
+    s.first_map = p;
+    s.first_map_size = size;
+  }
   s.mapped_bytes += size;
   return p;
 }
