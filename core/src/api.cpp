@@ -45,18 +45,22 @@ extern "C" {
 // fastalloc32_get_stats) and, with track_peaks, the peaks.
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
-    PoolClass* kp = &mm->classes[class_table(*mm)[(size + 15) >> 4]];
+    PoolClass* kp = &class_at(*mm, class_table(*mm)[(size + 15) >> 4]);
     // Opaque to the optimizer, so the class address stays in a register
     // instead of being recomputed around every counter update.
     __asm__("" : "+r"(kp));
     PoolClass& k = *kp;
-    if (FA32_LIKELY(k.cache_count != 0)) return pool_hand_out(*mm, k, k.cache[--k.cache_count], size);
+    uint32_t* top = k.cache_top;
+    if (FA32_LIKELY(top != k.cache)) {
+      k.cache_top = --top;
+      return pool_hand_out(*mm, k, *top, size);
+    }
   }
   return malloc_slow(mm, size);
 }
 
 // Fast path: pool range check (one subtraction, one compare), class by a
-// shift, block index and "is a block start" by one multiply with the
+// shift and a mask, block index and "is a block start" by one multiply with the
 // class's reciprocal, liveness from the live-size table (which also gives
 // the requested size), push to the cache. Everything else (NULL, large,
 // fallback, bad pointers, full cache, secure_zero) is the slow path.
@@ -64,16 +68,17 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
     if (FA32_LIKELY(off < mm->pool_span)) {
-      PoolClass* kp = &mm->classes[off >> mm->stride_shift];
+      PoolClass* kp =
+          &class_at(*mm, static_cast<uint32_t>(off >> mm->class_shift) & ~uint32_t(sizeof(PoolClass) - 1));
       __asm__("" : "+r"(kp));  // as in malloc
       PoolClass& k = *kp;
       bool at_start = false;
       const uint64_t index = k.index_of(off & mm->stride_mask, &at_start);
       const uint32_t state = k.state[index];
-      const uint32_t n = k.cache_count;  // read once: the stores below may alias it for the compiler
-      if (FA32_LIKELY(state != 0 && at_start && n < k.fast_free_limit)) {
-        k.cache[n] = static_cast<uint32_t>(index);
-        k.cache_count = n + 1;
+      uint32_t* top = k.cache_top;  // read once: the stores below may alias it for the compiler
+      if (FA32_LIKELY(state != 0 && at_start && top < k.fast_free_end)) {
+        *top = static_cast<uint32_t>(index);
+        k.cache_top = top + 1;
         pool_account_release(*mm, k, static_cast<uint32_t>(index), state);
         return;
       }

@@ -20,8 +20,9 @@ namespace {
 fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
   FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
-  FA32_EXPECT(k.cache_count <= k.cache_capacity);
-  FA32_EXPECT(k.fast_free_limit == (m.secure_zero ? 0 : k.cache_capacity));
+  FA32_EXPECT(k.cache_count() <= k.cache_capacity);
+  FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache + k.cache_capacity));
+  FA32_EXPECT(k.cache_top >= k.cache);
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
   // Live-size table: nothing live at or beyond bump; requested sizes fit.
@@ -45,7 +46,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   // memory and leaves the manager as it found it.
   fastalloc32_status status = FASTALLOC32_OK;
   uint32_t cached = 0;
-  for (; cached < k.cache_count; ++cached) {
+  for (; cached < k.cache_count(); ++cached) {
     const uint32_t index = k.cache[cached];
     if (index >= k.bump || k.is_live(index)) {
       status = FASTALLOC32_E_CORRUPT;
@@ -66,7 +67,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   for (uint32_t i = 0; i < listed; ++i) k.clear_live(k.free_list[i]);
   if (status != FASTALLOC32_OK) return status;
   FA32_EXPECT(k.free_count <= k.max_blocks);
-  FA32_EXPECT(live + k.cache_count + k.free_count == k.bump);
+  FA32_EXPECT(live + k.cache_count() + k.free_count == k.bump);
 
   FA32_EXPECT(k.live_blocks() == live && k.requested_live() == requested);
   const Counters& kc = k.counters;

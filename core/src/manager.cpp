@@ -55,7 +55,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   const size_t max_small = c.block_sizes[c.class_count - 1];
 
   size_t at = sizeof(fastalloc32_mm);
-  if (!place(&at, (max_small >> 4) + 1, &l.table_offset)) return false;
+  if (!place(&at, ((max_small >> 4) + 1) * sizeof(uint16_t), &l.table_offset)) return false;
   if (l.table_offset != kClassTableOffset) return false;
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
@@ -173,6 +173,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->max_small = c.block_sizes[c.class_count - 1];
   m->stride_shift = log2_floor(l.stride);
   m->stride_mask = l.stride - 1;
+  m->class_shift = m->stride_shift - log2_floor(sizeof(PoolClass));
   m->pool_span = uint64_t(c.class_count) << m->stride_shift;
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   m->pool_base =
@@ -180,11 +181,11 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
 
   // (size + 15) >> 4 -> the smallest class whose blocks hold every size
   // with that index (block sizes are multiples of 16).
-  auto* class_of = const_cast<uint8_t*>(class_table(*m));
+  auto* class_of = const_cast<uint16_t*>(class_table(*m));
   uint32_t cls = 0;
   for (size_t i = 0; i <= (m->max_small >> 4); ++i) {
     while (c.block_sizes[cls] < i * 16) ++cls;
-    class_of[i] = static_cast<uint8_t>(cls);
+    class_of[i] = static_cast<uint16_t>(cls * sizeof(PoolClass));
   }
 
   for (uint32_t i = 0; i < c.class_count; ++i) {
@@ -196,7 +197,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
     k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
-    k.fast_free_limit = c.secure_zero ? 0 : c.cache_capacity;
+    k.cache_top = k.cache;
+    k.fast_free_end = c.secure_zero ? k.cache : k.cache + c.cache_capacity;
     k.max_blocks = l.max_blocks[i];
     k.max_chunks = l.max_chunks;
     k.chunks = 1;

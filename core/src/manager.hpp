@@ -33,11 +33,18 @@ inline constexpr unsigned kFreedRing = 64;
 }  // namespace fa32::core
 
 struct fastalloc32_mm {
-  // Hot fields first: the inline paths touch only these and the class.
+  // The classes first, so class c is at the manager's address plus
+  // c * sizeof(PoolClass): the inline paths find it with one add.
+  fa32::core::PoolClass classes[FASTALLOC32_MAX_CLASSES];
+
+  // Hot fields: the inline paths touch only these and the class.
   char* pool_base;       // start of class 0's stride
   uint64_t pool_span;    // class_count << stride_shift
   uint64_t stride_mask;  // (1 << stride_shift) - 1
   unsigned stride_shift;
+  // stride_shift - log2(sizeof(PoolClass)): (offset >> class_shift) with
+  // the low bits cleared is the class's byte offset in the manager.
+  unsigned class_shift;
   uint32_t class_count;
   size_t max_small;  // largest block size
   bool track_peaks;  // config.track_peaks
@@ -47,7 +54,6 @@ struct fastalloc32_mm {
   fa32::core::Counters counters;
   fa32::core::Gauges gauges;
   uint64_t realloc_moves;  // hand-outs (and releases) made by realloc, not by malloc/free
-  fa32::core::PoolClass classes[FASTALLOC32_MAX_CLASSES];
 
   // Cold.
   fastalloc32_config config;  // copy, as given (system hooks included)
@@ -63,11 +69,19 @@ struct fastalloc32_mm {
 
 namespace fa32::core {
 
-// The class lookup table ((size + 15) >> 4 -> class index) follows the
-// manager in its reservation.
+// The class lookup table ((size + 15) >> 4 -> byte offset of the class in
+// the manager) follows the manager in its reservation.
 inline constexpr size_t kClassTableOffset = (sizeof(Manager) + 63) & ~size_t(63);
-inline const uint8_t* class_table(const Manager& m) noexcept {
-  return reinterpret_cast<const uint8_t*>(&m) + kClassTableOffset;
+static_assert(is_pow2(sizeof(PoolClass)), "class offsets are a shift and a mask");
+static_assert(sizeof(PoolClass) * FASTALLOC32_MAX_CLASSES <= UINT16_MAX, "class offsets fit the table");
+inline const uint16_t* class_table(const Manager& m) noexcept {
+  return reinterpret_cast<const uint16_t*>(reinterpret_cast<const char*>(&m) + kClassTableOffset);
+}
+inline PoolClass& class_at(Manager& m, uint32_t offset) noexcept {
+  return *reinterpret_cast<PoolClass*>(reinterpret_cast<char*>(&m) + offset);
+}
+inline uint32_t class_index(uint32_t offset) noexcept {
+  return offset / sizeof(PoolClass);
 }
 
 // ---- system access (system.cpp): the config's hooks, every call counted.

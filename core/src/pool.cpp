@@ -38,8 +38,8 @@ void spill_cache(PoolClass& k) noexcept {
   const uint32_t half = k.cache_capacity / 2;
   std::memcpy(k.free_list + k.free_count, k.cache, size_t(half) * sizeof(uint32_t));
   k.free_count += half;
-  std::memmove(k.cache, k.cache + half, size_t(k.cache_count - half) * sizeof(uint32_t));
-  k.cache_count -= half;
+  std::memmove(k.cache, k.cache + half, size_t(k.cache_count() - half) * sizeof(uint32_t));
+  k.cache_top -= half;
 }
 
 void refill_cache(PoolClass& k) noexcept {
@@ -47,7 +47,7 @@ void refill_cache(PoolClass& k) noexcept {
   if (n > k.free_count) n = k.free_count;
   k.free_count -= n;
   std::memcpy(k.cache, k.free_list + k.free_count, size_t(n) * sizeof(uint32_t));
-  k.cache_count = n;
+  k.cache_top = k.cache + n;
 }
 
 }  // namespace
@@ -55,8 +55,8 @@ void refill_cache(PoolClass& k) noexcept {
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   PoolClass& k = m.classes[c];
   void* p = nullptr;
-  if (k.cache_count != 0) {  // counted as a cache hit: allocs - freelist_hits - fresh_blocks
-    p = pool_hand_out(m, k, k.cache[--k.cache_count], size);
+  if (k.cache_top != k.cache) {  // counted as a cache hit: allocs - freelist_hits - fresh_blocks
+    p = pool_hand_out(m, k, *--k.cache_top, size);
   } else if (k.free_count != 0) {
     const uint32_t index = pop_free(k);
     k.counters.freelist_hits++;
@@ -83,9 +83,9 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   pool_account_release(m, k, index, k.state[index]);
   char* block = k.block(index);
   if (m.secure_zero) explicit_bzero(block, k.block_size);
-  if (k.cache_count == k.cache_capacity && k.cache_capacity >= 2) spill_cache(k);
-  if (k.cache_count < k.cache_capacity) {
-    k.cache[k.cache_count++] = index;
+  if (k.cache_count() == k.cache_capacity && k.cache_capacity >= 2) spill_cache(k);
+  if (k.cache_count() < k.cache_capacity) {
+    *k.cache_top++ = index;
   } else {
     push_free(k, index);  // no cache at all
   }

@@ -21,24 +21,27 @@ namespace fa32::core {
 
 inline constexpr uint32_t kNoBlock = UINT32_MAX;
 
-// One cache line of what the inline malloc and free read and write, then
+// What the inline malloc and free read and write (the first 80 bytes), then
 // the rest. The statistics the fast paths move are plain counters of their
-// own class (two in malloc, one in free); everything else the public stats report is derived from
-// them (see stats.cpp), except the peaks kept with config.track_peaks.
-// Aligned (and so sized) to 512 bytes: &classes[i] is one shift and an add
-// on both fast paths, not a multiply by 3 and a shift.
+// own class (two in malloc, one in free); everything else the public stats
+// report is derived from them (see stats.cpp), except the peaks kept with
+// config.track_peaks.
+// Aligned (and so sized) to 512 bytes, a power of two: the class lookup
+// table holds each class's byte offset in the manager, and free gets it
+// from the pool offset by one shift and a mask.
 struct alignas(512) PoolClass {
   // Hot.
-  char* base = nullptr;       // first block; page (or alignment) aligned
-  uint32_t* cache = nullptr;  // LIFO of freed block indices
+  char* base = nullptr;           // first block; page (or alignment) aligned
+  uint32_t* cache = nullptr;      // LIFO of freed block indices: [cache, cache_top)
+  uint32_t* cache_top = nullptr;  // one past the most recently cached index
   // Per block of the class's whole stride: 0 free, requested + 1 live.
   uint32_t* state = nullptr;
   uint64_t recip = 0;  // reciprocal(block_size): offset -> index, and "is a block start"
   size_t block_size = 0;
-  uint32_t cache_count = 0;
-  // cache_capacity, or 0 with secure_zero: the inline free then always
-  // takes the slow path, which zeroes (one compare instead of two).
-  uint32_t fast_free_limit = 0;
+  // cache + cache_capacity, or cache with secure_zero: the inline free
+  // then always takes the slow path, which zeroes (one compare instead of
+  // two).
+  uint32_t* fast_free_end = nullptr;
   uint64_t allocs = 0;  // blocks handed out, any path (pool_allocs)
   // The live-size entries (requested + 1) of blocks taken back, plus bytes
   // given up by shrinking in place: free adds the entry it read as it is.
@@ -67,7 +70,8 @@ struct alignas(512) PoolClass {
 
   // Every block below bump is live, cached or on the free list, so free
   // needs no counter of its own.
-  uint64_t live_blocks() const noexcept { return uint64_t(bump) - cache_count - free_count; }
+  uint32_t cache_count() const noexcept { return static_cast<uint32_t>(cache_top - cache); }
+  uint64_t live_blocks() const noexcept { return uint64_t(bump) - cache_count() - free_count; }
   uint64_t frees() const noexcept { return allocs - live_blocks(); }
   uint64_t requested_live() const noexcept { return requested_in - (released - frees()); }
   char* block(uint32_t index) const noexcept { return base + size_t(index) * block_size; }

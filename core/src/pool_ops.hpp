@@ -10,14 +10,15 @@ namespace fa32::core {
 
 // Hands out block `index` of class k for a request of `size` bytes.
 inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size) noexcept {
+  const size_t block_size = k.block_size;  // one load for the peaks and the address
   k.set_live(index, size);
   k.allocs++;
   k.requested_in += size;
   if (m.track_peaks) {
-    m.peaks.add_block(size, k.block_size, 1);
+    m.peaks.add_block(size, block_size, 1);
     k.requested_peak.add(size);
   }
-  return k.block(index);
+  return k.base + size_t(index) * block_size;
 }
 
 // Takes a live pool block out of the live set, with its accounting.

@@ -106,7 +106,7 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32
   // blocks ever in use at once is the number ever handed out: exact, free.
   out->blocks_in_use = {k.live_blocks(), k.bump, k.allocs};
   out->bytes_requested = {k.requested_live(), k.requested_peak.peak, k.requested_in};
-  out->cached_blocks = k.cache_count;
+  out->cached_blocks = k.cache_count();
   out->touched_bytes = uint64_t(k.bump) * k.block_size;
   return FASTALLOC32_OK;
 }
