@@ -74,7 +74,7 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
       PoolClass& k = *kp;
       bool at_start = false;
       const uint64_t index = k.index_of(off & mm->stride_mask, &at_start);
-      const uint32_t state = k.state[index];
+      const uint64_t state = k.state[index];
       uint32_t* top = k.cache_top;  // read once: the stores below may alias it for the compiler
       if (FA32_LIKELY(state != 0 && at_start && top < k.fast_free_end)) {
         *top = static_cast<uint32_t>(index);

@@ -22,8 +22,8 @@ inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size
 }
 
 // Takes a live pool block out of the live set, with its accounting.
-inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint32_t state) noexcept {
-  const uint32_t requested = state - 1;
+inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint64_t state) noexcept {
+  const uint64_t requested = state - 1;
   k.clear_live(index);
   k.released += state;
   if (m.track_peaks) {
