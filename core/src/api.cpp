@@ -50,10 +50,13 @@ FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
     // instead of being recomputed around every counter update.
     __asm__("" : "+r"(kp));
     PoolClass& k = *kp;
+    // Below the cache's first entry is kNoBlock, so the entry under the top
+    // says whether the cache is empty: no load of the cache's start.
     uint32_t* top = k.cache_top;
-    if (FA32_LIKELY(top != k.cache)) {
-      k.cache_top = --top;
-      return pool_hand_out(*mm, k, *top, size);
+    const uint32_t index = top[-1];
+    if (FA32_LIKELY(index != kNoBlock)) {
+      k.cache_top = top - 1;
+      return pool_hand_out(*mm, k, index, size);
     }
   }
   return malloc_slow(mm, size);

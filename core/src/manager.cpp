@@ -68,7 +68,9 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // The live-size table covers the whole stride, so the inline free needs
     // no bound check before it reads an entry (untouched pages cost nothing).
     const size_t states = l.stride / bs + 1;
-    if (!place(&at, size_t(c.cache_capacity) * sizeof(uint32_t), &l.cache_offset[i])) return false;
+    // One more entry below the cache: the sentinel the inline malloc reads
+    // when the cache is empty.
+    if (!place(&at, (size_t(c.cache_capacity) + 1) * sizeof(uint32_t), &l.cache_offset[i])) return false;
     if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
     if (!place(&at, blocks * sizeof(uint32_t), &l.free_offset[i])) return false;
   }
@@ -193,7 +195,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.block_size = c.block_sizes[i];
     k.recip = reciprocal(k.block_size);
     k.base = m->pool_base + size_t(i) * l.stride;
-    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]);
+    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 1;
+    k.cache[-1] = kNoBlock;
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
     k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
