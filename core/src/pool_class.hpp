@@ -74,7 +74,9 @@ struct alignas(512) PoolClass {
   uint64_t live_blocks() const noexcept { return uint64_t(bump) - cache_count() - free_count; }
   uint64_t frees() const noexcept { return allocs - live_blocks(); }
   uint64_t requested_live() const noexcept { return requested_in - (released - frees()); }
-  char* block(uint32_t index) const noexcept { return base + size_t(index) * block_size; }
+  char* block(uint32_t index) const noexcept { return block(index, block_size); }
+  // The same with block_size already in hand (the inline malloc's).
+  char* block(uint32_t index, size_t size) const noexcept { return base + size_t(index) * size; }
   bool is_live(uint64_t index) const noexcept { return state[index] != 0; }
   uint32_t requested(uint64_t index) const noexcept { return state[index] - 1; }
   void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<uint32_t>(size + 1); }

@@ -10,7 +10,9 @@ namespace fa32::core {
 
 // Hands out block `index` of class k for a request of `size` bytes.
 inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size) noexcept {
-  const size_t block_size = k.block_size;  // one load for the peaks and the address
+  // Read before the counter stores, which may alias it for the compiler:
+  // one load of block_size for the peaks and the address.
+  const size_t block_size = k.block_size;
   k.set_live(index, size);
   k.allocs++;
   k.requested_in += size;
@@ -18,7 +20,7 @@ inline void* pool_hand_out(Manager& m, PoolClass& k, uint32_t index, size_t size
     m.peaks.add_block(size, block_size, 1);
     k.requested_peak.add(size);
   }
-  return k.base + size_t(index) * block_size;
+  return k.block(index, block_size);
 }
 
 // Takes a live pool block out of the live set, with its accounting.
