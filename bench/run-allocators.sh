@@ -19,7 +19,8 @@ shift || true
 [ -x "$bin" ] || { echo "run-allocators.sh: no benchmark binary at $bin (build with -DFA32_BUILD_BENCH=ON)" >&2; exit 2; }
 out="${FA32_BENCH_OUT:-$(mktemp -d)}"
 mkdir -p "$out"
-libdir=/usr/lib/x86_64-linux-gnu
+# shellcheck source=bench/preload-libs.sh
+source "$here/preload-libs.sh"
 common=(--benchmark_repetitions="${FA32_BENCH_REPETITIONS:-5}" --benchmark_min_time="${FA32_BENCH_MIN_TIME:-0.2}"
         --benchmark_report_aggregates_only=true --benchmark_format=console)
 
@@ -32,8 +33,8 @@ for run in $(seq 1 "$runs"); do
   echo "== run $run of $runs" >&2
   echo "== glibc malloc and fastalloc32" >&2
   "$bin" "${common[@]}" --benchmark_out="$dir/glibc.json" --benchmark_out_format=json "$@" >&2
-  for pair in jemalloc:libjemalloc.so.2 mimalloc:libmimalloc.so.2 tcmalloc:libtcmalloc_minimal.so.4; do
-    name="${pair%%:*}" lib="$libdir/${pair#*:}"
+  for name in "${preload_names[@]}"; do
+    lib="$(preload_lib "$name")"
     if [ ! -e "$lib" ]; then
       echo "note: $lib not installed; skipping $name" >&2
       continue

@@ -46,17 +46,19 @@ bin="${1:-$here/../build/bench/fa32_bench_allocators}"
 [ -x "$bin" ] || { echo "run-alternated.sh: no benchmark binary at $bin (build with -DFA32_BUILD_BENCH=ON)" >&2; exit 2; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "run-alternated.sh: -r needs a positive number" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "run-alternated.sh: taskset (util-linux) is needed" >&2; exit 2; }
-libdir=/usr/lib/x86_64-linux-gnu
+# shellcheck source=bench/preload-libs.sh
+source "$here/preload-libs.sh"
 
 # Row name -> "preload library|benchmark row"; an empty library is none.
 row_spec() {
   case "$1" in
     fa32 | fa32_peaks | fa32_default) echo "|$1" ;;
     glibc) echo "|system" ;;
-    jemalloc) echo "$libdir/libjemalloc.so.2|system" ;;
-    mimalloc) echo "$libdir/libmimalloc.so.2|system" ;;
-    tcmalloc) echo "$libdir/libtcmalloc_minimal.so.4|system" ;;
-    *) return 1 ;;
+    *)
+      local lib
+      lib="$(preload_lib "$1")" || return 1
+      echo "$lib|system"
+      ;;
   esac
 }
 
