@@ -13,7 +13,8 @@
  *  - large requests (> the largest block size) are served by the large path
  *    (tracked in an open-addressing pointer table, no per-block header or
  *    node; a cache of freed blocks by size bucket, bounded by
- *    large_cache_bytes; mmap/mremap at or above mmap_threshold);
+ *    large_cache_bytes; from 16 KiB, a large arena of page spans that
+ *    coalesce on free; mmap/mremap at or above mmap_threshold);
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
@@ -110,6 +111,17 @@ typedef struct fastalloc32_config {
   /* Large requests at or above this go straight to mmap (and grow by
    * mremap). Default 1 MiB. */
   size_t mmap_threshold;
+  /* Address space for the large arena, reserved (with the map hook) at the
+   * first large request of 16 KiB or more below mmap_threshold. Such
+   * requests are carved from it in whole pages; freed ones merge with free
+   * neighbours and serve any later size, so reuse costs no system call and
+   * no page fault. Pages at its end that stayed free for 128 frees of
+   * arena blocks, beyond large_cache_bytes more, go back to the kernel
+   * (madvise; with the default mmap only, not with a map hook). When it is
+   * full, or cannot be reserved, requests take the system malloc as without
+   * it. Default 1 GiB (address space: pages cost memory once touched); 0
+   * disables it. */
+  size_t large_arena_size;
 
   /* Non-zero: zero every block when it is freed (explicit_bzero). */
   int secure_zero;
@@ -128,7 +140,7 @@ typedef struct fastalloc32_config {
   fastalloc32_system system; /* optional; zeroed = libc */
 } fastalloc32_config;
 
-#define FASTALLOC32_CONFIG_VERSION 1
+#define FASTALLOC32_CONFIG_VERSION 2
 
 /* Fill *config with the defaults (the original fastalloc32's behaviour). */
 FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);
@@ -191,6 +203,7 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(pool_grows, "pool chunks added because a class was full")                         \
   X(large_allocs, "allocations served by the large path")                             \
   X(large_cache_hits, "large allocations served from the freed-large cache")          \
+  X(large_arena_allocs, "large allocations carved from the large arena")              \
   X(large_frees, "large blocks freed")                                                \
   X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
   X(fallback_frees, "fallback blocks freed")                                          \
@@ -209,7 +222,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(sys_frees, "calls to the system free")                                            \
   X(sys_maps, "calls to mmap (or the map hook)")                                      \
   X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
-  X(sys_remaps, "calls to mremap")
+  X(sys_remaps, "calls to mremap")                                                    \
+  X(sys_decommits, "calls to madvise giving free large-arena pages back")
 
 #define FASTALLOC32_GAUGES(X)                                                          \
   X(live_allocs, "live allocations (all paths)")                                       \
@@ -218,7 +232,7 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(pool_blocks, "pool blocks in use")                                                 \
   X(large_bytes, "bytes of live large blocks")                                         \
   X(fallback_bytes, "bytes of live fallback blocks")                                   \
-  X(footprint, "bytes held from the system: pool pages touched + large (live and cached) + fallback")
+  X(footprint, "bytes held from the system: pool pages touched + large (live, cached, arena) + fallback")
 
 typedef struct fastalloc32_gauge {
   uint64_t current;
@@ -226,7 +240,7 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 2
+#define FASTALLOC32_STATS_VERSION 3
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

@@ -113,7 +113,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.
   uint64_t entries = 0, large = 0, fallback = 0, large_bytes = 0, fallback_bytes = 0;
-  uint64_t table_requested = 0, table_usable = 0;
+  uint64_t table_requested = 0, table_usable = 0, arena_bytes = 0;
   for (const TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     if (e->ptr == 0) continue;
     ++entries;
@@ -122,8 +122,14 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     FA32_EXPECT(e->requested <= e->usable && e->ptr % m.config.alignment == 0);
     table_requested += e->requested;
     table_usable += e->usable;
-    footprint += e->raw_size();
+    if (e->kind() != BlockKind::large_arena) footprint += e->raw_size();  // arena: its committed pages
     switch (e->kind()) {
+      case BlockKind::large_arena:
+        FA32_EXPECT(e->offset() == 0 && arena_owns(m, e->raw()) && e->usable % m.page_size == 0);
+        ++large;
+        large_bytes += e->usable;
+        arena_bytes += e->usable;
+        break;
       case BlockKind::large_heap:
       case BlockKind::large_mapped:
         ++large;
@@ -156,6 +162,14 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(cached == m.large_cache.blocks && cached_bytes == m.large_cache.bytes);
   FA32_EXPECT(cached_bytes <= m.config.large_cache_bytes);
   footprint += cached_bytes;
+
+  // Large arena: spans, tags and free lists agree; its live spans are the
+  // table's arena blocks.
+  uint64_t arena_live_pages = 0;
+  FA32_EXPECT(arena_check(m, &arena_live_pages));
+  FA32_EXPECT(arena_live_pages * m.page_size == arena_bytes);
+  FA32_EXPECT(c.large_arena_allocs <= c.large_allocs);
+  footprint += uint64_t(m.arena.committed) * m.page_size;
 
   // The totals agree with the parts.
   FA32_EXPECT(c.mallocs - c.frees == pool_live + entries);

@@ -89,6 +89,17 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
+  // The arena serves whole pages, page aligned.
+  if (reserve >= kArenaMinBytes && reserve < m.config.mmap_threshold && align <= m.page_size) {
+    ArenaBlock b;
+    if (arena_alloc(m, reserve, &b)) {
+      m.counters.large_allocs++;
+      m.counters.large_arena_allocs++;
+      void* p = enter(m, b.ptr, b.bytes, BlockKind::large_arena, size, align);
+      if (zero && !b.zero) std::memset(p, 0, size);
+      return p;
+    }
+  }
   if (CachedBlock* n = cache_take(m, raw_req)) {
     m.counters.large_allocs++;
     m.counters.large_cache_hits++;
@@ -168,13 +179,19 @@ void table_block_release(Manager& m, TableEntry* e) noexcept {
   } else {
     m.counters.large_frees++;
     m.gauges.large_bytes.sub(dead.usable);
-    cache_put(m, dead.kind(), dead.raw(), dead.raw_size());
+    if (dead.kind() == BlockKind::large_arena) {
+      arena_free(m, dead.raw());
+    } else {
+      cache_put(m, dead.kind(), dead.raw(), dead.raw_size());
+    }
   }
 }
 
 void large_release_all(Manager& m) noexcept {
   for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
-    if (e->ptr != 0) release_raw(m, e->kind(), e->raw(), e->raw_size());
+    // Arena blocks go with the arena.
+    if (e->ptr != 0 && e->kind() != BlockKind::large_arena)
+      release_raw(m, e->kind(), e->raw(), e->raw_size());
   }
   for (CachedBlock*& head : m.large_cache.heads) {
     while (head != nullptr) {
@@ -185,6 +202,7 @@ void large_release_all(Manager& m) noexcept {
   }
   m.large_cache.bytes = 0;
   m.large_cache.blocks = 0;
+  arena_release(m);
   m.table.release(m);
 }
 

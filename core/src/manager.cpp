@@ -131,6 +131,7 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->alignment = 16;
   config->large_cache_bytes = size_t(8) << 20;
   config->mmap_threshold = size_t(1) << 20;
+  config->large_arena_size = size_t(1) << 30;
   config->secure_zero = 0;
   config->track_peaks = 1;
 }

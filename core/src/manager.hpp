@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "arena.hpp"
 #include "fastalloc32.h"
 #include "large_cache.hpp"
 #include "pool_class.hpp"
@@ -63,6 +64,7 @@ struct fastalloc32_mm {
   size_t region_size;
   fa32::core::PtrTable table;  // large and fallback blocks
   fa32::core::LargeCache large_cache;
+  fa32::core::Arena arena;
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large/fallback pointers
   unsigned freed_next;
 };

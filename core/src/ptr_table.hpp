@@ -10,16 +10,18 @@
 
 namespace fa32::core {
 
-enum class BlockKind : uint8_t { pool = 0, large_heap = 1, large_mapped = 2, fallback = 3 };
+enum class BlockKind : uint8_t { pool = 0, large_heap = 1, large_mapped = 2, fallback = 3, large_arena = 4 };
 
 struct TableEntry {
   uintptr_t ptr;       // 0: empty slot
   uint64_t requested;  // bytes asked for
   uint64_t usable;     // bytes usable from ptr
-  uint64_t tag;        // (ptr - raw) | kind: the raw block starts tag & ~3 before ptr
+  // (ptr - raw) | kind: the raw block starts tag & ~7 before ptr (offsets
+  // are multiples of the minimum alignment, 16).
+  uint64_t tag;
 
-  BlockKind kind() const noexcept { return static_cast<BlockKind>(tag & 3); }
-  uint64_t offset() const noexcept { return tag & ~uint64_t(3); }
+  BlockKind kind() const noexcept { return static_cast<BlockKind>(tag & 7); }
+  uint64_t offset() const noexcept { return tag & ~uint64_t(7); }
   char* raw() const noexcept { return reinterpret_cast<char*>(ptr - offset()); }
   uint64_t raw_size() const noexcept { return offset() + usable; }
 };

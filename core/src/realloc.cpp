@@ -17,15 +17,30 @@ void change_requested(Manager& m, uint64_t from, uint64_t to) noexcept {
   if (m.track_peaks) m.peaks.bytes_requested.change(from, to);
 }
 
-// Updates a table entry in place for a new requested size and usable size.
-void large_resize(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexcept {
+// Updates a table entry in place for a new requested size and usable size
+// (the footprint is the caller's: a mapping's follows its size, the
+// arena's its committed pages).
+void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexcept {
   change_requested(m, e->requested, size);
   m.gauges.table_reserved.change(e->usable, usable);
   if (m.track_peaks) m.peaks.bytes_reserved.change(e->usable, usable);
   m.gauges.large_bytes.change(e->usable, usable);
-  m.gauges.footprint.change(e->usable, usable);
   e->requested = size;
   e->usable = usable;
+}
+
+// An arena block shrinks by giving its tail pages back and grows into a free
+// neighbour or the arena's unused end; false if it has to move.
+bool arena_block_resize(Manager& m, TableEntry* e, size_t size) noexcept {
+  if (size <= e->usable && size > e->usable / 2) {  // not worth a page shuffle
+    change_requested(m, e->requested, size);
+    e->requested = size;
+    return true;
+  }
+  const size_t usable = arena_resize(m, e->raw(), size);
+  if (usable == 0) return false;
+  resize_entry(m, e, size, usable);
+  return true;
 }
 
 // Grows or shrinks a whole-mapping block with mremap. nullptr on failure
@@ -42,7 +57,8 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
     return nullptr;
   }
   TableEntry moved = *e;
-  large_resize(m, &moved, size, new_size);
+  m.gauges.footprint.change(e->usable, new_size);
+  resize_entry(m, &moved, size, new_size);
   moved.ptr = reinterpret_cast<uintptr_t>(q);
   m.table.erase(e);
   m.table.insert(moved);  // same count as before: no room needed
@@ -86,6 +102,10 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       TableEntry* e = loc.entry;
       old_usable = e->usable;
       if (size <= m.max_small) break;  // to a pool block
+      if (e->kind() == BlockKind::large_arena && arena_block_resize(m, e, size)) {
+        m.counters.realloc_large_in_place++;
+        return p;
+      }
       const bool whole_mapping = e->kind() == BlockKind::large_mapped && e->offset() == 0 && m.default_map &&
                                  m.config.alignment <= m.page_size;
       // A whole mapping follows the size both ways with mremap (shrinking

@@ -33,6 +33,7 @@ TEST_CASE("defaults are the original fastalloc32's") {
   CHECK(c.alignment == 16);
   CHECK(c.large_cache_bytes == 8 * 1024 * 1024);
   CHECK(c.mmap_threshold == 1024 * 1024);
+  CHECK(c.large_arena_size == 1024 * 1024 * 1024);
   CHECK(c.secure_zero == 0);
   CHECK((c.on_error == nullptr));
   CHECK((c.system.malloc == nullptr));

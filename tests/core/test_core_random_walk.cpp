@@ -130,6 +130,8 @@ void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps) {
     CHECK(s.realloc_large_in_place > 0);
     CHECK(s.realloc_large_moved > 0);
     CHECK(s.realloc_fallback > 0);
+    // The arena serves large requests from 16 KiB below the mmap threshold.
+    CHECK((s.large_arena_allocs > 0) == (config.large_arena_size != 0 && config.mmap_threshold > 16 * 1024));
     // mremap only when the map hooks are mmap itself.
     CHECK((s.sys_remaps > 0) == !spy_maps);
     CHECK(s.invalid_frees + s.double_frees + s.interior_frees == 0);
@@ -164,4 +166,11 @@ TEST_CASE("random walk: growing pools, secure zero, 64-byte alignment") {
   c.pool_limit = 64 * 1024;
   c.secure_zero = 1;
   walk(c, 0xfa32, 200000, true);
+}
+
+TEST_CASE("random walk: a small large arena that fills up, beside the large cache and mremap") {
+  fastalloc32_config c = walk_config();
+  c.mmap_threshold = 160 * 1024;
+  c.large_arena_size = 1024 * 1024;
+  walk(c, 0xa7e4a, 300000, false);
 }

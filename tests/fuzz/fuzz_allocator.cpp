@@ -136,6 +136,11 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   static constexpr std::size_t kLargeCache[] = {0, std::size_t(64) << 10, std::size_t(8) << 20};
   c.large_cache_bytes = kLargeCache[(knobs >> 5) % 3];
   c.mmap_threshold = std::size_t(16) << (10 + in.u8() % 7);  // 16 KiB .. 1 MiB
+  // No arena, arenas that fill up, and the default (too big for the
+  // counting hooks below: there the reservation fails and the system path
+  // serves).
+  const std::size_t kArena[] = {0, std::size_t(64) << 10, std::size_t(1) << 20, c.large_arena_size};
+  c.large_arena_size = kArena[in.u8() % std::size(kArena)];
   // Hooks that count (and maybe fail) most of the time; else libc and real
   // mmap, so mremap is exercised too.
   const std::uint8_t faults = in.u8();

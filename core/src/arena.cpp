@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The large arena (see arena.hpp): page spans with boundary tags, free spans
+// in size bins found through a bitmap, coalescing on free, and the unused
+// end of the arena given back to the kernel beyond large_cache_bytes.
+#include "arena.hpp"
+
+#include <sys/mman.h>
+
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+// The bin width keeps a bin's spans within a quarter of each other, as the
+// large cache's buckets do; a page count must not exceed kMaxArenaPages.
+constexpr uint32_t kMaxArenaPages = (uint32_t(1) << 26) - 1;
+
+uint32_t bin_of(uint32_t pages) noexcept {
+  if (pages < kArenaExactBins) return pages;
+  const unsigned e = log2_floor(pages);
+  const uint32_t sub = (pages - (uint32_t(1) << e)) >> (e - 2);
+  return kArenaExactBins + (e - 5) * 4 + sub;
+}
+static_assert(kArenaExactBins == 32, "bin_of's log bins start at 2^5 pages");
+
+uint32_t first_nonempty(const Arena& a, uint32_t from) noexcept {
+  for (uint32_t w = from / 64; w < kArenaBins / 64; ++w) {
+    uint64_t bits = a.nonempty[w];
+    if (w == from / 64) bits &= ~uint64_t(0) << (from % 64);
+    if (bits != 0) return w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
+  }
+  return kArenaBins;
+}
+
+void set_span(Arena& a, uint32_t start, uint32_t pages, SpanState state) noexcept {
+  a.tags[start].pages = pages;
+  a.tags[start].state = state;
+  a.tags[start + pages - 1].pages = pages;
+  a.tags[start + pages - 1].state = state;
+}
+
+void link_free(Arena& a, uint32_t start, uint32_t pages) noexcept {
+  set_span(a, start, pages, SpanState::free);
+  const uint32_t b = bin_of(pages);
+  SpanTag& t = a.tags[start];
+  t.prev = kNoSpan;
+  t.next = a.heads[b];
+  if (t.next != kNoSpan) a.tags[t.next].prev = start;
+  a.heads[b] = start;
+  a.nonempty[b / 64] |= uint64_t(1) << (b % 64);
+  a.free_pages += pages;
+}
+
+void unlink_free(Arena& a, uint32_t start) noexcept {
+  SpanTag& t = a.tags[start];
+  const uint32_t b = bin_of(t.pages);
+  if (t.prev != kNoSpan) {
+    a.tags[t.prev].next = t.next;
+  } else {
+    a.heads[b] = t.next;
+    if (t.next == kNoSpan) a.nonempty[b / 64] &= ~(uint64_t(1) << (b % 64));
+  }
+  if (t.next != kNoSpan) a.tags[t.next].prev = t.prev;
+  a.free_pages -= t.pages;
+  t.state = SpanState::none;
+}
+
+// Pages up to `end` are handed out now: count the newly committed ones.
+void commit_to(Manager& m, uint32_t end) noexcept {
+  Arena& a = m.arena;
+  if (end > a.epoch_top) a.epoch_top = end;
+  if (end <= a.committed) return;
+  m.gauges.footprint.add(uint64_t(end - a.committed) * m.page_size);
+  a.committed = end;
+}
+
+// Every kDecommitEpoch arena frees, committed pages that stayed above the
+// arena's top for the whole epoch, beyond large_cache_bytes more, go back to
+// the kernel (at least kDecommitPages of them). A working set that rises
+// and falls keeps its pages; one that has shrunk gives them back. Giving
+// back whatever the top leaves at once would cost a system call and page
+// faults every time a large block at the end comes and goes. Only with the
+// default mmap: a map hook's memory is not ours to advise.
+constexpr uint32_t kDecommitEpoch = 128;
+constexpr uint32_t kDecommitPages = 64;
+
+void end_epoch(Manager& m) noexcept {
+  Arena& a = m.arena;
+  const uint64_t keep = m.config.large_cache_bytes / m.page_size;
+  const uint64_t used = a.epoch_top;
+  a.epoch_frees = 0;
+  a.epoch_top = a.top;
+  if (!m.default_map || a.committed < used + keep + kDecommitPages) return;
+  const auto from = static_cast<uint32_t>(used + keep);
+  const size_t bytes = size_t(a.committed - from) * m.page_size;
+  m.counters.sys_decommits++;
+  if (madvise(a.base + size_t(from) * m.page_size, bytes, MADV_DONTNEED) != 0) return;
+  m.gauges.footprint.sub(bytes);
+  a.committed = from;
+}
+
+// Frees [start, start + pages), a span no list holds: merges it with free
+// neighbours, or into the unused end.
+void release_span(Manager& m, uint32_t start, uint32_t pages) noexcept {
+  Arena& a = m.arena;
+  const uint32_t next = start + pages;
+  if (next < a.top && a.tags[next].state == SpanState::free) {
+    pages += a.tags[next].pages;
+    unlink_free(a, next);
+  }
+  if (start > 0 && a.tags[start - 1].state == SpanState::free) {
+    const uint32_t before = a.tags[start - 1].pages;
+    start -= before;
+    pages += before;
+    unlink_free(a, start);
+  }
+  if (start + pages == a.top) {
+    a.tags[start].state = SpanState::none;
+    a.top = start;
+  } else {
+    link_free(a, start, pages);
+  }
+  if (++a.epoch_frees == kDecommitEpoch) end_epoch(m);
+}
+
+bool reserve(Manager& m) noexcept {
+  Arena& a = m.arena;
+  const size_t page = m.page_size;
+  size_t pages = m.config.large_arena_size / page;
+  if (pages > kMaxArenaPages) pages = kMaxArenaPages;
+  if (pages * page < kArenaMinBytes) return false;
+  size_t tag_bytes = 0;
+  if (!align_up(pages * sizeof(SpanTag), page, &tag_bytes)) return false;
+  const size_t size = tag_bytes + pages * page;
+  auto* region = static_cast<char*>(sys_map(m, size));
+  if (region == nullptr) return false;
+  a.region = region;
+  a.region_size = size;
+  a.tags = reinterpret_cast<SpanTag*>(region);
+  a.base = region + tag_bytes;
+  a.page_count = static_cast<uint32_t>(pages);
+  std::memset(a.heads, 0xff, sizeof(a.heads));  // kNoSpan: page 0 is a span like any other
+  return true;
+}
+
+// Pages for `bytes`, or kNoSpan when more than the arena could ever hold
+// (also the case where the count would not fit 32 bits).
+uint32_t pages_for(const Manager& m, size_t bytes) noexcept {
+  const size_t pages = bytes / m.page_size + (bytes % m.page_size != 0);
+  return pages > m.arena.page_count ? kNoSpan : static_cast<uint32_t>(pages);
+}
+
+uint32_t page_of(const Manager& m, const char* p) noexcept {
+  return static_cast<uint32_t>(size_t(p - m.arena.base) / m.page_size);
+}
+
+// A free span of at least `pages`, unlinked, or kNoSpan: a bounded first
+// fit in the request's own bin, then the head of the first larger bin
+// (every span there is big enough).
+uint32_t take_free(Arena& a, uint32_t pages) noexcept {
+  const uint32_t b = bin_of(pages);
+  uint32_t s = a.heads[b];
+  for (int tries = 0; s != kNoSpan && tries < 8; ++tries, s = a.tags[s].next) {
+    if (a.tags[s].pages >= pages) break;
+  }
+  if (s == kNoSpan || a.tags[s].pages < pages) {
+    const uint32_t nb = first_nonempty(a, b + 1);
+    if (nb == kArenaBins) return kNoSpan;
+    s = a.heads[nb];
+  }
+  unlink_free(a, s);
+  return s;
+}
+
+}  // namespace
+
+bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
+  Arena& a = m.arena;
+  if (FA32_UNLIKELY(a.base == nullptr)) {
+    if (a.unavailable) return false;
+    if (!reserve(m)) {
+      a.unavailable = true;
+      return false;
+    }
+  }
+  const uint32_t pages = pages_for(m, bytes);
+  if (pages == kNoSpan) return false;
+  uint32_t start = take_free(a, pages);
+  bool zero = false;
+  if (start != kNoSpan) {
+    const uint32_t have = a.tags[start].pages;
+    if (have > pages) link_free(a, start + pages, have - pages);
+  } else {
+    if (pages > a.page_count - a.top) return false;
+    start = a.top;
+    a.top += pages;
+    zero = start >= a.committed;
+    commit_to(m, a.top);
+  }
+  set_span(a, start, pages, SpanState::live);
+  *out = ArenaBlock{a.base + size_t(start) * m.page_size, size_t(pages) * m.page_size, zero};
+  return true;
+}
+
+void arena_free(Manager& m, char* ptr) noexcept {
+  Arena& a = m.arena;
+  const uint32_t start = page_of(m, ptr);
+  if (a.tags[start].state != SpanState::live) return;  // the table vouched for it: never happens
+  release_span(m, start, a.tags[start].pages);
+}
+
+size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
+  Arena& a = m.arena;
+  const uint32_t start = page_of(m, ptr);
+  const uint32_t have = a.tags[start].pages;
+  uint32_t want = pages_for(m, bytes);
+  if (want == kNoSpan) return 0;
+  if (want == 0) want = 1;
+  if (want < have) {
+    set_span(a, start, want, SpanState::live);
+    set_span(a, start + want, have - want, SpanState::live);
+    release_span(m, start + want, have - want);
+  } else if (want > have) {
+    const uint32_t next = start + have;
+    const uint32_t extra = want - have;
+    if (next == a.top) {
+      if (extra > a.page_count - a.top) return 0;
+      a.top += extra;
+      commit_to(m, a.top);
+    } else if (a.tags[next].state == SpanState::free && a.tags[next].pages >= extra) {
+      const uint32_t spare = a.tags[next].pages - extra;
+      unlink_free(a, next);
+      if (spare > 0) link_free(a, start + want, spare);
+    } else {
+      return 0;
+    }
+    set_span(a, start, want, SpanState::live);
+  }
+  return size_t(want) * m.page_size;
+}
+
+bool arena_owns(const Manager& m, const void* p) noexcept {
+  const Arena& a = m.arena;
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  const auto base = reinterpret_cast<uintptr_t>(a.base);
+  return a.base != nullptr && addr >= base && addr - base < size_t(a.top) * m.page_size;
+}
+
+void arena_release(Manager& m) noexcept {
+  Arena& a = m.arena;
+  if (a.region != nullptr) sys_unmap(m, a.region, a.region_size);
+  a = Arena{};
+}
+
+bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
+  const Arena& a = m.arena;
+  *live_pages = 0;
+  if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
+  if (a.top > a.committed || a.committed > a.page_count) return false;
+  uint64_t free_pages = 0, free_spans = 0;
+  bool last_free = false;
+  for (uint32_t p = 0; p < a.top;) {
+    const SpanTag& t = a.tags[p];
+    if (t.pages == 0 || t.pages > a.top - p) return false;
+    const SpanTag& end = a.tags[p + t.pages - 1];
+    if (end.pages != t.pages || end.state != t.state) return false;
+    if (t.state == SpanState::live) {
+      *live_pages += t.pages;
+      last_free = false;
+    } else if (t.state == SpanState::free) {
+      if (last_free) return false;  // two free neighbours: a missed merge
+      if (bin_of(t.pages) >= kArenaBins) return false;
+      free_pages += t.pages;
+      ++free_spans;
+      last_free = true;
+    } else {
+      return false;
+    }
+    p += t.pages;
+  }
+  if (last_free || free_pages != a.free_pages) return false;
+  // Every free span is on the list of its bin, and nothing else is.
+  uint64_t listed = 0;
+  for (uint32_t b = 0; b < kArenaBins; ++b) {
+    const bool marked = (a.nonempty[b / 64] >> (b % 64)) & 1;
+    if (marked != (a.heads[b] != kNoSpan)) return false;
+    uint32_t prev = kNoSpan;
+    for (uint32_t s = a.heads[b]; s != kNoSpan; s = a.tags[s].next) {
+      if (s >= a.top || ++listed > free_spans) return false;
+      const SpanTag& t = a.tags[s];
+      if (t.state != SpanState::free || bin_of(t.pages) != b || t.prev != prev) return false;
+      prev = s;
+    }
+  }
+  return listed == free_spans;
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The large arena: one reservation from which large blocks (from
+// kArenaMinBytes up to below mmap_threshold) are carved in whole pages.
+// A freed span coalesces with free neighbours and serves any later size, so
+// once a program's large working set has been touched its large blocks cost
+// neither a system call nor a page fault (a per-size cache of system blocks
+// only helps when the same sizes come back).
+//
+// All bookkeeping is in a tag array beside the spans, one tag per page,
+// never in the spans themselves: a write after free into a large block
+// cannot corrupt the arena, and freed pages are not touched.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fa32::core {
+
+inline constexpr uint32_t kNoSpan = UINT32_MAX;
+// Smaller requests waste too much of a page and stay with the system malloc
+// (a span is whole pages: at 16 KiB and up a request wastes under a quarter).
+inline constexpr size_t kArenaMinBytes = 16 * 1024;
+// Free span lists: exact page counts below kArenaExactBins, then four bins
+// per power of two.
+inline constexpr uint32_t kArenaExactBins = 32;
+inline constexpr uint32_t kArenaBins = 128;
+
+enum class SpanState : uint32_t { none = 0, live = 1, free = 2 };
+
+// Valid on a span's first and last page: its length and state. On a free
+// span's first page also its free-list neighbours (page indices).
+struct SpanTag {
+  uint32_t pages;
+  SpanState state;
+  uint32_t prev;
+  uint32_t next;
+};
+
+struct Arena {
+  char* region = nullptr;  // the reservation: tags, then spans
+  size_t region_size = 0;
+  char* base = nullptr;  // page 0 of the spans
+  SpanTag* tags = nullptr;
+  uint32_t page_count = 0;  // pages the spans may use
+  uint32_t top = 0;         // pages [0, top) are spans (live or free)
+  // Pages [0, committed) have been handed out since the reservation or the
+  // last decommit: they hold memory (footprint) and may be dirty; pages at
+  // or above it read zero.
+  uint32_t committed = 0;
+  uint64_t free_pages = 0;   // in free spans below top
+  uint32_t epoch_top = 0;    // highest top since the last decommit check
+  uint32_t epoch_frees = 0;  // spans freed since then
+  bool unavailable = false;  // the reservation failed or is disabled: do not retry
+  uint32_t heads[kArenaBins];
+  uint64_t nonempty[kArenaBins / 64];
+};
+
+}  // namespace fa32::core
+
+struct fastalloc32_mm;
+
+namespace fa32::core {
+
+using Manager = ::fastalloc32_mm;
+
+struct ArenaBlock {
+  char* ptr;     // page aligned
+  size_t bytes;  // whole pages
+  bool zero;     // reads zero already (never handed out since committed)
+};
+
+// A span for `bytes` (kArenaMinBytes <= bytes < mmap_threshold). false when
+// the arena cannot serve it (not reserved and the reservation failed, or
+// full): the caller takes the system path.
+bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept;
+// Gives back a live span (ptr as returned by arena_alloc).
+void arena_free(Manager& m, char* ptr) noexcept;
+// Grows or shrinks the live span at ptr in place to `bytes` (whole pages
+// kept); returns its new length, or 0 if growing needs a move (nothing
+// changed).
+size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept;
+bool arena_owns(const Manager& m, const void* p) noexcept;
+// Everything, at destroy.
+void arena_release(Manager& m) noexcept;
+// Every span walked: tags consistent, free lists match. live_pages is the
+// sum of the live spans.
+bool arena_check(const Manager& m, uint64_t* live_pages) noexcept;
+
+}  // namespace fa32::core

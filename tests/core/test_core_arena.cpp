@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The large arena: large blocks from 16 KiB up to mmap_threshold carved from
+// one reservation in whole pages, freed spans merged and reused for any
+// size without a system call, realloc in place into free neighbours, idle
+// pages given back, and the system path when the arena cannot serve.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+constexpr size_t kPage = 4096;
+constexpr size_t KiB = 1024;
+
+fastalloc32_config arena_config() {
+  fastalloc32_config c = small_config();
+  c.large_cache_bytes = 0;  // nothing kept beyond what the arena itself holds
+  return c;
+}
+
+char* at(void* p, size_t offset) {
+  return static_cast<char*>(p) + offset;
+}
+
+}  // namespace
+
+TEST_CASE("large blocks from 16 KiB come from the arena: one reservation, then no system call") {
+  SystemSpy spy;
+  fastalloc32_config c = arena_config();
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    const uint64_t maps = spy.maps;
+    std::vector<void*> ptrs;
+    for (size_t i = 0; i < 50; ++i) {
+      const size_t size = 16 * KiB + i * 3000;
+      void* p = fastalloc32_malloc(mm.get(), size);
+      REQUIRE(p != nullptr);
+      CHECK(reinterpret_cast<uintptr_t>(p) % kPage == 0);
+      CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+      const size_t usable = fastalloc32_usable_size(mm.get(), p);
+      CHECK(usable >= size);
+      CHECK(usable < size + kPage);  // whole pages, no more
+      std::memset(p, int(i), size);
+      ptrs.push_back(p);
+    }
+    CHECK(spy.maps == maps + 2);  // the pointer table and the arena
+    CHECK(spy.mallocs == 0);
+    fastalloc32_stats s = stats(mm.get());
+    CHECK(s.large_allocs == 50);
+    CHECK(s.large_arena_allocs == 50);
+    CHECK(s.sys_maps == spy.maps);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    for (size_t i = 0; i < ptrs.size(); i += 2) fastalloc32_free(mm.get(), ptrs[i]);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    for (size_t i = 1; i < ptrs.size(); i += 2) fastalloc32_free(mm.get(), ptrs[i]);
+    // Other sizes now: served by the merged free space, still no system call.
+    ptrs.clear();
+    for (size_t i = 0; i < 30; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 40 * KiB + i * 5000));
+    s = stats(mm.get());
+    CHECK(s.large_arena_allocs == 80);
+    CHECK(spy.maps == maps + 2);
+    CHECK(spy.mallocs == 0);
+    for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    CHECK(stats(mm.get()).large_bytes.current == 0);
+  }
+  CHECK(spy.balanced());
+}
+
+TEST_CASE("freed neighbours merge into one span that serves a bigger request") {
+  Mm mm = make(arena_config());
+  void* a = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* b = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* c = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* guard = fastalloc32_malloc(mm.get(), 16 * KiB);  // keeps c off the arena's end
+  REQUIRE((a && b && c && guard));
+  REQUIRE(b == at(a, 64 * KiB));
+  REQUIRE(c == at(b, 64 * KiB));
+  fastalloc32_free(mm.get(), a);
+  fastalloc32_free(mm.get(), c);
+  fastalloc32_free(mm.get(), b);  // merges with both neighbours
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  void* big = fastalloc32_malloc(mm.get(), 192 * KiB);
+  CHECK(big == a);
+  // A smaller request splits a free span: the rest stays free and usable.
+  fastalloc32_free(mm.get(), big);
+  void* part = fastalloc32_malloc(mm.get(), 100 * KiB);
+  void* rest = fastalloc32_malloc(mm.get(), 90 * KiB);
+  CHECK(part == a);
+  CHECK(rest == at(a, 100 * KiB));
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : {part, rest, guard}) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("calloc from a reused span is zero; from fresh pages it is not written") {
+  Mm mm = make(arena_config());
+  void* guard0 = fastalloc32_malloc(mm.get(), 16 * KiB);
+  void* p = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* guard1 = fastalloc32_malloc(mm.get(), 16 * KiB);
+  REQUIRE((guard0 && p && guard1));
+  std::memset(p, 0xAB, 64 * KiB);
+  fastalloc32_free(mm.get(), p);
+  void* q = fastalloc32_calloc(mm.get(), 1, 64 * KiB);
+  REQUIRE(q == p);
+  CHECK(all_zero(q, 64 * KiB));
+  void* fresh = fastalloc32_calloc(mm.get(), 4, 16 * KiB);
+  REQUIRE(fresh != nullptr);
+  CHECK(all_zero(fresh, 64 * KiB));
+  for (void* x : {guard0, q, guard1, fresh}) fastalloc32_free(mm.get(), x);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("realloc of an arena block grows in place into a free neighbour or the arena's end") {
+  Mm mm = make(arena_config());
+  void* p = fastalloc32_malloc(mm.get(), 32 * KiB);
+  void* q = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* r = fastalloc32_malloc(mm.get(), 32 * KiB);
+  REQUIRE((p && q && r));
+  fill(p, 32 * KiB, 1);
+  fastalloc32_free(mm.get(), q);
+
+  // Into the freed neighbour (96 KiB free there, 80 KiB wanted).
+  void* p2 = fastalloc32_realloc(mm.get(), p, 80 * KiB);
+  CHECK(p2 == p);
+  CHECK(fastalloc32_usable_size(mm.get(), p2) == 80 * KiB);
+  CHECK(verify(p2, 32 * KiB, 1));
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.realloc_large_in_place == 1);
+  CHECK(s.bytes_requested.current == 80 * KiB + 32 * KiB);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // The 16 KiB left between p and r cannot hold 200 KiB more: it moves.
+  fill(p2, 80 * KiB, 2);
+  void* p3 = fastalloc32_realloc(mm.get(), p2, 300 * KiB);
+  REQUIRE(p3 != nullptr);
+  CHECK(p3 != p2);
+  CHECK(verify(p3, 80 * KiB, 2));
+  CHECK(stats(mm.get()).realloc_large_moved == 1);
+
+  // p3 is the last span: it grows at the arena's end.
+  fill(p3, 300 * KiB, 3);
+  void* p4 = fastalloc32_realloc(mm.get(), p3, 700 * KiB);
+  CHECK(p4 == p3);
+  CHECK(verify(p4, 300 * KiB, 3));
+
+  // Shrinking to less than half gives the tail pages back.
+  void* p5 = fastalloc32_realloc(mm.get(), p4, 20 * KiB);
+  CHECK(p5 == p4);
+  CHECK(fastalloc32_usable_size(mm.get(), p5) == 20 * KiB);
+  CHECK(verify(p5, 20 * KiB, 3));
+  s = stats(mm.get());
+  CHECK(s.realloc_large_in_place == 3);
+  CHECK(s.large_bytes.current == 20 * KiB + 32 * KiB);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), p5);
+  fastalloc32_free(mm.get(), r);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("pages that stay free at the arena's end go back to the kernel") {
+  Mm mm = make(arena_config());  // default mmap: the arena may madvise
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 40; ++i) {
+    void* p = fastalloc32_malloc(mm.get(), 256 * KiB);
+    REQUIRE(p != nullptr);
+    std::memset(p, 1, 256 * KiB);
+    ptrs.push_back(p);
+  }
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.footprint.current == 40 * 256 * KiB);  // no small blocks: the arena's pages only
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  // Freeing alone keeps the pages (a working set that comes back reuses them).
+  s = stats(mm.get());
+  CHECK(s.footprint.current == 40 * 256 * KiB);
+  CHECK(s.sys_decommits == 0);
+  // A working set of one 16 KiB block for long enough: the rest is given back.
+  for (int i = 0; i < 300; ++i) fastalloc32_free(mm.get(), fastalloc32_malloc(mm.get(), 16 * KiB));
+  s = stats(mm.get());
+  CHECK(s.sys_decommits >= 1);
+  CHECK(s.footprint.current <= 16 * KiB);
+  CHECK(s.footprint.peak == 40 * 256 * KiB);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // Pages given back read zero when they come back: calloc need not clear them.
+  void* p = fastalloc32_calloc(mm.get(), 1, 512 * KiB);
+  REQUIRE(p != nullptr);
+  CHECK(all_zero(p, 512 * KiB));
+  fastalloc32_free(mm.get(), p);
+}
+
+TEST_CASE("large_cache_bytes of free pages at the arena's end are kept") {
+  fastalloc32_config c = arena_config();
+  c.large_cache_bytes = 2 * 1024 * KiB;
+  Mm mm = make(c);
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 40; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 256 * KiB));
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  for (int i = 0; i < 300; ++i) fastalloc32_free(mm.get(), fastalloc32_malloc(mm.get(), 16 * KiB));
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.sys_decommits >= 1);
+  CHECK(s.footprint.current == 16 * KiB + c.large_cache_bytes);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("without the arena, or when it is full or cannot be reserved, the system malloc serves") {
+  SUBCASE("disabled") {
+    SystemSpy spy;
+    fastalloc32_config c = arena_config();
+    c.large_arena_size = 0;
+    spy.attach(c);
+    {
+      Mm mm = make(c);
+      void* p = fastalloc32_malloc(mm.get(), 64 * KiB);
+      REQUIRE(p != nullptr);
+      CHECK(spy.mallocs == 1);
+      CHECK(stats(mm.get()).large_arena_allocs == 0);
+      fastalloc32_free(mm.get(), p);
+    }
+    CHECK(spy.balanced());
+  }
+  SUBCASE("full") {
+    SystemSpy spy;
+    fastalloc32_config c = arena_config();
+    c.large_arena_size = 256 * KiB;
+    spy.attach(c);
+    {
+      Mm mm = make(c);
+      std::vector<void*> ptrs;
+      for (int i = 0; i < 5; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 64 * KiB));
+      for (void* p : ptrs) REQUIRE(p != nullptr);
+      const fastalloc32_stats s = stats(mm.get());
+      CHECK(s.large_arena_allocs == 4);
+      CHECK(spy.mallocs == 1);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+      for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    }
+    CHECK(spy.balanced());
+  }
+  SUBCASE("the reservation fails: not retried") {
+    SystemSpy spy;
+    fastalloc32_config c = arena_config();
+    spy.attach(c);
+    {
+      Mm mm = make(c);
+      void* warm = fastalloc32_malloc(mm.get(), 1000);  // maps the pointer table
+      REQUIRE(warm != nullptr);
+      spy.fail_at = spy.calls + 1;  // the arena's map
+      void* p = fastalloc32_malloc(mm.get(), 64 * KiB);
+      REQUIRE(p != nullptr);
+      CHECK(spy.mallocs == 2);
+      const uint64_t maps = spy.maps;
+      void* q = fastalloc32_malloc(mm.get(), 64 * KiB);
+      REQUIRE(q != nullptr);
+      CHECK(spy.maps == maps);
+      CHECK(stats(mm.get()).large_arena_allocs == 0);
+      for (void* x : {warm, p, q}) fastalloc32_free(mm.get(), x);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    }
+    CHECK(spy.balanced());
+  }
+}
+
+TEST_CASE("bad frees of arena blocks are caught and change nothing") {
+  ErrorLog log;
+  fastalloc32_config c = arena_config();
+  log.attach(c);
+  Mm mm = make(c);
+  void* p = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* q = fastalloc32_malloc(mm.get(), 32 * KiB);
+  REQUIRE((p && q));
+  fastalloc32_free(mm.get(), at(p, kPage));  // interior
+  fastalloc32_free(mm.get(), p);
+  fastalloc32_free(mm.get(), p);  // double
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.interior_frees == 1);
+  CHECK(s.double_frees == 1);
+  REQUIRE(log.entries.size() == 2);
+  CHECK(log.entries[0].status == FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(log.entries[1].status == FASTALLOC32_E_DOUBLE_FREE);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  CHECK(fastalloc32_usable_size(mm.get(), q) == 32 * KiB);
+  fastalloc32_free(mm.get(), q);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("realloc of an arena block to sizes the arena cannot hold moves or fails, never shrinks") {
+  Mm mm = make(arena_config());
+  // 2^44 + 1 page is 2^32 + 1 pages: a 32-bit page count would wrap to 1.
+  for (size_t size : {(size_t(1) << 44) + kPage, SIZE_MAX / 2, size_t(2) << 30}) {
+    CAPTURE(size);
+    void* p = fastalloc32_malloc(mm.get(), 64 * KiB);
+    REQUIRE(p != nullptr);
+    fill(p, 64 * KiB, 7);
+    void* q = fastalloc32_realloc(mm.get(), p, size);
+    if (q == nullptr) {
+      CHECK(fastalloc32_usable_size(mm.get(), p) == 64 * KiB);
+      CHECK(verify(p, 64 * KiB, 7));
+      q = p;
+    } else {
+      CHECK(fastalloc32_usable_size(mm.get(), q) >= size);
+      CHECK(verify(q, 64 * KiB, 7));
+    }
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    fastalloc32_free(mm.get(), q);
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
