@@ -43,8 +43,8 @@ constexpr const char* kFooter =
     R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
   fa32                      fastalloc32, bench default config (16 size classes 16 B-4 KiB, growing pools)
   fa32:KEY=V:KEY=V          fastalloc32 with settings: classes=16,32,64 block-size=N pool=SIZE
-                            limit=SIZE grow cache=N align=N large-cache=SIZE mmap=SIZE zero
-                            no-peaks (track_peaks = 0: faster, peak statistics off) config=FILE
+                            limit=SIZE grow cache=N align=N large-cache=SIZE large-arena=SIZE
+                            mmap=SIZE zero no-peaks (track_peaks = 0: faster, peak statistics off) config=FILE
   NAME=fa32:...             the same, shown as NAME
   glibc                     the system malloc
   jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD

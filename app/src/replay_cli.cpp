@@ -125,6 +125,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
       ->type_name("SIZE");
   sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)")
       ->type_name("SIZE");
+  sub.add_option("--large-arena", o.fa32.large_arena,
+                 "Address space for the large arena, which serves large requests from 16 KiB below the "
+                 "mmap threshold without system calls (0: none)")
+      ->type_name("SIZE");
   sub.add_option("--mmap-threshold", o.fa32.mmap_threshold,
                  "Large requests from this size go straight to mmap")
       ->type_name("SIZE");

@@ -49,6 +49,9 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
     } else if (key == "large-cache") {
       need_value();
       flags.large_cache = value;
+    } else if (key == "large-arena") {
+      need_value();
+      flags.large_arena = value;
     } else if (key == "mmap") {
       need_value();
       flags.mmap_threshold = value;
@@ -60,10 +63,10 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
       need_value();
       flags.config_file = value;
     } else {
-      throw InputError(
-          "fastalloc32 config '" + std::string(spec) + "': unknown key '" + std::string(key) +
-          "' (known: classes, block-size, pool, limit, grow, cache, align, large-cache, mmap, zero, "
-          "no-peaks, config)");
+      throw InputError("fastalloc32 config '" + std::string(spec) + "': unknown key '" + std::string(key) +
+                       "' (known: classes, block-size, pool, limit, grow, cache, align, large-cache, "
+                       "large-arena, mmap, zero, "
+                       "no-peaks, config)");
     }
   }
   // Values (sizes, class lists) are checked by the same code as fa32 replay's flags.

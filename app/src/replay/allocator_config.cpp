@@ -96,6 +96,8 @@ void apply_file(fastalloc32_config& c, const std::string& path) {
       c.alignment = json_size(v, what);
     } else if (key == "large_cache") {
       c.large_cache_bytes = json_size(v, what);
+    } else if (key == "large_arena") {
+      c.large_arena_size = json_size(v, what);
     } else if (key == "mmap_threshold") {
       c.mmap_threshold = json_size(v, what);
     } else if (key == "secure_zero") {
@@ -104,7 +106,7 @@ void apply_file(fastalloc32_config& c, const std::string& path) {
     } else {
       throw InputError(what +
                        ": unknown key (known: block_size, classes, pool_size, pool_limit, grow, cache, "
-                       "align, large_cache, mmap_threshold, secure_zero)");
+                       "align, large_cache, large_arena, mmap_threshold, secure_zero)");
     }
   }
 }
@@ -154,6 +156,7 @@ Fa32Settings make_fa32_settings(const Fa32Flags& f) {
   }
   if (!f.align.empty()) c.alignment = size_or_throw(f.align, "--align");
   if (!f.large_cache.empty()) c.large_cache_bytes = size_or_throw(f.large_cache, "--large-cache");
+  if (!f.large_arena.empty()) c.large_arena_size = size_or_throw(f.large_arena, "--large-arena");
   if (!f.mmap_threshold.empty()) c.mmap_threshold = size_or_throw(f.mmap_threshold, "--mmap-threshold");
   if (f.secure_zero) c.secure_zero = 1;
   if (f.no_peaks) c.track_peaks = 0;

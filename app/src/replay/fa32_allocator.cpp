@@ -29,9 +29,9 @@ std::string Fa32Allocator::describe() const {
   return "classes " + classes + ", pool " + std::to_string(c.pool_size) + " B/class, pool limit " +
          (c.pool_limit == 0 ? std::string("none (no growth)") : std::to_string(c.pool_limit) + " B") +
          ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +
-         ", large cache " + std::to_string(c.large_cache_bytes) + " B, mmap threshold " +
-         std::to_string(c.mmap_threshold) + " B" + (c.secure_zero != 0 ? ", secure zero" : "") +
-         (c.track_peaks == 0 ? ", no peaks" : "");
+         ", large cache " + std::to_string(c.large_cache_bytes) + " B, large arena " +
+         std::to_string(c.large_arena_size) + " B, mmap threshold " + std::to_string(c.mmap_threshold) +
+         " B" + (c.secure_zero != 0 ? ", secure zero" : "") + (c.track_peaks == 0 ? ", no peaks" : "");
 }
 
 AllocatorSample Fa32Allocator::sample() const {

@@ -85,6 +85,7 @@ std::vector<Figure> figures(const Report& r) {
     row.integer("large.frees", "large frees", s.large_frees);
     row.integer("large.cache_hits", "large cache hits", s.large_cache_hits);
     row.ratio("large.cache_reuse", "large cache reuse", r.large_cache_reuse);
+    row.integer("large.arena_allocs", "large arena allocations", s.large_arena_allocs);
     row.integer("fallback.allocs", "fallback allocations", s.fallback_allocs);
     row.ratio("fallback.rate", "fallback rate", r.fallback_rate);
     row.bytes("fallback.bytes_total", "fallback bytes (total)", s.fallback_bytes.total);

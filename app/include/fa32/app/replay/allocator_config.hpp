@@ -26,6 +26,7 @@ struct Fa32Flags {
   std::string cache;  // entries
   std::string align;
   std::string large_cache;
+  std::string large_arena;
   std::string mmap_threshold;
   bool secure_zero = false;
   bool no_peaks = false;  // fa32 bench's no-peaks: track_peaks = 0
