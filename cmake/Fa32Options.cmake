@@ -11,10 +11,16 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
 endif()
 
 add_library(fa32_sanitizers INTERFACE)
-if(FA32_SANITIZE)
+if(FA32_SANITIZE OR FA32_FUZZ)
   set(_fa32_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(fa32_sanitizers INTERFACE ${_fa32_san})
   target_link_options(fa32_sanitizers INTERFACE ${_fa32_san})
+endif()
+if(FA32_FUZZ)
+  # The libraries under test get libFuzzer's coverage counters too: without
+  # them only the fuzz target's own code guides the fuzzer, and ASan would
+  # not check the libraries' accesses.
+  target_compile_options(fa32_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 
 # fa32_setup_target(<target>): warnings + sanitizers, C++20.
