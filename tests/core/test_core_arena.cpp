@@ -312,3 +312,25 @@ TEST_CASE("realloc of an arena block to sizes the arena cannot hold moves or fai
   }
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+TEST_CASE("writes into freed arena blocks cannot corrupt the arena: its tags live outside the spans") {
+  Mm mm = make(arena_config());
+  void* a = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* b = fastalloc32_malloc(mm.get(), 64 * KiB);
+  void* guard = fastalloc32_malloc(mm.get(), 16 * KiB);
+  REQUIRE((a && b && guard));
+  fastalloc32_free(mm.get(), a);
+  fastalloc32_free(mm.get(), b);
+  // A use after free: garbage over both freed spans (still mapped: the
+  // arena keeps its pages).
+  std::memset(a, 0xff, 128 * KiB);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  void* c = fastalloc32_malloc(mm.get(), 100 * KiB);
+  CHECK(c == a);
+  CHECK(fastalloc32_usable_size(mm.get(), c) == 100 * KiB);
+  void* d = fastalloc32_calloc(mm.get(), 1, 28 * KiB);
+  CHECK(d == at(a, 100 * KiB));
+  CHECK(all_zero(d, 28 * KiB));
+  for (void* p : {c, d, guard}) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
