@@ -152,8 +152,9 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   // Large cache: each block in a bucket it can serve, within the byte bound.
   uint64_t cached = 0, cached_bytes = 0;
   for (unsigned b = 0; b < kBucketCount; ++b) {
-    for (const CachedBlock* n = m.large_cache.heads[b]; n != nullptr; n = n->next) {
-      FA32_EXPECT(++cached <= m.large_cache.blocks);
+    for (uint32_t r = m.large_cache.heads[b]; r != 0; r = m.large_cache.records[r - 1].next) {
+      FA32_EXPECT(r <= m.large_cache.used && ++cached <= m.large_cache.blocks);
+      const CachedBlock* n = &m.large_cache.records[r - 1];
       FA32_EXPECT(n->raw_size >= bucket_size(b) && bucket_floor(n->raw_size) == b);
       FA32_EXPECT(n->kind == BlockKind::large_heap || n->kind == BlockKind::large_mapped);
       cached_bytes += n->raw_size;

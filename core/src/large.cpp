@@ -18,46 +18,6 @@ void remember_freed(Manager& m, uintptr_t p) noexcept {
   m.freed_next = (m.freed_next + 1) % kFreedRing;
 }
 
-void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
-  if (kind == BlockKind::large_mapped) {
-    sys_unmap(m, raw, raw_size);
-  } else {
-    sys_free(m, raw);
-  }
-  m.gauges.footprint.sub(raw_size);
-}
-
-CachedBlock* cache_take(Manager& m, size_t raw_req) noexcept {
-  if (raw_req > kMaxBucketed) return nullptr;
-  LargeCache& lc = m.large_cache;
-  const unsigned b = bucket_ceil(raw_req);
-  CachedBlock* n = lc.heads[b];
-  if (n == nullptr) return nullptr;
-  lc.heads[b] = n->next;
-  lc.bytes -= n->raw_size;
-  lc.blocks--;
-  return n;
-}
-
-// Keeps a freed large block for reuse while the cache has room, else gives
-// it back to the system.
-void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
-  LargeCache& lc = m.large_cache;
-  if (raw_size <= kMaxBucketed && raw_size <= m.config.large_cache_bytes &&
-      lc.bytes <= m.config.large_cache_bytes - raw_size) {
-    auto* n = reinterpret_cast<CachedBlock*>(raw);
-    const unsigned b = bucket_floor(raw_size);
-    n->next = lc.heads[b];
-    n->raw_size = raw_size;
-    n->kind = kind;
-    lc.heads[b] = n;
-    lc.bytes += raw_size;
-    lc.blocks++;
-    return;
-  }
-  release_raw(m, kind, raw, raw_size);
-}
-
 void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align) noexcept {
   const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw), align);
   const uint64_t offset = ptr - reinterpret_cast<uintptr_t>(raw);
@@ -76,6 +36,15 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
 }
 
 }  // namespace
+
+void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
+  if (kind == BlockKind::large_mapped) {
+    sys_unmap(m, raw, raw_size);
+  } else {
+    sys_free(m, raw);
+  }
+  m.gauges.footprint.sub(raw_size);
+}
 
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept {
   const size_t heap_extra = align > kMallocAlign ? align - kMallocAlign : 0;
@@ -100,11 +69,10 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
       return p;
     }
   }
-  if (CachedBlock* n = cache_take(m, raw_req)) {
+  if (CachedBlock n; cache_take(m, raw_req, &n)) {
     m.counters.large_allocs++;
     m.counters.large_cache_hits++;
-    char* raw = reinterpret_cast<char*>(n);
-    void* p = enter(m, raw, n->raw_size, n->kind, size, align);
+    void* p = enter(m, n.raw, n.raw_size, n.kind, size, align);
     if (zero) std::memset(p, 0, size);
     return p;
   }
@@ -193,15 +161,7 @@ void large_release_all(Manager& m) noexcept {
     if (e->ptr != 0 && e->kind() != BlockKind::large_arena)
       release_raw(m, e->kind(), e->raw(), e->raw_size());
   }
-  for (CachedBlock*& head : m.large_cache.heads) {
-    while (head != nullptr) {
-      CachedBlock* n = head;
-      head = n->next;
-      release_raw(m, n->kind, reinterpret_cast<char*>(n), n->raw_size);
-    }
-  }
-  m.large_cache.bytes = 0;
-  m.large_cache.blocks = 0;
+  cache_release_all(m);
   arena_release(m);
   m.table.release(m);
 }

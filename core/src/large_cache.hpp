@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Freed large blocks kept for reuse, by size bucket (four buckets per power
 // of two, so a bucket wastes at most a quarter), bounded in total bytes.
-// A hit costs no system call. The list node lives in the freed block itself.
+// A hit costs no system call.
 #pragma once
 
 #include <cstddef>
@@ -35,16 +35,43 @@ inline unsigned bucket_floor(size_t s) noexcept {
   return (e - 5) * 4 + sub;
 }
 
+// One cached block. The records live in their own mapping, never in the
+// freed blocks: a write after free into a cached block cannot redirect the
+// cache (the original's kind of list node in the block could).
 struct CachedBlock {
-  CachedBlock* next;
+  char* raw;
   uint64_t raw_size;
   BlockKind kind;
+  uint32_t next;  // record index + 1 of the next in the bucket (0: none)
 };
 
+// Buckets are stacks of record indices + 1 (0: empty; a zeroed manager is an
+// empty cache). Unused records form a stack through `next` as well.
 struct LargeCache {
-  CachedBlock* heads[kBucketCount] = {};
+  uint32_t heads[kBucketCount] = {};
+  CachedBlock* records = nullptr;  // mapped, grown by doubling
+  uint32_t capacity = 0;
+  uint32_t used = 0;         // records [0, used) have been handed out at least once
+  uint32_t free_record = 0;  // index + 1
   uint64_t bytes = 0;
   uint64_t blocks = 0;
 };
+
+}  // namespace fa32::core
+
+struct fastalloc32_mm;
+
+namespace fa32::core {
+
+using Manager = ::fastalloc32_mm;
+
+// A cached block for a raw request of raw_req bytes (removed from the
+// cache), or false.
+bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept;
+// Keeps a freed large block for reuse while the cache has room (and a
+// record can be had), else gives it back to the system.
+void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
+// Gives every cached block and the records back, at destroy.
+void cache_release_all(Manager& m) noexcept;
 
 }  // namespace fa32::core

@@ -129,6 +129,8 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // (realloc growth asks for more than size). NULL + fail_alloc on failure.
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept;
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
+// Gives a large or fallback block's memory back to the system.
+void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
 // Releases a large or fallback block (e must be in the table).
 void table_block_release(Manager& m, TableEntry* e) noexcept;
 // Everything the large path holds, at destroy.

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The large cache (see large_cache.hpp): bucket stacks of records kept in a
+// mapping of their own, grown by doubling when every record is in use.
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+constexpr size_t kMaxBucketed = size_t(1) << 62;
+constexpr uint32_t kFirstRecords = 64;
+
+// A free record's index, or UINT32_MAX when none can be had.
+uint32_t new_record(Manager& m) noexcept {
+  LargeCache& lc = m.large_cache;
+  if (lc.free_record != 0) {
+    const uint32_t r = lc.free_record - 1;
+    lc.free_record = lc.records[r].next;
+    return r;
+  }
+  if (lc.used == lc.capacity) {
+    const uint32_t capacity = lc.capacity == 0 ? kFirstRecords : lc.capacity * 2;
+    if (capacity < lc.capacity) return UINT32_MAX;
+    auto* grown = static_cast<CachedBlock*>(sys_map(m, size_t(capacity) * sizeof(CachedBlock)));
+    if (grown == nullptr) return UINT32_MAX;
+    if (lc.records != nullptr) {
+      std::memcpy(grown, lc.records, size_t(lc.capacity) * sizeof(CachedBlock));
+      sys_unmap(m, lc.records, size_t(lc.capacity) * sizeof(CachedBlock));
+    }
+    lc.records = grown;
+    lc.capacity = capacity;
+  }
+  return lc.used++;
+}
+
+}  // namespace
+
+bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept {
+  if (raw_req > kMaxBucketed) return false;
+  LargeCache& lc = m.large_cache;
+  const unsigned b = bucket_ceil(raw_req);
+  if (lc.heads[b] == 0) return false;
+  const uint32_t r = lc.heads[b] - 1;
+  *out = lc.records[r];
+  lc.heads[b] = out->next;
+  lc.records[r].next = lc.free_record;
+  lc.free_record = r + 1;
+  lc.bytes -= out->raw_size;
+  lc.blocks--;
+  return true;
+}
+
+void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
+  LargeCache& lc = m.large_cache;
+  if (raw_size <= kMaxBucketed && raw_size <= m.config.large_cache_bytes &&
+      lc.bytes <= m.config.large_cache_bytes - raw_size) {
+    const uint32_t r = new_record(m);
+    if (r != UINT32_MAX) {
+      const unsigned b = bucket_floor(raw_size);
+      lc.records[r] = CachedBlock{raw, raw_size, kind, lc.heads[b]};
+      lc.heads[b] = r + 1;
+      lc.bytes += raw_size;
+      lc.blocks++;
+      return;
+    }
+  }
+  release_raw(m, kind, raw, raw_size);
+}
+
+void cache_release_all(Manager& m) noexcept {
+  LargeCache& lc = m.large_cache;
+  for (uint32_t& head : lc.heads) {
+    while (head != 0) {
+      const CachedBlock& n = lc.records[head - 1];
+      head = n.next;
+      release_raw(m, n.kind, n.raw, n.raw_size);
+    }
+  }
+  if (lc.records != nullptr) sys_unmap(m, lc.records, size_t(lc.capacity) * sizeof(CachedBlock));
+  lc = LargeCache{};
+}
+
+}  // namespace fa32::core
