@@ -61,12 +61,14 @@ TEST_CASE("malformed allocator specs are input errors") {
 }
 
 TEST_CASE("fastalloc32 spec strings set the replay flags") {
-  auto f = parse_fa32_spec("classes=16,32,64:pool=1M:limit=8M:cache=64:large-cache=2M:mmap=512K:zero");
+  auto f = parse_fa32_spec(
+      "classes=16,32,64:pool=1M:limit=8M:cache=64:large-cache=2M:large-arena=0:mmap=512K:zero");
   CHECK(f.classes == "16,32,64");
   CHECK(f.pool_size == "1M");
   CHECK(f.pool_limit == "8M");
   CHECK(f.cache == "64");
   CHECK(f.large_cache == "2M");
+  CHECK(f.large_arena == "0");
   CHECK(f.mmap_threshold == "512K");
   CHECK(f.secure_zero);
   CHECK_FALSE(f.no_peaks);

@@ -30,6 +30,7 @@ TEST_CASE("flags set the fastalloc32 config") {
   f.cache = "8";
   f.align = "32";
   f.large_cache = "0";
+  f.large_arena = "64M";
   f.mmap_threshold = "256K";
   const Fa32Settings s = make_fa32_settings(f);
   CHECK(s.config.class_count == 4);
@@ -38,6 +39,7 @@ TEST_CASE("flags set the fastalloc32 config") {
   CHECK(s.config.cache_capacity == 8);
   CHECK(s.config.alignment == 32);
   CHECK(s.config.large_cache_bytes == 0);
+  CHECK(s.config.large_arena_size == 64 * 1024 * 1024);
   CHECK(s.config.mmap_threshold == 256 * 1024);
   CHECK(s.config.pool_limit == 0);
   f.grow = true;
@@ -78,11 +80,12 @@ TEST_CASE("a JSON config file, overridden by flags") {
   const std::string path = "test_app_replay_config.tmp.json";
   {
     std::ofstream out(path);
-    out << R"({"classes": [16, 48], "pool_size": "128K", "cache": 4, "grow": true})";
+    out << R"({"classes": [16, 48], "pool_size": "128K", "cache": 4, "grow": true, "large_arena": 0})";
   }
   Fa32Flags f;
   f.config_file = path;
   Fa32Settings s = make_fa32_settings(f);
+  CHECK(s.config.large_arena_size == 0);
   CHECK(s.config.class_count == 2);
   CHECK(s.config.block_sizes[1] == 48);
   CHECK(s.config.pool_size == 128 * 1024);
