@@ -8,7 +8,9 @@
 // live-size table, and then the pools, one power-of-two stride per class.
 // "Is this pointer a pool block, of which class, which block" is then a
 // subtraction, a compare, a shift and one multiply by a reciprocal. Pages of
-// the reservation cost nothing until they are touched.
+// the reservation cost nothing until they are touched. The pointer table,
+// the large cache's records and the large arena get mappings of their own
+// when the first request needs them.
 #pragma once
 
 #include <cstddef>
