@@ -10,9 +10,6 @@ namespace fa32::core {
 
 namespace {
 
-// Sizes above this skip the bucket arithmetic (and any cache) entirely.
-constexpr size_t kMaxBucketed = size_t(1) << 62;
-
 void remember_freed(Manager& m, uintptr_t p) noexcept {
   m.freed[m.freed_next] = p;
   m.freed_next = (m.freed_next + 1) % kFreedRing;

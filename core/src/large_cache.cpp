@@ -9,7 +9,6 @@ namespace fa32::core {
 
 namespace {
 
-constexpr size_t kMaxBucketed = size_t(1) << 62;
 constexpr uint32_t kFirstRecords = 64;
 
 // A free record's index, or UINT32_MAX when none can be had.

@@ -14,6 +14,8 @@ namespace fa32::core {
 
 inline constexpr size_t kMinLargeRaw = 32;
 inline constexpr unsigned kBucketCount = 240;
+// Sizes above this skip the bucket arithmetic (and any cache) entirely.
+inline constexpr size_t kMaxBucketed = size_t(1) << 62;
 
 // Bucket b holds blocks of at least bucket_size(b) bytes.
 inline size_t bucket_size(unsigned b) noexcept {
