@@ -126,10 +126,8 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     switch (e->kind()) {
       case BlockKind::large_arena:
         FA32_EXPECT(e->offset() == 0 && arena_owns(m, e->raw()) && e->usable % m.page_size == 0);
-        ++large;
-        large_bytes += e->usable;
         arena_bytes += e->usable;
-        break;
+        [[fallthrough]];
       case BlockKind::large_heap:
       case BlockKind::large_mapped:
         ++large;

@@ -29,20 +29,6 @@ void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexc
   e->usable = usable;
 }
 
-// An arena block shrinks by giving its tail pages back and grows into a free
-// neighbour or the arena's unused end; false if it has to move.
-bool arena_block_resize(Manager& m, TableEntry* e, size_t size) noexcept {
-  if (size <= e->usable && size > e->usable / 2) {  // not worth a page shuffle
-    change_requested(m, e->requested, size);
-    e->requested = size;
-    return true;
-  }
-  const size_t usable = arena_resize(m, e->raw(), size);
-  if (usable == 0) return false;
-  resize_entry(m, e, size, usable);
-  return true;
-}
-
 // Grows or shrinks a whole-mapping block with mremap. nullptr on failure
 // (the block is untouched).
 void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
@@ -102,9 +88,15 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       TableEntry* e = loc.entry;
       old_usable = e->usable;
       if (size <= m.max_small) break;  // to a pool block
-      if (e->kind() == BlockKind::large_arena && arena_block_resize(m, e, size)) {
-        m.counters.realloc_large_in_place++;
-        return p;
+      // An arena block gives its tail pages back when it shrinks below half,
+      // and grows into a free neighbour or the arena's unused end; otherwise
+      // it stays (below) or moves.
+      if (e->kind() == BlockKind::large_arena && (size > e->usable || size <= e->usable / 2)) {
+        if (const size_t usable = arena_resize(m, e->raw(), size)) {
+          resize_entry(m, e, size, usable);
+          m.counters.realloc_large_in_place++;
+          return p;
+        }
       }
       const bool whole_mapping = e->kind() == BlockKind::large_mapped && e->offset() == 0 && m.default_map &&
                                  m.config.alignment <= m.page_size;
