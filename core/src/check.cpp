@@ -70,7 +70,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(live + k.cache_count() + k.free_count == k.bump);
 
   FA32_EXPECT(k.live_blocks() == live && k.requested_live() == requested);
-  const Counters& kc = k.counters;
+  const ClassCounters& kc = k.counters;
   FA32_EXPECT(k.allocs >= kc.freelist_hits + kc.fresh_blocks);
   FA32_EXPECT(kc.fresh_blocks == k.bump);
   size_t touched = 0;

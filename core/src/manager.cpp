@@ -16,6 +16,19 @@ constexpr uint32_t kMaxCacheCapacity = uint32_t(1) << 24;
 // Refuse reservations beyond this (address space, not memory).
 constexpr size_t kMaxReservation = size_t(1) << 46;
 
+// The manager's hot fields sit past every class's hot bytes modulo the
+// class size (manager.hpp). offsetof on the manager is conditionally
+// supported (its members are not all standard-layout); g++ and clang give
+// the plain member offset.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+constexpr size_t kHotBegin = offsetof(fastalloc32_mm, pool_base);
+constexpr size_t kHotEnd = offsetof(fastalloc32_mm, peaks) + sizeof(Peaks);
+#pragma GCC diagnostic pop
+static_assert(kHotBegin % sizeof(PoolClass) >= kClassHotBytes, "hot fields clear of the classes' hot bytes");
+static_assert(kHotBegin / sizeof(PoolClass) == (kHotEnd - 1) / sizeof(PoolClass),
+              "hot fields within one class-sized window");
+
 size_t page_size() noexcept {
   const long p = sysconf(_SC_PAGESIZE);
   return p > 0 ? static_cast<size_t>(p) : 4096;
@@ -23,7 +36,6 @@ size_t page_size() noexcept {
 
 // Where each part of the reservation goes.
 struct Layout {
-  size_t table_offset = 0;
   size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t free_offset[FASTALLOC32_MAX_CLASSES] = {};
@@ -54,9 +66,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   if (l.stride < c.alignment) l.stride = c.alignment;
   const size_t max_small = c.block_sizes[c.class_count - 1];
 
-  size_t at = sizeof(fastalloc32_mm);
-  if (!place(&at, ((max_small >> 4) + 1) * sizeof(uint16_t), &l.table_offset)) return false;
-  if (l.table_offset != kClassTableOffset) return false;
+  size_t at = kClassTableOffset + ((max_small >> 4) + 1) * sizeof(uint16_t);
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
     // Offset -> block index by a reciprocal is exact only while offset *

@@ -40,6 +40,12 @@ struct fastalloc32_mm {
   // c * sizeof(PoolClass): the inline paths find it with one add.
   fa32::core::PoolClass classes[FASTALLOC32_MAX_CLASSES];
 
+  // Puts the hot fields below at offset 128 modulo sizeof(PoolClass), past
+  // every class's hot bytes (kClassHotBytes): a load of one of them never
+  // shares its low 12 address bits with the inline paths' stores to a class
+  // (see PoolClass). Checked in manager.cpp.
+  char hot_offset[128];
+
   // Hot fields: the inline paths touch only these and the class.
   char* pool_base;       // start of class 0's stride
   uint64_t pool_span;    // class_count << stride_shift
@@ -74,8 +80,12 @@ struct fastalloc32_mm {
 namespace fa32::core {
 
 // The class lookup table ((size + 15) >> 4 -> byte offset of the class in
-// the manager) follows the manager in its reservation.
-inline constexpr size_t kClassTableOffset = (sizeof(Manager) + 63) & ~size_t(63);
+// the manager) follows the manager in its reservation, starting past the
+// classes' hot bytes modulo sizeof(PoolClass) for the reason hot_offset
+// gives: entries up to size 1264 (with 96 hot bytes) then alias no class's
+// hot bytes.
+inline constexpr size_t kClassTableOffset =
+    ((sizeof(Manager) + sizeof(PoolClass) - 1) & ~(sizeof(PoolClass) - 1)) + kClassHotBytes;
 static_assert(is_pow2(sizeof(PoolClass)), "class offsets are a shift and a mask");
 static_assert(sizeof(PoolClass) * FASTALLOC32_MAX_CLASSES <= UINT16_MAX, "class offsets fit the table");
 inline const uint16_t* class_table(const Manager& m) noexcept {

@@ -21,15 +21,29 @@ namespace fa32::core {
 
 inline constexpr uint32_t kNoBlock = UINT32_MAX;
 
-// What the inline malloc and free read and write (the first 80 bytes), then
-// the rest. The statistics the fast paths move are plain counters of their
-// own class (two in malloc, one in free); everything else the public stats
-// report is derived from them (see stats.cpp), except the peaks kept with
-// config.track_peaks.
-// Aligned (and so sized) to 512 bytes, a power of two: the class lookup
+// The counters only a class's slow paths move; the public stats add them
+// to the manager's (stats.cpp).
+struct ClassCounters {
+  uint64_t freelist_hits = 0;
+  uint64_t fresh_blocks = 0;
+  uint64_t fallback_allocs = 0;
+};
+
+// What the inline malloc and free read and write (the first kClassHotBytes),
+// then the rest. The statistics the fast paths move are plain counters of
+// their own class (two in malloc, one in free); everything else the public
+// stats report is derived from them (see stats.cpp), except the peaks kept
+// with config.track_peaks.
+// Aligned (and so sized) to 256 bytes, a power of two: the class lookup
 // table holds each class's byte offset in the manager, and free gets it
-// from the pool offset by one shift and a mask.
-struct alignas(512) PoolClass {
+// from the pool offset by one shift and a mask. 256 and not more so that
+// all 16 classes fit in 4 KiB: with 512-byte classes, class c and class
+// c + 8 had their hot fields at the same address modulo 4 KiB, and the
+// CPU's store-to-load check, which compares only the low 12 address bits,
+// held a load of one class's cache top behind a store to the other's.
+// That cost mixed_sizes (every class in use) 40 % of its time; see
+// docs/performance.md, "4 KiB aliasing".
+struct alignas(256) PoolClass {
   // Hot.
   char* base = nullptr;           // first block; page (or alignment) aligned
   uint32_t* cache = nullptr;      // LIFO of freed block indices: [cache, cache_top)
@@ -63,10 +77,7 @@ struct alignas(512) PoolClass {
   uint32_t max_chunks = 0;
   size_t touched_bytes = 0;  // bump * block_size rounded up to pages: pool footprint
 
-  // The slow-path counters this class moved (freelist_hits, fresh_blocks,
-  // fallback_allocs); fastalloc32_get_stats sums the classes and the
-  // manager over the same X-macro list.
-  Counters counters;
+  ClassCounters counters;
 
   // Every block below bump is live, cached or on the free list, so free
   // needs no counter of its own.
@@ -91,5 +102,11 @@ struct alignas(512) PoolClass {
   }
   void clear_live(uint64_t index) noexcept { state[index] = 0; }
 };
+
+// Bytes at the start of a class that the inline paths store to (through
+// requested_peak). Loads the inline paths make elsewhere in the manager are
+// kept off these offsets modulo sizeof(PoolClass) (see manager.hpp).
+inline constexpr size_t kClassHotBytes = offsetof(PoolClass, cache_capacity);
+static_assert(kClassHotBytes <= 96, "the manager's hot fields and the class table sit after the hot bytes");
 
 }  // namespace fa32::core

@@ -40,9 +40,9 @@ Counters sum_counters(const Manager& m) noexcept {
   Counters sum = m.counters;
   for (uint32_t c = 0; c < m.class_count; ++c) {
     const PoolClass& k = m.classes[c];
-#define FA32_ADD_COUNTER(name, desc) sum.name += k.counters.name;
-    FASTALLOC32_COUNTERS(FA32_ADD_COUNTER)
-#undef FA32_ADD_COUNTER
+    sum.freelist_hits += k.counters.freelist_hits;
+    sum.fresh_blocks += k.counters.fresh_blocks;
+    sum.fallback_allocs += k.counters.fallback_allocs;
     // What the fast paths do not count separately: every pool hand-out is a
     // cache hit, a free-list hit or a fresh block.
     sum.pool_allocs += k.allocs;
