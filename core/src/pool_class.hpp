@@ -38,11 +38,11 @@ struct ClassCounters {
 // table holds each class's byte offset in the manager, and free gets it
 // from the pool offset by one shift and a mask. 256 and not more so that
 // all 16 classes fit in 4 KiB: with 512-byte classes, class c and class
-// c + 8 had their hot fields at the same address modulo 4 KiB, and the
-// CPU's store-to-load check, which compares only the low 12 address bits,
-// held a load of one class's cache top behind a store to the other's.
-// That cost mixed_sizes (every class in use) 40 % of its time; see
-// docs/performance.md, "4 KiB aliasing".
+// c + 8 had their hot fields at the same address modulo 4 KiB. The CPU
+// matches loads against older stores by the low 12 address bits first, so
+// (as every measurement indicates) a load of one class's cache top waited
+// behind a store to the other's: mixed_sizes, with every class in use,
+// took 1.6x as long. See docs/performance.md, "4 KiB aliasing".
 struct alignas(256) PoolClass {
   // Hot.
   char* base = nullptr;           // first block; page (or alignment) aligned
