@@ -45,7 +45,7 @@ extern "C" {
 // fastalloc32_get_stats) and, with track_peaks, the peaks.
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
-    PoolClass* kp = &class_at(*mm, class_table(*mm)[(size + 15) >> 4]);
+    PoolClass* kp = class_for_size(*mm, size);
     // Opaque to the optimizer, so the class address stays in a register
     // instead of being recomputed around every counter update.
     __asm__("" : "+r"(kp));
@@ -54,10 +54,7 @@ FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
     // says whether the cache is empty: no load of the cache's start.
     uint32_t* top = k.cache_top;
     const uint32_t index = top[-1];
-    if (FA32_LIKELY(index != kNoBlock)) {
-      k.cache_top = top - 1;
-      return pool_hand_out(*mm, k, index, size);
-    }
+    if (FA32_LIKELY(index != kNoBlock)) return pool_cache_pop(*mm, k, top, index, size);
   }
   return malloc_slow(mm, size);
 }
@@ -71,8 +68,7 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
     if (FA32_LIKELY(off < mm->pool_span)) {
-      PoolClass* kp =
-          &class_at(*mm, static_cast<uint32_t>(off >> mm->class_shift) & ~uint32_t(sizeof(PoolClass) - 1));
+      PoolClass* kp = class_of_offset(*mm, off);
       __asm__("" : "+r"(kp));  // as in malloc
       PoolClass& k = *kp;
       bool at_start = false;
@@ -80,9 +76,7 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
       const uint64_t state = k.state[index];
       uint32_t* top = k.cache_top;  // read once: the stores below may alias it for the compiler
       if (FA32_LIKELY(state != 0 && at_start && top < k.fast_free_end)) {
-        *top = static_cast<uint32_t>(index);
-        k.cache_top = top + 1;
-        pool_account_release(*mm, k, static_cast<uint32_t>(index), state);
+        pool_cache_push(*mm, k, top, index, state);
         return;
       }
     }
@@ -107,6 +101,34 @@ FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t 
   if (size == 0) {
     fastalloc32_free(mm, ptr);
     return nullptr;
+  }
+  // Fast path: a live pool block moving to a larger class (a Lua table's
+  // array part doubling), when the new class's cache has a block and the
+  // old one's has room. The checks are free's and malloc's; the copy is
+  // the old block (size is above it); the counters are realloc_block's.
+  // Everything else, in-place changes included, is realloc_block.
+  const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
+  if (off < mm->pool_span && size <= mm->max_small) {
+    PoolClass& from = *class_of_offset(*mm, off);
+    bool at_start = false;
+    const uint64_t index = from.index_of(off & mm->stride_mask, &at_start);
+    const uint64_t state = from.state[index];
+    PoolClass& to = *class_for_size(*mm, size);
+    uint32_t* to_top = to.cache_top;
+    uint32_t* from_top = from.cache_top;
+    const uint32_t to_index = to_top[-1];
+    if (state != 0 && at_start && size > from.block_size && to_index != kNoBlock &&
+        from_top < from.fast_free_end) {
+      // size > from.block_size, so `to` is another class: the pop leaves
+      // from_top as read.
+      void* q = pool_cache_pop(*mm, to, to_top, to_index, size);
+      std::memcpy(q, ptr, from.block_size);
+      pool_cache_push(*mm, from, from_top, index, state);
+      mm->counters.reallocs++;
+      mm->counters.realloc_pool_to_pool++;
+      mm->realloc_moves++;
+      return q;
+    }
   }
   return realloc_block(*mm, ptr, size);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The inline halves of pool allocation and free, shared by the C API's fast
-// paths and the slow paths. They move two counters of the class (malloc) or
-// one (free), plus the global peaks when the manager keeps them.
+// paths (malloc, free, and realloc between classes) and the slow paths. They
+// move two counters of the class (malloc) or one (free), plus the global
+// peaks when the manager keeps them.
 #pragma once
 
 #include "manager.hpp"
@@ -32,6 +33,32 @@ inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint6
     m.peaks.sub_block(requested, k.block_size, 1);
     k.requested_peak.sub(requested);
   }
+}
+
+// The class that serves a request of `size` bytes (size <= max_small).
+inline PoolClass* class_for_size(Manager& m, size_t size) noexcept {
+  return &class_at(m, class_table(m)[(size + 15) >> 4]);
+}
+
+// The class whose stride holds pool offset `off` (off < pool_span).
+inline PoolClass* class_of_offset(Manager& m, uint64_t off) noexcept {
+  return &class_at(m, static_cast<uint32_t>(off >> m.class_shift) & ~uint32_t(sizeof(PoolClass) - 1));
+}
+
+// Pops block `index`, read from under `top` (the class's cache top) and not
+// kNoBlock, and hands it out.
+inline void* pool_cache_pop(Manager& m, PoolClass& k, uint32_t* top, uint32_t index, size_t size) noexcept {
+  k.cache_top = top - 1;
+  return pool_hand_out(m, k, index, size);
+}
+
+// Takes live block `index` (live-size entry `state`) back onto the cache;
+// `top` is the class's cache top, below fast_free_end.
+inline void pool_cache_push(Manager& m, PoolClass& k, uint32_t* top, uint64_t index,
+                            uint64_t state) noexcept {
+  *top = static_cast<uint32_t>(index);
+  k.cache_top = top + 1;
+  pool_account_release(m, k, static_cast<uint32_t>(index), state);
 }
 
 }  // namespace fa32::core

@@ -278,3 +278,100 @@ TEST_CASE("realloc of a pointer the manager does not own returns NULL and touche
   CHECK(s.live_allocs.current == 0);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+// fastalloc32_realloc moves a pool block to a larger class inline when the
+// new class's cache has a block and the old class's cache has room; every
+// other case takes realloc_block. Both must give the same results.
+TEST_CASE("realloc between classes, inline and when the inline move does not apply") {
+  fastalloc32_config c = small_config(4096);  // classes 16, 32, 64, 128
+  c.cache_capacity = 2;
+  Mm mm = make(c);
+  Reallocator re{mm.get(), {}};
+  // Class 128's cache holds one block.
+  void* cached = fastalloc32_malloc(mm.get(), 100);
+  fastalloc32_free(mm.get(), cached);
+
+  SUBCASE("inline: the cached block of the new class, the old block on its class's cache") {
+    void* p = fastalloc32_malloc(mm.get(), 20);
+    fill(p, 20, 7);
+    const fastalloc32_stats before = stats(mm.get());
+    void* q = re(p, 20, 100, 7);
+    const fastalloc32_stats after = stats(mm.get());
+    CHECK(q == cached);
+    CHECK(re.moved == "pool_to_pool");
+    CHECK(after.mallocs == before.mallocs);
+    CHECK(after.frees == before.frees);
+    CHECK(after.cache_hits == before.cache_hits + 1);
+    CHECK(after.pool_allocs == before.pool_allocs + 1);
+    CHECK(class_stats(mm.get(), 1).blocks_in_use.current == 0);
+    CHECK(class_stats(mm.get(), 3).blocks_in_use.current == 1);
+    CHECK(fastalloc32_malloc(mm.get(), 20) == p);  // from class 32's cache
+    fastalloc32_free(mm.get(), p);
+    fastalloc32_free(mm.get(), q);
+  }
+  SUBCASE("the new class's cache is empty: a fresh block") {
+    void* other = fastalloc32_malloc(mm.get(), 100);  // takes the cached block
+    void* p = fastalloc32_malloc(mm.get(), 20);
+    fill(p, 20, 8);
+    void* q = re(p, 20, 100, 8);
+    CHECK(q != other);
+    CHECK(re.moved == "pool_to_pool");
+    fastalloc32_free(mm.get(), q);
+    fastalloc32_free(mm.get(), other);
+  }
+  SUBCASE("the old class's cache is full: it spills, the block still moves") {
+    void* p = fastalloc32_malloc(mm.get(), 20);
+    void* a = fastalloc32_malloc(mm.get(), 20);
+    void* b = fastalloc32_malloc(mm.get(), 20);
+    fastalloc32_free(mm.get(), a);
+    fastalloc32_free(mm.get(), b);
+    CHECK(class_stats(mm.get(), 1).cached_blocks == 2);
+    fill(p, 20, 9);
+    void* q = re(p, 20, 100, 9);
+    CHECK(q == cached);
+    CHECK(re.moved == "pool_to_pool");
+    CHECK(class_stats(mm.get(), 1).blocks_in_use.current == 0);
+    fastalloc32_free(mm.get(), q);
+  }
+  SUBCASE("a freed or interior pointer is reported and nothing moves") {
+    ErrorLog errors;
+    fastalloc32_config ce = c;
+    errors.attach(ce);
+    Mm m2 = make(ce);
+    void* c2 = fastalloc32_malloc(m2.get(), 100);
+    fastalloc32_free(m2.get(), c2);  // class 128's cache is not empty
+    void* p = fastalloc32_malloc(m2.get(), 20);
+    CHECK(fastalloc32_realloc(m2.get(), static_cast<char*>(p) + 16, 100) == nullptr);
+    fastalloc32_free(m2.get(), p);
+    CHECK(fastalloc32_realloc(m2.get(), p, 100) == nullptr);
+    const fastalloc32_stats s = stats(m2.get());
+    CHECK(s.reallocs == 0);
+    CHECK(s.interior_frees == 1);
+    CHECK(s.double_frees == 1);
+    CHECK(errors.entries.size() == 2);
+    CHECK(class_stats(m2.get(), 3).cached_blocks == 1);  // the cached block is still there
+    CHECK(s.live_allocs.current == 0);
+    CHECK(fastalloc32_check(m2.get()) == FASTALLOC32_OK);
+  }
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.live_allocs.current == 0);
+  CHECK(s.bytes_requested.current == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("realloc between classes with secure_zero zeroes the old block") {
+  fastalloc32_config c = small_config(4096);
+  c.secure_zero = 1;
+  Mm mm = make(c);
+  void* cached = fastalloc32_malloc(mm.get(), 100);
+  fastalloc32_free(mm.get(), cached);
+  auto* p = static_cast<unsigned char*>(fastalloc32_malloc(mm.get(), 20));
+  fill(p, 20, 3);
+  void* q = fastalloc32_realloc(mm.get(), p, 100);
+  REQUIRE(q != nullptr);
+  CHECK(q != p);
+  CHECK(verify(q, 20, 3));
+  CHECK(all_zero(p, 32));  // the old block, still mapped in the pool
+  fastalloc32_free(mm.get(), q);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
