@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/renumber_ids.hpp"
 #include "fa32/app/trace_output.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/writer.hpp"
@@ -23,9 +24,14 @@ Command setup_convert(CLI::App& app) {
   sub->add_option("--to", opt->to,
                   "Output format: json, jsonl or binary (default: from OUT's extension; stdout: jsonl)")
       ->check(CLI::IsMember({"json", "jsonl", "ndjson", "binary", "fa32"}));
+  sub->add_flag("--renumber", opt->renumber,
+                "Give the allocations dense, recycled ids (0, 1, 2, ...; a freed id is reused), for a trace "
+                "whose ids are sparse or too large to replay");
   sub->footer(
       "Streams: memory stays flat whatever the trace length. The header (metadata, id_bound,\n"
-      "event_count) and every event field are kept, so JSON -> binary -> JSON is exact.");
+      "event_count) and every event field are kept, so JSON -> binary -> JSON is exact.\n"
+      "--renumber changes the ids only (memory grows with the live allocations); the header's\n"
+      "id_bound is dropped, as it is not known until the end.");
   return {sub, [opt] { return run_convert(*opt); }};
 }
 
@@ -34,9 +40,18 @@ int run_convert(const ConvertOptions& o) {
   auto reader = traces::open_trace(o.input);
   if (o.input != "-" && o.input == o.output)
     throw InputError(o.output + ": input and output are the same file");
-  auto writer = traces::create_writer(o.output, to, reader->header());
+  traces::TraceHeader header = reader->header();
+  IdRenumberer renumberer;
+  if (o.renumber) {
+    header.id_bound = 0;
+    header.metadata["renumbered"] = "fa32 convert --renumber";
+  }
+  auto writer = traces::create_writer(o.output, to, header);
   std::vector<traces::Event> batch(4096);
   while (std::size_t n = reader->read(batch)) {
+    if (o.renumber) {
+      for (std::size_t i = 0; i < n; ++i) renumberer.apply(batch[i]);
+    }
     writer->write(std::span<const traces::Event>(batch.data(), n));
   }
   writer->finish();

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/replay/id_table.hpp"
+#include "fa32/app/replay/replay_event.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/validate.hpp"
 
@@ -19,9 +21,29 @@ struct FileResult {
   std::string file;
   std::string format;
   traces::ValidationSummary summary;
-  std::vector<std::string> errors;  // the first max_errors messages
-  std::string read_error;           // reading stopped here
+  std::vector<std::string> errors;    // the first max_errors messages
+  std::vector<std::string> warnings;  // what does not make the trace invalid but costs a replay
+  std::string read_error;             // reading stopped here
 };
+
+// Ids the replayer cannot hold, or holds only in its slower hash table.
+void check_ids(FileResult& r) {
+  const auto& s = r.summary;
+  using traces::Op;
+  const std::uint64_t allocations = s.by_op[static_cast<std::size_t>(Op::malloc)] +
+                                    s.by_op[static_cast<std::size_t>(Op::calloc)] +
+                                    s.by_op[static_cast<std::size_t>(Op::aligned_alloc)];
+  if (s.max_id > replay::ReplayEvent::max_id) {
+    r.warnings.push_back(fmt::format(
+        "id {} is 2^48 or more: fa32 replay cannot hold it; renumber the ids with fa32 convert --renumber",
+        s.max_id));
+  } else if (allocations != 0 && replay::ids_are_sparse(s.max_id, allocations)) {
+    r.warnings.push_back(fmt::format(
+        "sparse ids: the largest is {} for {} allocations; fa32 replay keeps ids beyond {} (or {} per "
+        "allocation) in a hash table, slower than its dense table; fa32 convert --renumber gives dense ids",
+        s.max_id, allocations, replay::dense_id_floor, replay::dense_id_density));
+  }
+}
 
 FileResult validate_file(const std::string& file, const ValidateOptions& o) {
   FileResult r;
@@ -44,6 +66,7 @@ FileResult validate_file(const std::string& file, const ValidateOptions& o) {
     r.read_error = e.what();
   }
   r.summary = v.summary();
+  check_ids(r);
   return r;
 }
 
@@ -60,6 +83,7 @@ void print_text(const FileResult& r) {
   fmt::print("  live at end: {} allocations, {} bytes\n", s.live_count, s.live_bytes);
   fmt::print("  peak live: {} allocations, {} bytes; largest id {}\n", s.peak_live_count, s.peak_live_bytes,
              s.max_id);
+  for (const auto& w : r.warnings) fmt::print("  warning: {}\n", w);
   fmt::print("  errors: {}\n", s.errors);
   for (const auto& e : r.errors) fmt::print("  {}\n", e);
   if (s.errors > r.errors.size()) fmt::print("  ... {} more\n", s.errors - r.errors.size());
@@ -84,6 +108,7 @@ nlohmann::ordered_json to_json(const FileResult& r) {
   j["max_id"] = s.max_id;
   j["errors"] = s.errors;
   j["error_messages"] = r.errors;
+  j["warnings"] = r.warnings;
   if (!r.read_error.empty()) j["read_error"] = r.read_error;
   return j;
 }
@@ -102,6 +127,8 @@ Command setup_validate(CLI::App& app) {
       "sizes beyond --max-size, calloc count * size overflow, alignment not a power of two,\n"
       "count or alignment on the wrong op; the readers reject unknown ops, negative numbers,\n"
       "newer format versions, truncation and corruption.\n"
+      "Warns (exit 0) about sparse ids, which fa32 replay keeps in a slower hash table, and ids of\n"
+      "2^48 or more, which it cannot replay: fa32 convert --renumber gives dense ids.\n"
       "Exit: 0 every file valid, 1 a semantic error was found, 2 a file is unreadable or malformed.");
   return {sub, [opt] { return run_validate(*opt); }};
 }
@@ -115,6 +142,7 @@ int run_validate(const ValidateOptions& o) {
     semantic = semantic || r.summary.errors > 0;
     unreadable = unreadable || !r.read_error.empty();
     if (!r.read_error.empty()) spdlog::error("{}", r.read_error);
+    for (const auto& w : r.warnings) spdlog::warn("{}: {}", r.file, w);
     if (o.json) {
       all.push_back(to_json(r));
     } else {

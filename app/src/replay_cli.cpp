@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
@@ -90,6 +91,7 @@ replay::ReplayResult replay_one(traces::TraceReader& reader, replay::Allocator& 
   if (preload) {
     replay::LoadedTrace t = replay::load_events(reader);
     r.id_bound = t.events.empty() ? 0 : t.max_id + 1;
+    r.expected_events = t.events.size();
     Progress progress(t.events.size());
     r.progress = [&progress](std::uint64_t done) { progress(done); };
     return replay::replay(t.events.span(), allocator, r);
@@ -134,9 +136,11 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
       ->type_name("SIZE");
   sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
   sub.add_option("--touch", o.touch,
-                 "Write into blocks as a program would: none, first (first byte and one per page), all")
+                 "Write into blocks as a program would: none; first: one byte in each 4 KiB page of the "
+                 "first 256 (1 MiB), then the block's last byte; all: every byte")
       ->check(CLI::IsMember({"none", "first", "all"}))
       ->capture_default_str();
+  add_memory_limit_option(sub, o.memory_limit);
   sub.add_flag("--verify", o.verify,
                "Fill each block with a pattern from its id; check it on free, after realloc and at exit "
                "(a corruption or overlap exits 1)");
@@ -190,6 +194,8 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   ro.lenient = o.lenient;
   ro.snapshot_every = o.snapshot_every;
   ro.leak_limit = o.leak_limit;
+  ro.memory_limit = resolve_memory_limit(o.memory_limit);
+  spdlog::debug("memory limit: {}", describe_memory_limit(ro.memory_limit));
 
   std::vector<report::Report> reports;
   int code = exit_ok;
@@ -224,6 +230,13 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
       }
     } else if (x.invalid.total() != 0) {
       spdlog::warn("{}: skipped {} invalid events (--lenient)", rep.trace, x.invalid.total());
+    }
+    if (x.refused_by_limit != 0) {
+      // One warning per trace, naming the first request refused.
+      spdlog::warn("{}: {}{} (--memory-limit)", rep.trace, x.first_refusal,
+                   x.refused_by_limit == 1
+                       ? std::string()
+                       : "; " + std::to_string(x.refused_by_limit - 1) + " more requests refused");
     }
     for (const report::Gate& g : rep.gates) {
       if (!g.passed) {

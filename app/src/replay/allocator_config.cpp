@@ -129,6 +129,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     shift = 20;
   } else if (suffix == "G" || suffix == "GiB") {
     shift = 30;
+  } else if (suffix == "T" || suffix == "TiB") {
+    shift = 40;
   } else {
     return std::nullopt;
   }

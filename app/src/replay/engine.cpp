@@ -11,19 +11,15 @@
 
 #include "fa32/app/replay/fa32_allocator.hpp"
 #include "fa32/app/replay/system_allocator.hpp"
+#include "touch.hpp"
 
 namespace fa32::app::replay {
 namespace {
 
 using traces::Op;
 
-constexpr std::uint64_t kPage = 4096;
 // Events replayed between clock reads and progress callbacks.
 constexpr std::size_t kChunk = 65536;
-
-std::uint64_t pattern_word(std::uint64_t id) {
-  return (id + 1) * 0x9E3779B97F4A7C15ull ^ 0xA5A5A5A55A5A5A5Aull;
-}
 
 int size_bin(std::uint64_t size) {
   return size <= 1 ? 0 : static_cast<int>(std::bit_width(size - 1));
@@ -43,98 +39,16 @@ std::uint64_t now_ns() {
                                         .count());
 }
 
-// --touch first: the first byte, then one byte per page, so the pages a
-// program would fault in are faulted in, without paying for a memset.
-inline void touch_pages(void* p, std::uint64_t from, std::uint64_t to) {
-  auto* b = static_cast<volatile unsigned char*>(p);
-  for (std::uint64_t off = from; off < to; off += kPage) b[off] = 1;
-}
-
-inline void touch_block(Touch t, void* p, std::uint64_t from, std::uint64_t to) {
-  if (t == Touch::first) {
-    if (from < to) touch_pages(p, from, to);
-  } else if (t == Touch::all) {
-    if (from < to) std::memset(static_cast<unsigned char*>(p) + from, 0x5a, to - from);
-  }
-}
-
 std::string id_text(std::uint64_t id) {
   return "id " + std::to_string(id);
 }
 
 }  // namespace
 
-std::string_view touch_name(Touch t) {
-  switch (t) {
-    case Touch::none:
-      return "none";
-    case Touch::first:
-      return "first";
-    case Touch::all:
-      return "all";
-  }
-  return "first";
-}
-
-std::optional<Touch> touch_from_name(std::string_view name) {
-  if (name == "none") return Touch::none;
-  if (name == "first") return Touch::first;
-  if (name == "all") return Touch::all;
-  return std::nullopt;
-}
-
-void fill_pattern(void* p, std::uint64_t bytes, std::uint64_t id) {
-  const std::uint64_t w = pattern_word(id);
-  auto* b = static_cast<unsigned char*>(p);
-  std::uint64_t i = 0;
-  for (; i + 8 <= bytes; i += 8) std::memcpy(b + i, &w, 8);
-  unsigned char tail[8];
-  std::memcpy(tail, &w, 8);
-  for (std::uint64_t k = 0; i < bytes; ++i, ++k) b[i] = tail[k];
-}
-
-std::uint64_t check_pattern(const void* p, std::uint64_t bytes, std::uint64_t id) {
-  const std::uint64_t w = pattern_word(id);
-  unsigned char ref[8];
-  std::memcpy(ref, &w, 8);
-  const auto* b = static_cast<const unsigned char*>(p);
-  std::uint64_t i = 0;
-  for (; i + 8 <= bytes; i += 8) {
-    if (std::memcmp(b + i, ref, 8) != 0) break;
-  }
-  for (; i < bytes; ++i) {
-    if (b[i] != ref[i % 8]) return i;
-  }
-  return bytes;
-}
-
 Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
     : alloc_(allocator), options_(options) {
-  // The header's bound is a hint: a bogus one must not fail the replay.
-  if (options_.id_bound != 0 && options_.id_bound <= (std::uint64_t{1} << 32)) {
-    try {
-      table_.resize(options_.id_bound);
-    } catch (const std::bad_alloc&) {
-      table_.clear();
-    }
-  }
+  ids_.presize(options_.id_bound, options_.expected_events);
   if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
-}
-
-Replayer::~Replayer() {
-  release_live();
-}
-
-void Replayer::release_live() {
-  // After a corruption the heap may be broken: leave it to process exit
-  // (fastalloc32_destroy still releases its own pools).
-  if (result_.error && result_.error->kind != ErrorKind::invalid_event) return;
-  for (Slot& s : table_) {
-    if ((s.born_state & 3) == slot_live) {
-      alloc_.free(s.ptr);
-      s = Slot{};
-    }
-  }
 }
 
 void Replayer::fail(ErrorKind kind, std::uint64_t index, std::string message) {
@@ -182,20 +96,26 @@ void Replayer::take_snapshot(std::uint64_t events_done) {
   snapshots_.push_back(s);
 }
 
-void Replayer::grow_table(std::uint64_t id, std::uint64_t index) {
-  const std::uint64_t want = std::max<std::uint64_t>(id + 1, table_.size() * 2);
-  try {
-    table_.resize(want);
-  } catch (const std::bad_alloc&) {
-    try {
-      table_.resize(id + 1);  // the doubling may be what did not fit
-    } catch (const std::bad_alloc&) {
-      throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(id) +
-                               " needs an id table of " + std::to_string(id + 1) + " slots of " +
-                               std::to_string(sizeof(Slot)) +
-                               " bytes, which cannot be mapped: ids must be dense");
-    }
-  }
+Slot& Replayer::far_slot(std::uint64_t id, std::uint64_t index) {
+  using traces::Op;
+  const auto& n = result_.op_counts;
+  const std::uint64_t allocations = n[static_cast<std::size_t>(Op::malloc)] +
+                                    n[static_cast<std::size_t>(Op::calloc)] +
+                                    n[static_cast<std::size_t>(Op::aligned_alloc)];
+  return ids_.insert(id, allocations, index);
+}
+
+void Replayer::refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes) {
+  ++result_.refused_by_limit;
+  if (!result_.first_refusal.empty()) return;
+  std::string what = std::to_string(e.size) + " bytes";
+  if (e.op() == Op::calloc && e.size == UINT64_MAX) what = "count x size overflows 64 bits";
+  if (e.op() == Op::aligned_alloc)
+    what += ", aligned to " + std::to_string(e.alignment()) + ", which counts against the limit too";
+  result_.first_refusal = "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) +
+                          " of " + id_text(e.id()) + " (" + what + ") would take live requested bytes from " +
+                          std::to_string(live_bytes) + " past the memory limit of " +
+                          std::to_string(options_.memory_limit) + " bytes: not made, counted as failed";
 }
 
 bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
@@ -212,7 +132,8 @@ bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s
 }
 
 // The hot loop: one switch on the op, one table index, one allocator call.
-// Everything rare (errors, peaks, snapshots, table growth) is out of line.
+// Everything rare (errors, peaks, snapshots, refusals, ids beyond the dense
+// table) is out of line.
 template <class A>
 void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   const bool verify = options_.verify;
@@ -223,12 +144,19 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   std::uint64_t live_allocs = result_.live_allocs;
   std::uint64_t peak_bytes = result_.peak_live_bytes;
   std::uint64_t peak_allocs = result_.peak_live_allocs;
-  Slot* table = table_.data();
-  std::uint64_t table_size = table_.size();
+  Slot* table = ids_.dense();
+  std::uint64_t table_size = ids_.dense_size();
   std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
   const bool sample_peaks = options_.sample_peaks;
-
-  auto is_live = [&](std::uint64_t id) { return id < table_size && (table[id].born_state & 3) == slot_live; };
+  // live_bytes never exceeds the limit: every request that adds bytes is
+  // checked against the room left.
+  const std::uint64_t limit = options_.memory_limit;
+  std::uint64_t touched = 0;
+  std::uint64_t capped = 0;
+  auto note_touch = [&](detail::Touched t) {
+    touched += t.bytes;
+    capped += t.capped ? 1 : 0;
+  };
   // A new peak of live bytes: remember where, and sample the allocator's
   // footprint at the next event (when asked to).
   auto note_live_bytes = [&] {
@@ -271,14 +199,31 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
       case Op::malloc:
       case Op::calloc:
       case Op::aligned_alloc: {
-        if (id >= table_size) [[unlikely]] {
-          grow_table(id, index);
-          table = table_.data();
-          table_size = table_.size();
+        Slot* sp;
+        if (id < table_size) [[likely]] {
+          sp = &table[id];
+        } else {
+          sp = &far_slot(id, index);
+          table = ids_.dense();
+          table_size = ids_.dense_size();
         }
-        Slot& s = table[id];
+        Slot& s = *sp;
         if ((s.born_state & 3) == slot_live) [[unlikely]] {
           if (!invalid(index, e, "the id is still live", result_.invalid.id_in_use)) goto stop;
+          break;
+        }
+        if (op == Op::aligned_alloc && e.align_log2() == ReplayEvent::bad_alignment) [[unlikely]] {
+          if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment))
+            goto stop;
+          break;
+        }
+        if (const std::uint64_t room = limit - live_bytes;
+            size > room || (op == Op::aligned_alloc && e.alignment() > room - size)) [[unlikely]] {
+          // Not made. aligned_alloc counts its alignment too: an allocator
+          // may pad by up to that much to honour it.
+          refuse(index, e, live_bytes);
+          ++result_.failed_allocs;
+          s = Slot{nullptr, 0, (index << 2) | slot_failed};
           break;
         }
         void* p;
@@ -288,11 +233,6 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         } else if (op == Op::calloc) {
           p = a.calloc(1, size);
         } else {
-          if (e.align_log2() == ReplayEvent::bad_alignment) [[unlikely]] {
-            if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment))
-              goto stop;
-            break;
-          }
           p = a.aligned_alloc(e.alignment(), size);
           align = std::max(align, e.alignment());
         }
@@ -322,18 +262,22 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
               }
             }
           }
-          if (p != nullptr) fill_pattern(p, size, id);
+          if (p != nullptr) {
+            fill_pattern(p, size, id);
+            touched += size;
+          }
         } else if (p != nullptr) {
-          touch_block(touch, p, 0, size);
+          note_touch(detail::touch_block(touch, p, 0, size));
         }
         break;
       }
       case Op::free: {
-        if (!is_live(id)) [[unlikely]] {
-          if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
+        Slot* sp = id < table_size ? &table[id] : ids_.find_far(id);
+        if (sp == nullptr || (sp->born_state & 3) != slot_live) [[unlikely]] {
+          if (!not_live(index, e, sp)) goto stop;
           break;
         }
-        Slot& s = table[id];
+        Slot& s = *sp;
         if (verify) [[unlikely]] {
           if (!verify_block(index, id, s, s.size, "before free")) goto stop;
         }
@@ -346,12 +290,19 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         break;
       }
       case Op::realloc: {
-        if (!is_live(id)) [[unlikely]] {
-          if (!not_live(index, e, id < table_size ? &table[id] : nullptr)) goto stop;
+        Slot* sp = id < table_size ? &table[id] : ids_.find_far(id);
+        if (sp == nullptr || (sp->born_state & 3) != slot_live) [[unlikely]] {
+          if (!not_live(index, e, sp)) goto stop;
           break;
         }
-        Slot& s = table[id];
+        Slot& s = *sp;
         const std::uint64_t old_size = s.size;
+        if (size > old_size && size - old_size > limit - live_bytes) [[unlikely]] {
+          // Not made: the block stays where it was, as after a failed realloc.
+          refuse(index, e, live_bytes);
+          ++result_.failed_reallocs;
+          break;
+        }
         if (verify) [[unlikely]] {
           if (!verify_block(index, id, s, old_size, "before realloc")) goto stop;
         }
@@ -390,8 +341,9 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           Slot kept = s;
           if (!verify_block(index, id, kept, std::min(old_size, size), "after realloc")) goto stop;
           fill_pattern(q, size, id);
+          touched += size;
         } else if (size > old_size) {
-          touch_block(touch, q, old_size, size);
+          note_touch(detail::touch_block(touch, q, old_size, size));
         }
         break;
       }
@@ -405,6 +357,8 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
     break;
   }
   result_.events = index;
+  result_.touched_bytes += touched;
+  result_.touch_capped += capped;
   result_.live_bytes = live_bytes;
   result_.live_allocs = live_allocs;
   result_.peak_live_bytes = peak_bytes;
@@ -430,65 +384,6 @@ bool Replayer::feed(std::span<const ReplayEvent> events) {
     if (options_.progress) options_.progress(result_.events);
   }
   return !stopped();
-}
-
-ReplayResult Replayer::finish() {
-  if (finished_) return result_;
-  finished_ = true;
-  if (peak_pending_) sample_peak();
-  if (options_.snapshot_every != 0 && !stopped() &&
-      (snapshots_.empty() || snapshots_[snapshots_.size() - 1].events != result_.events)) {
-    take_snapshot(result_.events);
-  }
-  result_.at_end = alloc_.sample();
-  result_.fa32 = alloc_.final_stats();
-  if (result_.fa32) {
-    result_.footprint_peak = result_.fa32->stats.footprint.peak;
-    result_.footprint_peak_exact = true;
-  } else {
-    result_.footprint_peak = std::max(result_.footprint_peak, result_.at_end.footprint);
-  }
-
-  // Leaks: every id still live, the first leak_limit by allocating event.
-  std::vector<Leak> first;
-  const std::uint64_t limit = options_.leak_limit;
-  for (std::uint64_t id = 0; id < table_.size(); ++id) {
-    const Slot& s = table_[id];
-    if ((s.born_state & 3) != slot_live) continue;
-    ++result_.leak_count;
-    result_.leak_bytes += s.size;
-    const Leak l{id, s.size, s.born_state >> 2};
-    if (limit == 0) continue;
-    if (first.size() < limit) {
-      first.insert(std::upper_bound(first.begin(), first.end(), l,
-                                    [](const Leak& x, const Leak& y) { return x.event < y.event; }),
-                   l);
-    } else if (l.event < first.back().event) {
-      first.pop_back();
-      first.insert(std::upper_bound(first.begin(), first.end(), l,
-                                    [](const Leak& x, const Leak& y) { return x.event < y.event; }),
-                   l);
-    }
-    if (options_.verify && !stopped()) verify_block(result_.events, id, s, s.size, "at exit");
-  }
-  result_.leaks = std::move(first);
-
-  if (options_.verify && !stopped() && result_.fa32) {
-    const fastalloc32_stats& st = result_.fa32->stats;
-    if (result_.fa32->check != FASTALLOC32_OK) {
-      fail(ErrorKind::accounting, result_.events,
-           std::string("after the last event: fastalloc32_check failed: ") +
-               fastalloc32_status_string(result_.fa32->check));
-    } else if (st.live_allocs.current != result_.live_allocs ||
-               st.bytes_requested.current != result_.live_bytes) {
-      fail(ErrorKind::accounting, result_.events,
-           "after the last event: fastalloc32 counts " + std::to_string(st.live_allocs.current) +
-               " live allocations of " + std::to_string(st.bytes_requested.current) + " bytes, the replay " +
-               std::to_string(result_.live_allocs) + " of " + std::to_string(result_.live_bytes));
-    }
-  }
-  result_.snapshots.assign(snapshots_.begin(), snapshots_.end());
-  return result_;
 }
 
 ReplayResult replay(std::span<const ReplayEvent> events, Allocator& allocator, const ReplayOptions& options) {

@@ -8,7 +8,8 @@ namespace fa32::app::replay {
 
 void throw_id_too_large(std::uint64_t id, std::uint64_t index) {
   throw traces::TraceError("event " + std::to_string(index) + ": id " + std::to_string(id) +
-                           " does not fit the replayer's dense id table (ids must be below 2^48)");
+                           " is beyond what the replayer holds (ids must be below 2^48); renumber the "
+                           "trace's ids first: fa32 convert --renumber IN OUT");
 }
 
 LoadedTrace load_events(traces::TraceReader& reader) {

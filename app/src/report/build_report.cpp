@@ -51,6 +51,7 @@ Report build_report(std::string trace, std::string trace_format, const replay::A
   r.touch = std::string(replay::touch_name(options.touch));
   r.verify = options.verify;
   r.lenient = options.lenient;
+  r.memory_limit = options.memory_limit;
   r.result = std::move(result);
   const replay::ReplayResult& x = r.result;
 

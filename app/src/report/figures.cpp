@@ -58,6 +58,11 @@ std::vector<Figure> figures(const Report& r) {
   row.text("options.touch", "touch", r.touch);
   row.boolean("options.verify", "verify", r.verify);
   row.boolean("options.lenient", "lenient", r.lenient);
+  if (r.memory_limit == UINT64_MAX) {
+    out.push_back(Figure{"options.memory_limit", "memory limit", Kind::none, 0, 0, {}, true});
+  } else {
+    row.bytes("options.memory_limit", "memory limit", r.memory_limit);
+  }
 
   row.integer("events.total", "events replayed", x.events);
   row.integer("events.malloc", "malloc events", op(Op::malloc));
@@ -110,6 +115,7 @@ std::vector<Figure> figures(const Report& r) {
   }
   row.integer("failed.allocs", "failed allocations", x.failed_allocs);
   row.integer("failed.skipped", "frees of failed allocations", x.skipped_after_fail);
+  row.integer("failed.refused_by_limit", "refused by the memory limit", x.refused_by_limit);
 
   row.bytes("memory.peak_live_bytes", "peak live bytes", x.peak_live_bytes);
   row.integer("memory.peak_live_bytes_event", "event of peak live bytes", x.peak_live_bytes_event);
@@ -135,6 +141,11 @@ std::vector<Figure> figures(const Report& r) {
 
   row.integer("leaks.count", "leaked allocations", x.leak_count);
   row.bytes("leaks.bytes", "leaked bytes", x.leak_bytes);
+
+  row.bytes("touch.bytes_written", "bytes written into blocks", x.touched_bytes);
+  row.integer("touch.capped_blocks", "blocks touched in part (page cap)", x.touch_capped);
+
+  row.integer("ids.hashed", "sparse ids (hash table)", x.hashed_ids);
 
   row.real("timing.replay_seconds", "replay time (s)", double(x.replay_ns) / 1e9, false);
   row.real("timing.cpu_seconds", "replay cpu time (s)", double(x.replay_cpu_ns) / 1e9, false);

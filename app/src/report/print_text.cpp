@@ -39,6 +39,8 @@ std::string section_title(const std::string& key) {
       {"fragmentation", "fragmentation"},
       {"temporary", "temporary allocations"},
       {"leaks", "leaks"},
+      {"touch", "written by the replayer (--touch)"},
+      {"ids", "id table"},
       {"timing", "timing"},
   };
   for (const auto& [k, t] : titles) {
@@ -155,7 +157,8 @@ void print_one(std::ostream& out, const Report& r, const Style& st) {
   out << st.bold("fa32 replay: " + r.trace) << " (" << r.trace_format << ", " << r.result.events
       << " events) through " << r.allocator << '\n';
   out << "  " << r.allocator_config << "; touch " << r.touch << (r.verify ? ", verify" : "")
-      << (r.lenient ? ", lenient" : "") << '\n';
+      << (r.lenient ? ", lenient" : "") << "; memory limit "
+      << (r.memory_limit == UINT64_MAX ? std::string("none") : human_bytes(r.memory_limit)) << '\n';
   std::size_t w = 0;
   for (const Figure& f : fs) w = std::max(w, f.label.size());
   std::string section;

@@ -9,9 +9,10 @@
 namespace fa32::app {
 
 struct ConvertOptions {
-  std::string input;   // "-" = standard input
-  std::string output;  // "-" = standard output
-  std::string to;      // json | jsonl | binary; empty: from OUT's extension
+  std::string input;      // "-" = standard input
+  std::string output;     // "-" = standard output
+  std::string to;         // json | jsonl | binary; empty: from OUT's extension
+  bool renumber = false;  // give the allocations dense, recycled ids (renumber_ids.hpp)
 };
 
 Command setup_convert(CLI::App& app);

@@ -20,6 +20,7 @@ struct ReplayCliOptions {
   std::string allocator = "fastalloc32";
   replay::Fa32Flags fa32;
   std::string touch = "first";
+  std::string memory_limit;  // --memory-limit SIZE|none; "": the default (memory_limit.hpp)
   bool verify = false;
   bool lenient = false;
   bool preload = false;

@@ -11,7 +11,7 @@
 
 namespace fa32::app::replay {
 
-// "4096", "64K", "1M", "2MiB", "1G" (powers of 1024). nullopt if malformed.
+// "4096", "64K", "1M", "2MiB", "1G", "1T" (powers of 1024). nullopt if malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
 // As given on the command line; unset members keep the config file's value,

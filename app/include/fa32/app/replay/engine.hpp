@@ -1,5 +1,6 @@
 // The replay engine: calls the allocator for every event, keeps ids -> pointers
-// in a dense mapped table, and measures as it goes.
+// in a mapped id table (dense for ordinary ids, hashed for sparse ones), and
+// measures as it goes.
 //
 //   LoadedTrace t = load_events("trace.fa32");      // decode once, off the clock
 //   auto a = make_fastalloc32(settings);
@@ -8,8 +9,9 @@
 // or, with memory flat in the trace length, replay_stream(reader, *a, options).
 // Use a fresh allocator per replay: the fastalloc32 counters in the result
 // are the manager's whole life. The id table is sized from options.id_bound
-// (load_events gives max_id + 1) so the timed loop never grows it. The
-// Replayer frees whatever is still live when it is destroyed.
+// (load_events gives max_id + 1) so the timed loop never grows it, when the
+// bound is in proportion to options.expected_events. The Replayer frees
+// whatever is still live when it is destroyed.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -17,6 +19,7 @@
 #include <span>
 
 #include "fa32/app/replay/allocator.hpp"
+#include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/mapped_array.hpp"
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/replay/replay_event.hpp"
@@ -24,14 +27,6 @@
 #include "fa32/traces/reader.hpp"
 
 namespace fa32::app::replay {
-
-// One id's state. 24 bytes; the table is indexed by id.
-struct Slot {
-  void* ptr = nullptr;
-  std::uint64_t size = 0;
-  std::uint64_t born_state = 0;  // (index of the allocating event << 2) | SlotState
-};
-enum SlotState : std::uint64_t { slot_unused = 0, slot_live = 1, slot_freed = 2, slot_failed = 3 };
 
 class Replayer {
  public:
@@ -55,20 +50,23 @@ class Replayer {
   template <class A>
   void run(A& a, std::span<const ReplayEvent> events);
   bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
+  // A request the memory limit refuses: counted, and described once.
+  void refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes);
+  // The slot of an allocated id beyond the dense table's end.
+  Slot& far_slot(std::uint64_t id, std::uint64_t index);
   // A free/realloc of an id that is not live (s: its slot, or nullptr beyond
   // the table). Returns false when the replay must stop.
   bool not_live(std::uint64_t index, const ReplayEvent& e, Slot* s);
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
-  void grow_table(std::uint64_t id, std::uint64_t index);  // throws traces::TraceError if it cannot
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
   void release_live();
 
   Allocator& alloc_;
   ReplayOptions options_;
-  MappedArray<Slot> table_;
+  IdTable ids_;
   MappedArray<Snapshot> snapshots_;
   ReplayResult result_;
   std::uint64_t next_snapshot_ = UINT64_MAX;

@@ -12,9 +12,15 @@ namespace fa32::app::replay {
 // How the replayer writes into the blocks it gets, as a program would.
 enum class Touch {
   none,   // never writes: measures the allocator's bookkeeping alone
-  first,  // writes the first byte of the block and one byte in every further 4 KiB page
+  first,  // one byte per 4 KiB page, for the first touch_page_cap pages, then the last byte
   all,    // writes every byte (memset)
 };
+// --touch first writes into at most this many 4 KiB pages of a block (1 MiB),
+// plus its last byte: what a program touching a block's ends and its first
+// megabyte costs, and a bound however large the block. Applies to a new
+// block and to the part a realloc added.
+inline constexpr std::uint64_t touch_page_size = 4096;
+inline constexpr std::uint64_t touch_page_cap = 256;
 std::string_view touch_name(Touch t);
 std::optional<Touch> touch_from_name(std::string_view name);
 
@@ -31,7 +37,16 @@ struct ReplayOptions {
   // How many leaks to list (all are counted).
   std::uint64_t leak_limit = 10;
   // Expected largest id + 1, to size the id table once (0: grow on demand).
+  // Taken only when in proportion to expected_events (see id_table.hpp).
   std::uint64_t id_bound = 0;
+  // Events the replay will see, when known for sure (a trace decoded in
+  // memory); 0: unknown. A header's promise is not enough: it may lie.
+  std::uint64_t expected_events = 0;
+  // Most requested bytes that may be live at once. A request that would go
+  // past it (aligned_alloc: its size plus its alignment) is not made: it is
+  // counted as a failed allocation (a realloc: a failed realloc) and in
+  // ReplayResult::refused_by_limit. UINT64_MAX: no limit.
+  std::uint64_t memory_limit = UINT64_MAX;
   // Called with the number of events replayed so far, about every 65536
   // events, outside the timed loop.
   std::function<void(std::uint64_t)> progress;

@@ -43,7 +43,7 @@ static_assert(sizeof(ReplayEvent) == 16);
 [[noreturn]] void throw_id_too_large(std::uint64_t id, std::uint64_t index);
 
 // Converts one trace event. Throws traces::TraceError naming the event when
-// the id does not fit in 48 bits (ids are dense; importers renumber them).
+// the id does not fit in 48 bits, saying how to renumber the trace.
 // Inline: it runs once per event while streaming.
 inline ReplayEvent to_replay_event(const traces::Event& e, std::uint64_t index) {
   if (e.id > ReplayEvent::max_id) [[unlikely]]

@@ -60,8 +60,11 @@ struct ReplayResult {
   InvalidCounts invalid;  // skipped under --lenient
   std::optional<ReplayError> error;
 
-  std::uint64_t failed_allocs = 0;       // the allocator returned NULL for an allocation of size > 0
+  std::uint64_t failed_allocs = 0;       // the allocator returned NULL for an allocation of size > 0,
+                                         // or the memory limit refused it
   std::uint64_t failed_reallocs = 0;     // ... for a realloc (the block stayed where it was)
+  std::uint64_t refused_by_limit = 0;    // allocations and reallocs the memory limit refused (not made)
+  std::string first_refusal;             // the first of them, described, for the one warning
   std::uint64_t skipped_after_fail = 0;  // free/realloc of an id whose allocation had failed
   std::uint64_t realloc_in_place = 0;    // realloc returned the same pointer
   std::uint64_t realloc_moved = 0;       // realloc returned another pointer
@@ -83,6 +86,11 @@ struct ReplayResult {
   std::uint64_t leak_count = 0;
   std::uint64_t leak_bytes = 0;
   std::vector<Leak> leaks;  // the first leak_limit, by the event that made them
+
+  std::uint64_t touched_bytes = 0;   // bytes the replayer wrote into blocks (--touch, --verify's pattern)
+  std::uint64_t touch_capped = 0;    // blocks (or realloc growths) --touch first wrote only in part
+  std::uint64_t hashed_ids = 0;      // ids too sparse for the dense id table, kept in its hash
+  std::uint64_t dense_id_slots = 0;  // size of the dense id table at the end
 
   std::vector<Snapshot> snapshots;
   std::optional<Fa32Final> fa32;  // fastalloc32's own counters

@@ -58,6 +58,7 @@ struct Report {
   std::string touch;
   bool verify = false;
   bool lenient = false;
+  std::uint64_t memory_limit = UINT64_MAX;  // UINT64_MAX: none
 
   replay::ReplayResult result;  // the raw figures
 

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/memory_limit.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/replay/allocator_config.hpp"
+#include "fa32/app/report/printers.hpp"
+
+namespace fa32::app {
+
+std::uint64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+}
+
+std::uint64_t default_memory_limit() {
+  const std::uint64_t phys = physical_memory_bytes();
+  return phys == 0 ? std::uint64_t{4} << 30 : phys / 2;
+}
+
+void add_memory_limit_option(CLI::App& sub, std::string& text) {
+  sub.add_option("--memory-limit", text,
+                 "Most bytes the trace may hold live (requested sizes); a request that would go past it "
+                 "is refused and counted as a failed allocation. Default: half the physical memory (" +
+                     report::human_bytes(default_memory_limit()) + " here); none: no limit")
+      ->type_name("SIZE");
+}
+
+std::uint64_t resolve_memory_limit(const std::string& text) {
+  if (text.empty()) return default_memory_limit();
+  if (text == "none") return no_memory_limit;
+  const auto v = replay::parse_size(text);
+  if (!v || *v == 0) {
+    throw InputError("--memory-limit: '" + text + "' is not a size above 0 (e.g. 512M, 8G) or none");
+  }
+  return *v;
+}
+
+std::string describe_memory_limit(std::uint64_t limit) {
+  if (limit == no_memory_limit) return "none";
+  return report::human_bytes(limit) + " (" + std::to_string(limit) + " bytes)";
+}
+
+}  // namespace fa32::app

@@ -1,0 +1,47 @@
+# Hostile traces: requests no machine can grant and ids far beyond the
+# trace's length. Each replays in bounded time and memory (the resident
+# memory is measured by tests/app/test_app_hostile.cpp); here, the counters,
+# worked out in tests/data/README.md. Where a count depends on the memory
+# limit, the limit is given; the default (half the physical memory) refuses
+# every 1 TiB request on any machine with less than 2 TiB.
+
+fa32_e2e(hostile/malloc-1tib-stats ARGS stats hostile_malloc_1tib.json JSON hostile.malloc_1tib.json
+         STDERR "event 1: malloc of id 1 \\(1099511627776 bytes\\) would take live requested bytes from 16 past the memory limit")
+fa32_e2e(hostile/malloc-1tib-limit ARGS replay hostile_malloc_1tib.json --memory-limit 1G --format json
+         JSON hostile.malloc_1tib.limit.json)
+fa32_e2e(hostile/malloc-1tib-validate ARGS validate hostile_malloc_1tib.json --json JSON hostile.validate.clean.json)
+
+fa32_e2e(hostile/calloc-overflow-stats ARGS stats hostile_calloc_overflow.json JSON hostile.calloc_overflow.json
+         STDERR "calloc of id 1 \\(count x size overflows 64 bits\\)")
+fa32_e2e(hostile/calloc-overflow-validate ARGS validate hostile_calloc_overflow.json --json EXIT 1
+         JSON hostile.validate.one_error.json)
+
+fa32_e2e(hostile/realloc-max-stats ARGS stats hostile_realloc_max.json JSON hostile.realloc_max.json
+         STDERR "event 1: realloc of id 0 \\(18446744073709551615 bytes\\)")
+fa32_e2e(hostile/realloc-max-validate ARGS validate hostile_realloc_max.json --json EXIT 1
+         JSON hostile.validate.one_error.json)
+
+fa32_e2e(hostile/align-1tib-stats ARGS stats hostile_align_1tib.json JSON hostile.align_1tib.json
+         STDERR "aligned to 1099511627776")
+fa32_e2e(hostile/align-1tib-validate ARGS validate hostile_align_1tib.json --json JSON hostile.validate.clean.json)
+
+fa32_e2e(hostile/forty-gib-stats ARGS stats hostile_forty_gib.json --memory-limit 4G JSON hostile.forty_gib.json
+         STDERR "event 4: malloc of id 4 .*; 35 more requests refused")
+fa32_e2e(hostile/forty-gib-touch-none ARGS stats hostile_forty_gib.json --memory-limit 4G --touch none
+         JSON hostile.forty_gib.touch_none.json)
+fa32_e2e(hostile/forty-gib-text ARGS replay hostile_forty_gib.json --memory-limit 4G
+         LINES hostile.forty_gib.lines)
+fa32_e2e(hostile/forty-gib-validate ARGS validate hostile_forty_gib.json --json JSON hostile.validate.forty_gib.json)
+
+fa32_e2e(hostile/sparse-id-stats ARGS stats hostile_sparse_id.json JSON hostile.sparse_id.json)
+fa32_e2e(hostile/sparse-id-validate ARGS validate hostile_sparse_id.json
+         STDERR "sparse ids: the largest is 4000000000 for 1 allocations.*fa32 convert --renumber")
+fa32_e2e(hostile/sparse-id-renumbered ARGS convert --renumber hostile_sparse_id.json -
+         LINES hostile.sparse_id.renumbered.lines)
+fa32_e2e(hostile/id-beyond-48-bits-validate ARGS validate id_beyond_48_bits.json
+         STDERR "id 1152921504606846976 is 2\\^48 or more")
+
+# The limit itself.
+fa32_e2e(hostile/no-memory-limit ARGS replay clean.json --memory-limit none --format json JSON clean.no-limit.json)
+fa32_e2e(bad-option/memory-limit ARGS replay clean.json --memory-limit lots EXIT 2 STDERR "--memory-limit: 'lots'")
+fa32_e2e(bad-option/memory-limit-zero ARGS stats clean.json --memory-limit 0 EXIT 2 STDERR "--memory-limit: '0'")
