@@ -13,8 +13,9 @@ fa32_e2e(hostile/malloc-1tib-validate ARGS validate hostile_malloc_1tib.json --j
 
 fa32_e2e(hostile/calloc-overflow-stats ARGS stats hostile_calloc_overflow.json JSON hostile.calloc_overflow.json
          STDERR "calloc of id 1 \\(count x size overflows 64 bits\\)")
+# The calloc is an error, so its later free is one too (of an id never allocated).
 fa32_e2e(hostile/calloc-overflow-validate ARGS validate hostile_calloc_overflow.json --json EXIT 1
-         JSON hostile.validate.one_error.json)
+         JSON hostile.validate.calloc_overflow.json)
 
 fa32_e2e(hostile/realloc-max-stats ARGS stats hostile_realloc_max.json JSON hostile.realloc_max.json
          STDERR "event 1: realloc of id 0 \\(18446744073709551615 bytes\\)")
