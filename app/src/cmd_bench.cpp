@@ -16,6 +16,7 @@
 #include "fa32/app/bench/suite.hpp"
 #include "fa32/app/bench/workload_file.hpp"
 #include "fa32/app/cli.hpp"
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/traces/generate.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -53,6 +54,12 @@ constexpr const char* kFooter =
 Example:
   fa32 bench --suite --format markdown
   fa32 bench trace.fa32 --fa32 small=classes=16,32,64,128 -a glibc -a jemalloc --runs 7
+
+Memory: each worker's replay may hold at most --memory-limit requested bytes
+live (default: half the physical memory); a request beyond it fails the run
+with a note. The bench also watches each worker's resident memory and kills
+it, with a note, once it passes the limit plus half as much again, 16 bytes
+per event and 512 MiB.
 
 In a build with AddressSanitizer, preloaded allocators are skipped (ASan's
 malloc cannot be replaced); fastalloc32 and glibc still run.
@@ -126,6 +133,7 @@ Command setup_bench(CLI::App& app) {
   sub->add_option("--timeout", opts->timeout_s, "Kill a worker run after this many seconds")
       ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
+  add_memory_limit_option(*sub, opts->memory_limit);
   sub->add_option("--noise", opts->noise, "Flag a result as noisy when (max-min)/median exceeds this")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
@@ -150,6 +158,13 @@ int run_bench(const BenchOptions& o) {
   report.warmup = o.warmup;
   report.noise_threshold = o.noise;
   report.clock = o.clock;
+  const std::uint64_t memory_limit = resolve_memory_limit(o.memory_limit);
+  report.memory_limit = memory_limit;
+  report.notes.push_back("memory limit per worker: " + describe_memory_limit(memory_limit) +
+                         (memory_limit == no_memory_limit
+                              ? ""
+                              : "; a worker is killed once its resident memory passes the limit + 50 %, 16 B "
+                                "per event and 512 MiB"));
   std::vector<bench::AllocatorSpec> allocators =
       bench::resolve_allocators(chosen_allocators(o), report.notes);
   for (const std::string& n : report.notes) spdlog::info("{}", n);
@@ -173,6 +188,7 @@ int run_bench(const BenchOptions& o) {
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   ro.noise_threshold = o.noise;
   ro.cpu_clock = o.clock == "cpu";
+  ro.memory_limit = memory_limit;
   ro.program = bench::self_executable();
   const bool tty = isatty(STDERR_FILENO) != 0;
   const std::size_t per_workload = allocators.size() * static_cast<std::size_t>(o.runs + o.warmup);

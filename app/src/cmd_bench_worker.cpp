@@ -23,6 +23,7 @@ Command setup_bench_worker(CLI::App& app) {
   sub->add_option("--expect-library", req->expect_library, "Library LD_PRELOAD must have loaded");
   sub->add_option("--repetitions", req->repetitions, "Timed replays of the trace")
       ->check(CLI::Range(1, 1000000));
+  sub->add_option("--memory-limit", req->memory_limit, "Most requested bytes live at once (bytes)");
   return {sub, [req, kind] {
             req->kind = *kind == "fastalloc32" ? bench::AllocatorKind::fastalloc32
                         : *kind == "preload"   ? bench::AllocatorKind::preload

@@ -177,3 +177,32 @@ TEST_CASE("fa32 bench rejects bad input with exit 2, and hides its worker from -
   CHECK(help.out.find("bench") != std::string::npos);
   CHECK(help.out.find("bench-worker") == std::string::npos);
 }
+
+TEST_CASE("fa32 bench fails a trace beyond the memory limit with a note, and exits 1") {
+  TempDir dir;
+  // Eight live blocks of 1 GiB against a limit of 2 GiB: the worker refuses
+  // the third instead of making it, and the run fails saying so.
+  const fs::path trace = dir.path / "big.jsonl";
+  {
+    std::ofstream f(trace);
+    f << "{\"format\":\"fa32-trace\",\"version\":1}\n";
+    for (int i = 0; i < 8; ++i) f << "{\"op\":\"malloc\",\"id\":" << i << ",\"size\":1073741824}\n";
+    for (int i = 0; i < 8; ++i) f << "{\"op\":\"free\",\"id\":" << i << "}\n";
+  }
+  ChildOutcome o = run_fa32({"bench", trace.string(), "-a", "fa32", "-a", "glibc", "--runs", "1", "--warmup",
+                             "0", "--min-time", "0", "--memory-limit", "2G", "--format", "json"});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 1);
+  const nlohmann::json j = nlohmann::json::parse(o.out);
+  CHECK(j["memory_limit"] == 2147483648u);
+  REQUIRE(j["workloads"].size() == 1);
+  for (const char* name : {"fa32", "glibc"}) {
+    const nlohmann::json* r = find_row(j["workloads"][0], name);
+    REQUIRE(r != nullptr);
+    CHECK((*r)["status"] == "failed");
+    const std::string message = (*r)["message"];
+    CHECK(message.find("6 requests refused by the memory limit") != std::string::npos);
+    CHECK(message.find("event 2: malloc of id 2") != std::string::npos);
+  }
+}

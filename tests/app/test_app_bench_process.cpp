@@ -3,15 +3,20 @@
 
 #include <sys/mman.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "fa32/app/bench/child_process.hpp"
 #include "fa32/app/bench/process_memory.hpp"
+#include "fa32/app/bench/runner.hpp"
 #include "fa32/app/bench/worker_protocol.hpp"
 
 using namespace fa32::app::bench;
@@ -122,4 +127,52 @@ TEST_CASE("this process's memory figures are readable, and the peak can be reset
   if (reset_peak_rss()) CHECK(peak_rss_bytes() + n / 2 < high);
   CHECK(library_mapped("libc.so.6"));
   CHECK_FALSE(library_mapped("libno-such-library.so.9"));
+}
+
+TEST_CASE("worker arguments carry the memory limit, and leave it out when there is none") {
+  WorkerRequest q;
+  q.trace = "t";
+  const std::vector<std::string> none = worker_arguments(q);
+  CHECK(std::find(none.begin(), none.end(), "--memory-limit") == none.end());
+  q.memory_limit = 123456789;
+  const std::vector<std::string> some = worker_arguments(q);
+  const auto at = std::find(some.begin(), some.end(), "--memory-limit");
+  REQUIRE(at != some.end());
+  REQUIRE(at + 1 != some.end());
+  CHECK(*(at + 1) == "123456789");
+}
+
+TEST_CASE("the worker's memory watch: the limit, half again, 16 bytes per event and 512 MiB") {
+  CHECK(worker_rss_watch(UINT64_MAX, 1000) == 0);
+  const std::uint64_t gib = std::uint64_t{1} << 30;
+  CHECK(worker_rss_watch(gib, 1000) == gib + gib / 2 + 16000 + (std::uint64_t{512} << 20));
+  CHECK(worker_rss_watch(UINT64_MAX - 1, UINT64_MAX) == UINT64_MAX);  // saturates
+}
+
+TEST_CASE("a child whose resident memory passes the watch is killed and reported, not left to grow") {
+  // 128 blocks of 16 MiB, each written in full (--touch all): 2 GiB if
+  // nothing stopped it; the watch stops it at 256 MiB.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("fa32-rss-watch-" + std::to_string(getpid()) + ".jsonl"))
+          .string();
+  {
+    std::ofstream f(path);
+    f << "{\"format\":\"fa32-trace\",\"version\":1}\n";
+    for (int i = 0; i < 128; ++i) f << "{\"op\":\"malloc\",\"id\":" << i << ",\"size\":16777216}\n";
+  }
+  const std::uint64_t watch = std::uint64_t{256} << 20;
+  ChildOutcome o = run_child(
+      FA32_BINARY, {FA32_BINARY, "replay", path, "--touch", "all", "--memory-limit", "4G"}, "", 600s, watch);
+  std::filesystem::remove(path);
+  INFO(o.err);
+  CHECK(o.status == ChildOutcome::Status::memory_exceeded);
+  CHECK(o.rss_limit == watch);
+  CHECK(o.max_rss_bytes > watch);
+  CHECK(describe(o).find("resident memory passed 256 MiB") != std::string::npos);
+
+  // A child that stays small is not touched by the watch, and its peak is reported.
+  ChildOutcome small = run_child("/bin/sh", {"sh", "-c", "exit 0"}, "", 60s, watch);
+  CHECK(small.status == ChildOutcome::Status::exited);
+  CHECK(small.max_rss_bytes > 0);
+  CHECK(small.max_rss_bytes < watch);
 }

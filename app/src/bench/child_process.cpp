@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -55,8 +57,30 @@ std::string self_executable() {
   return ec ? std::string("/proc/self/exe") : p.string();
 }
 
+std::uint64_t process_rss_bytes(int pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/statm", pid);
+  std::FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0;
+  unsigned long long resident = 0;
+  const int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+namespace {
+std::string human_mib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MiB", double(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+}  // namespace
+
 ChildOutcome run_child(const std::string& program, const std::vector<std::string>& args,
-                       const std::string& preload, std::chrono::milliseconds timeout) {
+                       const std::string& preload, std::chrono::milliseconds timeout,
+                       std::uint64_t rss_limit) {
   ChildOutcome outcome;
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls.
@@ -92,6 +116,10 @@ ChildOutcome run_child(const std::string& program, const std::vector<std::string
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool timed_out = false;
+  bool over_memory = false;
+  // The watch wakes often enough that a replay writing memory flat out
+  // passes the limit by a few hundred MiB at most before it is killed.
+  const long long wake_ms = rss_limit != 0 ? 50 : 1000;
   char buf[65536];
   while (out.fd[0] >= 0 || err.fd[0] >= 0) {
     pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
@@ -102,7 +130,12 @@ ChildOutcome run_child(const std::string& program, const std::vector<std::string
       kill(pid, SIGKILL);
       break;
     }
-    const int n = poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (rss_limit != 0 && process_rss_bytes(pid) > rss_limit) {
+      over_memory = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    const int n = poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), wake_ms)));
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
@@ -115,9 +148,14 @@ ChildOutcome run_child(const std::string& program, const std::vector<std::string
     }
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  rusage usage{};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  if (timed_out) {
+  outcome.max_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
+  if (over_memory) {
+    outcome.status = ChildOutcome::Status::memory_exceeded;
+    outcome.rss_limit = rss_limit;
+  } else if (timed_out) {
     outcome.status = ChildOutcome::Status::timed_out;
   } else if (WIFSIGNALED(status)) {
     outcome.status = ChildOutcome::Status::signaled;
@@ -137,6 +175,9 @@ std::string describe(const ChildOutcome& o) {
       return "killed by signal " + std::to_string(o.signal) + " (" + strsignal(o.signal) + ")";
     case ChildOutcome::Status::timed_out:
       return "timed out and was killed";
+    case ChildOutcome::Status::memory_exceeded:
+      return "was killed: its resident memory passed " + human_mib(o.rss_limit) +
+             ", the watch limit (--memory-limit, plus room for the allocator and the trace)";
     case ChildOutcome::Status::spawn_failed:
       return "could not be started: " + o.error;
   }

@@ -59,6 +59,8 @@ void print_bench_json(std::ostream& out, const BenchReport& report) {
       {"warmup", report.warmup},
       {"noise_threshold", report.noise_threshold},
       {"clock", report.clock},
+      {"memory_limit",
+       report.memory_limit == UINT64_MAX ? nlohmann::json(nullptr) : nlohmann::json(report.memory_limit)},
       {"workloads", std::move(workloads)},
       {"notes", report.notes},
   };

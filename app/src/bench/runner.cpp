@@ -37,10 +37,12 @@ Attempt run_once(const Workload& w, const AllocatorSpec& spec, std::uint64_t rep
   req.fa32_config = spec.config;
   req.expect_library = spec.kind == AllocatorKind::preload ? spec.path : "";
   req.repetitions = reps;
+  req.memory_limit = options.memory_limit;
   std::vector<std::string> args = worker_arguments(req);
   args.insert(args.begin(), options.program);
   const ChildOutcome o =
-      run_child(options.program, args, spec.kind == AllocatorKind::preload ? spec.path : "", options.timeout);
+      run_child(options.program, args, spec.kind == AllocatorKind::preload ? spec.path : "", options.timeout,
+                worker_rss_watch(options.memory_limit, w.events));
   Attempt a;
   if (o.status != ChildOutcome::Status::exited || o.exit_code != 0) {
     a.message = "worker " + describe(o);
@@ -56,7 +58,19 @@ Attempt run_once(const Workload& w, const AllocatorSpec& spec, std::uint64_t rep
   return a;
 }
 
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 }  // namespace
+
+std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events) {
+  if (memory_limit == UINT64_MAX) return 0;
+  const std::uint64_t decoded = events > UINT64_MAX / 16 ? UINT64_MAX : events * 16;
+  std::uint64_t watch = saturating_add(memory_limit, memory_limit / 2);
+  watch = saturating_add(watch, decoded);
+  return saturating_add(watch, std::uint64_t{512} << 20);
+}
 
 WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
                             const RunnerOptions& options) {

@@ -42,6 +42,8 @@ WorkerResult run_worker(const WorkerRequest& request) {
   r.events = trace.events.size();
   replay::ReplayOptions options;
   options.id_bound = trace.max_id + 1;
+  options.expected_events = trace.events.size();
+  options.memory_limit = request.memory_limit;
 
   r.rss_peak_reset = reset_peak_rss();
   r.base_rss_bytes = current_rss_bytes();
@@ -62,6 +64,11 @@ WorkerResult run_worker(const WorkerRequest& request) {
     if (probe.error) {
       throw std::runtime_error("replay stopped at event " + std::to_string(probe.error->event) + ": " +
                                probe.error->message);
+    }
+    if (probe.refused_by_limit != 0) {
+      throw std::runtime_error(
+          std::to_string(probe.refused_by_limit) +
+          " requests refused by the memory limit (--memory-limit): " + probe.first_refusal);
     }
     if (probe.failed_allocs + probe.failed_reallocs != 0) {
       throw std::runtime_error(std::to_string(probe.failed_allocs + probe.failed_reallocs) +

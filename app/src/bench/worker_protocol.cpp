@@ -18,6 +18,10 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request) {
     args.push_back("--expect-library");
     args.push_back(request.expect_library);
   }
+  if (request.memory_limit != UINT64_MAX) {
+    args.push_back("--memory-limit");
+    args.push_back(std::to_string(request.memory_limit));
+  }
   return args;
 }
 

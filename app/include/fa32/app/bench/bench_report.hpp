@@ -53,6 +53,7 @@ struct BenchReport {
   int warmup = 0;
   double noise_threshold = default_noise_threshold;
   std::string clock = "cpu";  // what ns_per_event measures: "cpu" (the replaying thread's) or "wall"
+  std::uint64_t memory_limit = UINT64_MAX;  // each worker's --memory-limit; UINT64_MAX: none
   std::vector<WorkloadResult> workloads;
   std::vector<std::string> notes;  // allocators skipped (not installed, sanitizer build) and similar
 };

@@ -35,9 +35,19 @@ struct RunnerOptions {
   // Rank by the replaying thread's CPU time (true) or by wall time.
   bool cpu_clock = true;
   std::string program;  // the binary to re-execute (self_executable())
+  // Each worker's replay may hold at most this many requested bytes live
+  // (--memory-limit; UINT64_MAX: none), and a worker whose resident memory
+  // passes worker_rss_watch() is killed.
+  std::uint64_t memory_limit = UINT64_MAX;
   // Called with each run as it finishes: (workload, allocator, run or -1 for warm-up).
   std::function<void(const std::string&, const std::string&, int)> progress;
 };
+
+// The resident memory at which a worker replaying `events` events under
+// memory_limit is killed: the limit, half as much again for the allocator's
+// own overhead, 16 bytes per decoded event, and 512 MiB for the program, its
+// libraries and a sanitizer's runtime. 0 (no watch) when there is no limit.
+std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events);
 
 WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
                             const RunnerOptions& options);

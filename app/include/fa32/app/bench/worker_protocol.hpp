@@ -23,6 +23,9 @@ struct WorkerRequest {
   std::string fa32_config;     // fastalloc32 only
   std::string expect_library;  // preload only: must be mapped in the worker
   std::uint64_t repetitions = 1;
+  // The replay's memory limit (ReplayOptions::memory_limit); UINT64_MAX:
+  // none, and then no --memory-limit argument is passed.
+  std::uint64_t memory_limit = UINT64_MAX;
 };
 
 // The worker's arguments, after the subcommand name.
