@@ -105,6 +105,12 @@ Slot& Replayer::far_slot(std::uint64_t id, std::uint64_t index) {
   return ids_.insert(id, allocations, index);
 }
 
+void Replayer::refuse_alloc(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes, Slot& s) {
+  refuse(index, e, live_bytes);
+  ++result_.failed_allocs;
+  s = Slot{nullptr, 0, (index << 2) | slot_failed};
+}
+
 void Replayer::refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes) {
   ++result_.refused_by_limit;
   if (!result_.first_refusal.empty()) return;
@@ -212,27 +218,33 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           if (!invalid(index, e, "the id is still live", result_.invalid.id_in_use)) goto stop;
           break;
         }
-        if (op == Op::aligned_alloc && e.align_log2() == ReplayEvent::bad_alignment) [[unlikely]] {
-          if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment))
-            goto stop;
-          break;
-        }
-        if (const std::uint64_t room = limit - live_bytes;
-            size > room || (op == Op::aligned_alloc && e.alignment() > room - size)) [[unlikely]] {
-          // Not made. aligned_alloc counts its alignment too: an allocator
-          // may pad by up to that much to honour it.
-          refuse(index, e, live_bytes);
-          ++result_.failed_allocs;
-          s = Slot{nullptr, 0, (index << 2) | slot_failed};
-          break;
-        }
+        // A request past the memory limit is not made (a break leaves the switch).
+        const std::uint64_t room = limit - live_bytes;
         void* p;
         std::uint64_t align = min_align;
         if (op == Op::malloc) [[likely]] {
+          if (size > room) [[unlikely]] {
+            refuse_alloc(index, e, live_bytes, s);
+            break;
+          }
           p = a.malloc(size);
         } else if (op == Op::calloc) {
+          if (size > room) [[unlikely]] {
+            refuse_alloc(index, e, live_bytes, s);
+            break;
+          }
           p = a.calloc(1, size);
         } else {
+          if (e.align_log2() == ReplayEvent::bad_alignment) [[unlikely]] {
+            if (!invalid(index, e, "the alignment is not a power of two", result_.invalid.bad_alignment))
+              goto stop;
+            break;
+          }
+          // The alignment counts too: an allocator may pad by that much.
+          if (size > room || e.alignment() > room - size) [[unlikely]] {
+            refuse_alloc(index, e, live_bytes, s);
+            break;
+          }
           p = a.aligned_alloc(e.alignment(), size);
           align = std::max(align, e.alignment());
         }
@@ -266,14 +278,18 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
             fill_pattern(p, size, id);
             touched += size;
           }
+        } else if (touch == Touch::first && size - 1 < touch_page_size) [[likely]] {
+          // The common case, a block within one page: its first byte.
+          static_cast<volatile unsigned char*>(p)[0] = 1;
+          ++touched;
         } else if (p != nullptr) {
           note_touch(detail::touch_block(touch, p, 0, size));
         }
         break;
       }
       case Op::free: {
-        Slot* sp = id < table_size ? &table[id] : ids_.find_far(id);
-        if (sp == nullptr || (sp->born_state & 3) != slot_live) [[unlikely]] {
+        Slot* sp = id < table_size ? &table[id] : ids_.find_far_or_unused(id);
+        if ((sp->born_state & 3) != slot_live) [[unlikely]] {
           if (!not_live(index, e, sp)) goto stop;
           break;
         }
@@ -290,8 +306,8 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         break;
       }
       case Op::realloc: {
-        Slot* sp = id < table_size ? &table[id] : ids_.find_far(id);
-        if (sp == nullptr || (sp->born_state & 3) != slot_live) [[unlikely]] {
+        Slot* sp = id < table_size ? &table[id] : ids_.find_far_or_unused(id);
+        if ((sp->born_state & 3) != slot_live) [[unlikely]] {
           if (!not_live(index, e, sp)) goto stop;
           break;
         }

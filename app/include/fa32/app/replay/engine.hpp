@@ -52,10 +52,12 @@ class Replayer {
   bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
   // A request the memory limit refuses: counted, and described once.
   void refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes);
+  // The same for an allocation, whose id s is then marked failed.
+  void refuse_alloc(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes, Slot& s);
   // The slot of an allocated id beyond the dense table's end.
   Slot& far_slot(std::uint64_t id, std::uint64_t index);
-  // A free/realloc of an id that is not live (s: its slot, or nullptr beyond
-  // the table). Returns false when the replay must stop.
+  // A free/realloc of an id that is not live (s: its slot, or nullptr or an
+  // unused slot for an id never seen). Returns false when the replay must stop.
   bool not_live(std::uint64_t index, const ReplayEvent& e, Slot* s);
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();

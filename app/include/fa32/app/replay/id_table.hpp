@@ -58,6 +58,12 @@ class IdTable {
   // The slot of an id at or beyond dense_size(), or nullptr if never seen.
   Slot* find_far(std::uint64_t id) const;
   Slot* find(std::uint64_t id) const { return id < dense_.size() ? &dense_[id] : find_far(id); }
+  // find_far, or else a slot that reads as never used and must not be
+  // written: the hot loop's free and realloc test one state, no pointer.
+  Slot* find_far_or_unused(std::uint64_t id) const {
+    Slot* s = find_far(id);
+    return s != nullptr ? s : &unused_;
+  }
 
   // Ids kept in the hash table.
   std::uint64_t hashed() const { return hashed_; }
@@ -88,6 +94,7 @@ class IdTable {
   MappedArray<Bucket> buckets_;  // open addressing, linear probing; never erased from
   std::uint64_t hashed_ = 0;
   int bucket_bits_ = 0;
+  mutable Slot unused_;  // always zero: slot_unused
 };
 
 }  // namespace fa32::app::replay
