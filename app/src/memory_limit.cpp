@@ -25,8 +25,9 @@ std::uint64_t default_memory_limit() {
 
 void add_memory_limit_option(CLI::App& sub, std::string& text) {
   sub.add_option("--memory-limit", text,
-                 "Most bytes the trace may hold live (requested sizes); a request that would go past it "
-                 "is refused and counted as a failed allocation. Default: half the physical memory (" +
+                 "Most requested bytes live at once; a request that would go past it (aligned_alloc: "
+                 "size plus alignment) is not made but counted as a failed allocation. Default: half the "
+                 "physical memory (" +
                      report::human_bytes(default_memory_limit()) + " here); none: no limit")
       ->type_name("SIZE");
 }
