@@ -12,6 +12,7 @@
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/renumber_ids.hpp"
 #include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/system_allocator.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
 #include "replay_test_util.hpp"
@@ -167,7 +168,7 @@ TEST_CASE("ids hashed early move into the dense table once it grows to cover the
   for (std::uint64_t i = 0; i < 400000; ++i) {
     if (i != 300000) evs.push_back(ev_free(i));
   }
-  TestAllocator a;
+  SystemAllocator a;  // the test allocator's bookkeeping is quadratic
   const ReplayResult r = replay(evs, a, ReplayOptions{});
   CHECK_FALSE(r.error);
   CHECK(r.invalid.total() == 0);
@@ -180,7 +181,7 @@ TEST_CASE("ids hashed early move into the dense table once it grows to cover the
 TEST_CASE("ordinary ids stay in the dense table, sized once from a bound in proportion") {
   std::vector<ReplayEvent> evs;
   for (std::uint64_t i = 0; i < 200000; ++i) evs.push_back(ev_malloc(i, 8));
-  TestAllocator a;
+  SystemAllocator a;
   ReplayOptions o;
   o.id_bound = 200000;
   o.expected_events = evs.size();
