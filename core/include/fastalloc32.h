@@ -87,18 +87,20 @@ typedef struct fastalloc32_config {
   uint32_t version; /* FASTALLOC32_CONFIG_VERSION; set by fastalloc32_config_init */
 
   /* Block sizes of the size classes, ascending, each a multiple of
-   * `alignment`. Default: one class of 128 bytes (the original's). */
+   * `alignment`. Default: the 16 classes of the "default" preset. */
   uint32_t class_count;
   size_t block_sizes[FASTALLOC32_MAX_CLASSES];
 
-  /* Bytes of pool for EACH class, reserved at create. Default 1 MiB. */
+  /* Bytes of pool for EACH class, a chunk of the class's reservation.
+   * Default 256 KiB. */
   size_t pool_size;
   /* When a class pool is full, grow it by another pool_size chunk while the
-   * class's total stays <= pool_limit. 0 (default): never grow; fall back
-   * to the system allocator instead. */
+   * class's total stays <= pool_limit (reserved as address space at
+   * create). 0: never grow; fall back to the system allocator instead.
+   * Default 64 MiB. */
   size_t pool_limit;
 
-  /* Entries in each class's LIFO cache of freed blocks. Default 512. */
+  /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
   uint32_t cache_capacity;
 
   /* Minimum alignment of every pointer returned: a power of two >=
@@ -126,13 +128,14 @@ typedef struct fastalloc32_config {
   /* Non-zero: zero every block when it is freed (explicit_bzero). */
   int secure_zero;
 
-  /* Non-zero (default): keep the peaks of live_allocs, bytes_requested,
+  /* Non-zero: keep the peaks of live_allocs, bytes_requested,
    * bytes_reserved, pool_blocks and of each class's bytes_requested. They
    * cannot be derived afterwards, so every malloc and free updates them:
    * 15-25% of the time of small-object churn. With 0 those peak fields
    * read 0 and fastalloc32_stats.peaks_tracked is 0; every other figure
    * (counters, current values, totals, the other gauges' peaks, each
-   * class's blocks_in_use peak) stays exact. */
+   * class's blocks_in_use peak) stays exact. Default 0 (the "profiling"
+   * preset sets it). */
   int track_peaks;
 
   fastalloc32_error_fn on_error; /* optional */
@@ -142,8 +145,26 @@ typedef struct fastalloc32_config {
 
 #define FASTALLOC32_CONFIG_VERSION 2
 
-/* Fill *config with the defaults (the original fastalloc32's behaviour). */
+/* Fill *config with the defaults: the "default" preset below. */
 FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);
+
+/* Fill *config with a named preset (every field, hooks cleared); returns
+ * FASTALLOC32_E_BAD_CONFIG (and leaves *config as it was) for an unknown
+ * name.
+ *  "default"   what fastalloc32_config_init and fastalloc32_create give:
+ *              16 size classes (16, 32, 48, 64, 96, 128, 192, 256, 384, 512,
+ *              768, 1024, 1536, 2048, 3072, 4096 B), pools of 256 KiB per
+ *              class growing to 64 MiB, a 4096-entry cache per class,
+ *              peaks off. The configuration that measured fastest on real
+ *              programs (docs/performance.md).
+ *  "profiling" the default with track_peaks = 1: every figure, peaks
+ *              included, at some cost in speed. What `fa32 replay` and
+ *              `fa32 stats` use.
+ *  "original"  the layout of the C fastalloc32 this library grew from: one
+ *              128-byte class, a 1 MiB pool that never grows (beyond it
+ *              small requests fall back to the system malloc), a 512-entry
+ *              cache, peaks kept. */
+FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name);
 
 /* A manager with the default config. NULL if memory could not be had. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);

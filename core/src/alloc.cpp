@@ -31,11 +31,11 @@ void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept {
 void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
   Path path;
   if (align <= m.config.alignment) return alloc_any(m, size, false, &path);
-  // Class bases are page aligned, so a block is aligned to any align <= a
-  // page whenever its class's block size is a multiple of align.
+  // Class strides are page aligned, so a block is aligned to any align <= a
+  // page whenever its class's colour and block size are multiples of align.
   if (size <= m.max_small && align <= m.page_size) {
     for (uint32_t c = class_for(m, size); c < m.class_count; ++c) {
-      if (m.classes[c].block_size % align != 0) continue;
+      if ((m.classes[c].block_size | m.classes[c].colour) % align != 0) continue;
       if (void* p = pool_alloc(m, c, size, false)) return p;
       return fallback_alloc(m, c, size, align, false);
     }
