@@ -123,7 +123,11 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+commit="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ -z "$(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with local changes)"
 echo "### Lua host: CPU seconds per script run (median of $rounds interleaved rounds, scale $scale)"
+echo
+echo "fa32 is fastalloc32's default config; source commit $commit; ${pin[*]:-not pinned}."
 echo
 python3 "$here/lua_host/tabulate.py" "$results" "${allocs[@]}" || failed=1
 [ "$failed" = 0 ] || { echo "run-lua-host.sh: some runs failed (see above)" >&2; exit 1; }

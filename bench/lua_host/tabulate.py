@@ -66,7 +66,7 @@ def main():
 
     print("Each cell: median CPU seconds (ratio to the fastest / ratio to glibc); lower is better.")
     print()
-    print("| script | " + " | ".join(allocs) + " | fa32 |")
+    print("| script | " + " | ".join(allocs) + " | fa32 flags |")
     print("|---|" + "---:|" * len(allocs) + "---|")
     flagged = []
     for name, row in rows:
