@@ -15,6 +15,7 @@
 #   FA32                 the fa32 binary (default build/app/fa32)
 #   FA32_REAL_RUNS       measured runs per allocator (default 5; one warm-up round before)
 #   FA32_REAL_TOUCH      touch modes, in order (default "all first")
+#   FA32_REAL_MIN_TIME   ms a run lasts at least: a short trace is replayed several times (default 200)
 #   FA32_REAL_TIMEOUT    seconds allowed for each `fa32 bench` (one per touch mode; default 1200)
 #   FA32_REAL_OUT        keep the JSON reports here (default: a temporary directory)
 #
@@ -39,6 +40,7 @@ fa32="${FA32:-$root/build/app/fa32}"
 runs="${FA32_REAL_RUNS:-5}"
 read -r -a touches <<<"${FA32_REAL_TOUCH:-all first}"
 limit="${FA32_REAL_TIMEOUT:-1200}"
+min_time="${FA32_REAL_MIN_TIME:-200}"
 [ -x "$fa32" ] || {
   echo "run-real-traces: no fa32 binary at $fa32 (cmake --build build --target fa32 fa32_record, or set FA32)" >&2
   exit 2
@@ -76,7 +78,7 @@ for touch in "${touches[@]}"; do
   # timeout exits 124 and leaves none.
   rc=0
   timeout "$limit" "$fa32" bench "${traces[@]}" -a fa32 -a glibc -a jemalloc -a mimalloc -a tcmalloc \
-    --touch "$touch" --runs "$runs" --warmup 1 --timeout 300 --format json --output "$report" || rc=$?
+    --touch "$touch" --runs "$runs" --warmup 1 --min-time "$min_time" --timeout 300 --format json --output "$report" || rc=$?
   if [ "$rc" -ne 0 ]; then
     why="exited $rc"
     [ "$rc" -ne 124 ] || why="timed out after ${limit}s"

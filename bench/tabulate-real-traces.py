@@ -18,8 +18,12 @@ ORDER = ["fa32", "glibc", "jemalloc", "mimalloc", "tcmalloc"]
 WITHIN = 1.03  # fa32 may be this much slower than the fastest
 
 
-def mib(b):
-    return f"{b / (1 << 20):.1f}"
+def human(b):
+    if b is None:
+        return "-"
+    if b >= 1 << 20:
+        return f"{b / (1 << 20):.1f} MiB"
+    return f"{b / 1024:.1f} KiB"
 
 
 def trace_name(path):
@@ -76,7 +80,7 @@ def main():
             by_trace.setdefault(w["name"], []).append((r.get("touch", "first"), w))
 
     head = ["trace", "events", "touch"] + names + ["fa32 / fastest", "fa32 / glibc",
-                                                   "footprint MiB fa32 / glibc", "goals"]
+                                                   "footprint fa32 / glibc", "goals"]
     print("| " + " | ".join(head) + " |")
     print("|---|---:|---|" + "---:|" * (len(names) + 3) + "---|")
     total = met = 0
@@ -108,7 +112,7 @@ def main():
             cells.append(ratio(fa.get("ratio_to_fastest")))
             cells.append(ratio(fa.get("ratio_to_glibc")))
             fp_fa, fp_gl = fa.get("footprint_peak_bytes"), gl.get("footprint_peak_bytes")
-            cells.append(f"{mib(fp_fa) if fp_fa else '-'} / {mib(fp_gl) if fp_gl else '-'}")
+            cells.append(f"{human(fp_fa)} / {human(fp_gl)}")
             missed = check(rows)
             total += 1
             if missed:
