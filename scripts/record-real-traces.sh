@@ -84,8 +84,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 outdir="${outdir:-$root/build/real-traces}"
-[[ "$scale" =~ ^[0-9]*\.?[0-9]+$ ]] && awk -v s="$scale" 'BEGIN { exit !(s > 0 && s <= 100) }' ||
+if ! [[ "$scale" =~ ^[0-9]*\.?[0-9]+$ ]] || ! awk -v s="$scale" 'BEGIN { exit !(s > 0 && s <= 100) }'; then
   die "--scale must be a number in (0, 100], got '$scale'"
+fi
 [ -x "$fa32" ] || die "no fa32 binary at $fa32 (build it: cmake --build build --target fa32 fa32_record; or pass --fa32 PATH)"
 
 names=("${all_names[@]}")
