@@ -16,6 +16,7 @@
 #include "fa32/app/bench/suite.hpp"
 #include "fa32/app/bench/workload_file.hpp"
 #include "fa32/app/cli.hpp"
+#include "fa32/app/replay/options.hpp"
 #include "fa32/traces/generate.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -32,8 +33,11 @@ of their shared library in that process only. Each trace is decoded into
 memory before the clock starts, so only the replay loop (the allocator and
 the replayer's id table) is timed: by default the CPU time of the replaying
 thread, which a busy machine does not inflate (--clock wall for wall time;
-the JSON has both). After a warm-up round, the runs of all allocators are
-interleaved (A B C A B C ...) so drift on a shared machine hits all alike.
+the JSON has both). Each replay writes into the blocks it gets as --touch
+says (default first: the first byte and one byte per page; all: every byte,
+so what a layout costs in cache misses shows). After a warm-up round, the
+runs of all allocators are interleaved (A B C A B C ...) so drift on a
+shared machine hits all alike.
 Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
 --noise of the median), the ratio to glibc and to the fastest, peak RSS, and
 allocator footprint against live bytes where known (fastalloc32's own gauge,
@@ -134,6 +138,12 @@ Command setup_bench(CLI::App& app) {
                   "Rank by the replaying thread's CPU time (cpu: steady on a busy machine) or by wall time")
       ->check(CLI::IsMember({"cpu", "wall"}))
       ->capture_default_str();
+  sub->add_option(
+         "--touch", opts->touch,
+         "How the replay writes into each block it gets, as a program would: first (its first byte and "
+         "one byte per 4 KiB page), all (every byte: cache and layout effects show) or none")
+      ->check(CLI::IsMember({"none", "first", "all"}))
+      ->capture_default_str();
   sub->add_option("-f,--format", opts->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown", "csv"}))
       ->capture_default_str();
@@ -151,6 +161,9 @@ int run_bench(const BenchOptions& o) {
   report.warmup = o.warmup;
   report.noise_threshold = o.noise;
   report.clock = o.clock;
+  const auto touch = replay::touch_from_name(o.touch);
+  if (!touch) throw InputError("bench: --touch: expected none, first or all, got '" + o.touch + "'");
+  report.touch = std::string(replay::touch_name(*touch));
   std::vector<bench::AllocatorSpec> allocators =
       bench::resolve_allocators(chosen_allocators(o), report.notes);
   for (const std::string& n : report.notes) spdlog::info("{}", n);
@@ -174,6 +187,7 @@ int run_bench(const BenchOptions& o) {
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   ro.noise_threshold = o.noise;
   ro.cpu_clock = o.clock == "cpu";
+  ro.touch = *touch;
   ro.program = bench::self_executable();
   const bool tty = isatty(STDERR_FILENO) != 0;
   const std::size_t per_workload = allocators.size() * static_cast<std::size_t>(o.runs + o.warmup);

@@ -59,6 +59,7 @@ void print_bench_json(std::ostream& out, const BenchReport& report) {
       {"warmup", report.warmup},
       {"noise_threshold", report.noise_threshold},
       {"clock", report.clock},
+      {"touch", report.touch},
       {"workloads", std::move(workloads)},
       {"notes", report.notes},
   };

@@ -18,6 +18,8 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request) {
     args.push_back("--expect-library");
     args.push_back(request.expect_library);
   }
+  args.push_back("--touch");
+  args.push_back(std::string(replay::touch_name(request.touch)));
   return args;
 }
 

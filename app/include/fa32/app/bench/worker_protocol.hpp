@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/replay/options.hpp"
 
 namespace fa32::app::bench {
 
@@ -23,6 +24,7 @@ struct WorkerRequest {
   std::string fa32_config;     // fastalloc32 only
   std::string expect_library;  // preload only: must be mapped in the worker
   std::uint64_t repetitions = 1;
+  replay::Touch touch = replay::Touch::first;  // how the replays write into the blocks
 };
 
 // The worker's arguments, after the subcommand name.
