@@ -123,7 +123,15 @@ typedef struct fastalloc32_config {
    * disables it. */
   size_t large_arena_size;
 
-  /* Non-zero: zero every block when it is freed (explicit_bzero). */
+  /* Non-zero: no byte a caller freed or gave back is handed out again
+   * unwiped (explicit_bzero): every block is wiped when it is freed or
+   * realloc moves it, and the pages a large-arena block gives up when
+   * realloc shrinks it in place are wiped as they go (a block that shrinks
+   * in place and keeps its memory keeps its bytes: they are still the
+   * caller's, wiped at free). At destroy, live blocks whose memory goes
+   * back to the system malloc, or to a map hook, are wiped first; memory
+   * given back with munmap is not (the kernel hands out zeroed pages).
+   * Every free then takes the slow path. */
   int secure_zero;
 
   /* Non-zero (default): keep the peaks of live_allocs, bytes_requested,

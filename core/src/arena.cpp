@@ -220,6 +220,10 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
   if (want == kNoSpan) return 0;
   if (want == 0) want = 1;
   if (want < have) {
+    // The tail goes back to the free spans: with secure_zero it is wiped
+    // like any block the caller frees (free wipes only what the block still
+    // holds).
+    if (m.secure_zero) explicit_bzero(ptr + size_t(want) * m.page_size, size_t(have - want) * m.page_size);
     set_span(a, start, want, SpanState::live);
     set_span(a, start + want, have - want, SpanState::live);
     release_span(m, start + want, have - want);

@@ -156,6 +156,9 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
 // Releases a located live block (no user-level counters).
 void release(Manager& m, const Location& loc) noexcept;
 void* realloc_block(Manager& m, void* p, size_t size) noexcept;
+// With secure_zero, at destroy: wipes every live block whose memory goes
+// back to the system malloc or the map hook (munmap needs no wipe).
+void wipe_live(Manager& m) noexcept;
 void free_slow(Manager& m, void* p) noexcept;
 
 // ---- create/destroy (manager.cpp), checks (check.cpp)
