@@ -21,7 +21,14 @@
  * Errors are return values: NULL plus fastalloc32_last_status(), and the
  * optional error callback. Bad frees (double, foreign, interior pointers)
  * are detected, counted, reported and ignored; they never corrupt the
- * manager and are never passed to the system free.
+ * manager and are never passed to the system free. Which of those a bad
+ * pointer counts as: a pool block freed again is always a double free. A
+ * large or fallback block freed again is a double free while its pointer
+ * is among the last 64 large or fallback pointers given up (freed, or left
+ * behind by a realloc that moved the block, mremap included); after that
+ * its memory may be back with the system, or another owner's, and the
+ * pointer counts as an invalid free (E_INVALID_FREE, invalid_frees), as
+ * any pointer the manager does not own.
  */
 #ifndef FASTALLOC32_H
 #define FASTALLOC32_H
@@ -58,7 +65,7 @@ typedef enum fastalloc32_status {
   FASTALLOC32_E_OVERFLOW = 2,         /* size arithmetic would overflow (calloc, align-up near SIZE_MAX) */
   FASTALLOC32_E_BAD_ALIGNMENT = 3,    /* alignment not a power of two */
   FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
-  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free */
+  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free (large: see above) */
   FASTALLOC32_E_INTERIOR_POINTER = 6, /* pointer inside an owned block but not its start */
   FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config */
   FASTALLOC32_E_CORRUPT = 8           /* fastalloc32_check found a broken invariant */
@@ -223,8 +230,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(realloc_large_moved, "large reallocs that moved to another large block")          \
   X(realloc_fallback, "reallocs from or to fallback blocks")                          \
   X(failed_allocs, "requests that returned NULL for lack of memory or overflow")      \
-  X(invalid_frees, "frees/reallocs of pointers the manager does not own")             \
-  X(double_frees, "frees/reallocs of blocks already free")                            \
+  X(invalid_frees, "frees/reallocs of pointers the manager does not own (now)")       \
+  X(double_frees, "frees/reallocs of blocks already free (large: of the last 64)")    \
   X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")    \
   X(sys_mallocs, "calls to the system malloc")                                        \
   X(sys_frees, "calls to the system free")                                            \

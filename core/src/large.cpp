@@ -8,12 +8,12 @@
 
 namespace fa32::core {
 
-namespace {
-
 void remember_freed(Manager& m, uintptr_t p) noexcept {
   m.freed[m.freed_next] = p;
   m.freed_next = (m.freed_next + 1) % kFreedRing;
 }
+
+namespace {
 
 void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align) noexcept {
   const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw), align);

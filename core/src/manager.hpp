@@ -141,6 +141,10 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // (realloc growth asks for more than size). NULL + fail_alloc on failure.
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept;
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
+// Remembers a large or fallback pointer that stopped being live (freed, or
+// left behind by realloc), so freeing it again within the next kFreedRing
+// such pointers is reported as a double free rather than an invalid one.
+void remember_freed(Manager& m, uintptr_t p) noexcept;
 // Gives a large or fallback block's memory back to the system.
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
 // Releases a large or fallback block (e must be in the table).
