@@ -18,6 +18,17 @@
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
+ * Memory handed to a caller is charged to the kernel's commit accounting
+ * as glibc charges its own (blocks from mmap are mapped without
+ * MAP_NORESERVE; the large arena's pages are made usable with mprotect):
+ * a request the system cannot back returns NULL with FASTALLOC32_E_NOMEM
+ * where glibc's malloc returns NULL, under the same overcommit policy.
+ * Reservations (the pools, the arena's unused part, internal tables) are
+ * address space and charged nothing, except under strict overcommit
+ * (vm.overcommit_memory = 2), where the kernel charges a MAP_NORESERVE
+ * reservation in full when it is made. With a map hook, how mapped memory
+ * is charged is the hook's business.
+ *
  * Errors are return values: NULL plus fastalloc32_last_status(), and the
  * optional error callback. Bad frees (double, foreign, interior pointers)
  * are detected, counted, reported and ignored; they never corrupt the
@@ -61,7 +72,7 @@ typedef struct fastalloc32_mm fastalloc32_mm;
 
 typedef enum fastalloc32_status {
   FASTALLOC32_OK = 0,
-  FASTALLOC32_E_NOMEM = 1,            /* the system allocator or mmap failed */
+  FASTALLOC32_E_NOMEM = 1,            /* the system malloc, mmap or mprotect refused the memory */
   FASTALLOC32_E_OVERFLOW = 2,         /* size arithmetic would overflow (calloc, align-up near SIZE_MAX) */
   FASTALLOC32_E_BAD_ALIGNMENT = 3,    /* alignment not a power of two */
   FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
@@ -83,7 +94,9 @@ typedef void (*fastalloc32_error_fn)(fastalloc32_status status, const void* ptr,
 typedef struct fastalloc32_system {
   void* (*malloc)(size_t size, void* user);
   void (*free)(void* ptr, void* user);
-  /* Reserve size bytes of zeroed, page-aligned, read-write memory. */
+  /* Reserve size bytes of zeroed, page-aligned, read-write memory. It
+   * serves reservations (pools, tables, the large arena) and blocks at or
+   * above mmap_threshold alike. */
   void* (*map)(size_t size, void* user);
   void (*unmap)(void* ptr, size_t size, void* user);
   void* user;
@@ -116,7 +129,8 @@ typedef struct fastalloc32_config {
    * Default 8 MiB; 0 disables the large cache. */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
-   * mremap). Default 1 MiB. */
+   * mremap), mapped as glibc maps its large blocks, commit-charged: one the
+   * system cannot back returns NULL with E_NOMEM. Default 1 MiB. */
   size_t mmap_threshold;
   /* Address space for the large arena, reserved (with the map hook) at the
    * first large request of 16 KiB or more below mmap_threshold. Such
@@ -124,8 +138,13 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
-   * (madvise; with the default mmap only, not with a map hook). When it is
-   * full, or cannot be reserved, requests take the system malloc as without
+   * (madvise; with the default mmap only, not with a map hook). The
+   * reservation is address space (PROT_NONE) that costs no commit charge;
+   * its pages are made usable with mprotect, 1 MiB at a time, as the
+   * arena's used end first reaches them, which charges them to the
+   * kernel's commit accounting (and keeps them charged until destroy, as
+   * glibc's heaps keep theirs). When it is full, cannot be reserved, or the
+   * kernel refuses the charge, requests take the system malloc as without
    * it. Default 1 GiB (address space: pages cost memory once touched); 0
    * disables it. */
   size_t large_arena_size;
@@ -238,7 +257,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(sys_maps, "calls to mmap (or the map hook)")                                      \
   X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
   X(sys_remaps, "calls to mremap")                                                    \
-  X(sys_decommits, "calls to madvise giving free large-arena pages back")
+  X(sys_decommits, "calls to madvise giving free large-arena pages back")             \
+  X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)")
 
 #define FASTALLOC32_GAUGES(X)                                                          \
   X(live_allocs, "live allocations (all paths)")                                       \
@@ -255,7 +275,7 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 3
+#define FASTALLOC32_STATS_VERSION 4
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

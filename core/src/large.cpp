@@ -94,7 +94,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
       return nullptr;
     }
-    raw = static_cast<char*>(sys_map(m, raw_size));
+    raw = static_cast<char*>(sys_map_block(m, raw_size));
     kind = BlockKind::large_mapped;
     zero = false;  // fresh mappings are zero already
   } else {

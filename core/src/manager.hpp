@@ -101,7 +101,15 @@ inline uint32_t class_index(uint32_t offset) noexcept {
 // ---- system access (system.cpp): the config's hooks, every call counted.
 void* sys_malloc(Manager& m, size_t size) noexcept;
 void sys_free(Manager& m, void* p) noexcept;
+// A reservation: address space (MAP_NORESERVE with the default mmap).
 void* sys_map(Manager& m, size_t size) noexcept;
+// A block for a caller at or above mmap_threshold: with the default mmap
+// commit-charged like glibc's mappings, so it fails where they fail.
+void* sys_map_block(Manager& m, size_t size) noexcept;
+// Default mmap only: PROT_NONE address space that costs no commit charge
+// until sys_commit makes a range of it read-write (and charges it).
+void* sys_reserve(Manager& m, size_t size) noexcept;
+bool sys_commit(Manager& m, void* p, size_t size) noexcept;
 void sys_unmap(Manager& m, void* p, size_t size) noexcept;
 // mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
 void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;
