@@ -18,16 +18,19 @@
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
- * Memory handed to a caller is charged to the kernel's commit accounting
- * as glibc charges its own (blocks from mmap are mapped without
- * MAP_NORESERVE; the large arena's pages are made usable with mprotect):
- * a request the system cannot back returns NULL with FASTALLOC32_E_NOMEM
- * where glibc's malloc returns NULL, under the same overcommit policy.
- * Reservations (the pools, the arena's unused part, internal tables) are
- * address space and charged nothing, except under strict overcommit
- * (vm.overcommit_memory = 2), where the kernel charges a MAP_NORESERVE
- * reservation in full when it is made. With a map hook, how mapped memory
- * is charged is the hook's business.
+ * Large blocks handed to a caller are charged to the kernel's commit
+ * accounting as glibc charges its own (blocks from mmap are mapped without
+ * MAP_NORESERVE; the large arena's pages are made usable with mprotect),
+ * so a request the system cannot back returns NULL with
+ * FASTALLOC32_E_NOMEM where glibc's malloc returns NULL, under the same
+ * overcommit policy. Reservations (the pools, the arena's unused part,
+ * internal tables) are address space and charged nothing, except under
+ * strict overcommit (vm.overcommit_memory = 2), where the kernel charges a
+ * MAP_NORESERVE reservation (the pools, the tables) in full when it is
+ * made. Pool blocks need no more: the default heuristic refuses only a
+ * single request above memory plus swap, and a pool block is at most
+ * 1 MiB. With a map hook, how mapped memory is charged is the hook's
+ * business.
  *
  * Errors are return values: NULL plus fastalloc32_last_status(), and the
  * optional error callback. Bad frees (double, foreign, interior pointers)
@@ -186,7 +189,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  * be NULL. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
-/* Releases everything, live blocks included. NULL is ignored. */
+/* Releases everything, live blocks included (with secure_zero, those that
+ * go back to the system malloc or a map hook are wiped first). NULL is
+ * ignored. */
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 
 /* malloc(0) returns a unique block of the smallest class (like glibc), to
