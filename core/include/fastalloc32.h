@@ -18,10 +18,31 @@
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
+ * Large blocks handed to a caller are charged to the kernel's commit
+ * accounting as glibc charges its own (blocks from mmap are mapped without
+ * MAP_NORESERVE; the large arena's pages are made usable with mprotect),
+ * so a request the system cannot back returns NULL with
+ * FASTALLOC32_E_NOMEM where glibc's malloc returns NULL, under the same
+ * overcommit policy. Reservations (the pools, the arena's unused part,
+ * internal tables) are address space and charged nothing, except under
+ * strict overcommit (vm.overcommit_memory = 2), where the kernel charges a
+ * MAP_NORESERVE reservation (the pools, the tables) in full when it is
+ * made. Pool blocks need no more: the default heuristic refuses only a
+ * single request above memory plus swap, and a pool block is at most
+ * 1 MiB. With a map hook, how mapped memory is charged is the hook's
+ * business.
+ *
  * Errors are return values: NULL plus fastalloc32_last_status(), and the
  * optional error callback. Bad frees (double, foreign, interior pointers)
  * are detected, counted, reported and ignored; they never corrupt the
- * manager and are never passed to the system free.
+ * manager and are never passed to the system free. Which of those a bad
+ * pointer counts as: a pool block freed again is always a double free. A
+ * large or fallback block freed again is a double free while its pointer
+ * is among the last 64 large or fallback pointers given up (freed, or left
+ * behind by a realloc that moved the block, mremap included); after that
+ * its memory may be back with the system, or another owner's, and the
+ * pointer counts as an invalid free (E_INVALID_FREE, invalid_frees), as
+ * any pointer the manager does not own.
  */
 #ifndef FASTALLOC32_H
 #define FASTALLOC32_H
@@ -54,11 +75,11 @@ typedef struct fastalloc32_mm fastalloc32_mm;
 
 typedef enum fastalloc32_status {
   FASTALLOC32_OK = 0,
-  FASTALLOC32_E_NOMEM = 1,            /* the system allocator or mmap failed */
+  FASTALLOC32_E_NOMEM = 1,            /* the system malloc, mmap or mprotect refused the memory */
   FASTALLOC32_E_OVERFLOW = 2,         /* size arithmetic would overflow (calloc, align-up near SIZE_MAX) */
   FASTALLOC32_E_BAD_ALIGNMENT = 3,    /* alignment not a power of two */
   FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
-  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free */
+  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free (large: see above) */
   FASTALLOC32_E_INTERIOR_POINTER = 6, /* pointer inside an owned block but not its start */
   FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config */
   FASTALLOC32_E_CORRUPT = 8           /* fastalloc32_check found a broken invariant */
@@ -76,7 +97,9 @@ typedef void (*fastalloc32_error_fn)(fastalloc32_status status, const void* ptr,
 typedef struct fastalloc32_system {
   void* (*malloc)(size_t size, void* user);
   void (*free)(void* ptr, void* user);
-  /* Reserve size bytes of zeroed, page-aligned, read-write memory. */
+  /* Reserve size bytes of zeroed, page-aligned, read-write memory. It
+   * serves reservations (pools, tables, the large arena) and blocks at or
+   * above mmap_threshold alike. */
   void* (*map)(size_t size, void* user);
   void (*unmap)(void* ptr, size_t size, void* user);
   void* user;
@@ -111,7 +134,8 @@ typedef struct fastalloc32_config {
    * Default 8 MiB; 0 disables the large cache. */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
-   * mremap). Default 1 MiB. */
+   * mremap), mapped as glibc maps its large blocks, commit-charged: one the
+   * system cannot back returns NULL with E_NOMEM. Default 1 MiB. */
   size_t mmap_threshold;
   /* Address space for the large arena, reserved (with the map hook) at the
    * first large request of 16 KiB or more below mmap_threshold. Such
@@ -119,13 +143,26 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
-   * (madvise; with the default mmap only, not with a map hook). When it is
-   * full, or cannot be reserved, requests take the system malloc as without
+   * (madvise; with the default mmap only, not with a map hook). The
+   * reservation is address space (PROT_NONE) that costs no commit charge;
+   * its pages are made usable with mprotect, 1 MiB at a time, as the
+   * arena's used end first reaches them, which charges them to the
+   * kernel's commit accounting (and keeps them charged until destroy, as
+   * glibc's heaps keep theirs). When it is full, cannot be reserved, or the
+   * kernel refuses the charge, requests take the system malloc as without
    * it. Default 1 GiB (address space: pages cost memory once touched); 0
    * disables it. */
   size_t large_arena_size;
 
-  /* Non-zero: zero every block when it is freed (explicit_bzero). */
+  /* Non-zero: no byte a caller freed or gave back is handed out again
+   * unwiped (explicit_bzero): every block is wiped when it is freed or
+   * realloc moves it, and the pages a large-arena block gives up when
+   * realloc shrinks it in place are wiped as they go (a block that shrinks
+   * in place and keeps its memory keeps its bytes: they are still the
+   * caller's, wiped at free). At destroy, live blocks whose memory goes
+   * back to the system malloc, or to a map hook, are wiped first; memory
+   * given back with munmap is not (the kernel hands out zeroed pages).
+   * Every free then takes the slow path. */
   int secure_zero;
 
   /* Non-zero: keep the peaks of live_allocs, bytes_requested,
@@ -173,7 +210,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  * be NULL. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
-/* Releases everything, live blocks included. NULL is ignored. */
+/* Releases everything, live blocks included (with secure_zero, those that
+ * go back to the system malloc or a map hook are wiped first). NULL is
+ * ignored. */
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 
 /* malloc(0) returns a unique block of the smallest class (like glibc), to
@@ -236,15 +275,16 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(realloc_large_moved, "large reallocs that moved to another large block")          \
   X(realloc_fallback, "reallocs from or to fallback blocks")                          \
   X(failed_allocs, "requests that returned NULL for lack of memory or overflow")      \
-  X(invalid_frees, "frees/reallocs of pointers the manager does not own")             \
-  X(double_frees, "frees/reallocs of blocks already free")                            \
+  X(invalid_frees, "frees/reallocs of pointers the manager does not own (now)")       \
+  X(double_frees, "frees/reallocs of blocks already free (large: of the last 64)")    \
   X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")    \
   X(sys_mallocs, "calls to the system malloc")                                        \
   X(sys_frees, "calls to the system free")                                            \
   X(sys_maps, "calls to mmap (or the map hook)")                                      \
   X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
   X(sys_remaps, "calls to mremap")                                                    \
-  X(sys_decommits, "calls to madvise giving free large-arena pages back")
+  X(sys_decommits, "calls to madvise giving free large-arena pages back")             \
+  X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)")
 
 #define FASTALLOC32_GAUGES(X)                                                          \
   X(live_allocs, "live allocations (all paths)")                                       \
@@ -261,7 +301,7 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 3
+#define FASTALLOC32_STATS_VERSION 4
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

@@ -281,6 +281,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
 
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm) {
   if (mm == nullptr) return;
+  if (mm->secure_zero) wipe_live(*mm);
   large_release_all(*mm);
   const fastalloc32_system system = mm->config.system;
   char* region = mm->region;
