@@ -104,7 +104,7 @@ void expect_agrees(fastalloc32_mm* mm, void* p, bool glibc) {
 namespace {
 
 void mmap_path(size_t size, bool glibc) {
-  Mm mm = make(default_config());
+  Mm mm = make(original_config());
   expect_agrees(mm.get(), fastalloc32_malloc(mm.get(), size), glibc);
   expect_agrees(mm.get(), fastalloc32_calloc(mm.get(), 1, size), glibc);
   expect_agrees(mm.get(), fastalloc32_aligned_alloc(mm.get(), 64 * KiB, size), glibc);
@@ -122,7 +122,7 @@ void mmap_path(size_t size, bool glibc) {
 }
 
 void arena_path(size_t size, bool glibc) {
-  fastalloc32_config c = default_config();
+  fastalloc32_config c = original_config();
   c.mmap_threshold = SIZE_MAX;  // every large request below it: the arena first
   c.large_arena_size = size + GiB;
   c.system.malloc = glibc_malloc;
@@ -153,7 +153,7 @@ void arena_path(size_t size, bool glibc) {
 }
 
 void malloc_path(size_t size, bool glibc) {
-  fastalloc32_config c = default_config();
+  fastalloc32_config c = original_config();
   c.mmap_threshold = SIZE_MAX;
   c.large_arena_size = 0;
   c.system.malloc = glibc_malloc;

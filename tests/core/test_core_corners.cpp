@@ -137,7 +137,7 @@ TEST_CASE("malloc(0) on the fallback path with a malloc that packs blocks: every
   for (size_t align : {size_t(32), size_t(64), size_t(128), size_t(256), size_t(512), size_t(1024)}) {
     CAPTURE(align);
     Packer packer;
-    fastalloc32_config c = default_config();
+    fastalloc32_config c = original_config();
     c.alignment = align;
     c.block_sizes[0] = align;
     c.pool_size = 4096;
@@ -194,7 +194,7 @@ TEST_CASE(
   // Classes of 16 and 48 bytes: aligned_alloc(64, 0) takes the large path
   // with a raw request of 48 bytes, the smallest a 64-aligned pointer fits.
   Packer packer2;
-  fastalloc32_config c2 = default_config();
+  fastalloc32_config c2 = original_config();
   c2.class_count = 2;
   c2.block_sizes[0] = 16;
   c2.block_sizes[1] = 48;
