@@ -10,6 +10,7 @@ packages=(
   libbenchmark-dev liblua5.4-dev lua5.4 zlib1g-dev
   libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4   # allocators fa32 bench compares against
   sqlite3 python3 heaptrack                          # real programs for record tests / overhead figures
+  gawk jq perl                                       # more real programs: scripts/record-real-traces.sh
 )
 
 missing=()

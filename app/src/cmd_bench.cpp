@@ -17,6 +17,7 @@
 #include "fa32/app/bench/workload_file.hpp"
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/replay/options.hpp"
 #include "fa32/traces/generate.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -33,8 +34,11 @@ of their shared library in that process only. Each trace is decoded into
 memory before the clock starts, so only the replay loop (the allocator and
 the replayer's id table) is timed: by default the CPU time of the replaying
 thread, which a busy machine does not inflate (--clock wall for wall time;
-the JSON has both). After a warm-up round, the runs of all allocators are
-interleaved (A B C A B C ...) so drift on a shared machine hits all alike.
+the JSON has both). Each replay writes into the blocks it gets as --touch
+says (default first: one byte per 4 KiB page of a block's first MiB, and its
+last byte; all: every byte, so what a layout costs in cache misses shows). After a warm-up round, the
+runs of all allocators are interleaved (A B C A B C ...) so drift on a
+shared machine hits all alike.
 Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
 --noise of the median), the ratio to glibc and to the fastest, peak RSS, and
 allocator footprint against live bytes where known (fastalloc32's own gauge,
@@ -42,10 +46,11 @@ glibc's mallinfo2). Allocators that are not installed are skipped with a note.)"
 
 constexpr const char* kFooter =
     R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
-  fa32                      fastalloc32, bench default config (16 size classes 16 B-4 KiB, growing pools)
-  fa32:KEY=V:KEY=V          fastalloc32 with settings: classes=16,32,64 block-size=N pool=SIZE
-                            limit=SIZE grow cache=N align=N large-cache=SIZE large-arena=SIZE
-                            mmap=SIZE zero no-peaks (track_peaks = 0: faster, peak statistics off) config=FILE
+  fa32                      fastalloc32 with the library's default config, as fastalloc32_create()
+                            gives it (16 size classes 16 B-4 KiB, growing pools, peaks off)
+  fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|original
+                            classes=16,32,64 block-size=N pool=SIZE limit=SIZE grow cache=N align=N
+                            large-cache=SIZE large-arena=SIZE mmap=SIZE zero peaks no-peaks config=FILE
   NAME=fa32:...             the same, shown as NAME
   glibc                     the system malloc
   jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD
@@ -141,6 +146,13 @@ Command setup_bench(CLI::App& app) {
                   "Rank by the replaying thread's CPU time (cpu: steady on a busy machine) or by wall time")
       ->check(CLI::IsMember({"cpu", "wall"}))
       ->capture_default_str();
+  sub->add_option(
+         "--touch", opts->touch,
+         "How the replay writes into each block it gets, as a program would: first (one byte per 4 KiB "
+         "page of its first MiB, and its last byte), all (every byte: cache and layout effects show) or "
+         "none")
+      ->check(CLI::IsMember({"none", "first", "all"}))
+      ->capture_default_str();
   sub->add_option("-f,--format", opts->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown", "csv"}))
       ->capture_default_str();
@@ -165,6 +177,9 @@ int run_bench(const BenchOptions& o) {
                               ? ""
                               : "; a worker is killed once its resident memory passes the limit + 50 %, 16 B "
                                 "per event and 512 MiB"));
+  const auto touch = replay::touch_from_name(o.touch);
+  if (!touch) throw InputError("bench: --touch: expected none, first or all, got '" + o.touch + "'");
+  report.touch = std::string(replay::touch_name(*touch));
   std::vector<bench::AllocatorSpec> allocators =
       bench::resolve_allocators(chosen_allocators(o), report.notes);
   for (const std::string& n : report.notes) spdlog::info("{}", n);
@@ -189,6 +204,7 @@ int run_bench(const BenchOptions& o) {
   ro.noise_threshold = o.noise;
   ro.cpu_clock = o.clock == "cpu";
   ro.memory_limit = memory_limit;
+  ro.touch = *touch;
   ro.program = bench::self_executable();
   const bool tty = isatty(STDERR_FILENO) != 0;
   const std::size_t per_workload = allocators.size() * static_cast<std::size_t>(o.runs + o.warmup);

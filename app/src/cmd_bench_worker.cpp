@@ -8,12 +8,14 @@
 #include "fa32/app/bench/worker.hpp"
 #include "fa32/app/cli.hpp"
 #include "fa32/app/cmd_bench.hpp"
+#include "fa32/app/replay/options.hpp"
 
 namespace fa32::app {
 
 Command setup_bench_worker(CLI::App& app) {
   auto req = std::make_shared<bench::WorkerRequest>();
   auto kind = std::make_shared<std::string>("system");
+  auto touch = std::make_shared<std::string>("first");
   CLI::App* sub = app.add_subcommand(bench::worker_command, "One run of fa32 bench (internal)");
   sub->group("");  // not listed in --help: only fa32 bench calls it
   sub->add_option("trace", req->trace, "Trace to replay")->required();
@@ -24,10 +26,13 @@ Command setup_bench_worker(CLI::App& app) {
   sub->add_option("--repetitions", req->repetitions, "Timed replays of the trace")
       ->check(CLI::Range(1, 1000000));
   sub->add_option("--memory-limit", req->memory_limit, "Most requested bytes live at once (bytes)");
-  return {sub, [req, kind] {
+  sub->add_option("--touch", *touch, "How the replays write into the blocks")
+      ->check(CLI::IsMember({"none", "first", "all"}));
+  return {sub, [req, kind, touch] {
             req->kind = *kind == "fastalloc32" ? bench::AllocatorKind::fastalloc32
                         : *kind == "preload"   ? bench::AllocatorKind::preload
                                                : bench::AllocatorKind::system;
+            req->touch = replay::touch_from_name(*touch).value_or(replay::Touch::first);
             const bench::WorkerResult r = bench::run_worker(*req);
             std::cout << bench::to_json_text(r) << '\n' << std::flush;
             return std::cout ? exit_ok : exit_bad_input;

@@ -157,6 +157,31 @@ TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
   }
 }
 
+TEST_CASE("fa32 bench --touch all has every worker write every byte, and says so") {
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  for (const char* touch : {"all", "first", "none"}) {
+    const fs::path out = dir.path / (std::string("touch-") + touch + ".json");
+    ChildOutcome o =
+        run_fa32({"bench", trace, "-a", "fa32", "-a", "glibc", "--runs", "1", "--warmup", "0", "--min-time",
+                  "0", "--touch", touch, "--format", "json", "--output", out.string()});
+    INFO(touch << ": " << o.err);
+    REQUIRE(o.status == ChildOutcome::Status::exited);
+    CHECK(o.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(slurp(out));
+    CHECK(j["touch"] == touch);
+    const std::string said = std::string("--touch ") + touch;
+    for (const char* name : {"fa32", "glibc"}) {
+      const nlohmann::json* r = find_row(j["workloads"][0], name);
+      REQUIRE(r != nullptr);
+      CHECK((*r)["status"] == "ok");
+      // The worker itself reports the mode it replayed with.
+      CHECK((*r)["verified"].dump().find(said) != std::string::npos);
+    }
+  }
+  CHECK(run_fa32({"bench", trace, "--touch", "some"}).exit_code == 2);
+}
+
 TEST_CASE("fa32 bench rejects bad input with exit 2, and hides its worker from --help") {
   TempDir dir;
   CHECK(run_fa32({"bench"}).exit_code == 2);

@@ -69,6 +69,7 @@ TEST_CASE("JSON output parses and carries the schema, the runs and the derived f
   CHECK(j["schema_version"] == bench_schema_version);
   CHECK(j["runs"] == 3);
   CHECK(j["clock"] == "cpu");
+  CHECK(j["touch"] == "first");
   CHECK(j["notes"].size() == 1);
   REQUIRE(j["workloads"].size() == 1);
   const auto& w = j["workloads"][0];
@@ -120,12 +121,27 @@ TEST_CASE("Markdown output has the overview table, a detail table per workload a
   CHECK(md.find("### small churn (suite:small-churn, 2000 events x 4 repetitions") != std::string::npos);
   CHECK(md.find("| fa32 | 5.20 | 5.00-5.50 | 0.50x | 1.00x |") != std::string::npos);
   CHECK(md.find("- skipped ghost") != std::string::npos);
+  CHECK(md.find("touch first") != std::string::npos);
+}
+
+TEST_CASE("the touch mode is in every printed header") {
+  BenchReport r = sample_report();
+  r.touch = "all";
+  for (ReportFormat f : {ReportFormat::text, ReportFormat::markdown}) {
+    std::ostringstream out;
+    print_bench(out, r, f);
+    CHECK(out.str().find("touch all (every byte of every block written)") != std::string::npos);
+  }
+  std::ostringstream json;
+  print_bench(json, r, ReportFormat::json);
+  CHECK(nlohmann::json::parse(json.str())["touch"] == "all");
 }
 
 TEST_CASE("text output lists every allocator with its median, range, ratios and flags") {
   const std::string t = print(ReportFormat::text);
   CHECK(t.find("median ns/event (CPU time of the replaying thread) of 3 runs per allocator") !=
         std::string::npos);
+  CHECK(t.find("; touch first (") != std::string::npos);
   CHECK(t.find("small churn (suite:small-churn, 2000 events x 4 repetitions") != std::string::npos);
   const std::vector<std::string> l = lines(t);
   bool fa = false, gl = false, bad = false;

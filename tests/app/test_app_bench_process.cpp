@@ -110,6 +110,14 @@ TEST_CASE("worker arguments carry the request") {
   CHECK(std::find(a.begin(), a.end(), "fastalloc32") != a.end());
   CHECK(std::find(a.begin(), a.end(), "classes=16,32") != a.end());
   CHECK(std::find(a.begin(), a.end(), "7") != a.end());
+  // The default touch mode travels too, and a chosen one follows its flag.
+  auto touch_arg = [](const std::vector<std::string>& v) {
+    const auto it = std::find(v.begin(), v.end(), "--touch");
+    return it == v.end() || it + 1 == v.end() ? std::string("(none)") : *(it + 1);
+  };
+  CHECK(touch_arg(a) == "first");
+  q.touch = fa32::app::replay::Touch::all;
+  CHECK(touch_arg(worker_arguments(q)) == "all");
 }
 
 TEST_CASE("this process's memory figures are readable, and the peak can be reset") {

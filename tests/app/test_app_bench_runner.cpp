@@ -20,10 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Arguments: bench-worker TRACE --kind K --repetitions N [--fa32-config C] [--expect-library L]
+// Arguments: bench-worker TRACE --kind K --repetitions N [--fa32-config C] [--expect-library L] --touch T
 constexpr const char* kWorker = R"(#!/bin/sh
-kind=$4; reps=$6; config=$8
+kind=$4; reps=$6; config=
+if [ "$7" = --fa32-config ]; then config=$8; fi
 echo "$kind:$config:$reps" >> "$(dirname "$0")/calls.log"
+eval "touch=\${$#}"
+echo "$touch" >> "$(dirname "$0")/touch.log"
 case "$config" in
   crash) kill -SEGV $$ ;;
   hang) exec sleep 600 ;;
@@ -49,8 +52,8 @@ struct StandIn {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }
-  std::vector<std::string> calls() const {
-    std::ifstream in(dir / "calls.log");
+  std::vector<std::string> calls(const char* log = "calls.log") const {
+    std::ifstream in(dir / log);
     std::vector<std::string> v;
     for (std::string l; std::getline(in, l);) v.push_back(l);
     return v;
@@ -114,4 +117,18 @@ TEST_CASE("a worker that crashes or hangs is reported and not run again; the oth
   CHECK(r.allocators[2].message.find("timed out") != std::string::npos);
   CHECK_FALSE(r.allocators[1].fastest);
   CHECK(r.allocators[1].ns_per_event.empty());
+}
+
+TEST_CASE("every worker is told the touch mode, warm-up runs included") {
+  StandIn w;
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = 2;
+  o.warmup = 1;
+  o.min_run_time = std::chrono::milliseconds(0);
+  o.touch = fa32::app::replay::Touch::all;
+  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
+  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+  CHECK(r.allocators[0].status == RunStatus::ok);
+  CHECK(w.calls("touch.log") == std::vector<std::string>(6, "all"));
 }

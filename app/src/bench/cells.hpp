@@ -15,6 +15,12 @@ namespace fa32::app::bench::cells {
 inline std::string clock(const BenchReport& r) {
   return r.clock == "cpu" ? "CPU time of the replaying thread" : "wall time";
 }
+// How the replays wrote into the blocks, as a phrase.
+inline std::string touch(const BenchReport& r) {
+  if (r.touch == "all") return "every byte of every block written";
+  if (r.touch == "none") return "blocks never written";
+  return "one byte per page of each block's first MiB, and its last, written";
+}
 inline std::string ns(const AllocatorRow& r) {
   if (r.status != RunStatus::ok || r.summary.samples == 0) return status_name(r.status);
   return fmt::format("{:.2f}", r.summary.median);

@@ -61,6 +61,7 @@ void print_bench_json(std::ostream& out, const BenchReport& report) {
       {"clock", report.clock},
       {"memory_limit",
        report.memory_limit == UINT64_MAX ? nlohmann::json(nullptr) : nlohmann::json(report.memory_limit)},
+      {"touch", report.touch},
       {"workloads", std::move(workloads)},
       {"notes", report.notes},
   };

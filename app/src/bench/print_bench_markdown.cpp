@@ -20,7 +20,7 @@ void print_bench_markdown(std::ostream& out, const BenchReport& report) {
   if (!report.workloads.empty()) {
     const auto& first = report.workloads.front().allocators;
     out << "Median ns per event (" << cells::clock(report) << "; lower is better), " << report.runs
-        << " runs each, interleaved; "
+        << " runs each, interleaved, touch " << report.touch << " (" << cells::touch(report) << "); "
         << "**bold** is the fastest.\n\n| workload |";
     for (const AllocatorRow& r : first) out << ' ' << md(r.name) << " |";
     out << "\n|---|";

@@ -39,9 +39,9 @@ void print_table(std::ostream& out, const std::vector<Line>& lines) {
 void print_bench_text(std::ostream& out, const BenchReport& report) {
   out << fmt::format(
       "fa32 bench: median ns/event ({}) of {} run{} per allocator (min-max), after {} warm-up round{}, "
-      "interleaved\n",
+      "interleaved; touch {} ({})\n",
       cells::clock(report), report.runs, report.runs == 1 ? "" : "s", report.warmup,
-      report.warmup == 1 ? "" : "s");
+      report.warmup == 1 ? "" : "s", report.touch, cells::touch(report));
   for (const WorkloadResult& w : report.workloads) {
     out << '\n' << cells::workload_line(w) << '\n';
     std::vector<Line> lines{{"allocator", "ns/event", "min-max", "vs glibc", "vs fastest", "peak RSS",

@@ -38,6 +38,7 @@ Attempt run_once(const Workload& w, const AllocatorSpec& spec, std::uint64_t rep
   req.expect_library = spec.kind == AllocatorKind::preload ? spec.path : "";
   req.repetitions = reps;
   req.memory_limit = options.memory_limit;
+  req.touch = options.touch;
   std::vector<std::string> args = worker_arguments(req);
   args.insert(args.begin(), options.program);
   const ChildOutcome o =

@@ -44,6 +44,7 @@ WorkerResult run_worker(const WorkerRequest& request) {
   options.id_bound = trace.max_id + 1;
   options.expected_events = trace.events.size();
   options.memory_limit = request.memory_limit;
+  options.touch = request.touch;
 
   r.rss_peak_reset = reset_peak_rss();
   r.base_rss_bytes = current_rss_bytes();
@@ -126,6 +127,8 @@ WorkerResult run_worker(const WorkerRequest& request) {
   r.verified.push_back(
       "every event replayed without error: an untimed probe with no failed allocation, then " +
       std::to_string(reps) + " timed repetition" + (reps == 1 ? "" : "s"));
+  r.verified.push_back("blocks written by the replays: --touch " +
+                       std::string(replay::touch_name(request.touch)));
   r.ns_per_event = r.events == 0 ? 0.0 : double(r.replay_ns) / double(r.events * reps);
   r.cpu_ns_per_event = r.events == 0 ? 0.0 : double(r.replay_cpu_ns) / double(r.events * reps);
   r.peak_rss_bytes = peak_rss_bytes();

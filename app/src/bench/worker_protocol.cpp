@@ -22,6 +22,8 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request) {
     args.push_back("--memory-limit");
     args.push_back(std::to_string(request.memory_limit));
   }
+  args.push_back("--touch");
+  args.push_back(std::string(replay::touch_name(request.touch)));
   return args;
 }
 

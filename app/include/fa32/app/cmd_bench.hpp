@@ -23,7 +23,8 @@ struct BenchOptions {
   double timeout_s = 300;
   double noise = 0.10;
   std::string clock = "cpu";
-  std::string memory_limit;  // --memory-limit SIZE|none; "": the default (memory_limit.hpp)
+  std::string memory_limit;     // --memory-limit SIZE|none; "": the default (memory_limit.hpp)
+  std::string touch = "first";  // how the replay writes into blocks: none, first or all
   std::string format = "text";
   std::string output;  // "" or "-": standard output
 };

@@ -52,7 +52,8 @@ struct BenchReport {
   int runs = 0;
   int warmup = 0;
   double noise_threshold = default_noise_threshold;
-  std::string clock = "cpu";  // what ns_per_event measures: "cpu" (the replaying thread's) or "wall"
+  std::string clock = "cpu";    // what ns_per_event measures: "cpu" (the replaying thread's) or "wall"
+  std::string touch = "first";  // how the replays wrote into the blocks: "none", "first" or "all"
   std::uint64_t memory_limit = UINT64_MAX;  // each worker's --memory-limit; UINT64_MAX: none
   std::vector<WorkloadResult> workloads;
   std::vector<std::string> notes;  // allocators skipped (not installed, sanitizer build) and similar

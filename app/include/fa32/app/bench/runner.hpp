@@ -10,6 +10,7 @@
 
 #include "fa32/app/bench/allocator_spec.hpp"
 #include "fa32/app/bench/bench_report.hpp"
+#include "fa32/app/replay/options.hpp"
 
 namespace fa32::app::bench {
 
@@ -34,6 +35,8 @@ struct RunnerOptions {
   double noise_threshold = default_noise_threshold;
   // Rank by the replaying thread's CPU time (true) or by wall time.
   bool cpu_clock = true;
+  // How every replay writes into the blocks it gets (fa32 replay's --touch).
+  replay::Touch touch = replay::Touch::first;
   std::string program;  // the binary to re-execute (self_executable())
   // Each worker's replay may hold at most this many requested bytes live
   // (--memory-limit; UINT64_MAX: none), and a worker whose resident memory

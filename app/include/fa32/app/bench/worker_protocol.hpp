@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fa32/app/bench/allocator_spec.hpp"
+#include "fa32/app/replay/options.hpp"
 
 namespace fa32::app::bench {
 
@@ -26,6 +27,7 @@ struct WorkerRequest {
   // The replay's memory limit (ReplayOptions::memory_limit); UINT64_MAX:
   // none, and then no --memory-limit argument is passed.
   std::uint64_t memory_limit = UINT64_MAX;
+  replay::Touch touch = replay::Touch::first;  // how the replays write into the blocks
 };
 
 // The worker's arguments, after the subcommand name.

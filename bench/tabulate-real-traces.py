@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Turns the JSON reports of `fa32 bench` (one per touch mode) into the
+Markdown table of bench/run-real-traces.sh, with the goal check of each row.
+
+    tabulate-real-traces.py [--commit REV] REPORT.json...
+
+Goals, for the allocator named fa32 (fastalloc32's default config): the
+fastest of all or within 3 % of the fastest; never slower than glibc; a
+footprint peak at most glibc's.
+"""
+import argparse
+import json
+import os
+import sys
+
+ORDER = ["fa32", "glibc", "jemalloc", "mimalloc", "tcmalloc"]
+WITHIN = 1.03  # fa32 may be this much slower than the fastest
+
+
+def human(b):
+    if b is None:
+        return "-"
+    if b >= 1 << 20:
+        return f"{b / (1 << 20):.1f} MiB"
+    return f"{b / 1024:.1f} KiB"
+
+
+def trace_name(path):
+    name = os.path.basename(path)
+    return name[:-5] if name.endswith(".fa32") else name
+
+
+def columns(reports):
+    names = []
+    for r in reports:
+        for w in r["workloads"]:
+            for a in w["allocators"]:
+                if a["name"] not in names:
+                    names.append(a["name"])
+    return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+
+
+def check(rows):
+    """The goals fa32 misses on one workload, as short phrases (empty: all met)."""
+    fa, gl = rows.get("fa32"), rows.get("glibc")
+    if fa is None or fa["status"] != "ok":
+        return ["fa32 did not run" if fa is None else "fa32 " + fa["status"]]
+    missed = []
+    ok = [r for r in rows.values() if r["status"] == "ok"]
+    fastest = min(ok, key=lambda r: r["ns_per_event"]["median"])
+    ratio = fa["ns_per_event"]["median"] / fastest["ns_per_event"]["median"]
+    if ratio > WITHIN:
+        missed.append(f"{(ratio - 1) * 100:.1f} % behind {fastest['name']}")
+    if gl is not None and gl["status"] == "ok" and fa["ns_per_event"]["median"] > gl["ns_per_event"]["median"]:
+        missed.append("slower than glibc")
+    fp_fa, fp_gl = fa.get("footprint_peak_bytes"), (gl or {}).get("footprint_peak_bytes")
+    if fp_fa is not None and fp_gl is not None and fp_fa > fp_gl:
+        missed.append(f"footprint {fp_fa / fp_gl:.2f}x glibc's")
+    return missed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--commit", default="unknown", help="the commit measured, printed under the table")
+    ap.add_argument("reports", nargs="+")
+    args = ap.parse_args()
+    reports = []
+    for p in args.reports:
+        with open(p) as f:
+            reports.append(json.load(f))
+    names = columns(reports)
+    runs = sorted({r["runs"] for r in reports})
+    clocks = sorted({r["clock"] for r in reports})
+
+    # Rows grouped by trace, each trace's touch modes in the order given.
+    by_trace = {}
+    for r in reports:
+        for w in r["workloads"]:
+            by_trace.setdefault(w["name"], []).append((r.get("touch", "first"), w))
+
+    head = ["trace", "events", "touch"] + names + ["fa32 / fastest", "fa32 / glibc",
+                                                   "footprint fa32 / glibc", "goals"]
+    print("| " + " | ".join(head) + " |")
+    print("|---|---:|---|" + "---:|" * (len(names) + 3) + "---|")
+    total = met = 0
+    misses = []
+    noisy = False
+    config = None
+    for trace, modes in by_trace.items():
+        for touch, w in modes:
+            rows = {a["name"]: a for a in w["allocators"]}
+            cells = [trace_name(trace), f"{w['events']:,}".replace(",", " "), touch]
+            for n in names:
+                a = rows.get(n)
+                if a is None:
+                    cells.append("-")
+                elif a["status"] != "ok":
+                    cells.append(a["status"])
+                else:
+                    c = f"{a['ns_per_event']['median']:.2f}"
+                    if a["fastest"]:
+                        c = f"**{c}**"
+                    if a["ns_per_event"]["noisy"]:
+                        c += "*"
+                        noisy = True
+                    cells.append(c)
+            fa, gl = rows.get("fa32", {}), rows.get("glibc", {})
+            if fa.get("description") and config is None:
+                config = fa["description"]
+            ratio = lambda v: "-" if v is None else f"{v:.2f}x"
+            cells.append(ratio(fa.get("ratio_to_fastest")))
+            cells.append(ratio(fa.get("ratio_to_glibc")))
+            fp_fa, fp_gl = fa.get("footprint_peak_bytes"), gl.get("footprint_peak_bytes")
+            cells.append(f"{human(fp_fa)} / {human(fp_gl)}")
+            missed = check(rows)
+            total += 1
+            if missed:
+                misses.append(f"{trace_name(trace)} (touch {touch}): " + "; ".join(missed))
+                cells.append("**missed**: " + "; ".join(missed))
+            else:
+                met += 1
+                cells.append("met")
+            print("| " + " | ".join(cells) + " |")
+
+    print()
+    print(f"Median ns per event ({'CPU time of the replaying thread' if clocks == ['cpu'] else '/'.join(clocks)}; "
+          f"lower is better) of {'/'.join(map(str, runs))} interleaved runs per allocator after a warm-up round; "
+          "**bold** is the fastest" + ("; * noisy (max-min over 10 % of the median)" if noisy else "") + ".")
+    print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 sampled at every new peak of "
+          "live bytes; the preloaded allocators give none.")
+    print(f"Goals (fa32 within {round((WITHIN - 1) * 100)} % of the fastest, not slower than glibc, footprint "
+          f"at most glibc's) met on {met} of {total} rows. Commit measured: {args.commit}.")
+    if config:
+        print(f"fa32: {config}")
+    if misses:
+        print()
+        print("Missed:")
+        for m in misses:
+            print(f"- {m}")
+    notes = sorted({n for r in reports for n in r.get("notes", [])})
+    if notes:
+        print()
+        print("Notes:")
+        for n in notes:
+            print(f"- {n}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
