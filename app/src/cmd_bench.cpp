@@ -45,10 +45,11 @@ glibc's mallinfo2). Allocators that are not installed are skipped with a note.)"
 
 constexpr const char* kFooter =
     R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
-  fa32                      fastalloc32, bench default config (16 size classes 16 B-4 KiB, growing pools)
-  fa32:KEY=V:KEY=V          fastalloc32 with settings: classes=16,32,64 block-size=N pool=SIZE
-                            limit=SIZE grow cache=N align=N large-cache=SIZE large-arena=SIZE
-                            mmap=SIZE zero no-peaks (track_peaks = 0: faster, peak statistics off) config=FILE
+  fa32                      fastalloc32 with the library's default config, as fastalloc32_create()
+                            gives it (16 size classes 16 B-4 KiB, growing pools, peaks off)
+  fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|original
+                            classes=16,32,64 block-size=N pool=SIZE limit=SIZE grow cache=N align=N
+                            large-cache=SIZE large-arena=SIZE mmap=SIZE zero peaks no-peaks config=FILE
   NAME=fa32:...             the same, shown as NAME
   glibc                     the system malloc
   jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD

@@ -108,7 +108,14 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--allocator", o.allocator, "Allocator to replay through")
       ->check(CLI::IsMember({"fastalloc32", "system"}))
       ->capture_default_str();
-  sub.add_option("--config", o.fa32.config_file, "fastalloc32 settings from a JSON file (flags override it)")
+  sub.add_option("--preset", o.fa32.preset,
+                 "fastalloc32 config to start from: profiling (the default: the library's default config "
+                 "with the peaks kept), default (the library's default as embedders get it, peaks off) or "
+                 "original (the C fastalloc32's one 128 B class, 1 MiB pool, no growth)")
+      ->check(CLI::IsMember({"default", "profiling", "original"}))
+      ->type_name("NAME");
+  sub.add_option("--config", o.fa32.config_file,
+                 "fastalloc32 settings from a JSON file, on top of the preset (flags override it)")
       ->type_name("FILE");
   sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)")
       ->type_name("SIZE");
@@ -133,6 +140,9 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
                  "Large requests from this size go straight to mmap")
       ->type_name("SIZE");
   sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
+  sub.add_flag("--no-peaks", o.fa32.no_peaks,
+               "Keep no peaks in fastalloc32 (track_peaks = 0, as the library's default): the per-class "
+               "peaks of requested bytes read 0");
   sub.add_option("--touch", o.touch,
                  "Write into blocks as a program would: none, first (first byte and one per page), all")
       ->check(CLI::IsMember({"none", "first", "all"}))
@@ -182,7 +192,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   if (!touch) throw InputError("--touch: expected none, first or all, got '" + o.touch + "'");
   if (o.allocator != "fastalloc32" && o.allocator != "system")
     throw InputError("--allocator: expected fastalloc32 or system, got '" + o.allocator + "'");
-  const replay::Fa32Settings settings = replay::make_fa32_settings(o.fa32);
+  const replay::Fa32Settings settings = replay::make_fa32_settings(o.fa32, replay::profiling_preset);
 
   replay::ReplayOptions ro;
   ro.touch = *touch;

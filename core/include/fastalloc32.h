@@ -18,10 +18,31 @@
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *
+ * Large blocks handed to a caller are charged to the kernel's commit
+ * accounting as glibc charges its own (blocks from mmap are mapped without
+ * MAP_NORESERVE; the large arena's pages are made usable with mprotect),
+ * so a request the system cannot back returns NULL with
+ * FASTALLOC32_E_NOMEM where glibc's malloc returns NULL, under the same
+ * overcommit policy. Reservations (the pools, the arena's unused part,
+ * internal tables) are address space and charged nothing, except under
+ * strict overcommit (vm.overcommit_memory = 2), where the kernel charges a
+ * MAP_NORESERVE reservation (the pools, the tables) in full when it is
+ * made. Pool blocks need no more: the default heuristic refuses only a
+ * single request above memory plus swap, and a pool block is at most
+ * 1 MiB. With a map hook, how mapped memory is charged is the hook's
+ * business.
+ *
  * Errors are return values: NULL plus fastalloc32_last_status(), and the
  * optional error callback. Bad frees (double, foreign, interior pointers)
  * are detected, counted, reported and ignored; they never corrupt the
- * manager and are never passed to the system free.
+ * manager and are never passed to the system free. Which of those a bad
+ * pointer counts as: a pool block freed again is always a double free. A
+ * large or fallback block freed again is a double free while its pointer
+ * is among the last 64 large or fallback pointers given up (freed, or left
+ * behind by a realloc that moved the block, mremap included); after that
+ * its memory may be back with the system, or another owner's, and the
+ * pointer counts as an invalid free (E_INVALID_FREE, invalid_frees), as
+ * any pointer the manager does not own.
  */
 #ifndef FASTALLOC32_H
 #define FASTALLOC32_H
@@ -54,11 +75,11 @@ typedef struct fastalloc32_mm fastalloc32_mm;
 
 typedef enum fastalloc32_status {
   FASTALLOC32_OK = 0,
-  FASTALLOC32_E_NOMEM = 1,            /* the system allocator or mmap failed */
+  FASTALLOC32_E_NOMEM = 1,            /* the system malloc, mmap or mprotect refused the memory */
   FASTALLOC32_E_OVERFLOW = 2,         /* size arithmetic would overflow (calloc, align-up near SIZE_MAX) */
   FASTALLOC32_E_BAD_ALIGNMENT = 3,    /* alignment not a power of two */
   FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
-  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free */
+  FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free (large: see above) */
   FASTALLOC32_E_INTERIOR_POINTER = 6, /* pointer inside an owned block but not its start */
   FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config */
   FASTALLOC32_E_CORRUPT = 8           /* fastalloc32_check found a broken invariant */
@@ -76,7 +97,9 @@ typedef void (*fastalloc32_error_fn)(fastalloc32_status status, const void* ptr,
 typedef struct fastalloc32_system {
   void* (*malloc)(size_t size, void* user);
   void (*free)(void* ptr, void* user);
-  /* Reserve size bytes of zeroed, page-aligned, read-write memory. */
+  /* Reserve size bytes of zeroed, page-aligned, read-write memory. It
+   * serves reservations (pools, tables, the large arena) and blocks at or
+   * above mmap_threshold alike. */
   void* (*map)(size_t size, void* user);
   void (*unmap)(void* ptr, size_t size, void* user);
   void* user;
@@ -87,18 +110,20 @@ typedef struct fastalloc32_config {
   uint32_t version; /* FASTALLOC32_CONFIG_VERSION; set by fastalloc32_config_init */
 
   /* Block sizes of the size classes, ascending, each a multiple of
-   * `alignment`. Default: one class of 128 bytes (the original's). */
+   * `alignment`. Default: the 16 classes of the "default" preset. */
   uint32_t class_count;
   size_t block_sizes[FASTALLOC32_MAX_CLASSES];
 
-  /* Bytes of pool for EACH class, reserved at create. Default 1 MiB. */
+  /* Bytes of pool for EACH class, a chunk of the class's reservation.
+   * Default 256 KiB. */
   size_t pool_size;
   /* When a class pool is full, grow it by another pool_size chunk while the
-   * class's total stays <= pool_limit. 0 (default): never grow; fall back
-   * to the system allocator instead. */
+   * class's total stays <= pool_limit (reserved as address space at
+   * create). 0: never grow; fall back to the system allocator instead.
+   * Default 64 MiB. */
   size_t pool_limit;
 
-  /* Entries in each class's LIFO cache of freed blocks. Default 512. */
+  /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
   uint32_t cache_capacity;
 
   /* Minimum alignment of every pointer returned: a power of two >=
@@ -109,7 +134,8 @@ typedef struct fastalloc32_config {
    * Default 8 MiB; 0 disables the large cache. */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
-   * mremap). Default 1 MiB. */
+   * mremap), mapped as glibc maps its large blocks, commit-charged: one the
+   * system cannot back returns NULL with E_NOMEM. Default 1 MiB. */
   size_t mmap_threshold;
   /* Address space for the large arena, reserved (with the map hook) at the
    * first large request of 16 KiB or more below mmap_threshold. Such
@@ -117,22 +143,36 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
-   * (madvise; with the default mmap only, not with a map hook). When it is
-   * full, or cannot be reserved, requests take the system malloc as without
+   * (madvise; with the default mmap only, not with a map hook). The
+   * reservation is address space (PROT_NONE) that costs no commit charge;
+   * its pages are made usable with mprotect, 1 MiB at a time, as the
+   * arena's used end first reaches them, which charges them to the
+   * kernel's commit accounting (and keeps them charged until destroy, as
+   * glibc's heaps keep theirs). When it is full, cannot be reserved, or the
+   * kernel refuses the charge, requests take the system malloc as without
    * it. Default 1 GiB (address space: pages cost memory once touched); 0
    * disables it. */
   size_t large_arena_size;
 
-  /* Non-zero: zero every block when it is freed (explicit_bzero). */
+  /* Non-zero: no byte a caller freed or gave back is handed out again
+   * unwiped (explicit_bzero): every block is wiped when it is freed or
+   * realloc moves it, and the pages a large-arena block gives up when
+   * realloc shrinks it in place are wiped as they go (a block that shrinks
+   * in place and keeps its memory keeps its bytes: they are still the
+   * caller's, wiped at free). At destroy, live blocks whose memory goes
+   * back to the system malloc, or to a map hook, are wiped first; memory
+   * given back with munmap is not (the kernel hands out zeroed pages).
+   * Every free then takes the slow path. */
   int secure_zero;
 
-  /* Non-zero (default): keep the peaks of live_allocs, bytes_requested,
+  /* Non-zero: keep the peaks of live_allocs, bytes_requested,
    * bytes_reserved, pool_blocks and of each class's bytes_requested. They
    * cannot be derived afterwards, so every malloc and free updates them:
    * 15-25% of the time of small-object churn. With 0 those peak fields
    * read 0 and fastalloc32_stats.peaks_tracked is 0; every other figure
    * (counters, current values, totals, the other gauges' peaks, each
-   * class's blocks_in_use peak) stays exact. */
+   * class's blocks_in_use peak) stays exact. Default 0 (the "profiling"
+   * preset sets it). */
   int track_peaks;
 
   fastalloc32_error_fn on_error; /* optional */
@@ -142,8 +182,26 @@ typedef struct fastalloc32_config {
 
 #define FASTALLOC32_CONFIG_VERSION 2
 
-/* Fill *config with the defaults (the original fastalloc32's behaviour). */
+/* Fill *config with the defaults: the "default" preset below. */
 FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);
+
+/* Fill *config with a named preset (every field, hooks cleared); returns
+ * FASTALLOC32_E_BAD_CONFIG (and leaves *config as it was) for an unknown
+ * name.
+ *  "default"   what fastalloc32_config_init and fastalloc32_create give:
+ *              16 size classes (16, 32, 48, 64, 96, 128, 192, 256, 384, 512,
+ *              768, 1024, 1536, 2048, 3072, 4096 B), pools of 256 KiB per
+ *              class growing to 64 MiB, a 4096-entry cache per class,
+ *              peaks off. The configuration that measured fastest on real
+ *              programs (docs/performance.md).
+ *  "profiling" the default with track_peaks = 1: every figure, peaks
+ *              included, at some cost in speed. What `fa32 replay` and
+ *              `fa32 stats` use.
+ *  "original"  the layout of the C fastalloc32 this library grew from: one
+ *              128-byte class, a 1 MiB pool that never grows (beyond it
+ *              small requests fall back to the system malloc), a 512-entry
+ *              cache, peaks kept. */
+FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name);
 
 /* A manager with the default config. NULL if memory could not be had. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
@@ -152,7 +210,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  * be NULL. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
-/* Releases everything, live blocks included. NULL is ignored. */
+/* Releases everything, live blocks included (with secure_zero, those that
+ * go back to the system malloc or a map hook are wiped first). NULL is
+ * ignored. */
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 
 /* malloc(0) returns a unique block of the smallest class (like glibc), to
@@ -215,15 +275,16 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(realloc_large_moved, "large reallocs that moved to another large block")          \
   X(realloc_fallback, "reallocs from or to fallback blocks")                          \
   X(failed_allocs, "requests that returned NULL for lack of memory or overflow")      \
-  X(invalid_frees, "frees/reallocs of pointers the manager does not own")             \
-  X(double_frees, "frees/reallocs of blocks already free")                            \
+  X(invalid_frees, "frees/reallocs of pointers the manager does not own (now)")       \
+  X(double_frees, "frees/reallocs of blocks already free (large: of the last 64)")    \
   X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")    \
   X(sys_mallocs, "calls to the system malloc")                                        \
   X(sys_frees, "calls to the system free")                                            \
   X(sys_maps, "calls to mmap (or the map hook)")                                      \
   X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
   X(sys_remaps, "calls to mremap")                                                    \
-  X(sys_decommits, "calls to madvise giving free large-arena pages back")
+  X(sys_decommits, "calls to madvise giving free large-arena pages back")             \
+  X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)")
 
 #define FASTALLOC32_GAUGES(X)                                                          \
   X(live_allocs, "live allocations (all paths)")                                       \
@@ -240,7 +301,7 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 3
+#define FASTALLOC32_STATS_VERSION 4
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

@@ -34,11 +34,20 @@ using ClassStats = fastalloc32_class_stats;
 using Status = fastalloc32_status;
 using Kind = fastalloc32_kind;
 
-// The defaults (the original fastalloc32's behaviour): one 128-byte class,
-// a 1 MiB pool, a 512-entry cache.
+// The defaults: 16 size classes with growing pools, peaks off (the
+// "default" preset of fastalloc32_config_preset).
 inline Config default_config() noexcept {
   Config config;
   fastalloc32_config_init(&config);
+  return config;
+}
+
+// The layout of the C fastalloc32 this library grew from: one 128-byte
+// class, a 1 MiB pool that never grows, a 512-entry cache, peaks kept (the
+// "original" preset).
+inline Config original_config() noexcept {
+  Config config;
+  fastalloc32_config_preset(&config, "original");
   return config;
 }
 

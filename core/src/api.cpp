@@ -72,7 +72,7 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
       __asm__("" : "+r"(kp));  // as in malloc
       PoolClass& k = *kp;
       bool at_start = false;
-      const uint64_t index = k.index_of(off & mm->stride_mask, &at_start);
+      const uint64_t index = k.index_of(offset_in_class(*mm, k, ptr), &at_start);
       const uint64_t state = k.state[index];
       uint32_t* top = k.cache_top;  // read once: the stores below may alias it for the compiler
       if (FA32_LIKELY(state != 0 && at_start && top < k.fast_free_end)) {
@@ -111,7 +111,7 @@ FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t 
   if (off < mm->pool_span && size <= mm->max_small) {
     PoolClass& from = *class_of_offset(*mm, off);
     bool at_start = false;
-    const uint64_t index = from.index_of(off & mm->stride_mask, &at_start);
+    const uint64_t index = from.index_of(offset_in_class(*mm, from, ptr), &at_start);
     const uint64_t state = from.state[index];
     PoolClass& to = *class_for_size(*mm, size);
     uint32_t* to_top = to.cache_top;

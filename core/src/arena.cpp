@@ -77,6 +77,26 @@ void commit_to(Manager& m, uint32_t end) noexcept {
   a.committed = end;
 }
 
+// Pages up to `end` (<= page_count) are about to be handed out: makes them
+// read-write first, up to the next kCommitBytes step when the system
+// allows it. false (nothing changed) when the kernel refuses to charge
+// them: the caller must not hand them out.
+bool make_accessible(Manager& m, uint32_t end) noexcept {
+  Arena& a = m.arena;
+  if (end <= a.accessible) return true;
+  const size_t step = kCommitBytes > m.page_size ? kCommitBytes / m.page_size : 1;
+  size_t ahead = (size_t(end) + step - 1) / step * step;
+  if (ahead > a.page_count) ahead = a.page_count;
+  char* from = a.base + size_t(a.accessible) * m.page_size;
+  if (!sys_commit(m, from, (ahead - a.accessible) * m.page_size)) {
+    // Near the system's limit: only what this request needs.
+    ahead = end;
+    if (!sys_commit(m, from, (ahead - a.accessible) * m.page_size)) return false;
+  }
+  a.accessible = static_cast<uint32_t>(ahead);
+  return true;
+}
+
 // Every kDecommitEpoch arena frees, committed pages that stayed above the
 // arena's top for the whole epoch, beyond large_cache_bytes more, go back to
 // the kernel (at least kDecommitPages of them). A working set that rises
@@ -135,8 +155,23 @@ bool reserve(Manager& m) noexcept {
   size_t tag_bytes = 0;
   if (!align_up(pages * sizeof(SpanTag), page, &tag_bytes)) return false;
   const size_t size = tag_bytes + pages * page;
-  auto* region = static_cast<char*>(sys_map(m, size));
-  if (region == nullptr) return false;
+  char* region = nullptr;
+  if (m.default_map) {
+    // Address space only; the tags are written as spans come and go, and
+    // the spans' pages become usable as the arena's end reaches them
+    // (make_accessible).
+    region = static_cast<char*>(sys_reserve(m, size));
+    if (region == nullptr) return false;
+    if (!sys_commit(m, region, tag_bytes)) {
+      sys_unmap(m, region, size);
+      return false;
+    }
+    a.accessible = 0;
+  } else {
+    region = static_cast<char*>(sys_map(m, size));
+    if (region == nullptr) return false;
+    a.accessible = static_cast<uint32_t>(pages);
+  }
   a.region = region;
   a.region_size = size;
   a.tags = reinterpret_cast<SpanTag*>(region);
@@ -195,6 +230,7 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
     if (have > pages) link_free(a, start + pages, have - pages);
   } else {
     if (pages > a.page_count - a.top) return false;
+    if (!make_accessible(m, a.top + pages)) return false;
     start = a.top;
     a.top += pages;
     zero = start >= a.committed;
@@ -220,6 +256,10 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
   if (want == kNoSpan) return 0;
   if (want == 0) want = 1;
   if (want < have) {
+    // The tail goes back to the free spans: with secure_zero it is wiped
+    // like any block the caller frees (free wipes only what the block still
+    // holds).
+    if (m.secure_zero) explicit_bzero(ptr + size_t(want) * m.page_size, size_t(have - want) * m.page_size);
     set_span(a, start, want, SpanState::live);
     set_span(a, start + want, have - want, SpanState::live);
     release_span(m, start + want, have - want);
@@ -228,6 +268,7 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
     const uint32_t extra = want - have;
     if (next == a.top) {
       if (extra > a.page_count - a.top) return 0;
+      if (!make_accessible(m, a.top + extra)) return 0;
       a.top += extra;
       commit_to(m, a.top);
     } else if (a.tags[next].state == SpanState::free && a.tags[next].pages >= extra) {
@@ -259,7 +300,7 @@ bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
   const Arena& a = m.arena;
   *live_pages = 0;
   if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
-  if (a.top > a.committed || a.committed > a.page_count) return false;
+  if (a.top > a.committed || a.committed > a.accessible || a.accessible > a.page_count) return false;
   uint64_t free_pages = 0, free_spans = 0;
   bool last_free = false;
   for (uint32_t p = 0; p < a.top;) {

@@ -9,6 +9,18 @@
 // All bookkeeping is in a tag array beside the spans, one tag per page,
 // never in the spans themselves: a write after free into a large block
 // cannot corrupt the arena, and freed pages are not touched.
+//
+// Commit accounting: with the default mmap the spans' reservation is
+// PROT_NONE address space, which the kernel charges nothing for, and the
+// arena makes pages read-write with mprotect (kCommitBytes at a time) as
+// its used end first reaches them. mprotect charges them to the kernel's
+// commit accounting as the same mmap would be charged, so under any
+// overcommit policy the arena hands out only what the system would back
+// for glibc (whose own heaps grow the same way); when the charge is
+// refused the request takes the system path, which fails as glibc fails.
+// Pages given back with madvise keep their charge until destroy (as
+// glibc's heaps keep theirs outside strict overcommit). With a map hook
+// the whole arena is the hook's memory, read-write from the start.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +36,8 @@ inline constexpr size_t kArenaMinBytes = 16 * 1024;
 // per power of two.
 inline constexpr uint32_t kArenaExactBins = 32;
 inline constexpr uint32_t kArenaBins = 128;
+// Pages are made read-write (and commit-charged) in steps of this much.
+inline constexpr size_t kCommitBytes = size_t(1) << 20;
 
 enum class SpanState : uint32_t { none = 0, live = 1, free = 2 };
 
@@ -47,6 +61,10 @@ struct Arena {
   // last decommit: they hold memory (footprint) and may be dirty; pages at
   // or above it read zero.
   uint32_t committed = 0;
+  // Pages [0, accessible) are read-write (>= committed): commit-charged
+  // with the default mmap, the map hook's memory otherwise. The rest of
+  // the reservation is PROT_NONE.
+  uint32_t accessible = 0;
   uint64_t free_pages = 0;   // in free spans below top
   uint32_t epoch_top = 0;    // highest top since the last decommit check
   uint32_t epoch_frees = 0;  // spans freed since then

@@ -74,8 +74,9 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(k.allocs >= kc.freelist_hits + kc.fresh_blocks);
   FA32_EXPECT(kc.fresh_blocks == k.bump);
   size_t touched = 0;
-  align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
+  if (k.bump != 0) align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
   FA32_EXPECT(k.touched_bytes == touched);
+  FA32_EXPECT(k.colour + size_t(k.max_blocks) * k.block_size <= size_t(m.stride_mask) + 1);
   if (m.track_peaks) {
     FA32_EXPECT(k.requested_peak.current() == requested &&
                 k.requested_peak.headroom <= k.requested_peak.peak);

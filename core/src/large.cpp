@@ -8,12 +8,12 @@
 
 namespace fa32::core {
 
-namespace {
-
 void remember_freed(Manager& m, uintptr_t p) noexcept {
   m.freed[m.freed_next] = p;
   m.freed_next = (m.freed_next + 1) % kFreedRing;
 }
+
+namespace {
 
 void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align) noexcept {
   const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw), align);
@@ -44,6 +44,10 @@ void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcep
 }
 
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept {
+  // A block of size 0 still gets a byte of its own: the aligned pointer must
+  // lie inside its raw block, not one past it, where the next block (the
+  // kernel's next mapping, or a malloc that packs blocks) may begin.
+  if (reserve == 0) reserve = 1;
   const size_t heap_extra = align > kMallocAlign ? align - kMallocAlign : 0;
   size_t raw_req = 0;
   if (__builtin_add_overflow(reserve, heap_extra, &raw_req)) {
@@ -90,7 +94,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
       return nullptr;
     }
-    raw = static_cast<char*>(sys_map(m, raw_size));
+    raw = static_cast<char*>(sys_map_block(m, raw_size));
     kind = BlockKind::large_mapped;
     zero = false;  // fresh mappings are zero already
   } else {
@@ -109,8 +113,9 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
 }
 
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept {
-  // size <= the largest block size and align <= a page: no overflow.
-  size_t raw_size = size + (align > kMallocAlign ? align - kMallocAlign : 0);
+  // size <= the largest block size and align <= a page: no overflow. At
+  // least one byte past the aligned pointer, as in large_alloc.
+  size_t raw_size = (size == 0 ? 1 : size) + (align > kMallocAlign ? align - kMallocAlign : 0);
   if (raw_size < kMallocAlign) raw_size = kMallocAlign;
   if (!m.table.reserve_one(m)) {
     fail_alloc(m, FASTALLOC32_E_NOMEM);

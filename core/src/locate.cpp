@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which block a pointer is, decided without reading anything at the
 // pointer: pool range and live-size table first, then the pointer table.
-#include "manager.hpp"
+#include "pool_ops.hpp"
 
 namespace fa32::core {
 
@@ -11,7 +11,7 @@ Location locate(const Manager& m, const void* p) noexcept {
   if (off < m.pool_span) {
     const auto cls = static_cast<uint32_t>(off >> m.stride_shift);
     const PoolClass& k = m.classes[cls];
-    const uint64_t in = off & m.stride_mask;
+    const uint64_t in = offset_in_class(m, k, p);
     bool at_start = false;
     const uint64_t index = k.index_of(in, &at_start);
     if (index >= k.bump) return {Where::invalid, cls, 0, nullptr};

@@ -13,6 +13,8 @@ namespace fa32::core {
 namespace {
 
 constexpr uint32_t kMaxCacheCapacity = uint32_t(1) << 24;
+constexpr size_t kDefaultClasses[] = {16,  32,  48,  64,   96,   128,  192,  256,
+                                      384, 512, 768, 1024, 1536, 2048, 3072, 4096};
 // Refuse reservations beyond this (address space, not memory).
 constexpr size_t kMaxReservation = size_t(1) << 46;
 
@@ -34,12 +36,30 @@ size_t page_size() noexcept {
   return p > 0 ? static_cast<size_t>(p) : 4096;
 }
 
+// Where class i's first block lies past its stride's start. The strides
+// are powers of two, so without it the first block of every class would
+// share its low 12 address bits with the first block of every other class
+// and with the manager (at the reservation's start). A program's hottest
+// objects are often the first ones it allocates, and the CPU matches loads
+// to older stores by those 12 bits first: a Lua interpreter with classes
+// up to 4 KiB ran a closure script 1.4x slower than with classes up to
+// 1 KiB until its hot object moved off the first 2048-byte block (see
+// docs/design.md, "Address layout"). Colours step by 256 bytes, one class
+// per 256-byte window of a page, at the window's last 64 bytes: the first
+// 96 bytes of each window are a class record's hot fields (PoolClass) and
+// the manager's hot fields lie at 128-184 of the first window.
+size_t class_colour(uint32_t i, size_t alignment, size_t page) noexcept {
+  if (alignment >= page) return 0;
+  return ((size_t(i) * 256 + 192) % page) & ~(alignment - 1);
+}
+
 // Where each part of the reservation goes.
 struct Layout {
   size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t free_offset[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
+  size_t colour[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_chunks = 0;
   size_t stride = 0;
   size_t pool_offset = 0;  // from the (alignment-rounded) start
@@ -62,6 +82,10 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   if (reserve > kMaxReservation) return false;
   size_t rounded = 0;
   if (!align_up(reserve, page, &rounded)) return false;
+  // Room for the classes' colours too, so a class holds as many blocks as
+  // its pool_limit (or pool_size) says.
+  const size_t colour_room = class_colour(FASTALLOC32_MAX_CLASSES - 1, c.alignment, page) == 0 ? 0 : page;
+  if (__builtin_add_overflow(rounded, colour_room, &rounded)) return false;
   l.stride = next_pow2(rounded);
   if (l.stride < c.alignment) l.stride = c.alignment;
   const size_t max_small = c.block_sizes[c.class_count - 1];
@@ -72,6 +96,9 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // Offset -> block index by a reciprocal is exact only while offset *
     // block size stays below 2^64 (see reciprocal in util.hpp).
     if (bs > UINT64_MAX / l.stride) return false;
+    l.colour[i] = class_colour(i, c.alignment, page);
+    // Every block lies inside the stride after the colour (colour_room), so
+    // an offset below the colour wraps past the last block (offset_in_class).
     const size_t blocks = reserve / bs;
     if (blocks >= kNoBlock) return false;
     l.max_blocks[i] = static_cast<uint32_t>(blocks);
@@ -133,17 +160,46 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   std::memset(config, 0, sizeof(*config));
   config->size = sizeof(fastalloc32_config);
   config->version = FASTALLOC32_CONFIG_VERSION;
-  config->class_count = 1;
-  config->block_sizes[0] = 128;
-  config->pool_size = size_t(1) << 20;
-  config->pool_limit = 0;
-  config->cache_capacity = 512;
+  // Why these values: docs/performance.md measures them against the other
+  // candidates on the Lua host and the recorded real traces.
+  config->class_count = sizeof kDefaultClasses / sizeof kDefaultClasses[0];
+  for (uint32_t i = 0; i < config->class_count; ++i) config->block_sizes[i] = kDefaultClasses[i];
+  config->pool_size = size_t(256) << 10;
+  config->pool_limit = size_t(64) << 20;
+  config->cache_capacity = 4096;
   config->alignment = 16;
   config->large_cache_bytes = size_t(8) << 20;
   config->mmap_threshold = size_t(1) << 20;
   config->large_arena_size = size_t(1) << 30;
   config->secure_zero = 0;
-  config->track_peaks = 1;
+  config->track_peaks = 0;
+}
+
+FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name) {
+  if (config == nullptr || name == nullptr) return FASTALLOC32_E_BAD_CONFIG;
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  if (std::strcmp(name, "default") == 0) {
+    // as initialised
+  } else if (std::strcmp(name, "profiling") == 0) {
+    c.track_peaks = 1;
+  } else if (std::strcmp(name, "original") == 0) {
+    // The C fastalloc32 this library grew from: every small request in one
+    // 128-byte class, a 1 MiB pool that never grows (the rest falls back to
+    // the system malloc), a 512-entry cache. The peaks are kept, as they
+    // were by this library's default until it changed.
+    c.class_count = 1;
+    std::memset(c.block_sizes, 0, sizeof c.block_sizes);
+    c.block_sizes[0] = 128;
+    c.pool_size = size_t(1) << 20;
+    c.pool_limit = 0;
+    c.cache_capacity = 512;
+    c.track_peaks = 1;
+  } else {
+    return FASTALLOC32_E_BAD_CONFIG;
+  }
+  *config = c;
+  return FASTALLOC32_OK;
 }
 
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void) {
@@ -205,7 +261,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     PoolClass& k = m->classes[i];
     k.block_size = c.block_sizes[i];
     k.recip = reciprocal(k.block_size);
-    k.base = m->pool_base + size_t(i) * l.stride;
+    k.colour = l.colour[i];
+    k.base = m->pool_base + size_t(i) * l.stride + k.colour;
     k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 1;
     k.cache[-1] = kNoBlock;
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
@@ -224,6 +281,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
 
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm) {
   if (mm == nullptr) return;
+  if (mm->secure_zero) wipe_live(*mm);
   large_release_all(*mm);
   const fastalloc32_system system = mm->config.system;
   char* region = mm->region;

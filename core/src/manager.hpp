@@ -101,7 +101,15 @@ inline uint32_t class_index(uint32_t offset) noexcept {
 // ---- system access (system.cpp): the config's hooks, every call counted.
 void* sys_malloc(Manager& m, size_t size) noexcept;
 void sys_free(Manager& m, void* p) noexcept;
+// A reservation: address space (MAP_NORESERVE with the default mmap).
 void* sys_map(Manager& m, size_t size) noexcept;
+// A block for a caller at or above mmap_threshold: with the default mmap
+// commit-charged like glibc's mappings, so it fails where they fail.
+void* sys_map_block(Manager& m, size_t size) noexcept;
+// Default mmap only: PROT_NONE address space that costs no commit charge
+// until sys_commit makes a range of it read-write (and charges it).
+void* sys_reserve(Manager& m, size_t size) noexcept;
+bool sys_commit(Manager& m, void* p, size_t size) noexcept;
 void sys_unmap(Manager& m, void* p, size_t size) noexcept;
 // mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
 void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;
@@ -141,6 +149,10 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // (realloc growth asks for more than size). NULL + fail_alloc on failure.
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept;
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
+// Remembers a large or fallback pointer that stopped being live (freed, or
+// left behind by realloc), so freeing it again within the next kFreedRing
+// such pointers is reported as a double free rather than an invalid one.
+void remember_freed(Manager& m, uintptr_t p) noexcept;
 // Gives a large or fallback block's memory back to the system.
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
 // Releases a large or fallback block (e must be in the table).
@@ -156,6 +168,9 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
 // Releases a located live block (no user-level counters).
 void release(Manager& m, const Location& loc) noexcept;
 void* realloc_block(Manager& m, void* p, size_t size) noexcept;
+// With secure_zero, at destroy: wipes every live block whose memory goes
+// back to the system malloc or the map hook (munmap needs no wipe).
+void wipe_live(Manager& m) noexcept;
 void free_slow(Manager& m, void* p) noexcept;
 
 // ---- create/destroy (manager.cpp), checks (check.cpp)

@@ -14,7 +14,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   k.counters.fresh_blocks++;
   // Footprint: pool pages are counted once something is handed out in them.
   size_t touched = 0;
-  align_up(size_t(k.bump) * k.block_size, m.page_size, &touched);
+  align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
   if (touched > k.touched_bytes) {
     m.gauges.footprint.add(touched - k.touched_bytes);
     k.touched_bytes = touched;

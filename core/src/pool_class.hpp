@@ -45,7 +45,10 @@ struct ClassCounters {
 // took 1.6x as long. See docs/performance.md, "4 KiB aliasing".
 struct alignas(256) PoolClass {
   // Hot.
-  char* base = nullptr;           // first block; page (or alignment) aligned
+  // First block: its stride's start plus the class's colour (see
+  // class_colour in manager.cpp), so blocks of different classes do not
+  // start at the same address modulo 4 KiB.
+  char* base = nullptr;
   uint32_t* cache = nullptr;      // LIFO of freed block indices: [cache, cache_top)
   uint32_t* cache_top = nullptr;  // one past the most recently cached index
   // Per block of the class's whole stride: 0 free, requested + 1 live.
@@ -75,7 +78,8 @@ struct alignas(256) PoolClass {
   uint32_t max_blocks = 0;  // blocks the reservation can ever hold
   uint32_t chunks = 0;      // pool_size chunks in use
   uint32_t max_chunks = 0;
-  size_t touched_bytes = 0;  // bump * block_size rounded up to pages: pool footprint
+  size_t colour = 0;         // base minus the stride's start
+  size_t touched_bytes = 0;  // colour + bump * block_size rounded up to pages: pool footprint
 
   ClassCounters counters;
 

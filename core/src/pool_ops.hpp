@@ -45,6 +45,14 @@ inline PoolClass* class_of_offset(Manager& m, uint64_t off) noexcept {
   return &class_at(m, static_cast<uint32_t>(off >> m.class_shift) & ~uint32_t(sizeof(PoolClass) - 1));
 }
 
+// The offset of `ptr` from class k's first block, modulo the stride (ptr
+// lies in k's stride). Below the first block (the class's colour) it wraps
+// to the stride's end, past every block the class can hold, so the index
+// it gives is never a live block's.
+inline uint64_t offset_in_class(const Manager& m, const PoolClass& k, const void* ptr) noexcept {
+  return (reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(k.base)) & m.stride_mask;
+}
+
 // Pops block `index`, read from under `top` (the class's cache top) and not
 // kNoBlock, and hands it out.
 inline void* pool_cache_pop(Manager& m, PoolClass& k, uint32_t* top, uint32_t index, size_t size) noexcept {

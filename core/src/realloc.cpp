@@ -32,6 +32,7 @@ void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexc
 // Grows or shrinks a whole-mapping block with mremap. nullptr on failure
 // (the block is untouched).
 void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
+  void* p = reinterpret_cast<void*>(e->ptr);
   size_t new_size = 0;
   if (!align_up(size, m.page_size, &new_size)) {
     fail_alloc(m, FASTALLOC32_E_OVERFLOW);
@@ -48,6 +49,8 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
   moved.ptr = reinterpret_cast<uintptr_t>(q);
   m.table.erase(e);
   m.table.insert(moved);  // same count as before: no room needed
+  // A moving mremap leaves the old pointer behind like a free does.
+  if (q != p) remember_freed(m, reinterpret_cast<uintptr_t>(p));
   m.counters.realloc_large_in_place++;
   return q;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The only place that talks to the system: the config's hooks, or libc
-// malloc/free and mmap/munmap/mremap when a hook is NULL. Every call is
-// counted in the sys_* counters.
+// malloc/free and mmap/munmap/mremap/mprotect when a hook is NULL. Every
+// call is counted in the sys_* counters.
 #include <sys/mman.h>
 
 #include <cstdlib>
@@ -12,7 +12,9 @@ namespace fa32::core {
 
 void* raw_map(const fastalloc32_system& s, size_t size) noexcept {
   if (s.map != nullptr) return s.map(size, s.user);
-  // MAP_NORESERVE: a pool reservation is address space, not memory.
+  // MAP_NORESERVE: a reservation (the pools, the pointer table, the large
+  // cache's records) is address space, not memory. Memory handed to a
+  // caller is mapped by sys_map_block.
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? nullptr : p;
 }
@@ -44,6 +46,32 @@ void sys_free(Manager& m, void* p) noexcept {
 void* sys_map(Manager& m, size_t size) noexcept {
   m.counters.sys_maps++;
   return raw_map(m.config.system, size);
+}
+
+void* sys_map_block(Manager& m, size_t size) noexcept {
+  m.counters.sys_maps++;
+  const fastalloc32_system& s = m.config.system;
+  if (s.map != nullptr) return s.map(size, s.user);
+  // Memory for a caller, not address space: without MAP_NORESERVE the
+  // kernel charges it to its commit accounting, as it charges glibc's own
+  // mappings, so a request the system cannot back fails here (and a later
+  // mremap growth is charged too) under whatever overcommit policy is set.
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void* sys_reserve(Manager& m, size_t size) noexcept {
+  m.counters.sys_maps++;
+  // PROT_NONE: address space the kernel charges nothing for. Not
+  // MAP_NORESERVE: that would exempt the pages sys_commit makes writable
+  // from the commit charge as well.
+  void* p = mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+bool sys_commit(Manager& m, void* p, size_t size) noexcept {
+  m.counters.sys_commits++;
+  return mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
 }
 
 void sys_unmap(Manager& m, void* p, size_t size) noexcept {

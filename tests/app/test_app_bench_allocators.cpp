@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ TEST_CASE("allocator specs name fastalloc32 configs, glibc and preloads") {
   AllocatorSpec a = parse_allocator_spec("fa32");
   CHECK(a.name == "fa32");
   CHECK(a.kind == AllocatorKind::fastalloc32);
-  CHECK(a.config == default_fa32_config);
+  CHECK(a.config.empty());  // the library's default
 
   AllocatorSpec b = parse_allocator_spec("fa32:classes=16,32,64,128");
   CHECK(b.kind == AllocatorKind::fastalloc32);
@@ -73,11 +74,34 @@ TEST_CASE("fastalloc32 spec strings set the replay flags") {
   CHECK(f.secure_zero);
   CHECK_FALSE(f.no_peaks);
   CHECK(parse_fa32_spec("no-peaks").no_peaks);
-  CHECK(fa32::app::replay::make_fa32_settings(parse_fa32_spec("no-peaks")).config.track_peaks == 0);
-  CHECK(fa32::app::replay::make_fa32_settings(parse_fa32_spec("")).config.track_peaks == 1);
+  CHECK(parse_fa32_spec("peaks").peaks);
+  CHECK(parse_fa32_spec("preset=original").preset == "original");
   CHECK(parse_fa32_spec("").classes.empty());
-  // The bench default must itself be a valid config.
-  CHECK_NOTHROW(parse_fa32_spec(default_fa32_config));
+}
+
+TEST_CASE("every fastalloc32 spec starts from the library's default config") {
+  using fa32::app::replay::make_fa32_settings;
+  fastalloc32_config library;
+  fastalloc32_config_init(&library);
+  const fastalloc32_config plain = make_fa32_settings(parse_fa32_spec("")).config;
+  CHECK(std::memcmp(&plain, &library, sizeof library) == 0);
+  // One key changes one field, nothing else.
+  fastalloc32_config peaks = make_fa32_settings(parse_fa32_spec("peaks")).config;
+  CHECK(peaks.track_peaks == 1);
+  peaks.track_peaks = library.track_peaks;
+  CHECK(std::memcmp(&peaks, &library, sizeof library) == 0);
+  const fastalloc32_config cache = make_fa32_settings(parse_fa32_spec("cache=64")).config;
+  CHECK(cache.cache_capacity == 64);
+  CHECK(cache.class_count == library.class_count);
+  CHECK(cache.pool_limit == library.pool_limit);
+  CHECK(make_fa32_settings(parse_fa32_spec("no-peaks")).config.track_peaks == 0);
+  // A preset replaces the base; later keys change it.
+  const fastalloc32_config original = make_fa32_settings(parse_fa32_spec("preset=original:cache=8")).config;
+  CHECK(original.class_count == 1);
+  CHECK(original.block_sizes[0] == 128);
+  CHECK(original.cache_capacity == 8);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("preset=fast"), doctest::Contains("unknown preset"), InputError);
+  CHECK_THROWS_AS(parse_fa32_spec("peaks:no-peaks"), InputError);
 }
 
 TEST_CASE("a preload whose library does not exist is skipped with a note, not an error") {

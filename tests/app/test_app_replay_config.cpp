@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -41,9 +42,52 @@ TEST_CASE("flags set the fastalloc32 config") {
   CHECK(s.config.large_cache_bytes == 0);
   CHECK(s.config.large_arena_size == 64 * 1024 * 1024);
   CHECK(s.config.mmap_threshold == 256 * 1024);
-  CHECK(s.config.pool_limit == 0);
+  CHECK(s.config.pool_limit == 64 * 1024 * 1024);  // the default's, kept
+  CHECK(s.config.block_sizes[4] == 0);             // the default's fifth class is gone
   f.grow = true;
   CHECK(make_fa32_settings(f).config.pool_limit == std::uint64_t{1} << 30);
+}
+
+TEST_CASE("the preset is the base: profiling for replay and stats, default for bench") {
+  fastalloc32_config library;
+  fastalloc32_config_init(&library);
+  const Fa32Flags none;
+  const fastalloc32_config bench = make_fa32_settings(none).config;
+  CHECK(std::memcmp(&bench, &library, sizeof library) == 0);
+  fastalloc32_config replay = make_fa32_settings(none, profiling_preset).config;
+  CHECK(replay.track_peaks == 1);
+  replay.track_peaks = library.track_peaks;
+  CHECK(std::memcmp(&replay, &library, sizeof library) == 0);
+
+  Fa32Flags f;
+  f.no_peaks = true;
+  CHECK(make_fa32_settings(f, profiling_preset).config.track_peaks == 0);
+  f = Fa32Flags{};
+  f.preset = "original";
+  f.cache = "16";
+  const fastalloc32_config original = make_fa32_settings(f, profiling_preset).config;
+  CHECK(original.class_count == 1);
+  CHECK(original.pool_limit == 0);
+  CHECK(original.cache_capacity == 16);
+  f.preset = "fastest";
+  CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("unknown preset"), InputError);
+}
+
+TEST_CASE("a config file may name the preset it changes") {
+  const std::string path = "test_app_replay_config_preset.json";
+  {
+    std::ofstream out(path);
+    out << R"({"cache": 32, "preset": "original", "track_peaks": false})";
+  }
+  Fa32Flags f;
+  f.config_file = path;
+  const fastalloc32_config c = make_fa32_settings(f, profiling_preset).config;
+  CHECK(c.class_count == 1);  // the preset applies first, whatever the key order
+  CHECK(c.cache_capacity == 32);
+  CHECK(c.track_peaks == 0);
+  f.preset = "default";
+  CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("--preset is given too"), InputError);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("bad flag values are input errors that name the flag") {

@@ -18,6 +18,7 @@ Fa32Settings two_classes() {
   s.config.block_sizes[0] = 16;
   s.config.block_sizes[1] = 64;
   s.config.pool_size = 4096;  // 256 blocks of 16, 64 of 64
+  s.config.pool_limit = 0;    // no growth: a full pool falls back
   s.config.cache_capacity = 4;
   return s;
 }

@@ -25,7 +25,7 @@ struct MmDeleter {
 };
 using Mm = std::unique_ptr<fastalloc32_mm, MmDeleter>;
 
-fastalloc32_config default_config();
+fastalloc32_config original_config();
 // Classes 16/32/64/128, small pools so they fill in tests.
 fastalloc32_config small_config(size_t pool_size = 4096);
 Mm make(const fastalloc32_config& c);

@@ -42,14 +42,18 @@ TEST_CASE("aligned_alloc honours every power-of-two alignment up to 1 MiB") {
   CHECK(spy.balanced());
 }
 
-TEST_CASE("small aligned requests use a class whose block size is a multiple") {
+TEST_CASE("small aligned requests use a class whose block size and first block are multiples") {
   Mm mm = make(small_config());
+  // Class 64's first block lies 2 * 256 + 192 bytes into its page (its
+  // colour): a multiple of 64, so every block of it is 64-byte aligned.
   void* p = fastalloc32_aligned_alloc(mm.get(), 64, 10);
   CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
   CHECK(fastalloc32_usable_size(mm.get(), p) == 64);
+  CHECK(reinterpret_cast<uintptr_t>(p) % 64 == 0);
+  // Class 128's colour (3 * 256 + 192) is not a multiple of 128: large.
   void* q = fastalloc32_aligned_alloc(mm.get(), 128, 10);
-  CHECK(fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_POOL);
-  CHECK(fastalloc32_usable_size(mm.get(), q) == 128);
+  CHECK(fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_LARGE);
+  CHECK(reinterpret_cast<uintptr_t>(q) % 128 == 0);
   void* r = fastalloc32_aligned_alloc(mm.get(), 256, 10);  // no class is a multiple: large
   CHECK(fastalloc32_kind_of(mm.get(), r) == FASTALLOC32_KIND_LARGE);
   CHECK(reinterpret_cast<uintptr_t>(r) % 256 == 0);

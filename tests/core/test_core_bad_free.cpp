@@ -3,6 +3,7 @@
 // the right counter, reported with the pointer, ignored; the manager stays
 // intact and never hands an unknown pointer to the system free.
 #include <doctest/doctest.h>
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <set>
@@ -158,4 +159,56 @@ TEST_CASE("without an error callback bad frees are still counted and ignored") {
   CHECK(s.interior_frees == 1);
   CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INTERIOR_POINTER);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("the pointer a moving mremap left behind is a double free") {
+  fastalloc32_config c = small_config(4096);
+  c.mmap_threshold = 64 * 1024;  // default mmap: growth by mremap
+  ErrorLog errors;
+  errors.attach(c);
+  Mm mm = make(c);
+  auto* p = static_cast<char*>(fastalloc32_malloc(mm.get(), 128 * 1024));
+  REQUIRE(p != nullptr);
+  const size_t usable = fastalloc32_usable_size(mm.get(), p);
+  // A mapping right after the block: it cannot grow in place.
+  void* wall = mmap(p + usable, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  void* q = fastalloc32_realloc(mm.get(), p, 4 * 1024 * 1024);
+  REQUIRE(q != nullptr);
+  REQUIRE(q != p);
+  CHECK(stats(mm.get()).sys_remaps == 1);
+  fastalloc32_free(mm.get(), p);
+  fastalloc32_status status = fastalloc32_last_status(mm.get());
+  CHECK(status == FASTALLOC32_E_DOUBLE_FREE);
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.double_frees == 1);
+  CHECK(s.invalid_frees == 0);
+  fastalloc32_free(mm.get(), q);
+  fastalloc32_free(mm.get(), q);
+  CHECK(stats(mm.get()).double_frees == 2);
+  REQUIRE(errors.entries.size() == 2);
+  CHECK(errors.entries[0].ptr == p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  if (wall != MAP_FAILED) munmap(wall, 4096);
+}
+
+TEST_CASE("a large block freed before the last 64 large or fallback frees counts as an invalid free") {
+  // The header says so: the manager remembers the last 64 of those
+  // pointers, not every pointer it ever handed out (the memory may have
+  // gone back to the system, and another owner may hold it).
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  void* old = fastalloc32_malloc(mm, 3000);
+  REQUIRE(old != nullptr);
+  fastalloc32_free(mm, old);
+  f.expect_rejected(old, FASTALLOC32_E_DOUBLE_FREE);
+  std::vector<void*> others;
+  for (int i = 0; i < 64; ++i) others.push_back(fastalloc32_malloc(mm, 5000 + i * 200));
+  for (void* p : others) {
+    REQUIRE(p != nullptr);
+    REQUIRE(p != old);
+  }
+  for (void* p : others) fastalloc32_free(mm, p);
+  f.expect_rejected(old, FASTALLOC32_E_INVALID_FREE);
+  // The most recent ones are still known.
+  f.expect_rejected(others.back(), FASTALLOC32_E_DOUBLE_FREE);
 }

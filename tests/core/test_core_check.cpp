@@ -28,7 +28,7 @@ size_t resident_bytes(void* base, size_t size) {
 
 TEST_CASE("check touches the pools' blocks and tables, not the whole reservation") {
   SystemSpy spy;
-  fastalloc32_config c = default_config();
+  fastalloc32_config c = original_config();
   const size_t sizes[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096};
   c.class_count = 16;
   for (size_t i = 0; i < 16; ++i) c.block_sizes[i] = sizes[i];

@@ -2,6 +2,7 @@
 // Config defaults, rejected configs, and what create costs.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <vector>
 
 #include "support.hpp"
@@ -21,28 +22,99 @@ fastalloc32_status create_status(const fastalloc32_config& c) {
 
 }  // namespace
 
-TEST_CASE("defaults are the original fastalloc32's") {
-  const fastalloc32_config c = default_config();
+TEST_CASE("the default config: 16 size classes, growing pools, peaks off") {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
   CHECK(c.size == sizeof(fastalloc32_config));
   CHECK(c.version == FASTALLOC32_CONFIG_VERSION);
-  CHECK(c.class_count == 1);
-  CHECK(c.block_sizes[0] == 128);
-  CHECK(c.pool_size == 1024 * 1024);
-  CHECK(c.pool_limit == 0);
-  CHECK(c.cache_capacity == 512);
+  const size_t classes[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096};
+  REQUIRE(c.class_count == 16);
+  for (uint32_t i = 0; i < 16; ++i) CHECK(c.block_sizes[i] == classes[i]);
+  CHECK(c.pool_size == 256 * 1024);
+  CHECK(c.pool_limit == 64 * 1024 * 1024);
+  CHECK(c.cache_capacity == 4096);
   CHECK(c.alignment == 16);
   CHECK(c.large_cache_bytes == 8 * 1024 * 1024);
   CHECK(c.mmap_threshold == 1024 * 1024);
   CHECK(c.large_arena_size == 1024 * 1024 * 1024);
   CHECK(c.secure_zero == 0);
+  CHECK(c.track_peaks == 0);
   CHECK((c.on_error == nullptr));
   CHECK((c.system.malloc == nullptr));
+
+  // fastalloc32_create() is the same config, and so is the "default" preset.
   Mm mm(fastalloc32_create());
   REQUIRE(mm != nullptr);
+  REQUIRE(fastalloc32_class_count(mm.get()) == 16);
+  for (uint32_t i = 0; i < 16; ++i) CHECK(class_stats(mm.get(), i).block_size == classes[i]);
+  CHECK(class_stats(mm.get(), 3).capacity_blocks == 256 * 1024 / 64);
+  CHECK(stats(mm.get()).peaks_tracked == 0);
+  fastalloc32_config preset;
+  std::memset(&preset, 0x5a, sizeof preset);
+  REQUIRE(fastalloc32_config_preset(&preset, "default") == FASTALLOC32_OK);
+  CHECK(std::memcmp(&preset, &c, sizeof c) == 0);
+}
+
+TEST_CASE("presets: original is the original fastalloc32's layout, profiling keeps the peaks") {
+  const fastalloc32_config c = original_config();
+  CHECK(c.size == sizeof(fastalloc32_config));
+  CHECK(c.version == FASTALLOC32_CONFIG_VERSION);
+  CHECK(c.class_count == 1);
+  CHECK(c.block_sizes[0] == 128);
+  CHECK(c.block_sizes[1] == 0);
+  CHECK(c.pool_size == 1024 * 1024);
+  CHECK(c.pool_limit == 0);
+  CHECK(c.cache_capacity == 512);
+  CHECK(c.alignment == 16);
+  CHECK(c.track_peaks == 1);
+  Mm mm = make(c);
   CHECK(fastalloc32_class_count(mm.get()) == 1);
   const fastalloc32_class_stats k = class_stats(mm.get(), 0);
   CHECK(k.block_size == 128);
   CHECK(k.capacity_blocks == 1024 * 1024 / 128);
+
+  fastalloc32_config profiling;
+  REQUIRE(fastalloc32_config_preset(&profiling, "profiling") == FASTALLOC32_OK);
+  fastalloc32_config expected;
+  fastalloc32_config_init(&expected);
+  expected.track_peaks = 1;
+  CHECK(std::memcmp(&profiling, &expected, sizeof expected) == 0);
+  CHECK(stats(make(profiling).get()).peaks_tracked == 1);
+
+  // An unknown name leaves the config as it was.
+  fastalloc32_config kept = c;
+  CHECK(fastalloc32_config_preset(&kept, "fast") == FASTALLOC32_E_BAD_CONFIG);
+  CHECK(std::memcmp(&kept, &c, sizeof c) == 0);
+  CHECK(fastalloc32_config_preset(&kept, nullptr) == FASTALLOC32_E_BAD_CONFIG);
+  CHECK(fastalloc32_config_preset(nullptr, "default") == FASTALLOC32_E_BAD_CONFIG);
+}
+
+TEST_CASE("the first blocks of the classes do not share their address modulo 4 KiB") {
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm != nullptr);
+  std::vector<uintptr_t> lows;
+  std::vector<char*> firsts;
+  for (uint32_t i = 0; i < 16; ++i) {
+    const size_t size = class_stats(mm.get(), i).block_size;
+    void* p = fastalloc32_malloc(mm.get(), size);
+    REQUIRE(p != nullptr);
+    CHECK(fastalloc32_usable_size(mm.get(), p) == size);
+    CHECK(reinterpret_cast<uintptr_t>(p) % 16 == 0);
+    const uintptr_t low = reinterpret_cast<uintptr_t>(p) % 4096;
+    for (uintptr_t other : lows) CHECK(low != other);
+    lows.push_back(low);
+    firsts.push_back(static_cast<char*>(p));
+  }
+  // Between a class's stride start and its first block lies no block: a free
+  // there is an invalid free, counted, and changes nothing.
+  for (char* first : firsts) {
+    CHECK(fastalloc32_kind_of(mm.get(), first - 16) == FASTALLOC32_KIND_NONE);
+    fastalloc32_free(mm.get(), first - 16);
+    CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INVALID_FREE);
+  }
+  CHECK(stats(mm.get()).invalid_frees == 16);
+  CHECK(stats(mm.get()).live_allocs.current == 16);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
 TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
@@ -90,7 +162,7 @@ TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
     CHECK(create_status(c) == FASTALLOC32_E_BAD_CONFIG);
   }
   // The most classes allowed is fine.
-  fastalloc32_config many = default_config();
+  fastalloc32_config many = original_config();
   many.class_count = FASTALLOC32_MAX_CLASSES;
   for (uint32_t i = 0; i < FASTALLOC32_MAX_CLASSES; ++i) many.block_sizes[i] = 16 * (i + 1);
   CHECK(create_status(many) == FASTALLOC32_OK);

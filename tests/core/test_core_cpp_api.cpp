@@ -57,7 +57,7 @@ struct SystemLedger {
     munmap(ptr, size);
   }
 
-  fa32::Config config(fa32::Config base = fa32::default_config()) {
+  fa32::Config config(fa32::Config base = fa32::original_config()) {
     base.system.malloc = do_malloc;
     base.system.free = do_free;
     base.system.map = do_map;
@@ -147,7 +147,7 @@ TEST_CASE("release and adopt hand the raw handle across the C boundary") {
 }
 
 TEST_CASE("a rejected config throws from the constructor and not from create()") {
-  fa32::Config bad = fa32::default_config();
+  fa32::Config bad = fa32::original_config();
   bad.alignment = 24;  // not a power of two
   try {
     fa32::Allocator a(bad);

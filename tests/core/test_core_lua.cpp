@@ -149,7 +149,7 @@ struct Budget {
 TEST_CASE("Lua 5.4 runs on fastalloc32 and leaves nothing live") {
   for (const bool size_classes : {false, true}) {
     CAPTURE(size_classes);
-    fa32::Allocator a(size_classes ? lua_config() : fa32::default_config());
+    fa32::Allocator a(size_classes ? lua_config() : fa32::original_config());
     lua_State* L = lua_newstate(fastalloc32_lua_alloc, a.get());
     REQUIRE(L != nullptr);
     luaL_openlibs(L);

@@ -193,7 +193,7 @@ TEST_CASE("free takes a pool block only at its first byte, for every offset and 
 }
 
 TEST_CASE("a config whose pool offsets times block size could pass 2^64 is refused") {
-  fastalloc32_config c = default_config();
+  fastalloc32_config c = original_config();
   c.block_sizes[0] = (size_t(1) << 20) - 16;  // not a power of two
   c.pool_size = size_t(1) << 45;
   fastalloc32_status status = FASTALLOC32_OK;

@@ -31,7 +31,8 @@ size_t random_size(std::mt19937_64& rng) {
   return 64 * 1024 + rng() % (200 * 1024);         // mapped, remapped
 }
 
-void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps) {
+// Aligned requests take alignments up to 2^(max_align_log - 1).
+void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, unsigned max_align_log = 14) {
   SystemSpy spy;
   if (spy_maps) {
     spy.attach(config);
@@ -64,7 +65,7 @@ void walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps) {
         } else if (how < 9) {
           p = fastalloc32_realloc(mm, nullptr, size);
         } else {
-          const size_t align = size_t(1) << (rng() % 14);  // 1 .. 8 KiB
+          const size_t align = size_t(1) << (rng() % max_align_log);  // 1 .. 8 KiB by default
           p = fastalloc32_aligned_alloc(mm, align, size);
           FAST_REQUIRE(p != nullptr);
           FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % align == 0);
@@ -173,4 +174,16 @@ TEST_CASE("random walk: a small large arena that fills up, beside the large cach
   c.mmap_threshold = 160 * 1024;
   c.large_arena_size = 1024 * 1024;
   walk(c, 0xa7e4a, 300000, false);
+}
+
+TEST_CASE(
+    "random walk: everything large is mapped (mmap_threshold 0), zero sizes at alignments up to 32 KiB") {
+  // Zero-size aligned blocks once shared their pointer with a neighbouring
+  // mapping here: "usable < size" and lost contents on realloc.
+  fastalloc32_config c = walk_config();
+  c.mmap_threshold = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    walk(c, seed, 100000, false, 16);
+  }
 }

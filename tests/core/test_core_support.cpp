@@ -8,14 +8,14 @@
 
 namespace fa32_test {
 
-fastalloc32_config default_config() {
+fastalloc32_config original_config() {
   fastalloc32_config c;
-  fastalloc32_config_init(&c);
+  if (fastalloc32_config_preset(&c, "original") != FASTALLOC32_OK) std::abort();
   return c;
 }
 
 fastalloc32_config small_config(size_t pool_size) {
-  fastalloc32_config c = default_config();
+  fastalloc32_config c = original_config();
   c.class_count = 4;
   c.block_sizes[0] = 16;
   c.block_sizes[1] = 32;

@@ -3,7 +3,12 @@
 // fails when the bytes say so. The input is a config followed by
 // operations; a model of what is live checks every answer:
 //  - every live block keeps its contents (each is filled with a byte of its
-//    own), is aligned, and usable_size/kind_of describe it;
+//    own), is aligned, and usable_size/kind_of describe it; no two live
+//    blocks share an address, and every pointer lies inside its own block
+//    (usable_size >= 1, zero-size blocks included);
+//  - with secure_zero (and the counting hooks, whose memory starts zeroed),
+//    no byte a block's caller did not write itself holds anything, and
+//    every block the system free gets back is wiped;
 //  - realloc keeps the old contents up to the smaller size, and on failure
 //    leaves the old block live and intact;
 //  - every bad free or realloc (a stale, interior or foreign pointer) is
@@ -60,6 +65,10 @@ struct System {
   long mallocs_out = 0;
   long maps_out = 0;
   std::size_t mapped_bytes = 0;
+  // With secure_zero: malloc'd blocks start zeroed, and each must be all
+  // zero again when it comes back (every byte a caller wrote was wiped).
+  bool secure = false;
+  std::map<void*, std::size_t> blocks;
 
   bool should_fail() { return period != 0 && ++calls % period == 0; }
 };
@@ -68,12 +77,25 @@ void* sys_malloc(std::size_t size, void* user) {
   auto* s = static_cast<System*>(user);
   if (s->should_fail() || size > kMaxSystem) return nullptr;
   void* p = std::malloc(size);
-  if (p != nullptr) s->mallocs_out++;
+  if (p != nullptr) {
+    s->mallocs_out++;
+    if (s->secure) {
+      std::memset(p, 0, size);
+      s->blocks[p] = size;
+    }
+  }
   return p;
 }
 void sys_free(void* p, void* user) {
   auto* s = static_cast<System*>(user);
   if (p != nullptr) s->mallocs_out--;
+  if (s->secure && p != nullptr) {
+    auto it = s->blocks.find(p);
+    FUZZ_EXPECT(it != s->blocks.end());
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < it->second; ++i) FUZZ_EXPECT(b[i] == 0);
+    s->blocks.erase(it);
+  }
   std::free(p);
 }
 // The map hook must give zeroed, page-aligned memory; aligned_alloc and a
@@ -111,6 +133,7 @@ struct Block {
   unsigned char* p;
   std::size_t size;
   unsigned char fill;
+  std::size_t written;  // bytes from p its caller has written (in place, a shrink keeps them)
 };
 
 // The config the first bytes describe (it may be one create rejects).
@@ -118,7 +141,7 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   fastalloc32_config c;
   fastalloc32_config_init(&c);
   const std::uint8_t shape = in.u8();
-  c.alignment = std::size_t(16) << (shape % 3);  // 16, 32, 64
+  c.alignment = std::size_t(16) << (shape % 3);  // 16, 32, 64 (up to 1024 below)
   c.class_count = 1 + (shape >> 2) % 5;
   std::size_t bs = 0;
   for (std::uint32_t i = 0; i < c.class_count; ++i) {
@@ -140,12 +163,35 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   // counting hooks below: there the reservation fails and the system path
   // serves).
   const std::size_t kArena[] = {0, std::size_t(64) << 10, std::size_t(1) << 20, c.large_arena_size};
-  c.large_arena_size = kArena[in.u8() % std::size(kArena)];
+  const std::uint8_t arena = in.u8();
+  c.large_arena_size = kArena[arena % std::size(kArena)];
+  // The corners (bits 2-4 of the same byte; the other values keep the
+  // config above): mmap thresholds down to 0, so zero-size and aligned
+  // requests of every size are mapped; and alignments up to 1024, the
+  // classes scaled to them, with the threshold just below one alignment.
+  static constexpr std::size_t kSmallThresholds[] = {0,         1,          4096 - 16,  4096,
+                                                     8192 - 16, 16384 - 16, 32768 - 16, 65536 - 16};
+  const std::uint8_t corner = (arena >> 2) % 8;
+  if (corner == 5) c.mmap_threshold = kSmallThresholds[arena >> 5];
+  if (corner == 6) {
+    const std::size_t alignment = std::size_t(128) << ((arena >> 5) % 4);
+    for (std::uint32_t i = 0; i < c.class_count; ++i)
+      c.block_sizes[i] = c.block_sizes[i] / c.alignment * alignment;
+    c.alignment = alignment;
+    const std::size_t largest = c.block_sizes[c.class_count - 1];
+    if (c.pool_size < largest) {
+      const std::size_t chunks = c.pool_limit / c.pool_size;
+      while (c.pool_size < largest) c.pool_size *= 2;
+      c.pool_limit = c.pool_size * chunks;
+    }
+    if ((arena >> 7) != 0) c.mmap_threshold = alignment - 16;
+  }
   // Hooks that count (and maybe fail) most of the time; else libc and real
   // mmap, so mremap is exercised too.
   const std::uint8_t faults = in.u8();
   if (faults % 4 != 0) {
     sys->period = faults < 128 ? 0 : 2 + faults % 61;
+    sys->secure = c.secure_zero != 0;
     c.system = {sys_malloc, sys_free, sys_map, sys_unmap, sys};
   }
   c.on_error = on_error;
@@ -175,8 +221,10 @@ std::size_t pick_size(Bytes& in) {
 
 class Harness {
  public:
-  Harness(fastalloc32_mm* mm, std::size_t alignment, Errors* errors)
-      : mm_(mm), alignment_(alignment), errors_(errors) {}
+  // clean: every byte the manager gets from the system starts zeroed and
+  // secure_zero is on, so a byte no caller of the block wrote reads zero.
+  Harness(fastalloc32_mm* mm, std::size_t alignment, Errors* errors, bool clean)
+      : mm_(mm), alignment_(alignment), errors_(errors), clean_(clean) {}
 
   void step(Bytes& in) {
     const std::uint8_t op = in.u8();
@@ -206,7 +254,9 @@ class Harness {
         if (!live_.empty()) release(pick(in));
         break;
       case 4: {
-        const std::size_t align = std::size_t(1) << (in.u8() % 14);
+        // Up to 8 KiB, and from 16 to 128 KiB for the last four byte values.
+        const std::uint8_t a = in.u8();
+        const std::size_t align = a >= 252 ? std::size_t(16384) << (a - 252) : std::size_t(1) << (a % 14);
         const std::size_t size = pick_size(in);
         void* p = fastalloc32_aligned_alloc(mm_, align, size);
         FUZZ_EXPECT(reinterpret_cast<std::uintptr_t>(p) % align == 0);
@@ -277,11 +327,12 @@ class Harness {
     auto* bytes = static_cast<unsigned char*>(p);
     FUZZ_EXPECT(reinterpret_cast<std::uintptr_t>(p) % alignment_ == 0);
     FUZZ_EXPECT(fastalloc32_usable_size(mm_, p) >= size);
+    FUZZ_EXPECT(fastalloc32_usable_size(mm_, p) >= 1);  // inside its own block
     FUZZ_EXPECT(starts_.find(bytes) == starts_.end());
-    if (zeroed) {
+    if (zeroed || clean_) {
       for (std::size_t i = 0; i < size; ++i) FUZZ_EXPECT(bytes[i] == 0);
     }
-    const Block b{bytes, size, next_fill()};
+    const Block b{bytes, size, next_fill(), size};
     std::memset(b.p, b.fill, b.size);
     starts_[b.p] = live_.size();
     live_.push_back(b);
@@ -331,10 +382,18 @@ class Harness {
       verify_contents(old, old.size);
       return;
     }
-    Block moved{static_cast<unsigned char*>(q), size, old.fill};
+    Block moved{static_cast<unsigned char*>(q), size, old.fill, size};
     verify_contents(moved, old.size < size ? old.size : size);
     FUZZ_EXPECT(reinterpret_cast<std::uintptr_t>(q) % alignment_ == 0);
     FUZZ_EXPECT(fastalloc32_usable_size(mm_, q) >= size);
+    FUZZ_EXPECT(fastalloc32_usable_size(mm_, q) >= 1);
+    // Beyond what this block's caller wrote (kept in place, or copied from
+    // the old block, whose unwritten bytes read zero too): nothing.
+    const std::size_t mine = q == old.p ? old.written : (old.written < size ? old.written : size);
+    if (clean_) {
+      for (std::size_t at = mine; at < size; ++at) FUZZ_EXPECT(moved.p[at] == 0);
+    }
+    if (q == old.p && old.written > size) moved.written = old.written;
     forget(i);
     if (q != old.p) remember_stale(old.p);
     FUZZ_EXPECT(starts_.find(moved.p) == starts_.end());
@@ -429,6 +488,7 @@ class Harness {
   fastalloc32_mm* mm_;
   std::size_t alignment_;
   Errors* errors_;
+  bool clean_;
   std::vector<Block> live_;
   std::map<const unsigned char*, std::size_t> starts_;  // block start -> index in live_
   std::vector<unsigned char*> stale_;
@@ -454,7 +514,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   {
-    Harness h(mm, config.alignment, &errors);
+    Harness h(mm, config.alignment, &errors, sys.secure);
     for (int ops = 0; ops < 4000 && !in.empty(); ++ops) h.step(in);
     h.verify_live_list();
     FUZZ_EXPECT(fastalloc32_check(mm) == FASTALLOC32_OK);
@@ -466,5 +526,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   fastalloc32_destroy(mm);
   FUZZ_EXPECT(sys.mallocs_out == 0 && sys.maps_out == 0 && sys.mapped_bytes == 0);
+  FUZZ_EXPECT(sys.blocks.empty());
   return 0;
 }

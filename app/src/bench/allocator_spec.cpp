@@ -50,7 +50,7 @@ bool split_name(std::string_view text, std::string_view& name, std::string_view&
 }
 
 AllocatorSpec unnamed_spec(std::string_view text, std::string_view original) {
-  if (text == "fa32" || text == "fastalloc32") return fa32_spec("fa32", default_fa32_config);
+  if (text == "fa32" || text == "fastalloc32") return fa32_spec("fa32", "");
   if (text.starts_with("fa32:")) return fa32_spec(std::string(original), text.substr(5));
   if (text == "glibc" || text == "system") return {"glibc", AllocatorKind::system, "", ""};
   for (const KnownLibrary& k : known_libraries) {

@@ -26,7 +26,10 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
                          " needs a value");
       }
     };
-    if (key == "classes") {
+    if (key == "preset") {
+      need_value();
+      flags.preset = value;
+    } else if (key == "classes") {
       need_value();
       flags.classes = value;
     } else if (key == "block-size") {
@@ -59,14 +62,15 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
       flags.secure_zero = true;
     } else if (key == "no-peaks") {
       flags.no_peaks = true;
+    } else if (key == "peaks") {
+      flags.peaks = true;
     } else if (key == "config") {
       need_value();
       flags.config_file = value;
     } else {
       throw InputError("fastalloc32 config '" + std::string(spec) + "': unknown key '" + std::string(key) +
-                       "' (known: classes, block-size, pool, limit, grow, cache, align, large-cache, "
-                       "large-arena, mmap, zero, "
-                       "no-peaks, config)");
+                       "' (known: preset, classes, block-size, pool, limit, grow, cache, align, large-cache, "
+                       "large-arena, mmap, zero, peaks, no-peaks, config)");
     }
   }
   // Values (sizes, class lists) are checked by the same code as fa32 replay's flags.

@@ -53,6 +53,7 @@ void set_classes(fastalloc32_config& c, const std::vector<std::uint64_t>& sizes,
     if (i > 0 && sizes[i] <= sizes[i - 1]) throw InputError(what + ": block sizes must be ascending");
     c.block_sizes[i] = sizes[i];
   }
+  for (std::size_t i = sizes.size(); i < FASTALLOC32_MAX_CLASSES; ++i) c.block_sizes[i] = 0;
   c.class_count = static_cast<std::uint32_t>(sizes.size());
 }
 
@@ -62,7 +63,13 @@ std::uint64_t json_size(const json& v, const std::string& what) {
   throw InputError(what + ": expected a non-negative number or a size string");
 }
 
-void apply_file(fastalloc32_config& c, const std::string& path) {
+void apply_preset(fastalloc32_config& c, const std::string& name, const std::string& what) {
+  if (fastalloc32_config_preset(&c, name.c_str()) != FASTALLOC32_OK) {
+    throw InputError(what + ": unknown preset '" + name + "' (known: default, profiling, original)");
+  }
+}
+
+void apply_file(fastalloc32_config& c, const std::string& path, bool preset_given) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open the allocator config");
   json j;
@@ -72,9 +79,18 @@ void apply_file(fastalloc32_config& c, const std::string& path) {
     throw InputError(path + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw InputError(path + ": the allocator config must be a JSON object");
+  // The preset first, whatever the key order: the other keys change it.
+  if (const auto it = j.find("preset"); it != j.end()) {
+    const std::string what = path + ": \"preset\"";
+    if (preset_given) throw InputError(what + ": --preset is given too; give one");
+    if (!it->is_string()) throw InputError(what + ": expected a preset name");
+    apply_preset(c, it->get<std::string>(), what);
+  }
   for (const auto& [key, v] : j.items()) {
     const std::string what = path + ": \"" + key + "\"";
-    if (key == "block_size") {
+    if (key == "preset") {
+      continue;
+    } else if (key == "block_size") {
       set_classes(c, {json_size(v, what)}, what);
     } else if (key == "classes") {
       if (!v.is_array()) throw InputError(what + ": expected an array of block sizes");
@@ -103,10 +119,13 @@ void apply_file(fastalloc32_config& c, const std::string& path) {
     } else if (key == "secure_zero") {
       if (!v.is_boolean()) throw InputError(what + ": expected true or false");
       c.secure_zero = v.get<bool>() ? 1 : 0;
+    } else if (key == "track_peaks") {
+      if (!v.is_boolean()) throw InputError(what + ": expected true or false");
+      c.track_peaks = v.get<bool>() ? 1 : 0;
     } else {
       throw InputError(what +
-                       ": unknown key (known: block_size, classes, pool_size, pool_limit, grow, cache, "
-                       "align, large_cache, large_arena, mmap_threshold, secure_zero)");
+                       ": unknown key (known: preset, block_size, classes, pool_size, pool_limit, grow, "
+                       "cache, align, large_cache, large_arena, mmap_threshold, secure_zero, track_peaks)");
     }
   }
 }
@@ -136,10 +155,15 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   return value << shift;
 }
 
-Fa32Settings make_fa32_settings(const Fa32Flags& f) {
+Fa32Settings make_fa32_settings(const Fa32Flags& f, const char* base_preset) {
   Fa32Settings s;
   fastalloc32_config& c = s.config;
-  if (!f.config_file.empty()) apply_file(c, f.config_file);
+  if (f.preset.empty()) {
+    apply_preset(c, base_preset, "the base preset");
+  } else {
+    apply_preset(c, f.preset, "--preset");
+  }
+  if (!f.config_file.empty()) apply_file(c, f.config_file, !f.preset.empty());
   if (!f.block_size.empty() && !f.classes.empty())
     throw InputError("--block-size and --classes both set the size classes; give one");
   if (!f.block_size.empty()) set_classes(c, {size_or_throw(f.block_size, "--block-size")}, "--block-size");
@@ -159,7 +183,9 @@ Fa32Settings make_fa32_settings(const Fa32Flags& f) {
   if (!f.large_arena.empty()) c.large_arena_size = size_or_throw(f.large_arena, "--large-arena");
   if (!f.mmap_threshold.empty()) c.mmap_threshold = size_or_throw(f.mmap_threshold, "--mmap-threshold");
   if (f.secure_zero) c.secure_zero = 1;
+  if (f.no_peaks && f.peaks) throw InputError("peaks and no-peaks: give one");
   if (f.no_peaks) c.track_peaks = 0;
+  if (f.peaks) c.track_peaks = 1;
   // After --pool-size, so the bound follows it.
   if (f.grow) set_grow(c);
   return s;

@@ -31,7 +31,8 @@ std::string Fa32Allocator::describe() const {
          ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +
          ", large cache " + std::to_string(c.large_cache_bytes) + " B, large arena " +
          std::to_string(c.large_arena_size) + " B, mmap threshold " + std::to_string(c.mmap_threshold) +
-         " B" + (c.secure_zero != 0 ? ", secure zero" : "") + (c.track_peaks == 0 ? ", no peaks" : "");
+         " B" + (c.secure_zero != 0 ? ", secure zero" : "") +
+         (c.track_peaks == 0 ? ", no peaks" : ", peaks kept");
 }
 
 AllocatorSample Fa32Allocator::sample() const {

@@ -1,6 +1,6 @@
 // Which allocators a benchmark compares, from the command line.
 //
-//   fa32                         fastalloc32 with the bench default config
+//   fa32                         fastalloc32 with the library's default config
 //   fa32:classes=16,32,64:pool=1M   fastalloc32 with these settings
 //   NAME=fa32:...                the same, named NAME in the report
 //   glibc | system               the process's own malloc
@@ -24,17 +24,9 @@ enum class AllocatorKind {
 struct AllocatorSpec {
   std::string name;  // as shown in the report: "fa32", "glibc", "jemalloc", ...
   AllocatorKind kind = AllocatorKind::system;
-  std::string config;  // fastalloc32: "classes=...:pool=..." ("" = bench default)
+  std::string config;  // fastalloc32: "classes=...:pool=..." ("": the library's default)
   std::string path;    // preload: the shared library
 };
-
-// The fastalloc32 configuration the bench uses when none is given: size
-// classes from 16 B to 4 KiB and pools that grow, which is how a program that
-// cares about speed would configure it (the library's own default, one
-// 128-byte class, is the original fastalloc32's and is kept for
-// compatibility).
-inline constexpr std::string_view default_fa32_config =
-    "classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=256M";
 
 // Where Debian's packages put the libraries (libjemalloc2, libmimalloc2.0,
 // libtcmalloc-minimal4). Relative names are also tried through the usual

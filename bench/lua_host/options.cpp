@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdint>
+
+namespace fa32::lua_host {
+namespace {
+
+// A whole decimal number in [min, max], or nothing.
+std::optional<std::uint64_t> parse_count(const std::string& text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+const char* usage_text() {
+  return "usage: fa32_lua_host --alloc fa32|system [--repeat N] [--stats] [--max-mem BYTES]\n"
+         "                     SCRIPT.lua [ARG...]\n"
+         "\n"
+         "Runs a Lua 5.4 script in a state whose only allocator is the one chosen:\n"
+         "  --alloc fa32     fastalloc32 with its default config (fastalloc32_create()),\n"
+         "                   lua_newstate(fastalloc32_lua_alloc, mm)\n"
+         "  --alloc system   realloc/free of the process (glibc, or whatever malloc is\n"
+         "                   put in with LD_PRELOAD)\n"
+         "  --repeat N       run the script N times, each in a fresh state and allocator\n"
+         "                   (default 1); every run must return the same checksum\n"
+         "  --stats          after each run, print fastalloc32's statistics to stderr\n"
+         "  --max-mem BYTES  refuse allocations beyond BYTES live bytes of Lua memory\n"
+         "The script gets ARG... as its chunk arguments (...) and returns a checksum.\n"
+         "Prints the checksum and the CPU seconds of a run, from creating the\n"
+         "allocator and the state to lua_close, the script's loading included (with\n"
+         "--repeat: the mean, and every run's as cpu_seconds_each).\n"
+         "Exit status: 0 ok, 1 the script failed (missing, Lua error, out of memory),\n"
+         "2 bad usage.\n";
+}
+
+const char* alloc_name(AllocKind kind) {
+  return kind == AllocKind::Fa32 ? "fa32" : "system";
+}
+
+ParseResult parse_options(const std::vector<std::string>& args) {
+  ParseResult result;
+  Options o;
+  bool have_alloc = false;
+  std::size_t i = 0;
+  // Options come first; the first argument that is not one is the script.
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      result.help = true;
+      return result;
+    }
+    if (a == "--stats") {
+      o.stats = true;
+      continue;
+    }
+    if (a == "--alloc" || a == "--repeat" || a == "--max-mem") {
+      if (i + 1 >= args.size()) {
+        result.error = a + " needs a value";
+        return result;
+      }
+      const std::string& v = args[++i];
+      if (a == "--alloc") {
+        if (v == "fa32") {
+          o.alloc = AllocKind::Fa32;
+        } else if (v == "system") {
+          o.alloc = AllocKind::System;
+        } else {
+          result.error = "unknown allocator '" + v + "' (fa32 or system)";
+          return result;
+        }
+        have_alloc = true;
+      } else if (a == "--repeat") {
+        auto n = parse_count(v, 1, 1000000);
+        if (!n) {
+          result.error = "--repeat needs a whole number from 1 to 1000000, not '" + v + "'";
+          return result;
+        }
+        o.repeat = static_cast<int>(*n);
+      } else {
+        auto n = parse_count(v, 1, SIZE_MAX);
+        if (!n) {
+          result.error = "--max-mem needs a positive number of bytes, not '" + v + "'";
+          return result;
+        }
+        o.max_mem = static_cast<std::size_t>(*n);
+      }
+      continue;
+    }
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      result.error = "unknown option '" + a + "'";
+      return result;
+    }
+    break;
+  }
+  if (!have_alloc) {
+    result.error = "--alloc fa32|system is required";
+    return result;
+  }
+  if (i >= args.size()) {
+    result.error = "no script given";
+    return result;
+  }
+  o.script = args[i];
+  o.script_args.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+  result.options = std::move(o);
+  return result;
+}
+
+}  // namespace fa32::lua_host

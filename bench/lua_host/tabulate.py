@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tabulates bench/run-lua-host.sh results.
+
+Input: a file of tab-separated lines "round script allocator cpu_seconds
+checksum" and the allocators in column order. Prints a Markdown table of the
+median CPU seconds per script and allocator, with the ratio to the fastest
+allocator and to glibc, a table of the spread, the scripts where fa32 is not
+the fastest (within 3 %) or is slower than glibc, and whether every
+allocator returned the same checksum. Exit status 1 on a checksum mismatch
+or a missing figure."""
+import math
+import statistics
+import sys
+
+CLOSE = 1.03  # within 3 % of the fastest counts as the fastest
+
+
+def load(path):
+    """{script: {allocator: [cpu seconds]}}, {script: {allocator: {checksums}}}, scripts in order."""
+    times, sums, scripts = {}, {}, []
+    with open(path) as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 5:
+                continue
+            _, script, alloc, cpu, checksum = fields
+            if script not in times:
+                scripts.append(script)
+                times[script], sums[script] = {}, {}
+            times[script].setdefault(alloc, []).append(float(cpu))
+            sums[script].setdefault(alloc, set()).add(checksum)
+    return times, sums, scripts
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def cell(value, fastest, glibc):
+    text = f"{value:.3f} ({value / fastest:.2f}"
+    text += f" / {value / glibc:.2f})" if glibc else ")"
+    return text
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: tabulate.py RESULTS.tsv ALLOCATOR...")
+    times, sums, scripts = load(sys.argv[1])
+    allocs = sys.argv[2:]
+    ok = True
+    if not scripts:
+        print("no results")
+        return 1
+
+    medians = {}
+    for s in scripts:
+        for a in allocs:
+            if a in times[s]:
+                medians[(s, a)] = statistics.median(times[s][a])
+    # The geometric mean over the scripts every allocator has a figure for.
+    complete = [s for s in scripts if all((s, a) in medians for a in allocs)]
+    rows = [(s, {a: medians[(s, a)] for a in allocs if (s, a) in medians}) for s in scripts]
+    if complete:
+        rows.append(("geometric mean", {a: geomean([medians[(s, a)] for s in complete]) for a in allocs}))
+
+    print("Each cell: median CPU seconds (ratio to the fastest / ratio to glibc); lower is better.")
+    print()
+    print("| script | " + " | ".join(allocs) + " | fa32 flags |")
+    print("|---|" + "---:|" * len(allocs) + "---|")
+    flagged = []
+    for name, row in rows:
+        if not row:
+            continue
+        fastest_alloc = min(row, key=row.get)
+        fastest = row[fastest_alloc]
+        glibc = row.get("glibc")
+        cells = [cell(row[a], fastest, glibc) if a in row else "-" for a in allocs]
+        flags = []
+        if "fa32" in row:
+            if row["fa32"] > fastest * CLOSE:
+                flags.append(f"not fastest: {row['fa32'] / fastest:.2f}x {fastest_alloc}")
+            if glibc and row["fa32"] > glibc:
+                flags.append(f"slower than glibc ({row['fa32'] / glibc:.2f}x)")
+            if flags:
+                flagged.append((name, flags))
+        flag = "; ".join(flags) if flags else ("ok" if "fa32" in row else "-")
+        print(f"| {name} | " + " | ".join(cells) + f" | {flag} |")
+
+    print()
+    print("Spread: min-max CPU seconds over the rounds (rounds per cell in brackets).")
+    print()
+    print("| script | " + " | ".join(allocs) + " |")
+    print("|---|" + "---:|" * len(allocs))
+    for s in scripts:
+        cells = []
+        for a in allocs:
+            v = times[s].get(a)
+            cells.append(f"{min(v):.3f}-{max(v):.3f} ({len(v)})" if v else "-")
+        print(f"| {s} | " + " | ".join(cells) + " |")
+
+    print()
+    if flagged:
+        print("fa32 flags (not within 3 % of the fastest, or slower than glibc):")
+        for name, flags in flagged:
+            print(f"- {name}: " + "; ".join(flags))
+    elif "fa32" in allocs:
+        print("fa32 is the fastest or within 3 % of it on every script, and not slower than glibc.")
+
+    mismatches = []
+    for s in scripts:
+        seen = set().union(*sums[s].values())
+        if len(seen) > 1:
+            detail = ", ".join(f"{a}: {'/'.join(sorted(sums[s][a]))}" for a in allocs if a in sums[s])
+            mismatches.append(f"- {s}: {detail}")
+        missing = [a for a in allocs if a not in times[s]]
+        if missing:
+            mismatches.append(f"- {s}: no successful run on {', '.join(missing)}")
+    if mismatches:
+        ok = False
+        print("CHECKSUMS DIFFER or runs are missing:")
+        print("\n".join(mismatches))
+    else:
+        print("Checksums: every allocator returned the same checksum on every script, in every round.")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

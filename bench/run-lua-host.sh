@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Real programs: the Lua scripts in bench/lua_host/scripts run by
+# fa32_lua_host on fastalloc32 (its default config) and on the process's
+# malloc with glibc, jemalloc, mimalloc and tcmalloc (the last three by
+# LD_PRELOAD). Every run is a fresh process; the allocators are interleaved
+# (each round runs every script once on every allocator, the allocators'
+# order rotated from round to round) so a change in the machine's speed hits
+# them all alike. Prints a Markdown table of the median CPU seconds per
+# script and allocator, with the ratios to the fastest and to glibc, flags
+# the scripts where fa32 is not the fastest (within 3 %) or is slower than
+# glibc, and checks that every allocator returned the same checksum.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF2'
+usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
+                             [-t SECONDS] [-o FILE] [--host BINARY] [SCRIPT.lua...]
+
+  --quick     a smoke run: scale 0.1 and 2 rounds (unless -s / -r are given)
+  -r ROUNDS   interleaved rounds (default $FA32_LUA_ROUNDS, else 5)
+  -s SCALE    the scripts' scale argument (default 1: about 0.3-1 s each on glibc)
+  -a LIST     comma-separated allocators (default fa32,glibc,jemalloc,mimalloc,tcmalloc)
+  -c CPU      pin every run to this CPU with taskset (default: not pinned)
+  -t SECONDS  timeout of each run (default 120)
+  -o FILE     keep the raw results (round, script, allocator, CPU s, checksum)
+  --host BINARY  default build/bench/lua_host/fa32_lua_host
+  SCRIPT.lua  default every script in bench/lua_host/scripts
+
+Exit status: 0 when every run succeeded with the same checksum on every
+allocator, 1 otherwise, 2 on bad usage.
+EOF2
+}
+
+here="$(cd "$(dirname "$0")" && pwd)"
+rounds="${FA32_LUA_ROUNDS:-}" scale="" rows='fa32,glibc,jemalloc,mimalloc,tcmalloc' cpu="" limit=120 keep=""
+host="$here/../build/bench/lua_host/fa32_lua_host" quick=0
+scripts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    -r) rounds="${2:?-r needs a value}"; shift ;;
+    -s) scale="${2:?-s needs a value}"; shift ;;
+    -a) rows="${2:?-a needs a value}"; shift ;;
+    -c) cpu="${2:?-c needs a value}"; shift ;;
+    -t) limit="${2:?-t needs a value}"; shift ;;
+    -o) keep="${2:?-o needs a value}"; shift ;;
+    --host) host="${2:?--host needs a value}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    -*) echo "run-lua-host.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) scripts+=("$1") ;;
+  esac
+  shift
+done
+if [ "$quick" = 1 ]; then
+  rounds="${rounds:-2}" scale="${scale:-0.1}"
+fi
+rounds="${rounds:-5}" scale="${scale:-1}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "run-lua-host.sh: ROUNDS must be a positive number" >&2; exit 2; }
+[[ "$scale" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "run-lua-host.sh: SCALE must be a positive number" >&2; exit 2; }
+[[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "run-lua-host.sh: -t needs a number of seconds" >&2; exit 2; }
+[ -x "$host" ] || { echo "run-lua-host.sh: no host binary at $host (cmake --build build --target fa32_lua_host)" >&2; exit 2; }
+if [ ${#scripts[@]} -eq 0 ]; then
+  scripts=("$here"/lua_host/scripts/*.lua)
+fi
+for s in "${scripts[@]}"; do
+  [ -f "$s" ] || { echo "run-lua-host.sh: no script $s" >&2; exit 2; }
+done
+pin=()
+if [ -n "$cpu" ]; then
+  command -v taskset >/dev/null || { echo "run-lua-host.sh: -c needs taskset (util-linux)" >&2; exit 2; }
+  pin=(taskset -c "$cpu")
+fi
+# shellcheck source=bench/preload-libs.sh
+source "$here/preload-libs.sh"
+
+# Allocator name -> the library to preload (empty: none); fails if unknown.
+preload_for() {
+  case "$1" in
+    fa32 | glibc) echo "" ;;
+    *) preload_lib "$1" ;;
+  esac
+}
+
+IFS=',' read -r -a names <<<"$rows"
+allocs=()
+for name in "${names[@]}"; do
+  lib="$(preload_for "$name")" || { echo "run-lua-host.sh: unknown allocator '$name'" >&2; exit 2; }
+  if [ -n "$lib" ] && [ ! -e "$lib" ]; then
+    echo "note: $lib not installed; skipping $name" >&2
+    continue
+  fi
+  allocs+=("$name")
+done
+[ ${#allocs[@]} -gt 0 ] || { echo "run-lua-host.sh: no allocator to run" >&2; exit 2; }
+
+results="${keep:-$(mktemp)}"
+[ -n "$keep" ] || trap 'rm -f "$results"' EXIT
+: >"$results"
+failed=0
+n=${#allocs[@]}
+for round in $(seq 1 "$rounds"); do
+  # This round's order: the allocator list rotated by round - 1.
+  order=()
+  for i in $(seq 0 $((n - 1))); do order+=("${allocs[$(((i + round - 1) % n))]}"); done
+  echo "== round $round of $rounds: ${order[*]}" >&2
+  for script in "${scripts[@]}"; do
+    for name in "${order[@]}"; do
+      lib="$(preload_for "$name")"
+      alloc=system
+      [ "$name" = fa32 ] && alloc=fa32
+      if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" --alloc "$alloc" "$script" "$scale" 2>&1)"; then
+        cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
+        sum="$(sed -n 's/^checksum: //p' <<<"$out")"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$(basename "$script" .lua)" "$name" "$cpu_s" "$sum" >>"$results"
+      else
+        rc=$?
+        failed=1
+        [ "$rc" = 124 ] && out="timed out after $limit s"
+        echo "FAILED: $name on $(basename "$script") (round $round, exit $rc): $out" >&2
+      fi
+    done
+  done
+done
+
+commit="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ -z "$(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with local changes)"
+echo "### Lua host: CPU seconds per script run (median of $rounds interleaved rounds, scale $scale)"
+echo
+echo "fa32 is fastalloc32's default config; source commit $commit; ${pin[*]:-not pinned}."
+echo
+python3 "$here/lua_host/tabulate.py" "$results" "${allocs[@]}" || failed=1
+[ "$failed" = 0 ] || { echo "run-lua-host.sh: some runs failed (see above)" >&2; exit 1; }
