@@ -25,6 +25,17 @@ FA32_NOINLINE void* malloc_slow(fastalloc32_mm* mm, size_t size) noexcept {
   return alloc_any(*mm, size, false, &path);
 }
 
+FA32_NOINLINE void* calloc_slow(fastalloc32_mm* mm, size_t count, size_t size) noexcept {
+  if (mm == nullptr) return nullptr;
+  size_t total = 0;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    fail_alloc(*mm, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  Path path;
+  return alloc_any(*mm, total, true, &path);
+}
+
 FA32_NOINLINE void free_slow_entry(fastalloc32_mm* mm, void* ptr) noexcept {
   if (mm == nullptr || ptr == nullptr) return;
   free_slow(*mm, ptr);
@@ -84,15 +95,20 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   free_slow_entry(mm, ptr);
 }
 
+// Fast path: malloc's, then the block zeroed. Overflow, large sizes and an
+// empty cache are calloc_slow.
 FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size) {
-  if (mm == nullptr) return nullptr;
   size_t total = 0;
-  if (__builtin_mul_overflow(count, size, &total)) {
-    fail_alloc(*mm, FASTALLOC32_E_OVERFLOW);
-    return nullptr;
+  if (FA32_LIKELY(mm != nullptr && !__builtin_mul_overflow(count, size, &total) && total <= mm->max_small)) {
+    PoolClass* kp = class_for_size(*mm, total);
+    __asm__("" : "+r"(kp));  // as in malloc
+    PoolClass& k = *kp;
+    uint32_t* top = k.cache_top;
+    const uint32_t index = top[-1];
+    if (FA32_LIKELY(index != kNoBlock))
+      return std::memset(pool_cache_pop(*mm, k, top, index, total), 0, total);
   }
-  Path path;
-  return alloc_any(*mm, total, true, &path);
+  return calloc_slow(mm, count, size);
 }
 
 FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size) {
@@ -102,23 +118,30 @@ FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t 
     fastalloc32_free(mm, ptr);
     return nullptr;
   }
-  // Fast path: a live pool block moving to a larger class (a Lua table's
-  // array part doubling), when the new class's cache has a block and the
-  // old one's has room. The checks are free's and malloc's; the copy is
-  // the old block (size is above it); the counters are realloc_block's.
-  // Everything else, in-place changes included, is realloc_block.
+  // Fast paths for a live pool block: a size that still fits its block (a
+  // string growing within it) changes in place; a larger one moves to a
+  // larger class (a Lua table's array part doubling) when the new class's
+  // cache has a block and the old one's has room. The checks are free's
+  // and malloc's; the copy is the old block (size is above it); the
+  // counters are realloc_block's. Everything else is realloc_block.
   const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
-  if (off < mm->pool_span && size <= mm->max_small) {
+  if (off < mm->pool_span) {
     PoolClass& from = *class_of_offset(*mm, off);
     bool at_start = false;
     const uint64_t index = from.index_of(offset_in_class(*mm, from, ptr), &at_start);
     const uint64_t state = from.state[index];
+    if (state == 0 || !at_start) return realloc_block(*mm, ptr, size);  // a bad pointer: reported there
+    if (size <= from.block_size) {
+      mm->counters.reallocs++;
+      pool_resize_in_place(*mm, from, index, state, size);
+      return ptr;
+    }
+    if (size > mm->max_small) return realloc_block(*mm, ptr, size);
     PoolClass& to = *class_for_size(*mm, size);
     uint32_t* to_top = to.cache_top;
     uint32_t* from_top = from.cache_top;
     const uint32_t to_index = to_top[-1];
-    if (state != 0 && at_start && size > from.block_size && to_index != kNoBlock &&
-        from_top < from.fast_free_end) {
+    if (to_index != kNoBlock && from_top < from.fast_free_end) {
       // size > from.block_size, so `to` is another class: the pop leaves
       // from_top as read.
       void* q = pool_cache_pop(*mm, to, to_top, to_index, size);

@@ -35,6 +35,25 @@ inline void pool_account_release(Manager& m, PoolClass& k, uint32_t index, uint6
   }
 }
 
+// A live pool block's requested size changes to `size` (<= its block size)
+// in place: its live-size entry, the class's byte counters, the peaks, and
+// realloc_in_place (the caller counts the realloc).
+inline void pool_resize_in_place(Manager& m, PoolClass& k, uint64_t index, uint64_t state,
+                                 size_t size) noexcept {
+  const uint64_t old = state - 1;
+  k.set_live(index, size);
+  if (size > old) {
+    k.requested_in += size - old;
+  } else {
+    k.released += old - size;
+  }
+  if (m.track_peaks) {
+    k.requested_peak.change(old, size);
+    m.peaks.bytes_requested.change(old, size);
+  }
+  m.counters.realloc_in_place++;
+}
+
 // The class that serves a request of `size` bytes (size <= max_small).
 inline PoolClass* class_for_size(Manager& m, size_t size) noexcept {
   return &class_at(m, class_table(m)[(size + 15) >> 4]);

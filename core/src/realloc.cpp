@@ -5,7 +5,7 @@
 // untouched.
 #include <cstring>
 
-#include "manager.hpp"
+#include "pool_ops.hpp"
 
 namespace fa32::core {
 
@@ -70,18 +70,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     case Where::pool: {
       PoolClass& k = m.classes[loc.cls];
       if (size <= k.block_size) {
-        const uint32_t old = k.requested(loc.index);
-        k.set_live(loc.index, size);
-        if (size > old) {
-          k.requested_in += size - old;
-        } else {
-          k.released += old - size;
-        }
-        if (m.track_peaks) {
-          k.requested_peak.change(old, size);
-          m.peaks.bytes_requested.change(old, size);
-        }
-        m.counters.realloc_in_place++;
+        pool_resize_in_place(m, k, loc.index, k.state[loc.index], size);
         return p;
       }
       old_usable = k.block_size;
