@@ -15,8 +15,10 @@ void remember_freed(Manager& m, uintptr_t p) noexcept {
 
 namespace {
 
-void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align) noexcept {
-  const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw), align);
+// The block's pointer is the first align boundary at or past raw + skip.
+void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size, size_t align,
+            size_t skip = 0) noexcept {
+  const uintptr_t ptr = align_up_ptr(reinterpret_cast<uintptr_t>(raw) + skip, align);
   const uint64_t offset = ptr - reinterpret_cast<uintptr_t>(raw);
   const uint64_t usable = raw_size - offset;
   m.table.insert(TableEntry{ptr, size, usable, offset | static_cast<uint64_t>(kind)});
@@ -30,6 +32,21 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
     m.gauges.large_bytes.add(usable);
   }
   return reinterpret_cast<void*>(ptr);
+}
+
+// How far past the start of its pages a large block begins: arena spans and
+// mappings are page aligned, so without it every large block would start at
+// the same address modulo 4 KiB as every other, the case the class colours
+// (manager.cpp) avoid for the pools. Successive blocks step through the 63
+// non-zero multiples of 64 below 4 KiB, 29 apart, so neighbours in time are
+// far apart in cache sets. A colour costs at most one page more per block
+// (only when the request leaves less slack than the colour), and the page
+// holding the colour is touched anyway by the block's first bytes.
+size_t next_large_colour(Manager& m, size_t align) noexcept {
+  if (align >= m.page_size) return 0;
+  const uint32_t n = m.large_colours++;
+  const size_t colour = (size_t((n % 63) * 29 % 63) + 1) * 64;
+  return (colour % m.page_size) & ~(align - 1);
 }
 
 }  // namespace
@@ -59,13 +76,15 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
-  // The arena serves whole pages, page aligned.
+  const size_t colour = next_large_colour(m, align);
+  // The arena serves whole pages, page aligned: the block starts at the
+  // colour inside its first page.
   if (reserve >= kArenaMinBytes && reserve < m.config.mmap_threshold && align <= m.page_size) {
     ArenaBlock b;
-    if (arena_alloc(m, reserve, &b)) {
+    if (arena_alloc(m, reserve + colour, &b)) {
       m.counters.large_allocs++;
       m.counters.large_arena_allocs++;
-      void* p = enter(m, b.ptr, b.bytes, BlockKind::large_arena, size, align);
+      void* p = enter(m, b.ptr, b.bytes, BlockKind::large_arena, size, align, colour);
       if (zero && !b.zero) std::memset(p, 0, size);
       return p;
     }
@@ -73,7 +92,9 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   if (CachedBlock n; cache_take(m, raw_req, &n)) {
     m.counters.large_allocs++;
     m.counters.large_cache_hits++;
-    void* p = enter(m, n.raw, n.raw_size, n.kind, size, align);
+    // Coloured when the cached block has room for it beyond the request.
+    const size_t skip = n.raw_size - raw_req >= colour ? colour : 0;
+    void* p = enter(m, n.raw, n.raw_size, n.kind, size, align, skip);
     if (zero) std::memset(p, 0, size);
     return p;
   }
@@ -81,7 +102,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   size_t raw_size = 0;
   BlockKind kind = BlockKind::large_heap;
   if (raw_req >= m.config.mmap_threshold) {
-    const size_t map_extra = align > m.page_size ? align - m.page_size : 0;
+    const size_t map_extra = align > m.page_size ? align - m.page_size : colour;
     size_t want = 0;
     if (__builtin_add_overflow(reserve, map_extra, &want)) {
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
@@ -107,7 +128,9 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   }
   m.gauges.footprint.add(raw_size);
   m.counters.large_allocs++;
-  void* p = enter(m, raw, raw_size, kind, size, align);
+  // System malloc blocks start wherever the system puts them (behind its
+  // own headers); mappings at the colour.
+  void* p = enter(m, raw, raw_size, kind, size, align, kind == BlockKind::large_mapped ? colour : 0);
   if (zero) std::memset(p, 0, size);
   return p;
 }
