@@ -34,19 +34,48 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
   return reinterpret_cast<void*>(ptr);
 }
 
-// How far past the start of its pages a large block begins: arena spans and
-// mappings are page aligned, so without it every large block would start at
-// the same address modulo 4 KiB as every other, the case the class colours
-// (manager.cpp) avoid for the pools. Successive blocks step through the 63
-// non-zero multiples of 64 below 4 KiB, 29 apart, so neighbours in time are
-// far apart in cache sets. A colour costs at most one page more per block
-// (only when the request leaves less slack than the colour), and the page
-// holding the colour is touched anyway by the block's first bytes.
-size_t next_large_colour(Manager& m, size_t align) noexcept {
-  if (align >= m.page_size) return 0;
+constexpr size_t kLargeColourStep = 64;  // a cache line
+
+// How far into its first page a large block from the arena or a mapping
+// begins: its colour. Spans and mappings are page aligned, so without it
+// every such block would start at the same address modulo 4 KiB as every
+// other, the case the class colours (manager.cpp) avoid for the pools: the
+// blocks' first lines would all fall in one L1 set, and the CPU, which
+// matches loads to older stores by their low 12 address bits first, could
+// see false dependences between them. Successive blocks step through the
+// non-zero multiples of 64 below a page (29 of 63 apart, so neighbours in
+// time lie far apart in the page), scaled down to the slack the request
+// leaves in the block's last page (or bucket, for a mapping), so a colour
+// never costs a page. A request that leaves less than 64 bytes there (a
+// size of whole pages: 16 KiB, 64 KiB, 2 MiB) stays page aligned.
+//
+// Why not a page more for those too: measured against the uncoloured
+// parent (the same binary with the colour off; fa32 bench, 7 interleaved
+// runs, --touch all), colouring every large block, a page more wherever
+// the colour passed the slack, cost 18.6 % footprint on the suite's
+// realloc-growth profile (740 KiB against 624 KiB, replay RSS 876 against
+// 756 KiB: blocks doubling from 16 KiB take 20, 36, 68 KiB spans), 0.6 %
+// on large-mix (RSS +4.5 %), up to 0.9 % on the recorded real traces
+// (git-log; lua, python, sqlite, gawk, jq, perl within +-0.5 %), for no
+// speed gain beyond the noise anywhere: on the seven real traces and the
+// six suite profiles every median stayed within 3 % of the parent's,
+// faster or slower, but one whose own runs spread over 70 % (lua-tables,
+// +7.6 %); on the Lua host (8 scripts, 7 interleaved rounds) string_build
+// and table_resize, which make large blocks, stayed within 1 %, the
+// others within their round-to-round spread. A page more only where the
+// slack holds no colour cost the same on realloc-growth. Colours within
+// the slack measured the parent's footprint exactly (every trace and
+// profile) at the same speed.
+size_t next_large_colour(Manager& m, size_t align, size_t slack) noexcept {
+  if (align >= m.page_size) return 0;  // aligned to a page or more: the alignment decides
+  const size_t step = align > kLargeColourStep ? align : kLargeColourStep;
+  const size_t colours = m.page_size / step - 1;  // the non-zero multiples of step below a page
+  size_t fit = slack / step;
+  if (fit == 0) return 0;
+  if (fit > colours) fit = colours;
   const uint32_t n = m.large_colours++;
-  const size_t colour = (size_t((n % 63) * 29 % 63) + 1) * 64;
-  return (colour % m.page_size) & ~(align - 1);
+  const size_t s = size_t((n % 63) * 29 % 63);  // 0..62, 29 apart
+  return (s * fit / 63 + 1) * step;
 }
 
 }  // namespace
@@ -76,10 +105,14 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
-  const size_t colour = next_large_colour(m, align);
   // The arena serves whole pages, page aligned: the block starts at the
   // colour inside its first page.
   if (reserve >= kArenaMinBytes && reserve < m.config.mmap_threshold && align <= m.page_size) {
+    // (The slack of a size whose pages would pass SIZE_MAX does not count:
+    // mmap_threshold may be SIZE_MAX.)
+    const size_t slack =
+        reserve <= SIZE_MAX - m.page_size ? (m.page_size - reserve % m.page_size) % m.page_size : 0;
+    const size_t colour = next_large_colour(m, align, slack);
     ArenaBlock b;
     if (arena_alloc(m, reserve + colour, &b)) {
       m.counters.large_allocs++;
@@ -92,8 +125,11 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   if (CachedBlock n; cache_take(m, raw_req, &n)) {
     m.counters.large_allocs++;
     m.counters.large_cache_hits++;
-    // Coloured when the cached block has room for it beyond the request.
-    const size_t skip = n.raw_size - raw_req >= colour ? colour : 0;
+    // A mapping is coloured within the room it has beyond the request; a
+    // system malloc block starts where the system put it (behind its own
+    // header: not at a page's start).
+    const size_t skip =
+        n.kind == BlockKind::large_mapped ? next_large_colour(m, align, n.raw_size - raw_req) : 0;
     void* p = enter(m, n.raw, n.raw_size, n.kind, size, align, skip);
     if (zero) std::memset(p, 0, size);
     return p;
@@ -101,8 +137,9 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   char* raw = nullptr;
   size_t raw_size = 0;
   BlockKind kind = BlockKind::large_heap;
+  size_t colour = 0;
   if (raw_req >= m.config.mmap_threshold) {
-    const size_t map_extra = align > m.page_size ? align - m.page_size : colour;
+    const size_t map_extra = align > m.page_size ? align - m.page_size : 0;
     size_t want = 0;
     if (__builtin_add_overflow(reserve, map_extra, &want)) {
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
@@ -115,6 +152,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
       fail_alloc(m, FASTALLOC32_E_OVERFLOW);
       return nullptr;
     }
+    colour = next_large_colour(m, align, raw_size - reserve);
     raw = static_cast<char*>(sys_map_block(m, raw_size));
     kind = BlockKind::large_mapped;
     zero = false;  // fresh mappings are zero already
@@ -128,9 +166,9 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   }
   m.gauges.footprint.add(raw_size);
   m.counters.large_allocs++;
-  // System malloc blocks start wherever the system puts them (behind its
-  // own headers); mappings at the colour.
-  void* p = enter(m, raw, raw_size, kind, size, align, kind == BlockKind::large_mapped ? colour : 0);
+  // System malloc blocks start wherever the system puts them; mappings at
+  // the colour.
+  void* p = enter(m, raw, raw_size, kind, size, align, colour);
   if (zero) std::memset(p, 0, size);
   return p;
 }

@@ -35,8 +35,15 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
   void* p = reinterpret_cast<void*>(e->ptr);
   const uint64_t offset = e->offset();  // the colour: kept, mremap moves whole pages
   size_t new_size = 0;
-  if (size > SIZE_MAX - offset || !align_up(size + offset, m.page_size, &new_size)) {
+  // The status depends on the size asked for, not on the block's colour:
+  // a size that rounds to whole pages is at worst too big (E_NOMEM), as it
+  // is for a block without one.
+  if (!align_up(size, m.page_size, &new_size)) {
     fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  if (size > SIZE_MAX - offset || !align_up(size + offset, m.page_size, &new_size)) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
   void* q = sys_remap(m, e->raw(), e->raw_size(), new_size);
@@ -95,7 +102,10 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       // An arena block gives its tail pages back when it shrinks below half,
       // and grows into a free neighbour or the arena's unused end; otherwise
       // it stays (below) or moves.
-      if (e->kind() == BlockKind::large_arena && (size > e->usable || size <= e->usable / 2)) {
+      // The span keeps the block's colour in front of it; a size that cannot
+      // take it (near SIZE_MAX) cannot stay in the arena either.
+      if (e->kind() == BlockKind::large_arena && (size > e->usable || size <= e->usable / 2) &&
+          size <= SIZE_MAX - e->offset()) {
         if (const size_t bytes = arena_resize(m, e->raw(), size + e->offset())) {
           resize_entry(m, e, size, bytes - e->offset());
           m.counters.realloc_large_in_place++;
