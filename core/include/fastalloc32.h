@@ -14,7 +14,13 @@
  *    (tracked in an open-addressing pointer table, no per-block header or
  *    node; a cache of freed blocks by size bucket, bounded by
  *    large_cache_bytes; from 16 KiB, a large arena of page spans that
- *    coalesce on free; mmap/mremap at or above mmap_threshold);
+ *    coalesce on free; mmap/mremap at or above mmap_threshold). An arena
+ *    or mapped block starts at a colour, a multiple of 64 bytes (or of its
+ *    alignment, below a page) into its first page, taken from the slack
+ *    the request leaves in its last page (its bucket, for a mapping), so
+ *    large blocks do not all share their low 12 address bits and the colour
+ *    costs no page: the usable size is the pages from the colour on. A
+ *    request of whole pages leaves no slack and starts at a page;
  *  - when a class pool is exhausted (and may not grow), small requests fall
  *    back to the system allocator (counted as fallback).
  *

@@ -126,8 +126,8 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     if (e->kind() != BlockKind::large_arena) footprint += e->raw_size();  // arena: its committed pages
     switch (e->kind()) {
       case BlockKind::large_arena:
-        FA32_EXPECT(e->offset() == 0 && arena_owns(m, e->raw()) && e->usable % m.page_size == 0);
-        arena_bytes += e->usable;
+        FA32_EXPECT(e->offset() < m.page_size && arena_owns(m, e->raw()) && e->raw_size() % m.page_size == 0);
+        arena_bytes += e->raw_size();
         [[fallthrough]];
       case BlockKind::large_heap:
       case BlockKind::large_mapped:

@@ -75,6 +75,7 @@ struct fastalloc32_mm {
   fa32::core::Arena arena;
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large/fallback pointers
   unsigned freed_next;
+  uint32_t large_colours;  // large blocks coloured so far (next_large_colour)
 };
 
 namespace fa32::core {

@@ -33,9 +33,17 @@ void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexc
 // (the block is untouched).
 void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
   void* p = reinterpret_cast<void*>(e->ptr);
+  const uint64_t offset = e->offset();  // the colour: kept, mremap moves whole pages
   size_t new_size = 0;
+  // The status depends on the size asked for, not on the block's colour:
+  // a size that rounds to whole pages is at worst too big (E_NOMEM), as it
+  // is for a block without one.
   if (!align_up(size, m.page_size, &new_size)) {
     fail_alloc(m, FASTALLOC32_E_OVERFLOW);
+    return nullptr;
+  }
+  if (size > SIZE_MAX - offset || !align_up(size + offset, m.page_size, &new_size)) {
+    fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
   void* q = sys_remap(m, e->raw(), e->raw_size(), new_size);
@@ -44,15 +52,15 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
     return nullptr;
   }
   TableEntry moved = *e;
-  m.gauges.footprint.change(e->usable, new_size);
-  resize_entry(m, &moved, size, new_size);
-  moved.ptr = reinterpret_cast<uintptr_t>(q);
+  m.gauges.footprint.change(e->raw_size(), new_size);
+  resize_entry(m, &moved, size, new_size - offset);
+  moved.ptr = reinterpret_cast<uintptr_t>(q) + offset;
   m.table.erase(e);
   m.table.insert(moved);  // same count as before: no room needed
   // A moving mremap leaves the old pointer behind like a free does.
-  if (q != p) remember_freed(m, reinterpret_cast<uintptr_t>(p));
+  if (reinterpret_cast<void*>(moved.ptr) != p) remember_freed(m, reinterpret_cast<uintptr_t>(p));
   m.counters.realloc_large_in_place++;
-  return q;
+  return reinterpret_cast<void*>(moved.ptr);
 }
 
 }  // namespace
@@ -83,15 +91,18 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       // An arena block gives its tail pages back when it shrinks below half,
       // and grows into a free neighbour or the arena's unused end; otherwise
       // it stays (below) or moves.
-      if (e->kind() == BlockKind::large_arena && (size > e->usable || size <= e->usable / 2)) {
-        if (const size_t usable = arena_resize(m, e->raw(), size)) {
-          resize_entry(m, e, size, usable);
+      // The span keeps the block's colour in front of it; a size that cannot
+      // take it (near SIZE_MAX) cannot stay in the arena either.
+      if (e->kind() == BlockKind::large_arena && (size > e->usable || size <= e->usable / 2) &&
+          size <= SIZE_MAX - e->offset()) {
+        if (const size_t bytes = arena_resize(m, e->raw(), size + e->offset())) {
+          resize_entry(m, e, size, bytes - e->offset());
           m.counters.realloc_large_in_place++;
           return p;
         }
       }
-      const bool whole_mapping = e->kind() == BlockKind::large_mapped && e->offset() == 0 && m.default_map &&
-                                 m.config.alignment <= m.page_size;
+      const bool whole_mapping = e->kind() == BlockKind::large_mapped && e->offset() < m.page_size &&
+                                 m.default_map && m.config.alignment <= m.page_size;
       // A whole mapping follows the size both ways with mremap (shrinking
       // never moves it). Any other block that still fits stays: heap blocks
       // are below mmap_threshold, so what a shrink keeps is bounded.

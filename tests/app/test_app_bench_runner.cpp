@@ -93,7 +93,7 @@ TEST_CASE("runs are interleaved after a warm-up round, with repetitions fixed fr
   CHECK(*r.allocators[0].footprint_vs_live == doctest::Approx(2.0));
 }
 
-TEST_CASE("a worker that crashes or hangs is reported and not run again; the others finish") {
+TEST_CASE("a worker that crashes or hangs is reported and not run again, the others finish") {
   StandIn w;
   RunnerOptions o;
   o.program = w.program;

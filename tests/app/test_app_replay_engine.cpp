@@ -138,7 +138,7 @@ TEST_CASE("invalid events stop the replay with the event index, or are counted u
   }
 }
 
-TEST_CASE("realloc to size 0 frees; a failed allocation's later free is skipped, not invalid") {
+TEST_CASE("realloc to size 0 frees, and a failed allocation's later free is skipped, not invalid") {
   const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0),    ev_malloc(1, 1000), ev_free(1),
                                      ev_malloc(2, 8), ev_realloc(2, 5000), ev_free(2)};
   LimitedAllocator a(100);

@@ -62,6 +62,24 @@ struct SystemSpy {
   bool balanced() const { return mallocs == frees && maps == unmaps && mapped_bytes == 0; }
 };
 
+// Large blocks from the arena or a mapping start at a colour: a non-zero
+// multiple of 64 bytes (or of a larger alignment below a page) into their
+// first page, within the slack the request leaves in the block's last page
+// (or its bucket, for a mapping), so that they do not share their low 12
+// address bits and the colour costs no page. A request that leaves less
+// than 64 bytes there stays page aligned. With 4 KiB pages:
+inline size_t colour_of(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) % 4096;
+}
+// The page the block's span or mapping starts at.
+inline uintptr_t first_page(const void* p) {
+  return reinterpret_cast<uintptr_t>(p) / 4096 * 4096;
+}
+// The slack `size` leaves in its last page.
+inline size_t page_slack(size_t size) {
+  return (4096 - size % 4096) % 4096;
+}
+
 // Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);
 bool verify(const void* p, size_t n, uint64_t id);

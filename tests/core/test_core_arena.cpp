@@ -37,19 +37,30 @@ TEST_CASE("large blocks from 16 KiB come from the arena: one reservation, then n
     Mm mm = make(c);
     const uint64_t maps = spy.maps;
     std::vector<void*> ptrs;
+    size_t coloured = 0, spans = 0;
     for (size_t i = 0; i < 50; ++i) {
       const size_t size = 16 * KiB + i * 3000;
       void* p = fastalloc32_malloc(mm.get(), size);
       REQUIRE(p != nullptr);
-      CHECK(reinterpret_cast<uintptr_t>(p) % kPage == 0);
       CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
       const size_t usable = fastalloc32_usable_size(mm.get(), p);
       CHECK(usable >= size);
       CHECK(usable < size + kPage);  // whole pages, no more
+      // The span is the request's pages; the block starts at a colour in
+      // the slack they leave (none: page aligned).
+      const size_t colour = colour_of(p);
+      CHECK(colour % 64 == 0);
+      CHECK(colour <= page_slack(size));
+      CHECK((colour == 0) == (page_slack(size) < 64));
+      CHECK(usable + colour == size + page_slack(size));
+      coloured += colour != 0;
+      spans += size + page_slack(size);
       std::memset(p, int(i), size);
       ptrs.push_back(p);
     }
-    CHECK(spy.maps == maps + 2);  // the pointer table and the arena
+    CHECK(coloured > 40);
+    CHECK(stats(mm.get()).footprint.current == spans);  // no page more for a colour
+    CHECK(spy.maps == maps + 2);                        // the pointer table and the arena
     CHECK(spy.mallocs == 0);
     fastalloc32_stats s = stats(mm.get());
     CHECK(s.large_allocs == 50);
@@ -92,14 +103,17 @@ TEST_CASE("freed neighbours merge into one span that serves a bigger request") {
   fastalloc32_free(mm.get(), big);
   void* part = fastalloc32_malloc(mm.get(), 100 * KiB);
   void* rest = fastalloc32_malloc(mm.get(), 90 * KiB);
-  CHECK(part == a);
-  CHECK(rest == at(a, 100 * KiB));
+  CHECK(part == a);  // 100 KiB is whole pages: no slack, no colour
+  // 90 KiB leaves half a page: its block starts at a colour in the span.
+  CHECK(first_page(rest) == first_page(at(a, 100 * KiB)));
+  CHECK(colour_of(rest) != 0);
+  CHECK(fastalloc32_usable_size(mm.get(), rest) == 92 * KiB - colour_of(rest));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   for (void* p : {part, rest, guard}) fastalloc32_free(mm.get(), p);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
-TEST_CASE("calloc from a reused span is zero; from fresh pages it is not written") {
+TEST_CASE("calloc from a reused span is zero, from fresh pages it is not written") {
   Mm mm = make(arena_config());
   void* guard0 = fastalloc32_malloc(mm.get(), 16 * KiB);
   void* p = fastalloc32_malloc(mm.get(), 64 * KiB);

@@ -184,7 +184,7 @@ TEST_CASE("a request the system cannot back fails with E_NOMEM where glibc's mal
 
 #endif
 
-TEST_CASE("blocks handed out are commit-charged mappings; reservations are not") {
+TEST_CASE("blocks handed out are commit-charged mappings, reservations are not") {
   if (overcommit_mode() == 2) {
     MESSAGE("overcommit_memory = 2 charges every writable mapping: nothing to tell apart");
     return;

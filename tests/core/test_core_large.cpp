@@ -79,7 +79,13 @@ TEST_CASE("blocks at or above mmap_threshold are mapped") {
     CHECK(spy.mallocs == 0);
     CHECK(all_zero(p, 300 * 1024));
     CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
-    CHECK(reinterpret_cast<uintptr_t>(p) % 4096 == 0);
+    // The mapping is the bucket's pages (320 KiB for 300 KiB); the block
+    // starts at a colour in the slack they leave, no page more.
+    const size_t colour = colour_of(p);
+    CHECK(colour != 0);
+    CHECK(colour % 64 == 0);
+    CHECK(stats(mm.get()).footprint.current == 320 * 1024);
+    CHECK(fastalloc32_usable_size(mm.get(), p) == 320 * 1024 - colour);
     fastalloc32_free(mm.get(), p);
     CHECK(spy.unmaps == 1);  // the cache is off: straight back
     CHECK(stats(mm.get()).footprint.current == 0);
@@ -140,4 +146,75 @@ TEST_CASE("the large cache's records grow with it, and a failed growth only skip
     CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   }
   CHECK(spy.balanced());
+}
+
+TEST_CASE("large blocks start at a colour in the slack of their pages, and a colour never costs a page") {
+  constexpr size_t KiB = 1024;
+  constexpr size_t MiB = 1024 * KiB;
+  Mm mm = make(small_config());  // the arena from 16 KiB, mappings from 1 MiB
+  std::vector<void*> ptrs;
+  // Arena spans are the request's pages. Sizes that leave 64 bytes or more
+  // in the last page start at a colour there, successive ones at different
+  // colours; whole pages (or within 64 bytes of them) stay page aligned.
+  uint64_t footprint = stats(mm.get()).footprint.current;
+  for (size_t size : {64 * KiB, 64 * KiB - 1000, 64 * KiB - 1000, 100 * KiB + 8, 20 * KiB - 32}) {
+    CAPTURE(size);
+    void* p = fastalloc32_malloc(mm.get(), size);
+    REQUIRE(p != nullptr);
+    const size_t colour = colour_of(p);
+    CHECK(colour % 64 == 0);
+    CHECK(colour <= page_slack(size));
+    CHECK((colour != 0) == (page_slack(size) >= 64));
+    CHECK(fastalloc32_usable_size(mm.get(), p) + colour == size + page_slack(size));
+    if (!ptrs.empty() && colour != 0) CHECK(colour != colour_of(ptrs.back()));
+    footprint += size + page_slack(size);
+    CHECK(stats(mm.get()).footprint.current == footprint);
+    ptrs.push_back(p);
+  }
+  CHECK(stats(mm.get()).large_arena_allocs == ptrs.size());
+
+  // Mappings: the colour lies in the bucket's slack (2 MiB for 2 MiB - 1000);
+  // a mapping of exactly a bucket's pages stays page aligned.
+  void* m1 = fastalloc32_malloc(mm.get(), 2 * MiB - 1000);
+  void* exact = fastalloc32_malloc(mm.get(), 2 * MiB);
+  REQUIRE((m1 && exact));
+  CHECK(colour_of(m1) != 0);
+  CHECK(colour_of(exact) == 0);
+  CHECK(stats(mm.get()).footprint.current == footprint + 4 * MiB);
+  CHECK(fastalloc32_usable_size(mm.get(), m1) == 2 * MiB - colour_of(m1));
+  // From the cache: the same mapping, at a new colour in the room it has
+  // beyond the request.
+  fastalloc32_free(mm.get(), m1);
+  void* m2 = fastalloc32_malloc(mm.get(), 2 * MiB - 5000);
+  REQUIRE(m2 != nullptr);
+  CHECK(stats(mm.get()).large_cache_hits == 1);
+  CHECK(first_page(m2) == first_page(m1));
+  CHECK(colour_of(m2) != 0);
+  CHECK(colour_of(m2) != colour_of(m1));
+  // mremap moves whole pages: a mapping keeps its colour as it grows.
+  fill(m2, 2 * MiB - 5000, 5);
+  void* m3 = fastalloc32_realloc(mm.get(), m2, 6 * MiB);
+  REQUIRE(m3 != nullptr);
+  CHECK(stats(mm.get()).sys_remaps == 1);
+  CHECK(colour_of(m3) == colour_of(m2));
+  CHECK(verify(m3, 2 * MiB - 5000, 5));
+  CHECK(fastalloc32_usable_size(mm.get(), m3) == 6 * MiB + 4096 - colour_of(m3));
+  for (void* p : {exact, m3}) ptrs.push_back(p);
+
+  // Alignments: a page or more decides the address; below a page the
+  // colour is a non-zero multiple of the alignment that fits the slack.
+  void* paged = fastalloc32_aligned_alloc(mm.get(), 4096, 64 * KiB - 1000);
+  void* half = fastalloc32_aligned_alloc(mm.get(), 2048, 64 * KiB - 3000);
+  void* wide = fastalloc32_aligned_alloc(mm.get(), 256, 70 * KiB);
+  REQUIRE((paged && half && wide));
+  CHECK(colour_of(paged) == 0);
+  CHECK(colour_of(half) == 2048);
+  CHECK(colour_of(wide) % 256 == 0);
+  CHECK(colour_of(wide) != 0);
+  CHECK(colour_of(wide) <= 2048);
+  for (void* p : {paged, half, wide}) ptrs.push_back(p);
+
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }

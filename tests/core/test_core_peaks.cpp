@@ -133,7 +133,7 @@ void compare(fastalloc32_mm* with, fastalloc32_mm* without) {
 
 }  // namespace
 
-TEST_CASE("without track_peaks only the peaks it names read 0; every other figure is the same") {
+TEST_CASE("without track_peaks only the peaks it names read 0, every other figure is the same") {
   Mm with = make(mixed_config(1));
   Mm without = make(mixed_config(0));
   std::mt19937 rng(3);

@@ -84,7 +84,7 @@ Outcome session(SystemSpy& spy, bool use_maps) {
 
 }  // namespace
 
-TEST_CASE("every system call of a session may fail; nothing leaks") {
+TEST_CASE("every system call of a session may fail, and nothing leaks") {
   for (bool use_maps : {true, false}) {
     CAPTURE(use_maps);
     SystemSpy clean;
