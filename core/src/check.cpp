@@ -22,7 +22,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
   FA32_EXPECT(k.cache_top >= k.cache && k.cache_count() <= k.cache_capacity);
   FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache + k.cache_capacity));
-  FA32_EXPECT(k.cache[-1] == kNoBlock);  // the inline malloc's empty-cache sentinel
+  FA32_EXPECT(k.cache[-1] == kNoBlock && k.cache[-2] == kNoBlock);  // the inline malloc's sentinels
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
   // Live-size table: nothing live at or beyond bump; requested sizes fit.

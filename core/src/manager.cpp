@@ -105,9 +105,10 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // The live-size table covers the whole stride, so the inline free needs
     // no bound check before it reads an entry (untouched pages cost nothing).
     const size_t states = l.stride / bs + 1;
-    // One more entry below the cache: the sentinel the inline malloc reads
-    // when the cache is empty.
-    if (!place(&at, (size_t(c.cache_capacity) + 1) * sizeof(uint32_t), &l.cache_offset[i])) return false;
+    // Two more entries below the cache: the sentinel the inline malloc reads
+    // when the cache is empty, and the one it prefetches through when the
+    // cache holds one block (pool_cache_pop).
+    if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), &l.cache_offset[i])) return false;
     if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
     if (!place(&at, blocks * sizeof(uint32_t), &l.free_offset[i])) return false;
   }
@@ -263,8 +264,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.recip = reciprocal(k.block_size);
     k.colour = l.colour[i];
     k.base = m->pool_base + size_t(i) * l.stride + k.colour;
-    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 1;
+    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
     k.cache[-1] = kNoBlock;
+    k.cache[-2] = kNoBlock;
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
     k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
