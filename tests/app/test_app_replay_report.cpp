@@ -193,3 +193,20 @@ TEST_CASE("report: every counter row names a counter or gauge and has a key and 
     }
   }
 }
+
+TEST_CASE("text: side-by-side columns are padded by bytes, a non-ASCII trace name too") {
+  report::Report r1 = made_up_report();
+  report::Report r2 = made_up_report();
+  r2.trace = "\xc3\xa9";  // U+00E9, two bytes
+  const std::vector<report::Report> two{r1, r2};
+  std::ostringstream text;
+  report::print_text(text, two, {});
+  std::istringstream lines(text.str());
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("figure", 0) != 0) {
+  }
+  REQUIRE(line.rfind("figure", 0) == 0);
+  std::string next;
+  REQUIRE(std::getline(lines, next));
+  CHECK(line.size() == next.size());
+}

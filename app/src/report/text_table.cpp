@@ -7,11 +7,13 @@
 
 namespace fa32::app::report {
 
+// Widths are counted in bytes, as the columns are measured; fmt would count
+// a UTF-8 string's display width instead, so it pads an empty field here.
 std::string pad_left(std::string_view s, std::size_t width) {
-  return fmt::format("{:>{}}", s, width);
+  return fmt::format("{:>{}}{}", "", width > s.size() ? width - s.size() : 0, s);
 }
 std::string pad_right(std::string_view s, std::size_t width) {
-  return fmt::format("{:<{}}", s, width);
+  return fmt::format("{}{:<{}}", s, "", width > s.size() ? width - s.size() : 0);
 }
 
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
