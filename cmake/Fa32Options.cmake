@@ -29,10 +29,11 @@ if(FA32_FUZZ)
   target_compile_options(fa32_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 
-# fa32_setup_target(<target>): warnings + sanitizers, C++20.
+# fa32_setup_target(<target>): warnings + sanitizers, C++20 to build it. What a
+# target demands of its users is its own PUBLIC feature (fa32_core: C++17).
 function(fa32_setup_target target)
   # BUILD_INTERFACE: a static library's private links show up in its export;
   # these two must not (consumers get neither our warnings nor sanitizers).
   target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:fa32_warnings> $<BUILD_INTERFACE:fa32_sanitizers>)
-  target_compile_features(${target} PUBLIC cxx_std_20)
+  target_compile_features(${target} PRIVATE cxx_std_20)
 endfunction()

@@ -7,6 +7,7 @@
 
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/replay/fa32_allocator.hpp"
+#include "fa32/app/report/counter_rows.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
 #include "replay_test_util.hpp"
@@ -158,4 +159,54 @@ TEST_CASE("report formats by name") {
   CHECK(report::report_format_from_name("json") == report::ReportFormat::json);
   CHECK_FALSE(report::report_format_from_name("yaml"));
   CHECK(report::human_bytes(1536) == "1.50 KiB");
+}
+
+namespace {
+bool has_row(std::string_view name) {
+  for (const report::CounterRow& row : report::counter_rows()) {
+    if (row.name == name) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("report: every allocator counter and gauge has a row, shown or explicitly not") {
+#define FA32_CHECK_HAS_ROW(name, desc) CHECK_MESSAGE(has_row(#name), #name " has no row in counter_rows()");
+  FASTALLOC32_COUNTERS(FA32_CHECK_HAS_ROW)
+  FASTALLOC32_GAUGES(FA32_CHECK_HAS_ROW)
+#undef FA32_CHECK_HAS_ROW
+}
+
+TEST_CASE("report: every counter row names a counter or gauge and has a key and a label") {
+  fastalloc32_stats s{};
+  for (const report::CounterRow& row : report::counter_rows()) {
+    CAPTURE(row.key);
+    if (row.kind == report::Figure::Kind::ratio) {
+      CHECK(row.name.empty());
+      CHECK(row.ratio != nullptr);
+    } else {
+      CHECK(report::counter_value(s, row).has_value());
+    }
+    if (row.section != report::CounterSection::not_reported) {
+      CHECK(!row.key.empty());
+      CHECK(!row.label.empty());
+    }
+  }
+}
+
+TEST_CASE("text: side-by-side columns are padded by bytes, a non-ASCII trace name too") {
+  report::Report r1 = made_up_report();
+  report::Report r2 = made_up_report();
+  r2.trace = "\xc3\xa9";  // U+00E9, two bytes
+  const std::vector<report::Report> two{r1, r2};
+  std::ostringstream text;
+  report::print_text(text, two, {});
+  std::istringstream lines(text.str());
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("figure", 0) != 0) {
+  }
+  REQUIRE(line.rfind("figure", 0) == 0);
+  std::string next;
+  REQUIRE(std::getline(lines, next));
+  CHECK(line.size() == next.size());
 }

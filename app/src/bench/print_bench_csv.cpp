@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <fmt/format.h>
 
+#include "../report/csv.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
 
 namespace fa32::app::bench {
 namespace {
 
-// RFC 4180: quote when the field holds a comma, a quote or a line break.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
+using report::csv_field;
 
 template <class T>
 std::string optional_text(const std::optional<T>& v) {

@@ -1,37 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <algorithm>
-#include <array>
 #include <vector>
 
+#include "../report/text_table.hpp"
 #include "cells.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
 
 namespace fa32::app::bench {
 namespace {
 
-constexpr std::size_t kColumns = 9;
-using Line = std::array<std::string, kColumns>;
-
-void print_table(std::ostream& out, const std::vector<Line>& lines) {
-  std::array<std::size_t, kColumns> width{};
-  for (const Line& l : lines) {
-    for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], l[c].size());
-  }
-  for (const Line& l : lines) {
-    std::string s = "  ";
-    for (std::size_t c = 0; c < kColumns; ++c) {
-      // Names left-aligned, figures right-aligned so digits line up.
-      const std::size_t pad = width[c] - l[c].size();
-      if (c == 0 || c == kColumns - 1) {
-        s += l[c] + std::string(pad, ' ');
-      } else {
-        s += std::string(pad, ' ') + l[c];
-      }
-      if (c + 1 < kColumns) s += "  ";
-    }
-    s.erase(s.find_last_not_of(' ') + 1);
-    out << s << '\n';
-  }
+// Names left-aligned, figures right-aligned so digits line up.
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& lines) {
+  report::TableLayout layout;
+  layout.left_columns = {0, 8};
+  layout.trim = true;
+  report::print_table(out, lines, layout);
 }
 
 }  // namespace
@@ -44,8 +26,8 @@ void print_bench_text(std::ostream& out, const BenchReport& report) {
       report.warmup == 1 ? "" : "s", report.touch, cells::touch(report));
   for (const WorkloadResult& w : report.workloads) {
     out << '\n' << cells::workload_line(w) << '\n';
-    std::vector<Line> lines{{"allocator", "ns/event", "min-max", "vs glibc", "vs fastest", "peak RSS",
-                             "replay RSS", "footprint", ""}};
+    std::vector<std::vector<std::string>> lines{{"allocator", "ns/event", "min-max", "vs glibc", "vs fastest",
+                                                 "peak RSS", "replay RSS", "footprint", ""}};
     for (const AllocatorRow& r : w.allocators) {
       std::string flags = r.fastest ? "fastest" : "";
       if (r.summary.noisy) flags += (flags.empty() ? "" : ", ") + cells::noise(r);

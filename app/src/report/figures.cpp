@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <string>
 
+#include "fa32/app/report/counter_rows.hpp"
 #include "fa32/app/report/report.hpp"
 
 namespace fa32::app::report {
@@ -42,6 +43,24 @@ class Rows {
   std::vector<Figure>& out_;
 };
 
+// The allocator's own counters of one section, for an fa32 replay only.
+void counter_rows_of(Rows& row, const Report& r, CounterSection section) {
+  if (!r.result.fa32) return;
+  const fastalloc32_stats& s = r.result.fa32->stats;
+  for (const CounterRow& c : counter_rows()) {
+    if (c.section != section) continue;
+    std::string key(c.key);
+    std::string label(c.label);
+    if (c.kind == Kind::ratio) {
+      row.ratio(std::move(key), std::move(label), r.*c.ratio);
+    } else if (c.kind == Kind::bytes) {
+      row.bytes(std::move(key), std::move(label), counter_value(s, c).value_or(0));
+    } else {
+      row.integer(std::move(key), std::move(label), counter_value(s, c).value_or(0));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Figure> figures(const Report& r) {
@@ -77,42 +96,13 @@ std::vector<Figure> figures(const Report& r) {
   row.integer("invalid.id_in_use", "allocation of a live id", x.invalid.id_in_use);
   row.integer("invalid.bad_alignment", "bad alignment", x.invalid.bad_alignment);
 
-  if (x.fa32) {
-    const fastalloc32_stats& s = x.fa32->stats;
-    row.integer("pool.allocs", "pool allocations", s.pool_allocs);
-    row.ratio("pool.hit_rate", "pool hit rate", r.pool_hit_rate);
-    row.integer("pool.cache_hits", "cache hits", s.cache_hits);
-    row.ratio("pool.cache_reuse", "cache reuse", r.cache_reuse);
-    row.integer("pool.freelist_hits", "free-list hits", s.freelist_hits);
-    row.integer("pool.fresh_blocks", "fresh blocks", s.fresh_blocks);
-    row.integer("pool.grows", "pool grows", s.pool_grows);
-    row.integer("large.allocs", "large allocations", s.large_allocs);
-    row.integer("large.frees", "large frees", s.large_frees);
-    row.integer("large.cache_hits", "large cache hits", s.large_cache_hits);
-    row.ratio("large.cache_reuse", "large cache reuse", r.large_cache_reuse);
-    row.integer("large.arena_allocs", "large arena allocations", s.large_arena_allocs);
-    row.integer("fallback.allocs", "fallback allocations", s.fallback_allocs);
-    row.ratio("fallback.rate", "fallback rate", r.fallback_rate);
-    row.bytes("fallback.bytes_total", "fallback bytes (total)", s.fallback_bytes.total);
-    row.bytes("fallback.bytes_peak", "fallback bytes (peak)", s.fallback_bytes.peak);
-  }
+  counter_rows_of(row, r, CounterSection::pool);
 
   row.integer("realloc.in_place", "realloc in place", x.realloc_in_place);
   row.integer("realloc.moved", "realloc moved", x.realloc_moved);
   row.integer("realloc.to_zero", "realloc to size 0", x.realloc_to_zero);
   row.integer("realloc.failed", "realloc failed", x.failed_reallocs);
-  if (x.fa32) {
-    const fastalloc32_stats& s = x.fa32->stats;
-    row.integer("realloc.pool_to_pool", "realloc pool -> pool", s.realloc_pool_to_pool);
-    row.integer("realloc.pool_to_large", "realloc pool -> large", s.realloc_pool_to_large);
-    row.integer("realloc.large_to_pool", "realloc large -> pool", s.realloc_large_to_pool);
-    row.integer("realloc.large_in_place", "realloc large in place", s.realloc_large_in_place);
-    row.integer("realloc.large_moved", "realloc large moved", s.realloc_large_moved);
-    row.integer("realloc.fallback", "realloc via fallback", s.realloc_fallback);
-    row.integer("allocator.invalid_frees", "allocator: invalid frees", s.invalid_frees);
-    row.integer("allocator.double_frees", "allocator: double frees", s.double_frees);
-    row.integer("allocator.interior_frees", "allocator: interior frees", s.interior_frees);
-  }
+  counter_rows_of(row, r, CounterSection::realloc);
   row.integer("failed.allocs", "failed allocations", x.failed_allocs);
   row.integer("failed.skipped", "frees of failed allocations", x.skipped_after_fail);
   row.integer("failed.refused_by_limit", "refused by the memory limit", x.refused_by_limit);

@@ -1,19 +1,9 @@
 // CSV: "key,value" rows for one trace; "key,<trace>,<trace>..." for several.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "csv.hpp"
 #include "fa32/app/report/printers.hpp"
 
 namespace fa32::app::report {
-namespace {
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-}  // namespace
 
 void print_csv(std::ostream& out, std::span<const Report> reports) {
   const FigureTable t = side_by_side(reports, false);

@@ -6,24 +6,11 @@
 #include <string>
 
 #include "fa32/app/report/printers.hpp"
+#include "style.hpp"
+#include "text_table.hpp"
 
 namespace fa32::app::report {
 namespace {
-
-struct Style {
-  bool on = false;
-  std::string bold(const std::string& s) const { return on ? "\033[1m" + s + "\033[0m" : s; }
-  std::string red(const std::string& s) const { return on ? "\033[31m" + s + "\033[0m" : s; }
-  std::string green(const std::string& s) const { return on ? "\033[32m" + s + "\033[0m" : s; }
-  std::string yellow(const std::string& s) const { return on ? "\033[33m" + s + "\033[0m" : s; }
-};
-
-std::string pad_right(const std::string& s, std::size_t w) {
-  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
-}
-std::string pad_left(const std::string& s, std::size_t w) {
-  return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
-}
 
 std::string section_title(const std::string& key) {
   static const std::pair<const char*, const char*> titles[] = {
@@ -52,19 +39,11 @@ std::string section_title(const std::string& key) {
 // A right-aligned table, two spaces in.
 void print_table(std::ostream& out, const std::vector<std::string>& head,
                  const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> w(head.size());
-  for (std::size_t i = 0; i < head.size(); ++i) {
-    w[i] = head[i].size();
-    for (const auto& row : rows) w[i] = std::max(w[i], row[i].size());
-  }
-  out << ' ';
-  for (std::size_t i = 0; i < head.size(); ++i) out << ' ' << pad_left(head[i], w[i]);
-  out << '\n';
-  for (const auto& row : rows) {
-    out << ' ';
-    for (std::size_t i = 0; i < row.size(); ++i) out << ' ' << pad_left(row[i], w[i]);
-    out << '\n';
-  }
+  std::vector<std::vector<std::string>> lines{head};
+  lines.insert(lines.end(), rows.begin(), rows.end());
+  TableLayout layout;
+  layout.gap = " ";
+  report::print_table(out, lines, layout);
 }
 
 void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) {
