@@ -72,6 +72,23 @@ inline uint64_t offset_in_class(const Manager& m, const PoolClass& k, const void
   return (reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(k.base)) & m.stride_mask;
 }
 
+// A pointer inside the pools (pool offset `off` < pool_span), decoded: its
+// class, the block it falls in, whether it is that block's first byte, and
+// the block's live-size entry (0 free, requested + 1 live). Nothing is read
+// at the pointer. Shared by the inline free and realloc and by locate.
+struct PoolPointer {
+  PoolClass* k;
+  uint64_t index;  // within the class's stride; may be at or past bump
+  uint64_t state() const noexcept { return k->state[index]; }
+};
+inline PoolPointer decode_pool_pointer(Manager& m, uint64_t off, const void* ptr, bool* at_start) noexcept {
+  PoolClass* kp = class_of_offset(m, off);
+  // Opaque to the optimizer, so the class address stays in a register
+  // instead of being recomputed around every later use (as in malloc).
+  __asm__("" : "+r"(kp));
+  return {kp, kp->index_of(offset_in_class(m, *kp, ptr), at_start)};
+}
+
 // Pops block `index`, read from under `top` (the class's cache top) and not
 // kNoBlock, and hands it out.
 inline void* pool_cache_pop(Manager& m, PoolClass& k, uint32_t* top, uint32_t index, size_t size) noexcept {
