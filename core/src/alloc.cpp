@@ -9,7 +9,7 @@ namespace fa32::core {
 namespace {
 
 uint32_t class_for(const Manager& m, size_t size) noexcept {
-  return class_index(class_table(m)[(size + 15) >> 4]);
+  return class_index(class_table(m)[size_index(size)]);
 }
 
 }  // namespace

@@ -26,9 +26,19 @@
 
 namespace fa32::core {
 
-// Largest block size a class may have (the lookup table has one byte per
-// 16 bytes of it).
+// Largest block size a class may have (the lookup table has one entry per
+// granule of it).
 inline constexpr size_t kMaxBlockSize = size_t(1) << 20;
+// The class lookup table's unit of request size: one entry per 16 bytes.
+// Block sizes are multiples of the alignment, at least 16, so every size
+// with the same index fits the same classes.
+inline constexpr unsigned kGranuleShift = 4;
+inline constexpr size_t kGranule = size_t(1) << kGranuleShift;
+// The lookup table's index for a request of `size` bytes: its size in
+// granules, rounded up.
+inline constexpr size_t size_index(size_t size) noexcept {
+  return (size + kGranule - 1) >> kGranuleShift;
+}
 // Every pointer from the system malloc is aligned to at least this.
 inline constexpr size_t kMallocAlign = alignof(std::max_align_t);
 inline constexpr unsigned kFreedRing = 64;
@@ -80,7 +90,7 @@ struct fastalloc32_mm {
 
 namespace fa32::core {
 
-// The class lookup table ((size + 15) >> 4 -> byte offset of the class in
+// The class lookup table (size_index(size) -> byte offset of the class in
 // the manager) follows the manager in its reservation, starting past the
 // classes' hot bytes modulo sizeof(PoolClass) for the reason hot_offset
 // gives: entries up to size 1264 (with 96 hot bytes) then alias no class's

@@ -56,7 +56,7 @@ inline void pool_resize_in_place(Manager& m, PoolClass& k, uint64_t index, uint6
 
 // The class that serves a request of `size` bytes (size <= max_small).
 inline PoolClass* class_for_size(Manager& m, size_t size) noexcept {
-  return &class_at(m, class_table(m)[(size + 15) >> 4]);
+  return &class_at(m, class_table(m)[size_index(size)]);
 }
 
 // The class whose stride holds pool offset `off` (off < pool_span).
