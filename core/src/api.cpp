@@ -21,8 +21,7 @@ namespace {
 
 FA32_NOINLINE void* malloc_slow(fastalloc32_mm* mm, size_t size) noexcept {
   if (mm == nullptr) return nullptr;
-  Path path;
-  return alloc_any(*mm, size, false, &path);
+  return alloc_any(*mm, size, false);
 }
 
 FA32_NOINLINE void* calloc_slow(fastalloc32_mm* mm, size_t count, size_t size) noexcept {
@@ -32,8 +31,7 @@ FA32_NOINLINE void* calloc_slow(fastalloc32_mm* mm, size_t count, size_t size) n
     fail_alloc(*mm, FASTALLOC32_E_OVERFLOW);
     return nullptr;
   }
-  Path path;
-  return alloc_any(*mm, total, true, &path);
+  return alloc_any(*mm, total, true);
 }
 
 FA32_NOINLINE void free_slow_entry(fastalloc32_mm* mm, void* ptr) noexcept {

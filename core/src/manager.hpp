@@ -108,6 +108,10 @@ inline PoolClass& class_at(Manager& m, uint32_t offset) noexcept {
 inline uint32_t class_index(uint32_t offset) noexcept {
   return offset / sizeof(PoolClass);
 }
+// Whether p lies in the pools (a pool block, live or not, or inside one).
+inline bool in_pools(const Manager& m, const void* p) noexcept {
+  return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(m.pool_base) < m.pool_span;
+}
 
 // ---- system access (system.cpp): the config's hooks, every call counted.
 void* sys_malloc(Manager& m, size_t size) noexcept;
@@ -150,7 +154,6 @@ Location locate(const Manager& m, const void* p) noexcept;
 void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept;
 
 // ---- pool (pool.cpp): slow paths behind the inline ones in pool_ops.hpp
-enum class Path : uint8_t { pool, large, fallback };
 // A block of class c, or nullptr if the class is full and may not grow.
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
@@ -173,8 +176,10 @@ void large_release_all(Manager& m) noexcept;
 
 // ---- allocation dispatch (alloc.cpp)
 // Any size with the config alignment: a class pool, its fallback, or large.
-void* alloc_small(Manager& m, size_t size, bool zero, Path* path) noexcept;
-void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept;
+// A small request's block is a pool block (in_pools) unless its class was
+// full and it came from the fallback.
+void* alloc_small(Manager& m, size_t size, bool zero) noexcept;
+void* alloc_any(Manager& m, size_t size, bool zero) noexcept;
 void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
 // Releases a located live block (no user-level counters).
 void release(Manager& m, const Location& loc) noexcept;
