@@ -6,6 +6,12 @@
  * One manager (fastalloc32_mm) per context; there is no global state. A
  * manager is NOT thread-safe: use one per thread, or lock around it.
  *
+ * This library grew from "the original": the C fastalloc32, one 128-byte
+ * size class in a 1 MiB pool that never grew, with a list node malloc'd
+ * per large block. The "original" preset reproduces its layout. How the
+ * manager is built, and why: docs/design.md; what it measures against
+ * glibc and the other candidates: docs/performance.md.
+ *
  * Where memory comes from:
  *  - small requests (<= the largest block size) come from per-class pools of
  *    fixed-size blocks, reserved with mmap so untouched pages cost nothing;
@@ -63,6 +69,43 @@
 #define FASTALLOC32_API __attribute__((visibility("default")))
 #else
 #define FASTALLOC32_API
+#endif
+#endif
+
+/* What the allocation functions return, told to GCC and Clang (for
+ * __builtin_object_size, _FORTIFY_SOURCE, their warnings and alias
+ * analysis): FASTALLOC32_MALLOC_LIKE for a pointer to fresh memory that
+ * nothing else points to (malloc, calloc, aligned_alloc; not realloc,
+ * whose result may be its argument), FASTALLOC32_ALLOC_SIZE* for the
+ * parameters giving the size, FASTALLOC32_ALLOC_ALIGN for the one giving
+ * the alignment. Empty on compilers without them; define them yourself to
+ * override. */
+#if defined(__has_attribute)
+#define FASTALLOC32_HAS_ATTRIBUTE_(x) __has_attribute(x)
+#else
+#define FASTALLOC32_HAS_ATTRIBUTE_(x) 0
+#endif
+#ifndef FASTALLOC32_MALLOC_LIKE
+#if FASTALLOC32_HAS_ATTRIBUTE_(malloc)
+#define FASTALLOC32_MALLOC_LIKE __attribute__((malloc))
+#else
+#define FASTALLOC32_MALLOC_LIKE
+#endif
+#endif
+#ifndef FASTALLOC32_ALLOC_SIZE
+#if FASTALLOC32_HAS_ATTRIBUTE_(alloc_size)
+#define FASTALLOC32_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
+#define FASTALLOC32_ALLOC_SIZE2(n, m) __attribute__((alloc_size(n, m)))
+#else
+#define FASTALLOC32_ALLOC_SIZE(n)
+#define FASTALLOC32_ALLOC_SIZE2(n, m)
+#endif
+#endif
+#ifndef FASTALLOC32_ALLOC_ALIGN
+#if FASTALLOC32_HAS_ATTRIBUTE_(alloc_align)
+#define FASTALLOC32_ALLOC_ALIGN(n) __attribute__((alloc_align(n)))
+#else
+#define FASTALLOC32_ALLOC_ALIGN(n)
 #endif
 #endif
 
@@ -173,8 +216,9 @@ typedef struct fastalloc32_config {
 
   /* Non-zero: keep the peaks of live_allocs, bytes_requested,
    * bytes_reserved, pool_blocks and of each class's bytes_requested. They
-   * cannot be derived afterwards, so every malloc and free updates them:
-   * 15-25% of the time of small-object churn. With 0 those peak fields
+   * cannot be derived afterwards, so every malloc and free updates them,
+   * which slows small-object churn measurably (docs/performance.md; why
+   * and how they are kept: docs/design.md). With 0 those peak fields
    * read 0 and fastalloc32_stats.peaks_tracked is 0; every other figure
    * (counters, current values, totals, the other gauges' peaks, each
    * class's blocks_in_use peak) stays exact. Default 0 (the "profiling"
@@ -213,7 +257,22 @@ FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config*
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
 /* A manager with *config (copied). NULL and *status set when the config is
  * invalid (FASTALLOC32_E_BAD_CONFIG) or memory could not be had. status may
- * be NULL. */
+ * be NULL. A config is valid when:
+ *  - size and version are what fastalloc32_config_init sets;
+ *  - 1 <= class_count <= FASTALLOC32_MAX_CLASSES;
+ *  - alignment is a power of two from alignof(max_align_t) (16 on x86-64)
+ *    to 1 MiB;
+ *  - block_sizes are non-zero multiples of alignment, at most 1 MiB each,
+ *    strictly ascending;
+ *  - pool_size >= the largest block size, and pool_limit is 0 or >=
+ *    pool_size;
+ *  - cache_capacity <= 2^24;
+ *  - system.map and system.unmap are both given or both NULL, and so are
+ *    system.malloc and system.free;
+ *  - the one reservation this makes (each class's pool_limit, or pool_size
+ *    when it does not grow, rounded up to a power of two, times
+ *    class_count, plus the classes' tables) is at most 2^46 bytes (64
+ *    TiB), and a class has fewer than 2^32 - 1 blocks. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
 /* Releases everything, live blocks included (with secure_zero, those that
@@ -224,14 +283,19 @@ FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm);
 /* malloc(0) returns a unique block of the smallest class (like glibc), to
  * be freed like any other. NULL and last_status() E_OVERFLOW or E_NOMEM
  * when size cannot be had. */
-FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size);
-FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
+FASTALLOC32_API FASTALLOC32_MALLOC_LIKE FASTALLOC32_ALLOC_SIZE(2) void* fastalloc32_malloc(fastalloc32_mm* mm,
+                                                                                           size_t size);
+FASTALLOC32_API FASTALLOC32_MALLOC_LIKE
+    FASTALLOC32_ALLOC_SIZE2(2, 3) void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size);
 /* C semantics: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
  * returns NULL; on failure p is untouched and NULL is returned. */
-FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t size);
+FASTALLOC32_API FASTALLOC32_ALLOC_SIZE(3) void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr,
+                                                                    size_t size);
 FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr);
 /* alignment must be a power of two (any size, not only multiples). */
-FASTALLOC32_API void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment, size_t size);
+FASTALLOC32_API FASTALLOC32_MALLOC_LIKE FASTALLOC32_ALLOC_ALIGN(2)
+    FASTALLOC32_ALLOC_SIZE(3) void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment,
+                                                              size_t size);
 /* Bytes usable at ptr (>= the size asked for); 0 if ptr is not a live
  * allocation of this manager. */
 FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
@@ -363,8 +427,10 @@ FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastall
 FASTALLOC32_API void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
 
 /* Walks every internal structure and verifies its invariants (pool
- * bounds, free list and cache against the live bitmap, large table,
- * counters). For tests and debugging; O(pool size). */
+ * bounds, free list and cache against the live-size table, large table,
+ * counters; the full list is in docs/design.md). FASTALLOC32_E_CORRUPT,
+ * also reported through the error callback, when one is broken. For tests
+ * and debugging; O(blocks the pools hold now). */
 FASTALLOC32_API fastalloc32_status fastalloc32_check(const fastalloc32_mm* mm);
 
 #ifdef __cplusplus

@@ -9,30 +9,24 @@ namespace fa32::core {
 namespace {
 
 uint32_t class_for(const Manager& m, size_t size) noexcept {
-  return class_index(class_table(m)[(size + 15) >> 4]);
+  return class_index(class_table(m)[size_index(size)]);
 }
 
 }  // namespace
 
-void* alloc_small(Manager& m, size_t size, bool zero, Path* path) noexcept {
+void* alloc_small(Manager& m, size_t size, bool zero) noexcept {
   const uint32_t c = class_for(m, size);
-  if (void* p = pool_alloc(m, c, size, zero)) {
-    *path = Path::pool;
-    return p;
-  }
-  *path = Path::fallback;
+  if (void* p = pool_alloc(m, c, size, zero)) return p;
   return fallback_alloc(m, c, size, m.config.alignment, zero);
 }
 
-void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept {
-  if (size <= m.max_small) return alloc_small(m, size, zero, path);
-  *path = Path::large;
+void* alloc_any(Manager& m, size_t size, bool zero) noexcept {
+  if (size <= m.max_small) return alloc_small(m, size, zero);
   return large_alloc(m, size, m.config.alignment, zero, size);
 }
 
 void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
-  Path path;
-  if (align <= m.config.alignment) return alloc_any(m, size, false, &path);
+  if (align <= m.config.alignment) return alloc_any(m, size, false);
   // Class strides are page aligned, so a block is aligned to any align <= a
   // page whenever its class's colour and block size are multiples of align.
   if (size <= m.max_small && align <= m.page_size) {

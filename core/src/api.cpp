@@ -21,8 +21,7 @@ namespace {
 
 FA32_NOINLINE void* malloc_slow(fastalloc32_mm* mm, size_t size) noexcept {
   if (mm == nullptr) return nullptr;
-  Path path;
-  return alloc_any(*mm, size, false, &path);
+  return alloc_any(*mm, size, false);
 }
 
 FA32_NOINLINE void* calloc_slow(fastalloc32_mm* mm, size_t count, size_t size) noexcept {
@@ -32,8 +31,7 @@ FA32_NOINLINE void* calloc_slow(fastalloc32_mm* mm, size_t count, size_t size) n
     fail_alloc(*mm, FASTALLOC32_E_OVERFLOW);
     return nullptr;
   }
-  Path path;
-  return alloc_any(*mm, total, true, &path);
+  return alloc_any(*mm, total, true);
 }
 
 FA32_NOINLINE void free_slow_entry(fastalloc32_mm* mm, void* ptr) noexcept {
@@ -79,15 +77,15 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
   if (FA32_LIKELY(mm != nullptr)) {
     const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
     if (FA32_LIKELY(off < mm->pool_span)) {
-      PoolClass* kp = class_of_offset(*mm, off);
-      __asm__("" : "+r"(kp));  // as in malloc
-      PoolClass& k = *kp;
       bool at_start = false;
-      const uint64_t index = k.index_of(offset_in_class(*mm, k, ptr), &at_start);
-      const uint64_t state = k.state[index];
+      const PoolPointer pp = decode_pool_pointer(*mm, off, ptr, &at_start);
+      PoolClass& k = *pp.k;
+      const uint64_t state = pp.state();
       uint32_t* top = k.cache_top;  // read once: the stores below may alias it for the compiler
-      if (FA32_LIKELY(state != 0 && at_start && top < k.fast_free_end)) {
-        pool_cache_push(*mm, k, top, index, state);
+      // at_start first: in this order the shared decode leaves free's code
+      // as it was when it decoded inline.
+      if (FA32_LIKELY(at_start && state != 0 && top < k.fast_free_end)) {
+        pool_cache_push(*mm, k, top, pp.index, state);
         return;
       }
     }
@@ -126,10 +124,11 @@ FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t 
   // counters are realloc_block's. Everything else is realloc_block.
   const uint64_t off = reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(mm->pool_base);
   if (off < mm->pool_span) {
-    PoolClass& from = *class_of_offset(*mm, off);
     bool at_start = false;
-    const uint64_t index = from.index_of(offset_in_class(*mm, from, ptr), &at_start);
-    const uint64_t state = from.state[index];
+    const PoolPointer pp = decode_pool_pointer(*mm, off, ptr, &at_start);
+    PoolClass& from = *pp.k;
+    const uint64_t index = pp.index;
+    const uint64_t state = pp.state();
     if (state == 0 || !at_start) return realloc_block(*mm, ptr, size);  // a bad pointer: reported there
     if (size <= from.block_size) {
       mm->counters.reallocs++;

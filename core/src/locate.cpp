@@ -9,15 +9,14 @@ Location locate(const Manager& m, const void* p) noexcept {
   const uintptr_t addr = reinterpret_cast<uintptr_t>(p);
   const uint64_t off = addr - reinterpret_cast<uintptr_t>(m.pool_base);
   if (off < m.pool_span) {
-    const auto cls = static_cast<uint32_t>(off >> m.stride_shift);
-    const PoolClass& k = m.classes[cls];
-    const uint64_t in = offset_in_class(m, k, p);
+    // decode_pool_pointer only reads the manager.
     bool at_start = false;
-    const uint64_t index = k.index_of(in, &at_start);
-    if (index >= k.bump) return {Where::invalid, cls, 0, nullptr};
-    const auto idx = static_cast<uint32_t>(index);
+    const PoolPointer pp = decode_pool_pointer(const_cast<Manager&>(m), off, p, &at_start);
+    const auto cls = static_cast<uint32_t>(pp.k - m.classes);
+    if (pp.index >= pp.k->bump) return {Where::invalid, cls, 0, nullptr};
+    const auto idx = static_cast<uint32_t>(pp.index);
     if (!at_start) return {Where::interior, cls, idx, nullptr};
-    if (!k.is_live(index)) return {Where::double_free, cls, idx, nullptr};
+    if (pp.state() == 0) return {Where::double_free, cls, idx, nullptr};
     return {Where::pool, cls, idx, nullptr};
   }
   if (TableEntry* e = m.table.find(addr)) {

@@ -90,7 +90,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   if (l.stride < c.alignment) l.stride = c.alignment;
   const size_t max_small = c.block_sizes[c.class_count - 1];
 
-  size_t at = kClassTableOffset + ((max_small >> 4) + 1) * sizeof(uint16_t);
+  size_t at = kClassTableOffset + ((max_small >> kGranuleShift) + 1) * sizeof(uint16_t);
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
     // Offset -> block index by a reciprocal is exact only while offset *
@@ -249,12 +249,12 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->pool_base =
       reinterpret_cast<char*>(align_up_ptr(reinterpret_cast<uintptr_t>(region) + l.pool_offset, pool_align));
 
-  // (size + 15) >> 4 -> the smallest class whose blocks hold every size
-  // with that index (block sizes are multiples of 16).
+  // size_index(size) -> the smallest class whose blocks hold every size
+  // with that index (block sizes are multiples of kGranule).
   auto* class_of = const_cast<uint16_t*>(class_table(*m));
   uint32_t cls = 0;
-  for (size_t i = 0; i <= (m->max_small >> 4); ++i) {
-    while (c.block_sizes[cls] < i * 16) ++cls;
+  for (size_t i = 0; i <= (m->max_small >> kGranuleShift); ++i) {
+    while (c.block_sizes[cls] < i * kGranule) ++cls;
     class_of[i] = static_cast<uint16_t>(cls * sizeof(PoolClass));
   }
 

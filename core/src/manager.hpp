@@ -26,9 +26,19 @@
 
 namespace fa32::core {
 
-// Largest block size a class may have (the lookup table has one byte per
-// 16 bytes of it).
+// Largest block size a class may have (the lookup table has one entry per
+// granule of it).
 inline constexpr size_t kMaxBlockSize = size_t(1) << 20;
+// The class lookup table's unit of request size: one entry per 16 bytes.
+// Block sizes are multiples of the alignment, at least 16, so every size
+// with the same index fits the same classes.
+inline constexpr unsigned kGranuleShift = 4;
+inline constexpr size_t kGranule = size_t(1) << kGranuleShift;
+// The lookup table's index for a request of `size` bytes: its size in
+// granules, rounded up.
+inline constexpr size_t size_index(size_t size) noexcept {
+  return (size + kGranule - 1) >> kGranuleShift;
+}
 // Every pointer from the system malloc is aligned to at least this.
 inline constexpr size_t kMallocAlign = alignof(std::max_align_t);
 inline constexpr unsigned kFreedRing = 64;
@@ -80,7 +90,7 @@ struct fastalloc32_mm {
 
 namespace fa32::core {
 
-// The class lookup table ((size + 15) >> 4 -> byte offset of the class in
+// The class lookup table (size_index(size) -> byte offset of the class in
 // the manager) follows the manager in its reservation, starting past the
 // classes' hot bytes modulo sizeof(PoolClass) for the reason hot_offset
 // gives: entries up to size 1264 (with 96 hot bytes) then alias no class's
@@ -97,6 +107,10 @@ inline PoolClass& class_at(Manager& m, uint32_t offset) noexcept {
 }
 inline uint32_t class_index(uint32_t offset) noexcept {
   return offset / sizeof(PoolClass);
+}
+// Whether p lies in the pools (a pool block, live or not, or inside one).
+inline bool in_pools(const Manager& m, const void* p) noexcept {
+  return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(m.pool_base) < m.pool_span;
 }
 
 // ---- system access (system.cpp): the config's hooks, every call counted.
@@ -140,7 +154,6 @@ Location locate(const Manager& m, const void* p) noexcept;
 void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept;
 
 // ---- pool (pool.cpp): slow paths behind the inline ones in pool_ops.hpp
-enum class Path : uint8_t { pool, large, fallback };
 // A block of class c, or nullptr if the class is full and may not grow.
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
@@ -163,8 +176,10 @@ void large_release_all(Manager& m) noexcept;
 
 // ---- allocation dispatch (alloc.cpp)
 // Any size with the config alignment: a class pool, its fallback, or large.
-void* alloc_small(Manager& m, size_t size, bool zero, Path* path) noexcept;
-void* alloc_any(Manager& m, size_t size, bool zero, Path* path) noexcept;
+// A small request's block is a pool block (in_pools) unless its class was
+// full and it came from the fallback.
+void* alloc_small(Manager& m, size_t size, bool zero) noexcept;
+void* alloc_any(Manager& m, size_t size, bool zero) noexcept;
 void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
 // Releases a located live block (no user-level counters).
 void release(Manager& m, const Location& loc) noexcept;

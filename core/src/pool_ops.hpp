@@ -56,7 +56,7 @@ inline void pool_resize_in_place(Manager& m, PoolClass& k, uint64_t index, uint6
 
 // The class that serves a request of `size` bytes (size <= max_small).
 inline PoolClass* class_for_size(Manager& m, size_t size) noexcept {
-  return &class_at(m, class_table(m)[(size + 15) >> 4]);
+  return &class_at(m, class_table(m)[size_index(size)]);
 }
 
 // The class whose stride holds pool offset `off` (off < pool_span).
@@ -70,6 +70,23 @@ inline PoolClass* class_of_offset(Manager& m, uint64_t off) noexcept {
 // it gives is never a live block's.
 inline uint64_t offset_in_class(const Manager& m, const PoolClass& k, const void* ptr) noexcept {
   return (reinterpret_cast<uintptr_t>(ptr) - reinterpret_cast<uintptr_t>(k.base)) & m.stride_mask;
+}
+
+// A pointer inside the pools (pool offset `off` < pool_span), decoded: its
+// class, the block it falls in, whether it is that block's first byte, and
+// the block's live-size entry (0 free, requested + 1 live). Nothing is read
+// at the pointer. Shared by the inline free and realloc and by locate.
+struct PoolPointer {
+  PoolClass* k;
+  uint64_t index;  // within the class's stride; may be at or past bump
+  uint64_t state() const noexcept { return k->state[index]; }
+};
+inline PoolPointer decode_pool_pointer(Manager& m, uint64_t off, const void* ptr, bool* at_start) noexcept {
+  PoolClass* kp = class_of_offset(m, off);
+  // Opaque to the optimizer, so the class address stays in a register
+  // instead of being recomputed around every later use (as in malloc).
+  __asm__("" : "+r"(kp));
+  return {kp, kp->index_of(offset_in_class(m, *kp, ptr), at_start)};
 }
 
 // Pops block `index`, read from under `top` (the class's cache top) and not

@@ -10,7 +10,8 @@
 
 namespace fa32::core {
 
-enum class BlockKind : uint8_t { pool = 0, large_heap = 1, large_mapped = 2, fallback = 3, large_arena = 4 };
+// The low three bits of TableEntry::tag; 0 is no kind (check reports it).
+enum class BlockKind : uint8_t { large_heap = 1, large_mapped = 2, fallback = 3, large_arena = 4 };
 
 struct TableEntry {
   uintptr_t ptr;       // 0: empty slot

@@ -132,27 +132,26 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     }
   }
 
-  Path to = Path::large;
-  void* q = nullptr;
-  if (size <= m.max_small) {
-    q = alloc_small(m, size, false, &to);
-  } else {
-    q = large_alloc(m, size, m.config.alignment, false, reserve);
-  }
+  const bool small = size <= m.max_small;
+  void* q = small ? alloc_small(m, size, false) : large_alloc(m, size, m.config.alignment, false, reserve);
   if (q == nullptr) return nullptr;  // fail_alloc has reported it; p is untouched
+  // A small request is served by its class's pool, or by the fallback when
+  // the class is full; a large one by the large path.
+  const bool to_pool = small && in_pools(m, q);
+  const bool to_fallback = small && !to_pool;
   std::memcpy(q, p, old_usable < size ? old_usable : size);
   // The allocation may have grown (rehashed) the table: find the old entry again.
   if (loc.where != Where::pool) loc.entry = m.table.find(reinterpret_cast<uintptr_t>(p));
   const Where from = loc.where;
-  if (from == Where::fallback || to == Path::fallback) {
+  if (from == Where::fallback || to_fallback) {
     m.counters.realloc_fallback++;
   } else if (from == Where::pool) {
-    if (to == Path::pool) {
+    if (to_pool) {
       m.counters.realloc_pool_to_pool++;
     } else {
       m.counters.realloc_pool_to_large++;
     }
-  } else if (to == Path::pool) {
+  } else if (to_pool) {
     m.counters.realloc_large_to_pool++;
   } else {
     m.counters.realloc_large_moved++;

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fastalloc32_check is the oracle of most core tests; these show that it
+// can fail. A white-box test: it includes the manager's internal header
+// (core/src/manager.hpp) to break one invariant at a time in a real
+// manager, checks that fastalloc32_check returns FASTALLOC32_E_CORRUPT and
+// reports it through the error callback, then repairs the manager and
+// checks that it passes again (so it was that invariant that failed).
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "fastalloc32.h"
+#include "manager.hpp"
+
+namespace {
+
+struct Errors {
+  std::vector<fastalloc32_status> statuses;
+  std::vector<const void*> ptrs;
+  static void hook(fastalloc32_status status, const void* ptr, void* user) {
+    auto* self = static_cast<Errors*>(user);
+    self->statuses.push_back(status);
+    self->ptrs.push_back(ptr);
+  }
+};
+
+// A default manager whose errors go to `errors`.
+struct Fixture {
+  Errors errors;
+  fastalloc32_mm* mm = nullptr;
+
+  Fixture() {
+    fastalloc32_config c;
+    fastalloc32_config_init(&c);
+    c.on_error = &Errors::hook;
+    c.error_user = &errors;
+    fastalloc32_status status = FASTALLOC32_E_CORRUPT;
+    mm = fastalloc32_create_with(&c, &status);
+    REQUIRE(mm != nullptr);
+    REQUIRE(status == FASTALLOC32_OK);
+  }
+  ~Fixture() { fastalloc32_destroy(mm); }
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+
+  // Class 0 (16-byte blocks), where every request below comes from.
+  fa32::core::PoolClass& cls() { return mm->classes[0]; }
+  uint32_t index_of(const void* p) {
+    const auto off = static_cast<size_t>(static_cast<const char*>(p) - cls().base);
+    REQUIRE(off % cls().block_size == 0);
+    return static_cast<uint32_t>(off / cls().block_size);
+  }
+
+  // The manager as it is passes the check and reports nothing.
+  void expect_intact() {
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+    CHECK(errors.statuses.empty());
+  }
+  // The manager as it is fails the check, which reports it once.
+  void expect_corrupt() {
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    REQUIRE(errors.statuses.size() == 1);
+    CHECK(errors.statuses[0] == FASTALLOC32_E_CORRUPT);
+    CHECK(errors.ptrs[0] == nullptr);
+    CHECK(fastalloc32_last_status(mm) == FASTALLOC32_E_CORRUPT);
+    errors.statuses.clear();
+    errors.ptrs.clear();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("check: a cached block with a nonzero live-size entry is corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  fastalloc32_free(f.mm, p);
+  const uint32_t index = f.index_of(p);
+  REQUIRE(f.cls().cache_count() == 1);
+  REQUIRE(f.cls().cache[0] == index);  // freed into the cache
+  f.expect_intact();
+
+  f.cls().state[index] = 17;  // "live, 16 bytes requested", yet cached
+  f.expect_corrupt();
+  f.cls().state[index] = 0;
+  f.expect_intact();
+}
+
+TEST_CASE("check: a block listed twice in the cache is corrupt") {
+  Fixture f;
+  void* a = fastalloc32_malloc(f.mm, 16);
+  void* b = fastalloc32_malloc(f.mm, 16);
+  REQUIRE((a != nullptr && b != nullptr));
+  fastalloc32_free(f.mm, a);
+  fastalloc32_free(f.mm, b);
+  REQUIRE(f.cls().cache_count() == 2);
+  REQUIRE(f.cls().cache[1] == f.index_of(b));
+  f.expect_intact();
+
+  f.cls().cache[1] = f.index_of(a);
+  f.expect_corrupt();
+  // The walk marks listed blocks while it runs: it left none behind.
+  CHECK(f.cls().state[f.index_of(a)] == 0);
+  f.cls().cache[1] = f.index_of(b);
+  f.expect_intact();
+}
+
+TEST_CASE("check: a live-size entry at or past bump is corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  const uint32_t bump = f.cls().bump;
+  REQUIRE(bump < f.cls().capacity);  // an entry the check reads
+  f.expect_intact();
+
+  f.cls().state[bump] = 1;
+  f.expect_corrupt();
+  f.cls().state[bump] = 0;
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}
+
+TEST_CASE("check: a counter off by one is corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  void* q = fastalloc32_malloc(f.mm, 16);
+  REQUIRE((p != nullptr && q != nullptr));
+  fastalloc32_free(f.mm, q);
+  f.expect_intact();
+
+  SUBCASE("blocks handed out") {
+    f.cls().allocs++;
+    f.expect_corrupt();
+    f.cls().allocs--;
+  }
+  SUBCASE("bytes requested") {
+    f.cls().requested_in++;
+    f.expect_corrupt();
+    f.cls().requested_in--;
+  }
+  SUBCASE("mallocs of the large path") {
+    f.mm->counters.large_allocs++;
+    f.expect_corrupt();
+    f.mm->counters.large_allocs--;
+  }
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}
