@@ -54,16 +54,8 @@ extern "C" {
 // fastalloc32_get_stats) and, with track_peaks, the peaks.
 FASTALLOC32_API void* fastalloc32_malloc(fastalloc32_mm* mm, size_t size) {
   if (FA32_LIKELY(mm != nullptr && size <= mm->max_small)) {
-    PoolClass* kp = class_for_size(*mm, size);
-    // Opaque to the optimizer, so the class address stays in a register
-    // instead of being recomputed around every counter update.
-    __asm__("" : "+r"(kp));
-    PoolClass& k = *kp;
-    // Below the cache's first entry is kNoBlock, so the entry under the top
-    // says whether the cache is empty: no load of the cache's start.
-    uint32_t* top = k.cache_top;
-    const uint32_t index = top[-1];
-    if (FA32_LIKELY(index != kNoBlock)) return pool_cache_pop(*mm, k, top, index, size);
+    void* p;
+    if (FA32_LIKELY(pool_cache_take(*mm, size, &p))) return p;
   }
   return malloc_slow(mm, size);
 }
@@ -98,13 +90,8 @@ FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr) {
 FASTALLOC32_API void* fastalloc32_calloc(fastalloc32_mm* mm, size_t count, size_t size) {
   size_t total = 0;
   if (FA32_LIKELY(mm != nullptr && !__builtin_mul_overflow(count, size, &total) && total <= mm->max_small)) {
-    PoolClass* kp = class_for_size(*mm, total);
-    __asm__("" : "+r"(kp));  // as in malloc
-    PoolClass& k = *kp;
-    uint32_t* top = k.cache_top;
-    const uint32_t index = top[-1];
-    if (FA32_LIKELY(index != kNoBlock))
-      return std::memset(pool_cache_pop(*mm, k, top, index, total), 0, total);
+    void* p;
+    if (FA32_LIKELY(pool_cache_take(*mm, total, &p))) return std::memset(p, 0, total);
   }
   return calloc_slow(mm, count, size);
 }

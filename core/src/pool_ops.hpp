@@ -115,4 +115,23 @@ inline void pool_cache_push(Manager& m, PoolClass& k, uint32_t* top, uint64_t in
   pool_account_release(m, k, static_cast<uint32_t>(index), state);
 }
 
+// The inline malloc's pop: true and *out a block of the class that serves
+// `size` (<= max_small) from its cache, or false when the cache is empty.
+// Shared by malloc and calloc. (A bool, not a null pointer: the compiler
+// cannot tell that a pool block is never null, and would test it again.)
+inline bool pool_cache_take(Manager& m, size_t size, void** out) noexcept {
+  PoolClass* kp = class_for_size(m, size);
+  // Opaque to the optimizer, so the class address stays in a register
+  // instead of being recomputed around every counter update.
+  __asm__("" : "+r"(kp));
+  PoolClass& k = *kp;
+  // Below the cache's first entry is kNoBlock, so the entry under the top
+  // says whether the cache is empty: no load of the cache's start.
+  uint32_t* top = k.cache_top;
+  const uint32_t index = top[-1];
+  if (FA32_UNLIKELY(index == kNoBlock)) return false;
+  *out = pool_cache_pop(m, k, top, index, size);
+  return true;
+}
+
 }  // namespace fa32::core
