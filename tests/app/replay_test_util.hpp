@@ -37,7 +37,6 @@ class TestAllocator : public app::replay::Allocator {
   ~TestAllocator() override {
     for (void* p : owned_) std::free(p);
   }
-  app::replay::AllocatorKind kind() const override { return app::replay::AllocatorKind::system; }
   std::string name() const override { return "test"; }
   std::string describe() const override { return "test allocator"; }
   std::size_t min_alignment() const override { return 16; }

@@ -34,8 +34,8 @@ ReplayResult Replayer::finish() {
   }
   result_.at_end = alloc_.sample();
   result_.fa32 = alloc_.final_stats();
-  if (result_.fa32) {
-    result_.footprint_peak = result_.fa32->stats.footprint.peak;
+  if (const auto exact = alloc_.exact_footprint_peak()) {
+    result_.footprint_peak = *exact;
     result_.footprint_peak_exact = true;
   } else {
     result_.footprint_peak = std::max(result_.footprint_peak, result_.at_end.footprint);
@@ -64,19 +64,10 @@ ReplayResult Replayer::finish() {
   });
   result_.leaks = std::move(first);
 
-  if (options_.verify && !stopped() && result_.fa32) {
-    const fastalloc32_stats& st = result_.fa32->stats;
-    if (result_.fa32->check != FASTALLOC32_OK) {
-      fail(ErrorKind::accounting, result_.events,
-           std::string("after the last event: fastalloc32_check failed: ") +
-               fastalloc32_status_string(result_.fa32->check));
-    } else if (st.live_allocs.current != result_.live_allocs ||
-               st.bytes_requested.current != result_.live_bytes) {
-      fail(ErrorKind::accounting, result_.events,
-           "after the last event: fastalloc32 counts " + std::to_string(st.live_allocs.current) +
-               " live allocations of " + std::to_string(st.bytes_requested.current) + " bytes, the replay " +
-               std::to_string(result_.live_allocs) + " of " + std::to_string(result_.live_bytes));
-    }
+  if (options_.verify && !stopped()) {
+    const std::string disagreement = alloc_.audit(result_.live_allocs, result_.live_bytes);
+    if (!disagreement.empty())
+      fail(ErrorKind::accounting, result_.events, "after the last event: " + disagreement);
   }
   result_.snapshots.assign(snapshots_.begin(), snapshots_.end());
   return result_;

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "replay_loop.hpp"
+
 namespace fa32::app::replay {
 
 Fa32Allocator::Fa32Allocator(const Fa32Settings& settings) : settings_(settings) {
@@ -62,6 +64,30 @@ std::optional<Fa32Final> Fa32Allocator::final_stats() const {
   for (std::uint32_t i = 0; i < f.class_count; ++i) fastalloc32_get_class_stats(mm_, i, &f.classes[i]);
   f.check = fastalloc32_check(mm_);
   return f;
+}
+
+void Fa32Allocator::replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events) {
+  replayer.run(*this, events);
+}
+
+std::optional<std::uint64_t> Fa32Allocator::exact_footprint_peak() const {
+  fastalloc32_stats st{};
+  st.size = sizeof(st);
+  if (fastalloc32_get_stats(mm_, &st) != FASTALLOC32_OK) return std::nullopt;
+  return st.footprint.peak;
+}
+
+std::string Fa32Allocator::audit(std::uint64_t live_allocs, std::uint64_t live_bytes) const {
+  const fastalloc32_status check = fastalloc32_check(mm_);
+  if (check != FASTALLOC32_OK)
+    return std::string("fastalloc32_check failed: ") + fastalloc32_status_string(check);
+  fastalloc32_stats st{};
+  st.size = sizeof(st);
+  fastalloc32_get_stats(mm_, &st);
+  if (st.live_allocs.current == live_allocs && st.bytes_requested.current == live_bytes) return {};
+  return "fastalloc32 counts " + std::to_string(st.live_allocs.current) + " live allocations of " +
+         std::to_string(st.bytes_requested.current) + " bytes, the replay " + std::to_string(live_allocs) +
+         " of " + std::to_string(live_bytes);
 }
 
 std::unique_ptr<Allocator> make_fastalloc32(const Fa32Settings& settings) {

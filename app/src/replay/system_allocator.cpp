@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "replay_loop.hpp"
+
 namespace fa32::app::replay {
 namespace {
 // glibc: arena bytes from brk/mmap plus mmapped chunks is what the heap
@@ -26,6 +28,10 @@ void* SystemAllocator::aligned_alloc(std::size_t alignment, std::size_t size) {
   void* p = nullptr;
   if (posix_memalign(&p, alignment, size) != 0) return nullptr;
   return p;
+}
+
+void SystemAllocator::replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events) {
+  replayer.run(*this, events);
 }
 
 AllocatorSample SystemAllocator::sample() const {

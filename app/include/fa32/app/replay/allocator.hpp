@@ -1,6 +1,7 @@
 // The allocator a trace is replayed through. Two implementations, both
-// `final` so the replay loop, instantiated per concrete type, calls them
-// without virtual dispatch: fastalloc32 and the process's own malloc.
+// `final` and each instantiating the replay loop for its own type in
+// replay_chunk, so the loop calls them without virtual dispatch and the engine
+// names neither: fastalloc32 and the process's own malloc.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -9,13 +10,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "fastalloc32.h"
 
 namespace fa32::app::replay {
 
-enum class AllocatorKind { fastalloc32, system };
+class Replayer;
+struct ReplayEvent;
 
 // What the replayer samples while it runs (cheap enough to read at every new
 // peak of live bytes and at every snapshot).
@@ -41,7 +44,6 @@ class Allocator {
   Allocator(const Allocator&) = delete;
   Allocator& operator=(const Allocator&) = delete;
 
-  virtual AllocatorKind kind() const = 0;
   // "fastalloc32" / "system"
   virtual std::string name() const = 0;
   // One line describing the configuration, for the report.
@@ -57,6 +59,18 @@ class Allocator {
 
   virtual AllocatorSample sample() const = 0;
   virtual std::optional<Fa32Final> final_stats() const = 0;
+
+  // Replays a chunk of events through this allocator: replayer.run(*this, ..)
+  // with the concrete type, so the allocator's calls inline. The default goes
+  // through the virtual calls.
+  virtual void replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events);
+  // The allocator's own footprint peak, where it keeps an exact one; else the
+  // replay's samples stand for it.
+  virtual std::optional<std::uint64_t> exact_footprint_peak() const { return std::nullopt; }
+  // After the last event, with nothing freed yet: what disagrees between the
+  // allocator's own accounting and the replay's live allocations and bytes
+  // (empty when all agree, or when the allocator keeps no accounting).
+  virtual std::string audit(std::uint64_t /*live_allocs*/, std::uint64_t /*live_bytes*/) const { return {}; }
 };
 
 // fastalloc32 configuration as the command line and --config give it.

@@ -28,6 +28,11 @@
 
 namespace fa32::app::replay {
 
+namespace detail {
+template <class A>
+class ReplayLoop;
+}
+
 class Replayer {
  public:
   Replayer(Allocator& allocator, const ReplayOptions& options);
@@ -46,9 +51,14 @@ class Replayer {
   // End-of-replay checks and figures (leaks, final samples). Call once.
   ReplayResult finish();
 
- private:
+  // Replays one chunk through a, inlining a's calls when A is a final class.
+  // Called by Allocator::replay_chunk; defined in the private replay_loop.hpp.
   template <class A>
   void run(A& a, std::span<const ReplayEvent> events);
+
+ private:
+  template <class A>
+  friend class detail::ReplayLoop;
   bool invalid(std::uint64_t index, const ReplayEvent& e, const char* what, std::uint64_t& counter);
   // A request the memory limit refuses: counted, and described once.
   void refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes);
@@ -64,6 +74,9 @@ class Replayer {
   void take_snapshot(std::uint64_t events_done);
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
+  // --verify of a new block: false (and the replay stops) when it fails.
+  bool aligned_or_fail(std::uint64_t index, const ReplayEvent& e, const void* p, std::uint64_t align);
+  bool zeroed_or_fail(std::uint64_t index, const ReplayEvent& e, const void* p);
   void release_live();
 
   Allocator& alloc_;

@@ -11,7 +11,6 @@ class Fa32Allocator final : public Allocator {
   explicit Fa32Allocator(const Fa32Settings& settings);
   ~Fa32Allocator() override;
 
-  AllocatorKind kind() const override { return AllocatorKind::fastalloc32; }
   std::string name() const override { return "fastalloc32"; }
   std::string describe() const override;
   std::size_t min_alignment() const override { return settings_.config.alignment; }
@@ -26,6 +25,10 @@ class Fa32Allocator final : public Allocator {
 
   AllocatorSample sample() const override;
   std::optional<Fa32Final> final_stats() const override;
+  void replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events) override;
+  std::optional<std::uint64_t> exact_footprint_peak() const override;
+  // fastalloc32_check, then its live counts against the replay's.
+  std::string audit(std::uint64_t live_allocs, std::uint64_t live_bytes) const override;
 
   fastalloc32_mm* manager() const { return mm_; }
 

@@ -12,7 +12,6 @@ class SystemAllocator final : public Allocator {
  public:
   SystemAllocator();
 
-  AllocatorKind kind() const override { return AllocatorKind::system; }
   std::string name() const override { return "system"; }
   std::string describe() const override { return "the process's malloc (glibc)"; }
   std::size_t min_alignment() const override { return alignof(std::max_align_t); }
@@ -27,6 +26,7 @@ class SystemAllocator final : public Allocator {
   // replayer's own start-up allocations).
   AllocatorSample sample() const override;
   std::optional<Fa32Final> final_stats() const override { return std::nullopt; }
+  void replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events) override;
 
  private:
   std::uint64_t base_footprint_ = 0;
