@@ -13,7 +13,7 @@
 set -euo pipefail
 fa32=${1:?usage: $0 FA32_BINARY TRACE [FA32_CONFIG]}
 trace=${2:?usage: $0 FA32_BINARY TRACE [FA32_CONFIG]}
-config=${3:-classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool=256K:limit=256M}
+config=${3:-classes=16,32,48,64,96,128,192,256,384,512,768,1024,1536,2048,3072,4096:pool-size=256K:pool-limit=256M}
 libdir=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

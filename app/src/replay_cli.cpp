@@ -16,22 +16,13 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/replay/config_keys.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
 
 namespace fa32::app {
 namespace {
-
-std::optional<double> parse_rate(const std::string& text, const char* flag) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v < 0) {
-    throw InputError(std::string(flag) + ": '" + text + "' is not a non-negative number");
-  }
-  return v;
-}
 
 // A progress bar on stderr: only when stderr is a terminal, logs are not
 // silenced, and the replay has already run for a second.
@@ -110,41 +101,7 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--allocator", o.allocator, "Allocator to replay through")
       ->check(CLI::IsMember({"fastalloc32", "system"}))
       ->capture_default_str();
-  sub.add_option("--preset", o.fa32.preset,
-                 "fastalloc32 config to start from: profiling (the default: the library's default config "
-                 "with the peaks kept), default (the library's default as embedders get it, peaks off) or "
-                 "original (the C fastalloc32's one 128 B class, 1 MiB pool, no growth)")
-      ->check(CLI::IsMember({"default", "profiling", "original"}))
-      ->type_name("NAME");
-  sub.add_option("--config", o.fa32.config_file,
-                 "fastalloc32 settings from a JSON file, on top of the preset (flags override it)")
-      ->type_name("FILE");
-  sub.add_option("--block-size", o.fa32.block_size, "One size class of N bytes (the original's layout)")
-      ->type_name("SIZE");
-  sub.add_option("--classes", o.fa32.classes, "Size classes, ascending, e.g. 16,32,64,128")
-      ->type_name("LIST");
-  sub.add_option("--pool-size", o.fa32.pool_size, "Pool bytes per class (e.g. 1M)")->type_name("SIZE");
-  sub.add_option("--pool-limit", o.fa32.pool_limit,
-                 "Let a full pool grow while the class stays under N bytes")
-      ->type_name("SIZE");
-  sub.add_flag("--grow", o.fa32.grow,
-               "Let full pools grow (up to 1 GiB per class, or the pool size if larger)");
-  sub.add_option("--cache", o.fa32.cache, "Entries in each class's freed-block cache")->type_name("N");
-  sub.add_option("--align", o.fa32.align, "Minimum alignment of every block (power of two)")
-      ->type_name("SIZE");
-  sub.add_option("--large-cache", o.fa32.large_cache, "Bytes of freed large blocks kept for reuse (0: none)")
-      ->type_name("SIZE");
-  sub.add_option("--large-arena", o.fa32.large_arena,
-                 "Address space for the large arena, which serves large requests from 16 KiB below the "
-                 "mmap threshold without system calls (0: none)")
-      ->type_name("SIZE");
-  sub.add_option("--mmap-threshold", o.fa32.mmap_threshold,
-                 "Large requests from this size go straight to mmap")
-      ->type_name("SIZE");
-  sub.add_flag("--secure-zero", o.fa32.secure_zero, "Zero every block when it is freed");
-  sub.add_flag("--no-peaks", o.fa32.no_peaks,
-               "Keep no peaks in fastalloc32 (track_peaks = 0, as the library's default): the per-class "
-               "peaks of requested bytes read 0");
+  replay::add_config_options(sub, o.fa32);
   sub.add_option("--touch", o.touch,
                  "Write into blocks as a program would: none; first: one byte in each 4 KiB page of the "
                  "first 256 (1 MiB), then the block's last byte; all: every byte")
@@ -174,11 +131,14 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
                    (stats_defaults ? " (the default)" : ""));
   if (stats_defaults) sub.add_flag("--allow-leaks", o.allow_leaks, "Do not fail on leaks");
   sub.add_option("--min-pool-hit-rate", o.min_pool_hit_rate, "Exit 1 if the pool hit rate is below R (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
       ->type_name("R");
   sub.add_option("--max-fallback-rate", o.max_fallback_rate, "Exit 1 if the fallback rate is above R (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
       ->type_name("R");
   sub.add_option("--max-overhead", o.max_overhead,
                  "Exit 1 if footprint peak / live-bytes peak - 1 is above R (e.g. 0.5)")
+      ->check(CLI::Range(0.0, 1e6))
       ->type_name("R");
 }
 
@@ -187,9 +147,9 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
     throw InputError("--fail-on-leak and --allow-leaks contradict each other");
   report::GateSpec gates;
   gates.fail_on_leak = o.fail_on_leak || (leak_gate_default && !o.allow_leaks);
-  gates.min_pool_hit_rate = parse_rate(o.min_pool_hit_rate, "--min-pool-hit-rate");
-  gates.max_fallback_rate = parse_rate(o.max_fallback_rate, "--max-fallback-rate");
-  gates.max_overhead = parse_rate(o.max_overhead, "--max-overhead");
+  gates.min_pool_hit_rate = o.min_pool_hit_rate;
+  gates.max_fallback_rate = o.max_fallback_rate;
+  gates.max_overhead = o.max_overhead;
   const auto format = report::report_format_from_name(o.format);
   if (!format) throw InputError("--format: unknown format '" + o.format + "'");
   const auto touch = replay::touch_from_name(o.touch);

@@ -24,9 +24,9 @@ TEST_CASE("allocator specs name fastalloc32 configs, glibc and preloads") {
   CHECK(b.name == "fa32:classes=16,32,64,128");
   CHECK(b.config == "classes=16,32,64,128");
 
-  AllocatorSpec c = parse_allocator_spec("small=fa32:classes=16,32:pool=64K");
+  AllocatorSpec c = parse_allocator_spec("small=fa32:classes=16,32:pool-size=64K");
   CHECK(c.name == "small");
-  CHECK(c.config == "classes=16,32:pool=64K");
+  CHECK(c.config == "classes=16,32:pool-size=64K");
 
   CHECK(parse_allocator_spec("glibc").kind == AllocatorKind::system);
   CHECK(parse_allocator_spec("system").name == "glibc");
@@ -40,9 +40,9 @@ TEST_CASE("allocator specs name fastalloc32 configs, glibc and preloads") {
   CHECK(h.kind == AllocatorKind::preload);
   CHECK(h.path == "/opt/lib/libhoard.so");
 
-  AllocatorSpec f = parse_fa32_option("big=classes=64,128,256:pool=4M");
+  AllocatorSpec f = parse_fa32_option("big=classes=64,128,256:pool-size=4M");
   CHECK(f.name == "big");
-  CHECK(f.config == "classes=64,128,256:pool=4M");
+  CHECK(f.config == "classes=64,128,256:pool-size=4M");
   AllocatorSpec p = parse_preload_option("x=/no/such.so");
   CHECK(p.name == "x");
   CHECK(p.path == "/no/such.so");
@@ -63,7 +63,8 @@ TEST_CASE("malformed allocator specs are input errors") {
 
 TEST_CASE("fastalloc32 spec strings set the replay flags") {
   auto f = parse_fa32_spec(
-      "classes=16,32,64:pool=1M:limit=8M:cache=64:large-cache=2M:large-arena=0:mmap=512K:zero");
+      "classes=16,32,64:pool-size=1M:pool-limit=8M:cache=64:large-cache=2M:large-arena=0:mmap-threshold=512K:"
+      "secure-zero");
   CHECK(f.classes == "16,32,64");
   CHECK(f.pool_size == "1M");
   CHECK(f.pool_limit == "8M");
@@ -71,10 +72,14 @@ TEST_CASE("fastalloc32 spec strings set the replay flags") {
   CHECK(f.large_cache == "2M");
   CHECK(f.large_arena == "0");
   CHECK(f.mmap_threshold == "512K");
-  CHECK(f.secure_zero);
-  CHECK_FALSE(f.no_peaks);
-  CHECK(parse_fa32_spec("no-peaks").no_peaks);
-  CHECK(parse_fa32_spec("peaks").peaks);
+  CHECK(f.secure_zero == true);
+  CHECK_FALSE(f.peaks.has_value());
+  CHECK(parse_fa32_spec("no-peaks").peaks == false);
+  CHECK(parse_fa32_spec("peaks").peaks == true);
+  CHECK(parse_fa32_spec("peaks=false").peaks == false);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("peaks:no-peaks"), doctest::Contains("both on and off"), InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("cache=4:cache=8"), doctest::Contains("given twice"), InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("pool=1M"), doctest::Contains("unknown key 'pool'"), InputError);
   CHECK(parse_fa32_spec("preset=original").preset == "original");
   CHECK(parse_fa32_spec("").classes.empty());
 }

@@ -78,7 +78,7 @@ TEST_CASE("fa32 bench runs every installed allocator on a trace and skips a miss
   const fs::path out = dir.path / "bench.json";
   ChildOutcome o = run_fa32({"bench", trace, "--runs", "1", "--warmup", "0", "--min-time", "0", "--format",
                              "json", "--output", out.string(), "--preload", "ghost=/no/such/dir/libghost.so",
-                             "--fa32", "one128=block-size=128:pool=1M:limit=64M"});
+                             "--fa32", "one128=block-size=128:pool-size=1M:pool-limit=64M"});
   INFO(o.err);
   REQUIRE(o.status == ChildOutcome::Status::exited);
   CHECK(o.exit_code == 0);

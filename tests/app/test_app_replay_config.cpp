@@ -60,7 +60,7 @@ TEST_CASE("the preset is the base: profiling for replay and stats, default for b
   CHECK(std::memcmp(&replay, &library, sizeof library) == 0);
 
   Fa32Flags f;
-  f.no_peaks = true;
+  f.peaks = false;
   CHECK(make_fa32_settings(f, profiling_preset).config.track_peaks == 0);
   f = Fa32Flags{};
   f.preset = "original";
@@ -77,7 +77,7 @@ TEST_CASE("a config file may name the preset it changes") {
   const std::string path = "test_app_replay_config_preset.json";
   {
     std::ofstream out(path);
-    out << R"({"cache": 32, "preset": "original", "track_peaks": false})";
+    out << R"({"cache": 32, "preset": "original", "peaks": false})";
   }
   Fa32Flags f;
   f.config_file = path;

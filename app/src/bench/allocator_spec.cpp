@@ -97,7 +97,7 @@ AllocatorSpec parse_fa32_option(std::string_view text) {
   std::string_view config;
   if (!split_name(text, name, config)) {
     throw InputError("--fa32 '" + std::string(text) +
-                     "': expected NAME=CONFIG, e.g. small=classes=16,32,64:pool=1M");
+                     "': expected NAME=CONFIG, e.g. small=classes=16,32,64:pool-size=1M");
   }
   return fa32_spec(std::string(name), config);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,12 @@ struct ReplayCliOptions {
   std::uint64_t leak_limit = 10;
   std::string format = "text";
   std::string output = "-";
-  // Gates; the numbers are kept as text and parsed with a clear message.
+  // Gates: unset, or a non-negative number (CLI11 checks it).
   bool fail_on_leak = false;
   bool allow_leaks = false;
-  std::string min_pool_hit_rate;
-  std::string max_fallback_rate;
-  std::string max_overhead;
+  std::optional<double> min_pool_hit_rate;
+  std::optional<double> max_fallback_rate;
+  std::optional<double> max_overhead;
 };
 
 // Adds every shared option to sub. stats_defaults: --format json and

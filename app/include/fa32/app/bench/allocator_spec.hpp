@@ -1,7 +1,7 @@
 // Which allocators a benchmark compares, from the command line.
 //
 //   fa32                         fastalloc32 with the library's default config
-//   fa32:classes=16,32,64:pool=1M   fastalloc32 with these settings
+//   fa32:classes=16,32,64:pool-size=1M  fastalloc32 with these settings
 //   NAME=fa32:...                the same, named NAME in the report
 //   glibc | system               the process's own malloc
 //   jemalloc | mimalloc | tcmalloc   the Debian package's library, by LD_PRELOAD
@@ -24,7 +24,7 @@ enum class AllocatorKind {
 struct AllocatorSpec {
   std::string name;  // as shown in the report: "fa32", "glibc", "jemalloc", ...
   AllocatorKind kind = AllocatorKind::system;
-  std::string config;  // fastalloc32: "classes=...:pool=..." ("": the library's default)
+  std::string config;  // fastalloc32: "classes=...:pool-size=..." ("": the library's default)
   std::string path;    // preload: the shared library
 };
 

@@ -11,27 +11,28 @@
 
 namespace fa32::app::replay {
 
-// "4096", "64K", "1M", "2MiB", "1G", "1T" (powers of 1024). nullopt if malformed.
+// "4096", "64K", "1M", "2MiB", "1G", "1T" (powers of 1024, as CLI11's
+// AsSizeValue reads them, case-insensitive). nullopt if malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
-// As given on the command line; unset members keep the config file's value,
+// fastalloc32's settings as given, by flags, a `fa32:` spec or a config file
+// (the keys of config_keys.hpp); unset members keep the config file's value,
 // or else the preset's (fastalloc32_config_preset).
 struct Fa32Flags {
-  std::string preset;       // --preset NAME; empty: the command's default preset
-  std::string config_file;  // --config FILE.json
-  std::string block_size;   // --block-size N: one class of N bytes
-  std::string classes;      // --classes 16,32,64,128
+  std::string preset;       // empty: the command's default preset
+  std::string config_file;  // a JSON file of the same keys
+  std::string block_size;   // one class of N bytes
+  std::string classes;      // 16,32,64,128
   std::string pool_size;
   std::string pool_limit;
-  bool grow = false;  // --grow: pools grow up to 1 GiB per class
-  std::string cache;  // entries
+  std::optional<bool> grow;  // pools grow up to 1 GiB per class
+  std::string cache;         // entries
   std::string align;
   std::string large_cache;
   std::string large_arena;
   std::string mmap_threshold;
-  bool secure_zero = false;
-  bool no_peaks = false;  // --no-peaks, bench's no-peaks: track_peaks = 0
-  bool peaks = false;     // bench's peaks: track_peaks = 1
+  std::optional<bool> secure_zero;
+  std::optional<bool> peaks;  // track_peaks
 };
 
 // The preset fa32 replay and stats start from: the library's default with

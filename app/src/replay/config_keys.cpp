@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/replay/config_keys.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+
+#include "fa32/app/cli.hpp"
+
+namespace fa32::app::replay {
+namespace {
+
+const std::array kKeys{
+    ConfigKey{"preset", KeyKind::name,
+              "fastalloc32 config to start from: default (the library's default as embedders get it, "
+              "peaks off), profiling (the same with the peaks kept; fa32 replay and stats start from it) "
+              "or original (the C fastalloc32's one 128 B class, 1 MiB pool, no growth)",
+              &Fa32Flags::preset},
+    ConfigKey{"config", KeyKind::name,
+              "fastalloc32 settings from a JSON file of these same keys, on top of the preset (flags "
+              "override it)",
+              &Fa32Flags::config_file},
+    ConfigKey{"block-size", KeyKind::size, "One size class of N bytes (the original's layout)",
+              &Fa32Flags::block_size},
+    ConfigKey{"classes", KeyKind::sizes, "Size classes, ascending, e.g. 16,32,64,128", &Fa32Flags::classes},
+    ConfigKey{"pool-size", KeyKind::size, "Pool bytes per class (e.g. 1M)", &Fa32Flags::pool_size},
+    ConfigKey{"pool-limit", KeyKind::size, "Let a full pool grow while the class stays under N bytes",
+              &Fa32Flags::pool_limit},
+    ConfigKey{"grow", KeyKind::toggle,
+              "Let full pools grow (up to 1 GiB per class, or the pool size if larger)", nullptr,
+              &Fa32Flags::grow},
+    ConfigKey{"cache", KeyKind::count, "Entries in each class's freed-block cache", &Fa32Flags::cache},
+    ConfigKey{"align", KeyKind::size, "Minimum alignment of every block (power of two)", &Fa32Flags::align},
+    ConfigKey{"large-cache", KeyKind::size, "Bytes of freed large blocks kept for reuse (0: none)",
+              &Fa32Flags::large_cache},
+    ConfigKey{"large-arena", KeyKind::size,
+              "Address space for the large arena, which serves large requests from 16 KiB below the mmap "
+              "threshold without system calls (0: none)",
+              &Fa32Flags::large_arena},
+    ConfigKey{"mmap-threshold", KeyKind::size, "Large requests from this size go straight to mmap",
+              &Fa32Flags::mmap_threshold},
+    ConfigKey{"secure-zero", KeyKind::toggle, "Zero every block when it is freed", nullptr,
+              &Fa32Flags::secure_zero},
+    ConfigKey{"peaks", KeyKind::toggle,
+              "Keep peaks in fastalloc32 (track_peaks; on in the profiling preset, off in the library's "
+              "default): without them the per-class peaks of requested bytes read 0",
+              nullptr, &Fa32Flags::peaks},
+};
+
+std::string_view type_name(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::size:
+      return "SIZE";
+    case KeyKind::sizes:
+      return "LIST";
+    case KeyKind::count:
+      return "N";
+    default:
+      return "NAME";
+  }
+}
+
+}  // namespace
+
+std::span<const ConfigKey> config_keys() {
+  return kKeys;
+}
+
+const ConfigKey* find_config_key(std::string_view name) {
+  std::string canonical(name);
+  std::replace(canonical.begin(), canonical.end(), '_', '-');
+  for (const ConfigKey& k : kKeys)
+    if (k.name == canonical) return &k;
+  return nullptr;
+}
+
+std::string config_key_list() {
+  std::string out;
+  for (const ConfigKey& k : kKeys) {
+    if (!out.empty()) out += ", ";
+    out += k.name;
+  }
+  return out;
+}
+
+void set_config_key(Fa32Flags& flags, const ConfigKey& key, std::string value, const std::string& what) {
+  if (key.toggle != nullptr) {
+    if (value != "true" && value != "false") throw InputError(what + ": expected true or false");
+    const bool on = value == "true";
+    std::optional<bool>& slot = flags.*key.toggle;
+    if (slot && *slot != on) throw InputError(what + ": given both on and off; give one");
+    slot = on;
+    return;
+  }
+  std::string& slot = flags.*key.text;
+  if (!slot.empty() && slot != value) throw InputError(what + ": given twice; give one");
+  slot = std::move(value);
+}
+
+void add_config_options(CLI::App& sub, Fa32Flags& flags) {
+  for (const ConfigKey& k : kKeys) {
+    const std::string flag = "--" + std::string(k.name);
+    if (k.toggle != nullptr) {
+      std::optional<bool>* slot = &(flags.*k.toggle);
+      const std::string name(k.name);
+      sub.add_flag_function(
+          flag + ",!--no-" + name,
+          [slot, flag](std::int64_t n) {
+            // The flag counts +1 for each --x and -1 for each --no-x.
+            if (n == 0) throw CLI::ValidationError(flag, "given both on and off; give one");
+            *slot = n > 0;
+          },
+          std::string(k.help) + " (--no-" + name + ": off)");
+      continue;
+    }
+    CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
+    o->type_name(std::string(type_name(k.kind)));
+    if (k.name == "preset") o->check(CLI::IsMember({"default", "profiling", "original"}));
+    if (k.name == "config") o->type_name("FILE");
+  }
+}
+
+}  // namespace fa32::app::replay
