@@ -2,7 +2,6 @@
 #include "fa32/app/cmd_record.hpp"
 
 #include <signal.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -19,10 +18,9 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/process/spawn.hpp"
 #include "fa32/app/record/convert_raw.hpp"
 #include "fa32/record/raw_format.h"
-
-extern char** environ;
 
 namespace fa32::app {
 namespace {
@@ -54,36 +52,17 @@ std::string join_command(const std::vector<std::string>& argv) {
   return s;
 }
 
-// The child's environment: ours, with the recorder preloaded first and told
-// where to write.
+// The child's environment: ours, with the recorder preloaded first (before
+// any LD_PRELOAD already set) and told where to write.
 std::vector<std::string> child_environment(const std::string& library, const std::string& dir, bool follow) {
-  std::vector<std::string> env;
   std::string preload = library;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view v(*e);
-    if (v.starts_with("FA32_RECORD_DIR=") || v.starts_with("FA32_RECORD_PARENT_PID=") ||
-        v.starts_with("FA32_RECORD_FOLLOW_FORKS=")) {
-      continue;
-    }
-    if (v.starts_with("LD_PRELOAD=")) {
-      std::string_view rest = v.substr(std::strlen("LD_PRELOAD="));
-      if (!rest.empty()) preload += ":" + std::string(rest);
-      continue;
-    }
-    env.emplace_back(v);
-  }
-  env.push_back("LD_PRELOAD=" + preload);
-  env.push_back(std::string(FA32_RAW_ENV_DIR) + "=" + dir);
-  env.push_back(std::string(FA32_RAW_ENV_PARENT_PID) + "=" + std::to_string(::getpid()));
-  if (follow) env.push_back(std::string(FA32_RAW_ENV_FOLLOW) + "=1");
-  return env;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
+  if (const char* old = std::getenv("LD_PRELOAD"); old != nullptr && *old != '\0')
+    preload += ":" + std::string(old);
+  std::vector<std::string> add = {"LD_PRELOAD=" + preload, std::string(FA32_RAW_ENV_DIR) + "=" + dir,
+                                  std::string(FA32_RAW_ENV_PARENT_PID) + "=" + std::to_string(::getpid())};
+  if (follow) add.push_back(std::string(FA32_RAW_ENV_FOLLOW) + "=1");
+  return process::environment({"LD_PRELOAD", FA32_RAW_ENV_DIR, FA32_RAW_ENV_PARENT_PID, FA32_RAW_ENV_FOLLOW},
+                              add);
 }
 
 // Removes the scratch directory however run_record leaves.
@@ -201,19 +180,20 @@ int run_record(const RecordOptions& options) {
   const std::string program = options.program.front();
   ScratchDir scratch{scratch_dir_for(options.output)};
 
-  std::vector<std::string> env = child_environment(library, scratch.path, options.follow_forks);
-  std::vector<std::string> args = options.program;
-  std::vector<char*> c_env = c_strings(env);
-  std::vector<char*> c_args = c_strings(args);
+  process::SpawnRequest request;
+  request.program = program;
+  request.args = options.program;
+  request.env = child_environment(library, scratch.path, options.follow_forks);
+  request.search_path = true;
 
   if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  pid_t child = 0;
-  int err = ::posix_spawnp(&child, program.c_str(), nullptr, nullptr, c_args.data(), c_env.data());
-  if (err != 0) {
+  const process::Spawned spawned = process::spawn(request);
+  if (spawned.pid < 0) {
     if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-    spdlog::error("record: cannot run {}: {}", program, std::strerror(err));
+    spdlog::error("record: cannot run {}: {}", program, std::strerror(spawned.error));
     return kCannotRun;
   }
+  const pid_t child = spawned.pid;
   int status = 0;
   {
     SignalGuard guard(child);

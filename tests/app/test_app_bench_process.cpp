@@ -55,8 +55,8 @@ TEST_CASE("LD_PRELOAD is set in the child only, and removed when not asked for")
 
 TEST_CASE("a program that cannot be executed is an exit status, not a crash") {
   ChildOutcome o = run_child("/no/such/program", {"x"}, "", 60s);
-  CHECK(o.status == ChildOutcome::Status::exited);
-  CHECK(o.exit_code == 127);
+  CHECK(o.status == ChildOutcome::Status::spawn_failed);
+  CHECK(describe(o) == "could not be started: /no/such/program: No such file or directory");
 }
 
 TEST_CASE("worker results round-trip through JSON and bad output is rejected") {

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <filesystem>
 
-extern char** environ;
+#include "fa32/app/process/spawn.hpp"
 
 namespace fa32::app::bench {
 namespace {
@@ -31,23 +31,6 @@ struct Pipe {
     fd[i] = -1;
   }
 };
-
-std::vector<std::string> child_environment(const std::string& preload) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "LD_PRELOAD=", 11) == 0) continue;
-    env.emplace_back(*e);
-  }
-  if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
-  return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> p;
-  for (std::string& s : strings) p.push_back(s.data());
-  p.push_back(nullptr);
-  return p;
-}
 
 }  // namespace
 
@@ -82,13 +65,6 @@ ChildOutcome run_child(const std::string& program, const std::vector<std::string
                        const std::string& preload, std::chrono::milliseconds timeout,
                        std::uint64_t rss_limit) {
   ChildOutcome outcome;
-  // Everything the child needs is built before fork: after it, only
-  // async-signal-safe calls.
-  std::vector<std::string> arg_strings = args;
-  std::vector<std::string> env_strings = child_environment(preload);
-  std::vector<char*> argv = pointers(arg_strings);
-  std::vector<char*> envp = pointers(env_strings);
-
   Pipe out;
   Pipe err;
   if (!out.open() || !err.open()) {
@@ -96,21 +72,22 @@ ChildOutcome run_child(const std::string& program, const std::vector<std::string
     outcome.error = std::string("pipe: ") + std::strerror(errno);
     return outcome;
   }
-  const pid_t pid = fork();
-  if (pid < 0) {
+  // The child measures its own malloc unless preload names another.
+  process::SpawnRequest request;
+  request.program = program;
+  request.args = args;
+  request.env = process::environment({"LD_PRELOAD"}, preload.empty()
+                                                         ? std::vector<std::string>{}
+                                                         : std::vector<std::string>{"LD_PRELOAD=" + preload});
+  request.stdout_fd = out.fd[1];
+  request.stderr_fd = err.fd[1];
+  const process::Spawned spawned = process::spawn(request);
+  if (spawned.pid < 0) {
     outcome.status = ChildOutcome::Status::spawn_failed;
-    outcome.error = std::string("fork: ") + std::strerror(errno);
+    outcome.error = program + ": " + std::strerror(spawned.error);
     return outcome;
   }
-  if (pid == 0) {
-    dup2(out.fd[1], STDOUT_FILENO);
-    dup2(err.fd[1], STDERR_FILENO);
-    execve(program.c_str(), argv.data(), envp.data());
-    const char msg[] = "fa32 bench: cannot execute the worker\n";
-    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)ignored;
-    _exit(127);
-  }
+  const pid_t pid = spawned.pid;
   out.close_end(1);
   err.close_end(1);
 
