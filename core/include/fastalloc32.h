@@ -28,7 +28,10 @@
  *    costs no page: the usable size is the pages from the colour on. A
  *    request of whole pages leaves no slack and starts at a page;
  *  - when a class pool is exhausted (and may not grow), small requests fall
- *    back to the system allocator (counted as fallback).
+ *    back to the system allocator (counted as fallback): blocks of the
+ *    class's size carved from slabs the system malloc gives (a page to
+ *    1 MiB each, doubling), found by address like pool blocks. A class
+ *    keeps at most one empty slab; the others go back as they empty.
  *
  * Large blocks handed to a caller are charged to the kernel's commit
  * accounting as glibc charges its own (blocks from mmap are mapped without
@@ -48,9 +51,10 @@
  * optional error callback. Bad frees (double, foreign, interior pointers)
  * are detected, counted, reported and ignored; they never corrupt the
  * manager and are never passed to the system free. Which of those a bad
- * pointer counts as: a pool block freed again is always a double free. A
- * large or fallback block freed again is a double free while its pointer
- * is among the last 64 large or fallback pointers given up (freed, or left
+ * pointer counts as: a pool or fallback block freed again is a double free
+ * while its slab is kept (a pool block: always). A large block freed again
+ * is a double free while its pointer is among the last 64 large pointers
+ * given up (freed, or left
  * behind by a realloc that moved the block, mremap included); after that
  * its memory may be back with the system, or another owner's, and the
  * pointer counts as an invalid free (E_INVALID_FREE, invalid_frees), as

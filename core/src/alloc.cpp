@@ -17,7 +17,7 @@ uint32_t class_for(const Manager& m, size_t size) noexcept {
 void* alloc_small(Manager& m, size_t size, bool zero) noexcept {
   const uint32_t c = class_for(m, size);
   if (void* p = pool_alloc(m, c, size, zero)) return p;
-  return fallback_alloc(m, c, size, m.config.alignment, zero);
+  return fallback_alloc(m, c, size, zero);
 }
 
 void* alloc_any(Manager& m, size_t size, bool zero) noexcept {
@@ -33,7 +33,7 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
     for (uint32_t c = class_for(m, size); c < m.class_count; ++c) {
       if ((m.classes[c].block_size | m.classes[c].colour) % align != 0) continue;
       if (void* p = pool_alloc(m, c, size, false)) return p;
-      return fallback_alloc(m, c, size, align, false);
+      return fallback_alloc(m, c, size, false);
     }
   }
   return large_alloc(m, size, align, false, size);
@@ -42,6 +42,8 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
 void release(Manager& m, const Location& loc) noexcept {
   if (loc.where == Where::pool) {
     pool_release(m, loc.cls, loc.index);
+  } else if (loc.slab != nullptr) {
+    slab_release(m, loc.slab, loc.index);
   } else {
     table_block_release(m, loc.entry);
   }
@@ -62,10 +64,10 @@ void wipe_live(Manager& m) noexcept {
   for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     if (e->ptr == 0) continue;
     const BlockKind kind = e->kind();
-    if (mapped_too || kind == BlockKind::large_heap || kind == BlockKind::fallback) {
+    if (mapped_too || kind == BlockKind::large_heap)
       explicit_bzero(reinterpret_cast<void*>(e->ptr), e->usable);
-    }
   }
+  slab_wipe_live(m);
 }
 
 void free_slow(Manager& m, void* p) noexcept {

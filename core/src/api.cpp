@@ -158,8 +158,9 @@ FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const v
     case Where::pool:
       return mm->classes[loc.cls].block_size;
     case Where::large:
-    case Where::fallback:
       return loc.entry->usable;
+    case Where::fallback:
+      return loc.slab->block_size;
     default:
       return 0;
   }

@@ -113,7 +113,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.
-  uint64_t entries = 0, large = 0, fallback = 0, large_bytes = 0, fallback_bytes = 0;
+  uint64_t entries = 0, large = 0, large_bytes = 0;
   uint64_t table_requested = 0, table_usable = 0, arena_bytes = 0;
   for (const TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     if (e->ptr == 0) continue;
@@ -134,18 +134,22 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
         ++large;
         large_bytes += e->usable;
         break;
-      case BlockKind::fallback:
-        ++fallback;
-        fallback_bytes += e->usable;
-        break;
       default:
         return FASTALLOC32_E_CORRUPT;
     }
   }
   FA32_EXPECT(entries == m.table.size() && entries * 2 <= m.table.capacity());
   FA32_EXPECT(c.large_allocs - c.large_frees == large && g.large_bytes.current() == large_bytes);
-  FA32_EXPECT(c.fallback_allocs - c.fallback_frees == fallback &&
-              g.fallback_bytes.current() == fallback_bytes);
+  // Fallback slabs: their own invariants, and the counters agree.
+  SlabTotals slabs{};
+  FA32_EXPECT(slab_check(m, &slabs));
+  FA32_EXPECT(c.fallback_allocs - c.fallback_frees == slabs.live &&
+              g.fallback_bytes.current() == slabs.reserved);
+  footprint += slabs.footprint;
+  // The table's gauges count every block outside the pools: large and fallback.
+  entries += slabs.live;
+  table_requested += slabs.requested;
+  table_usable += slabs.reserved;
   FA32_EXPECT(c.large_cache_hits <= c.large_allocs);
 
   // Large cache: each block in a bucket it can serve, within the byte bound.

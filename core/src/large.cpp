@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The large path (blocks above the largest class) and the fallback path
-// (small blocks from the system allocator when their class is full). Both
-// are tracked in the pointer table: no header is read, no node allocated.
+// The large path (blocks above the largest class), tracked in the pointer
+// table: no header is read, no node allocated.
 #include <cstring>
 
 #include "manager.hpp"
@@ -26,11 +25,7 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
   m.gauges.table_requested.add(size);
   m.gauges.table_reserved.add(usable);
   if (m.track_peaks) m.peaks.add_block(size, usable, 0);
-  if (kind == BlockKind::fallback) {
-    m.gauges.fallback_bytes.add(usable);
-  } else {
-    m.gauges.large_bytes.add(usable);
-  }
+  m.gauges.large_bytes.add(usable);
   return reinterpret_cast<void*>(ptr);
 }
 
@@ -173,27 +168,6 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
   return p;
 }
 
-void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept {
-  // size <= the largest block size and align <= a page: no overflow. At
-  // least one byte past the aligned pointer, as in large_alloc.
-  size_t raw_size = (size == 0 ? 1 : size) + (align > kMallocAlign ? align - kMallocAlign : 0);
-  if (raw_size < kMallocAlign) raw_size = kMallocAlign;
-  if (!m.table.reserve_one(m)) {
-    fail_alloc(m, FASTALLOC32_E_NOMEM);
-    return nullptr;
-  }
-  char* raw = static_cast<char*>(sys_malloc(m, raw_size));
-  if (raw == nullptr) {
-    fail_alloc(m, FASTALLOC32_E_NOMEM);
-    return nullptr;
-  }
-  m.gauges.footprint.add(raw_size);
-  m.classes[c].counters.fallback_allocs++;
-  void* p = enter(m, raw, raw_size, BlockKind::fallback, size, align);
-  if (zero) std::memset(p, 0, size);
-  return p;
-}
-
 void table_block_release(Manager& m, TableEntry* e) noexcept {
   const TableEntry dead = *e;
   m.table.erase(e);
@@ -203,18 +177,12 @@ void table_block_release(Manager& m, TableEntry* e) noexcept {
   if (m.track_peaks) m.peaks.sub_block(dead.requested, dead.usable, 0);
   if (m.secure_zero) explicit_bzero(reinterpret_cast<void*>(dead.ptr), dead.usable);
   remember_freed(m, dead.ptr);
-  if (dead.kind() == BlockKind::fallback) {
-    m.counters.fallback_frees++;
-    m.gauges.fallback_bytes.sub(dead.usable);
-    release_raw(m, BlockKind::fallback, dead.raw(), dead.raw_size());
+  m.counters.large_frees++;
+  m.gauges.large_bytes.sub(dead.usable);
+  if (dead.kind() == BlockKind::large_arena) {
+    arena_free(m, dead.raw());
   } else {
-    m.counters.large_frees++;
-    m.gauges.large_bytes.sub(dead.usable);
-    if (dead.kind() == BlockKind::large_arena) {
-      arena_free(m, dead.raw());
-    } else {
-      cache_put(m, dead.kind(), dead.raw(), dead.raw_size());
-    }
+    cache_put(m, dead.kind(), dead.raw(), dead.raw_size());
   }
 }
 

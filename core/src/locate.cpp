@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which block a pointer is, decided without reading anything at the
-// pointer: pool range and live-size table first, then the pointer table.
+// pointer: pool range and live-size table first, then the fallback slabs,
+// then the pointer table.
 #include "pool_ops.hpp"
 
 namespace fa32::core {
@@ -19,9 +20,15 @@ Location locate(const Manager& m, const void* p) noexcept {
     if (pp.state() == 0) return {Where::double_free, cls, idx, nullptr};
     return {Where::pool, cls, idx, nullptr};
   }
-  if (TableEntry* e = m.table.find(addr)) {
-    return {e->kind() == BlockKind::fallback ? Where::fallback : Where::large, 0, 0, e};
+  if (FallbackSlab* s = find_slab(m, addr)) {
+    const uintptr_t off_in_slab = addr - reinterpret_cast<uintptr_t>(s->base);
+    const auto idx = static_cast<uint32_t>(off_in_slab / s->block_size);
+    if (idx >= s->bump) return {Where::invalid, s->cls, 0, nullptr};
+    if (off_in_slab % s->block_size != 0) return {Where::interior, s->cls, idx, nullptr};
+    if (!s->is_live(idx)) return {Where::double_free, s->cls, idx, nullptr};
+    return {Where::fallback, s->cls, idx, nullptr, s};
   }
+  if (TableEntry* e = m.table.find(addr)) return {Where::large, 0, 0, e};
   // Unknown: an error path, so a scan is affordable.
   for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     if (e->ptr == 0) continue;

@@ -285,6 +285,7 @@ FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm) {
   if (mm == nullptr) return;
   if (mm->secure_zero) wipe_live(*mm);
   large_release_all(*mm);
+  slab_release_all(*mm);
   const fastalloc32_system system = mm->config.system;
   char* region = mm->region;
   const size_t size = mm->region_size;

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "arena.hpp"
+#include "fallback_slab.hpp"
 #include "fastalloc32.h"
 #include "large_cache.hpp"
 #include "pool_class.hpp"
@@ -80,10 +81,11 @@ struct fastalloc32_mm {
   size_t page_size;
   char* region;  // the one reservation (this manager lives in it)
   size_t region_size;
-  fa32::core::PtrTable table;  // large and fallback blocks
+  fa32::core::PtrTable table;  // large blocks
+  fa32::core::SlabSet slabs;   // fallback blocks
   fa32::core::LargeCache large_cache;
   fa32::core::Arena arena;
-  uintptr_t freed[fa32::core::kFreedRing];  // recently freed large/fallback pointers
+  uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers
   unsigned freed_next;
   uint32_t large_colours;  // large blocks coloured so far (next_large_colour)
 };
@@ -143,8 +145,9 @@ enum class Where : uint8_t { pool, large, fallback, invalid, double_free, interi
 struct Location {
   Where where;
   uint32_t cls;
-  uint32_t index;
-  TableEntry* entry;
+  uint32_t index;                // pool or slab block
+  TableEntry* entry;             // large
+  FallbackSlab* slab = nullptr;  // fallback
 };
 inline bool is_live_block(const Location& loc) noexcept {
   return loc.where == Where::pool || loc.where == Where::large || loc.where == Where::fallback;
@@ -158,21 +161,37 @@ void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 
-// ---- large and fallback (large.cpp)
+// ---- large (large.cpp)
 // align: a power of two >= config alignment. reserve >= size: bytes wanted
 // (realloc growth asks for more than size). NULL + fail_alloc on failure.
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept;
-void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
-// Remembers a large or fallback pointer that stopped being live (freed, or
-// left behind by realloc), so freeing it again within the next kFreedRing
-// such pointers is reported as a double free rather than an invalid one.
+// Remembers a large pointer that stopped being live (freed, or left behind
+// by realloc), so freeing it again within the next kFreedRing such pointers
+// is reported as a double free rather than an invalid one.
 void remember_freed(Manager& m, uintptr_t p) noexcept;
-// Gives a large or fallback block's memory back to the system.
+// Gives a large block's memory back to the system.
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
-// Releases a large or fallback block (e must be in the table).
+// Releases a large block (e must be in the table).
 void table_block_release(Manager& m, TableEntry* e) noexcept;
 // Everything the large path holds, at destroy.
 void large_release_all(Manager& m) noexcept;
+
+// ---- fallback (fallback_slab.cpp)
+// A block of class c (its pool full) from the class's slabs, aligned as a
+// pool block of c is. NULL + fail_alloc on failure.
+void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
+// The slab whose blocks' range holds addr, or nullptr.
+FallbackSlab* find_slab(const Manager& m, uintptr_t addr) noexcept;
+void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept;
+void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept;
+// With secure_zero, at destroy: the live blocks go back to the system malloc.
+void slab_wipe_live(Manager& m) noexcept;
+void slab_release_all(Manager& m) noexcept;
+struct SlabTotals {
+  uint64_t live, requested, reserved, footprint;
+};
+// The slabs' invariants; false if one fails, else their totals.
+bool slab_check(const Manager& m, SlabTotals* out) noexcept;
 
 // ---- allocation dispatch (alloc.cpp)
 // Any size with the config alignment: a class pool, its fallback, or large.

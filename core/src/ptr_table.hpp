@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Open-addressing table of the large and fallback blocks, keyed by the
+// Open-addressing table of the large blocks, keyed by the
 // pointer handed out. It replaces the original's separately malloc'd list
 // node per block, and it is consulted BEFORE anything is read at a pointer,
 // so an unknown pointer is rejected without touching its memory.
@@ -11,7 +11,7 @@
 namespace fa32::core {
 
 // The low three bits of TableEntry::tag; 0 is no kind (check reports it).
-enum class BlockKind : uint8_t { large_heap = 1, large_mapped = 2, fallback = 3, large_arena = 4 };
+enum class BlockKind : uint8_t { large_heap = 1, large_mapped = 2, large_arena = 4 };
 
 struct TableEntry {
   uintptr_t ptr;       // 0: empty slot

@@ -120,14 +120,13 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       break;
     }
     default: {  // Where::fallback
-      TableEntry* e = loc.entry;
-      if (size <= e->usable) {
-        change_requested(m, e->requested, size);
-        e->requested = size;
+      FallbackSlab* s = loc.slab;
+      if (size <= s->block_size) {
+        slab_resize_in_place(m, s, loc.index, size);
         m.counters.realloc_fallback++;
         return p;
       }
-      old_usable = e->usable;
+      old_usable = s->block_size;
       break;
     }
   }
@@ -141,7 +140,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
   const bool to_fallback = small && !to_pool;
   std::memcpy(q, p, old_usable < size ? old_usable : size);
   // The allocation may have grown (rehashed) the table: find the old entry again.
-  if (loc.where != Where::pool) loc.entry = m.table.find(reinterpret_cast<uintptr_t>(p));
+  if (loc.where == Where::large) loc.entry = m.table.find(reinterpret_cast<uintptr_t>(p));
   const Where from = loc.where;
   if (from == Where::fallback || to_fallback) {
     m.counters.realloc_fallback++;

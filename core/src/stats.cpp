@@ -120,11 +120,17 @@ FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastall
       if (fn(k.block(index), k.requested(index), k.block_size, FASTALLOC32_KIND_POOL, user) != 0) return;
     }
   }
+  for (uint32_t n = 0; n < mm->slabs.count; ++n) {
+    const FallbackSlab* s = mm->slabs.sorted[n];
+    for (uint32_t i = 0; i < s->bump; ++i) {
+      if (!s->is_live(i)) continue;
+      if (fn(s->block(i), s->state[i], s->block_size, FASTALLOC32_KIND_FALLBACK, user) != 0) return;
+    }
+  }
   for (const TableEntry* e = mm->table.begin(); e != mm->table.end(); ++e) {
     if (e->ptr == 0) continue;
-    const fastalloc32_kind kind =
-        e->kind() == BlockKind::fallback ? FASTALLOC32_KIND_FALLBACK : FASTALLOC32_KIND_LARGE;
-    if (fn(reinterpret_cast<void*>(e->ptr), e->requested, e->usable, kind, user) != 0) return;
+    if (fn(reinterpret_cast<void*>(e->ptr), e->requested, e->usable, FASTALLOC32_KIND_LARGE, user) != 0)
+      return;
   }
 }
 

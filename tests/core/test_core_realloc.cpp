@@ -159,15 +159,31 @@ TEST_CASE("realloc from and to fallback blocks") {
   void* f = re(p, 50, 120, 7);
   CHECK(fastalloc32_kind_of(mm.get(), f) == FASTALLOC32_KIND_FALLBACK);
   CHECK(re.moved == "fallback");
-  // fallback in place.
+  // fallback in place, shrinking and growing within the class's block.
   void* g = re(f, 120, 90, 7);
   CHECK(g == f);
   CHECK(re.moved == "fallback");
-  // fallback -> pool once the class has room again.
+  g = re(g, 90, 128, 7);
+  CHECK(g == f);
+  CHECK(re.moved == "fallback");
+  // fallback -> pool: a fallback block of the 64 class moves to the 128
+  // class once that has room again.
+  std::vector<void*> full64;
+  while (true) {
+    void* q = fastalloc32_malloc(mm.get(), 64);
+    if (fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_FALLBACK) {
+      fastalloc32_free(mm.get(), q);
+      break;
+    }
+    full64.push_back(q);
+  }
+  void* h = fastalloc32_malloc(mm.get(), 40);
+  fill(h, 40, 9);
+  CHECK(fastalloc32_kind_of(mm.get(), h) == FASTALLOC32_KIND_FALLBACK);
   fastalloc32_free(mm.get(), full.back());
   full.pop_back();
-  g = re(g, 90, 125, 7);
-  CHECK(fastalloc32_kind_of(mm.get(), g) == FASTALLOC32_KIND_POOL);
+  h = re(h, 40, 100, 9);
+  CHECK(fastalloc32_kind_of(mm.get(), h) == FASTALLOC32_KIND_POOL);
   CHECK(re.moved == "fallback");
   // large -> fallback.
   void* big = fastalloc32_malloc(mm.get(), 3000);
@@ -180,11 +196,13 @@ TEST_CASE("realloc from and to fallback blocks") {
   CHECK(fastalloc32_kind_of(mm.get(), b) == FASTALLOC32_KIND_LARGE);
   CHECK(re.moved == "fallback");
   for (void* x : full) fastalloc32_free(mm.get(), x);
+  for (void* x : full64) fastalloc32_free(mm.get(), x);
   fastalloc32_free(mm.get(), g);
+  fastalloc32_free(mm.get(), h);
   fastalloc32_free(mm.get(), b);
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.live_allocs.current == 0);
-  CHECK(s.realloc_fallback == 5);
+  CHECK(s.realloc_fallback == 6);
   CHECK(s.fallback_allocs == s.fallback_frees);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }

@@ -94,7 +94,8 @@ TEST_CASE("every system call of a session may fail, and nothing leaks") {
     CHECK(base.cache_hits > 0);
     CHECK(clean.mallocs == clean.frees);
     if (use_maps) CHECK(clean.balanced());
-    REQUIRE(base.calls > 10);
+    // Fallback blocks come from slabs, a few system calls for many blocks.
+    REQUIRE(base.calls > 6);
     for (uint64_t k = 1; k <= base.calls; ++k) {
       CAPTURE(k);
       SystemSpy spy;

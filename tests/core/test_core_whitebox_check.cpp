@@ -147,3 +147,43 @@ TEST_CASE("check: a counter off by one is corrupt") {
   f.expect_intact();
   fastalloc32_free(f.mm, p);
 }
+
+TEST_CASE("check: a fallback slab whose free list and live count disagree is corrupt") {
+  fastalloc32_config c;
+  fastalloc32_config_preset(&c, "original");
+  c.pool_size = 128;  // one block of the 128-byte class: the next falls back
+  fastalloc32_mm* mm = fastalloc32_create_with(&c, nullptr);
+  REQUIRE(mm != nullptr);
+  void* pool = fastalloc32_malloc(mm, 100);
+  void* a = fastalloc32_malloc(mm, 100);
+  void* b = fastalloc32_malloc(mm, 100);
+  REQUIRE(fastalloc32_kind_of(mm, b) == FASTALLOC32_KIND_FALLBACK);
+  fastalloc32_free(mm, a);
+  REQUIRE(mm->slabs.count == 1);
+  fa32::core::FallbackSlab* s = mm->slabs.sorted[0];
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+
+  SUBCASE("live count") {
+    s->live++;
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    s->live--;
+  }
+  SUBCASE("a freed block marked live") {
+    const uint32_t saved = s->state[s->free_head];
+    s->state[s->free_head] = 100;
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    s->state[s->free_head] = saved;
+  }
+  SUBCASE("requested size beyond the block") {
+    const uint32_t i = s->free_head == 0 ? 1 : 0;  // the live one
+    const uint32_t saved = s->state[i];
+    s->state[i] = 129;
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    s->state[i] = saved;
+  }
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+  fastalloc32_free(mm, b);
+  fastalloc32_free(mm, pool);
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+  fastalloc32_destroy(mm);
+}

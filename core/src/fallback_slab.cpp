@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Fallback slabs (see fallback_slab.hpp): made, found, handed out, released.
+#include <cstring>
+
+#include "manager.hpp"
+
+namespace fa32::core {
+
+namespace {
+
+// A page (or 16 blocks) for a class's first slab, doubling with each next
+// one up to 1 MiB (or 16 blocks): a class that overflows a little wastes
+// little, one that overflows a lot needs few slabs (100,000 blocks of 128 B
+// take 20), so the search stays short.
+constexpr size_t kFirstSlabBytes = size_t(4) << 10;
+constexpr size_t kMaxSlabBytes = size_t(1) << 20;
+
+size_t record_bytes(uint32_t capacity) noexcept {
+  return offsetof(FallbackSlab, state) + sizeof(uint32_t) * capacity;
+}
+
+// The highest power of two dividing n.
+size_t low_bit(size_t n) noexcept {
+  return n & (~n + 1);
+}
+
+// Gives a slab's record or the registry back to the system malloc. With
+// secure_zero wiped first: they hold the blocks' addresses and sizes.
+void free_meta(Manager& m, void* p, size_t bytes) noexcept {
+  if (m.secure_zero) explicit_bzero(p, bytes);
+  sys_free(m, p);
+}
+
+// The registry keeps room for one more slab; false if none could be had.
+bool reserve_slot(Manager& m) noexcept {
+  SlabSet& s = m.slabs;
+  if (s.count < s.capacity) return true;
+  const uint32_t cap = s.capacity == 0 ? 16 : s.capacity * 2;
+  auto** grown = static_cast<FallbackSlab**>(sys_malloc(m, sizeof(FallbackSlab*) * cap));
+  if (grown == nullptr) return false;
+  if (s.count != 0) std::memcpy(grown, s.sorted, sizeof(FallbackSlab*) * s.count);
+  if (s.sorted != nullptr) {
+    free_meta(m, s.sorted, sizeof(FallbackSlab*) * s.capacity);
+    m.gauges.footprint.sub(sizeof(FallbackSlab*) * s.capacity);
+  }
+  m.gauges.footprint.add(sizeof(FallbackSlab*) * cap);
+  s.sorted = grown;
+  s.capacity = cap;
+  return true;
+}
+
+// Index of the first slab whose base is above addr.
+uint32_t upper_bound(const SlabSet& s, uintptr_t addr) noexcept {
+  uint32_t lo = 0, hi = s.count;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (reinterpret_cast<uintptr_t>(s.sorted[mid]->base) <= addr) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
+  const PoolClass& k = m.classes[c];
+  const size_t block = k.block_size;
+  size_t bytes = kFirstSlabBytes > 16 * block ? kFirstSlabBytes : 16 * block;
+  const size_t most = kMaxSlabBytes > 16 * block ? kMaxSlabBytes : 16 * block;
+  for (uint32_t n = 0; n < m.slabs.made[c] && bytes < most; ++n) bytes *= 2;
+  if (bytes > most) bytes = most;
+  const auto capacity = static_cast<uint32_t>(bytes / block);
+  // Blocks aligned as the pool's are: to the largest power of two dividing
+  // the block size, up to a page (aligned_alloc relies on it).
+  size_t align = low_bit(block);
+  if (align > m.page_size) align = m.page_size;
+  const size_t raw_size = size_t(capacity) * block + (align > kMallocAlign ? align - kMallocAlign : 0);
+  if (!reserve_slot(m)) return nullptr;
+  auto* s = static_cast<FallbackSlab*>(sys_malloc(m, record_bytes(capacity)));
+  if (s == nullptr) return nullptr;
+  char* raw = static_cast<char*>(sys_malloc(m, raw_size));
+  if (raw == nullptr) {
+    free_meta(m, s, record_bytes(capacity));
+    return nullptr;
+  }
+  s->raw = raw;
+  s->raw_size = raw_size;
+  s->base = reinterpret_cast<char*>(align_up_ptr(reinterpret_cast<uintptr_t>(raw), align));
+  s->cls = c;
+  s->block_size = static_cast<uint32_t>(block);
+  s->capacity = capacity;
+  s->bump = 0;
+  s->live = 0;
+  s->free_head = FallbackSlab::kSlabNone;
+  s->next_partial = nullptr;
+  s->partial = false;
+  m.gauges.footprint.add(raw_size + record_bytes(capacity));
+  SlabSet& set = m.slabs;
+  const uint32_t at = upper_bound(set, reinterpret_cast<uintptr_t>(s->base));
+  std::memmove(set.sorted + at + 1, set.sorted + at, sizeof(FallbackSlab*) * (set.count - at));
+  set.sorted[at] = s;
+  set.count++;
+  set.made[c]++;
+  set.empty[c]++;
+  return s;
+}
+
+void push_partial(Manager& m, FallbackSlab* s) noexcept {
+  s->next_partial = m.slabs.partial[s->cls];
+  m.slabs.partial[s->cls] = s;
+  s->partial = true;
+}
+
+void unlink_partial(Manager& m, FallbackSlab* s) noexcept {
+  FallbackSlab** at = &m.slabs.partial[s->cls];
+  while (*at != s) at = &(*at)->next_partial;
+  *at = s->next_partial;
+  s->partial = false;
+}
+
+void destroy_slab(Manager& m, FallbackSlab* s) noexcept {
+  SlabSet& set = m.slabs;
+  const uint32_t at = upper_bound(set, reinterpret_cast<uintptr_t>(s->base)) - 1;
+  std::memmove(set.sorted + at, set.sorted + at + 1, sizeof(FallbackSlab*) * (set.count - at - 1));
+  set.count--;
+  m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
+  sys_free(m, s->raw);
+  free_meta(m, s, record_bytes(s->capacity));
+}
+
+}  // namespace
+
+void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
+  FallbackSlab* s = m.slabs.partial[c];
+  if (s == nullptr) {
+    s = make_slab(m, c);
+    if (s == nullptr) {
+      fail_alloc(m, FASTALLOC32_E_NOMEM);
+      return nullptr;
+    }
+    push_partial(m, s);
+  }
+  uint32_t i = s->free_head;
+  if (i != FallbackSlab::kSlabNone) {
+    s->free_head = s->state[i] & ~FallbackSlab::kSlabFree;
+  } else {
+    i = s->bump++;
+  }
+  if (s->live++ == 0) m.slabs.empty[c]--;
+  s->state[i] = static_cast<uint32_t>(size);
+  if (s->free_head == FallbackSlab::kSlabNone && s->bump == s->capacity) {
+    m.slabs.partial[c] = s->next_partial;  // full: s was the head
+    s->partial = false;
+  }
+  m.classes[c].counters.fallback_allocs++;
+  m.gauges.table_allocs.add(1);
+  m.gauges.table_requested.add(size);
+  m.gauges.table_reserved.add(s->block_size);
+  m.gauges.fallback_bytes.add(s->block_size);
+  if (m.track_peaks) m.peaks.add_block(size, s->block_size, 0);
+  char* p = s->block(i);
+  if (zero) std::memset(p, 0, size);
+  return p;
+}
+
+FallbackSlab* find_slab(const Manager& m, uintptr_t addr) noexcept {
+  const SlabSet& set = m.slabs;
+  const uint32_t at = upper_bound(set, addr);
+  if (at == 0) return nullptr;
+  FallbackSlab* s = set.sorted[at - 1];
+  return addr < reinterpret_cast<uintptr_t>(s->end()) ? s : nullptr;
+}
+
+void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept {
+  m.gauges.table_requested.change(s->state[i], size);
+  if (m.track_peaks) m.peaks.bytes_requested.change(s->state[i], size);
+  s->state[i] = static_cast<uint32_t>(size);
+}
+
+void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept {
+  const uint32_t requested = s->state[i];
+  m.counters.fallback_frees++;
+  m.gauges.table_allocs.sub(1);
+  m.gauges.table_requested.sub(requested);
+  m.gauges.table_reserved.sub(s->block_size);
+  m.gauges.fallback_bytes.sub(s->block_size);
+  if (m.track_peaks) m.peaks.sub_block(requested, s->block_size, 0);
+  if (m.secure_zero) explicit_bzero(s->block(i), s->block_size);
+  s->state[i] = FallbackSlab::kSlabFree | s->free_head;
+  s->free_head = i;
+  if (!s->partial) push_partial(m, s);
+  if (--s->live != 0) return;
+  // Empty: one slab per class is kept for the next overflow, so a class at
+  // the edge of its pool does not make and free a slab per call.
+  if (m.slabs.empty[s->cls]++ == 0) return;
+  m.slabs.empty[s->cls]--;
+  unlink_partial(m, s);
+  destroy_slab(m, s);
+}
+
+void slab_wipe_live(Manager& m) noexcept {
+  for (uint32_t n = 0; n < m.slabs.count; ++n) {
+    const FallbackSlab* s = m.slabs.sorted[n];
+    for (uint32_t i = 0; i < s->bump; ++i) {
+      if (s->is_live(i)) explicit_bzero(s->block(i), s->block_size);
+    }
+  }
+}
+
+void slab_release_all(Manager& m) noexcept {
+  SlabSet& set = m.slabs;
+  for (uint32_t n = 0; n < set.count; ++n) {
+    FallbackSlab* s = set.sorted[n];
+    m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
+    sys_free(m, s->raw);
+    free_meta(m, s, record_bytes(s->capacity));
+  }
+  if (set.sorted != nullptr) {
+    free_meta(m, set.sorted, sizeof(FallbackSlab*) * set.capacity);
+    m.gauges.footprint.sub(sizeof(FallbackSlab*) * set.capacity);
+  }
+  set = SlabSet{};
+}
+
+bool slab_check(const Manager& m, SlabTotals* out) noexcept {
+  const SlabSet& set = m.slabs;
+  SlabTotals t{};
+  uint32_t partial_count = 0;
+  uint32_t empty[FASTALLOC32_MAX_CLASSES] = {};
+  if (set.count > set.capacity) return false;
+  if (set.sorted != nullptr) t.footprint += sizeof(FallbackSlab*) * set.capacity;
+  for (uint32_t n = 0; n < set.count; ++n) {
+    const FallbackSlab* s = set.sorted[n];
+    // Sorted, apart, outside the pools, of a real class, blocks inside raw.
+    if (n > 0 && set.sorted[n - 1]->end() > s->base) return false;
+    if (in_pools(m, s->base) || s->cls >= m.class_count) return false;
+    if (s->block_size != m.classes[s->cls].block_size || s->bump > s->capacity) return false;
+    if (s->base < s->raw || s->end() > s->raw + s->raw_size) return false;
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < s->bump; ++i) {
+      if (!s->is_live(i)) continue;
+      if (s->state[i] > s->block_size) return false;
+      ++live;
+      t.requested += s->state[i];
+    }
+    // The free list holds exactly the freed blocks, each once.
+    uint32_t freed = 0;
+    for (uint32_t i = s->free_head; i != FallbackSlab::kSlabNone;
+         i = s->state[i] & ~FallbackSlab::kSlabFree) {
+      if (i >= s->bump || s->is_live(i) || ++freed > s->bump - live) return false;
+    }
+    if (live != s->live || freed != s->bump - live) return false;
+    if (s->partial != (freed != 0 || s->bump < s->capacity)) return false;
+    if (s->partial) ++partial_count;
+    if (live == 0) ++empty[s->cls];
+    t.live += live;
+    t.reserved += uint64_t(live) * s->block_size;
+    t.footprint += s->raw_size + record_bytes(s->capacity);
+  }
+  for (uint32_t c = 0; c < FASTALLOC32_MAX_CLASSES; ++c) {
+    if (empty[c] != set.empty[c] || empty[c] > 1) return false;
+    for (const FallbackSlab* s = set.partial[c]; s != nullptr; s = s->next_partial) {
+      if (s->cls != c || !s->partial || partial_count-- == 0) return false;
+    }
+  }
+  if (partial_count != 0) return false;
+  *out = t;
+  return true;
+}
+
+}  // namespace fa32::core

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The fallback's slabs: many blocks per system malloc call, found by
+// address, with the pool's guarantees (exact counters, bad frees caught
+// without touching memory, alignment) and their memory given back.
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+// One 64-byte class with a pool of 4 blocks: everything else falls back.
+fastalloc32_config one_small_class() {
+  fastalloc32_config c = original_config();
+  c.class_count = 1;
+  c.block_sizes[0] = 64;
+  c.pool_size = 256;
+  c.pool_limit = 0;
+  return c;
+}
+
+int count_live_fallback(const fastalloc32_mm* mm) {
+  int n = 0;
+  fastalloc32_for_each_live(
+      mm,
+      [](void*, size_t requested, size_t usable, fastalloc32_kind kind, void* user) -> int {
+        if (kind == FASTALLOC32_KIND_FALLBACK && requested <= usable && usable == 64)
+          ++*static_cast<int*>(user);
+        return 0;
+      },
+      &n);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("fallback blocks come from slabs: few system calls for many blocks") {
+  SystemSpy spy;
+  fastalloc32_config c = one_small_class();
+  spy.attach_malloc(c);
+  {
+    Mm mm = make(c);
+    std::vector<void*> blocks;
+    for (int i = 0; i < 10000; ++i) {
+      void* p = fastalloc32_malloc(mm.get(), 1 + i % 64);
+      REQUIRE(p != nullptr);
+      blocks.push_back(p);
+    }
+    const fastalloc32_stats s = stats(mm.get());
+    CHECK(s.fallback_allocs == 10000 - 4);
+    // Slabs double from a page up to 1 MiB: 10,000 blocks of 64 B need 8.
+    CHECK(s.sys_mallocs < 30);
+    CHECK(s.fallback_bytes.current == (10000 - 4) * 64);
+    CHECK(count_live_fallback(mm.get()) == 10000 - 4);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    // Distinct, 64 bytes apart at least, aligned as the class's blocks are.
+    std::vector<void*> sorted = blocks;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 1; i < sorted.size(); ++i)
+      FAST_REQUIRE(static_cast<char*>(sorted[i]) - static_cast<char*>(sorted[i - 1]) >= 64);
+    for (void* p : blocks) FAST_REQUIRE(reinterpret_cast<uintptr_t>(p) % 64 == 0);
+    // Freed in random order, checked as it goes.
+    std::mt19937 rng(7);
+    std::shuffle(blocks.begin(), blocks.end(), rng);
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      fastalloc32_free(mm.get(), blocks[i]);
+      if (i % 997 == 0) FAST_REQUIRE(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    }
+    const fastalloc32_stats e = stats(mm.get());
+    CHECK(e.live_allocs.current == 0);
+    CHECK(e.fallback_frees == e.fallback_allocs);
+    // Every slab but one went back to the system malloc.
+    CHECK(e.sys_frees + 3 >= e.sys_mallocs);
+    CHECK(e.footprint.current < 2 * 1024 * 1024);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+  CHECK(spy.mallocs == spy.frees);
+}
+
+TEST_CASE("bad frees of fallback blocks are caught and change nothing") {
+  ErrorLog log;
+  fastalloc32_config c = one_small_class();
+  log.attach(c);
+  Mm mm = make(c);
+  std::vector<void*> pool;
+  for (int i = 0; i < 4; ++i) pool.push_back(fastalloc32_malloc(mm.get(), 64));
+  char* a = static_cast<char*>(fastalloc32_malloc(mm.get(), 40));
+  char* b = static_cast<char*>(fastalloc32_malloc(mm.get(), 40));
+  REQUIRE(fastalloc32_kind_of(mm.get(), a) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(fastalloc32_usable_size(mm.get(), a) == 64);
+  fastalloc32_free(mm.get(), a + 8);         // interior
+  fastalloc32_free(mm.get(), b + 64 * 100);  // in the slab, never handed out
+  fastalloc32_free(mm.get(), b);
+  fastalloc32_free(mm.get(), b);  // double
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.interior_frees == 1);
+  CHECK(s.invalid_frees == 1);
+  CHECK(s.double_frees == 1);
+  REQUIRE(log.entries.size() == 3);
+  CHECK(log.entries[0].status == FASTALLOC32_E_INTERIOR_POINTER);
+  CHECK(log.entries[1].status == FASTALLOC32_E_INVALID_FREE);
+  CHECK(log.entries[2].status == FASTALLOC32_E_DOUBLE_FREE);
+  CHECK(s.live_allocs.current == 5);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // The freed block is handed out again before any new one.
+  CHECK(fastalloc32_malloc(mm.get(), 10) == b);
+}
+
+TEST_CASE("calloc and aligned_alloc through the fallback") {
+  Mm mm = make(one_small_class());
+  std::vector<void*> held;
+  for (int i = 0; i < 4; ++i) held.push_back(fastalloc32_malloc(mm.get(), 64));
+  auto* dirty = static_cast<unsigned char*>(fastalloc32_malloc(mm.get(), 64));
+  std::fill(dirty, dirty + 64, 0xAB);
+  fastalloc32_free(mm.get(), dirty);
+  auto* z = static_cast<unsigned char*>(fastalloc32_calloc(mm.get(), 8, 8));
+  REQUIRE(z == dirty);  // the same block, zeroed
+  CHECK(std::all_of(z, z + 64, [](unsigned char x) { return x == 0; }));
+  void* al = fastalloc32_aligned_alloc(mm.get(), 64, 48);
+  CHECK(fastalloc32_kind_of(mm.get(), al) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(reinterpret_cast<uintptr_t>(al) % 64 == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
