@@ -53,7 +53,7 @@ TEST_CASE("a full class falls back to the system allocator, counted") {
     CHECK(s.fallback_allocs == 3);
     // One slab serves all three: its blocks, its record and the slab index.
     CHECK(s.sys_mallocs == 3);
-    CHECK(s.fallback_bytes.current == 3 * 64);  // whole blocks of the class
+    CHECK(s.fallback_bytes.current == 3 * 64);     // whole blocks of the class
     CHECK(s.footprint.current > 2 * 4096 + 4096);  // the pool's pages and a slab
     CHECK(s.pool_blocks.current == 64);
     CHECK(class_stats(mm.get(), 2).fallback_allocs == 3);
