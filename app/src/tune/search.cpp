@@ -105,7 +105,8 @@ class Search {
   std::vector<TraceProfile> profiles_;
   std::uint64_t events_ = 0;
   std::uint64_t done_ = 0, planned_ = 0;
-  double eval_seconds_ = 0;  // one candidate's memory figures on every trace
+  double eval_seconds_ = 0;     // one candidate's memory figures on every trace
+  double per_event_timed_ = 0;  // seconds per timed replayed event, once measured
   std::size_t memory_best_ = 0;
   std::optional<std::size_t> original_;
   std::vector<std::size_t> finalists_;
@@ -174,11 +175,18 @@ void Search::descend() {
     const double round = eval_seconds_ * double(counts[axis]);
     if (!fits(round)) {
       result_.budget_exhausted = true;
-      char buf[200];
-      std::snprintf(
-          buf, sizeof buf,
-          "--budget %.0f s ran out %s (the next round takes about %.1f s); the best so far is shown",
-          o_.budget_seconds, axis == 0 ? "before one round of the search" : "during the search", round);
+      char buf[240];
+      if (axis == 0) {
+        std::snprintf(buf, sizeof buf,
+                      "--budget %g s is too small for one round of the search (about %.3g s more); the best "
+                      "so far, the default, is reported",
+                      o_.budget_seconds, round);
+      } else {
+        std::snprintf(buf, sizeof buf,
+                      "--budget %g s ran out during the search (the next round takes about %.3g s); the best "
+                      "so far is reported",
+                      o_.budget_seconds, round);
+      }
       result_.notes.push_back(buf);
       return;
     }
@@ -232,21 +240,22 @@ void Search::time_finalists() {
   std::uint64_t tune_events = 0;
   for (const TraceInput& t : traces_) tune_events += t.tune.size();
   // A timed replay writes into the blocks and so costs more than a memory
-  // one: twice, measured on the default's figures, is a fair estimate.
-  const double per_event = events_ == 0 ? 0 : 2.0 * eval_seconds_ / double(events_);
+  // one: twice is the estimate until a timed round has measured it.
+  double per_event = events_ == 0 ? 0 : 2.0 * eval_seconds_ / double(events_);
   int runs = 3;
   for (;;) {
     const double round = per_event * double(tune_events) * double(alive.size()) * double(runs + 1);
     if (!fits(round)) {
       result_.budget_exhausted = true;
       char buf[200];
-      std::snprintf(buf, sizeof buf, "--budget %.0f s ran out before timing round %d (about %.1f s)%s",
+      std::snprintf(buf, sizeof buf, "--budget %g s ran out before timing round %d (about %.1f s)%s",
                     o_.budget_seconds, result_.timing_rounds + 1, round,
                     result_.timing_rounds == 0 ? "; nothing was timed, the choice is by memory alone" : "");
       result_.notes.push_back(buf);
       return;
     }
     planned_ += std::uint64_t(traces_.size()) * alive.size() * std::uint64_t(runs + 1);
+    const double round_start = elapsed();
     std::vector<fastalloc32_config> configs;
     for (std::size_t i : alive) configs.push_back(result_.candidates[i].candidate.config);
     for (std::size_t t = 0; t < traces_.size(); ++t) {
@@ -255,6 +264,8 @@ void Search::time_finalists() {
       for (std::size_t k = 0; k < alive.size(); ++k) result_.candidates[alive[k]].tune[t].ns_per_event = s[k];
     }
     ++result_.timing_rounds;
+    per_event = (elapsed() - round_start) / (double(tune_events) * double(alive.size()) * double(runs + 1));
+    per_event_timed_ = per_event;
     for (std::size_t i : alive) {
       Evaluated& e = result_.candidates[i];
       e.tune_total = totals_of(e.tune);
@@ -334,7 +345,7 @@ void Search::check_holdout() {
   if (r == 0 || !c[0].holdout_total || !c[r].holdout_total) return;
   const bool timed = o_.objective != Objective::memory && result_.timing_rounds > 0;
   if (timed) {
-    const double per_event = events_ == 0 ? 0 : 2.0 * eval_seconds_ / double(events_);
+    const double per_event = per_event_timed_;
     std::uint64_t n = 0;
     for (const TraceInput& t : traces_) n += t.holdout.size();
     const int runs = 5;
