@@ -14,12 +14,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A candidate must beat the default by this much on the objective to be
-// recommended: below it the difference is within what a replay on another
-// day, or another input, would change.
-constexpr double kMemoryMargin = 0.01;
-constexpr double kSpeedMargin = 0.02;
-// How much worse than the default the other figure may be.
+// A candidate is recommended when it makes one figure this much better than
+// the default's and the other at most kTolerance worse: a smaller change is
+// within what another run, or another input, moves, and not worth a config.
+constexpr double kGain = 0.05;
 constexpr double kTolerance = 0.03;
 // At most this many candidates enter the first timed round.
 constexpr std::size_t kMaxFinalists = 8;
@@ -96,6 +94,7 @@ class Search {
   void descend();
   void time_finalists();
   void recommend();
+  std::string gains(std::size_t i) const;
   void check_holdout();
   void mark_pareto();
 
@@ -109,6 +108,7 @@ class Search {
   double per_event_timed_ = 0;  // seconds per timed replayed event, once measured
   std::size_t memory_best_ = 0;
   std::optional<std::size_t> original_;
+  std::optional<std::size_t> runner_up_;  // the closest candidate when the default is kept
   std::vector<std::size_t> finalists_;
   TuneResult result_;
 };
@@ -288,52 +288,67 @@ void Search::time_finalists() {
   }
 }
 
+std::string Search::gains(std::size_t i) const {
+  const Totals& t = result_.candidates[i].tune_total;
+  const Totals& d = result_.candidates[0].tune_total;
+  std::string out = "footprint/live " + percent(t.footprint_vs_live / d.footprint_vs_live);
+  if (t.ns_per_event && d.ns_per_event) out += ", ns/event " + percent(*t.ns_per_event / *d.ns_per_event);
+  return out;
+}
+
 void Search::recommend() {
   auto& c = result_.candidates;
   const Totals& d = c[0].tune_total;
   const bool timed = o_.objective != Objective::memory && result_.timing_rounds > 0;
-  std::optional<std::size_t> best;
-  double best_score = 1.0;
+  std::optional<std::size_t> best, closest;
+  double best_score = 0, closest_score = 0;
   for (std::size_t i = 1; i < c.size(); ++i) {
     if (!allowed(i)) continue;
     const Totals& t = c[i].tune_total;
     const double fp = t.footprint_vs_live / d.footprint_vs_live;
-    double score = fp;
+    double sp = 1.0;
     if (timed) {
       if (c[i].timed_rounds != result_.timing_rounds || !t.ns_per_event) continue;
-      const double sp = *t.ns_per_event / *d.ns_per_event;
-      if (fp > 1 + kTolerance) continue;
-      if (o_.objective == Objective::balanced && sp > 1 + kTolerance) continue;
-      score = o_.objective == Objective::speed ? sp : sp * fp;
+      sp = *t.ns_per_event / *d.ns_per_event;
     }
-    if (!best || compare(score, best_score) < 0 ||
-        (!timed && compare(score, best_score) == 0 && memory_better(t, c[*best].tune_total))) {
+    const double score = !timed ? fp : o_.objective == Objective::speed ? sp : sp * fp;
+    const bool clears = !timed                             ? fp <= 1 - kGain
+                        : o_.objective == Objective::speed ? sp <= 1 - kGain && fp <= 1 + kTolerance
+                                                           : (fp <= 1 - kGain && sp <= 1 + kTolerance) ||
+                                                                 (sp <= 1 - kGain && fp <= 1 + kTolerance);
+    auto better = [&](std::optional<std::size_t> than, double than_score) {
+      if (!than) return true;
+      const int cmp = compare(score, than_score);
+      return cmp < 0 || (!timed && cmp == 0 && memory_better(t, c[*than].tune_total));
+    };
+    if (better(closest, closest_score)) {
+      closest = i;
+      closest_score = score;
+    }
+    if (clears && better(best, best_score)) {
       best = i;
       best_score = score;
     }
   }
-  const double margin = timed ? kSpeedMargin : kMemoryMargin;
-  const char* measure = o_.objective == Objective::speed && timed      ? "ns/event"
-                        : o_.objective == Objective::balanced && timed ? "ns/event x footprint"
-                                                                       : "footprint";
-  if (!best || best_score > 1 - margin) {
+  if (!best) {
     result_.recommended = 0;
-    char buf[240];
-    std::snprintf(buf, sizeof buf,
-                  "the default is already the best for %s: no candidate improves %s by %.0f %% or more%s",
-                  traces_.size() == 1 ? "this trace" : "these traces", measure, margin * 100,
-                  timed ? " without being 3 % worse in the other figure" : "");
-    result_.reason = buf;
+    std::string why =
+        std::string("the default is already the best for ") +
+        (traces_.size() == 1 ? "this trace" : "these traces") + ": no candidate is 5 % better in " +
+        (!timed                             ? "footprint"
+         : o_.objective == Objective::speed ? "ns/event without being 3 % worse in footprint"
+                                            : "ns/event or footprint without being 3 % worse in the "
+                                              "other");
+    if (closest) why += " (the closest, " + c[*closest].candidate.name + ": " + gains(*closest) + ")";
+    result_.reason = why;
+    runner_up_ = closest;
     return;
   }
   result_.recommended = *best;
-  const Totals& t = c[*best].tune_total;
-  std::string why =
-      c[*best].candidate.name + ": footprint/live " + percent(t.footprint_vs_live / d.footprint_vs_live);
-  if (t.ns_per_event && d.ns_per_event) why += ", ns/event " + percent(*t.ns_per_event / *d.ns_per_event);
-  why += " against the default on the tuning part";
-  if (o_.objective == Objective::memory || !timed) why += " (chosen by memory; not timed)";
+  std::string why = c[*best].candidate.name + ": " + gains(*best) + " against the default on the tuning part";
+  if (!timed) why += " (chosen by memory; not timed)";
   result_.reason = why;
+  const Totals& t = c[*best].tune_total;
   if (t.noisy || d.noisy)
     result_.notes.push_back(
         "some timings were noisy (spread above 10 %): re-run on a quieter machine to be sure");
@@ -341,10 +356,14 @@ void Search::recommend() {
 
 void Search::check_holdout() {
   auto& c = result_.candidates;
-  const std::size_t r = result_.recommended;
-  if (r == 0 || !c[0].holdout_total || !c[r].holdout_total) return;
+  const bool kept = result_.recommended == 0;
+  if (kept && !runner_up_) return;
+  // When the default is kept, its closest rival is checked instead: a gain
+  // the tuning part hides (its peak may lie in the holdout) is worth saying.
+  const std::size_t r = kept ? *runner_up_ : result_.recommended;
+  if (!c[0].holdout_total || !c[r].holdout_total) return;
   const bool timed = o_.objective != Objective::memory && result_.timing_rounds > 0;
-  if (timed) {
+  if (timed && !kept) {
     const double per_event = per_event_timed_;
     std::uint64_t n = 0;
     for (const TraceInput& t : traces_) n += t.holdout.size();
@@ -364,11 +383,17 @@ void Search::check_holdout() {
     }
   }
   auto verdict = [&](const char* what, double tune_ratio, double hold_ratio) {
-    // Disagree: the holdout loses what tuning won, or keeps less than half of it.
-    const bool agree =
-        tune_ratio >= 1 ? hold_ratio >= 1 : (hold_ratio < 1 && (1 - hold_ratio) * 2 >= 1 - tune_ratio);
-    std::string line = std::string(what) + " " + percent(tune_ratio) + " on the tuning part, " +
-                       percent(hold_ratio) + " on the holdout: " + (agree ? "they agree" : "they disagree");
+    // Disagree: the holdout loses what tuning won, or keeps less than half
+    // of it; for a candidate not recommended, the holdout shows the gain
+    // the tuning part did not.
+    const bool agree = kept              ? !(hold_ratio <= 1 - kGain && tune_ratio > 1 - kGain)
+                       : tune_ratio >= 1 ? hold_ratio >= 1
+                                         : (hold_ratio < 1 && (1 - hold_ratio) * 2 >= 1 - tune_ratio);
+    std::string line = c[r].candidate.name + ": " + what + " " + percent(tune_ratio) +
+                       " on the tuning part, " + percent(hold_ratio) +
+                       " on the holdout: " + (agree ? "they agree" : "they disagree");
+    if (!agree && kept)
+      line += " (the tuning part may miss the trace's peak: --holdout 0 tunes on all of it)";
     result_.notes.push_back(line);
     if (!agree && result_.reason.find("holdout disagrees") == std::string::npos)
       result_.reason += "; the holdout disagrees";
