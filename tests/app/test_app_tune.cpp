@@ -14,6 +14,7 @@
 #include "fa32/app/replay/allocator_config.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/tune/candidates.hpp"
+#include "fa32/app/tune/class_search.hpp"
 #include "fa32/app/tune/config_code.hpp"
 #include "fa32/app/tune/measure.hpp"
 #include "fa32/app/tune/search.hpp"
@@ -265,4 +266,44 @@ TEST_CASE("tune: the C and C++ initialisers set every class and setting") {
   }
   CHECK(tune::c_initializer(c).find("fastalloc32_config_init(&config)") != std::string::npos);
   CHECK(tune::cpp_initializer(c).find("fa32::default_config()") != std::string::npos);
+}
+
+namespace {
+
+// 1000 blocks of 64 B live and freed, then 1000 of 72 B: the two peaks never
+// overlap.
+std::vector<replay::ReplayEvent> two_phases() {
+  std::vector<replay::ReplayEvent> ev;
+  for (std::uint64_t phase = 0; phase < 2; ++phase) {
+    for (std::uint64_t i = 0; i < 1000; ++i) ev.push_back(ev_malloc(phase * 1000 + i, phase == 0 ? 64 : 72));
+    for (std::uint64_t i = 0; i < 1000; ++i) ev.push_back(ev_free(phase * 1000 + i));
+  }
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("tune: the simulated pool footprint is each class's peak blocks times its size, in pages") {
+  const tune::SizeStream s = tune::size_stream(two_phases(), 4096, 16);
+  REQUIRE(s.points == std::vector<std::uint64_t>{64, 80});
+  CHECK(s.steps.size() == 4000);
+  CHECK(s.peak_live_bytes == 80000);
+  CHECK(tune::pool_footprint(s, {64, 80}) == 65536 + 81920);
+  CHECK(tune::pool_footprint(s, {80}) == 81920);
+}
+
+TEST_CASE("tune: refining merges classes whose peaks never meet, and never makes the footprint larger") {
+  std::vector<tune::SizeStream> streams;
+  streams.push_back(tune::size_stream(two_phases(), 4096, 16));
+  CHECK(tune::refine_classes(streams, {64, 80}, 16, 100) == std::vector<std::uint64_t>{80});
+
+  const auto events = fa32::test::churn_events({24, 40, 100, 300, 1000}, 3000, 400);
+  replay::EventArray a = to_array(events);
+  std::vector<tune::SizeStream> mixed;
+  mixed.push_back(tune::size_stream(a.span(), 1008, 16));
+  const std::vector<std::uint64_t> start = {32, 48, 112, 304, 1008};
+  const auto refined = tune::refine_classes(mixed, start, 16, 200);
+  REQUIRE(!refined.empty());
+  CHECK(refined.back() == 1008);
+  CHECK(tune::pool_footprint(mixed[0], refined) <= tune::pool_footprint(mixed[0], start));
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/tune/class_search.hpp"
 #include "fa32/app/tune/measure.hpp"
 
 namespace fa32::app::tune {
@@ -21,6 +22,10 @@ constexpr double kGain = 0.05;
 constexpr double kTolerance = 0.03;
 // At most this many candidates enter the first timed round.
 constexpr std::size_t kMaxFinalists = 8;
+// Simulations the class refinement may run per trace: a few seconds on a
+// trace of millions of events, and a count, so the answer never depends on
+// the machine's speed.
+constexpr std::size_t kRefinePasses = 400;
 
 double geomean(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -92,6 +97,7 @@ class Search {
   std::optional<std::size_t> evaluate(const Candidate& c);
   bool allowed(std::size_t i) const;
   void descend();
+  void add_refined_classes(Axes& axes, std::uint64_t alignment) const;
   void time_finalists();
   void recommend();
   std::string gains(std::size_t i) const;
@@ -157,9 +163,32 @@ bool Search::allowed(std::size_t i) const {
   return true;
 }
 
+// Each first fit of 16 classes, refined on the traces' own allocations and
+// frees (class_search.hpp), as one more class set.
+void Search::add_refined_classes(Axes& axes, std::uint64_t alignment) const {
+  const std::size_t fitted = axes.classes.size();
+  for (std::size_t k = 0; k < fitted; ++k) {
+    const ClassSet& start = axes.classes[k];
+    if (start.name.rfind("fit16-live", 0) != 0) continue;
+    std::vector<SizeStream> streams;
+    for (const TraceInput& t : traces_)
+      streams.push_back(size_stream(t.tune.span(), start.sizes.back(), alignment));
+    std::vector<std::uint64_t> refined =
+        refine_classes(streams, start.sizes, FASTALLOC32_MAX_CLASSES, kRefinePasses * traces_.size());
+    if (refined == start.sizes) continue;
+    bool known = false;
+    for (const ClassSet& c : axes.classes) known = known || c.sizes == refined;
+    if (known) continue;
+    std::string name =
+        "sim" + std::to_string(refined.size()) + start.name.substr(std::string("fit16-live").size());
+    axes.classes.push_back({std::move(name), std::move(refined)});
+  }
+}
+
 void Search::descend() {
   const fastalloc32_config base = result_.candidates[0].candidate.config;
-  const Axes axes = derive_axes(profiles_, base);
+  Axes axes = derive_axes(profiles_, base);
+  add_refined_classes(axes, base.alignment);
   const std::size_t counts[] = {axes.classes.size(), axes.pools.size(), axes.caches.size(),
                                 axes.larges.size()};
   std::size_t parts = 0;
