@@ -4,6 +4,7 @@
 // the config file's round trip through the reader --config uses.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -223,7 +224,7 @@ TEST_CASE("tune: the written config reads back through --config field by field")
   const tune::TuneResult r = memory_search(one(input("t", events)));
   for (const auto& e : r.candidates) {
     const fastalloc32_config& want = e.candidate.config;
-    const std::string path = "tune_roundtrip_test.json";
+    const std::string path = "tune_roundtrip_" + std::to_string(::getpid()) + ".json";
     {
       std::ofstream out(path);
       out << tune::write_config_json(want).dump(2);

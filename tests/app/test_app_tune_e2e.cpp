@@ -5,6 +5,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -25,10 +27,16 @@ ChildOutcome fa32_run(std::vector<std::string> args) {
   return run_child(FA32_BINARY, args, "", 600s, 0);
 }
 
-// A small binary trace of 24 B and 40 B requests, written once per process.
+// A file name of this process's own: ctest runs the cases in parallel
+// processes in one directory.
+std::string own(const std::string& name) {
+  return "tune_e2e_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// A small binary trace of 24 B, 40 B and 200 B requests, written once per process.
 const std::string& small_trace() {
   static const std::string path = [] {
-    const std::string p = "tune_e2e_small.fa32";
+    const std::string p = own("small.fa32");
     fa32::test::write_trace(p, fa32::test::churn_events({24, 40, 200}, 3000, 300));
     return p;
   }();
@@ -67,7 +75,7 @@ TEST_CASE("tune e2e: --objective memory prints the same bytes on every run") {
 }
 
 TEST_CASE("tune e2e: the written config is accepted by replay, stats and bench as it is") {
-  const std::string best = "tune_e2e_best.json";
+  const std::string best = own("best.json");
   const ChildOutcome t = fa32_run({"tune", small_trace(), "--objective", "memory", "-o", best});
   INFO(t.err);
   REQUIRE(t.exit_code == 0);
@@ -100,24 +108,24 @@ TEST_CASE("tune e2e: bad input exits 2 with a message that names the problem") {
     CHECK(o.err.find("no_such_trace_for_tune.json") != std::string::npos);
   }
   SUBCASE("an invalid event, named") {
-    write_text("tune_e2e_bad.json",
+    write_text(own("bad.json"),
                R"({"format": "fa32-trace", "version": 1, "events": [
   {"op": "malloc", "id": 0, "size": 16},
   {"op": "free", "id": 7}
 ]})");
-    const ChildOutcome o = fa32_run({"tune", "tune_e2e_bad.json"});
+    const ChildOutcome o = fa32_run({"tune", own("bad.json")});
     CHECK(o.exit_code == 2);
     CHECK(o.err.find("event 1") != std::string::npos);
   }
   SUBCASE("a trace that is not JSON") {
-    write_text("tune_e2e_garbage.json", "{\"format\": \"fa32-trace\", \"events\": [ {\"op\": ");
-    const ChildOutcome o = fa32_run({"tune", "tune_e2e_garbage.json"});
+    write_text(own("garbage.json"), "{\"format\": \"fa32-trace\", \"events\": [ {\"op\": ");
+    const ChildOutcome o = fa32_run({"tune", own("garbage.json")});
     CHECK(o.exit_code == 2);
-    CHECK(o.err.find("tune_e2e_garbage.json") != std::string::npos);
+    CHECK(o.err.find(own("garbage.json")) != std::string::npos);
   }
   SUBCASE("a trace with no allocations") {
-    write_text("tune_e2e_empty.json", R"({"format": "fa32-trace", "version": 1, "events": []})");
-    const ChildOutcome o = fa32_run({"tune", "tune_e2e_empty.json"});
+    write_text(own("empty.json"), R"({"format": "fa32-trace", "version": 1, "events": []})");
+    const ChildOutcome o = fa32_run({"tune", own("empty.json")});
     CHECK(o.exit_code == 2);
     CHECK(o.err.find("no allocations") != std::string::npos);
   }

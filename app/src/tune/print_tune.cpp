@@ -110,20 +110,30 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
 
   const Evaluated& best = r.candidates[r.recommended];
   const Evaluated& def = r.candidates[0];
-  out << "\nPer trace, " << best.candidate.name
-      << " against the default (footprint/live; ns/event where timed):\n";
-  std::vector<std::vector<std::string>> per = {
-      {"trace", "part", "default", best.candidate.name, "ns default", "ns " + best.candidate.name}};
+  // With the default kept there is nothing to set beside it.
+  const bool kept = r.recommended == 0;
+  out << "\nPer trace, " << (kept ? std::string("the default") : best.candidate.name + " against the default")
+      << " (footprint/live; ns/event where timed):\n";
+  std::vector<std::vector<std::string>> per = {{"trace", "part", "default", "ns default"}};
+  if (!kept) {
+    per[0].push_back(best.candidate.name);
+    per[0].push_back("ns " + best.candidate.name);
+  }
+  auto ns = [](const PartFigures& p) {
+    return p.ns_per_event ? ns_text(p.ns_per_event->median, p.ns_per_event->noisy) : std::string("-");
+  };
   for (std::size_t t = 0; t < rep.traces.size(); ++t) {
     for (const bool h : {false, true}) {
       const auto& dp = h ? def.holdout : def.tune;
       const auto& bp = h ? best.holdout : best.tune;
       if (t >= dp.size() || t >= bp.size()) continue;
-      auto ns = [](const PartFigures& p) {
-        return p.ns_per_event ? ns_text(p.ns_per_event->median, p.ns_per_event->noisy) : std::string("-");
-      };
-      per.push_back({rep.traces[t], h ? "holdout" : "tuning", fixed(dp[t].footprint_vs_live, 3),
-                     fixed(bp[t].footprint_vs_live, 3), ns(dp[t]), ns(bp[t])});
+      std::vector<std::string> row = {rep.traces[t], h ? "holdout" : "tuning",
+                                      fixed(dp[t].footprint_vs_live, 3), ns(dp[t])};
+      if (!kept) {
+        row.push_back(fixed(bp[t].footprint_vs_live, 3));
+        row.push_back(ns(bp[t]));
+      }
+      per.push_back(row);
     }
   }
   layout.left_columns = {0, 1};
