@@ -308,3 +308,53 @@ TEST_CASE("tune: refining merges classes whose peaks never meet, and never makes
   CHECK(refined.back() == 1008);
   CHECK(tune::pool_footprint(mixed[0], refined) <= tune::pool_footprint(mixed[0], start));
 }
+
+TEST_CASE("tune: timing gives every config one summary of the requested runs") {
+  const auto events = fa32::test::churn_events({24, 40, 100}, 3000, 300);
+  replay::EventArray a = to_array(events);
+  std::vector<fastalloc32_config> configs(3);
+  fastalloc32_config_init(&configs[0]);
+  fastalloc32_config_preset(&configs[1], "original");
+  configs[2] = configs[0];
+  configs[2].cache_capacity = 64;
+  int ticks = 0;
+  const auto s = tune::time_configs(configs, a.span(), 3000, UINT64_MAX, 4, 7, [&] { ++ticks; });
+  REQUIRE(s.size() == 3);
+  CHECK(ticks == 3 * (4 + 1));  // a warm-up round, then the runs
+  for (const auto& x : s) {
+    CHECK(x.samples == 4);
+    CHECK(x.median > 0);
+    CHECK(x.min <= x.median);
+    CHECK(x.median <= x.max);
+  }
+}
+
+TEST_CASE("tune: the balanced search times the finalists and recommends nothing that falls back more") {
+  const auto events = fa32::test::churn_events({24, 40, 100, 5000}, 3000, 300);
+  tune::TuneOptions o;
+  o.objective = tune::Objective::balanced;
+  o.budget_seconds = 1e9;
+  const tune::TuneResult r = tune::run_search(one(input("t", events)), o);
+  CHECK(r.timing_rounds >= 1);
+  CHECK(!r.budget_exhausted);
+  REQUIRE(r.candidates[0].tune_total.ns_per_event.has_value());
+  for (const auto& e : r.candidates) {
+    if (e.timed_rounds == 0) continue;
+    REQUIRE(e.tune[0].ns_per_event.has_value());
+    CHECK(e.tune[0].ns_per_event->samples >= 3);
+  }
+  const auto& best = r.candidates[r.recommended];
+  CHECK(best.tune_total.fallback_rate <= r.candidates[0].tune_total.fallback_rate);
+  CHECK(!r.reason.empty());
+  // Candidates reach the timed rounds only from the deterministic memory
+  // search, so the rounds' entrants are the same on every run.
+  const tune::TuneResult again = tune::run_search(one(input("t", events)), o);
+  std::vector<std::string> first, second;
+  for (const auto& e : r.candidates) {
+    if (e.timed_rounds >= 1) first.push_back(e.candidate.name);
+  }
+  for (const auto& e : again.candidates) {
+    if (e.timed_rounds >= 1) second.push_back(e.candidate.name);
+  }
+  CHECK(first == second);
+}
