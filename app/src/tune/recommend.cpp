@@ -148,8 +148,9 @@ void Search::mark_pareto() {
         if (cmp > 0) no_worse = false;
         if (cmp < 0) better = true;
       }
-      // j dominates i; a same-figure twin does not (both stay).
-      if (no_worse && better) c[i].pareto = false;
+      // j dominates i; of twins with the same figures (a setting that
+      // changed nothing measured), the first tried stands for them.
+      if (no_worse && (better || j < i)) c[i].pareto = false;
     }
   }
 }
