@@ -17,6 +17,11 @@ constexpr std::size_t kMoveReach = 6;
 // Places a class may be added at: the most requested sizes not yet a class.
 constexpr std::size_t kAddPlaces = 24;
 
+// The block size a request needs at least: the alignment's multiple.
+std::uint64_t needed(std::uint64_t size, std::uint64_t alignment) {
+  return std::max(alignment, (size + alignment - 1) / alignment * alignment);
+}
+
 class Simulator {
  public:
   explicit Simulator(const std::vector<SizeStream>& streams) : streams_(streams) {}
@@ -44,8 +49,7 @@ SizeStream size_stream(std::span<const ReplayEvent> events, std::uint64_t top, s
   std::vector<std::uint64_t> rounded;
   for (const ReplayEvent& e : events) {
     const bool allocates = e.op() != Op::free && !(e.op() == Op::realloc && e.size == 0);
-    if (allocates && e.size <= top)
-      rounded.push_back(std::max(alignment, (e.size + alignment - 1) / alignment * alignment));
+    if (allocates && e.size <= top) rounded.push_back(needed(e.size, alignment));
   }
   std::sort(rounded.begin(), rounded.end());
   rounded.erase(std::unique(rounded.begin(), rounded.end()), rounded.end());
@@ -62,7 +66,7 @@ SizeStream size_stream(std::span<const ReplayEvent> events, std::uint64_t top, s
   for (const ReplayEvent& e : events) {
     if (e.op() == Op::free || e.op() == Op::realloc) drop(e.id());
     if (e.op() == Op::free || e.size == 0 || e.size > top) continue;
-    const std::uint64_t r = std::max(alignment, (e.size + alignment - 1) / alignment * alignment);
+    const std::uint64_t r = needed(e.size, alignment);
     const auto i =
         static_cast<std::int32_t>(std::lower_bound(s.points.begin(), s.points.end(), r) - s.points.begin());
     live[e.id()] = i + 1;
