@@ -37,21 +37,23 @@ std::vector<std::size_t> shown(const TuneResult& r) {
   return rows;
 }
 
+// The memory figures, named alike for a trace part and for the totals.
+template <class Figures>
+nlohmann::json memory_json(const Figures& f) {
+  return {{"footprint_vs_live", f.footprint_vs_live},
+          {"internal_frag", f.internal_frag},
+          {"fallback_rate", f.fallback_rate}};
+}
+
 nlohmann::json totals_json(const Totals& t) {
-  nlohmann::json j;
-  j["footprint_vs_live"] = t.footprint_vs_live;
-  j["internal_frag"] = t.internal_frag;
-  j["fallback_rate"] = t.fallback_rate;
+  nlohmann::json j = memory_json(t);
   j["ns_per_event"] = t.ns_per_event ? nlohmann::json(*t.ns_per_event) : nlohmann::json();
   j["noisy"] = t.noisy;
   return j;
 }
 
 nlohmann::json part_json(const PartFigures& p) {
-  nlohmann::json j;
-  j["footprint_vs_live"] = p.footprint_vs_live;
-  j["internal_frag"] = p.internal_frag;
-  j["fallback_rate"] = p.fallback_rate;
+  nlohmann::json j = memory_json(p);
   if (p.ns_per_event) {
     j["ns_per_event"] = {{"median", p.ns_per_event->median},
                          {"min", p.ns_per_event->min},
