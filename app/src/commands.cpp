@@ -10,6 +10,7 @@
 #include "fa32/app/cmd_record.hpp"
 #include "fa32/app/cmd_replay.hpp"
 #include "fa32/app/cmd_stats.hpp"
+#include "fa32/app/cmd_tune.hpp"
 #include "fa32/app/cmd_validate.hpp"
 
 namespace fa32::app {
@@ -25,6 +26,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   commands.push_back(setup_record(app));
   commands.push_back(setup_import(app));
   commands.push_back(setup_bench(app));
+  commands.push_back(setup_tune(app));
   commands.push_back(setup_bench_worker(app));  // hidden
   return commands;
 }

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/progress.hpp"
 #include "fa32/app/replay/config_keys.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/report/printers.hpp"
@@ -23,43 +23,6 @@
 
 namespace fa32::app {
 namespace {
-
-// A progress bar on stderr: only when stderr is a terminal, logs are not
-// silenced, and the replay has already run for a second.
-class Progress {
- public:
-  explicit Progress(std::uint64_t total)
-      : total_(total),
-        enabled_(isatty(STDERR_FILENO) == 1 && spdlog::should_log(spdlog::level::info)),
-        start_(std::chrono::steady_clock::now()) {}
-  ~Progress() {
-    if (drawn_) std::fputs("\r\033[K", stderr);
-  }
-  void operator()(std::uint64_t done) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    drawn_ = true;
-    if (total_ != 0) {
-      const double f = std::min(1.0, double(done) / double(total_));
-      const int filled = static_cast<int>(f * 30);
-      std::fprintf(stderr, "\r[%.*s%*s] %5.1f %% %llu/%llu events", filled, "##############################",
-                   30 - filled, "", f * 100.0, static_cast<unsigned long long>(done),
-                   static_cast<unsigned long long>(total_));
-    } else {
-      std::fprintf(stderr, "\r%llu events", static_cast<unsigned long long>(done));
-    }
-    std::fflush(stderr);
-  }
-
- private:
-  std::uint64_t total_;
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 std::unique_ptr<replay::Allocator> make_allocator(const ReplayCliOptions& o, const replay::Fa32Settings& s) {
   if (o.allocator == "system") return replay::make_system_allocator();

@@ -1,27 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/worker.hpp"
 
-#include <time.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 
+#include "fa32/app/bench/cpu_clock.hpp"
 #include "fa32/app/bench/fa32_spec.hpp"
 #include "fa32/app/bench/process_memory.hpp"
 #include "fa32/app/replay/engine.hpp"
 
 namespace fa32::app::bench {
-namespace {
-
-std::uint64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
-}  // namespace
 
 WorkerResult run_worker(const WorkerRequest& request) {
   WorkerResult r;
