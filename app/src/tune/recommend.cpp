@@ -49,6 +49,17 @@ void Search::recommend() {
       best_score = score;
     }
   }
+  // Speed and balanced promise a timed choice: without one (the budget ran
+  // out first) the default stays, whatever the footprint says.
+  if (best && o_.objective != Objective::memory && !timed) {
+    result_.recommended = 0;
+    result_.reason =
+        "the budget left no time to time the candidates, so the default is kept (the best by "
+        "footprint so far, " +
+        c[*best].candidate.name + ": " + gains(*best) + "; give a larger --budget)";
+    runner_up_ = best;
+    return;
+  }
   if (!best) {
     result_.recommended = 0;
     std::string why =

@@ -102,7 +102,7 @@ void Search::descend() {
       if (axis == 0) {
         std::snprintf(buf, sizeof buf,
                       "--budget %g s is too small for one round of the search (about %.3g s more); the best "
-                      "so far, the default, is reported",
+                      "so far is reported",
                       o_.budget_seconds, round);
       } else {
         std::snprintf(buf, sizeof buf,
