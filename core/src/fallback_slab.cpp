@@ -32,29 +32,36 @@ void free_meta(Manager& m, void* p, size_t bytes) noexcept {
 }
 
 // The registry keeps room for one more slab; false if none could be had.
+constexpr size_t kRegistryEntry = sizeof(FallbackSlab*) + sizeof(uintptr_t);
+
 bool reserve_slot(Manager& m) noexcept {
   SlabSet& s = m.slabs;
   if (s.count < s.capacity) return true;
   const uint32_t cap = s.capacity == 0 ? 16 : s.capacity * 2;
-  auto** grown = static_cast<FallbackSlab**>(sys_malloc(m, sizeof(FallbackSlab*) * cap));
+  auto** grown = static_cast<FallbackSlab**>(sys_malloc(m, kRegistryEntry * cap));
   if (grown == nullptr) return false;
-  if (s.count != 0) std::memcpy(grown, s.sorted, sizeof(FallbackSlab*) * s.count);
-  if (s.sorted != nullptr) {
-    free_meta(m, s.sorted, sizeof(FallbackSlab*) * s.capacity);
-    m.gauges.footprint.sub(sizeof(FallbackSlab*) * s.capacity);
+  auto* grown_ends = reinterpret_cast<uintptr_t*>(grown + cap);
+  if (s.count != 0) {
+    std::memcpy(grown, s.sorted, sizeof(FallbackSlab*) * s.count);
+    std::memcpy(grown_ends, s.ends, sizeof(uintptr_t) * s.count);
   }
-  m.gauges.footprint.add(sizeof(FallbackSlab*) * cap);
+  if (s.sorted != nullptr) {
+    free_meta(m, s.sorted, kRegistryEntry * s.capacity);
+    m.gauges.footprint.sub(kRegistryEntry * s.capacity);
+  }
+  m.gauges.footprint.add(kRegistryEntry * cap);
   s.sorted = grown;
+  s.ends = grown_ends;
   s.capacity = cap;
   return true;
 }
 
-// Index of the first slab whose base is above addr.
-uint32_t upper_bound(const SlabSet& s, uintptr_t addr) noexcept {
+// Index of the first slab whose blocks end above addr (count if none).
+uint32_t first_end_above(const SlabSet& s, uintptr_t addr) noexcept {
   uint32_t lo = 0, hi = s.count;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
-    if (reinterpret_cast<uintptr_t>(s.sorted[mid]->base) <= addr) {
+    if (s.ends[mid] <= addr) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -97,9 +104,11 @@ FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
   s->partial = false;
   m.gauges.footprint.add(raw_size + record_bytes(capacity));
   SlabSet& set = m.slabs;
-  const uint32_t at = upper_bound(set, reinterpret_cast<uintptr_t>(s->base));
+  const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));
   std::memmove(set.sorted + at + 1, set.sorted + at, sizeof(FallbackSlab*) * (set.count - at));
+  std::memmove(set.ends + at + 1, set.ends + at, sizeof(uintptr_t) * (set.count - at));
   set.sorted[at] = s;
+  set.ends[at] = reinterpret_cast<uintptr_t>(s->end());
   set.count++;
   set.made[c]++;
   set.empty[c]++;
@@ -121,8 +130,9 @@ void unlink_partial(Manager& m, FallbackSlab* s) noexcept {
 
 void destroy_slab(Manager& m, FallbackSlab* s) noexcept {
   SlabSet& set = m.slabs;
-  const uint32_t at = upper_bound(set, reinterpret_cast<uintptr_t>(s->base)) - 1;
+  const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));
   std::memmove(set.sorted + at, set.sorted + at + 1, sizeof(FallbackSlab*) * (set.count - at - 1));
+  std::memmove(set.ends + at, set.ends + at + 1, sizeof(uintptr_t) * (set.count - at - 1));
   set.count--;
   m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
   sys_free(m, s->raw);
@@ -166,10 +176,10 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
 
 FallbackSlab* find_slab(const Manager& m, uintptr_t addr) noexcept {
   const SlabSet& set = m.slabs;
-  const uint32_t at = upper_bound(set, addr);
-  if (at == 0) return nullptr;
-  FallbackSlab* s = set.sorted[at - 1];
-  return addr < reinterpret_cast<uintptr_t>(s->end()) ? s : nullptr;
+  const uint32_t at = first_end_above(set, addr);
+  if (at == set.count) return nullptr;
+  FallbackSlab* s = set.sorted[at];
+  return addr >= reinterpret_cast<uintptr_t>(s->base) ? s : nullptr;
 }
 
 void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept {
@@ -217,8 +227,8 @@ void slab_release_all(Manager& m) noexcept {
     free_meta(m, s, record_bytes(s->capacity));
   }
   if (set.sorted != nullptr) {
-    free_meta(m, set.sorted, sizeof(FallbackSlab*) * set.capacity);
-    m.gauges.footprint.sub(sizeof(FallbackSlab*) * set.capacity);
+    free_meta(m, set.sorted, kRegistryEntry * set.capacity);
+    m.gauges.footprint.sub(kRegistryEntry * set.capacity);
   }
   set = SlabSet{};
 }
@@ -229,11 +239,12 @@ bool slab_check(const Manager& m, SlabTotals* out) noexcept {
   uint32_t partial_count = 0;
   uint32_t empty[FASTALLOC32_MAX_CLASSES] = {};
   if (set.count > set.capacity) return false;
-  if (set.sorted != nullptr) t.footprint += sizeof(FallbackSlab*) * set.capacity;
+  if (set.sorted != nullptr) t.footprint += kRegistryEntry * set.capacity;
   for (uint32_t n = 0; n < set.count; ++n) {
     const FallbackSlab* s = set.sorted[n];
     // Sorted, apart, outside the pools, of a real class, blocks inside raw.
     if (n > 0 && set.sorted[n - 1]->end() > s->base) return false;
+    if (set.ends[n] != reinterpret_cast<uintptr_t>(s->end())) return false;
     if (in_pools(m, s->base) || s->cls >= m.class_count) return false;
     if (s->block_size != m.classes[s->cls].block_size || s->bump > s->capacity) return false;
     if (s->base < s->raw || s->end() > s->raw + s->raw_size) return false;

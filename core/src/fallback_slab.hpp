@@ -47,6 +47,9 @@ struct FallbackSlab {
 
 struct SlabSet {
   FallbackSlab** sorted = nullptr;  // by base address
+  // ends[i] = sorted[i]->end(), in the same allocation: the search reads
+  // only this array, a few lines, not the slab records.
+  uintptr_t* ends = nullptr;
   uint32_t count = 0;
   uint32_t capacity = 0;
   FallbackSlab* partial[FASTALLOC32_MAX_CLASSES] = {};
