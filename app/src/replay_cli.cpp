@@ -204,6 +204,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   ro.lenient = o.lenient;
   ro.snapshot_every = o.snapshot_every;
   ro.leak_limit = o.leak_limit;
+  ro.timeline_points = report::timeline_points;
   ro.memory_limit = resolve_memory_limit(o.memory_limit);
   spdlog::debug("memory limit: {}", describe_memory_limit(ro.memory_limit));
 

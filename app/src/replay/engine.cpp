@@ -49,6 +49,7 @@ Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
     : alloc_(allocator), options_(options) {
   ids_.presize(options_.id_bound, options_.expected_events);
   if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
+  timeline_.start(options_.timeline_points);
 }
 
 void Replayer::fail(ErrorKind kind, std::uint64_t index, std::string message) {
@@ -152,7 +153,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
   std::uint64_t peak_allocs = result_.peak_live_allocs;
   Slot* table = ids_.dense();
   std::uint64_t table_size = ids_.dense_size();
-  std::uint64_t next_stop = peak_pending_ ? index : next_snapshot_;
+  std::uint64_t next_stop = peak_pending_ ? index : std::min(next_snapshot_, timeline_.next());
   const bool sample_peaks = options_.sample_peaks;
   // live_bytes never exceeds the limit: every request that adds bytes is
   // checked against the room left.
@@ -194,7 +195,8 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
         take_snapshot(index);
         next_snapshot_ += options_.snapshot_every;
       }
-      next_stop = next_snapshot_;
+      if (index == timeline_.next()) sample_timeline(index);
+      next_stop = std::min(next_snapshot_, timeline_.next());
     }
     const Op op = e.op();
     const std::uint64_t id = e.id();
@@ -298,6 +300,7 @@ void Replayer::run(A& a, std::span<const ReplayEvent> events) {
           if (!verify_block(index, id, s, s.size, "before free")) goto stop;
         }
         a.free(s.ptr);
+        ++result_.lifetime_histogram[static_cast<std::size_t>(size_bin(index - (s.born_state >> 2)))];
         live_bytes -= s.size;
         --live_allocs;
         s.ptr = nullptr;

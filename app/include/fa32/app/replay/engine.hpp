@@ -24,6 +24,7 @@
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/replay/result.hpp"
+#include "fa32/app/replay/timeline.hpp"
 #include "fa32/traces/reader.hpp"
 
 namespace fa32::app::replay {
@@ -62,6 +63,9 @@ class Replayer {
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
+  // timeline.cpp: the automatic memory-over-time points.
+  void sample_timeline(std::uint64_t events_done);
+  std::vector<TimelinePoint> finish_timeline() const;
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
   void release_live();
@@ -70,6 +74,7 @@ class Replayer {
   ReplayOptions options_;
   IdTable ids_;
   MappedArray<Snapshot> snapshots_;
+  TimelineSampler timeline_;
   ReplayResult result_;
   std::uint64_t next_snapshot_ = UINT64_MAX;
   std::uint64_t last_alloc_index_plus1_ = 0;  // for temporary allocations
