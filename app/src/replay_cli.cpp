@@ -164,8 +164,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
       ->capture_default_str()
       ->type_name("N");
-  sub.add_option("--format", o.format, "Report format: text, json, csv, markdown")
-      ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md"}))
+  sub.add_option("--format", o.format,
+                 "Report format: text, json, csv, markdown, or html (one self-contained page with charts of "
+                 "memory over time, sizes, lifetimes, size classes and leaks; best with --output)")
+      ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md", "html"}))
       ->capture_default_str();
   sub.add_option("--output,-o", o.output, "Write the report to FILE instead of standard output")
       ->type_name("FILE");
