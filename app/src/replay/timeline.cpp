@@ -2,6 +2,8 @@
 #include "fa32/app/replay/timeline.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 
 #include "fa32/app/replay/engine.hpp"
 
@@ -47,6 +49,19 @@ std::vector<TimelinePoint> TimelineSampler::finish(std::optional<TimelinePoint> 
 
 namespace {
 
+// The same clocks as the replay loop's timing (engine.cpp).
+std::uint64_t wall_ns() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 TimelinePoint point_of(std::uint64_t events, std::uint64_t live_bytes, const AllocatorSample& s) {
   return {events,         live_bytes,        s.reserved,    s.footprint,
           s.large_allocs, s.fallback_allocs, s.large_bytes, s.fallback_bytes};
@@ -55,13 +70,21 @@ TimelinePoint point_of(std::uint64_t events, std::uint64_t live_bytes, const All
 }  // namespace
 
 // Called from the replay loop's rare stop, where result_.live_bytes is current.
+// Its time is kept out of the replay's timing: the system allocator's
+// sample (mallinfo2) walks its bins, and charts must not slow the figures.
 void Replayer::sample_timeline(std::uint64_t events_done) {
+  const std::uint64_t w0 = wall_ns();
+  const std::uint64_t c0 = thread_cpu_ns();
   timeline_.add(point_of(events_done, result_.live_bytes, alloc_.sample()));
+  timeline_cpu_ns_ += thread_cpu_ns() - c0;
+  timeline_wall_ns_ += wall_ns() - w0;
 }
 
 // After the final samples: the peak of live bytes (sampled at the event after
 // it, when the peak was still live) and the end.
-std::vector<TimelinePoint> Replayer::finish_timeline() const {
+std::vector<TimelinePoint> Replayer::finish_timeline() {
+  result_.replay_ns -= std::min(result_.replay_ns, timeline_wall_ns_);
+  result_.replay_cpu_ns -= std::min(result_.replay_cpu_ns, timeline_cpu_ns_);
   if (options_.timeline_points == 0) return {};
   std::optional<TimelinePoint> peak;
   if (options_.sample_peaks && result_.peak_live_bytes != 0) {

@@ -65,7 +65,9 @@ class Replayer {
   void take_snapshot(std::uint64_t events_done);
   // timeline.cpp: the automatic memory-over-time points.
   void sample_timeline(std::uint64_t events_done);
-  std::vector<TimelinePoint> finish_timeline() const;
+  // The points, peak and end included; takes the sampling time out of
+  // the replay's timing.
+  std::vector<TimelinePoint> finish_timeline();
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
   void release_live();
@@ -75,6 +77,8 @@ class Replayer {
   IdTable ids_;
   MappedArray<Snapshot> snapshots_;
   TimelineSampler timeline_;
+  std::uint64_t timeline_wall_ns_ = 0;  // spent sampling the timeline inside the timed loop
+  std::uint64_t timeline_cpu_ns_ = 0;
   ReplayResult result_;
   std::uint64_t next_snapshot_ = UINT64_MAX;
   std::uint64_t last_alloc_index_plus1_ = 0;  // for temporary allocations
