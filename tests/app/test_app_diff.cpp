@@ -190,3 +190,18 @@ TEST_CASE("text, Markdown and JSON name the changed figures; unchanged ones only
   CHECK(j["figures"][0]["verdict"] == "worse");
   CHECK(j["passed"] == true);
 }
+
+TEST_CASE("reports of several traces pair up by trace path") {
+  json a = json::array({replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16})});
+  a[1]["trace"]["path"] = "u.json";
+  json b = a;
+  b[1]["memory"]["footprint_peak"] = 3000;
+  // The same traces in the other order: still paired by path.
+  std::swap(b[0], b[1]);
+  Diff d = diff_reports(a, b, "a", "b");
+  CHECK(row(d, "[t.json].memory.footprint_peak")->verdict == Verdict::unchanged);
+  CHECK(row(d, "[u.json].memory.footprint_peak")->verdict == Verdict::worse);
+  add_gate(d, "memory.footprint_peak=100");
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
+}

@@ -6,12 +6,15 @@
 # every chart was drawn with a non-zero size, and no script error may be
 # logged; a screenshot must be written. A deliberately broken page checks
 # that the checks can fail. Skipped (exit 77) only where Chromium cannot run.
-#   html_render.sh FA32 EXAMPLES_DIR WORK_DIR
+#   html_render.sh FA32 EXAMPLES_DIR WORK_DIR [REAL_TRACE]
+# REAL_TRACE (optional, by hand): also render replay and bench pages of it,
+# e.g. a recorded trace of millions of events.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
 fa32=$1
 examples=$2
 work=$3
+real=${4:-}
 mkdir -p "$work"
 rm -f "$work"/*.html "$work"/*.png "$work"/*.dom "$work"/*.log
 
@@ -86,6 +89,13 @@ check_page stats 8
 "$fa32" bench "$examples/small-churn.json" "$examples/lua-like.jsonl" -a fa32 -a glibc -n 2 --warmup 0 \
   --min-time 0 --format html -o "$work/bench.html" || fail "fa32 bench --format html failed"
 check_page bench 3
+
+if [ -n "$real" ]; then
+  "$fa32" replay "$real" --format html -o "$work/real-replay.html" || fail "fa32 replay of $real failed"
+  check_page real-replay 6
+  "$fa32" bench "$real" -n 3 --warmup 1 --format html -o "$work/real-bench.html" || fail "fa32 bench of $real failed"
+  check_page real-bench 3
+fi
 
 # The checks themselves: a page with a script error and a chart of no size must fail both.
 before=$failures
