@@ -2,6 +2,7 @@
 // comes from the figure list the JSON printer prints (data-key/data-value
 // carry the machine value), the charts from the same Report.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <cstdio>
 #include <string>
 
 #include "fa32/app/report/html_page.hpp"
