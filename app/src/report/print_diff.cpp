@@ -2,6 +2,7 @@
 // pull-request comment, or JSON. Unchanged figures only with --all.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -119,8 +120,11 @@ void print_markdown(std::ostream& out, const Diff& d, bool all) {
   for (const DiffGate& g : d.gates) out << "\n" << (g.passed ? "\u2705 " : "\u274C ") << gate_text(g) << "\n";
 }
 
+// Whole numbers stay integers, as in the reports read.
 json optional_number(const std::optional<double>& v) {
-  return v ? json(*v) : json(nullptr);
+  if (!v) return nullptr;
+  if (std::fabs(*v) < 9e15 && *v == std::floor(*v)) return json(static_cast<std::int64_t>(*v));
+  return json(*v);
 }
 
 void print_json(std::ostream& out, const Diff& d, bool all) {
@@ -143,8 +147,8 @@ void print_json(std::ostream& out, const Diff& d, bool all) {
     rows.push_back({{"figure", r.figure},
                     {"base", optional_number(r.base)},
                     {"new", optional_number(r.next)},
-                    {"change", r.base && r.next ? json(r.change) : json(nullptr)},
-                    {"relative", optional_number(r.relative)},
+                    {"change", r.base && r.next ? optional_number(r.change) : json(nullptr)},
+                    {"relative", r.relative ? json(*r.relative) : json(nullptr)},
                     {"better", better ? json(better) : json(nullptr)},
                     {"verdict", verdict_name(r.verdict)}});
   }
