@@ -126,3 +126,26 @@ TEST_CASE("lifetimes count the events between an allocation and its free") {
   for (std::uint64_t c : r.lifetime_histogram) total += c;
   CHECK(total == 3);
 }
+
+TEST_CASE("a replay whose every event is a new peak still samples evenly, across chunks") {
+  // 200,000 growing allocations: a peak stop at every event, and the replay
+  // loop runs in chunks of 65,536, so the timeline's stop must survive both.
+  std::vector<ReplayEvent> evs;
+  for (std::uint64_t i = 0; i < 200000; ++i) evs.push_back(ev_malloc(i, 16));
+  TestAllocator a;
+  ReplayOptions o;
+  o.timeline_points = 64;
+  const ReplayResult r = replay(evs, a, o);
+  REQUIRE_FALSE(r.error);
+  const auto& t = r.timeline;
+  REQUIRE(t.size() >= 32);
+  CHECK(t.size() <= 64 + 1);  // the peak is the last event here, so it is the end point
+  const std::uint64_t step = t[0].events;
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    CAPTURE(i);
+    CHECK(t[i].events == (i + 1) * step);
+    CHECK(t[i].live_bytes == t[i].events * 16);
+  }
+  CHECK(t.back().events == 200000);
+  CHECK(t.back().live_bytes == r.peak_live_bytes);
+}
