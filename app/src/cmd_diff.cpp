@@ -27,7 +27,8 @@ Command setup_diff(CLI::App& app) {
       "  fa32 diff a.json b.json\n"
       "Before and after a change, in CI (baseline kept in the repository):\n"
       "  fa32 stats T --allow-leaks -o new.json\n"
-      "  fa32 diff baseline.json new.json --format markdown --max-regression footprint_peak=5\n"
+      "  fa32 diff baseline.json new.json --format markdown --ignore timing --max-regression "
+      "footprint_peak=5\n"
       "FIGURE is a JSON name: the leaf (footprint_peak: every figure of that name) or a dotted path\n"
       "(memory.footprint_peak, classes[16].hit_rate). Lower is better for time, footprint, fragmentation,\n"
       "fallbacks, failures and leaks; higher for hit rates, cache reuse and events/s; other figures are\n"
@@ -43,6 +44,9 @@ Command setup_diff(CLI::App& app) {
   sub->add_option("--max-regression", o->max_regression,
                   "FIGURE=PCT: exit 1 if FIGURE got worse by more than PCT percent (repeatable)")
       ->type_name("FIGURE=PCT");
+  sub->add_option("--ignore", o->ignore,
+                  "Leave out FIGURE, or a whole section such as timing (repeatable; before the gates)")
+      ->type_name("FIGURE");
   sub->add_option("--output,-o", o->output, "Write to FILE instead of standard output")->type_name("FILE");
   return {sub, [o] { return run_diff(*o); }};
 }
@@ -54,6 +58,7 @@ int run_diff(const DiffOptions& o) {
   const auto base = report::load_report(o.base);
   const auto next = report::load_report(o.next);
   report::Diff d = report::diff_reports(base, next, o.base, o.next);
+  for (const std::string& figure : o.ignore) report::ignore_figures(d, figure);
   for (const std::string& spec : o.max_regression) report::add_gate(d, spec);
   for (const std::string& w : d.warnings) spdlog::warn("{}", w);
 

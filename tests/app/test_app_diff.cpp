@@ -205,3 +205,16 @@ TEST_CASE("reports of several traces pair up by trace path") {
   CHECK_FALSE(d.passed());
   CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
 }
+
+TEST_CASE("--ignore leaves out a section or a figure, and must name one") {
+  Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16}), "a", "b");
+  ignore_figures(d, "timing");
+  CHECK(row(d, "timing.ns_per_event") == nullptr);
+  CHECK(row(d, "memory.footprint_peak") != nullptr);
+  ignore_figures(d, "hit_rate");  // a leaf: pool.hit_rate and every class's
+  CHECK(row(d, "pool.hit_rate") == nullptr);
+  CHECK(row(d, "classes[16].hit_rate") == nullptr);
+  CHECK(row(d, "classes[16].allocs") != nullptr);
+  CHECK_THROWS_AS(ignore_figures(d, "timing"), InputError);  // already gone
+  CHECK_THROWS_AS(ignore_figures(d, "time"), InputError);
+}

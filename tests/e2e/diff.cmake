@@ -41,3 +41,9 @@ fa32_e2e(diff/bench-gate ARGS diff reports/bench-base.json reports/bench-new.jso
          --max-regression footprint_peak_bytes=10 EXIT 1 STDERR "allocators\\[fa32\\].footprint_peak_bytes")
 fa32_e2e(diff/bench-speed-gate-holds ARGS diff reports/bench-base.json reports/bench-new.json
          --max-regression ns_per_event.median=0 EXIT 0)
+
+# --ignore: a section or a figure left out; naming nothing is a usage error.
+fa32_e2e(diff/ignore-timing ARGS diff ${reports} --ignore timing --format json JSON diff.ignore.json)
+fa32_e2e(diff/ignore-then-gate ARGS diff ${reports} --ignore memory.footprint_peak --max-regression memory.footprint_peak=5
+         EXIT 2 STDERR "names no figure")
+fa32_e2e(diff/ignore-names-nothing ARGS diff ${reports} --ignore timings EXIT 2 STDERR "--ignore timings: names no figure")

@@ -332,4 +332,20 @@ void add_gate(Diff& d, std::string_view spec) {
   d.gates.push_back(std::move(g));
 }
 
+void ignore_figures(Diff& d, std::string_view figure) {
+  const auto named = [&](const DiffRow& r) {
+    if (matches(r.figure, figure)) return true;
+    for (const std::string& p : {r.figure, normalized(r.figure)}) {
+      if (p.size() > figure.size() && p.compare(0, figure.size(), figure) == 0 && p[figure.size()] == '.')
+        return true;
+    }
+    return false;
+  };
+  const auto before = d.rows.size();
+  d.rows.erase(std::remove_if(d.rows.begin(), d.rows.end(), named), d.rows.end());
+  if (d.rows.size() == before) {
+    throw InputError("--ignore " + std::string(figure) + ": names no figure of these reports");
+  }
+}
+
 }  // namespace fa32::app::report

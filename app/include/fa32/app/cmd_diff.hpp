@@ -16,6 +16,7 @@ struct DiffOptions {
   std::string format = "text";
   std::string output = "-";
   std::vector<std::string> max_regression;  // FIGURE=PCT
+  std::vector<std::string> ignore;          // figures or sections left out
 };
 
 Command setup_diff(CLI::App& app);

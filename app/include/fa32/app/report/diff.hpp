@@ -70,6 +70,11 @@ Diff diff_reports(const nlohmann::ordered_json& base, const nlohmann::ordered_js
 // figure of either report.
 void add_gate(Diff& diff, std::string_view spec);
 
+// Drops the figures FIGURE names: as for a gate, or a whole section
+// ("timing": the only figures that vary from run to run of one replay).
+// Throws InputError when it names no figure.
+void ignore_figures(Diff& diff, std::string_view figure);
+
 enum class DiffFormat { text, markdown, json };
 void print_diff(std::ostream& out, const Diff& diff, DiffFormat format, bool all, bool color);
 
