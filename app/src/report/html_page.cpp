@@ -20,7 +20,7 @@ h3 { font-size: 15px; margin: 24px 0 6px; }
 .card .value { font-size: 18px; font-weight: 600; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr:nth-child(even) td { background: #f6f8fa; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0 16px; background: #fff;
             border: 1px solid #eaeef2; border-radius: 6px; }
