@@ -20,7 +20,9 @@ h3 { font-size: 15px; margin: 24px 0 6px; }
 .card .value { font-size: 18px; font-weight: 600; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.val { text-align: right; overflow-wrap: anywhere; }
 tr:nth-child(even) td { background: #f6f8fa; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0 16px; background: #fff;
             border: 1px solid #eaeef2; border-radius: 6px; }
@@ -72,7 +74,7 @@ void html_end(std::ostream& out) {
 std::string html_figure_row(std::string_view key, std::string_view label, std::string_view shown,
                             std::string_view value) {
   return "<tr data-key=\"" + svg::escape(key) + "\" data-value=\"" + svg::escape(value) + "\"><td>" +
-         svg::escape(label) + "</td><td><code>" + svg::escape(key) + "</code></td><td class=\"num\">" +
+         svg::escape(label) + "</td><td><code>" + svg::escape(key) + "</code></td><td class=\"val\">" +
          svg::escape(shown) + "</td></tr>\n";
 }
 
