@@ -11,6 +11,7 @@ packages=(
   libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4   # allocators fa32 bench compares against
   sqlite3 python3 heaptrack                          # real programs for record tests / overhead figures
   gawk jq perl                                       # more real programs: scripts/record-real-traces.sh
+  chromium-headless-shell                            # renders the HTML reports in a test
 )
 
 missing=()

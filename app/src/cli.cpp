@@ -19,8 +19,9 @@ namespace {
 
 constexpr const char* kFooter = R"(Exit codes:
   0  success, every check passed
-  1  a check failed (a leak, a gate such as --min-pool-hit-rate, a corruption)
-  2  bad input or usage (unreadable or invalid trace, bad option)
+  1  a check failed (a leak, a gate such as --min-pool-hit-rate or diff's
+     --max-regression, a corruption)
+  2  bad input or usage (unreadable or invalid trace or report, bad option)
 
 Traces may be JSON, JSON Lines or binary; the format is sniffed from the
 first bytes, and "-" means standard input or output.)";

@@ -154,8 +154,10 @@ Command setup_bench(CLI::App& app) {
          "none")
       ->check(CLI::IsMember({"none", "first", "all"}))
       ->capture_default_str();
-  sub->add_option("-f,--format", opts->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "markdown", "csv"}))
+  sub->add_option("-f,--format", opts->format,
+                  "Output format: text, json, markdown, csv, or html (one self-contained page: ns/event per "
+                  "allocator and workload with min-max whiskers, footprint and peak RSS bars)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "csv", "html"}))
       ->capture_default_str();
   sub->add_option("-o,--output", opts->output, "Write the report to FILE instead of standard output");
   return {sub, [opts] { return run_bench(*opts); }};

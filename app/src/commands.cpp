@@ -5,6 +5,7 @@
 
 #include "fa32/app/cmd_bench.hpp"
 #include "fa32/app/cmd_convert.hpp"
+#include "fa32/app/cmd_diff.hpp"
 #include "fa32/app/cmd_gen.hpp"
 #include "fa32/app/cmd_import.hpp"
 #include "fa32/app/cmd_record.hpp"
@@ -27,6 +28,7 @@ std::vector<Command> register_commands(CLI::App& app) {
   commands.push_back(setup_import(app));
   commands.push_back(setup_bench(app));
   commands.push_back(setup_tune(app));
+  commands.push_back(setup_diff(app));
   commands.push_back(setup_bench_worker(app));  // hidden
   return commands;
 }

@@ -84,8 +84,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
       ->capture_default_str()
       ->type_name("N");
-  sub.add_option("--format", o.format, "Report format: text, json, csv, markdown")
-      ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md"}))
+  sub.add_option("--format", o.format,
+                 "Report format: text, json, csv, markdown, or html (one self-contained page with charts of "
+                 "memory over time, sizes, lifetimes, size classes and leaks; best with --output)")
+      ->check(CLI::IsMember({"text", "json", "csv", "markdown", "md", "html"}))
       ->capture_default_str();
   sub.add_option("--output,-o", o.output, "Write the report to FILE instead of standard output")
       ->type_name("FILE");
@@ -127,6 +129,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   ro.lenient = o.lenient;
   ro.snapshot_every = o.snapshot_every;
   ro.leak_limit = o.leak_limit;
+  ro.timeline_points = report::timeline_points;
   ro.memory_limit = resolve_memory_limit(o.memory_limit);
   spdlog::debug("memory limit: {}", describe_memory_limit(ro.memory_limit));
 

@@ -17,6 +17,9 @@ void print_bench(std::ostream& out, const BenchReport& report, report::ReportFor
     case report::ReportFormat::markdown:
       print_bench_markdown(out, report);
       return;
+    case report::ReportFormat::html:
+      print_bench_html(out, report);
+      return;
   }
 }
 

@@ -43,6 +43,7 @@ Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
     : alloc_(allocator), options_(options) {
   ids_.presize(options_.id_bound, options_.expected_events);
   if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
+  timeline_.start(options_.timeline_points);
 }
 
 void Replayer::fail(ErrorKind kind, std::uint64_t index, std::string message) {

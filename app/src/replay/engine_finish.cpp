@@ -33,6 +33,7 @@ ReplayResult Replayer::finish() {
     take_snapshot(result_.events);
   }
   result_.at_end = alloc_.sample();
+  result_.timeline = finish_timeline();
   result_.fa32 = alloc_.final_stats();
   if (const auto exact = alloc_.exact_footprint_peak()) {
     result_.footprint_peak = *exact;

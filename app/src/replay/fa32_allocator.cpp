@@ -44,6 +44,10 @@ AllocatorSample Fa32Allocator::sample() const {
   if (fastalloc32_get_stats(mm_, &st) == FASTALLOC32_OK) {
     s.footprint = st.footprint.current;
     s.reserved = st.bytes_reserved.current;
+    s.large_allocs = st.large_allocs;
+    s.fallback_allocs = st.fallback_allocs;
+    s.large_bytes = st.large_bytes.current;
+    s.fallback_bytes = st.fallback_bytes.current;
   }
   s.class_count = fastalloc32_class_count(mm_);
   if (s.class_count > FASTALLOC32_MAX_CLASSES) s.class_count = FASTALLOC32_MAX_CLASSES;

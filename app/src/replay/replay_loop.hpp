@@ -43,13 +43,14 @@ class ReplayLoop {
         peak_allocs_(res_.peak_live_allocs),
         table_(r.ids_.dense()),
         table_size_(r.ids_.dense_size()),
-        next_stop_(r.peak_pending_ ? index_ : r.next_snapshot_) {}
+        next_stop_(r.peak_pending_ ? index_ : std::min(r.next_snapshot_, r.timeline_.next())) {}
 
   // One switch on the op, one table index, one allocator call per event.
   void run(std::span<const ReplayEvent> events) {
     for (const ReplayEvent& e : events) {
-      // One compare of locals covers both rare stops: the sample after a new
-      // peak (due at the event after it) and the next snapshot.
+      // One compare of locals covers every rare stop: the sample after a new
+      // peak (due at the event after it), the next snapshot and the next
+      // timeline point.
       if (index_ == next_stop_) [[unlikely]]
         stop_point();
       const traces::Op op = e.op();
@@ -96,7 +97,8 @@ class ReplayLoop {
       r_.take_snapshot(index_);
       r_.next_snapshot_ += r_.options_.snapshot_every;
     }
-    next_stop_ = r_.next_snapshot_;
+    if (index_ == r_.timeline_.next()) r_.sample_timeline(index_);
+    next_stop_ = std::min(r_.next_snapshot_, r_.timeline_.next());
   }
 
   // A new peak of live bytes: remember where, and sample the allocator's
@@ -222,6 +224,7 @@ class ReplayLoop {
       if (!r_.verify_block(index_, id, s, s.size, "before free")) return false;
     }
     a_.free(s.ptr);
+    ++res_.lifetime_histogram[static_cast<std::size_t>(size_bin(index_ - (s.born_state >> 2)))];
     live_bytes_ -= s.size;
     --live_allocs_;
     s.ptr = nullptr;

@@ -49,6 +49,25 @@ const char* error_kind(replay::ErrorKind k) {
   return "unknown";
 }
 
+// Column per series: a thousand points stay readable and small.
+json timeline_json(const std::vector<replay::TimelinePoint>& points) {
+  json t = json::object();
+  const auto column = [&](const char* name, std::uint64_t replay::TimelinePoint::*field) {
+    json c = json::array();
+    for (const replay::TimelinePoint& p : points) c.push_back(p.*field);
+    t[name] = std::move(c);
+  };
+  column("events", &replay::TimelinePoint::events);
+  column("live_bytes", &replay::TimelinePoint::live_bytes);
+  column("reserved", &replay::TimelinePoint::reserved);
+  column("footprint", &replay::TimelinePoint::footprint);
+  column("large_allocs", &replay::TimelinePoint::large_allocs);
+  column("fallback_allocs", &replay::TimelinePoint::fallback_allocs);
+  column("large_bytes", &replay::TimelinePoint::large_bytes);
+  column("fallback_bytes", &replay::TimelinePoint::fallback_bytes);
+  return t;
+}
+
 json report_json(const Report& r) {
   json j;
   j["schema_version"] = schema_version;
@@ -88,6 +107,14 @@ json report_json(const Report& r) {
   }
   j["size_histogram"] = hist;
 
+  json lifetimes = json::array();
+  for (int b = 0; b < replay::size_bins; ++b) {
+    if (x.lifetime_histogram[b] == 0) continue;
+    json le = b < 64 ? json(std::uint64_t{1} << b) : json(nullptr);
+    lifetimes.push_back({{"le", le}, {"count", x.lifetime_histogram[b]}});
+  }
+  j["lifetime_histogram"] = lifetimes;
+
   json first = json::array();
   for (const replay::Leak& l : x.leaks) first.push_back({{"id", l.id}, {"size", l.size}, {"event", l.event}});
   j["leaks"]["first"] = first;
@@ -104,6 +131,7 @@ json report_json(const Report& r) {
                      {"class_blocks", blocks}});
   }
   j["snapshots"] = snaps;
+  j["timeline"] = timeline_json(x.timeline);
 
   json gates = json::array();
   for (const Gate& g : r.gates) {

@@ -8,6 +8,7 @@ std::optional<ReportFormat> report_format_from_name(std::string_view name) {
   if (name == "json") return ReportFormat::json;
   if (name == "csv") return ReportFormat::csv;
   if (name == "markdown" || name == "md") return ReportFormat::markdown;
+  if (name == "html") return ReportFormat::html;
   return std::nullopt;
 }
 
@@ -25,6 +26,9 @@ void print_reports(std::ostream& out, std::span<const Report> reports, ReportFor
       break;
     case ReportFormat::markdown:
       print_markdown(out, reports);
+      break;
+    case ReportFormat::html:
+      print_html(out, reports);
       break;
   }
 }

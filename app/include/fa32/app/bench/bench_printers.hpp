@@ -15,5 +15,7 @@ void print_bench_text(std::ostream& out, const BenchReport& report);
 void print_bench_json(std::ostream& out, const BenchReport& report);
 void print_bench_csv(std::ostream& out, const BenchReport& report);
 void print_bench_markdown(std::ostream& out, const BenchReport& report);
+// One self-contained page with inline SVG charts (print_bench_html.cpp).
+void print_bench_html(std::ostream& out, const BenchReport& report);
 
 }  // namespace fa32::app::bench

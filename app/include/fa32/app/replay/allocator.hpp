@@ -27,6 +27,12 @@ struct AllocatorSample {
   std::uint64_t reserved = 0;   // bytes set aside for live allocations
   std::uint32_t class_count = 0;
   std::array<std::uint64_t, FASTALLOC32_MAX_CLASSES> class_blocks{};  // pool blocks in use per class
+  // fastalloc32 only (0 for the system allocator): the large path and the
+  // fallback to the system allocator, for activity over time.
+  std::uint64_t large_allocs = 0;  // so far
+  std::uint64_t fallback_allocs = 0;
+  std::uint64_t large_bytes = 0;  // live now
+  std::uint64_t fallback_bytes = 0;
 };
 
 // The allocator's own counters at the end of a replay (fastalloc32 only).

@@ -24,6 +24,7 @@
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/replay/result.hpp"
+#include "fa32/app/replay/timeline.hpp"
 #include "fa32/traces/reader.hpp"
 
 namespace fa32::app::replay {
@@ -72,6 +73,11 @@ class Replayer {
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
   void take_snapshot(std::uint64_t events_done);
+  // timeline.cpp: the automatic memory-over-time points.
+  void sample_timeline(std::uint64_t events_done);
+  // The points, peak and end included; takes the sampling time out of
+  // the replay's timing.
+  std::vector<TimelinePoint> finish_timeline();
   bool verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
                     const char* when);
   // --verify of a new block: false (and the replay stops) when it fails.
@@ -83,6 +89,9 @@ class Replayer {
   ReplayOptions options_;
   IdTable ids_;
   MappedArray<Snapshot> snapshots_;
+  TimelineSampler timeline_;
+  std::uint64_t timeline_wall_ns_ = 0;  // spent sampling the timeline inside the timed loop
+  std::uint64_t timeline_cpu_ns_ = 0;
   ReplayResult result_;
   std::uint64_t next_snapshot_ = UINT64_MAX;
   std::uint64_t last_alloc_index_plus1_ = 0;  // for temporary allocations

@@ -54,6 +54,9 @@ struct ReplayOptions {
   // live bytes. A benchmark turns it off: glibc's mallinfo2 walks its bins,
   // and timing it would charge glibc for the measurement.
   bool sample_peaks = true;
+  // Memory over time: at most this many evenly spaced points, plus the live
+  // peak and the end (timeline.hpp). 0: none, as a benchmark wants.
+  std::uint64_t timeline_points = 0;
 };
 
 }  // namespace fa32::app::replay

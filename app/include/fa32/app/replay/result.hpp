@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fa32/app/replay/allocator.hpp"
+#include "fa32/app/replay/timeline.hpp"
 #include "fa32/traces/event.hpp"
 
 namespace fa32::app::replay {
@@ -82,6 +83,11 @@ struct ReplayResult {
   bool footprint_peak_exact = false;
 
   std::array<std::uint64_t, size_bins> size_histogram{};
+  // Lifetimes of freed blocks in events (free index - allocation index),
+  // binned like size_histogram.
+  std::array<std::uint64_t, size_bins> lifetime_histogram{};
+  // Memory over time (ReplayOptions::timeline_points; empty when 0).
+  std::vector<TimelinePoint> timeline;
 
   std::uint64_t leak_count = 0;
   std::uint64_t leak_bytes = 0;

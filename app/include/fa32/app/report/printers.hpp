@@ -13,7 +13,7 @@
 
 namespace fa32::app::report {
 
-enum class ReportFormat { text, json, csv, markdown };
+enum class ReportFormat { text, json, csv, markdown, html };
 std::optional<ReportFormat> report_format_from_name(std::string_view name);
 
 struct PrintOptions {
@@ -28,6 +28,8 @@ void print_text(std::ostream& out, std::span<const Report> reports, const PrintO
 void print_json(std::ostream& out, std::span<const Report> reports);
 void print_csv(std::ostream& out, std::span<const Report> reports);
 void print_markdown(std::ostream& out, std::span<const Report> reports);
+// One self-contained page with inline SVG charts (print_html.cpp).
+void print_html(std::ostream& out, std::span<const Report> reports);
 
 // Shared by the printers.
 // Figures of several reports side by side: one row per figure key (in order

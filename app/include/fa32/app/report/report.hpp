@@ -15,6 +15,9 @@
 namespace fa32::app::report {
 
 inline constexpr int schema_version = 1;
+// Memory over time in `replay` and `stats` reports: at most this many
+// evenly spaced points (plus the live peak and the end), whatever the length.
+inline constexpr std::uint64_t timeline_points = 1000;
 
 struct ClassFigures {
   std::uint64_t block_size = 0;

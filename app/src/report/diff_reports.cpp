@@ -1,0 +1,351 @@
+// The logic of `fa32 diff`: reading two reports, flattening them into
+// figures, comparing them and applying the gates. Printing: print_diff.cpp.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/report/diff.hpp"
+
+namespace fa32::app::report {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Parts of a report that are series, lists or verdicts, not figures to compare.
+constexpr std::string_view kSkipped[] = {
+    "schema_version", "command", "snapshots", "timeline",    "size_histogram", "lifetime_histogram",
+    "gates",          "passed",  "error",     "leaks.first", "notes"};
+
+struct Flat {
+  std::vector<std::pair<std::string, std::optional<double>>> numbers;  // in report order
+  std::map<std::string, std::string> texts;
+};
+
+bool skipped(const std::string& path) {
+  for (std::string_view s : kSkipped) {
+    if (path == s) return true;
+  }
+  return false;
+}
+
+std::string join(const std::string& prefix, const std::string& key) {
+  return prefix.empty() ? key : prefix + "." + key;
+}
+
+// The key an array element is known by, so arrays pair up by meaning, not
+// position: a class by its block size, a workload or allocator by its name.
+std::optional<std::string> element_key(const json& e) {
+  if (!e.is_object()) return std::nullopt;
+  for (const char* k : {"block_size", "name"}) {
+    auto it = e.find(k);
+    if (it == e.end()) continue;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number()) return it->dump();
+  }
+  return std::nullopt;
+}
+
+void flatten(const json& j, const std::string& path, Flat& out) {
+  if (skipped(path)) return;
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), join(path, it.key()), out);
+  } else if (j.is_array()) {
+    for (const json& e : j) {
+      const std::optional<std::string> key = element_key(e);
+      if (!key) continue;  // a plain list (runs, verified): not a figure
+      for (auto it = e.begin(); it != e.end(); ++it) {
+        if (it.key() == "block_size" || it.key() == "name") continue;
+        flatten(it.value(), join(path + "[" + *key + "]", it.key()), out);
+      }
+    }
+  } else if (j.is_number()) {
+    out.numbers.emplace_back(path, j.get<double>());
+  } else if (j.is_null()) {
+    out.numbers.emplace_back(path, std::nullopt);
+  } else {
+    out.texts[path] = j.is_string() ? j.get<std::string>() : j.dump();
+  }
+}
+
+std::string kind_of(const json& j) {
+  if (j.is_object() && j.value("command", "") == "bench" && j.contains("workloads")) return "bench";
+  if (j.is_object() && j.contains("schema_version") && j.contains("trace") && j.contains("events"))
+    return "replay";
+  return {};
+}
+
+// Several traces' reports (an array) pair up by trace path.
+Flat flatten_report(const json& j) {
+  Flat f;
+  if (!j.is_array()) {
+    flatten(j, "", f);
+    return f;
+  }
+  for (const json& r : j) {
+    const std::string trace = r["trace"].value("path", "?");
+    Flat one;
+    flatten(r, "", one);
+    for (auto& [k, v] : one.numbers) f.numbers.emplace_back("[" + trace + "]." + k, v);
+    for (auto& [k, v] : one.texts) f.texts["[" + trace + "]." + k] = v;
+  }
+  return f;
+}
+
+int schema_of(const json& j) {
+  const json& one = j.is_array() ? j.front() : j;
+  return one.value("schema_version", 0);
+}
+
+std::string leaf(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  return std::string(dot == std::string_view::npos ? path : path.substr(dot + 1));
+}
+
+// The path without its array keys: "classes[16].hit_rate" -> "classes.hit_rate".
+std::string normalized(std::string_view path) {
+  std::string out;
+  int depth = 0;
+  for (char c : path) {
+    if (c == '[') ++depth;
+    if (depth == 0) out += c;
+    if (c == ']') --depth;
+  }
+  if (!out.empty() && out[0] == '.') out.erase(0, 1);
+  return out;
+}
+
+bool matches(const std::string& path, std::string_view figure) {
+  for (const std::string& p : {path, normalized(path)}) {
+    if (p == figure) return true;
+    if (p.size() > figure.size() && p.compare(p.size() - figure.size(), figure.size(), figure) == 0 &&
+        p[p.size() - figure.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+std::string number_text(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+Better better_of(std::string_view figure) {
+  const std::string n = normalized(figure);
+  const std::string l = leaf(n);
+  // Whole sections where less is better: waste, failures, mistakes, leaks.
+  for (const char* section : {"fragmentation.", "failed.", "invalid.", "leaks.", "fallback.",
+                              "workloads.allocators.ns_per_event."}) {
+    if (n.rfind(section, 0) == 0) return Better::lower;
+  }
+  for (const char* lower :
+       {"footprint_peak", "footprint_at_peak_live", "footprint_end", "reserved_at_peak_live", "reserved_end",
+        "peak_rss_bytes", "replay_rss_bytes", "footprint_peak_bytes", "footprint_vs_live", "ratio_to_glibc",
+        "ratio_to_fastest", "replay_seconds", "cpu_seconds", "ns_per_event", "fallback_allocs",
+        "invalid_frees", "double_frees", "interior_frees"}) {
+    if (l == lower) return Better::lower;
+  }
+  if (n == "realloc.failed") return Better::lower;
+  for (const char* higher : {"hit_rate", "cache_reuse", "events_per_second"}) {
+    if (l == higher) return Better::higher;
+  }
+  return Better::none;
+}
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::unchanged:
+      return "unchanged";
+    case Verdict::better:
+      return "better";
+    case Verdict::worse:
+      return "worse";
+    case Verdict::changed:
+      return "changed";
+  }
+  return "changed";
+}
+
+bool Diff::passed() const {
+  return std::all_of(gates.begin(), gates.end(), [](const DiffGate& g) { return g.passed; });
+}
+
+json load_report(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  json j = json::parse(text.str(), nullptr, false);
+  if (j.is_discarded()) throw InputError(path + ": not JSON, so not an fa32 report");
+  if (j.is_array() && !j.empty() &&
+      std::all_of(j.begin(), j.end(), [](const json& r) { return kind_of(r) == "replay"; }))
+    return j;
+  if (kind_of(j).empty()) {
+    throw InputError(
+        path +
+        ": not an fa32 report (expected the JSON of fa32 replay/stats --format json or fa32 bench "
+        "--format json)");
+  }
+  return j;
+}
+
+Diff diff_reports(const json& base, const json& next, std::string base_file, std::string new_file) {
+  Diff d;
+  d.base_file = std::move(base_file);
+  d.new_file = std::move(new_file);
+  const std::string kb = base.is_array() ? "replay" : kind_of(base);
+  const std::string kn = next.is_array() ? "replay" : kind_of(next);
+  if (kb != kn) {
+    throw InputError("cannot compare a " + kb + " report (" + d.base_file + ") with a " + kn + " report (" +
+                     d.new_file + ")");
+  }
+  d.kind = kb;
+  if (base.is_array() != next.is_array()) {
+    d.warnings.push_back(
+        "one file holds several traces' reports, the other one: only figures of the same "
+        "trace path are compared");
+  }
+  if (schema_of(base) != schema_of(next)) {
+    d.warnings.push_back("schema versions differ (" + std::to_string(schema_of(base)) + " and " +
+                         std::to_string(schema_of(next)) + "): a figure may not mean the same in both");
+  }
+  const Flat fb = flatten_report(base);
+  const Flat fn = flatten_report(next);
+  for (const auto& [key, value] : fb.texts) {
+    auto it = fn.texts.find(key);
+    if (it != fn.texts.end() && it->second != value) d.context.push_back({key, value, it->second});
+  }
+  const auto trace_text = [](const Flat& f) {
+    auto it = f.texts.find("trace.path");
+    return it == f.texts.end() ? std::string() : it->second;
+  };
+  if (kb == "replay" && trace_text(fb) != trace_text(fn)) {
+    d.warnings.push_back("the reports are of different traces (" + trace_text(fb) + " and " + trace_text(fn) +
+                         "): the changes may be the traces', not the allocator's");
+  }
+
+  std::map<std::string, std::optional<double>> in_new(fn.numbers.begin(), fn.numbers.end());
+  std::map<std::string, bool> seen;
+  std::size_t common = 0;
+  const auto add = [&](const std::string& key, std::optional<double> b, std::optional<double> n) {
+    DiffRow r;
+    r.figure = key;
+    r.base = b;
+    r.next = n;
+    r.better = better_of(key);
+    if (b && n) {
+      r.change = *n - *b;
+      if (*b != 0) {
+        r.relative = r.change / std::fabs(*b);
+      } else if (*n == 0) {
+        r.relative = 0.0;
+      }
+      if (*n == *b) {
+        r.verdict = Verdict::unchanged;
+      } else if (r.better == Better::none) {
+        r.verdict = Verdict::changed;
+      } else {
+        r.verdict = (*n < *b) == (r.better == Better::lower) ? Verdict::better : Verdict::worse;
+      }
+    } else {
+      r.verdict = b.has_value() == n.has_value() ? Verdict::unchanged : Verdict::changed;
+    }
+    d.rows.push_back(std::move(r));
+  };
+  // A class, workload or allocator in one report only is one line of
+  // context, not a row for each of its figures.
+  const auto lone = [&](const std::string& key, const Flat& other, const char* base_text,
+                        const char* new_text) {
+    const std::size_t end = key.rfind(']');
+    if (end == std::string::npos) return false;
+    const std::string element = key.substr(0, end + 1);
+    for (const auto& [k, v] : other.numbers) {
+      if (k.compare(0, element.size(), element) == 0) return false;
+    }
+    if (d.context.empty() || d.context.back().figure != element)
+      d.context.push_back({element, base_text, new_text});
+    return true;
+  };
+  for (const auto& [key, b] : fb.numbers) {
+    seen[key] = true;
+    auto it = in_new.find(key);
+    if (it != in_new.end()) ++common;
+    if (it == in_new.end() && lone(key, fn, "present", "absent")) continue;
+    add(key, b, it == in_new.end() ? std::nullopt : it->second);
+  }
+  for (const auto& [key, n] : fn.numbers) {
+    if (seen.count(key) || lone(key, fb, "absent", "present")) continue;
+    add(key, std::nullopt, n);
+  }
+  if (common == 0) {
+    throw InputError("no figure in common between " + d.base_file + " and " + d.new_file +
+                     (kb == "bench" ? ": were they run on different workloads or allocators?" : ""));
+  }
+  return d;
+}
+
+void add_gate(Diff& d, std::string_view spec) {
+  const std::size_t eq = spec.rfind('=');
+  DiffGate g;
+  if (eq == std::string_view::npos || eq == 0) {
+    throw InputError("--max-regression: expected FIGURE=PERCENT (e.g. footprint_peak=5), got '" +
+                     std::string(spec) + "'");
+  }
+  g.figure = std::string(spec.substr(0, eq));
+  std::string pct(spec.substr(eq + 1));
+  if (!pct.empty() && pct.back() == '%') pct.pop_back();
+  char* end = nullptr;
+  g.max_percent = std::strtod(pct.c_str(), &end);
+  if (pct.empty() || *end != '\0' || !std::isfinite(g.max_percent) || g.max_percent < 0) {
+    throw InputError("--max-regression " + std::string(spec) + ": '" + std::string(spec.substr(eq + 1)) +
+                     "' is not a non-negative percentage");
+  }
+  bool matched = false;
+  for (const DiffRow& r : d.rows) {
+    if (!matches(r.figure, g.figure)) continue;
+    matched = true;
+    // A figure with no better direction gates on a change either way.
+    const bool counts =
+        r.verdict == Verdict::worse || (r.better == Better::none && r.verdict == Verdict::changed);
+    if (!counts || !r.base || !r.next) continue;
+    const bool past = !r.relative || std::fabs(*r.relative) * 100.0 > g.max_percent;
+    if (!past) continue;
+    g.passed = false;
+    if (!g.message.empty()) g.message += "; ";
+    g.message +=
+        r.figure + " " + number_text(*r.base) + " -> " + number_text(*r.next) + " (" +
+        (r.relative ? (r.change > 0 ? "+" : "") + number_text(*r.relative * 100.0) + " %" : "from 0") + ")";
+  }
+  if (!matched) {
+    throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +
+                     "' names no figure of these reports (use a JSON name such as footprint_peak or "
+                     "memory.footprint_peak)");
+  }
+  d.gates.push_back(std::move(g));
+}
+
+void ignore_figures(Diff& d, std::string_view figure) {
+  const auto named = [&](const DiffRow& r) {
+    if (matches(r.figure, figure)) return true;
+    for (const std::string& p : {r.figure, normalized(r.figure)}) {
+      if (p.size() > figure.size() && p.compare(0, figure.size(), figure) == 0 && p[figure.size()] == '.')
+        return true;
+    }
+    return false;
+  };
+  const auto before = d.rows.size();
+  d.rows.erase(std::remove_if(d.rows.begin(), d.rows.end(), named), d.rows.end());
+  if (d.rows.size() == before) {
+    throw InputError("--ignore " + std::string(figure) + ": names no figure of these reports");
+  }
+}
+
+}  // namespace fa32::app::report

@@ -1,0 +1,220 @@
+// fa32 diff's logic: flattening, pairing, which way is better, the gates.
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "fa32/app/cli.hpp"
+#include "fa32/app/report/diff.hpp"
+
+using namespace fa32::app;
+using namespace fa32::app::report;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+json replay_report(double footprint, double hit_rate, std::vector<int> classes) {
+  json j = {{"schema_version", 1},
+            {"trace", {{"path", "t.json"}, {"format", "json"}}},
+            {"allocator", {{"name", "fastalloc32"}, {"config", "c"}}},
+            {"events", {{"total", 10}}},
+            {"memory", {{"footprint_peak", footprint}, {"peak_live_bytes", 100}}},
+            {"pool", {{"hit_rate", hit_rate}}},
+            {"timing", {{"ns_per_event", 12.5}}},
+            {"snapshots", json::array({{{"events", 1}}})}};
+  json cs = json::array();
+  for (int c : classes) cs.push_back({{"block_size", c}, {"allocs", c / 8}, {"hit_rate", nullptr}});
+  j["classes"] = cs;
+  return j;
+}
+
+const DiffRow* row(const Diff& d, const std::string& figure) {
+  auto it = std::find_if(d.rows.begin(), d.rows.end(), [&](const DiffRow& r) { return r.figure == figure; });
+  return it == d.rows.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("which way is better comes from one table") {
+  CHECK(better_of("memory.footprint_peak") == Better::lower);
+  CHECK(better_of("fragmentation.internal_at_peak") == Better::lower);
+  CHECK(better_of("fallback.rate") == Better::lower);
+  CHECK(better_of("leaks.bytes") == Better::lower);
+  CHECK(better_of("timing.ns_per_event") == Better::lower);
+  CHECK(better_of("pool.hit_rate") == Better::higher);
+  CHECK(better_of("classes[16].hit_rate") == Better::higher);
+  CHECK(better_of("classes[16].fallback_allocs") == Better::lower);
+  CHECK(better_of("timing.events_per_second") == Better::higher);
+  CHECK(better_of("workloads[a.json].allocators[fa32].ns_per_event.median") == Better::lower);
+  CHECK(better_of("workloads[a.json].allocators[fa32].peak_rss_bytes") == Better::lower);
+  CHECK(better_of("events.total") == Better::none);
+  CHECK(better_of("memory.peak_live_bytes") == Better::none);
+}
+
+TEST_CASE("figures pair up by name; classes by block size, not position") {
+  const Diff d =
+      diff_reports(replay_report(1000, 0.5, {16, 32}), replay_report(1100, 0.6, {8, 16, 32}), "a", "b");
+  const DiffRow* f = row(d, "memory.footprint_peak");
+  REQUIRE(f != nullptr);
+  CHECK(f->change == doctest::Approx(100));
+  CHECK(*f->relative == doctest::Approx(0.1));
+  CHECK(f->verdict == Verdict::worse);
+  CHECK(row(d, "pool.hit_rate")->verdict == Verdict::better);
+  CHECK(row(d, "events.total")->verdict == Verdict::unchanged);
+  CHECK(row(d, "classes[32].allocs")->verdict == Verdict::unchanged);    // 32/8 in both
+  CHECK(row(d, "classes[16].hit_rate")->verdict == Verdict::unchanged);  // null in both
+  CHECK(row(d, "classes[8].allocs") == nullptr);  // a class in one report only is context
+  CHECK(std::any_of(d.context.begin(), d.context.end(), [](const ContextChange& c) {
+    return c.figure == "classes[8]" && c.base == "absent" && c.next == "present";
+  }));
+  CHECK(row(d, "snapshots") == nullptr);  // series are not figures
+  CHECK(d.warnings.empty());
+}
+
+TEST_CASE("the same report twice: nothing changed, every gate passes") {
+  const json r = replay_report(1000, 0.5, {16});
+  Diff d = diff_reports(r, r, "a", "a");
+  CHECK(std::all_of(d.rows.begin(), d.rows.end(),
+                    [](const DiffRow& x) { return x.verdict == Verdict::unchanged; }));
+  add_gate(d, "footprint_peak=0");
+  CHECK(d.passed());
+}
+
+TEST_CASE("gates: leaf or dotted names, the threshold in percent, better is never a regression") {
+  const json a = replay_report(1000, 0.5, {16});
+  const json b = replay_report(1080, 0.4, {16});
+  Diff d = diff_reports(a, b, "a", "b");
+  add_gate(d, "footprint_peak=10");
+  CHECK(d.passed());  // +8 %
+  add_gate(d, "memory.footprint_peak=7.5%");
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates.back().message.find("memory.footprint_peak 1000 -> 1080") != std::string::npos);
+
+  Diff e = diff_reports(b, a, "b", "a");  // footprint went down, hit rate up
+  add_gate(e, "footprint_peak=0");
+  add_gate(e, "hit_rate=0");
+  CHECK(e.passed());
+
+  Diff f = diff_reports(a, b, "a", "b");
+  add_gate(f, "hit_rate=19");  // 0.5 -> 0.4 is 20 % worse
+  CHECK_FALSE(f.passed());
+}
+
+TEST_CASE("a gate naming no figure, or malformed, is a usage error") {
+  const json r = replay_report(1000, 0.5, {16});
+  Diff d = diff_reports(r, r, "a", "a");
+  CHECK_THROWS_AS(add_gate(d, "print_peak=5"), InputError);
+  CHECK_THROWS_AS(add_gate(d, "footprint_peak"), InputError);
+  CHECK_THROWS_AS(add_gate(d, "footprint_peak=x"), InputError);
+  CHECK_THROWS_AS(add_gate(d, "=5"), InputError);
+  CHECK_THROWS_AS(add_gate(d, "peak=5"), InputError);  // a suffix must start at a dot
+}
+
+TEST_CASE("a figure that was 0 and grew exceeds any gate") {
+  json a = replay_report(1000, 0.5, {16});
+  json b = a;
+  a["leaks"] = {{"count", 0}};
+  b["leaks"] = {{"count", 2}};
+  Diff d = diff_reports(a, b, "a", "b");
+  CHECK_FALSE(row(d, "leaks.count")->relative.has_value());
+  add_gate(d, "leaks.count=1000");
+  CHECK_FALSE(d.passed());
+}
+
+TEST_CASE("reports of different kinds, traces or schema versions") {
+  const json r = replay_report(1000, 0.5, {16});
+  const json bench = {{"schema_version", 1}, {"command", "bench"}, {"workloads", json::array()}};
+  CHECK_THROWS_AS(diff_reports(r, bench, "a", "b"), InputError);
+  json other = r;
+  other["trace"]["path"] = "u.json";
+  other["schema_version"] = 2;
+  const Diff d = diff_reports(r, other, "a", "b");
+  REQUIRE(d.warnings.size() == 2);
+  CHECK(d.warnings[0].find("schema versions differ") != std::string::npos);
+  CHECK(d.warnings[1].find("different traces") != std::string::npos);
+}
+
+TEST_CASE("bench reports compare per allocator per workload") {
+  const auto bench = [](double fa32_ns) {
+    json rows = json::array();
+    rows.push_back({{"name", "fa32"}, {"ns_per_event", {{"median", fa32_ns}, {"runs", {1, 2}}}}});
+    rows.push_back({{"name", "glibc"}, {"ns_per_event", {{"median", 20.0}}}});
+    return json{{"schema_version", 1},
+                {"command", "bench"},
+                {"workloads", json::array({{{"name", "w.json"}, {"allocators", rows}}})}};
+  };
+  Diff d = diff_reports(bench(10), bench(12), "a", "b");
+  const DiffRow* f = row(d, "workloads[w.json].allocators[fa32].ns_per_event.median");
+  REQUIRE(f != nullptr);
+  CHECK(f->verdict == Verdict::worse);
+  CHECK(row(d, "workloads[w.json].allocators[glibc].ns_per_event.median")->verdict == Verdict::unchanged);
+  add_gate(d, "allocators[fa32].ns_per_event.median=15");
+  CHECK_FALSE(d.passed());  // +20 %
+}
+
+TEST_CASE("a file that is not a report is bad input") {
+  const std::string path = "fa32_diff_test_not_a_report.json";
+  {
+    std::ofstream out(path);
+    out << R"({"version": 1, "events": [{"op": "malloc", "id": 1, "size": 8}]})";
+  }
+  CHECK_THROWS_AS(load_report(path), InputError);
+  {
+    std::ofstream out(path);
+    out << "not json at all";
+  }
+  CHECK_THROWS_AS(load_report(path), InputError);
+  std::remove(path.c_str());
+  CHECK_THROWS_AS(load_report("no-such-file.json"), InputError);
+}
+
+TEST_CASE("text, Markdown and JSON name the changed figures; unchanged ones only with --all") {
+  const Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16}), "a", "b");
+  for (DiffFormat f : {DiffFormat::text, DiffFormat::markdown, DiffFormat::json}) {
+    std::ostringstream out;
+    print_diff(out, d, f, false, false);
+    CHECK(out.str().find("memory.footprint_peak") != std::string::npos);
+    CHECK(out.str().find("pool.hit_rate") == std::string::npos);
+    std::ostringstream all;
+    print_diff(all, d, f, true, false);
+    CHECK(all.str().find("pool.hit_rate") != std::string::npos);
+  }
+  std::ostringstream js;
+  print_diff(js, d, DiffFormat::json, false, false);
+  const json j = json::parse(js.str());
+  CHECK(j["figures"].size() == 1);
+  CHECK(j["figures"][0]["relative"].get<double>() == doctest::Approx(1.0));
+  CHECK(j["figures"][0]["verdict"] == "worse");
+  CHECK(j["passed"] == true);
+}
+
+TEST_CASE("reports of several traces pair up by trace path") {
+  json a = json::array({replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16})});
+  a[1]["trace"]["path"] = "u.json";
+  json b = a;
+  b[1]["memory"]["footprint_peak"] = 3000;
+  // The same traces in the other order: still paired by path.
+  std::swap(b[0], b[1]);
+  Diff d = diff_reports(a, b, "a", "b");
+  CHECK(row(d, "[t.json].memory.footprint_peak")->verdict == Verdict::unchanged);
+  CHECK(row(d, "[u.json].memory.footprint_peak")->verdict == Verdict::worse);
+  add_gate(d, "memory.footprint_peak=100");
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
+}
+
+TEST_CASE("--ignore leaves out a section or a figure, and must name one") {
+  Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16}), "a", "b");
+  ignore_figures(d, "timing");
+  CHECK(row(d, "timing.ns_per_event") == nullptr);
+  CHECK(row(d, "memory.footprint_peak") != nullptr);
+  ignore_figures(d, "hit_rate");  // a leaf: pool.hit_rate and every class's
+  CHECK(row(d, "pool.hit_rate") == nullptr);
+  CHECK(row(d, "classes[16].hit_rate") == nullptr);
+  CHECK(row(d, "classes[16].allocs") != nullptr);
+  CHECK_THROWS_AS(ignore_figures(d, "timing"), InputError);  // already gone
+  CHECK_THROWS_AS(ignore_figures(d, "time"), InputError);
+}
