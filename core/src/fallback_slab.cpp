@@ -56,20 +56,6 @@ bool reserve_slot(Manager& m) noexcept {
   return true;
 }
 
-// Index of the first slab whose blocks end above addr (count if none).
-uint32_t first_end_above(const SlabSet& s, uintptr_t addr) noexcept {
-  uint32_t lo = 0, hi = s.count;
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (s.ends[mid] <= addr) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
-
 FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
   const PoolClass& k = m.classes[c];
   const size_t block = k.block_size;
@@ -101,6 +87,7 @@ FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
   s->live = 0;
   s->free_head = FallbackSlab::kSlabNone;
   s->next_partial = nullptr;
+  s->prev_partial = nullptr;
   s->partial = false;
   m.gauges.footprint.add(raw_size + record_bytes(capacity));
   SlabSet& set = m.slabs;
@@ -116,15 +103,21 @@ FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
 }
 
 void push_partial(Manager& m, FallbackSlab* s) noexcept {
-  s->next_partial = m.slabs.partial[s->cls];
-  m.slabs.partial[s->cls] = s;
+  FallbackSlab*& head = m.slabs.partial[s->cls];
+  s->next_partial = head;
+  s->prev_partial = nullptr;
+  if (head != nullptr) head->prev_partial = s;
+  head = s;
   s->partial = true;
 }
 
 void unlink_partial(Manager& m, FallbackSlab* s) noexcept {
-  FallbackSlab** at = &m.slabs.partial[s->cls];
-  while (*at != s) at = &(*at)->next_partial;
-  *at = s->next_partial;
+  if (s->prev_partial != nullptr) {
+    s->prev_partial->next_partial = s->next_partial;
+  } else {
+    m.slabs.partial[s->cls] = s->next_partial;
+  }
+  if (s->next_partial != nullptr) s->next_partial->prev_partial = s->prev_partial;
   s->partial = false;
 }
 
@@ -159,10 +152,7 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   }
   if (s->live++ == 0) m.slabs.empty[c]--;
   s->state[i] = static_cast<uint32_t>(size);
-  if (s->free_head == FallbackSlab::kSlabNone && s->bump == s->capacity) {
-    m.slabs.partial[c] = s->next_partial;  // full: s was the head
-    s->partial = false;
-  }
+  if (s->free_head == FallbackSlab::kSlabNone && s->bump == s->capacity) unlink_partial(m, s);  // full
   m.classes[c].counters.fallback_allocs++;
   m.gauges.table_allocs.add(1);
   m.gauges.table_requested.add(size);
@@ -172,14 +162,6 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   char* p = s->block(i);
   if (zero) std::memset(p, 0, size);
   return p;
-}
-
-FallbackSlab* find_slab(const Manager& m, uintptr_t addr) noexcept {
-  const SlabSet& set = m.slabs;
-  const uint32_t at = first_end_above(set, addr);
-  if (at == set.count) return nullptr;
-  FallbackSlab* s = set.sorted[at];
-  return addr >= reinterpret_cast<uintptr_t>(s->base) ? s : nullptr;
 }
 
 void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept {
@@ -199,7 +181,10 @@ void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept {
   if (m.secure_zero) explicit_bzero(s->block(i), s->block_size);
   s->state[i] = FallbackSlab::kSlabFree | s->free_head;
   s->free_head = i;
-  if (!s->partial) push_partial(m, s);
+  if (m.slabs.partial[s->cls] != s) {
+    if (s->partial) unlink_partial(m, s);
+    push_partial(m, s);
+  }
   if (--s->live != 0) return;
   // Empty: one slab per class is kept for the next overflow, so a class at
   // the edge of its pool does not make and free a slab per call.
@@ -271,8 +256,9 @@ bool slab_check(const Manager& m, SlabTotals* out) noexcept {
   }
   for (uint32_t c = 0; c < FASTALLOC32_MAX_CLASSES; ++c) {
     if (empty[c] != set.empty[c] || empty[c] > 1) return false;
-    for (const FallbackSlab* s = set.partial[c]; s != nullptr; s = s->next_partial) {
-      if (s->cls != c || !s->partial || partial_count-- == 0) return false;
+    const FallbackSlab* prev = nullptr;
+    for (const FallbackSlab* s = set.partial[c]; s != nullptr; prev = s, s = s->next_partial) {
+      if (s->cls != c || !s->partial || s->prev_partial != prev || partial_count-- == 0) return false;
     }
   }
   if (partial_count != 0) return false;

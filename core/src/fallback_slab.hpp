@@ -30,10 +30,13 @@ struct FallbackSlab {
   uint32_t capacity;  // blocks
   uint32_t bump;      // blocks handed out at least once
   uint32_t live;
-  uint32_t free_head;          // kSlabNone: no freed block
-  FallbackSlab* next_partial;  // the class's slabs with a block to give
-  bool partial;                // in that list
-  uint32_t state[1];           // capacity entries: see kSlabFree
+  uint32_t free_head;  // kSlabNone: no freed block
+  // The class's slabs with a block to give, most recently freed into
+  // first: the next fallback block is the one freed last, still warm.
+  FallbackSlab* next_partial;
+  FallbackSlab* prev_partial;
+  bool partial;       // in that list
+  uint32_t state[1];  // capacity entries: see kSlabFree
 
   char* block(uint32_t i) const noexcept { return base + size_t(i) * block_size; }
   char* end() const noexcept { return block(capacity); }
@@ -56,5 +59,38 @@ struct SlabSet {
   uint32_t empty[FASTALLOC32_MAX_CLASSES] = {};  // slabs with nothing live (at most one kept)
   uint32_t made[FASTALLOC32_MAX_CLASSES] = {};   // slabs made so far: later ones are larger
 };
+
+// Index of the first slab whose blocks end above addr (count if none).
+// Up to kLinearSlabs slabs (100,000 blocks of 128 B take 20) the ends are
+// counted rather than searched: the compares are independent of each other
+// and vectorise, where a binary search is a chain of dependent loads (it
+// took 13 % of a replay's time whose frees were 92 % fallback blocks).
+// Beyond, the search is branch-free: the step is a flag times half.
+inline constexpr uint32_t kLinearSlabs = 64;
+
+inline uint32_t first_end_above(const SlabSet& s, uintptr_t addr) noexcept {
+  if (s.count <= kLinearSlabs) {
+    uint32_t below = 0;
+    for (uint32_t i = 0; i < s.count; ++i) below += static_cast<uint32_t>(s.ends[i] <= addr);
+    return below;
+  }
+  const uintptr_t* base = s.ends;
+  uint32_t n = s.count;
+  while (n > 1) {
+    const uint32_t half = n / 2;
+    base += static_cast<uint32_t>(base[half - 1] <= addr) * half;
+    n -= half;
+  }
+  return static_cast<uint32_t>(base - s.ends) + (*base <= addr ? 1 : 0);
+}
+
+// The slab whose blocks' range holds addr, or nullptr. Inline: it is most
+// of what a free of a fallback block costs.
+inline FallbackSlab* find_slab(const SlabSet& set, uintptr_t addr) noexcept {
+  const uint32_t at = first_end_above(set, addr);
+  if (at == set.count) return nullptr;
+  FallbackSlab* s = set.sorted[at];
+  return addr >= reinterpret_cast<uintptr_t>(s->base) ? s : nullptr;
+}
 
 }  // namespace fa32::core

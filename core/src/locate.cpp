@@ -20,11 +20,13 @@ Location locate(const Manager& m, const void* p) noexcept {
     if (pp.state() == 0) return {Where::double_free, cls, idx, nullptr};
     return {Where::pool, cls, idx, nullptr};
   }
-  if (FallbackSlab* s = find_slab(m, addr)) {
-    const uintptr_t off_in_slab = addr - reinterpret_cast<uintptr_t>(s->base);
-    const auto idx = static_cast<uint32_t>(off_in_slab / s->block_size);
+  if (FallbackSlab* s = find_slab(m.slabs, addr)) {
+    // The class's reciprocal, as for a pool block: no division.
+    bool at_start = false;
+    const auto idx = static_cast<uint32_t>(
+        m.classes[s->cls].index_of(addr - reinterpret_cast<uintptr_t>(s->base), &at_start));
     if (idx >= s->bump) return {Where::invalid, s->cls, 0, nullptr};
-    if (off_in_slab % s->block_size != 0) return {Where::interior, s->cls, idx, nullptr};
+    if (!at_start) return {Where::interior, s->cls, idx, nullptr};
     if (!s->is_live(idx)) return {Where::double_free, s->cls, idx, nullptr};
     return {Where::fallback, s->cls, idx, nullptr, s};
   }

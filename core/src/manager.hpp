@@ -180,8 +180,6 @@ void large_release_all(Manager& m) noexcept;
 // A block of class c (its pool full) from the class's slabs, aligned as a
 // pool block of c is. NULL + fail_alloc on failure.
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
-// The slab whose blocks' range holds addr, or nullptr.
-FallbackSlab* find_slab(const Manager& m, uintptr_t addr) noexcept;
 void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept;
 void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept;
 // With secure_zero, at destroy: the live blocks go back to the system malloc.
