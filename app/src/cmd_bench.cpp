@@ -113,8 +113,9 @@ Command setup_bench(CLI::App& app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* sub = app.add_subcommand(
       "bench", "Compare fastalloc32 with glibc, jemalloc, mimalloc and tcmalloc on traces");
-  sub->description(kDescription);
-  sub->footer(kFooter);
+  // The long description goes below the options: the one line above is what
+  // `fa32 --help` lists.
+  sub->footer(std::string(kDescription) + "\n\n" + kFooter);
   sub->add_option("traces", opts->traces, "Traces to replay (any format; - is standard input)");
   sub->add_flag("--suite", opts->suite,
                 "Also run the shipped set: the generator's small-churn, lua-like, crypto-vm, realloc-growth, "
