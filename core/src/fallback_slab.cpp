@@ -121,15 +121,20 @@ void unlink_partial(Manager& m, FallbackSlab* s) noexcept {
   s->partial = false;
 }
 
+// A slab's blocks and record back to the system malloc.
+void give_back(Manager& m, FallbackSlab* s) noexcept {
+  m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
+  sys_free(m, s->raw);
+  free_meta(m, s, record_bytes(s->capacity));
+}
+
 void destroy_slab(Manager& m, FallbackSlab* s) noexcept {
   SlabSet& set = m.slabs;
   const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));
   std::memmove(set.sorted + at, set.sorted + at + 1, sizeof(FallbackSlab*) * (set.count - at - 1));
   std::memmove(set.ends + at, set.ends + at + 1, sizeof(uintptr_t) * (set.count - at - 1));
   set.count--;
-  m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
-  sys_free(m, s->raw);
-  free_meta(m, s, record_bytes(s->capacity));
+  give_back(m, s);
 }
 
 }  // namespace
@@ -154,30 +159,23 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   s->state[i] = static_cast<uint32_t>(size);
   if (s->free_head == FallbackSlab::kSlabNone && s->bump == s->capacity) unlink_partial(m, s);  // full
   m.classes[c].counters.fallback_allocs++;
-  m.gauges.table_allocs.add(1);
-  m.gauges.table_requested.add(size);
-  m.gauges.table_reserved.add(s->block_size);
+  count_outside_block(m, size, s->block_size);
   m.gauges.fallback_bytes.add(s->block_size);
-  if (m.track_peaks) m.peaks.add_block(size, s->block_size, 0);
   char* p = s->block(i);
   if (zero) std::memset(p, 0, size);
   return p;
 }
 
 void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept {
-  m.gauges.table_requested.change(s->state[i], size);
-  if (m.track_peaks) m.peaks.bytes_requested.change(s->state[i], size);
+  change_outside_requested(m, s->state[i], size);
   s->state[i] = static_cast<uint32_t>(size);
 }
 
 void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept {
   const uint32_t requested = s->state[i];
   m.counters.fallback_frees++;
-  m.gauges.table_allocs.sub(1);
-  m.gauges.table_requested.sub(requested);
-  m.gauges.table_reserved.sub(s->block_size);
+  uncount_outside_block(m, requested, s->block_size);
   m.gauges.fallback_bytes.sub(s->block_size);
-  if (m.track_peaks) m.peaks.sub_block(requested, s->block_size, 0);
   if (m.secure_zero) explicit_bzero(s->block(i), s->block_size);
   s->state[i] = FallbackSlab::kSlabFree | s->free_head;
   s->free_head = i;
@@ -205,12 +203,7 @@ void slab_wipe_live(Manager& m) noexcept {
 
 void slab_release_all(Manager& m) noexcept {
   SlabSet& set = m.slabs;
-  for (uint32_t n = 0; n < set.count; ++n) {
-    FallbackSlab* s = set.sorted[n];
-    m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
-    sys_free(m, s->raw);
-    free_meta(m, s, record_bytes(s->capacity));
-  }
+  for (uint32_t n = 0; n < set.count; ++n) give_back(m, set.sorted[n]);
   if (set.sorted != nullptr) {
     free_meta(m, set.sorted, kRegistryEntry * set.capacity);
     m.gauges.footprint.sub(kRegistryEntry * set.capacity);

@@ -21,10 +21,7 @@ void* enter(Manager& m, char* raw, size_t raw_size, BlockKind kind, size_t size,
   const uint64_t offset = ptr - reinterpret_cast<uintptr_t>(raw);
   const uint64_t usable = raw_size - offset;
   m.table.insert(TableEntry{ptr, size, usable, offset | static_cast<uint64_t>(kind)});
-  m.gauges.table_allocs.add(1);
-  m.gauges.table_requested.add(size);
-  m.gauges.table_reserved.add(usable);
-  if (m.track_peaks) m.peaks.add_block(size, usable, 0);
+  count_outside_block(m, size, usable);
   m.gauges.large_bytes.add(usable);
   return reinterpret_cast<void*>(ptr);
 }
@@ -171,10 +168,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
 void table_block_release(Manager& m, TableEntry* e) noexcept {
   const TableEntry dead = *e;
   m.table.erase(e);
-  m.gauges.table_allocs.sub(1);
-  m.gauges.table_requested.sub(dead.requested);
-  m.gauges.table_reserved.sub(dead.usable);
-  if (m.track_peaks) m.peaks.sub_block(dead.requested, dead.usable, 0);
+  uncount_outside_block(m, dead.requested, dead.usable);
   if (m.secure_zero) explicit_bzero(reinterpret_cast<void*>(dead.ptr), dead.usable);
   remember_freed(m, dead.ptr);
   m.counters.large_frees++;

@@ -115,6 +115,25 @@ inline bool in_pools(const Manager& m, const void* p) noexcept {
   return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(m.pool_base) < m.pool_span;
 }
 
+// A large or fallback block handed out, given back, or resized in place:
+// the gauges that stand for every block outside the pools, and the peaks.
+inline void count_outside_block(Manager& m, uint64_t requested, uint64_t reserved) noexcept {
+  m.gauges.table_allocs.add(1);
+  m.gauges.table_requested.add(requested);
+  m.gauges.table_reserved.add(reserved);
+  if (m.track_peaks) m.peaks.add_block(requested, reserved, 0);
+}
+inline void uncount_outside_block(Manager& m, uint64_t requested, uint64_t reserved) noexcept {
+  m.gauges.table_allocs.sub(1);
+  m.gauges.table_requested.sub(requested);
+  m.gauges.table_reserved.sub(reserved);
+  if (m.track_peaks) m.peaks.sub_block(requested, reserved, 0);
+}
+inline void change_outside_requested(Manager& m, uint64_t from, uint64_t to) noexcept {
+  m.gauges.table_requested.change(from, to);
+  if (m.track_peaks) m.peaks.bytes_requested.change(from, to);
+}
+
 // ---- system access (system.cpp): the config's hooks, every call counted.
 void* sys_malloc(Manager& m, size_t size) noexcept;
 void sys_free(Manager& m, void* p) noexcept;

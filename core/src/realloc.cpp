@@ -11,17 +11,11 @@ namespace fa32::core {
 
 namespace {
 
-// A table block's requested size changes in place.
-void change_requested(Manager& m, uint64_t from, uint64_t to) noexcept {
-  m.gauges.table_requested.change(from, to);
-  if (m.track_peaks) m.peaks.bytes_requested.change(from, to);
-}
-
 // Updates a table entry in place for a new requested size and usable size
 // (the footprint is the caller's: a mapping's follows its size, the
 // arena's its committed pages).
 void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexcept {
-  change_requested(m, e->requested, size);
+  change_outside_requested(m, e->requested, size);
   m.gauges.table_reserved.change(e->usable, usable);
   if (m.track_peaks) m.peaks.bytes_reserved.change(e->usable, usable);
   m.gauges.large_bytes.change(e->usable, usable);
@@ -108,7 +102,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       // are below mmap_threshold, so what a shrink keeps is bounded.
       if (whole_mapping && (size > e->usable || size < e->usable / 2)) return remap_block(m, e, size);
       if (size <= e->usable) {
-        change_requested(m, e->requested, size);
+        change_outside_requested(m, e->requested, size);
         e->requested = size;
         m.counters.realloc_large_in_place++;
         return p;

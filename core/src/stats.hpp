@@ -76,9 +76,10 @@ struct Counters {
 #undef FA32_DECLARE_COUNTER
 };
 
-// What the large and fallback paths move directly: their blocks (in the
-// pointer table) and the footprint. Together with the class counters these
-// give every public gauge's current value and total.
+// What the large and fallback paths move directly: their blocks (large ones
+// in the pointer table, fallback ones in slabs; the table_* gauges count
+// both) and the footprint. Together with the class counters these give
+// every public gauge's current value and total.
 struct Gauges {
   Gauge table_allocs;     // live large + fallback blocks
   Gauge table_requested;  // bytes requested by them
