@@ -83,8 +83,9 @@ Command setup_tune(CLI::App& app) {
       "blocks, cache sizes from the runs of frees, large-path settings from the large requests. Each is\n"
       "replayed and checked (fastalloc32_check, no failed allocation); a candidate may not fall back to the\n"
       "system malloc more than the default. Several traces: geometric means, and figures per trace.\n"
-      "A change is recommended only when it makes one figure 5 % better and the other at most 3 % worse;\n"
-      "otherwise tune says the default is already the best. A progress bar shows on a terminal.\n"
+      "A change is recommended only when it makes one figure 5 % better and the other at most 3 % worse\n"
+      "(a speed gain only from timings not flagged noisy); otherwise tune says the default is already\n"
+      "the best. A progress bar shows on a terminal.\n"
       "Exit codes: 0 ok (also when the budget ran out: the best so far is reported); 2 bad input (an\n"
       "unreadable or invalid trace, named with its event; a trace with no allocation; a bad option).");
   return {sub, [o] { return run_tune(*o); }};

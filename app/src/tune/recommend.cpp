@@ -31,10 +31,14 @@ void Search::recommend() {
       sp = *t.ns_per_event / *d.ns_per_event;
     }
     const double score = !timed ? fp : o_.objective == Objective::speed ? sp : sp * fp;
-    const bool clears = !timed                             ? fp <= 1 - kGain
-                        : o_.objective == Objective::speed ? sp <= 1 - kGain && fp <= 1 + kTolerance
-                                                           : (fp <= 1 - kGain && sp <= 1 + kTolerance) ||
-                                                                 (sp <= 1 - kGain && fp <= 1 + kTolerance);
+    // A speed gain counts only when neither timing was flagged noisy: a
+    // spread above 10 % can hide a 5 % difference.
+    const bool quiet = !t.noisy && !d.noisy;
+    const bool clears =
+        !timed ? fp <= 1 - kGain
+        : o_.objective == Objective::speed
+            ? quiet && sp <= 1 - kGain && fp <= 1 + kTolerance
+            : (fp <= 1 - kGain && sp <= 1 + kTolerance) || (quiet && sp <= 1 - kGain && fp <= 1 + kTolerance);
     auto better = [&](std::optional<std::size_t> than, double than_score) {
       if (!than) return true;
       const int cmp = compare(score, than_score);
@@ -62,13 +66,14 @@ void Search::recommend() {
   }
   if (!best) {
     result_.recommended = 0;
-    std::string why =
-        std::string("the default is already the best for ") +
-        (traces_.size() == 1 ? "this trace" : "these traces") + ": no candidate is 5 % better in " +
-        (!timed                             ? "footprint"
-         : o_.objective == Objective::speed ? "ns/event without being 3 % worse in footprint"
-                                            : "ns/event or footprint without being 3 % worse in the "
-                                              "other");
+    std::string why = std::string("the default is already the best for ") +
+                      (traces_.size() == 1 ? "this trace" : "these traces") +
+                      ": no candidate is 5 % better in " +
+                      (!timed ? "footprint"
+                       : o_.objective == Objective::speed
+                           ? "ns/event (timed without noise) without being 3 % worse in footprint"
+                           : "ns/event (timed without noise) or footprint without being 3 % "
+                             "worse in the other");
     if (closest) why += " (the closest, " + c[*closest].candidate.name + ": " + gains(*closest) + ")";
     result_.reason = why;
     runner_up_ = closest;
