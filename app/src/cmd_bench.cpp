@@ -47,7 +47,7 @@ glibc's mallinfo2). Allocators that are not installed are skipped with a note.)"
 constexpr const char* kFooter =
     R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
   fa32                      fastalloc32 with the library's default config, as fastalloc32_create()
-                            gives it (16 size classes 16 B-4 KiB, growing pools, peaks off)
+                            gives it (64 size classes 16 B-16 KiB, growing pools, peaks off)
   fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|original
                             classes=16,32,64 block-size=N pool-size=SIZE pool-limit=SIZE grow cache=N
                             align=N large-cache=SIZE large-arena=SIZE mmap-threshold=SIZE secure-zero

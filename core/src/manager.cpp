@@ -13,8 +13,11 @@ namespace fa32::core {
 namespace {
 
 constexpr uint32_t kMaxCacheCapacity = uint32_t(1) << 24;
-constexpr size_t kDefaultClasses[] = {16,  32,  48,  64,   96,   128,  192,  256,
-                                      384, 512, 768, 1024, 1536, 2048, 3072, 4096};
+constexpr size_t kDefaultClasses[] = {
+    16,   32,   48,   64,   80,   96,   112,  128,  144,  160,   176,   192,   208,   224,   240,   256,
+    288,  320,  352,  384,  416,  448,  480,  512,  576,  640,   704,   768,   832,   896,   960,   1024,
+    1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048, 2304, 2560,  2816,  3072,  3328,  3584,  3840,  4096,
+    4608, 5120, 5632, 6144, 6656, 7168, 7680, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384};
 // Refuse reservations beyond this (address space, not memory).
 constexpr size_t kMaxReservation = size_t(1) << 46;
 
@@ -44,13 +47,19 @@ size_t page_size() noexcept {
 // to older stores by those 12 bits first: a Lua interpreter with classes
 // up to 4 KiB ran a closure script 1.4x slower than with classes up to
 // 1 KiB until its hot object moved off the first 2048-byte block (see
-// docs/design.md, "Address layout"). Colours step by 256 bytes, one class
-// per 256-byte window of a page, at the window's last 64 bytes: the first
+// docs/design.md, "Coloured pools"). Colours step by 256 bytes, one class
+// per 256-byte window of a page, at 192 bytes into the window: the first
 // 96 bytes of each window are a class record's hot fields (PoolClass) and
-// the manager's hot fields lie at 128-184 of the first window.
+// the manager's hot fields lie at 128-184 of the first window. Classes 16
+// apart share a window (as their records do); the second sixteen start at
+// 128 into it instead, so the 32 classes up to 512 B (by default) all
+// start apart (class 16's first block at the manager's hot fields' offset,
+// the one spot left), and the larger ones repeat the pattern. Colours stay
+// multiples of 64, so 64-byte aligned requests still come from the pools.
 size_t class_colour(uint32_t i, size_t alignment, size_t page) noexcept {
   if (alignment >= page) return 0;
-  return ((size_t(i) * 256 + 192) % page) & ~(alignment - 1);
+  const size_t spot = (i / 16) % 2 == 0 ? 192 : 128;
+  return ((size_t(i % 16) * 256 + spot) % page) & ~(alignment - 1);
 }
 
 // Where each part of the reservation goes.
@@ -83,8 +92,16 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   size_t rounded = 0;
   if (!align_up(reserve, page, &rounded)) return false;
   // Room for the classes' colours too, so a class holds as many blocks as
-  // its pool_limit (or pool_size) says.
+  // its pool_limit (or pool_size) says. A growing class whose limit is a
+  // power of two gives up its last chunk to the colour instead of doubling
+  // its stride: the default (64 MiB a class) would otherwise reserve twice
+  // the address space for one page.
   const size_t colour_room = class_colour(FASTALLOC32_MAX_CLASSES - 1, c.alignment, page) == 0 ? 0 : page;
+  if (l.max_chunks > 1 && colour_room != 0 && is_pow2(rounded) && rounded == reserve) {
+    --l.max_chunks;
+    reserve -= c.pool_size;
+    if (!align_up(reserve, page, &rounded)) return false;
+  }
   if (__builtin_add_overflow(rounded, colour_room, &rounded)) return false;
   l.stride = next_pow2(rounded);
   if (l.stride < c.alignment) l.stride = c.alignment;

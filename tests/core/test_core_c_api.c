@@ -75,7 +75,7 @@ static void test_default_manager(void) {
   CHECK(fastalloc32_calloc(mm, huge, 3) == NULL); /* overflow */
   CHECK(fastalloc32_last_status(mm) == FASTALLOC32_E_OVERFLOW);
 
-  a = (unsigned char*)fastalloc32_realloc(mm, a, 8000); /* pool -> large (the largest class is 4 KiB) */
+  a = (unsigned char*)fastalloc32_realloc(mm, a, 20000); /* pool -> large (the largest class is 16 KiB) */
   CHECK(a != NULL && all_bytes(a, 40, 0xAB));
   CHECK(fastalloc32_kind_of(mm, a) == FASTALLOC32_KIND_LARGE);
 
@@ -100,7 +100,7 @@ static void test_default_manager(void) {
   w.stop_after = 0;
   fastalloc32_for_each_live(mm, count_live, &w);
   CHECK(w.visited == 5);
-  CHECK(w.requested == 8000 + 120 + 100 + ((size_t)2 << 20) + 8);
+  CHECK(w.requested == 20000 + 120 + 100 + ((size_t)2 << 20) + 8);
   w.visited = 0;
   w.stop_after = 2;
   fastalloc32_for_each_live(mm, count_live, &w);
@@ -112,7 +112,7 @@ static void test_default_manager(void) {
   CHECK(stats.version == FASTALLOC32_STATS_VERSION);
   CHECK(stats.live_allocs.current == 5);
   CHECK(stats.mallocs >= 5);
-  CHECK(stats.realloc_pool_to_large == 1); /* a: 40 -> 8000 */
+  CHECK(stats.realloc_pool_to_large == 1); /* a: 40 -> 20000 */
   CHECK(stats.realloc_pool_to_pool == 1);  /* d: 24 -> 200 */
   CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
 

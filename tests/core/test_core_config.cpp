@@ -22,14 +22,28 @@ fastalloc32_status create_status(const fastalloc32_config& c) {
 
 }  // namespace
 
-TEST_CASE("the default config: 16 size classes, growing pools, peaks off") {
+// The default's block sizes: every 16 bytes to 256, then eight classes per
+// doubling to 16 KiB.
+std::vector<size_t> default_classes() {
+  std::vector<size_t> sizes;
+  for (size_t s = 16; s <= 256; s += 16) sizes.push_back(s);
+  for (size_t base = 256; base < 16384; base *= 2) {
+    for (size_t k = 1; k <= 8; ++k) sizes.push_back(base + base / 8 * k);
+  }
+  return sizes;
+}
+
+TEST_CASE("the default config: 64 size classes, growing pools, peaks off") {
   fastalloc32_config c;
   fastalloc32_config_init(&c);
   CHECK(c.size == sizeof(fastalloc32_config));
   CHECK(c.version == FASTALLOC32_CONFIG_VERSION);
-  const size_t classes[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096};
-  REQUIRE(c.class_count == 16);
-  for (uint32_t i = 0; i < 16; ++i) CHECK(c.block_sizes[i] == classes[i]);
+  const std::vector<size_t> classes = default_classes();
+  REQUIRE(classes.size() == 64);
+  CHECK(classes[16] == 288);
+  CHECK(classes.back() == 16384);
+  REQUIRE(c.class_count == 64);
+  for (uint32_t i = 0; i < 64; ++i) CHECK(c.block_sizes[i] == classes[i]);
   CHECK(c.pool_size == 256 * 1024);
   CHECK(c.pool_limit == 64 * 1024 * 1024);
   CHECK(c.cache_capacity == 4096);
@@ -45,8 +59,8 @@ TEST_CASE("the default config: 16 size classes, growing pools, peaks off") {
   // fastalloc32_create() is the same config, and so is the "default" preset.
   Mm mm(fastalloc32_create());
   REQUIRE(mm != nullptr);
-  REQUIRE(fastalloc32_class_count(mm.get()) == 16);
-  for (uint32_t i = 0; i < 16; ++i) CHECK(class_stats(mm.get(), i).block_size == classes[i]);
+  REQUIRE(fastalloc32_class_count(mm.get()) == 64);
+  for (uint32_t i = 0; i < 64; ++i) CHECK(class_stats(mm.get(), i).block_size == classes[i]);
   CHECK(class_stats(mm.get(), 3).capacity_blocks == 256 * 1024 / 64);
   CHECK(stats(mm.get()).peaks_tracked == 0);
   fastalloc32_config preset;

@@ -45,7 +45,26 @@ std::uint32_t count_or_throw(const std::string& text, const std::string& what) {
 
 void set_classes(fastalloc32_config& c, const std::string& text, const std::string& what) {
   std::vector<std::uint64_t> sizes;
-  for (const std::string& item : CLI::detail::split(text, ',')) sizes.push_back(size_or_throw(item, what));
+  for (const std::string& item : CLI::detail::split(text, ',')) {
+    // FIRST-LAST/STEP: every STEP bytes from FIRST to LAST (the form
+    // describe() writes, so a report's class list can be given back).
+    const auto dash = item.find('-');
+    if (dash == std::string::npos) {
+      sizes.push_back(size_or_throw(item, what));
+      continue;
+    }
+    const auto slash = item.find('/', dash);
+    if (slash == std::string::npos) throw InputError(what + ": '" + item + "': a range is FIRST-LAST/STEP");
+    const std::uint64_t first = size_or_throw(item.substr(0, dash), what);
+    const std::uint64_t last = size_or_throw(item.substr(dash + 1, slash - dash - 1), what);
+    const std::uint64_t step = size_or_throw(item.substr(slash + 1), what);
+    if (step == 0 || last < first || (last - first) % step != 0)
+      throw InputError(what + ": '" + item + "': LAST must be FIRST plus a whole number of STEPs");
+    if ((last - first) / step >= FASTALLOC32_MAX_CLASSES)
+      throw InputError(what + ": '" + item + "' gives more than " + std::to_string(FASTALLOC32_MAX_CLASSES) +
+                       " classes");
+    for (std::uint64_t v = first; v <= last; v += step) sizes.push_back(v);
+  }
   if (sizes.empty() || sizes.size() > FASTALLOC32_MAX_CLASSES) {
     throw InputError(what + ": between 1 and " + std::to_string(FASTALLOC32_MAX_CLASSES) + " classes, got " +
                      std::to_string(sizes.size()));
@@ -155,6 +174,29 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
   return n;
+}
+
+std::string describe_classes(const fastalloc32_config& config) {
+  const std::uint32_t n = config.class_count < FASTALLOC32_MAX_CLASSES ? config.class_count : FASTALLOC32_MAX_CLASSES;
+  const auto* b = config.block_sizes;
+  std::string out;
+  for (std::uint32_t i = 0; i < n;) {
+    if (!out.empty()) out += ',';
+    // The longest run of equal steps from i: three sizes or more make a range.
+    std::uint32_t j = i + 1;
+    if (j < n) {
+      const std::size_t step = b[j] - b[i];
+      while (j + 1 < n && b[j + 1] - b[j] == step) ++j;
+    }
+    if (j - i >= 2) {
+      out += std::to_string(b[i]) + '-' + std::to_string(b[j]) + '/' + std::to_string(b[i + 1] - b[i]);
+      i = j + 1;
+    } else {
+      out += std::to_string(b[i]);
+      ++i;
+    }
+  }
+  return out;
 }
 
 Fa32Settings make_fa32_settings(const Fa32Flags& f, const char* base_preset) {

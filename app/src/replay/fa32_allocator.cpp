@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fa32/app/replay/allocator_config.hpp"
 #include "replay_loop.hpp"
 
 namespace fa32::app::replay {
@@ -23,11 +24,7 @@ Fa32Allocator::~Fa32Allocator() {
 
 std::string Fa32Allocator::describe() const {
   const fastalloc32_config& c = settings_.config;
-  std::string classes;
-  for (std::uint32_t i = 0; i < c.class_count && i < FASTALLOC32_MAX_CLASSES; ++i) {
-    if (i != 0) classes += ',';
-    classes += std::to_string(c.block_sizes[i]);
-  }
+  const std::string classes = describe_classes(c);
   return "classes " + classes + ", pool " + std::to_string(c.pool_size) + " B/class, pool limit " +
          (c.pool_limit == 0 ? std::string("none (no growth)") : std::to_string(c.pool_limit) + " B") +
          ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +

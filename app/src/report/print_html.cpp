@@ -53,7 +53,12 @@ void class_table(std::ostream& out, const Report& r) {
     std::snprintf(buf, sizeof buf, "%.2f %%", *v * 100.0);
     return std::string(buf);
   };
+  std::size_t unused = 0;
   for (const ClassFigures& k : r.classes) {
+    if (k.allocs == 0 && k.fallback_allocs == 0) {
+      ++unused;
+      continue;
+    }
     out << "<tr><td class=\"num\">" << k.block_size << " B</td><td class=\"num\">" << k.allocs
         << "</td><td class=\"num\">" << k.fallback_allocs << "</td><td class=\"num\">" << pct(k.hit_rate)
         << "</td><td class=\"num\">" << k.blocks_in_use_peak << "</td><td class=\"num\">"
@@ -61,7 +66,11 @@ void class_table(std::ostream& out, const Report& r) {
         << pct(k.occupancy_peak) << "</td><td class=\"num\">" << escape(human_bytes(class_unused_bytes(k)))
         << "</td><td class=\"num\">" << escape(human_bytes(class_padding_bytes(k))) << "</td></tr>\n";
   }
-  out << "</table>\n<p class=\"note\">Unused capacity: blocks the class holds beyond its peak in use, times "
+  out << "</table>\n";
+  if (unused != 0)
+    out << "<p class=\"note\">" << unused << " of " << r.classes.size()
+        << " classes not used by this trace are not shown.</p>\n";
+  out << "<p class=\"note\">Unused capacity: blocks the class holds beyond its peak in use, times "
          "the "
          "block size. Block padding: the peak blocks in use times the block size, less the peak of requested "
          "bytes (0 when the peaks are not kept).</p>\n";

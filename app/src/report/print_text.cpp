@@ -86,14 +86,21 @@ void print_classes(std::ostream& out, const Report& r, const Style& st) {
     f.real = v.value_or(0);
     return format_value(f, true);
   };
+  std::size_t unused = 0;
   for (const ClassFigures& c : r.classes) {
+    if (c.allocs == 0 && c.fallback_allocs == 0) {
+      ++unused;
+      continue;
+    }
     rows.push_back({std::to_string(c.block_size), std::to_string(c.allocs), std::to_string(c.fallback_allocs),
                     pct(c.hit_rate), std::to_string(c.cache_hits), pct(c.cache_reuse),
                     std::to_string(c.blocks_in_use_peak), std::to_string(c.capacity_blocks),
                     pct(c.occupancy_peak)});
   }
   out << '\n' << st.bold("size classes") << '\n';
-  print_table(out, head, rows);
+  if (!rows.empty()) print_table(out, head, rows);
+  if (unused != 0)
+    out << "  " << unused << " of " << r.classes.size() << " classes not used (fa32 stats --format json lists all)\n";
 }
 
 void print_histogram(std::ostream& out, const Report& r, const Style& st) {

@@ -9,10 +9,10 @@ namespace fa32::app::tune {
 namespace {
 
 constexpr std::uint64_t kMaxBlock = std::uint64_t{1} << 20;  // the library's largest block size
-// The default's largest class: above it, requests take the large path, which
-// measured fastest there (docs/performance.md), so fitted sets keep it as
-// their ceiling unless a trace asks for many larger blocks.
-constexpr std::uint64_t kDefaultTop = 4096;
+// The default's largest class: above it, requests take the large path, and
+// from the same size on the large arena serves them, so fitted sets keep it
+// as their ceiling.
+constexpr std::uint64_t kDefaultTop = 16384;
 constexpr std::uint64_t kArenaFrom = 16384;  // the large arena serves requests from here
 // The DP is quadratic in the sizes it may place a class at; beyond this many
 // distinct sizes it keeps the heaviest ones (and the largest) as places.

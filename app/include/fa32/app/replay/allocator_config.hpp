@@ -15,6 +15,11 @@ namespace fa32::app::replay {
 // AsSizeValue reads them, case-insensitive). nullopt if malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
+// The config's block sizes as the classes key reads them: sizes separated
+// by commas, three or more equally spaced ones as FIRST-LAST/STEP
+// ("16-256/16,288-512/32").
+std::string describe_classes(const fastalloc32_config& config);
+
 // fastalloc32's settings as given, by flags, a `fa32:` spec or a config file
 // (the keys of config_keys.hpp); unset members keep the config file's value,
 // or else the preset's (fastalloc32_config_preset).
