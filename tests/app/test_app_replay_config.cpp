@@ -90,6 +90,51 @@ TEST_CASE("a config file may name the preset it changes") {
   std::remove(path.c_str());
 }
 
+TEST_CASE("classes take FIRST-LAST/STEP ranges, and reports write them back that way") {
+  Fa32Flags f;
+  f.classes = "16-64/16,96,128-1K/128,2K";
+  const fastalloc32_config& c = make_fa32_settings(f).config;
+  const std::size_t want[] = {16, 32, 48, 64, 96, 128, 256, 384, 512, 640, 768, 896, 1024, 2048};
+  REQUIRE(c.class_count == sizeof want / sizeof want[0]);
+  for (std::size_t i = 0; i < c.class_count; ++i) CHECK(c.block_sizes[i] == want[i]);
+  // Three or more equally spaced sizes make a range; 64 -> 96 -> 128 is not
+  // one, since 128 starts the next run.
+  CHECK(describe_classes(c) == "16-64/16,96,128-1024/128,2048");
+  Fa32Flags again;
+  again.classes = describe_classes(c);
+  const fastalloc32_config& d = make_fa32_settings(again).config;
+  CHECK(std::memcmp(d.block_sizes, c.block_sizes, sizeof c.block_sizes) == 0);
+
+  // The default, written out, reads back as the default.
+  fastalloc32_config def;
+  fastalloc32_config_init(&def);
+  CHECK(describe_classes(def) == "16-256/16,288-512/32,576-1024/64,1152-2048/128,2304-4096/256,4608-8192/512,"
+                                 "9216-16384/1024");
+  again.classes = describe_classes(def);
+  const fastalloc32_config& e = make_fa32_settings(again).config;
+  CHECK(e.class_count == def.class_count);
+  CHECK(std::memcmp(e.block_sizes, def.block_sizes, sizeof def.block_sizes) == 0);
+
+  auto message = [](const std::string& classes) -> std::string {
+    Fa32Flags g;
+    g.classes = classes;
+    try {
+      make_fa32_settings(g);
+    } catch (const InputError& err) {
+      return err.what();
+    }
+    return "";
+  };
+  CHECK(message("16-64").find("FIRST-LAST/STEP") != std::string::npos);
+  CHECK(message("16-60/16").find("whole number of STEPs") != std::string::npos);
+  CHECK(message("64-16/16").find("whole number of STEPs") != std::string::npos);
+  CHECK(message("16-64/0").find("whole number of STEPs") != std::string::npos);
+  CHECK(message("16-2000/16").find("more than 64 classes") != std::string::npos);
+  CHECK(message("16-1024/16,2048").find("between 1 and 64 classes, got 65") != std::string::npos);
+  CHECK(message("16-64/16,48").find("ascending") != std::string::npos);
+  CHECK(message("x-64/16").find("is not a size") != std::string::npos);
+}
+
 TEST_CASE("bad flag values are input errors that name the flag") {
   auto message = [](Fa32Flags f) -> std::string {
     try {

@@ -108,14 +108,23 @@ TEST_CASE("the first blocks of the classes do not share their address modulo 4 K
   REQUIRE(mm != nullptr);
   std::vector<uintptr_t> lows;
   std::vector<char*> firsts;
-  for (uint32_t i = 0; i < 16; ++i) {
+  const uint32_t classes = fastalloc32_class_count(mm.get());
+  REQUIRE(classes == 64);
+  for (uint32_t i = 0; i < classes; ++i) {
     const size_t size = class_stats(mm.get(), i).block_size;
     void* p = fastalloc32_malloc(mm.get(), size);
     REQUIRE(p != nullptr);
     CHECK(fastalloc32_usable_size(mm.get(), p) == size);
-    CHECK(reinterpret_cast<uintptr_t>(p) % 16 == 0);
+    // Colours are multiples of 64, so 64-byte aligned requests still fit.
+    CHECK(reinterpret_cast<uintptr_t>(p) % 64 == 0);
     const uintptr_t low = reinterpret_cast<uintptr_t>(p) % 4096;
-    for (uintptr_t other : lows) CHECK(low != other);
+    // The first 32 classes (16 B to 512 B) all start apart; the larger ones
+    // repeat their pattern.
+    if (i < 32) {
+      for (uintptr_t other : lows) CHECK(low != other);
+    } else {
+      CHECK(low == lows[i - 32]);
+    }
     lows.push_back(low);
     firsts.push_back(static_cast<char*>(p));
   }
@@ -126,9 +135,47 @@ TEST_CASE("the first blocks of the classes do not share their address modulo 4 K
     fastalloc32_free(mm.get(), first - 16);
     CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INVALID_FREE);
   }
-  CHECK(stats(mm.get()).invalid_frees == 16);
-  CHECK(stats(mm.get()).live_allocs.current == 16);
+  CHECK(stats(mm.get()).invalid_frees == classes);
+  CHECK(stats(mm.get()).live_allocs.current == classes);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("a class whose limit is a power of two gives its last chunk to the colour") {
+  // The default: 256 KiB chunks up to 64 MiB, so 255 chunks; the largest
+  // class (16 KiB) holds 16 blocks a chunk. Nothing is written: the pool's
+  // pages stay untouched address space.
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm != nullptr);
+  const uint32_t last = fastalloc32_class_count(mm.get()) - 1;
+  REQUIRE(class_stats(mm.get(), last).block_size == 16384);
+  std::vector<void*> ptrs;
+  while (stats(mm.get()).fallback_allocs == 0) {
+    void* p = fastalloc32_malloc(mm.get(), 16384);
+    REQUIRE(p != nullptr);
+    ptrs.push_back(p);
+    REQUIRE(ptrs.size() <= 255 * 16 + 1);
+  }
+  CHECK(ptrs.size() == 255 * 16 + 1);
+  CHECK(class_stats(mm.get(), last).capacity_blocks == 255 * 16);
+  CHECK(stats(mm.get()).pool_grows == 254);
+  CHECK(fastalloc32_kind_of(mm.get(), ptrs.back()) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  CHECK(stats(mm.get()).live_allocs.current == 0);
+
+  // A limit that is not a power of two of pages keeps every chunk.
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.class_count = 1;
+  c.block_sizes[0] = 4096;
+  c.pool_size = 64 * 1024;
+  c.pool_limit = 3 * 64 * 1024;
+  Mm three = make(c);
+  for (int i = 0; i < 48; ++i) REQUIRE(fastalloc32_malloc(three.get(), 4096) != nullptr);
+  CHECK(stats(three.get()).fallback_allocs == 0);
+  CHECK(stats(three.get()).pool_grows == 2);
+  REQUIRE(fastalloc32_malloc(three.get(), 4096) != nullptr);
+  CHECK(stats(three.get()).fallback_allocs == 1);
 }
 
 TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
