@@ -108,8 +108,9 @@ TEST_CASE("classes take FIRST-LAST/STEP ranges, and reports write them back that
   // The default, written out, reads back as the default.
   fastalloc32_config def;
   fastalloc32_config_init(&def);
-  CHECK(describe_classes(def) == "16-256/16,288-512/32,576-1024/64,1152-2048/128,2304-4096/256,4608-8192/512,"
-                                 "9216-16384/1024");
+  CHECK(describe_classes(def) ==
+        "16-256/16,288-512/32,576-1024/64,1152-2048/128,2304-4096/256,4608-8192/512,"
+        "9216-16384/1024");
   again.classes = describe_classes(def);
   const fastalloc32_config& e = make_fa32_settings(again).config;
   CHECK(e.class_count == def.class_count);

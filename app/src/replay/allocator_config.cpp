@@ -177,7 +177,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 }
 
 std::string describe_classes(const fastalloc32_config& config) {
-  const std::uint32_t n = config.class_count < FASTALLOC32_MAX_CLASSES ? config.class_count : FASTALLOC32_MAX_CLASSES;
+  const std::uint32_t n =
+      config.class_count < FASTALLOC32_MAX_CLASSES ? config.class_count : FASTALLOC32_MAX_CLASSES;
   const auto* b = config.block_sizes;
   std::string out;
   for (std::uint32_t i = 0; i < n;) {

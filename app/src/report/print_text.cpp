@@ -100,7 +100,8 @@ void print_classes(std::ostream& out, const Report& r, const Style& st) {
   out << '\n' << st.bold("size classes") << '\n';
   if (!rows.empty()) print_table(out, head, rows);
   if (unused != 0)
-    out << "  " << unused << " of " << r.classes.size() << " classes not used (fa32 stats --format json lists all)\n";
+    out << "  " << unused << " of " << r.classes.size()
+        << " classes not used (fa32 stats --format json lists all)\n";
 }
 
 void print_histogram(std::ostream& out, const Report& r, const Style& st) {

@@ -67,8 +67,8 @@ void Search::add_refined_classes(Axes& axes, std::uint64_t alignment) const {
     std::vector<SizeStream> streams;
     for (const TraceInput& t : traces_)
       streams.push_back(size_stream(t.tune.span(), start.sizes.back(), alignment));
-    std::vector<std::uint64_t> refined =
-        refine_classes(streams, start.sizes, static_cast<unsigned>(start.sizes.size()), kRefinePasses * traces_.size());
+    std::vector<std::uint64_t> refined = refine_classes(
+        streams, start.sizes, static_cast<unsigned>(start.sizes.size()), kRefinePasses * traces_.size());
     if (refined == start.sizes) continue;
     bool known = false;
     for (const ClassSet& c : axes.classes) known = known || c.sizes == refined;
