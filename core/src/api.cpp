@@ -122,7 +122,7 @@ FASTALLOC32_API void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr, size_t 
       pool_resize_in_place(*mm, from, index, state, size);
       return ptr;
     }
-    if (size > mm->max_small) return realloc_block(*mm, ptr, size);
+    if (size > realloc_pool_limit(mm->max_small)) return realloc_block(*mm, ptr, size);
     PoolClass& to = *class_for_size(*mm, size);
     uint32_t* to_top = to.cache_top;
     uint32_t* from_top = from.cache_top;

@@ -43,6 +43,12 @@ inline constexpr size_t size_index(size_t size) noexcept {
 // Every pointer from the system malloc is aligned to at least this.
 inline constexpr size_t kMallocAlign = alignof(std::max_align_t);
 inline constexpr unsigned kFreedRing = 64;
+// realloc keeps a block in the pools only up to this size (or the largest
+// class, if smaller); growth past it goes to the large path.
+inline constexpr size_t kReallocPoolLimit = 4096;
+inline size_t realloc_pool_limit(size_t max_small) noexcept {
+  return max_small < kReallocPoolLimit ? max_small : kReallocPoolLimit;
+}
 
 }  // namespace fa32::core
 

@@ -81,7 +81,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     case Where::large: {
       TableEntry* e = loc.entry;
       old_usable = e->usable;
-      if (size <= m.max_small) break;  // to a pool block
+      if (size <= realloc_pool_limit(m.max_small)) break;  // to a pool block
       // An arena block gives its tail pages back when it shrinks below half,
       // and grows into a free neighbour or the arena's unused end; otherwise
       // it stays (below) or moves.
@@ -125,7 +125,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     }
   }
 
-  const bool small = size <= m.max_small;
+  const bool small = size <= realloc_pool_limit(m.max_small);
   void* q = small ? alloc_small(m, size, false) : large_alloc(m, size, m.config.alignment, false, reserve);
   if (q == nullptr) return nullptr;  // fail_alloc has reported it; p is untouched
   // A small request is served by its class's pool, or by the fallback when

@@ -391,3 +391,44 @@ TEST_CASE("realloc between classes with secure_zero zeroes the old block") {
   fastalloc32_free(mm.get(), q);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+TEST_CASE("realloc growth past 4 KiB takes the large path, though a class could hold it") {
+  // The default has classes up to 16 KiB; malloc uses them, realloc growth
+  // past 4 KiB does not: a block that grows once tends to grow again, and
+  // on the large path it grows in place and its old memory merges with its
+  // neighbours instead of staying in a class's pool.
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm != nullptr);
+  Reallocator re{mm.get(), {}};
+  void* fresh = fastalloc32_malloc(mm.get(), 5000);
+  CHECK(fastalloc32_kind_of(mm.get(), fresh) == FASTALLOC32_KIND_POOL);
+  CHECK(fastalloc32_usable_size(mm.get(), fresh) == 5120);
+  fill(fresh, 5000, 2);
+
+  void* p = fastalloc32_malloc(mm.get(), 3000);
+  fill(p, 3000, 1);
+  p = re(p, 3000, 4096, 1);  // still a pool class: 4096 is the limit
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
+  CHECK(re.moved == "pool_to_pool");
+  p = re(p, 4096, 4097, 1);
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+  CHECK(re.moved == "pool_to_large");
+  p = re(p, 4097, 3000, 1);  // back below the limit: a pool block again
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
+  CHECK(re.moved == "large_to_pool");
+
+  // A pool block above the limit changes in place while it fits its block,
+  // and leaves the pools when it grows past it.
+  fresh = re(fresh, 5000, 5100, 2);
+  CHECK(re.moved == "in_place");
+  fresh = re(fresh, 5100, 4500, 2);
+  CHECK(re.moved == "in_place");
+  fresh = re(fresh, 4500, 6000, 2);
+  CHECK(fastalloc32_kind_of(mm.get(), fresh) == FASTALLOC32_KIND_LARGE);
+  CHECK(re.moved == "pool_to_large");
+
+  fastalloc32_free(mm.get(), p);
+  fastalloc32_free(mm.get(), fresh);
+  CHECK(stats(mm.get()).live_allocs.current == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
