@@ -34,7 +34,7 @@ using ClassStats = fastalloc32_class_stats;
 using Status = fastalloc32_status;
 using Kind = fastalloc32_kind;
 
-// The defaults: 16 size classes with growing pools, peaks off (the
+// The defaults: 64 size classes with growing pools, peaks off (the
 // "default" preset of fastalloc32_config_preset).
 inline Config default_config() noexcept {
   Config config;

@@ -37,12 +37,14 @@ struct ClassCounters {
 // Aligned (and so sized) to 256 bytes, a power of two: the class lookup
 // table holds each class's byte offset in the manager, and free gets it
 // from the pool offset by one shift and a mask. 256 and not more so that
-// all 16 classes fit in 4 KiB: with 512-byte classes, class c and class
+// sixteen classes fit in 4 KiB: with 512-byte classes, class c and class
 // c + 8 had their hot fields at the same address modulo 4 KiB. The CPU
 // matches loads against older stores by the low 12 address bits first, so
 // (as every measurement indicates) a load of one class's cache top waited
 // behind a store to the other's: mixed_sizes, with every class in use,
-// took 1.6x as long. See docs/performance.md, "4 KiB aliasing".
+// took 1.6x as long. With 64 classes, c and c + 16 share those bits; the
+// default puts its sixteen smallest (16-256 B) in the first row. See
+// docs/design.md, "Class records of 256 bytes".
 struct alignas(256) PoolClass {
   // Hot.
   // First block: its stride's start plus the class's colour (see
