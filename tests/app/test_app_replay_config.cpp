@@ -12,6 +12,20 @@
 using namespace fa32::app::replay;
 using fa32::app::InputError;
 
+namespace {
+
+// The InputError make_fa32_settings throws for these flags ("" if none).
+std::string settings_error(const Fa32Flags& f) {
+  try {
+    make_fa32_settings(f);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
 TEST_CASE("sizes take K, M, G suffixes and reject junk") {
   CHECK(parse_size("4096") == 4096u);
   CHECK(parse_size("64K") == 65536u);
@@ -116,15 +130,10 @@ TEST_CASE("classes take FIRST-LAST/STEP ranges, and reports write them back that
   CHECK(e.class_count == def.class_count);
   CHECK(std::memcmp(e.block_sizes, def.block_sizes, sizeof def.block_sizes) == 0);
 
-  auto message = [](const std::string& classes) -> std::string {
+  auto message = [](const std::string& classes) {
     Fa32Flags g;
     g.classes = classes;
-    try {
-      make_fa32_settings(g);
-    } catch (const InputError& err) {
-      return err.what();
-    }
-    return "";
+    return settings_error(g);
   };
   CHECK(message("16-64").find("FIRST-LAST/STEP") != std::string::npos);
   CHECK(message("16-60/16").find("whole number of STEPs") != std::string::npos);
@@ -137,14 +146,7 @@ TEST_CASE("classes take FIRST-LAST/STEP ranges, and reports write them back that
 }
 
 TEST_CASE("bad flag values are input errors that name the flag") {
-  auto message = [](Fa32Flags f) -> std::string {
-    try {
-      make_fa32_settings(f);
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  };
+  auto message = settings_error;
   Fa32Flags f;
   f.classes = "32,16";
   CHECK(message(f).find("ascending") != std::string::npos);

@@ -143,9 +143,7 @@ std::vector<Figure> figures(const Report& r) {
   row.real("timing.ns_per_event", "ns/event", x.ns_per_event(), false);
 
   for (const ClassFigures& c : r.classes) {
-    // A class the trace never asked for has nothing to say; with 64
-    // classes most traces use a few dozen. (The JSON lists every class.)
-    if (c.allocs == 0 && c.fallback_allocs == 0) continue;
+    if (!c.used()) continue;
     const std::string k = "class_" + std::to_string(c.block_size) + ".";
     const std::string l = "class " + std::to_string(c.block_size) + ": ";
     row.integer(k + "allocs", l + "pool allocations", c.allocs);

@@ -55,7 +55,7 @@ void class_table(std::ostream& out, const Report& r) {
   };
   std::size_t unused = 0;
   for (const ClassFigures& k : r.classes) {
-    if (k.allocs == 0 && k.fallback_allocs == 0) {
+    if (!k.used()) {
       ++unused;
       continue;
     }

@@ -88,7 +88,7 @@ void print_classes(std::ostream& out, const Report& r, const Style& st) {
   };
   std::size_t unused = 0;
   for (const ClassFigures& c : r.classes) {
-    if (c.allocs == 0 && c.fallback_allocs == 0) {
+    if (!c.used()) {
       ++unused;
       continue;
     }

@@ -35,6 +35,11 @@ struct ClassFigures {
   std::optional<double> occupancy_peak;  // blocks_in_use_peak / capacity_blocks
   std::uint64_t bytes_requested_peak = 0;
   std::uint64_t touched_bytes = 0;
+
+  // Whether the trace asked this class for anything. Reports for people
+  // show only used classes (with 64 most traces use a few dozen); the JSON
+  // lists every class.
+  bool used() const { return allocs != 0 || fallback_allocs != 0; }
 };
 
 struct Gate {
