@@ -176,7 +176,11 @@ typedef struct fastalloc32_config {
    * less: the class's first block starts a colour into its first page, and
    * the chunk makes room for it instead of doubling the class's address
    * space. 0: never grow; fall back to the system allocator instead.
-   * Default 64 MiB (63.75 MiB of blocks). */
+   * Default 64 MiB (63.75 MiB of blocks). When the system (a limit on
+   * address space such as ulimit -v, or the map hook) refuses the
+   * reservation, create halves pool_limit, down to pool_size, until it is
+   * granted: the manager works, and its classes fall back sooner.
+   * fastalloc32_get_config tells the limit in effect. */
   size_t pool_limit;
 
   /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
@@ -265,9 +269,11 @@ FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config*
 
 /* A manager with the default config. NULL if memory could not be had. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
-/* A manager with *config (copied). NULL and *status set when the config is
- * invalid (FASTALLOC32_E_BAD_CONFIG) or memory could not be had. status may
- * be NULL. A config is valid when:
+/* A manager with *config (copied; a pool_limit the system would not
+ * reserve is lowered, see pool_limit). NULL and *status set when the
+ * config is invalid (FASTALLOC32_E_BAD_CONFIG) or memory could not be had
+ * even with pool_limit at pool_size (FASTALLOC32_E_NOMEM). status may be
+ * NULL. A config is valid when:
  *  - size and version are what fastalloc32_config_init sets;
  *  - 1 <= class_count <= FASTALLOC32_MAX_CLASSES;
  *  - alignment is a power of two from alignof(max_align_t) (16 on x86-64)
@@ -285,6 +291,10 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  *    TiB), and a class has fewer than 2^32 - 1 blocks. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
+/* Copies the config mm runs with into *out: the one it was created with,
+ * except pool_limit where create had to lower it (see pool_limit).
+ * FASTALLOC32_E_BAD_CONFIG if mm or out is NULL. */
+FASTALLOC32_API fastalloc32_status fastalloc32_get_config(const fastalloc32_mm* mm, fastalloc32_config* out);
 /* Releases everything, live blocks included (with secure_zero, those that
  * go back to the system malloc or a map hook are wiped first). NULL is
  * ignored. */

@@ -131,6 +131,13 @@ class Allocator {
     fastalloc32_get_stats(mm_, &s);
     return s;
   }
+  // The config the manager runs with (pool_limit as create could reserve
+  // it); the zeroed config of version 0 for an empty Allocator.
+  Config config() const noexcept {
+    Config c{};
+    if (fastalloc32_get_config(mm_, &c) != FASTALLOC32_OK) c = Config{};
+    return c;
+  }
   std::uint32_t class_count() const noexcept { return fastalloc32_class_count(mm_); }
   // Zeroed stats when index is out of range.
   ClassStats class_stats(std::uint32_t index) const noexcept {

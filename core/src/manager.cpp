@@ -234,7 +234,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     *status = FASTALLOC32_E_BAD_CONFIG;
     return nullptr;
   }
-  const fastalloc32_config& c = *config;
+  fastalloc32_config c = *config;
   *status = validate_config(c);
   if (*status != FASTALLOC32_OK) return nullptr;
   const size_t page = page_size();
@@ -242,6 +242,17 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   plan(c, page, &l);  // cannot fail: validate_config planned the same config
 
   auto* region = static_cast<char*>(raw_map(c.system, l.total));
+  // The reservation is address space for every class's growth (over 4 GiB
+  // by default), which a limit on it (ulimit -v, RLIMIT_AS) or a map hook
+  // may refuse even when little memory will ever be used. Each class then
+  // gives up half its growth room until the reservation fits: a smaller
+  // pool_limit only sends a class to the fallback sooner, where a NULL
+  // manager would leave the embedder with no allocator at all.
+  while (region == nullptr && c.pool_limit > c.pool_size) {
+    c.pool_limit = c.pool_limit / 2 > c.pool_size ? c.pool_limit / 2 : c.pool_size;
+    plan(c, page, &l);  // cannot fail: a smaller limit plans a smaller layout
+    region = static_cast<char*>(raw_map(c.system, l.total));
+  }
   if (region == nullptr) {
     *status = FASTALLOC32_E_NOMEM;
     return nullptr;
@@ -296,6 +307,12 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   }
   *status = FASTALLOC32_OK;
   return m;
+}
+
+FASTALLOC32_API fastalloc32_status fastalloc32_get_config(const fastalloc32_mm* mm, fastalloc32_config* out) {
+  if (mm == nullptr || out == nullptr) return FASTALLOC32_E_BAD_CONFIG;
+  *out = mm->config;
+  return FASTALLOC32_OK;
 }
 
 FASTALLOC32_API void fastalloc32_destroy(fastalloc32_mm* mm) {

@@ -82,7 +82,7 @@ struct fastalloc32_mm {
   uint64_t realloc_moves;  // hand-outs (and releases) made by realloc, not by malloc/free
 
   // Cold.
-  fastalloc32_config config;  // copy, as given (system hooks included)
+  fastalloc32_config config;  // copy, as given (hooks included), pool_limit as create reserved it
   bool default_map;           // map/unmap are mmap/munmap: mremap allowed
   size_t page_size;
   char* region;  // the one reservation (this manager lives in it)

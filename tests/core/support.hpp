@@ -54,6 +54,8 @@ struct SystemSpy {
   uint64_t fail_at = 0;
   uint64_t mallocs = 0, frees = 0, maps = 0, unmaps = 0;
   uint64_t mapped_bytes = 0;  // currently mapped
+  size_t max_map = 0;         // maps larger than this are refused (0: none), as under ulimit -v
+  uint64_t refused_maps = 0;
   void* first_map = nullptr;  // the first mapping (a manager's region)
   size_t first_map_size = 0;
   void attach(fastalloc32_config& c);

@@ -158,6 +158,11 @@ static void test_configured_manager(void) {
   CHECK(mm != NULL && status == FASTALLOC32_OK);
   if (mm == NULL) return;
   CHECK(fastalloc32_class_count(mm) == 4);
+  {
+    fastalloc32_config running;
+    CHECK(fastalloc32_get_config(mm, &running) == FASTALLOC32_OK);
+    CHECK(running.class_count == 4 && running.pool_size == 64 * 1024);
+  }
 
   p = fastalloc32_malloc(mm, 20);
   CHECK(p != NULL);

@@ -195,6 +195,9 @@ TEST_CASE("the wrappers forward to the C API") {
   CHECK(cs.block_size == 48);
   CHECK(cs.blocks_in_use.current == 1);
   CHECK(a.class_stats(99).block_size == 0);
+  CHECK(a.config().block_sizes[2] == 48);
+  CHECK(a.config().pool_limit == size_classes_config().pool_limit);
+  CHECK(fa32::Allocator::adopt(nullptr).config().version == 0);
 
   const fa32::Stats s = a.stats();
   CHECK(s.version == FASTALLOC32_STATS_VERSION);

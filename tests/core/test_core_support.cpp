@@ -83,6 +83,10 @@ void spy_free(void* p, void* user) {
 void* spy_map(size_t size, void* user) {
   auto& s = *static_cast<SystemSpy*>(user);
   if (should_fail(s)) return nullptr;
+  if (s.max_map != 0 && size > s.max_map) {
+    ++s.refused_maps;
+    return nullptr;
+  }
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return nullptr;
   if (s.maps++ == 0) {

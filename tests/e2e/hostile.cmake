@@ -46,3 +46,11 @@ fa32_e2e(hostile/id-beyond-48-bits-validate ARGS validate id_beyond_48_bits.json
 fa32_e2e(hostile/no-memory-limit ARGS replay clean.json --memory-limit none --format json JSON clean.no-limit.json)
 fa32_e2e(bad-option/memory-limit ARGS replay clean.json --memory-limit lots EXIT 2 STDERR "--memory-limit: 'lots'")
 fa32_e2e(bad-option/memory-limit-zero ARGS stats clean.json --memory-limit 0 EXIT 2 STDERR "--memory-limit: '0'")
+
+# A limit on address space lowers the pool limit instead of failing. Not
+# in the sanitizer build: ASan reserves terabytes of shadow address space
+# and cannot start under such a limit.
+if(NOT FA32_SANITIZE)
+  add_test(NAME e2e/hostile/address-space-limit COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/address_limit.sh
+                                                        $<TARGET_FILE:fa32> ${FA32_E2E_DATA}/basic.json)
+endif()

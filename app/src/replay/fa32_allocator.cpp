@@ -9,13 +9,19 @@
 
 namespace fa32::app::replay {
 
-Fa32Allocator::Fa32Allocator(const Fa32Settings& settings) : settings_(settings) {
+Fa32Allocator::Fa32Allocator(const Fa32Settings& settings)
+    : settings_(settings), asked_pool_limit_(settings.config.pool_limit) {
   fastalloc32_status status = FASTALLOC32_OK;
   mm_ = fastalloc32_create_with(&settings_.config, &status);
   if (mm_ == nullptr) {
     throw std::runtime_error(std::string("fastalloc32 rejected the configuration (") + describe() +
                              "): " + fastalloc32_status_string(status));
   }
+  // Where the system refused the address space asked for, the manager runs
+  // with a lower pool limit, and the report must name the config it ran.
+  fastalloc32_config running{};
+  if (fastalloc32_get_config(mm_, &running) == FASTALLOC32_OK)
+    settings_.config.pool_limit = running.pool_limit;
 }
 
 Fa32Allocator::~Fa32Allocator() {
@@ -25,8 +31,13 @@ Fa32Allocator::~Fa32Allocator() {
 std::string Fa32Allocator::describe() const {
   const fastalloc32_config& c = settings_.config;
   const std::string classes = describe_classes(c);
-  return "classes " + classes + ", pool " + std::to_string(c.pool_size) + " B/class, pool limit " +
-         (c.pool_limit == 0 ? std::string("none (no growth)") : std::to_string(c.pool_limit) + " B") +
+  std::string limit =
+      c.pool_limit == 0 ? std::string("none (no growth)") : std::to_string(c.pool_limit) + " B";
+  if (c.pool_limit != asked_pool_limit_) {
+    limit +=
+        " (lowered from " + std::to_string(asked_pool_limit_) + " B: the system refused the address space)";
+  }
+  return "classes " + classes + ", pool " + std::to_string(c.pool_size) + " B/class, pool limit " + limit +
          ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +
          ", large cache " + std::to_string(c.large_cache_bytes) + " B, large arena " +
          std::to_string(c.large_arena_size) + " B, mmap threshold " + std::to_string(c.mmap_threshold) +

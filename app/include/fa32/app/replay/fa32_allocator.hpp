@@ -33,7 +33,8 @@ class Fa32Allocator final : public Allocator {
   fastalloc32_mm* manager() const { return mm_; }
 
  private:
-  Fa32Settings settings_;
+  Fa32Settings settings_;  // config.pool_limit: the one the manager runs with
+  std::size_t asked_pool_limit_ = 0;
   fastalloc32_mm* mm_ = nullptr;
 };
 
