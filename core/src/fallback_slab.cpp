@@ -15,8 +15,11 @@ namespace {
 constexpr size_t kFirstSlabBytes = size_t(4) << 10;
 constexpr size_t kMaxSlabBytes = size_t(1) << 20;
 
+// The most blocks a slab holds: a 1 MiB slab of the smallest blocks.
+constexpr uint32_t kMaxSlabBlocks = static_cast<uint32_t>(kMaxSlabBytes / kGranule);
+
 size_t record_bytes(uint32_t capacity) noexcept {
-  return offsetof(FallbackSlab, state) + sizeof(uint32_t) * capacity;
+  return offsetof(FallbackSlab, state) + 2 * sizeof(uint32_t) * capacity;  // entries and free stack
 }
 
 // The highest power of two dividing n.
@@ -85,7 +88,7 @@ FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
   s->capacity = capacity;
   s->bump = 0;
   s->live = 0;
-  s->free_head = FallbackSlab::kSlabNone;
+  s->free_count = 0;
   s->next_partial = nullptr;
   s->prev_partial = nullptr;
   s->partial = false;
@@ -149,15 +152,19 @@ void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
     }
     push_partial(m, s);
   }
-  uint32_t i = s->free_head;
-  if (i != FallbackSlab::kSlabNone) {
-    s->free_head = s->state[i] & ~FallbackSlab::kSlabFree;
+  uint32_t i;
+  if (s->free_count != 0) {
+    const uint32_t* stack = s->free_stack();
+    i = stack[--s->free_count];
+    // The next pop's block, as the pools' cache does (pool_cache_pop): a
+    // freed block is cold by the time it is handed out again.
+    if (s->free_count != 0) __builtin_prefetch(s->block(stack[s->free_count - 1]), 1);
   } else {
     i = s->bump++;
   }
   if (s->live++ == 0) m.slabs.empty[c]--;
   s->state[i] = static_cast<uint32_t>(size);
-  if (s->free_head == FallbackSlab::kSlabNone && s->bump == s->capacity) unlink_partial(m, s);  // full
+  if (s->free_count == 0 && s->bump == s->capacity) unlink_partial(m, s);  // full
   m.classes[c].counters.fallback_allocs++;
   count_outside_block(m, size, s->block_size);
   m.gauges.fallback_bytes.add(s->block_size);
@@ -177,8 +184,8 @@ void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept {
   uncount_outside_block(m, requested, s->block_size);
   m.gauges.fallback_bytes.sub(s->block_size);
   if (m.secure_zero) explicit_bzero(s->block(i), s->block_size);
-  s->state[i] = FallbackSlab::kSlabFree | s->free_head;
-  s->free_head = i;
+  s->state[i] = FallbackSlab::kSlabFree;
+  s->free_stack()[s->free_count++] = i;
   if (m.slabs.partial[s->cls] != s) {
     if (s->partial) unlink_partial(m, s);
     push_partial(m, s);
@@ -226,21 +233,27 @@ bool slab_check(const Manager& m, SlabTotals* out) noexcept {
     if (in_pools(m, s->base) || s->cls >= m.class_count) return false;
     if (s->block_size != m.classes[s->cls].block_size || s->bump > s->capacity) return false;
     if (s->base < s->raw || s->end() > s->raw + s->raw_size) return false;
+    if (s->capacity > kMaxSlabBlocks) return false;
     uint32_t live = 0;
     for (uint32_t i = 0; i < s->bump; ++i) {
-      if (!s->is_live(i)) continue;
+      if (!s->is_live(i)) {
+        if (s->state[i] != FallbackSlab::kSlabFree) return false;
+        continue;
+      }
       if (s->state[i] > s->block_size) return false;
       ++live;
       t.requested += s->state[i];
     }
-    // The free list holds exactly the freed blocks, each once.
-    uint32_t freed = 0;
-    for (uint32_t i = s->free_head; i != FallbackSlab::kSlabNone;
-         i = s->state[i] & ~FallbackSlab::kSlabFree) {
-      if (i >= s->bump || s->is_live(i) || ++freed > s->bump - live) return false;
+    // The free stack holds exactly the freed blocks, each once.
+    if (live != s->live || s->free_count != s->bump - live) return false;
+    uint64_t seen[kMaxSlabBlocks / 64] = {};
+    const uint32_t* stack = s->free_stack();
+    for (uint32_t top = 0; top < s->free_count; ++top) {
+      const uint32_t i = stack[top];
+      if (i >= s->bump || s->is_live(i) || (seen[i / 64] >> (i % 64) & 1) != 0) return false;
+      seen[i / 64] |= uint64_t(1) << (i % 64);
     }
-    if (live != s->live || freed != s->bump - live) return false;
-    if (s->partial != (freed != 0 || s->bump < s->capacity)) return false;
+    if (s->partial != (s->free_count != 0 || s->bump < s->capacity)) return false;
     if (s->partial) ++partial_count;
     if (live == 0) ++empty[s->cls];
     t.live += live;

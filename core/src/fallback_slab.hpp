@@ -30,22 +30,28 @@ struct FallbackSlab {
   uint32_t capacity;  // blocks
   uint32_t bump;      // blocks handed out at least once
   uint32_t live;
-  uint32_t free_head;  // kSlabNone: no freed block
+  uint32_t free_count;  // indices on the free stack (free_stack())
   // The class's slabs with a block to give, most recently freed into
   // first: the next fallback block is the one freed last, still warm.
   FallbackSlab* next_partial;
   FallbackSlab* prev_partial;
   bool partial;       // in that list
-  uint32_t state[1];  // capacity entries: see kSlabFree
+  // capacity entries (see kSlabFree), then the free stack: capacity more
+  // for the indices of freed blocks, the last freed on top. A stack of its
+  // own, dense, as the pools' cache is, and not a list through the
+  // entries: popping a list reads the popped block's entry for the next
+  // index, a cache miss the malloc waits on with many live blocks.
+  uint32_t state[1];
 
   char* block(uint32_t i) const noexcept { return base + size_t(i) * block_size; }
   char* end() const noexcept { return block(capacity); }
   bool is_live(uint32_t i) const noexcept { return (state[i] & kSlabFree) == 0; }
+  uint32_t* free_stack() noexcept { return state + capacity; }
+  const uint32_t* free_stack() const noexcept { return state + capacity; }
 
   // A live block's entry is its requested size (below 2^31: blocks are at
-  // most kMaxBlockSize); a freed one's is kSlabFree | the next freed index.
+  // most kMaxBlockSize); a freed one's is kSlabFree.
   static constexpr uint32_t kSlabFree = uint32_t(1) << 31;
-  static constexpr uint32_t kSlabNone = kSlabFree - 1;
 };
 
 struct SlabSet {

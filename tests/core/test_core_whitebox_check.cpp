@@ -168,14 +168,33 @@ TEST_CASE("check: a fallback slab whose free list and live count disagree is cor
     CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
     s->live--;
   }
+  REQUIRE(s->free_count == 1);
+  const uint32_t freed = s->free_stack()[0];
   SUBCASE("a freed block marked live") {
-    const uint32_t saved = s->state[s->free_head];
-    s->state[s->free_head] = 100;
+    const uint32_t saved = s->state[freed];
+    s->state[freed] = 100;
     CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
-    s->state[s->free_head] = saved;
+    s->state[freed] = saved;
+  }
+  SUBCASE("the free stack naming the live block") {
+    s->free_stack()[0] = freed == 0 ? 1 : 0;
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    s->free_stack()[0] = freed;
+  }
+  SUBCASE("a block on the free stack twice") {
+    // b is freed too, then its index is overwritten with a's again.
+    fastalloc32_free(mm, b);
+    REQUIRE(s->free_count == 2);
+    const uint32_t saved = s->free_stack()[1];
+    s->free_stack()[1] = s->free_stack()[0];
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
+    s->free_stack()[1] = saved;
+    CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+    b = fastalloc32_malloc(mm, 100);
+    REQUIRE(fastalloc32_kind_of(mm, b) == FASTALLOC32_KIND_FALLBACK);
   }
   SUBCASE("requested size beyond the block") {
-    const uint32_t i = s->free_head == 0 ? 1 : 0;  // the live one
+    const uint32_t i = freed == 0 ? 1 : 0;  // the live one
     const uint32_t saved = s->state[i];
     s->state[i] = 129;
     CHECK(fastalloc32_check(mm) == FASTALLOC32_E_CORRUPT);
