@@ -35,7 +35,7 @@ struct FallbackSlab {
   // first: the next fallback block is the one freed last, still warm.
   FallbackSlab* next_partial;
   FallbackSlab* prev_partial;
-  bool partial;       // in that list
+  bool partial;  // in that list
   // capacity entries (see kSlabFree), then the free stack: capacity more
   // for the indices of freed blocks, the last freed on top. A stack of its
   // own, dense, as the pools' cache is, and not a list through the
