@@ -19,6 +19,16 @@ FigureTable side_by_side(std::span<const Report> reports, bool for_people) {
       t.cells[it->second][c] = format_value(f, for_people);
     }
   }
+  // A figure one report lacks (a size class it never used, an error it did
+  // not have) reads "-" for people, so a blank cell is never taken for a
+  // column misaligned; machines get the empty field.
+  if (for_people) {
+    for (auto& row : t.cells) {
+      for (std::string& cell : row) {
+        if (cell.empty()) cell = "-";
+      }
+    }
+  }
   return t;
 }
 

@@ -33,7 +33,8 @@ void print_html(std::ostream& out, std::span<const Report> reports);
 
 // Shared by the printers.
 // Figures of several reports side by side: one row per figure key (in order
-// of first appearance), one column per report; "" where a report lacks it.
+// of first appearance), one column per report; where a report lacks it,
+// "-" for people and "" otherwise.
 struct FigureTable {
   std::vector<std::string> keys;
   std::vector<std::string> labels;
