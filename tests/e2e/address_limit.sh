@@ -21,7 +21,9 @@ print(json.dumps(d, sort_keys=True))'
 free_run=$("$fa32" stats "$trace" --allow-leaks --format json)
 limited=$(ulimit -v 2000000 && "$fa32" stats "$trace" --allow-leaks --format json)
 config=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["allocator"]["config"])' <<<"$limited")
-grep -q 'pool limit 16777216 B (lowered from 67108864 B: the system refused the address space)' <<<"$config" || {
+# How far it is lowered depends on what else the process maps (16 MiB on
+# the machines this was written on); that it is, and why, must be said.
+grep -Eq 'pool limit [0-9]+ B \(lowered from 67108864 B: the system refused the address space\)' <<<"$config" || {
   echo "address_limit: the config does not say the pool limit was lowered: $config" >&2
   exit 1
 }
