@@ -68,13 +68,100 @@ void unlink_free(Arena& a, uint32_t start) noexcept {
   t.state = SpanState::none;
 }
 
-// Pages up to `end` are handed out now: count the newly committed ones.
-void commit_to(Manager& m, uint32_t end) noexcept {
+// Released bits in [from, to), and setting or clearing them (returning how
+// many changed). Ranges are a span or the arena's end: a few words.
+template <typename Op>
+uint64_t for_released_words(uint64_t* words, uint32_t from, uint32_t to, Op op) noexcept {
+  uint64_t n = 0;
+  while (from < to) {
+    const uint32_t bit = from % 64;
+    const uint32_t len = 64 - bit < to - from ? 64 - bit : to - from;
+    const uint64_t mask = (len == 64 ? ~uint64_t(0) : (uint64_t(1) << len) - 1) << bit;
+    n += op(words[from / 64], mask);
+    from += len;
+  }
+  return n;
+}
+
+uint64_t released_in(const Arena& a, uint32_t from, uint32_t to) noexcept {
+  return for_released_words(a.released, from, to, [](uint64_t w, uint64_t mask) {
+    return uint64_t(__builtin_popcountll(w & mask));
+  });
+}
+
+uint64_t mark_released(Arena& a, uint32_t from, uint32_t to) noexcept {
+  const uint64_t n = for_released_words(a.released, from, to, [](uint64_t& w, uint64_t mask) {
+    const uint64_t changed = uint64_t(__builtin_popcountll(~w & mask));
+    w |= mask;
+    return changed;
+  });
+  a.released_pages += n;
+  return n;
+}
+
+uint64_t clear_released(Arena& a, uint32_t from, uint32_t to) noexcept {
+  const uint64_t n = for_released_words(a.released, from, to, [](uint64_t& w, uint64_t mask) {
+    const uint64_t changed = uint64_t(__builtin_popcountll(w & mask));
+    w &= ~mask;
+    return changed;
+  });
+  a.released_pages -= n;
+  return n;
+}
+
+// Pages [start, end) (below top, in no free list) are handed out now: those
+// that held no memory (released, or at or above committed) are counted, and
+// returned so the caller can grow the footprint by them.
+uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
+  const uint32_t held_end = end < a.committed ? end : a.committed;
+  uint64_t fresh = 0;
+  if (start < held_end) fresh += clear_released(a, start, held_end);
+  if (end > a.committed) {
+    fresh += end - (start > a.committed ? start : a.committed);
+    a.committed = end;
+  }
+  if (a.top > a.epoch_top) a.epoch_top = a.top;
+  return fresh;
+}
+
+void grow_footprint(Manager& m, uint64_t pages) noexcept {
+  if (pages == 0) return;
+  const uint64_t bytes = pages * m.page_size;
+  before_footprint_growth(m, bytes);
+  m.gauges.footprint.add(bytes);
+}
+
+// Free pages that still hold memory.
+uint64_t reclaimable_pages(const Arena& a) noexcept {
+  return a.free_pages + (a.committed - a.top) - a.released_pages;
+}
+
+// Gives [from, committed) (from >= top) back to the kernel.
+void decommit_end(Manager& m, uint32_t from) noexcept {
   Arena& a = m.arena;
-  if (end > a.epoch_top) a.epoch_top = end;
-  if (end <= a.committed) return;
-  m.gauges.footprint.add(uint64_t(end - a.committed) * m.page_size);
-  a.committed = end;
+  const size_t bytes = size_t(a.committed - from) * m.page_size;
+  m.counters.sys_decommits++;
+  if (madvise(a.base + size_t(from) * m.page_size, bytes, MADV_DONTNEED) != 0) return;
+  const uint64_t were_released = clear_released(a, from, a.committed);
+  m.gauges.footprint.sub(bytes - were_released * m.page_size);
+  a.committed = from;
+}
+
+// Every free page that holds memory goes back to the kernel: the free
+// spans' and the unused end's.
+void trim(Manager& m) noexcept {
+  Arena& a = m.arena;
+  for (uint32_t b = 0; b < kArenaBins; ++b) {
+    for (uint32_t s = a.heads[b]; s != kNoSpan; s = a.tags[s].next) {
+      const uint32_t pages = a.tags[s].pages;
+      if (released_in(a, s, s + pages) == pages) continue;
+      m.counters.sys_decommits++;
+      if (madvise(a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size, MADV_DONTNEED) != 0)
+        continue;
+      m.gauges.footprint.sub(mark_released(a, s, s + pages) * m.page_size);
+    }
+  }
+  if (a.committed > a.top) decommit_end(m, a.top);
 }
 
 // Pages up to `end` (<= page_count) are about to be handed out: makes them
@@ -114,12 +201,7 @@ void end_epoch(Manager& m) noexcept {
   a.epoch_frees = 0;
   a.epoch_top = a.top;
   if (!m.default_map || a.committed < used + keep + kDecommitPages) return;
-  const auto from = static_cast<uint32_t>(used + keep);
-  const size_t bytes = size_t(a.committed - from) * m.page_size;
-  m.counters.sys_decommits++;
-  if (madvise(a.base + size_t(from) * m.page_size, bytes, MADV_DONTNEED) != 0) return;
-  m.gauges.footprint.sub(bytes);
-  a.committed = from;
+  decommit_end(m, static_cast<uint32_t>(used + keep));
 }
 
 // Frees [start, start + pages), a span no list holds: merges it with free
@@ -152,9 +234,11 @@ bool reserve(Manager& m) noexcept {
   size_t pages = m.config.large_arena_size / page;
   if (pages > kMaxArenaPages) pages = kMaxArenaPages;
   if (pages * page < kArenaMinBytes) return false;
-  size_t tag_bytes = 0;
+  size_t tag_bytes = 0, bitmap_bytes = 0;
   if (!align_up(pages * sizeof(SpanTag), page, &tag_bytes)) return false;
-  const size_t size = tag_bytes + pages * page;
+  if (!align_up((pages + 63) / 64 * sizeof(uint64_t), page, &bitmap_bytes)) return false;
+  const size_t meta_bytes = tag_bytes + bitmap_bytes;
+  const size_t size = meta_bytes + pages * page;
   char* region = nullptr;
   if (m.default_map) {
     // Address space only; the tags are written as spans come and go, and
@@ -162,7 +246,7 @@ bool reserve(Manager& m) noexcept {
     // (make_accessible).
     region = static_cast<char*>(sys_reserve(m, size));
     if (region == nullptr) return false;
-    if (!sys_commit(m, region, tag_bytes)) {
+    if (!sys_commit(m, region, meta_bytes)) {
       sys_unmap(m, region, size);
       return false;
     }
@@ -170,12 +254,14 @@ bool reserve(Manager& m) noexcept {
   } else {
     region = static_cast<char*>(sys_map(m, size));
     if (region == nullptr) return false;
+    std::memset(region + tag_bytes, 0, bitmap_bytes);  // the hook's memory need not read zero
     a.accessible = static_cast<uint32_t>(pages);
   }
   a.region = region;
   a.region_size = size;
   a.tags = reinterpret_cast<SpanTag*>(region);
-  a.base = region + tag_bytes;
+  a.released = reinterpret_cast<uint64_t*>(region + tag_bytes);
+  a.base = region + meta_bytes;
   a.page_count = static_cast<uint32_t>(pages);
   std::memset(a.heads, 0xff, sizeof(a.heads));  // kNoSpan: page 0 is a span like any other
   return true;
@@ -192,10 +278,31 @@ uint32_t page_of(const Manager& m, const char* p) noexcept {
   return static_cast<uint32_t>(size_t(p - m.arena.base) / m.page_size);
 }
 
-// A free span of at least `pages`, unlinked, or kNoSpan: a bounded first
-// fit in the request's own bin, then the head of the first larger bin
-// (every span there is big enough).
+// A free span whose first `pages` pages all hold memory still, or kNoSpan:
+// up to 8 spans of each bin from the request's own.
+uint32_t find_held(const Arena& a, uint32_t pages) noexcept {
+  for (uint32_t b = bin_of(pages); (b = first_nonempty(a, b)) < kArenaBins; ++b) {
+    uint32_t s = a.heads[b];
+    for (int tries = 0; s != kNoSpan && tries < 8; ++tries, s = a.tags[s].next) {
+      if (a.tags[s].pages >= pages && released_in(a, s, s + pages) == 0) return s;
+    }
+  }
+  return kNoSpan;
+}
+
+// A free span of at least `pages`, unlinked, or kNoSpan. After a trim, one
+// whose pages still hold memory if there is one (a released page costs a
+// page fault when it is written again); otherwise a bounded first fit in
+// the request's own bin, then the head of the first larger bin (every span
+// there is big enough).
 uint32_t take_free(Arena& a, uint32_t pages) noexcept {
+  if (a.released_pages != 0) {
+    const uint32_t held = find_held(a, pages);
+    if (held != kNoSpan) {
+      unlink_free(a, held);
+      return held;
+    }
+  }
   const uint32_t b = bin_of(pages);
   uint32_t s = a.heads[b];
   for (int tries = 0; s != kNoSpan && tries < 8; ++tries, s = a.tags[s].next) {
@@ -224,7 +331,6 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
   const uint32_t pages = pages_for(m, bytes);
   if (pages == kNoSpan) return false;
   uint32_t start = take_free(a, pages);
-  bool zero = false;
   if (start != kNoSpan) {
     const uint32_t have = a.tags[start].pages;
     if (have > pages) link_free(a, start + pages, have - pages);
@@ -233,10 +339,12 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
     if (!make_accessible(m, a.top + pages)) return false;
     start = a.top;
     a.top += pages;
-    zero = start >= a.committed;
-    commit_to(m, a.top);
   }
+  const uint64_t fresh = claim(a, start, start + pages);
+  // Released pages and pages past committed read zero.
+  const bool zero = fresh == pages;
   set_span(a, start, pages, SpanState::live);
+  grow_footprint(m, fresh);
   *out = ArenaBlock{a.base + size_t(start) * m.page_size, size_t(pages) * m.page_size, zero};
   return true;
 }
@@ -270,7 +378,6 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
       if (extra > a.page_count - a.top) return 0;
       if (!make_accessible(m, a.top + extra)) return 0;
       a.top += extra;
-      commit_to(m, a.top);
     } else if (a.tags[next].state == SpanState::free && a.tags[next].pages >= extra) {
       const uint32_t spare = a.tags[next].pages - extra;
       unlink_free(a, next);
@@ -278,9 +385,20 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
     } else {
       return 0;
     }
+    const uint64_t fresh = claim(a, next, next + extra);
     set_span(a, start, want, SpanState::live);
+    grow_footprint(m, fresh);
   }
   return size_t(want) * m.page_size;
+}
+
+void before_footprint_growth(Manager& m, uint64_t bytes) noexcept {
+  if (bytes <= m.gauges.footprint.headroom) return;  // not a new peak
+  const Arena& a = m.arena;
+  if (!m.default_map || a.base == nullptr) return;
+  const uint64_t share = m.gauges.footprint.current() / kTrimShare;
+  if (reclaimable_pages(a) * m.page_size < (share > kTrimBytes ? share : kTrimBytes)) return;
+  trim(m);
 }
 
 bool arena_owns(const Manager& m, const void* p) noexcept {
@@ -301,7 +419,7 @@ bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
   *live_pages = 0;
   if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
   if (a.top > a.committed || a.committed > a.accessible || a.accessible > a.page_count) return false;
-  uint64_t free_pages = 0, free_spans = 0;
+  uint64_t free_pages = 0, free_spans = 0, released = 0;
   bool last_free = false;
   for (uint32_t p = 0; p < a.top;) {
     const SpanTag& t = a.tags[p];
@@ -309,9 +427,11 @@ bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
     const SpanTag& end = a.tags[p + t.pages - 1];
     if (end.pages != t.pages || end.state != t.state) return false;
     if (t.state == SpanState::live) {
+      if (released_in(a, p, p + t.pages) != 0) return false;  // live pages hold memory
       *live_pages += t.pages;
       last_free = false;
     } else if (t.state == SpanState::free) {
+      released += released_in(a, p, p + t.pages);
       if (last_free) return false;  // two free neighbours: a missed merge
       if (bin_of(t.pages) >= kArenaBins) return false;
       free_pages += t.pages;
@@ -323,6 +443,10 @@ bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
     p += t.pages;
   }
   if (last_free || free_pages != a.free_pages) return false;
+  // Released pages: in free spans, or between top and committed; none past
+  // committed (those read zero and hold nothing already).
+  released += released_in(a, a.top, a.committed);
+  if (released != a.released_pages || released_in(a, a.committed, a.page_count) != 0) return false;
   // Every free span is on the list of its bin, and nothing else is.
   uint64_t listed = 0;
   for (uint32_t b = 0; b < kArenaBins; ++b) {

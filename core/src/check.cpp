@@ -173,7 +173,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(arena_check(m, &arena_live_pages));
   FA32_EXPECT(arena_live_pages * m.page_size == arena_bytes);
   FA32_EXPECT(c.large_arena_allocs <= c.large_allocs);
-  footprint += uint64_t(m.arena.committed) * m.page_size;
+  footprint += (uint64_t(m.arena.committed) - m.arena.released_pages) * m.page_size;
 
   // The totals agree with the parts.
   FA32_EXPECT(c.mallocs - c.frees == pool_live + entries);

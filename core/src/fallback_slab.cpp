@@ -52,6 +52,7 @@ bool reserve_slot(Manager& m) noexcept {
     free_meta(m, s.sorted, kRegistryEntry * s.capacity);
     m.gauges.footprint.sub(kRegistryEntry * s.capacity);
   }
+  before_footprint_growth(m, kRegistryEntry * cap);
   m.gauges.footprint.add(kRegistryEntry * cap);
   s.sorted = grown;
   s.ends = grown_ends;
@@ -92,6 +93,7 @@ FallbackSlab* make_slab(Manager& m, uint32_t c) noexcept {
   s->next_partial = nullptr;
   s->prev_partial = nullptr;
   s->partial = false;
+  before_footprint_growth(m, raw_size + record_bytes(capacity));
   m.gauges.footprint.add(raw_size + record_bytes(capacity));
   SlabSet& set = m.slabs;
   const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));

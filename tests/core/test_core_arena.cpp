@@ -348,3 +348,112 @@ TEST_CASE("writes into freed arena blocks cannot corrupt the arena: its tags liv
   for (void* p : {c, d, guard}) fastalloc32_free(mm.get(), p);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+namespace {
+
+// The library's default (growing pools), nothing kept in the large cache:
+// the footprint is the pools' pages and the arena's.
+fastalloc32_config trim_config() {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.large_cache_bytes = 0;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("free arena pages go back to the kernel before the footprint sets a new peak") {
+  Mm mm = make(trim_config());  // default mmap: the arena may madvise
+  void* keep = fastalloc32_malloc(mm.get(), 64 * KiB);
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 8; ++i) {
+    void* p = fastalloc32_malloc(mm.get(), 256 * KiB);
+    REQUIRE(p != nullptr);
+    std::memset(p, 0xAB, 256 * KiB);
+    ptrs.push_back(p);
+  }
+  void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);  // the freed spans stay below the arena's top
+  REQUIRE((keep && guard));
+  const uint64_t full = 64 * KiB + 8 * 256 * KiB + 32 * KiB;
+  CHECK(stats(mm.get()).footprint.current == full);
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  // Below the peak nothing is given back: the pages may come back at once.
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(s.footprint.current == full);
+  CHECK(s.sys_decommits == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // A pool's first page would be a new peak: the 2 MiB of free spans go first.
+  void* small = fastalloc32_malloc(mm.get(), 64);
+  REQUIRE(small != nullptr);
+  s = stats(mm.get());
+  CHECK(s.sys_decommits >= 1);
+  CHECK(s.footprint.current == 64 * KiB + 32 * KiB + kPage);
+  CHECK(s.footprint.peak == full);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // The first block grows in place into the released span after it: only
+  // the pages it takes count.
+  fill(keep, 64 * KiB, 7);
+  void* grown = fastalloc32_realloc(mm.get(), keep, 192 * KiB);
+  REQUIRE(grown == keep);
+  CHECK(stats(mm.get()).footprint.current == 32 * KiB + kPage + 192 * KiB);
+  CHECK(verify(grown, 64 * KiB, 7));
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // Released pages read zero when they come back, and count again.
+  void* z = fastalloc32_calloc(mm.get(), 1, 512 * KiB);
+  REQUIRE(z != nullptr);
+  CHECK(fastalloc32_kind_of(mm.get(), z) == FASTALLOC32_KIND_LARGE);
+  CHECK(all_zero(z, 512 * KiB));
+  s = stats(mm.get());
+  CHECK(s.footprint.current == 192 * KiB + 32 * KiB + kPage + 512 * KiB);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // Freed again below the peak: kept, no system call.
+  const uint64_t decommits = stats(mm.get()).sys_decommits;
+  fastalloc32_free(mm.get(), z);
+  for (int i = 0; i < 100; ++i) fastalloc32_free(mm.get(), fastalloc32_malloc(mm.get(), 300 * KiB));
+  s = stats(mm.get());
+  CHECK(s.sys_decommits == decommits);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : {grown, guard, small}) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("less than kTrimBytes of free arena pages is not worth a trim") {
+  Mm mm = make(trim_config());
+  void* a = fastalloc32_malloc(mm.get(), 128 * KiB);
+  void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);
+  REQUIRE((a && guard));
+  std::memset(a, 1, 128 * KiB);
+  fastalloc32_free(mm.get(), a);
+  void* small = fastalloc32_malloc(mm.get(), 64);  // a new peak, 128 KiB free
+  REQUIRE(small != nullptr);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.sys_decommits == 0);
+  CHECK(s.footprint.current == 128 * KiB + 32 * KiB + kPage);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : {guard, small}) fastalloc32_free(mm.get(), p);
+}
+
+TEST_CASE("a map hook's arena is never trimmed: its memory is not the library's to advise") {
+  SystemSpy spy;
+  fastalloc32_config c = trim_config();
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    std::vector<void*> ptrs;
+    for (int i = 0; i < 8; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 256 * KiB));
+    void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);
+    for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+    void* small = fastalloc32_malloc(mm.get(), 64);
+    REQUIRE((guard && small));
+    const fastalloc32_stats s = stats(mm.get());
+    CHECK(s.sys_decommits == 0);
+    CHECK(s.footprint.current == 8 * 256 * KiB + 32 * KiB + kPage);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    for (void* p : {guard, small}) fastalloc32_free(mm.get(), p);
+  }
+  CHECK(spy.balanced());
+}

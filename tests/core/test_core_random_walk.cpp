@@ -35,7 +35,7 @@ size_t random_size(std::mt19937_64& rng) {
 // the large reallocs that moved. moves_by_chance: the caller checks that
 // path (see the mmap_threshold 0 walk), not each walk.
 uint64_t walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, unsigned max_align_log = 14,
-              bool moves_by_chance = false) {
+              bool moves_by_chance = false, uint64_t* decommits = nullptr) {
   uint64_t moved = 0;
   SystemSpy spy;
   if (spy_maps) {
@@ -135,6 +135,7 @@ uint64_t walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, 
     CHECK(s.realloc_large_in_place > 0);
     if (!moves_by_chance) CHECK(s.realloc_large_moved > 0);
     moved = s.realloc_large_moved;
+    if (decommits != nullptr) *decommits = s.sys_decommits;
     CHECK(s.realloc_fallback > 0);
     // The arena serves large requests from 16 KiB below the mmap threshold.
     CHECK((s.large_arena_allocs > 0) == (config.large_arena_size != 0 && config.mmap_threshold > 16 * 1024));
@@ -199,4 +200,13 @@ TEST_CASE(
     moved += walk(c, seed, 100000, false, 16, true);
   }
   CHECK(moved > 0);
+}
+
+TEST_CASE("random walk: growing pools beside an arena that is trimmed at new footprint peaks") {
+  fastalloc32_config c = walk_config();
+  c.pool_limit = 64 * 1024;       // pools grow (new pages set new footprint peaks), then fall back
+  c.mmap_threshold = 128 * 1024;  // the arena serves 16-128 KiB
+  uint64_t decommits = 0;
+  walk(c, 0x7e1a, 300000, false, 14, false, &decommits);
+  CHECK(decommits > 0);
 }

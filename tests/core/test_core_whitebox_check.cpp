@@ -206,3 +206,44 @@ TEST_CASE("check: a fallback slab whose free list and live count disagree is cor
   CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
   fastalloc32_destroy(mm);
 }
+
+TEST_CASE("check: a released arena page that is live, or a miscounted one, is corrupt") {
+  Fixture f;
+  void* live = fastalloc32_malloc(f.mm, 64 * 1024);
+  void* freed = fastalloc32_malloc(f.mm, 64 * 1024);
+  void* guard = fastalloc32_malloc(f.mm, 64 * 1024);
+  REQUIRE(fastalloc32_kind_of(f.mm, live) == FASTALLOC32_KIND_LARGE);
+  fastalloc32_free(f.mm, freed);
+  fa32::core::Arena& a = f.mm->arena;
+  REQUIRE(a.released != nullptr);
+  f.expect_intact();
+  const auto page_of = [&](const void* p) {
+    return static_cast<uint32_t>(static_cast<size_t>(static_cast<const char*>(p) - a.base) / 4096);
+  };
+  SUBCASE("a live page marked released") {
+    const uint32_t pg = page_of(live);
+    a.released[pg / 64] |= uint64_t(1) << (pg % 64);
+    a.released_pages++;
+    f.expect_corrupt();
+    a.released[pg / 64] &= ~(uint64_t(1) << (pg % 64));
+    a.released_pages--;
+  }
+  SUBCASE("a free page marked released but not counted") {
+    const uint32_t pg = page_of(freed);
+    a.released[pg / 64] |= uint64_t(1) << (pg % 64);
+    f.expect_corrupt();
+    a.released[pg / 64] &= ~(uint64_t(1) << (pg % 64));
+  }
+  SUBCASE("a page past committed marked released") {
+    const uint32_t pg = a.committed + 1;
+    a.released[pg / 64] |= uint64_t(1) << (pg % 64);
+    a.released_pages++;
+    f.expect_corrupt();
+    a.released[pg / 64] &= ~(uint64_t(1) << (pg % 64));
+    a.released_pages--;
+  }
+  f.expect_intact();
+  fastalloc32_free(f.mm, live);
+  fastalloc32_free(f.mm, guard);
+  f.expect_intact();
+}
