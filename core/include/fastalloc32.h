@@ -28,9 +28,12 @@
  *    costs no page: the usable size is the pages from the colour on. A
  *    request of whole pages leaves no slack and starts at a page;
  *  - when a class pool is exhausted (and may not grow), small requests fall
- *    back to the system allocator (counted as fallback): blocks of the
- *    class's size carved from slabs the system malloc gives (a page to
- *    1 MiB each, doubling), found by address like pool blocks. A class
+ *    back to the system allocator (counted as fallback): blocks fitted to
+ *    the request (its size rounded up on the default classes' grid, a
+ *    multiple of the alignment, at most the class's block size: the usable
+ *    size) carved from slabs the system malloc gives (a page to 1 MiB
+ *    each, four times as much each time), found by address like pool
+ *    blocks. Each block size
  *    keeps at most one empty slab; the others go back as they empty.
  *
  * Large blocks handed to a caller are charged to the kernel's commit

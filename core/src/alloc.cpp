@@ -17,7 +17,7 @@ uint32_t class_for(const Manager& m, size_t size) noexcept {
 void* alloc_small(Manager& m, size_t size, bool zero) noexcept {
   const uint32_t c = class_for(m, size);
   if (void* p = pool_alloc(m, c, size, zero)) return p;
-  return fallback_alloc(m, c, size, zero);
+  return fallback_alloc(m, c, size, m.config.alignment, zero);
 }
 
 void* alloc_any(Manager& m, size_t size, bool zero) noexcept {
@@ -33,7 +33,7 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept {
     for (uint32_t c = class_for(m, size); c < m.class_count; ++c) {
       if ((m.classes[c].block_size | m.classes[c].colour) % align != 0) continue;
       if (void* p = pool_alloc(m, c, size, false)) return p;
-      return fallback_alloc(m, c, size, false);
+      return fallback_alloc(m, c, size, align, false);
     }
   }
   return large_alloc(m, size, align, false, size);

@@ -21,14 +21,15 @@ Location locate(const Manager& m, const void* p) noexcept {
     return {Where::pool, cls, idx, nullptr};
   }
   if (FallbackSlab* s = find_slab(m.slabs, addr)) {
-    // The class's reciprocal, as for a pool block: no division.
+    // The slab's reciprocal, as for a pool block: no division. (cls means
+    // nothing for a slab's block: a kind may serve several classes.)
     bool at_start = false;
-    const auto idx = static_cast<uint32_t>(
-        m.classes[s->cls].index_of(addr - reinterpret_cast<uintptr_t>(s->base), &at_start));
-    if (idx >= s->bump) return {Where::invalid, s->cls, 0, nullptr};
-    if (!at_start) return {Where::interior, s->cls, idx, nullptr};
-    if (!s->is_live(idx)) return {Where::double_free, s->cls, idx, nullptr};
-    return {Where::fallback, s->cls, idx, nullptr, s};
+    const auto idx =
+        static_cast<uint32_t>(s->index_of(addr - reinterpret_cast<uintptr_t>(s->base), &at_start));
+    if (idx >= s->bump) return {Where::invalid, 0, 0, nullptr};
+    if (!at_start) return {Where::interior, 0, idx, nullptr};
+    if (!s->is_live(idx)) return {Where::double_free, 0, idx, nullptr};
+    return {Where::fallback, 0, idx, nullptr, s};
   }
   if (TableEntry* e = m.table.find(addr)) return {Where::large, 0, 0, e};
   // Unknown: an error path, so a scan is affordable.

@@ -18,6 +18,13 @@ constexpr size_t kDefaultClasses[] = {
     288,  320,  352,  384,  416,  448,  480,  512,  576,  640,   704,   768,   832,   896,   960,   1024,
     1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048, 2304, 2560,  2816,  3072,  3328,  3584,  3840,  4096,
     4608, 5120, 5632, 6144, 6656, 7168, 7680, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384};
+constexpr bool default_classes_are_fit_grid() {
+  for (uint32_t i = 0; i < kFitKinds; ++i) {
+    if (kDefaultClasses[i] != fit_size(i)) return false;
+  }
+  return sizeof kDefaultClasses / sizeof kDefaultClasses[0] == kFitKinds;
+}
+static_assert(default_classes_are_fit_grid(), "fallback blocks fit on the default classes' grid");
 // Refuse reservations beyond this (address space, not memory).
 constexpr size_t kMaxReservation = size_t(1) << 46;
 

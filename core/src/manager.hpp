@@ -204,7 +204,9 @@ void large_release_all(Manager& m) noexcept;
 // ---- fallback (fallback_slab.cpp)
 // A block of class c (its pool full) from the class's slabs, aligned as a
 // pool block of c is. NULL + fail_alloc on failure.
-void* fallback_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
+// A fallback block for a request of class c, aligned to `align` (the
+// config's alignment or an aligned_alloc's, at most a page).
+void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept;
 void slab_resize_in_place(Manager& m, FallbackSlab* s, uint32_t i, size_t size) noexcept;
 void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept;
 // With secure_zero, at destroy: the live blocks go back to the system malloc.
