@@ -206,10 +206,12 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
-   * (madvise; with the default mmap only, not with a map hook). So do all
-   * of its free pages when the footprint is about to set a new peak while
-   * they hold at least 256 KiB and a 32nd of the footprint: reused, such a
-   * page costs a page fault, and it reads zero. The
+   * (madvise; with the default mmap only, not with a map hook). So do its
+   * free pages that stayed free a while (64 ticks of a clock of arena
+   * mallocs and pool growth) when the footprint is about to set a new peak
+   * while its free pages hold at least 256 KiB and a 32nd of the
+   * footprint: reused, such a page costs a page fault, and it reads zero.
+   * The
    * reservation is address space (PROT_NONE) that costs no commit charge;
    * its pages are made usable with mprotect, 1 MiB at a time, as the
    * arena's used end first reaches them, which charges them to the

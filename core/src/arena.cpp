@@ -125,10 +125,7 @@ uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
 }
 
 void grow_footprint(Manager& m, uint64_t pages) noexcept {
-  if (pages == 0) return;
-  const uint64_t bytes = pages * m.page_size;
-  before_footprint_growth(m, bytes);
-  m.gauges.footprint.add(bytes);
+  m.gauges.footprint.add(pages * m.page_size);
 }
 
 // Free pages that still hold memory.
@@ -147,21 +144,34 @@ void decommit_end(Manager& m, uint32_t from) noexcept {
   a.committed = from;
 }
 
-// Every free page that holds memory goes back to the kernel: the free
-// spans' and the unused end's.
-void trim(Manager& m) noexcept {
+// When a free span was freed (or merged), on its last page's tag (whose
+// list fields only a one-page span uses: those are never trimmed).
+void stamp_freed(Arena& a, uint32_t start, uint32_t pages) noexcept {
+  if (pages >= 2) a.tags[start + pages - 1].prev = a.clock;
+}
+
+bool is_cold(const Arena& a, uint32_t start, uint32_t pages) noexcept {
+  return pages >= 2 && a.clock - a.tags[start + pages - 1].prev >= kColdTicks;
+}
+
+// Every free page that holds memory and has stayed free for kColdTicks goes
+// back to the kernel: the free spans' and the unused end's. Returns the
+// bytes given back.
+uint64_t trim(Manager& m) noexcept {
+  const uint64_t before = m.gauges.footprint.current();
   Arena& a = m.arena;
   for (uint32_t b = 0; b < kArenaBins; ++b) {
     for (uint32_t s = a.heads[b]; s != kNoSpan; s = a.tags[s].next) {
       const uint32_t pages = a.tags[s].pages;
-      if (released_in(a, s, s + pages) == pages) continue;
+      if (!is_cold(a, s, pages) || released_in(a, s, s + pages) == pages) continue;
       m.counters.sys_decommits++;
       if (madvise(a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size, MADV_DONTNEED) != 0)
         continue;
       m.gauges.footprint.sub(mark_released(a, s, s + pages) * m.page_size);
     }
   }
-  if (a.committed > a.top) decommit_end(m, a.top);
+  if (a.committed > a.top && a.clock - a.end_freed >= kColdTicks) decommit_end(m, a.top);
+  return before - m.gauges.footprint.current();
 }
 
 // Pages up to `end` (<= page_count) are about to be handed out: makes them
@@ -222,8 +232,10 @@ void release_span(Manager& m, uint32_t start, uint32_t pages) noexcept {
   if (start + pages == a.top) {
     a.tags[start].state = SpanState::none;
     a.top = start;
+    a.end_freed = a.clock;
   } else {
     link_free(a, start, pages);
+    stamp_freed(a, start, pages);
   }
   if (++a.epoch_frees == kDecommitEpoch) end_epoch(m);
 }
@@ -330,6 +342,7 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
   }
   const uint32_t pages = pages_for(m, bytes);
   if (pages == kNoSpan) return false;
+  ++a.clock;
   uint32_t start = take_free(a, pages);
   if (start != kNoSpan) {
     const uint32_t have = a.tags[start].pages;
@@ -393,12 +406,22 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
 }
 
 void before_footprint_growth(Manager& m, uint64_t bytes) noexcept {
+  Arena& a = m.arena;
+  ++a.clock;
   if (bytes <= m.gauges.footprint.headroom) return;  // not a new peak
-  const Arena& a = m.arena;
   if (!m.default_map || a.base == nullptr) return;
   const uint64_t share = m.gauges.footprint.current() / kTrimShare;
-  if (reclaimable_pages(a) * m.page_size < (share > kTrimBytes ? share : kTrimBytes)) return;
-  trim(m);
+  const uint64_t least = share > kTrimBytes ? share : kTrimBytes;
+  // Once per such rise of the peak: a program at its peak whose large
+  // blocks come and go would otherwise give the arena's free pages back and
+  // fault them in again on every large malloc.
+  if (m.gauges.footprint.peak < a.trim_peak + least) return;
+  // A walk of the free spans that found them all too young is not retried
+  // before they can have aged.
+  if (static_cast<int32_t>(a.clock - a.next_trim_tick) < 0) return;
+  if (reclaimable_pages(a) * m.page_size < least) return;
+  a.next_trim_tick = a.clock + kColdTicks;
+  if (trim(m) != 0) a.trim_peak = m.gauges.footprint.peak;
 }
 
 bool arena_owns(const Manager& m, const void* p) noexcept {

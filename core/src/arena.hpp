@@ -38,16 +38,22 @@ inline constexpr uint32_t kArenaExactBins = 32;
 inline constexpr uint32_t kArenaBins = 128;
 // Pages are made read-write (and commit-charged) in steps of this much.
 inline constexpr size_t kCommitBytes = size_t(1) << 20;
-// When the footprint would set a new peak, the arena's free pages go back
-// to the kernel if they hold at least this much memory and a 1/kTrimShare
-// share of the footprint. Less is not worth it: every page given back and
-// used again costs a page fault. On the recorded traces a trim happens 4-11
-// times a run, and the footprint peak fell by 1.5-12 % (perl 25.64 to 24.67
-// MiB, below glibc's 25.2; sqlite 13.35 to 11.69) for 1-26 % more page
-// faults (docs/performance.md). With 256 KiB alone the Lua trace took a
-// quarter more of those extra faults for the same footprint.
+// When the footprint would set a new peak (other than by the arena's own
+// pages), the arena's free pages that have stayed free for kColdTicks go
+// back to the kernel if the free pages hold at least this much memory and
+// a 1/kTrimShare share of the footprint, once per such rise of the peak.
+// Every page given back and used again costs a page fault. On the recorded
+// traces the footprint peak fell by 0-13 % (perl 25.64 to 24.67 MiB, below
+// glibc's 25.2; sqlite 13.35 to 11.73; Lua 53.47 to 51.91) for 0-4 % more
+// page faults (docs/performance.md).
 inline constexpr size_t kTrimBytes = size_t(256) << 10;
 inline constexpr uint64_t kTrimShare = 32;
+// Only free pages that have stayed free this many ticks (see Arena::clock)
+// go back: a program whose large blocks come and go reuses its free spans
+// within a few mallocs, and giving them back cost it a page fault per page
+// each time (the suite's large-blocks replay: 8.7x slower, 2.3 times the
+// page faults, without this rule).
+inline constexpr uint32_t kColdTicks = 64;
 
 enum class SpanState : uint32_t { none = 0, live = 1, free = 2 };
 
@@ -80,6 +86,13 @@ struct Arena {
   // free spans below top and on pages in [top, committed).
   uint64_t* released = nullptr;
   uint64_t released_pages = 0;  // bits set
+  uint64_t trim_peak = 0;       // the footprint peak at the last trim
+  // Ticks at every arena malloc and every other growth of the footprint
+  // (a pool page, a system block, a slab): how long free pages have stayed
+  // free. Free spans carry the tick they were freed at (stamp_freed).
+  uint32_t clock = 0;
+  uint32_t end_freed = 0;       // the tick when top last came down
+  uint32_t next_trim_tick = 0;  // no trim before this tick
   uint64_t free_pages = 0;      // in free spans below top
   uint32_t epoch_top = 0;       // highest top since the last decommit check
   uint32_t epoch_frees = 0;     // spans freed since then

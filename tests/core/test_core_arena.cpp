@@ -362,8 +362,34 @@ fastalloc32_config trim_config() {
 
 }  // namespace
 
-TEST_CASE("free arena pages go back to the kernel before the footprint sets a new peak") {
+namespace {
+
+// One block in each class, so each has its first page.
+void touch_every_class(fastalloc32_mm* mm, std::vector<void*>* out) {
+  for (uint32_t i = 0; i < fastalloc32_class_count(mm); ++i) {
+    void* p = fastalloc32_malloc(mm, class_stats(mm, i).block_size);
+    REQUIRE(p != nullptr);
+    out->push_back(p);
+  }
+}
+
+// n more blocks of the 4096-byte class, after its first: a new pool page
+// each (a tick of the arena's clock, and a new footprint peak).
+void grow_pool(fastalloc32_mm* mm, int n, std::vector<void*>* out) {
+  for (int i = 0; i < n; ++i) {
+    void* p = fastalloc32_malloc(mm, 4096);
+    REQUIRE(p != nullptr);
+    out->push_back(p);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("free arena pages that stayed free go back to the kernel before the footprint sets a new peak") {
   Mm mm = make(trim_config());  // default mmap: the arena may madvise
+  std::vector<void*> small;
+  touch_every_class(mm.get(), &small);
+  const uint64_t pools = stats(mm.get()).footprint.current;
   void* keep = fastalloc32_malloc(mm.get(), 64 * KiB);
   std::vector<void*> ptrs;
   for (int i = 0; i < 8; ++i) {
@@ -374,22 +400,30 @@ TEST_CASE("free arena pages go back to the kernel before the footprint sets a ne
   }
   void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);  // the freed spans stay below the arena's top
   REQUIRE((keep && guard));
-  const uint64_t full = 64 * KiB + 8 * 256 * KiB + 32 * KiB;
+  const uint64_t full = pools + 64 * KiB + 8 * 256 * KiB + 32 * KiB;
   CHECK(stats(mm.get()).footprint.current == full);
   for (void* p : ptrs) fastalloc32_free(mm.get(), p);
   // Below the peak nothing is given back: the pages may come back at once.
   fastalloc32_stats s = stats(mm.get());
   CHECK(s.footprint.current == full);
   CHECK(s.sys_decommits == 0);
+
+  // A new peak, but the spans were freed a moment ago: kept.
+  grow_pool(mm.get(), 1, &small);
+  s = stats(mm.get());
+  CHECK(s.sys_decommits == 0);
+  CHECK(s.footprint.current == full + kPage);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
-  // A pool's first page would be a new peak: the 2 MiB of free spans go first.
-  void* small = fastalloc32_malloc(mm.get(), 64);
-  REQUIRE(small != nullptr);
+  // 64 pool pages later they have stayed free long enough: the 2 MiB go
+  // back before one of those pages sets a new peak.
+  grow_pool(mm.get(), 64, &small);
   s = stats(mm.get());
   CHECK(s.sys_decommits >= 1);
-  CHECK(s.footprint.current == 64 * KiB + 32 * KiB + kPage);
-  CHECK(s.footprint.peak == full);
+  const uint64_t held = pools + 65 * kPage;  // the pools now
+  CHECK(s.footprint.current == held + 64 * KiB + 32 * KiB);
+  CHECK(s.footprint.peak > full);
+  CHECK(s.footprint.peak <= full + 65 * kPage);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
   // The first block grows in place into the released span after it: only
@@ -397,7 +431,7 @@ TEST_CASE("free arena pages go back to the kernel before the footprint sets a ne
   fill(keep, 64 * KiB, 7);
   void* grown = fastalloc32_realloc(mm.get(), keep, 192 * KiB);
   REQUIRE(grown == keep);
-  CHECK(stats(mm.get()).footprint.current == 32 * KiB + kPage + 192 * KiB);
+  CHECK(stats(mm.get()).footprint.current == held + 192 * KiB + 32 * KiB);
   CHECK(verify(grown, 64 * KiB, 7));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
@@ -407,7 +441,7 @@ TEST_CASE("free arena pages go back to the kernel before the footprint sets a ne
   CHECK(fastalloc32_kind_of(mm.get(), z) == FASTALLOC32_KIND_LARGE);
   CHECK(all_zero(z, 512 * KiB));
   s = stats(mm.get());
-  CHECK(s.footprint.current == 192 * KiB + 32 * KiB + kPage + 512 * KiB);
+  CHECK(s.footprint.current == held + 192 * KiB + 32 * KiB + 512 * KiB);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
   // Freed again below the peak: kept, no system call.
@@ -417,24 +451,52 @@ TEST_CASE("free arena pages go back to the kernel before the footprint sets a ne
   s = stats(mm.get());
   CHECK(s.sys_decommits == decommits);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-  for (void* p : {grown, guard, small}) fastalloc32_free(mm.get(), p);
+  for (void* p : {grown, guard}) fastalloc32_free(mm.get(), p);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("free arena spans reused as fast as they are freed are never given back") {
+  // A program at its footprint peak whose large blocks come and go: the
+  // spans it frees are taken again within a few mallocs, while its pools
+  // keep setting new peaks. Giving them back would cost a page fault for
+  // every page on every reuse.
+  Mm mm = make(trim_config());
+  void* guard = nullptr;
+  std::vector<void*> small;
+  std::vector<void*> big;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 4; ++i) big.push_back(fastalloc32_malloc(mm.get(), (100 + 30 * (round % 5)) * KiB));
+    if (guard == nullptr) guard = fastalloc32_malloc(mm.get(), 32 * KiB);
+    small.push_back(fastalloc32_malloc(mm.get(), 4096));  // a new pool page: a new peak
+    for (void* p : big) fastalloc32_free(mm.get(), p);
+    big.clear();
+  }
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.sys_decommits == 0);
+  CHECK(s.large_arena_allocs == 800 + 1);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), guard);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
 }
 
 TEST_CASE("less than kTrimBytes of free arena pages is not worth a trim") {
   Mm mm = make(trim_config());
+  std::vector<void*> small;
+  touch_every_class(mm.get(), &small);
+  const uint64_t pools = stats(mm.get()).footprint.current;
   void* a = fastalloc32_malloc(mm.get(), 128 * KiB);
   void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);
   REQUIRE((a && guard));
   std::memset(a, 1, 128 * KiB);
   fastalloc32_free(mm.get(), a);
-  void* small = fastalloc32_malloc(mm.get(), 64);  // a new peak, 128 KiB free
-  REQUIRE(small != nullptr);
+  grow_pool(mm.get(), 200, &small);  // new peaks, long after the free
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.sys_decommits == 0);
-  CHECK(s.footprint.current == 128 * KiB + 32 * KiB + kPage);
+  CHECK(s.footprint.current == pools + 200 * kPage + 128 * KiB + 32 * KiB);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-  for (void* p : {guard, small}) fastalloc32_free(mm.get(), p);
+  fastalloc32_free(mm.get(), guard);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
 }
 
 TEST_CASE("a map hook's arena is never trimmed: its memory is not the library's to advise") {
@@ -443,17 +505,21 @@ TEST_CASE("a map hook's arena is never trimmed: its memory is not the library's 
   spy.attach(c);
   {
     Mm mm = make(c);
+    std::vector<void*> small;
+    touch_every_class(mm.get(), &small);
+    const uint64_t pools = stats(mm.get()).footprint.current;
     std::vector<void*> ptrs;
     for (int i = 0; i < 8; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 256 * KiB));
     void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);
+    REQUIRE(guard != nullptr);
     for (void* p : ptrs) fastalloc32_free(mm.get(), p);
-    void* small = fastalloc32_malloc(mm.get(), 64);
-    REQUIRE((guard && small));
+    grow_pool(mm.get(), 200, &small);
     const fastalloc32_stats s = stats(mm.get());
     CHECK(s.sys_decommits == 0);
-    CHECK(s.footprint.current == 8 * 256 * KiB + 32 * KiB + kPage);
+    CHECK(s.footprint.current == pools + 200 * kPage + 8 * 256 * KiB + 32 * KiB);
     CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-    for (void* p : {guard, small}) fastalloc32_free(mm.get(), p);
+    fastalloc32_free(mm.get(), guard);
+    for (void* p : small) fastalloc32_free(mm.get(), p);
   }
   CHECK(spy.balanced());
 }
