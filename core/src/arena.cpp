@@ -4,8 +4,6 @@
 // end of the arena given back to the kernel beyond large_cache_bytes.
 #include "arena.hpp"
 
-#include <sys/mman.h>
-
 #include <cstring>
 
 #include "manager.hpp"
@@ -137,8 +135,7 @@ uint64_t reclaimable_pages(const Arena& a) noexcept {
 void decommit_end(Manager& m, uint32_t from) noexcept {
   Arena& a = m.arena;
   const size_t bytes = size_t(a.committed - from) * m.page_size;
-  m.counters.sys_decommits++;
-  if (madvise(a.base + size_t(from) * m.page_size, bytes, MADV_DONTNEED) != 0) return;
+  if (!sys_decommit(m, a.base + size_t(from) * m.page_size, bytes)) return;
   const uint64_t were_released = clear_released(a, from, a.committed);
   m.gauges.footprint.sub(bytes - were_released * m.page_size);
   a.committed = from;
@@ -164,9 +161,7 @@ uint64_t trim(Manager& m) noexcept {
     for (uint32_t s = a.heads[b]; s != kNoSpan; s = a.tags[s].next) {
       const uint32_t pages = a.tags[s].pages;
       if (!is_cold(a, s, pages) || released_in(a, s, s + pages) == pages) continue;
-      m.counters.sys_decommits++;
-      if (madvise(a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size, MADV_DONTNEED) != 0)
-        continue;
+      if (!sys_decommit(m, a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size)) continue;
       m.gauges.footprint.sub(mark_released(a, s, s + pages) * m.page_size);
     }
   }

@@ -152,6 +152,9 @@ void* sys_map_block(Manager& m, size_t size) noexcept;
 // until sys_commit makes a range of it read-write (and charges it).
 void* sys_reserve(Manager& m, size_t size) noexcept;
 bool sys_commit(Manager& m, void* p, size_t size) noexcept;
+// Default mmap only: gives the pages back (MADV_DONTNEED; they read zero
+// when next touched).
+bool sys_decommit(Manager& m, void* p, size_t size) noexcept;
 void sys_unmap(Manager& m, void* p, size_t size) noexcept;
 // mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
 void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;

@@ -74,6 +74,11 @@ bool sys_commit(Manager& m, void* p, size_t size) noexcept {
   return mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
 }
 
+bool sys_decommit(Manager& m, void* p, size_t size) noexcept {
+  m.counters.sys_decommits++;
+  return madvise(p, size, MADV_DONTNEED) == 0;
+}
+
 void sys_unmap(Manager& m, void* p, size_t size) noexcept {
   m.counters.sys_unmaps++;
   raw_unmap(m.config.system, p, size);
