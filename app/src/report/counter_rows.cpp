@@ -56,6 +56,7 @@ const CounterRow kRows[] = {
     count("large_cache_hits", Section::pool, "large.cache_hits", "large cache hits"),
     ratio("large.cache_reuse", "large cache reuse", &Report::large_cache_reuse),
     count("large_arena_allocs", Section::pool, "large.arena_allocs", "large arena allocations"),
+    count("sys_decommits", Section::pool, "large.arena_decommits", "large arena give-backs (madvise)"),
     count("fallback_allocs", Section::pool, "fallback.allocs", "fallback allocations"),
     ratio("fallback.rate", "fallback rate", &Report::fallback_rate),
     {"fallback_bytes", Field::gauge_total, Section::pool, Kind::bytes, "fallback.bytes_total",
@@ -87,7 +88,6 @@ const CounterRow kRows[] = {
     hidden("sys_maps"),
     hidden("sys_unmaps"),
     hidden("sys_remaps"),
-    hidden("sys_decommits"),
     hidden("sys_commits"),
     // The replay measures live and footprint figures on its own (memory.*).
     hidden("live_allocs", Field::gauge_peak),
