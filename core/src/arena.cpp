@@ -124,10 +124,10 @@ uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
   return fresh;
 }
 
-// The arena's own new pages do not call before_footprint_growth: a trim
-// there would give back free spans just to take other pages, and on the
-// recorded traces it lowered no footprint peak further.
-void grow_footprint(Manager& m, uint64_t pages) noexcept {
+// The arena's own new pages only move the gauge (not grow_footprint): a
+// trim there would give back free spans just to take other pages, and on
+// the recorded traces it lowered no footprint peak further.
+void add_arena_pages(Manager& m, uint64_t pages) noexcept {
   m.gauges.footprint.add(pages * m.page_size);
 }
 
@@ -339,7 +339,7 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
   // Released pages and pages past committed read zero.
   const bool zero = fresh == pages;
   set_span(a, start, pages, SpanState::live);
-  grow_footprint(m, fresh);
+  add_arena_pages(m, fresh);
   *out = ArenaBlock{a.base + size_t(start) * m.page_size, size_t(pages) * m.page_size, zero};
   return true;
 }
@@ -382,12 +382,15 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
     }
     const uint64_t fresh = claim(a, next, next + extra);
     set_span(a, start, want, SpanState::live);
-    grow_footprint(m, fresh);
+    add_arena_pages(m, fresh);
   }
   return size_t(want) * m.page_size;
 }
 
-void before_footprint_growth(Manager& m, uint64_t bytes) noexcept {
+namespace {
+
+// Whether to trim before the footprint grows by `bytes`, and the trim.
+void trim_before_growth(Manager& m, uint64_t bytes) noexcept {
   Arena& a = m.arena;
   ++a.clock;
   if (bytes <= m.gauges.footprint.headroom) return;  // not a new peak
@@ -404,6 +407,13 @@ void before_footprint_growth(Manager& m, uint64_t bytes) noexcept {
   if (reclaimable_pages(a) * m.page_size < least) return;
   a.next_trim_tick = a.clock + kColdTicks;
   if (trim(m) != 0) a.trim_peak = m.gauges.footprint.peak;
+}
+
+}  // namespace
+
+void grow_footprint(Manager& m, uint64_t bytes) noexcept {
+  trim_before_growth(m, bytes);
+  m.gauges.footprint.add(bytes);
 }
 
 bool arena_owns(const Manager& m, const void* p) noexcept {

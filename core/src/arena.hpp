@@ -126,12 +126,13 @@ void arena_free(Manager& m, char* ptr) noexcept;
 // changed).
 size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept;
 bool arena_owns(const Manager& m, const void* p) noexcept;
-// Call before the footprint grows by `bytes` through anything but the
-// arena's own pages (pool pages, a system block, a slab): a tick of the
+// The footprint grows by `bytes` through anything but the arena's own pages
+// (pool pages, a system block, a slab, a mapping's growth): a tick of the
 // arena's clock, and when that would set a new footprint peak, the arena's
 // free pages that stayed free go back to the kernel first (see kTrimBytes
-// and kColdTicks). Out of line: only slow paths grow the footprint.
-void before_footprint_growth(Manager& m, uint64_t bytes) noexcept;
+// and kColdTicks); then the gauge moves. Out of line: only slow paths grow
+// the footprint.
+void grow_footprint(Manager& m, uint64_t bytes) noexcept;
 // Everything, at destroy.
 void arena_release(Manager& m) noexcept;
 // Every span walked: tags consistent, free lists match. live_pages is the

@@ -53,8 +53,7 @@ bool reserve_slot(Manager& m) noexcept {
     free_meta(m, s.sorted, kRegistryEntry * s.capacity);
     m.gauges.footprint.sub(kRegistryEntry * s.capacity);
   }
-  before_footprint_growth(m, kRegistryEntry * cap);
-  m.gauges.footprint.add(kRegistryEntry * cap);
+  grow_footprint(m, kRegistryEntry * cap);
   s.sorted = grown;
   s.ends = grown_ends;
   s.capacity = cap;
@@ -112,8 +111,7 @@ FallbackSlab* make_slab(Manager& m, uint32_t kind) noexcept {
   s->next_partial = nullptr;
   s->prev_partial = nullptr;
   s->partial = false;
-  before_footprint_growth(m, raw_size + record_bytes(capacity));
-  m.gauges.footprint.add(raw_size + record_bytes(capacity));
+  grow_footprint(m, raw_size + record_bytes(capacity));
   SlabSet& set = m.slabs;
   const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));
   std::memmove(set.sorted + at + 1, set.sorted + at, sizeof(FallbackSlab*) * (set.count - at));

@@ -74,9 +74,7 @@ struct FallbackSlab {
   char* block(uint32_t i) const noexcept { return base + size_t(i) * block_size; }
   // The block at `in` bytes from base, and whether `in` is its first byte.
   uint64_t index_of(uint64_t in, bool* at_start) const noexcept {
-    const uint128 product = static_cast<uint128>(in) * recip;
-    *at_start = static_cast<uint64_t>(product) < recip;
-    return static_cast<uint64_t>(product >> 64);
+    return divide_by_reciprocal(in, recip, at_start);
   }
   char* end() const noexcept { return block(capacity); }
   bool is_live(uint32_t i) const noexcept { return (state[i] & kSlabFree) == 0; }

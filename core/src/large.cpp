@@ -156,8 +156,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
-  before_footprint_growth(m, raw_size);
-  m.gauges.footprint.add(raw_size);
+  grow_footprint(m, raw_size);
   m.counters.large_allocs++;
   // System malloc blocks start wherever the system puts them; mappings at
   // the colour.

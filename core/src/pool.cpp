@@ -16,8 +16,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   size_t touched = 0;
   align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
   if (touched > k.touched_bytes) {
-    before_footprint_growth(m, touched - k.touched_bytes);
-    m.gauges.footprint.add(touched - k.touched_bytes);
+    grow_footprint(m, touched - k.touched_bytes);
     k.touched_bytes = touched;
   }
   return pool_hand_out(m, k, index, size);

@@ -98,13 +98,9 @@ struct alignas(256) PoolClass {
   uint32_t requested(uint64_t index) const noexcept { return state[index] - 1; }
   void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<uint32_t>(size + 1); }
   // Block index of an offset inside the class's stride, and whether the
-  // offset is a block's first byte: the high half of one multiply is the
-  // quotient, and the low half is below the reciprocal exactly when the
-  // remainder is zero (the divisibility test of Lemire, Kaser and Kurz).
+  // offset is a block's first byte.
   uint64_t index_of(uint64_t in, bool* at_start) const noexcept {
-    const uint128 product = static_cast<uint128>(in) * recip;
-    *at_start = static_cast<uint64_t>(product) < recip;
-    return static_cast<uint64_t>(product >> 64);
+    return divide_by_reciprocal(in, recip, at_start);
   }
   void clear_live(uint64_t index) noexcept { state[index] = 0; }
 };

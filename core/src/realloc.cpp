@@ -46,8 +46,11 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
     return nullptr;
   }
   TableEntry moved = *e;
-  if (new_size > e->raw_size()) before_footprint_growth(m, new_size - e->raw_size());
-  m.gauges.footprint.change(e->raw_size(), new_size);
+  if (new_size > e->raw_size()) {
+    grow_footprint(m, new_size - e->raw_size());
+  } else {
+    m.gauges.footprint.sub(e->raw_size() - new_size);
+  }
   resize_entry(m, &moved, size, new_size - offset);
   moved.ptr = reinterpret_cast<uintptr_t>(q) + offset;
   m.table.erase(e);

@@ -43,10 +43,21 @@ __extension__ typedef unsigned __int128 uint128;
 // floor(2^64 / d) + 1, which is ceil(2^64 / d) unless d is a power of two
 // (then exactly 2^64 / d). For every n with n * d < 2^64, the product
 // n * reciprocal(d) has n / d as its high 64 bits, and its low 64 bits are
-// below reciprocal(d) exactly when d divides n (PoolClass::index_of). The
+// below reciprocal(d) exactly when d divides n (divide_by_reciprocal). The
 // manager refuses configs whose pool strides could break n * d < 2^64.
 inline uint64_t reciprocal(uint64_t d) noexcept {
   return UINT64_MAX / d + 1;
+}
+
+// n / d with recip = reciprocal(d), and whether d divides n: the high half
+// of one multiply is the quotient, and the low half is below the
+// reciprocal exactly when the remainder is zero (the divisibility test of
+// Lemire, Kaser and Kurz). Block index and "is a block's first byte" of an
+// offset, for pools and fallback slabs alike.
+inline uint64_t divide_by_reciprocal(uint64_t n, uint64_t recip, bool* divides) noexcept {
+  const uint128 product = static_cast<uint128>(n) * recip;
+  *divides = static_cast<uint64_t>(product) < recip;
+  return static_cast<uint64_t>(product >> 64);
 }
 
 }  // namespace fa32::core
