@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The real-program benchmarks in one command: the Lua host
+# (bench/run-lua-host.sh: eight Lua scripts on fastalloc32's default config
+# and on glibc, jemalloc, mimalloc and tcmalloc), then the recorded traces
+# of seven Debian programs (bench/run-real-traces.sh: recorded first by
+# scripts/record-real-traces.sh when TRACEDIR holds none, then replayed
+# with --touch all and --touch first). Prints both Markdown tables, each
+# with its goal check, on standard output; progress goes to standard error.
+#
+#   bench/run-real-programs.sh [--quick] [-a LIST] [--fa32 BINARY] [--host BINARY] [TRACEDIR]
+#
+#   --quick        a smoke run: the Lua host at scale 0.1 with 2 rounds, the
+#                  traces 1 run each with --touch all and no minimum run time
+#   -a LIST        the Lua host's allocators, comma-separated (default
+#                  fa32,glibc,jemalloc,mimalloc,tcmalloc; the traces always
+#                  run on all five)
+#   --fa32 BINARY  the fa32 binary (default build/app/fa32)
+#   --host BINARY  the Lua host (default build/bench/lua_host/fa32_lua_host)
+#   TRACEDIR       the recorded traces (default build/real-traces)
+# The environment variables of the two scripts still apply (FA32_LUA_ROUNDS,
+# FA32_REAL_RUNS, FA32_REAL_TOUCH, ...; see their --help). About 12-17
+# minutes in all.
+#
+# Exit status: 0 when every run of both finished (goals missed are reported,
+# not an error), 1 when a run of either failed, 2 on bad usage.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+usage() { sed -n '3,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+quick=0 lua_allocs="" fa32="$root/build/app/fa32" host="$root/build/bench/lua_host/fa32_lua_host" tracedir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    -a) lua_allocs="${2:?-a needs a value}"; shift ;;
+    --fa32) fa32="${2:?--fa32 needs a value}"; shift ;;
+    --host) host="${2:?--host needs a value}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    -*) echo "run-real-programs: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *)
+      [ -z "$tracedir" ] || { echo "run-real-programs: one TRACEDIR at most (see --help)" >&2; exit 2; }
+      tracedir="$1"
+      ;;
+  esac
+  shift
+done
+tracedir="${tracedir:-$root/build/real-traces}"
+# Both binaries are checked before anything runs, so a bad call fails at once.
+[ -x "$fa32" ] || { echo "run-real-programs: no fa32 binary at $fa32 (cmake --build build)" >&2; exit 2; }
+[ -x "$host" ] || {
+  echo "run-real-programs: no Lua host at $host (cmake -S . -B build -DFA32_BUILD_BENCH=ON && cmake --build build)" >&2
+  exit 2
+}
+
+lua_args=(--host "$host")
+[ -z "$lua_allocs" ] || lua_args+=(-a "$lua_allocs")
+if [ "$quick" = 1 ]; then
+  lua_args+=(--quick)
+  export FA32_REAL_RUNS="${FA32_REAL_RUNS:-1}" FA32_REAL_TOUCH="${FA32_REAL_TOUCH:-all}"
+  export FA32_REAL_MIN_TIME="${FA32_REAL_MIN_TIME:-0}"
+fi
+
+status=0
+echo "run-real-programs: the Lua host" >&2
+"$here/run-lua-host.sh" "${lua_args[@]}" || status=1
+echo
+echo "run-real-programs: the recorded traces in $tracedir" >&2
+if [ ! -d "$tracedir" ] || ! compgen -G "$tracedir/*.fa32" >/dev/null; then
+  record=("$root/scripts/record-real-traces.sh" --fa32 "$fa32")
+  [ "$quick" = 0 ] || record+=(--scale 0.02)
+  "${record[@]}" "$tracedir" >&2 || status=1
+fi
+echo "### Recorded real traces"
+echo
+FA32="$fa32" "$here/run-real-traces.sh" "$tracedir" || status=1
+exit "$status"
