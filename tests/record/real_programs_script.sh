@@ -14,20 +14,14 @@ host="$2"
 src="$3"
 work="$4"
 run="$src/bench/run-real-programs.sh"
-rm -rf "$work"
-mkdir -p "$work"
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=script_helpers.sh
+. "$(dirname "$0")/script_helpers.sh"
+fresh_dir "$work"
 
-rc=0
-"$run" --no-such-flag 2>"$work/usage.err" || rc=$?
-[ "$rc" -eq 2 ] || fail "--no-such-flag: exit $rc, expected 2"
+expect_exit 2 "--no-such-flag" "$work/usage.err" "$run" --no-such-flag
 grep -q "unknown option --no-such-flag" "$work/usage.err" || fail "--no-such-flag: no message naming it"
-rc=0
-"$run" --fa32 "$fa32" --host "$work/no-such-host" "$work/none" >"$work/usage.out" 2>"$work/usage.err" || rc=$?
-[ "$rc" -eq 2 ] || fail "missing Lua host: exit $rc, expected 2"
+expect_exit 2 "missing Lua host" "$work/usage.err" \
+  "$run" --fa32 "$fa32" --host "$work/no-such-host" "$work/none" >"$work/usage.out"
 grep -q "no Lua host at $work/no-such-host" "$work/usage.err" || fail "missing Lua host: no message"
 [ ! -s "$work/usage.out" ] || fail "a refused run printed a table"
 [ ! -e "$work/none" ] || fail "a refused run created TRACEDIR"

@@ -11,21 +11,16 @@ set -euo pipefail
 fa32="$1"
 src="$2"
 work="$3"
-rm -rf "$work"
-mkdir -p "$work"
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=script_helpers.sh
+. "$(dirname "$0")/script_helpers.sh"
+fresh_dir "$work"
 
 # Bad usage is refused before anything runs.
-rc=0
-"$src/scripts/record-real-traces.sh" --fa32 "$fa32" --only lua,cobol "$work/none" 2>"$work/usage.err" || rc=$?
-[ "$rc" -eq 2 ] || fail "--only cobol: exit $rc, expected 2"
+expect_exit 2 "--only cobol" "$work/usage.err" \
+  "$src/scripts/record-real-traces.sh" --fa32 "$fa32" --only lua,cobol "$work/none"
 grep -q "unknown program 'cobol'" "$work/usage.err" || fail "--only cobol: no message naming it"
-rc=0
-"$src/scripts/record-real-traces.sh" --fa32 "$work/no-such-fa32" "$work/none" 2>"$work/usage.err" || rc=$?
-[ "$rc" -eq 2 ] || fail "missing fa32 binary: exit $rc, expected 2"
+expect_exit 2 "missing fa32 binary" "$work/usage.err" \
+  "$src/scripts/record-real-traces.sh" --fa32 "$work/no-such-fa32" "$work/none"
 [ ! -e "$work/none" ] || fail "a refused run created its output directory"
 
 # Record two programs at a small scale.
