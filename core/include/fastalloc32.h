@@ -207,7 +207,7 @@ typedef struct fastalloc32_config {
    * no page fault. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
    * (madvise; with the default mmap only, not with a map hook). So do its
-   * free pages that stayed free a while (64 ticks of a clock of arena
+   * free pages that stayed free a while (256 ticks of a clock of arena
    * mallocs and pool growth) when the footprint is about to set a new peak
    * while its free pages hold at least 256 KiB and a 32nd of the
    * footprint: reused, such a page costs a page fault, and it reads zero.

@@ -44,7 +44,7 @@ inline constexpr size_t kCommitBytes = size_t(1) << 20;
 // a 1/kTrimShare share of the footprint, once per such rise of the peak.
 // Every page given back and used again costs a page fault. On the recorded
 // traces the footprint peak fell by 0-13 % (perl 25.64 to 24.67 MiB, below
-// glibc's 25.2; sqlite 13.35 to 11.73; Lua 53.47 to 51.97) for 0-4 % more
+// glibc's 25.2; sqlite 13.35 to 11.73; Lua 53.47 to 51.34) for 0-4 % more
 // page faults (docs/performance.md).
 inline constexpr size_t kTrimBytes = size_t(256) << 10;
 inline constexpr uint64_t kTrimShare = 32;
@@ -52,8 +52,12 @@ inline constexpr uint64_t kTrimShare = 32;
 // go back: a program whose large blocks come and go reuses its free spans
 // within a few mallocs, and giving them back cost it a page fault per page
 // each time (the suite's large-blocks replay: 8.7x slower, 2.3 times the
-// page faults, without this rule).
-inline constexpr uint32_t kColdTicks = 64;
+// page faults, without this rule). 256 rather than 64: on the recorded
+// traces no footprint peak grows (Lua's falls from 51.97 to 51.34 MiB), and
+// fewer given-back pages are faulted in again (perl-words 0.8 %, a Lua
+// table-resizing script's trace 2.1 % fewer faults); from 384 on, perl's
+// peak rises (25.10 MiB at 384, 25.64 at 4096) and Lua's too.
+inline constexpr uint32_t kColdTicks = 256;
 
 enum class SpanState : uint32_t { none = 0, live = 1, free = 2 };
 

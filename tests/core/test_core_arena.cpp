@@ -385,6 +385,10 @@ void grow_pool(fastalloc32_mm* mm, int n, std::vector<void*>* out) {
 
 }  // namespace
 
+// The arena's age rule (fastalloc32.h: free pages that stayed free for 256
+// ticks; each new pool page is one).
+constexpr int kColdTicks = 256;
+
 TEST_CASE("free arena pages that stayed free go back to the kernel before the footprint sets a new peak") {
   Mm mm = make(trim_config());  // default mmap: the arena may madvise
   std::vector<void*> small;
@@ -415,15 +419,17 @@ TEST_CASE("free arena pages that stayed free go back to the kernel before the fo
   CHECK(s.footprint.current == full + kPage);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
-  // 64 pool pages later they have stayed free long enough: the 2 MiB go
-  // back before one of those pages sets a new peak.
-  grow_pool(mm.get(), 64, &small);
+  // kColdTicks pool pages later they have stayed free long enough: the 2 MiB
+  // go back before one of those pages sets a new peak.
+  grow_pool(mm.get(), kColdTicks - 1, &small);
+  CHECK(stats(mm.get()).sys_decommits == 0);  // one tick too young
+  grow_pool(mm.get(), 1, &small);
   s = stats(mm.get());
   CHECK(s.sys_decommits >= 1);
-  const uint64_t held = pools + 65 * kPage;  // the pools now
+  const uint64_t held = pools + uint64_t(kColdTicks + 1) * kPage;  // the pools now
   CHECK(s.footprint.current == held + 64 * KiB + 32 * KiB);
   CHECK(s.footprint.peak > full);
-  CHECK(s.footprint.peak <= full + 65 * kPage);
+  CHECK(s.footprint.peak <= full + uint64_t(kColdTicks + 1) * kPage);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
   // The first block grows in place into the released span after it: only
@@ -490,10 +496,10 @@ TEST_CASE("less than kTrimBytes of free arena pages is not worth a trim") {
   REQUIRE((a && guard));
   std::memset(a, 1, 128 * KiB);
   fastalloc32_free(mm.get(), a);
-  grow_pool(mm.get(), 200, &small);  // new peaks, long after the free
+  grow_pool(mm.get(), 2 * kColdTicks, &small);  // new peaks, long after the free
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.sys_decommits == 0);
-  CHECK(s.footprint.current == pools + 200 * kPage + 128 * KiB + 32 * KiB);
+  CHECK(s.footprint.current == pools + uint64_t(2 * kColdTicks) * kPage + 128 * KiB + 32 * KiB);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   fastalloc32_free(mm.get(), guard);
   for (void* p : small) fastalloc32_free(mm.get(), p);
