@@ -79,22 +79,36 @@ def freed_span(x, barrier):
     x.check()
 
 
-def trim_free_spans():
-    x = Input()
-    freed_span(x, barrier=True)
+def new_peak(x, label, size):
+    """After the age: a mapped block that sets a new footprint peak."""
     x.age()
-    x.malloc("peak", 2 * 1024 * KIB)
+    x.malloc(label, size)
     x.check()
-    return x.finish(1)
+
+
+def trim_input(barrier, destroy_live):
+    x = Input()
+    freed_span(x, barrier)
+    new_peak(x, "peak", 2 * 1024 * KIB)
+    return x.finish(destroy_live)
+
+
+def trim_free_spans():
+    return trim_input(barrier=True, destroy_live=1)
 
 
 def trim_arena_end():
-    x = Input()
-    freed_span(x, barrier=False)
+    return trim_input(barrier=False, destroy_live=0)
+
+
+def young_spans_then_peak(x, label, size):
+    """C (six pages, allocated first) freed after the age and five of its
+    pages taken again: a young span's page is left when the peak comes."""
     x.age()
-    x.malloc("peak", 2 * 1024 * KIB)
+    x.free("C")
+    x.malloc("C'", 20 * KIB)
+    x.malloc(label, size)
     x.check()
-    return x.finish(0)
 
 
 def trim_mixed_ages():
@@ -103,11 +117,7 @@ def trim_mixed_ages():
     x.malloc("C", 24 * KIB)
     x.malloc("E", 20 * KIB)
     freed_span(x, barrier=True)
-    x.age()
-    x.free("C")
-    x.malloc("C'", 20 * KIB)  # five of C's six pages: a one-page span is left
-    x.malloc("peak", 2 * 1024 * KIB)
-    x.check()
+    young_spans_then_peak(x, "peak", 2 * 1024 * KIB)
     return x.finish(1)
 
 
@@ -120,16 +130,10 @@ def trim_twice():
     for i in range(10):
         x.malloc("B%d" % i, 40 * KIB)
     x.malloc("G", 20 * KIB)
-    x.age()
-    x.free("C")
-    x.malloc("C'", 20 * KIB)
-    x.malloc("peak 1", 2 * 1024 * KIB)
-    x.check()
+    young_spans_then_peak(x, "peak 1", 2 * 1024 * KIB)
     for i in range(10):
         x.free("B%d" % i)
-    x.age()
-    x.malloc("peak 2", 5 * 512 * KIB)
-    x.check()
+    new_peak(x, "peak 2", 5 * 512 * KIB)
     return x.finish(0)
 
 
