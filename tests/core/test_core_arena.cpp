@@ -23,6 +23,18 @@ fastalloc32_config arena_config() {
   return c;
 }
 
+// n blocks of `size` bytes, every byte written (so their pages hold memory).
+std::vector<void*> written_blocks(fastalloc32_mm* mm, int n, size_t size, int byte) {
+  std::vector<void*> out;
+  for (int i = 0; i < n; ++i) {
+    void* p = fastalloc32_malloc(mm, size);
+    REQUIRE(p != nullptr);
+    std::memset(p, byte, size);
+    out.push_back(p);
+  }
+  return out;
+}
+
 char* at(void* p, size_t offset) {
   return static_cast<char*>(p) + offset;
 }
@@ -180,13 +192,7 @@ TEST_CASE("realloc of an arena block grows in place into a free neighbour or the
 
 TEST_CASE("pages that stay free at the arena's end go back to the kernel") {
   Mm mm = make(arena_config());  // default mmap: the arena may madvise
-  std::vector<void*> ptrs;
-  for (int i = 0; i < 40; ++i) {
-    void* p = fastalloc32_malloc(mm.get(), 256 * KiB);
-    REQUIRE(p != nullptr);
-    std::memset(p, 1, 256 * KiB);
-    ptrs.push_back(p);
-  }
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 40, 256 * KiB, 1);
   fastalloc32_stats s = stats(mm.get());
   CHECK(s.footprint.current == 40 * 256 * KiB);  // no small blocks: the arena's pages only
   for (void* p : ptrs) fastalloc32_free(mm.get(), p);
@@ -395,13 +401,7 @@ TEST_CASE("free arena pages that stayed free go back to the kernel before the fo
   touch_every_class(mm.get(), &small);
   const uint64_t pools = stats(mm.get()).footprint.current;
   void* keep = fastalloc32_malloc(mm.get(), 64 * KiB);
-  std::vector<void*> ptrs;
-  for (int i = 0; i < 8; ++i) {
-    void* p = fastalloc32_malloc(mm.get(), 256 * KiB);
-    REQUIRE(p != nullptr);
-    std::memset(p, 0xAB, 256 * KiB);
-    ptrs.push_back(p);
-  }
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 8, 256 * KiB, 0xAB);
   void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);  // the freed spans stay below the arena's top
   REQUIRE((keep && guard));
   const uint64_t full = pools + 64 * KiB + 8 * 256 * KiB + 32 * KiB;
