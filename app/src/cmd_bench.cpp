@@ -36,9 +36,12 @@ the replayer's id table) is timed: by default the CPU time of the replaying
 thread, which a busy machine does not inflate (--clock wall for wall time;
 the JSON has both). Each replay writes into the blocks it gets as --touch
 says (default first: one byte per 4 KiB page of a block's first MiB, and its
-last byte; all: every byte, so what a layout costs in cache misses shows). After a warm-up round, the
-runs of all allocators are interleaved (A B C A B C ...) so drift on a
-shared machine hits all alike.
+last byte; all: every byte, so what a layout costs in cache misses shows). A first,
+untimed probe run of each allocator measures its footprint and checks the replay (and
+fastalloc32_check); no timed run shares a process with it, so every allocator's first
+timed replay starts on a fresh heap, as a program does, and later repetitions of a
+short trace reuse that heap alike. After a warm-up round, the runs of all allocators
+are interleaved (A B C A B C ...) so drift on a shared machine hits all alike.
 Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
 --noise of the median), the ratio to glibc and to the fastest, peak RSS, and
 allocator footprint against live bytes where known (fastalloc32's own gauge,
@@ -211,7 +214,8 @@ int run_bench(const BenchOptions& o) {
   ro.touch = *touch;
   ro.program = bench::self_executable();
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const std::size_t per_workload = allocators.size() * static_cast<std::size_t>(o.runs + o.warmup);
+  const std::size_t per_workload =
+      allocators.size() * static_cast<std::size_t>(1 + o.runs + o.warmup);  // 1: the probe
   std::size_t done = 0;
   ro.progress = [&](const std::string& w, const std::string& a, int) {
     ++done;

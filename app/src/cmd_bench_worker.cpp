@@ -23,6 +23,7 @@ Command setup_bench_worker(CLI::App& app) {
       ->check(CLI::IsMember({"fastalloc32", "system", "preload"}));
   sub->add_option("--fa32-config", req->fa32_config, "fastalloc32 settings");
   sub->add_option("--expect-library", req->expect_library, "Library LD_PRELOAD must have loaded");
+  sub->add_flag("--probe", req->probe, "One untimed replay for the footprint and the checks");
   sub->add_option("--repetitions", req->repetitions, "Timed replays of the trace")
       ->check(CLI::Range(1, 1000000));
   sub->add_option("--memory-limit", req->memory_limit, "Most requested bytes live at once (bytes)");

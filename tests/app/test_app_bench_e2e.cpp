@@ -51,6 +51,29 @@ std::string make_trace(const fs::path& dir) {
   return path;
 }
 
+// A trace that leaves one block live at its end: each timed repetition must
+// start from a new replayer, or its first malloc reuses a live id.
+std::string make_leaky_trace(const fs::path& dir) {
+  const std::string path = (dir / "leaky.fa32").string();
+  fa32::traces::TraceHeader h;
+  h.id_bound = 2;
+  auto w = fa32::traces::create_writer(path, fa32::traces::Format::binary, h);
+  fa32::traces::Event e;
+  e.op = fa32::traces::Op::malloc;
+  e.id = 0;
+  e.size = 32;
+  w->write(e);
+  e.id = 1;
+  e.size = 100;
+  w->write(e);
+  e.op = fa32::traces::Op::free;
+  e.id = 0;
+  e.size = 0;
+  w->write(e);
+  w->finish();
+  return path;
+}
+
 ChildOutcome run_fa32(std::vector<std::string> args) {
   args.insert(args.begin(), FA32_BINARY);
   return run_child(FA32_BINARY, args, "", 600s);
@@ -180,6 +203,39 @@ TEST_CASE("fa32 bench --touch all has every worker write every byte, and says so
     }
   }
   CHECK(run_fa32({"bench", trace, "--touch", "some"}).exit_code == 2);
+}
+
+TEST_CASE("a bench worker either probes or times: a timed run never follows a probe in its process") {
+  TempDir dir;
+  for (const std::string& trace : {make_trace(dir.path), make_leaky_trace(dir.path)}) {
+    for (const char* kind : {"fastalloc32", "system"}) {
+      INFO(trace << " " << kind);
+      ChildOutcome probe = run_fa32({"bench-worker", trace, "--kind", kind, "--probe"});
+      REQUIRE(probe.status == ChildOutcome::Status::exited);
+      REQUIRE(probe.exit_code == 0);
+      const nlohmann::json p = nlohmann::json::parse(probe.out);
+      CHECK(p["repetitions"] == 0);
+      CHECK(p["replay_cpu_ns"] == 0);
+      CHECK(p["live_peak_bytes"].get<std::uint64_t>() > 0);
+      CHECK(p["verified"].dump().find("untimed probe") != std::string::npos);
+      if (std::string(kind) == "fastalloc32") {
+        CHECK(p["footprint_peak_bytes"].get<std::uint64_t>() > 0);
+        CHECK(p["verified"].dump().find("fastalloc32_check passed") != std::string::npos);
+      }
+
+      ChildOutcome timed = run_fa32({"bench-worker", trace, "--kind", kind, "--repetitions", "3"});
+      REQUIRE(timed.status == ChildOutcome::Status::exited);
+      INFO(timed.err);
+      REQUIRE(timed.exit_code == 0);
+      const nlohmann::json t = nlohmann::json::parse(timed.out);
+      CHECK(t["repetitions"] == 3);
+      CHECK(t["replay_cpu_ns"].get<std::uint64_t>() > 0);
+      // No probe ran in the timed worker: it measured no footprint.
+      CHECK(t["footprint_peak_bytes"].is_null());
+      CHECK(t["verified"].dump().find("untimed probe") == std::string::npos);
+      CHECK(t["verified"].dump().find("3 timed repetitions") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("fa32 bench rejects bad input with exit 2, and hides its worker from --help") {

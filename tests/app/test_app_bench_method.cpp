@@ -9,26 +9,33 @@
 
 using namespace fa32::app::bench;
 
-TEST_CASE("the schedule interleaves allocators: warm-up round, then A B C A B C") {
+TEST_CASE("the schedule interleaves allocators: probe round, warm-up round, then A B C A B C") {
   const std::vector<Slot> s = interleaved_schedule(3, 2, 1);
-  REQUIRE(s.size() == 9);
-  const std::size_t order[] = {0, 1, 2, 0, 1, 2, 0, 1, 2};
-  const bool warm[] = {true, true, true, false, false, false, false, false, false};
-  const int run[] = {0, 0, 0, 0, 0, 0, 1, 1, 1};
+  REQUIRE(s.size() == 12);
+  const std::size_t order[] = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
+  const bool probe[] = {true, true, true, false, false, false, false, false, false, false, false, false};
+  const bool warm[] = {true, true, true, true, true, true, false, false, false, false, false, false};
+  const int run[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1};
   for (std::size_t i = 0; i < s.size(); ++i) {
     CHECK(s[i].allocator == order[i]);
+    CHECK(s[i].probe == probe[i]);
     CHECK(s[i].warmup == warm[i]);
     CHECK(s[i].run == run[i]);
   }
 }
 
-TEST_CASE("the schedule without warm-up has runs x allocators measured slots") {
+TEST_CASE("the schedule without warm-up has the probe round and runs x allocators measured slots") {
   const std::vector<Slot> s = interleaved_schedule(2, 5, 0);
-  REQUIRE(s.size() == 10);
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  REQUIRE(s.size() == 12);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(s[i].probe);
+    CHECK(s[i].allocator == i);
+  }
+  for (std::size_t i = 2; i < s.size(); ++i) {
+    CHECK_FALSE(s[i].probe);
     CHECK_FALSE(s[i].warmup);
     CHECK(s[i].allocator == i % 2);
-    CHECK(s[i].run == static_cast<int>(i / 2));
+    CHECK(s[i].run == static_cast<int>((i - 2) / 2));
   }
   CHECK(interleaved_schedule(0, 5, 1).empty());
 }

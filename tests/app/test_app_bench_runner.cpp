@@ -20,12 +20,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Arguments: bench-worker TRACE --kind K --repetitions N [--fa32-config C] [--expect-library L] --touch T
+// Arguments: bench-worker TRACE --kind K (--probe | --repetitions N) [--fa32-config C]
+// [--expect-library L] --touch T. Only the probe reports a footprint, so a
+// row's footprint shows that it came from the probe.
 constexpr const char* kWorker = R"(#!/bin/sh
-kind=$4; reps=$6; config=
-if [ "$7" = --fa32-config ]; then config=$8; fi
+kind=; reps=; config=; touch=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kind) kind=$2; shift ;;
+    --repetitions) reps=$2; shift ;;
+    --probe) reps=probe ;;
+    --fa32-config) config=$2; shift ;;
+    --touch) touch=$2; shift ;;
+  esac
+  shift
+done
 echo "$kind:$config:$reps" >> "$(dirname "$0")/calls.log"
-eval "touch=\${$#}"
 echo "$touch" >> "$(dirname "$0")/touch.log"
 case "$config" in
   crash) kill -SEGV $$ ;;
@@ -35,7 +45,9 @@ case "$kind" in
   fastalloc32) ns=10 ;;
   *) ns=20 ;;
 esac
-echo "{\"schema_version\":1,\"events\":1000,\"repetitions\":$reps,\"replay_ns\":$((reps * 1000000)),\"ns_per_event\":$ns,\"replay_cpu_ns\":$((reps * 1000000)),\"cpu_ns_per_event\":$ns,\"peak_rss_bytes\":2000000,\"base_rss_bytes\":1000000,\"rss_peak_reset\":true,\"live_peak_bytes\":4096,\"footprint_peak_bytes\":8192,\"footprint_exact\":true,\"verified\":[\"stand-in\"],\"allocator\":\"$kind\"}"
+footprint=null; verified=timed
+if [ "$reps" = probe ]; then reps=0; footprint=8192; verified=probed; fi
+echo "{\"schema_version\":1,\"events\":1000,\"repetitions\":$reps,\"replay_ns\":$((reps * 1000000)),\"ns_per_event\":$ns,\"replay_cpu_ns\":$((reps * 1000000)),\"cpu_ns_per_event\":$ns,\"peak_rss_bytes\":2000000,\"base_rss_bytes\":1000000,\"rss_peak_reset\":true,\"live_peak_bytes\":4096,\"footprint_peak_bytes\":$footprint,\"footprint_exact\":true,\"verified\":[\"$verified\"],\"allocator\":\"$kind\"}"
 )";
 
 struct StandIn {
@@ -66,7 +78,8 @@ AllocatorSpec fa32_spec(std::string name, std::string config) {
 
 }  // namespace
 
-TEST_CASE("runs are interleaved after a warm-up round, with repetitions fixed from the warm-up") {
+TEST_CASE(
+    "a probe round, then runs interleaved after a warm-up round, with repetitions fixed from the warm-up") {
   StandIn w;
   RunnerOptions o;
   o.program = w.program;
@@ -77,9 +90,10 @@ TEST_CASE("runs are interleaved after a warm-up round, with repetitions fixed fr
   const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
 
   const std::vector<std::string> expected{
-      "fastalloc32:x:1",  "system::1",                             // warm-up round, one repetition
-      "fastalloc32:x:50", "system::50",       "fastalloc32:x:50",  // then A B A B A B
-      "system::50",       "fastalloc32:x:50", "system::50",
+      "fastalloc32:x:probe", "system::probe",  // the probe round: footprint and checks, no timing
+      "fastalloc32:x:1",     "system::1",      // warm-up round, one repetition
+      "fastalloc32:x:50",    "system::50",       "fastalloc32:x:50",  // then A B A B A B
+      "system::50",          "fastalloc32:x:50", "system::50",
   };
   CHECK(w.calls() == expected);
   CHECK(r.repetitions == 50);
@@ -90,7 +104,8 @@ TEST_CASE("runs are interleaved after a warm-up round, with repetitions fixed fr
   CHECK(*r.allocators[0].ratio_to_glibc == doctest::Approx(0.5));
   CHECK(*r.allocators[1].ratio_to_fastest == doctest::Approx(2.0));
   CHECK(r.allocators[0].replay_rss_bytes == 1000000);
-  CHECK(*r.allocators[0].footprint_vs_live == doctest::Approx(2.0));
+  CHECK(*r.allocators[0].footprint_vs_live == doctest::Approx(2.0));  // the probe's 8192 bytes
+  CHECK(r.allocators[0].verified == std::vector<std::string>{"probed", "timed"});
 }
 
 TEST_CASE("a worker that crashes or hangs is reported and not run again, the others finish") {
@@ -105,21 +120,22 @@ TEST_CASE("a worker that crashes or hangs is reported and not run again, the oth
                                               fa32_spec("stuck", "hang")};
   const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
 
-  const std::vector<std::string> expected{"fastalloc32:x:1", "fastalloc32:crash:1", "fastalloc32:hang:1",
-                                          "fastalloc32:x:1", "fastalloc32:x:1"};
+  const std::vector<std::string> expected{"fastalloc32:x:probe",    "fastalloc32:crash:probe",
+                                          "fastalloc32:hang:probe", "fastalloc32:x:1",
+                                          "fastalloc32:x:1",        "fastalloc32:x:1"};
   CHECK(w.calls() == expected);
   CHECK(r.allocators[0].status == RunStatus::ok);
   CHECK(r.allocators[0].ns_per_event.size() == 2);
   CHECK(r.allocators[0].fastest);
   CHECK(r.allocators[1].status == RunStatus::failed);
-  CHECK(r.allocators[1].message.find("warm-up run: worker killed by signal 11") != std::string::npos);
+  CHECK(r.allocators[1].message.find("probe: worker killed by signal 11") != std::string::npos);
   CHECK(r.allocators[2].status == RunStatus::failed);
   CHECK(r.allocators[2].message.find("timed out") != std::string::npos);
   CHECK_FALSE(r.allocators[1].fastest);
   CHECK(r.allocators[1].ns_per_event.empty());
 }
 
-TEST_CASE("every worker is told the touch mode, warm-up runs included") {
+TEST_CASE("every worker is told the touch mode, probe and warm-up runs included") {
   StandIn w;
   RunnerOptions o;
   o.program = w.program;
@@ -130,5 +146,5 @@ TEST_CASE("every worker is told the touch mode, warm-up runs included") {
   const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
   const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
   CHECK(r.allocators[0].status == RunStatus::ok);
-  CHECK(w.calls("touch.log") == std::vector<std::string>(6, "all"));
+  CHECK(w.calls("touch.log") == std::vector<std::string>(8, "all"));
 }

@@ -29,9 +29,10 @@ struct Attempt {
   std::string message;
 };
 
-Attempt run_once(const Workload& w, const AllocatorSpec& spec, std::uint64_t reps,
+Attempt run_once(const Workload& w, const AllocatorSpec& spec, bool probe, std::uint64_t reps,
                  const RunnerOptions& options) {
   WorkerRequest req;
+  req.probe = probe;
   req.trace = w.trace_path;
   req.kind = spec.kind;
   req.fa32_config = spec.config;
@@ -115,16 +116,27 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
       }
       reps_fixed = true;
     }
-    const Attempt a = run_once(workload, allocators[slot.allocator], slot.warmup ? 1 : reps, options);
+    const Attempt a =
+        run_once(workload, allocators[slot.allocator], slot.probe, slot.warmup ? 1 : reps, options);
     if (options.progress) options.progress(w.name, row.name, slot.warmup ? -1 : slot.run);
     if (!a.ok) {
       row.status = RunStatus::failed;
-      row.message =
-          (slot.warmup ? "warm-up run: " : "run " + std::to_string(slot.run + 1) + ": ") + a.message;
+      row.message = (slot.probe    ? "probe: "
+                     : slot.warmup ? "warm-up run: "
+                                   : "run " + std::to_string(slot.run + 1) + ": ") +
+                    a.message;
       spdlog::warn("{}: {}: {}", w.name, row.name, row.message);
       continue;
     }
     const WorkerResult& r = a.result;
+    if (slot.probe) {
+      row.footprint_peak_bytes = r.footprint_peak_bytes;
+      row.verified = r.verified;
+      if (!r.allocator_description.empty() && row.kind != "preload")
+        row.description = r.allocator_description;
+      if (w.live_peak_bytes == 0) w.live_peak_bytes = r.live_peak_bytes;
+      continue;
+    }
     if (slot.warmup) {
       warmup_ns[slot.allocator] = double(std::max(r.replay_ns, r.replay_cpu_ns));
       continue;
@@ -136,11 +148,13 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
       row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);
     }
     row.rss_exact = r.rss_peak_reset;
-    if (r.footprint_peak_bytes && !row.footprint_peak_bytes)
-      row.footprint_peak_bytes = r.footprint_peak_bytes;
-    if (row.verified.empty()) row.verified = r.verified;
-    if (!r.allocator_description.empty() && row.kind != "preload") row.description = r.allocator_description;
-    if (w.live_peak_bytes == 0) w.live_peak_bytes = r.live_peak_bytes;
+    if (slot.run == 0) {
+      // The probe's lines first; the preload check is the same in every worker.
+      for (const std::string& line : r.verified) {
+        if (std::find(row.verified.begin(), row.verified.end(), line) == row.verified.end())
+          row.verified.push_back(line);
+      }
+    }
   }
   w.repetitions = reps;
   derive_figures(w, options.noise_threshold);

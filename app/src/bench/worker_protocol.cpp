@@ -7,9 +7,14 @@
 namespace fa32::app::bench {
 
 std::vector<std::string> worker_arguments(const WorkerRequest& request) {
-  std::vector<std::string> args{worker_command,  request.trace,
-                                "--kind",        std::string(kind_name(request.kind)),
-                                "--repetitions", std::to_string(request.repetitions)};
+  std::vector<std::string> args{worker_command, request.trace, "--kind",
+                                std::string(kind_name(request.kind))};
+  if (request.probe) {
+    args.push_back("--probe");
+  } else {
+    args.push_back("--repetitions");
+    args.push_back(std::to_string(request.repetitions));
+  }
   if (request.kind == AllocatorKind::fastalloc32) {
     args.push_back("--fa32-config");
     args.push_back(request.fa32_config);

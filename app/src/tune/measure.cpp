@@ -78,6 +78,7 @@ std::vector<bench::Summary> time_configs(const std::vector<fastalloc32_config>& 
   // As bench's timed replays: nothing on the clock but the loop.
   o.sample_peaks = false;
   for (const bench::Slot& slot : bench::interleaved_schedule(n, runs, 1)) {
+    if (slot.probe) continue;  // measure_memory is tune's probe
     const std::size_t i = (slot.allocator + seed) % n;
     std::unique_ptr<replay::Allocator> a = make(configs[i]);
     std::uint64_t spent = 0;

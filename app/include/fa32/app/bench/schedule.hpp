@@ -13,11 +13,14 @@ namespace fa32::app::bench {
 struct Slot {
   std::size_t allocator = 0;  // index into the allocator list
   int run = 0;                // 0-based run number; warm-up runs count separately
-  bool warmup = false;        // result is discarded
+  bool warmup = false;        // timing is discarded (a probe is a warm-up too)
+  bool probe = false;         // the untimed probe: footprint and checks, no timing
 };
 
-// warmup_rounds rounds of every allocator once, then runs rounds of every
-// allocator once, each round in allocator order.
+// One probe round, then warmup_rounds rounds of every allocator once, then
+// runs rounds of every allocator once, each round in allocator order. The
+// probe has a round of its own so that no timed replay runs in a process
+// whose malloc a probe has already warmed.
 std::vector<Slot> interleaved_schedule(std::size_t allocators, int runs, int warmup_rounds);
 
 }  // namespace fa32::app::bench

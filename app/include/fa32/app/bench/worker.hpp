@@ -6,9 +6,10 @@
 
 namespace fa32::app::bench {
 
-// Decodes the trace into memory (off the clock), replays it
-// request.repetitions times through the allocator, each time a fresh
-// manager (fastalloc32) or the process's malloc, and measures. Throws
+// Decodes the trace into memory (off the clock), then either probes it (one
+// untimed replay: footprint, checks) or replays it request.repetitions times
+// on the clock through one allocator (a fresh fastalloc32 manager or the
+// process's malloc), and measures. Throws
 // InputError / TraceError for a bad trace, std::runtime_error when a check
 // fails (the preloaded library is not mapped, the replay found an error).
 WorkerResult run_worker(const WorkerRequest& request);

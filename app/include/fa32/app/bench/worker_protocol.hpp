@@ -23,7 +23,12 @@ struct WorkerRequest {
   AllocatorKind kind = AllocatorKind::system;
   std::string fa32_config;     // fastalloc32 only
   std::string expect_library;  // preload only: must be mapped in the worker
-  std::uint64_t repetitions = 1;
+  // The probe: one untimed replay that measures what the timed ones must
+  // not (footprint, fastalloc32_check, failed allocations), in a process of
+  // its own. Otherwise: `repetitions` timed replays, the first of them on the
+  // untouched heap of a fresh process, as a program starts.
+  bool probe = false;
+  std::uint64_t repetitions = 1;  // timed replays (ignored by the probe)
   // The replay's memory limit (ReplayOptions::memory_limit); UINT64_MAX:
   // none, and then no --memory-limit argument is passed.
   std::uint64_t memory_limit = UINT64_MAX;
@@ -35,7 +40,7 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request);
 
 struct WorkerResult {
   std::uint64_t events = 0;       // per repetition
-  std::uint64_t repetitions = 0;  // timed replays of the whole trace
+  std::uint64_t repetitions = 0;  // timed replays of the whole trace (0: the probe)
   std::uint64_t replay_ns = 0;    // wall time, sum over the repetitions
   double ns_per_event = 0;        // wall time per event
   // CPU time of the replaying thread over the same spans (user + system, so
