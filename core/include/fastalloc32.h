@@ -392,14 +392,18 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(sys_decommits, "calls to madvise giving free large-arena pages back")             \
   X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)")
 
-#define FASTALLOC32_GAUGES(X)                                                          \
-  X(live_allocs, "live allocations (all paths)")                                       \
-  X(bytes_requested, "bytes asked for by live allocations")                            \
-  X(bytes_reserved, "bytes set aside for live allocations (block sizes, large sizes)") \
-  X(pool_blocks, "pool blocks in use")                                                 \
-  X(large_bytes, "bytes of live large blocks")                                         \
-  X(fallback_bytes, "bytes of live fallback blocks")                                   \
-  X(footprint, "bytes held from the system: pool pages touched + large (live, cached, arena) + fallback")
+#define FASTALLOC32_GAUGES(X)                                                                            \
+  X(live_allocs, "live allocations (all paths)")                                                         \
+  X(bytes_requested, "bytes asked for by live allocations")                                              \
+  X(bytes_reserved, "bytes set aside for live allocations (block sizes, large sizes)")                   \
+  X(pool_blocks, "pool blocks in use")                                                                   \
+  X(large_bytes, "bytes of live large blocks")                                                           \
+  X(fallback_bytes, "bytes of live fallback blocks")                                                     \
+  X(metadata,                                                                                            \
+    "bytes of the manager's own pages touched: its record, and each class's cache, live-size table and " \
+    "free list")                                                                                         \
+  X(footprint,                                                                                           \
+    "bytes held from the system: pool pages touched + metadata + large (live, cached, arena) + fallback")
 
 typedef struct fastalloc32_gauge {
   uint64_t current;
@@ -407,7 +411,7 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 4
+#define FASTALLOC32_STATS_VERSION 5
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

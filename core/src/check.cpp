@@ -21,7 +21,14 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
   FA32_EXPECT(k.cache_top >= k.cache && k.cache_count() <= k.cache_capacity);
-  FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache + k.cache_capacity));
+  // The cache's counted pages: a page-aligned region (the sentinels first)
+  // up to cache_touched_end, which the inline free stops at.
+  FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);
+  FA32_EXPECT(reinterpret_cast<uintptr_t>(k.cache - 2) % m.page_size == 0);
+  FA32_EXPECT(k.cache_touched_end == k.cache + k.cache_capacity ||
+              reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
+  FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache_touched_end));
+  FA32_EXPECT(k.free_count <= k.free_touched && k.free_touched % (m.page_size / sizeof(uint32_t)) == 0);
   FA32_EXPECT(k.cache[-1] == kNoBlock && k.cache[-2] == kNoBlock);  // the inline malloc's sentinels
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
@@ -174,6 +181,8 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(arena_live_pages * m.page_size == arena_bytes);
   FA32_EXPECT(c.large_arena_allocs <= c.large_allocs);
   footprint += (uint64_t(m.arena.committed) - m.arena.released_pages) * m.page_size;
+  FA32_EXPECT(g.metadata.current() == metadata_pages(m) * m.page_size);
+  footprint += g.metadata.current();
 
   // The totals agree with the parts.
   FA32_EXPECT(c.mallocs - c.frees == pool_live + entries);
@@ -182,7 +191,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(g.table_reserved.current() == table_usable);
   FA32_EXPECT(g.footprint.current() == footprint);
   for (const Gauge* x : {&g.table_allocs, &g.table_requested, &g.table_reserved, &g.large_bytes,
-                         &g.fallback_bytes, &g.footprint}) {
+                         &g.fallback_bytes, &g.metadata, &g.footprint}) {
     FA32_EXPECT(x->headroom <= x->peak && x->total >= x->current());
   }
   const Peaks& p = m.peaks;

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -82,10 +83,10 @@ struct Layout {
   size_t total = 0;
 };
 
-// Adds n bytes at 64-byte alignment to *at; false on overflow.
-bool place(size_t* at, size_t n, size_t* where) noexcept {
+// Adds n bytes at `align` to *at; false on overflow.
+bool place(size_t* at, size_t n, size_t align, size_t* where) noexcept {
   size_t start = 0;
-  if (!align_up(*at, 64, &start)) return false;
+  if (!align_up(*at, align, &start)) return false;
   *where = start;
   return !__builtin_add_overflow(start, n, at);
 }
@@ -132,9 +133,12 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // Two more entries below the cache: the sentinel the inline malloc reads
     // when the cache is empty, and the one it prefetches through when the
     // cache holds one block (pool_cache_pop).
-    if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), &l.cache_offset[i])) return false;
-    if (!place(&at, states * sizeof(uint32_t), &l.state_offset[i])) return false;
-    if (!place(&at, blocks * sizeof(uint32_t), &l.free_offset[i])) return false;
+    // Each starts at a page, so the footprint counts the pages each has
+    // touched without sharing one with another (metadata_pages).
+    if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), page, &l.cache_offset[i]))
+      return false;
+    if (!place(&at, states * sizeof(uint32_t), page, &l.state_offset[i])) return false;
+    if (!place(&at, blocks * sizeof(uint32_t), page, &l.free_offset[i])) return false;
   }
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   if (!align_up(at, pool_align, &l.pool_offset)) return false;
@@ -306,12 +310,20 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
     k.cache_top = k.cache;
-    k.fast_free_end = c.secure_zero ? k.cache : k.cache + c.cache_capacity;
+    // The sentinels' page is touched now; the cache's later pages are
+    // counted as pushes reach them (pool_release).
+    k.cache_touched_end = std::min(k.cache + c.cache_capacity, k.cache - 2 + page / sizeof(uint32_t));
+    k.fast_free_end = c.secure_zero ? k.cache : k.cache_touched_end;
     k.max_blocks = l.max_blocks[i];
     k.max_chunks = l.max_chunks;
     k.chunks = 1;
     k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
   }
+  // The manager's record and class table, and each class's first cache
+  // page (the sentinels), are written now.
+  const uint64_t created = metadata_pages(*m) * page;
+  m->gauges.metadata.add(created);
+  m->gauges.footprint.add(created);
   *status = FASTALLOC32_OK;
   return m;
 }

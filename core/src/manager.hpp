@@ -188,6 +188,11 @@ void report_bad_pointer(Manager& m, const Location& loc, const void* p) noexcept
 // A block of class c, or nullptr if the class is full and may not grow.
 void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
+// The pages of the manager's own metadata that the footprint counts (the
+// metadata gauge, in pages): the record and class table, and per class the
+// cache's pages up to cache_touched_end, the live-size table's up to bump,
+// and the free list's free_touched entries.
+uint64_t metadata_pages(const Manager& m) noexcept;
 
 // ---- large (large.cpp)
 // align: a power of two >= config alignment. reserve >= size: bytes wanted

@@ -57,9 +57,10 @@ struct alignas(256) PoolClass {
   uint32_t* state = nullptr;
   uint64_t recip = 0;  // reciprocal(block_size): offset -> index, and "is a block start"
   size_t block_size = 0;
-  // cache + cache_capacity, or cache with secure_zero: the inline free
-  // then always takes the slow path, which zeroes (one compare instead of
-  // two).
+  // cache_touched_end (the end of the cache's pages counted in the
+  // footprint, at most cache + cache_capacity), or cache with secure_zero:
+  // the inline free then always takes the slow path, which zeroes or counts
+  // the cache's next page (one compare instead of two).
   uint32_t* fast_free_end = nullptr;
   uint64_t allocs = 0;  // blocks handed out, any path (pool_allocs)
   // The live-size entries (requested + 1) of blocks taken back, plus bytes
@@ -82,6 +83,15 @@ struct alignas(256) PoolClass {
   uint32_t max_chunks = 0;
   size_t colour = 0;         // base minus the stride's start
   size_t touched_bytes = 0;  // colour + bump * block_size rounded up to pages: pool footprint
+  // The metadata's pages counted in the footprint so far. The cache's
+  // region (two sentinel entries, then the cache) starts at a page, as do
+  // the live-size table (its pages follow bump) and the free list.
+  // cache_touched_end is the end of the cache's counted pages (at most
+  // cache + cache_capacity), and the inline free's fast_free_end: a push
+  // onto a page not yet counted takes the slow path once. free_touched is
+  // the free-list entries the counted pages hold.
+  uint32_t* cache_touched_end = nullptr;
+  uint32_t free_touched = 0;
 
   ClassCounters counters;
 

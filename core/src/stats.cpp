@@ -82,6 +82,7 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* m
   out->pool_blocks = {pool.live, peaks.pool_blocks.peak, pool.allocs};
   out->large_bytes = out_gauge(g.large_bytes);
   out->fallback_bytes = out_gauge(g.fallback_bytes);
+  out->metadata = out_gauge(g.metadata);
   out->footprint = out_gauge(g.footprint);
   return FASTALLOC32_OK;
 }

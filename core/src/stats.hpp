@@ -86,6 +86,9 @@ struct Gauges {
   Gauge table_reserved;   // their usable bytes
   Gauge large_bytes;
   Gauge fallback_bytes;
+  // The manager's own pages touched (record, class table, and per class
+  // the cache, live-size table and free list): part of the footprint.
+  Gauge metadata;
   Gauge footprint;
 };
 

@@ -32,6 +32,11 @@ Mm make(const fastalloc32_config& c);
 fastalloc32_stats stats(const fastalloc32_mm* mm);
 fastalloc32_class_stats class_stats(const fastalloc32_mm* mm, uint32_t index);
 size_t live_count(const fastalloc32_mm* mm);
+// The footprint without the manager's own metadata pages: the pool pages,
+// large blocks and fallback slabs.
+inline uint64_t held_blocks(const fastalloc32_stats& s) {
+  return s.footprint.current - s.metadata.current;
+}
 
 // Records every error callback.
 struct ErrorLog {

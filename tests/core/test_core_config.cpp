@@ -229,7 +229,7 @@ TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
   CHECK(create_status(many) == FASTALLOC32_OK);
 }
 
-TEST_CASE("create maps once and touches nothing, footprint counts touched pages") {
+TEST_CASE("create maps once; the footprint counts touched pages, the manager's own included") {
   SystemSpy spy;
   fastalloc32_config c = small_config(1024 * 1024);
   spy.attach(c);
@@ -239,10 +239,17 @@ TEST_CASE("create maps once and touches nothing, footprint counts touched pages"
     CHECK(spy.mallocs == 0);
     fastalloc32_stats s = stats(mm.get());
     CHECK(s.sys_maps == 1);
-    CHECK(s.footprint.current == 0);
+    // Written at create: the manager's record and class table, and every
+    // class's first cache page (the inline malloc's sentinels).
+    const uint64_t created = s.metadata.current;
+    CHECK(created % 4096 == 0);
+    CHECK(created >= (c.class_count + 1) * 4096);
+    CHECK(created <= (c.class_count + 8) * 4096);
+    CHECK(s.footprint.current == created);
     void* p = fastalloc32_malloc(mm.get(), 16);
     s = stats(mm.get());
-    CHECK(s.footprint.current == 4096);
+    CHECK(s.metadata.current == created + 4096);  // the class's live-size table's first page
+    CHECK(s.footprint.current == s.metadata.current + 4096);
     // The class's first block lies at its colour in the first page of its
     // stride: the blocks from there to the page's end fill it, the next one
     // touches another.
@@ -252,16 +259,51 @@ TEST_CASE("create maps once and touches nothing, footprint counts touched pages"
     std::vector<void*> ptrs{p};
     while (ptrs.size() < first_page) ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
     CHECK(reinterpret_cast<uintptr_t>(ptrs.back()) / 4096 == reinterpret_cast<uintptr_t>(p) / 4096);
-    CHECK(stats(mm.get()).footprint.current == 4096);
+    s = stats(mm.get());
+    CHECK(s.footprint.current - s.metadata.current == 4096);
     ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
-    CHECK(stats(mm.get()).footprint.current == 8192);
+    s = stats(mm.get());
+    CHECK(s.footprint.current - s.metadata.current == 8192);
     CHECK(class_stats(mm.get(), 0).touched_bytes == (first_page + 1) * 16);
     for (void* q : ptrs) fastalloc32_free(mm.get(), q);
-    // Freed blocks stay the manager's: the footprint does not shrink.
-    CHECK(stats(mm.get()).footprint.current == 8192);
+    // Freed blocks stay the manager's: the footprint does not shrink (and
+    // their indices fit in the cache's first page).
+    CHECK(stats(mm.get()).footprint.current == s.footprint.current);
     CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   }
   CHECK(spy.balanced());
+}
+
+TEST_CASE("the live-size table, cache and free list pages count in the footprint as they are first written") {
+  // 1024 entries of 4 bytes fill a page of each table.
+  for (const uint32_t cache : {4096u, 8u, 0u}) {
+    CAPTURE(cache);
+    fastalloc32_config c = small_config(1024 * 1024);
+    c.cache_capacity = cache;
+    Mm mm = make(c);
+    const uint64_t created = stats(mm.get()).metadata.current;
+    std::vector<void*> ptrs;
+    for (int i = 0; i < 3000; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
+    // Blocks 0, 1024 and 2048 each began a page of the live-size table.
+    CHECK(stats(mm.get()).metadata.current == created + 3 * 4096);
+    for (void* q : ptrs) fastalloc32_free(mm.get(), q);
+    const uint64_t tables = stats(mm.get()).metadata.current - created - 3 * 4096;
+    if (cache == 4096) {
+      // 2 sentinels + 3000 entries: three cache pages, the first counted at create.
+      CHECK(tables == 2 * 4096);
+    } else {
+      // The cache keeps at most 8 (or none); the free list holds the rest,
+      // at most 3000 entries: three pages.
+      CHECK(tables == 3 * 4096);
+    }
+    // Reused, nothing is counted twice.
+    const uint64_t before = stats(mm.get()).footprint.current;
+    for (void*& q : ptrs) q = fastalloc32_malloc(mm.get(), 16);
+    for (void* q : ptrs) fastalloc32_free(mm.get(), q);
+    CHECK(stats(mm.get()).footprint.current == before);
+    CHECK(stats(mm.get()).footprint.peak == before);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
 }
 
 TEST_CASE("a failing map makes create return NULL with E_NOMEM") {

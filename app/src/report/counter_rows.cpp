@@ -51,6 +51,8 @@ const CounterRow kRows[] = {
     count("freelist_hits", Section::pool, "pool.freelist_hits", "free-list hits"),
     count("fresh_blocks", Section::pool, "pool.fresh_blocks", "fresh blocks"),
     count("pool_grows", Section::pool, "pool.grows", "pool grows"),
+    {"metadata", Field::gauge_peak, Section::pool, Kind::bytes, "pool.metadata_peak",
+     "metadata pages (peak)"},
     count("large_allocs", Section::pool, "large.allocs", "large allocations"),
     count("large_frees", Section::pool, "large.frees", "large frees"),
     count("large_cache_hits", Section::pool, "large.cache_hits", "large cache hits"),
