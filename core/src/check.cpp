@@ -20,14 +20,23 @@ namespace {
 fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
   FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
+  if (!k.cache_ready()) {
+    // Never pushed onto: everything points past the shared sentinels.
+    const uint32_t* shared = m.no_cache + 2;
+    FA32_EXPECT(k.cache == shared && k.cache_top == shared && k.cache_touched_end == shared &&
+                k.fast_free_end == shared);
+    FA32_EXPECT(m.no_cache[0] == kNoBlock && m.no_cache[1] == kNoBlock);
+  }
   FA32_EXPECT(k.cache_top >= k.cache && k.cache_count() <= k.cache_capacity);
   // The cache's counted pages: a page-aligned region (the sentinels first)
   // up to cache_touched_end, which the inline free stops at.
-  FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);
-  FA32_EXPECT(reinterpret_cast<uintptr_t>(k.cache - 2) % m.page_size == 0);
-  FA32_EXPECT(k.cache_touched_end == k.cache + k.cache_capacity ||
-              reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
-  FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache_touched_end));
+  if (k.cache_ready()) {
+    FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);
+    FA32_EXPECT(reinterpret_cast<uintptr_t>(k.cache - 2) % m.page_size == 0);
+    FA32_EXPECT(k.cache_touched_end == k.cache + k.cache_capacity ||
+                reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
+    FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache_touched_end));
+  }
   FA32_EXPECT(k.free_count <= k.free_touched && k.free_touched % (m.page_size / sizeof(uint32_t)) == 0);
   FA32_EXPECT(k.cache[-1] == kNoBlock && k.cache[-2] == kNoBlock);  // the inline malloc's sentinels
   FA32_EXPECT(k.recip == reciprocal(k.block_size));

@@ -269,6 +269,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     return nullptr;
   }
   auto* m = new (region) fastalloc32_mm();
+  m->no_cache[0] = kNoBlock;
+  m->no_cache[1] = kNoBlock;
   m->config = c;
   m->region = region;
   m->region_size = l.total;
@@ -303,24 +305,20 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.recip = reciprocal(k.block_size);
     k.colour = l.colour[i];
     k.base = m->pool_base + size_t(i) * l.stride + k.colour;
-    k.cache = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
-    k.cache[-1] = kNoBlock;
-    k.cache[-2] = kNoBlock;
+    k.cache_home = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
+    k.cache = m->no_cache + 2;  // init_cache sets up cache_home at the first push
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
     k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
     k.cache_capacity = c.cache_capacity;
     k.cache_top = k.cache;
-    // The sentinels' page is touched now; the cache's later pages are
-    // counted as pushes reach them (pool_release).
-    k.cache_touched_end = std::min(k.cache + c.cache_capacity, k.cache - 2 + page / sizeof(uint32_t));
-    k.fast_free_end = c.secure_zero ? k.cache : k.cache_touched_end;
+    k.cache_touched_end = k.cache;
+    k.fast_free_end = k.cache;
     k.max_blocks = l.max_blocks[i];
     k.max_chunks = l.max_chunks;
     k.chunks = 1;
     k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
   }
-  // The manager's record and class table, and each class's first cache
-  // page (the sentinels), are written now.
+  // The manager's record and class table are written now.
   const uint64_t created = metadata_pages(*m) * page;
   m->gauges.metadata.add(created);
   m->gauges.footprint.add(created);

@@ -94,6 +94,12 @@ struct fastalloc32_mm {
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers
   unsigned freed_next;
   uint32_t large_colours;  // large blocks coloured so far (next_large_colour)
+  // The sentinels of every class whose cache has not been used yet: such a
+  // class's cache, cache_top, cache_touched_end and fast_free_end all point
+  // just past them (no_cache + 2), so the inline malloc reads kNoBlock and
+  // the inline free takes the slow path, which sets up the class's own
+  // cache (init_cache) instead of create writing 64 pages of sentinels.
+  uint32_t no_cache[2];
 };
 
 namespace fa32::core {

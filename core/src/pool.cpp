@@ -21,6 +21,20 @@ void count_metadata_page(Manager& m) noexcept {
   grow_footprint(m, m.page_size);
 }
 
+// The class's own cache, at its first use: the sentinels below it (the
+// inline malloc reads the one under the top when the cache is empty) and
+// its first page, counted.
+void init_cache(Manager& m, PoolClass& k) noexcept {
+  k.cache = k.cache_home;
+  k.cache[-1] = kNoBlock;
+  k.cache[-2] = kNoBlock;
+  count_metadata_page(m);
+  k.cache_top = k.cache;
+  const uint64_t first_page = entries_per_page(m) - 2;
+  k.cache_touched_end = k.cache + (first_page < k.cache_capacity ? first_page : k.cache_capacity);
+  k.fast_free_end = m.secure_zero ? k.cache : k.cache_touched_end;
+}
+
 // Counts the cache's pages up to `end` (<= cache + cache_capacity) before
 // entries are written there.
 void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
@@ -82,6 +96,8 @@ void spill_cache(Manager& m, PoolClass& k) noexcept {
 void refill_cache(Manager& m, PoolClass& k) noexcept {
   uint32_t n = k.cache_capacity / 2;
   if (n > k.free_count) n = k.free_count;
+  if (n == 0) return;
+  if (!k.cache_ready()) init_cache(m, k);
   touch_cache(m, k, k.cache + n);
   k.free_count -= n;
   std::memcpy(k.cache, k.free_list + k.free_count, size_t(n) * sizeof(uint32_t));
@@ -123,6 +139,7 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   if (m.secure_zero) explicit_bzero(block, k.block_size);
   if (k.cache_count() == k.cache_capacity && k.cache_capacity >= 2) spill_cache(m, k);
   if (k.cache_count() < k.cache_capacity) {
+    if (!k.cache_ready()) init_cache(m, k);
     touch_cache(m, k, k.cache_top + 1);
     *k.cache_top++ = index;
   } else {
@@ -136,7 +153,7 @@ uint64_t metadata_pages(const Manager& m) noexcept {
   uint64_t n = pages(kClassTableOffset + ((m.max_small >> kGranuleShift) + 1) * sizeof(uint16_t));
   for (uint32_t i = 0; i < m.class_count; ++i) {
     const PoolClass& k = m.classes[i];
-    n += pages(uint64_t(k.cache_touched_end - (k.cache - 2)) * sizeof(uint32_t));
+    if (k.cache_ready()) n += pages(uint64_t(k.cache_touched_end - (k.cache - 2)) * sizeof(uint32_t));
     n += pages(uint64_t(k.bump) * sizeof(uint32_t));
     n += pages(uint64_t(k.free_touched) * sizeof(uint32_t));
   }

@@ -92,6 +92,10 @@ struct alignas(256) PoolClass {
   // the free-list entries the counted pages hold.
   uint32_t* cache_touched_end = nullptr;
   uint32_t free_touched = 0;
+  // Where the cache lives once used: cache is this, or the manager's
+  // no_cache + 2 until the first block is pushed onto it.
+  uint32_t* cache_home = nullptr;
+  bool cache_ready() const noexcept { return cache == cache_home; }
 
   ClassCounters counters;
 
