@@ -39,7 +39,7 @@ void init_cache(Manager& m, PoolClass& k) noexcept {
 // entries are written there.
 void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
   uint32_t* const limit = k.cache + k.cache_capacity;
-  while (k.cache_touched_end < end) {
+  while (k.cache_touched_end < end && k.cache_touched_end < limit) {
     const uint64_t room = uint64_t(limit - k.cache_touched_end);
     const uint64_t step = entries_per_page(m) < room ? entries_per_page(m) : room;
     k.cache_touched_end += step;
@@ -49,9 +49,9 @@ void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
 }
 
 // The same for the free list's first `count` entries.
-void touch_free_list(Manager& m, PoolClass& k, uint32_t count) noexcept {
+void touch_free_list(Manager& m, PoolClass& k, uint64_t count) noexcept {
   while (k.free_touched < count) {
-    k.free_touched += static_cast<uint32_t>(entries_per_page(m));
+    k.free_touched += entries_per_page(m);
     count_metadata_page(m);
   }
 }
@@ -72,7 +72,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
 }
 
 void push_free(Manager& m, PoolClass& k, uint32_t index) noexcept {
-  touch_free_list(m, k, k.free_count + 1);
+  touch_free_list(m, k, uint64_t(k.free_count) + 1);
   k.free_list[k.free_count++] = index;
 }
 
@@ -86,7 +86,7 @@ uint32_t pop_free(PoolClass& k) noexcept {
 // freed blocks stay on top.
 void spill_cache(Manager& m, PoolClass& k) noexcept {
   const uint32_t half = k.cache_capacity / 2;
-  touch_free_list(m, k, k.free_count + half);
+  touch_free_list(m, k, uint64_t(k.free_count) + half);
   std::memcpy(k.free_list + k.free_count, k.cache, size_t(half) * sizeof(uint32_t));
   k.free_count += half;
   std::memmove(k.cache, k.cache + half, size_t(k.cache_count() - half) * sizeof(uint32_t));

@@ -91,7 +91,7 @@ struct alignas(256) PoolClass {
   // onto a page not yet counted takes the slow path once. free_touched is
   // the free-list entries the counted pages hold.
   uint32_t* cache_touched_end = nullptr;
-  uint32_t free_touched = 0;
+  uint64_t free_touched = 0;  // 64 bits: a whole page more than max_blocks must not wrap
   // Where the cache lives once used: cache is this, or the manager's
   // no_cache + 2 until the first block is pushed onto it.
   uint32_t* cache_home = nullptr;
