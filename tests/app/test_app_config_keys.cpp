@@ -2,10 +2,12 @@
 // file key gives the same fastalloc32 config.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -45,7 +47,10 @@ fastalloc32_config via_flags(const std::vector<std::string>& args) {
 }
 
 fastalloc32_config via_file(const std::string& body) {
-  const std::string path = "test_app_config_keys.tmp.json";
+  // Unique to the process: ctest runs this file's test cases side by side.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("test_app_config_keys-" + std::to_string(getpid()) + ".json"))
+                               .string();
   {
     std::ofstream out(path);
     out << body;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -169,7 +171,10 @@ TEST_CASE("bad flag values are input errors that name the flag") {
 }
 
 TEST_CASE("a JSON config file, overridden by flags") {
-  const std::string path = "test_app_replay_config.tmp.json";
+  // Unique to the process: ctest runs this file's test cases side by side.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("test_app_replay_config-" + std::to_string(getpid()) + ".json"))
+                               .string();
   {
     std::ofstream out(path);
     out << R"({"classes": [16, 48], "pool_size": "128K", "cache": 4, "grow": true, "large_arena": 0})";
