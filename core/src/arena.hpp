@@ -43,9 +43,10 @@ inline constexpr size_t kCommitBytes = size_t(1) << 20;
 // back to the kernel if the free pages hold at least this much memory and
 // a 1/kTrimShare share of the footprint, once per such rise of the peak.
 // Every page given back and used again costs a page fault. On the recorded
-// traces the footprint peak fell by 0-13 % (perl 25.64 to 24.67 MiB, below
-// glibc's 25.2; sqlite 13.35 to 11.73; Lua 53.47 to 51.34) for 0-4 % more
-// page faults (docs/performance.md).
+// traces the footprint peak, counted then without the manager's metadata,
+// fell by 0-13 % (perl 25.64 to 24.67 MiB, below glibc's 25.2 on that
+// count; sqlite 13.35 to 11.73; Lua 53.47 to 51.34) for 0-4 % more page
+// faults (docs/performance.md).
 inline constexpr size_t kTrimBytes = size_t(256) << 10;
 inline constexpr uint64_t kTrimShare = 32;
 // Only free pages that have stayed free this many ticks (see Arena::clock)

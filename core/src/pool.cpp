@@ -21,22 +21,9 @@ void count_metadata_page(Manager& m) noexcept {
   grow_footprint(m, m.page_size);
 }
 
-// The class's own cache, at its first use: the sentinels below it (the
-// inline malloc reads the one under the top when the cache is empty) and
-// its first page, counted.
-void init_cache(Manager& m, PoolClass& k) noexcept {
-  k.cache = k.cache_home;
-  k.cache[-1] = kNoBlock;
-  k.cache[-2] = kNoBlock;
-  count_metadata_page(m);
-  k.cache_top = k.cache;
-  const uint64_t first_page = entries_per_page(m) - 2;
-  k.cache_touched_end = k.cache + (first_page < k.cache_capacity ? first_page : k.cache_capacity);
-  k.fast_free_end = m.secure_zero ? k.cache : k.cache_touched_end;
-}
-
 // Counts the cache's pages up to `end` (<= cache + cache_capacity) before
-// entries are written there.
+// entries are written there. The region starts at a page with the two
+// sentinels (cache - 2), so cache_touched_end moves page by page from there.
 void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
   uint32_t* const limit = k.cache + k.cache_capacity;
   while (k.cache_touched_end < end && k.cache_touched_end < limit) {
@@ -45,10 +32,22 @@ void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
     k.cache_touched_end += step;
     count_metadata_page(m);
   }
-  if (!m.secure_zero) k.fast_free_end = k.cache_touched_end;
+  k.fast_free_end = m.secure_zero ? k.cache : k.cache_touched_end;
 }
 
-// The same for the free list's first `count` entries.
+// The class's own cache, at its first use: the sentinels below it (the
+// inline malloc reads the one under the top when the cache is empty), on
+// its first page, counted.
+void init_cache(Manager& m, PoolClass& k) noexcept {
+  k.cache = k.cache_home;
+  k.cache[-1] = kNoBlock;
+  k.cache[-2] = kNoBlock;
+  k.cache_top = k.cache;
+  k.cache_touched_end = k.cache - 2;  // nothing counted yet
+  touch_cache(m, k, k.cache);
+}
+
+// Counts the free list's pages up to its first `count` entries.
 void touch_free_list(Manager& m, PoolClass& k, uint64_t count) noexcept {
   while (k.free_touched < count) {
     k.free_touched += entries_per_page(m);

@@ -33,7 +33,6 @@ void require_every_allocation(const replay::ReplayResult& r) {
 // consistency check.
 void probe(const replay::LoadedTrace& trace, replay::Allocator& allocator, replay::ReplayOptions options,
            const WorkerRequest& request, WorkerResult& r) {
-  r.allocator_description = allocator.describe();
   const replay::ReplayResult probe = replay::replay(trace.events.span(), allocator, options);
   if (probe.error) {
     throw std::runtime_error("replay stopped at event " + std::to_string(probe.error->event) + ": " +
@@ -73,12 +72,11 @@ void probe(const replay::LoadedTrace& trace, replay::Allocator& allocator, repla
 // new replayer, which frees them first.
 void time_replays(const replay::LoadedTrace& trace, replay::Allocator& allocator,
                   replay::ReplayOptions options, const WorkerRequest& request, WorkerResult& r) {
-  r.allocator_description = allocator.describe();
   options.sample_peaks = false;
   std::optional<replay::Replayer> replayer;
   const std::uint64_t reps = request.repetitions == 0 ? 1 : request.repetitions;
   for (std::uint64_t rep = 0; rep < reps; ++rep) {
-    if (!replayer || replayer->live_allocs() != 0) {
+    if (!replayer || replayer->progress().live_allocs != 0) {
       replayer.reset();  // frees what the last repetition left live
       replayer.emplace(allocator, options);
     }
@@ -138,6 +136,7 @@ WorkerResult run_worker(const WorkerRequest& request) {
   std::unique_ptr<replay::Allocator> allocator = request.kind == AllocatorKind::fastalloc32
                                                      ? replay::make_fastalloc32(settings)
                                                      : replay::make_system_allocator();
+  r.allocator_description = allocator->describe();
   if (request.probe) {
     probe(trace, *allocator, options, request, r);
   } else {

@@ -48,8 +48,6 @@ class Replayer {
   bool feed(std::span<const ReplayEvent> events);
   std::uint64_t events_done() const { return result_.events; }
   bool stopped() const { return result_.error.has_value(); }
-  // Blocks live after the events fed so far.
-  std::uint64_t live_allocs() const { return result_.live_allocs; }
   // The figures so far (final ones come from finish()).
   const ReplayResult& progress() const { return result_; }
 
