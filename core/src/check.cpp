@@ -37,7 +37,15 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
                 reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
     FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache_touched_end));
   }
-  FA32_EXPECT(k.free_count <= k.free_touched && k.free_touched % (m.page_size / sizeof(uint32_t)) == 0);
+  const uint64_t words_per_page = m.page_size / sizeof(uint64_t);
+  FA32_EXPECT(k.free_bits_touched % words_per_page == 0 && k.free_summary_touched % words_per_page == 0);
+  // Counted pages stay within the free list's tables (each rounded to pages).
+  const uint64_t bitmap_words = (uint64_t(k.max_blocks) + 63) / 64;
+  const auto page_words = [words_per_page](uint64_t words) {
+    return (words + words_per_page - 1) / words_per_page * words_per_page;
+  };
+  FA32_EXPECT(k.free_bits_touched <= page_words(bitmap_words) &&
+              k.free_summary_touched <= page_words((bitmap_words + 63) / 64));
   FA32_EXPECT(k.cache[-1] == kNoBlock && k.cache[-2] == kNoBlock);  // the inline malloc's sentinels
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
@@ -57,9 +65,11 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   }
 
   // Cache and free list: blocks handed out before, not live, listed once.
-  // Each listed block is marked live while the walk runs (a block listed
-  // twice finds its mark) and cleared again after, so the check needs no
-  // memory and leaves the manager as it found it.
+  // Each cached block is marked live while the walks run (a block cached
+  // twice, or cached and on the free list, finds its mark) and cleared
+  // again after, so the check needs no memory and leaves the manager as it
+  // found it. The free list's bitmap cannot hold a block twice; its summary
+  // must name exactly its words that are not zero, none below free_low.
   fastalloc32_status status = FASTALLOC32_OK;
   uint32_t cached = 0;
   for (; cached < k.cache_count(); ++cached) {
@@ -70,19 +80,38 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     }
     k.set_live(index, 0);
   }
-  uint32_t listed = 0;
-  for (; status == FASTALLOC32_OK && listed < k.free_count; ++listed) {
-    const uint32_t index = k.free_list[listed];
-    if (index >= k.bump || k.is_live(index)) {
+  uint64_t listed = 0;
+  for (uint64_t word = 0; status == FASTALLOC32_OK && word < k.free_bits_touched; ++word) {
+    const uint64_t bits = k.free_bits[word];
+    const bool summarised =
+        word / 64 < k.free_summary_touched && (k.free_summary[word / 64] >> (word % 64) & 1) != 0;
+    if ((bits != 0) != summarised || (bits != 0 && word / 64 < k.free_low)) {
       status = FASTALLOC32_E_CORRUPT;
       break;
     }
-    k.set_live(index, 0);
+    for (uint64_t rest = bits; rest != 0; rest &= rest - 1) {
+      const uint64_t index = word * 64 + uint64_t(__builtin_ctzll(rest));
+      if (index >= k.bump || k.is_live(index)) {
+        status = FASTALLOC32_E_CORRUPT;
+        break;
+      }
+      ++listed;
+    }
+  }
+  // Summary bits of words beyond the bitmap's counted pages name nothing.
+  for (uint64_t s = 0; status == FASTALLOC32_OK && s < k.free_summary_touched; ++s) {
+    const uint64_t first = s * 64;
+    uint64_t beyond = 0;  // its bits for words at or past free_bits_touched
+    if (first >= k.free_bits_touched) {
+      beyond = k.free_summary[s];
+    } else if (first + 64 > k.free_bits_touched) {
+      beyond = k.free_summary[s] >> (k.free_bits_touched - first);
+    }
+    if (beyond != 0) status = FASTALLOC32_E_CORRUPT;
   }
   for (uint32_t i = 0; i < cached; ++i) k.clear_live(k.cache[i]);
-  for (uint32_t i = 0; i < listed; ++i) k.clear_live(k.free_list[i]);
   if (status != FASTALLOC32_OK) return status;
-  FA32_EXPECT(k.free_count <= k.max_blocks);
+  FA32_EXPECT(listed == k.free_count && k.free_count <= k.max_blocks);
   FA32_EXPECT(live + k.cache_count() + k.free_count == k.bump);
 
   FA32_EXPECT(k.live_blocks() == live && k.requested_live() == requested);

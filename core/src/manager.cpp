@@ -75,6 +75,7 @@ struct Layout {
   size_t cache_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t free_offset[FASTALLOC32_MAX_CLASSES] = {};
+  size_t summary_offset[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
   size_t colour[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_chunks = 0;
@@ -138,7 +139,9 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), page, &l.cache_offset[i]))
       return false;
     if (!place(&at, states * sizeof(uint32_t), page, &l.state_offset[i])) return false;
-    if (!place(&at, blocks * sizeof(uint32_t), page, &l.free_offset[i])) return false;
+    const size_t words = (blocks + 63) / 64;  // the free list: its summary, then its bitmap
+    if (!place(&at, (words + 63) / 64 * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
+    if (!place(&at, words * sizeof(uint64_t), page, &l.free_offset[i])) return false;
   }
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   if (!align_up(at, pool_align, &l.pool_offset)) return false;
@@ -308,7 +311,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.cache_home = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
     k.cache = m->no_cache + 2;  // init_cache sets up cache_home at the first push
     k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
-    k.free_list = reinterpret_cast<uint32_t*>(region + l.free_offset[i]);
+    k.free_bits = reinterpret_cast<uint64_t*>(region + l.free_offset[i]);
+    k.free_summary = reinterpret_cast<uint64_t*>(region + l.summary_offset[i]);
     k.cache_capacity = c.cache_capacity;
     k.cache_top = k.cache;
     k.cache_touched_end = k.cache;

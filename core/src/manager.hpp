@@ -197,7 +197,7 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // The pages of the manager's own metadata that the footprint counts (the
 // metadata gauge, in pages): the record and class table, and per class the
 // cache's pages up to cache_touched_end, the live-size table's up to bump,
-// and the free list's free_touched entries.
+// and the free list's bitmap and summary pages counted so far.
 uint64_t metadata_pages(const Manager& m) noexcept;
 
 // ---- large (large.cpp)

@@ -47,10 +47,16 @@ void init_cache(Manager& m, PoolClass& k) noexcept {
   touch_cache(m, k, k.cache);
 }
 
-// Counts the free list's pages up to its first `count` entries.
-void touch_free_list(Manager& m, PoolClass& k, uint64_t count) noexcept {
-  while (k.free_touched < count) {
-    k.free_touched += entries_per_page(m);
+// Words of a free-list bitmap or summary per page.
+uint64_t words_per_page(const Manager& m) noexcept {
+  return m.page_size / sizeof(uint64_t);
+}
+
+// Counts the pages of a free-list table (bitmap or summary) up to word
+// `word` before it is written.
+void touch_free_words(Manager& m, uint64_t* touched, uint64_t word) noexcept {
+  while (*touched <= word) {
+    *touched += words_per_page(m);
     count_metadata_page(m);
   }
 }
@@ -71,12 +77,41 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
 }
 
 void push_free(Manager& m, PoolClass& k, uint32_t index) noexcept {
-  touch_free_list(m, k, uint64_t(k.free_count) + 1);
-  k.free_list[k.free_count++] = index;
+  const uint32_t word = index / 64;
+  const uint32_t summary = word / 64;
+  touch_free_words(m, &k.free_bits_touched, word);
+  touch_free_words(m, &k.free_summary_touched, summary);
+  k.free_bits[word] |= uint64_t(1) << (index % 64);
+  k.free_summary[summary] |= uint64_t(1) << (word % 64);
+  if (summary < k.free_low) k.free_low = summary;
+  k.free_count++;
 }
 
-uint32_t pop_free(PoolClass& k) noexcept {
-  return k.free_list[--k.free_count];
+// Takes the n (<= free_count) lowest blocks off the free list and writes
+// them downwards from `end`, so that a stack popped from end - n... hands
+// out the lowest first. Address order beyond the cache: the blocks there
+// are cold whatever their order, and neighbours handed out together share
+// lines and pages.
+void take_free(PoolClass& k, uint32_t* end, uint32_t n) noexcept {
+  k.free_count -= n;
+  uint32_t s = k.free_low;
+  while (n != 0) {
+    uint64_t summary = k.free_summary[s];
+    while (summary != 0 && n != 0) {
+      const uint32_t word = s * 64 + uint32_t(__builtin_ctzll(summary));
+      uint64_t bits = k.free_bits[word];
+      while (bits != 0 && n != 0) {
+        *--end = word * 64 + uint32_t(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        --n;
+      }
+      k.free_bits[word] = bits;
+      if (bits == 0) summary &= summary - 1;
+    }
+    k.free_summary[s] = summary;
+    if (summary == 0) ++s;
+  }
+  k.free_low = s;
 }
 
 // The cache moves to and from the free list half a cache at a time, so a
@@ -85,9 +120,7 @@ uint32_t pop_free(PoolClass& k) noexcept {
 // freed blocks stay on top.
 void spill_cache(Manager& m, PoolClass& k) noexcept {
   const uint32_t half = k.cache_capacity / 2;
-  touch_free_list(m, k, uint64_t(k.free_count) + half);
-  std::memcpy(k.free_list + k.free_count, k.cache, size_t(half) * sizeof(uint32_t));
-  k.free_count += half;
+  for (uint32_t i = 0; i < half; ++i) push_free(m, k, k.cache[i]);
   std::memmove(k.cache, k.cache + half, size_t(k.cache_count() - half) * sizeof(uint32_t));
   k.cache_top -= half;
 }
@@ -98,8 +131,7 @@ void refill_cache(Manager& m, PoolClass& k) noexcept {
   if (n == 0) return;
   if (!k.cache_ready()) init_cache(m, k);
   touch_cache(m, k, k.cache + n);
-  k.free_count -= n;
-  std::memcpy(k.cache, k.free_list + k.free_count, size_t(n) * sizeof(uint32_t));
+  take_free(k, k.cache + n, n);
   k.cache_top = k.cache + n;
 }
 
@@ -111,7 +143,8 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
   if (k.cache_top != k.cache) {  // counted as a cache hit: allocs - freelist_hits - fresh_blocks
     p = pool_hand_out(m, k, *--k.cache_top, size);
   } else if (k.free_count != 0) {
-    const uint32_t index = pop_free(k);
+    uint32_t index = kNoBlock;
+    take_free(k, &index + 1, 1);
     k.counters.freelist_hits++;
     refill_cache(m, k);
     p = pool_hand_out(m, k, index, size);
@@ -154,7 +187,7 @@ uint64_t metadata_pages(const Manager& m) noexcept {
     const PoolClass& k = m.classes[i];
     if (k.cache_ready()) n += pages(uint64_t(k.cache_touched_end - (k.cache - 2)) * sizeof(uint32_t));
     n += pages(uint64_t(k.bump) * sizeof(uint32_t));
-    n += pages(uint64_t(k.free_touched) * sizeof(uint32_t));
+    n += pages(k.free_bits_touched * sizeof(uint64_t)) + pages(k.free_summary_touched * sizeof(uint64_t));
   }
   return n;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One size class: a run of fixed-size blocks inside the manager's reserved
 // pool region, the live-size table (per block: 0 when free, requested + 1
-// when live), the LIFO cache of freed blocks and the free list behind it.
-// Both are stacks of block indices outside the blocks: the allocator never
-// writes into a freed block (no pointer chasing through cold blocks, and a
-// secure_zero'd block stays all zero).
+// when live), the LIFO cache of freed blocks and the free list behind it
+// (a bitmap of the freed blocks that overflowed the cache). Both live
+// outside the blocks: the allocator never writes into a freed block (no
+// pointer chasing through cold blocks, and a secure_zero'd block stays all
+// zero).
 //
 // The live-size table is the live bitmap and the requested sizes in one:
 // free must read the requested size anyway (for the byte counters), so the
@@ -71,11 +72,18 @@ struct alignas(256) PoolClass {
   uint64_t requested_in = 0;  // bytes requested by every hand-out (and in-place growth)
   Peak requested_peak;        // only with track_peaks
 
-  // Behind the cache: the free list (a stack of up to max_blocks indices)
-  // and the never-used blocks.
+  // Behind the cache: the free list and the never-used blocks. The free
+  // list is a bitmap, bit i set while block i is on it, with a summary bit
+  // per bitmap word that is not zero; taking from it hands out the lowest
+  // blocks first. A stack of indices cost 4 bytes an entry ever used, and
+  // after a garbage collector freed half a heap at once it held them all
+  // (lua-tables: about 2 MiB of its 4.7 MiB of metadata); the bitmap costs
+  // a bit a block.
   uint32_t cache_capacity = 0;
-  uint32_t* free_list = nullptr;
-  uint32_t free_count = 0;
+  uint64_t* free_bits = nullptr;
+  uint64_t* free_summary = nullptr;
+  uint32_t free_count = 0;  // bits set in free_bits
+  uint32_t free_low = 0;    // free_summary's words below this one are zero
   uint32_t bump = 0;        // blocks [0, bump) have been handed out at least once
   uint32_t capacity = 0;    // blocks usable now (grows by chunks)
   uint32_t max_blocks = 0;  // blocks the reservation can ever hold
@@ -88,10 +96,12 @@ struct alignas(256) PoolClass {
   // the live-size table (its pages follow bump) and the free list.
   // cache_touched_end is the end of the cache's counted pages (at most
   // cache + cache_capacity), and the inline free's fast_free_end: a push
-  // onto a page not yet counted takes the slow path once. free_touched is
-  // the free-list entries the counted pages hold.
+  // onto a page not yet counted takes the slow path once. The free list's
+  // bitmap and summary each start at a page; free_bits_touched and
+  // free_summary_touched are the words their counted pages hold.
   uint32_t* cache_touched_end = nullptr;
-  uint64_t free_touched = 0;  // 64 bits: a whole page more than max_blocks must not wrap
+  uint64_t free_bits_touched = 0;
+  uint64_t free_summary_touched = 0;
   // Where the cache lives once used: cache is this, or the manager's
   // no_cache + 2 until the first block is pushed onto it.
   uint32_t* cache_home = nullptr;
@@ -123,6 +133,7 @@ struct alignas(256) PoolClass {
 // requested_peak). Loads the inline paths make elsewhere in the manager are
 // kept off these offsets modulo sizeof(PoolClass) (see manager.hpp).
 inline constexpr size_t kClassHotBytes = offsetof(PoolClass, cache_capacity);
+static_assert(sizeof(PoolClass) == 256, "see the comment above PoolClass");
 static_assert(kClassHotBytes <= 96, "the manager's hot fields and the class table sit after the hot bytes");
 
 }  // namespace fa32::core

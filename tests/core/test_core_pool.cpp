@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Size classes, pool exhaustion and fallback, growth up to pool_limit, the
-// LIFO cache and its bound, the free list behind it.
+// LIFO cache and its bound, the free list (a bitmap, lowest first) behind it.
 #include <doctest/doctest.h>
 
 #include <set>
@@ -128,10 +128,11 @@ TEST_CASE("the LIFO cache holds at most cache_capacity blocks, then the free lis
   CHECK(k.cache_hits == cached);
   CHECK(k.cached_blocks == 0);
   CHECK(k.freelist_hits == 0);
-  // Then the free list, which refills the cache with the next most recent.
-  std::set<void*> rest;
-  for (uint64_t i = cached; i < 12; ++i) rest.insert(fastalloc32_malloc(mm.get(), 30));
-  CHECK(rest == std::set<void*>(ptrs.begin(), ptrs.begin() + static_cast<long>(12 - cached)));
+  // Then the free list, which refills the cache with its lowest blocks,
+  // handed out in address order (the fresh blocks were handed out so).
+  std::vector<void*> rest;
+  for (uint64_t i = cached; i < 12; ++i) rest.push_back(fastalloc32_malloc(mm.get(), 30));
+  CHECK(rest == std::vector<void*>(ptrs.begin(), ptrs.begin() + static_cast<long>(12 - cached)));
   k = class_stats(mm.get(), 1);
   CHECK(k.freelist_hits >= 1);
   CHECK(k.cache_hits + k.freelist_hits == 12);
@@ -158,6 +159,36 @@ TEST_CASE("cache_capacity 0: every freed block goes to the free list") {
   CHECK(class_stats(mm.get(), 0).freelist_hits == 1);
   CHECK(stats(mm.get()).cache_hits == 0);
   fastalloc32_free(mm.get(), a);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("the free list hands out its lowest blocks first and counts its pages as written") {
+  fastalloc32_config c = small_config(1024 * 1024);  // 65536 blocks of 16 bytes
+  c.cache_capacity = 0;
+  Mm mm = make(c);
+  std::vector<void*> ptrs;
+  for (int i = 0; i < 40000; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
+  const uint64_t before = stats(mm.get()).metadata.current;
+  // Block 39999's bit is in the bitmap's second page (32768 bits a page):
+  // both pages count, and the summary's first.
+  fastalloc32_free(mm.get(), ptrs[39999]);
+  CHECK(stats(mm.get()).metadata.current == before + 3 * 4096);
+  for (const int i : {700, 5, 64, 63, 38000}) fastalloc32_free(mm.get(), ptrs[static_cast<size_t>(i)]);
+  CHECK(stats(mm.get()).metadata.current == before + 3 * 4096);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // Lowest first, whatever the order they were freed in.
+  for (const int i : {5, 63, 64, 700, 38000, 39999}) {
+    CAPTURE(i);
+    CHECK(fastalloc32_malloc(mm.get(), 16) == ptrs[static_cast<size_t>(i)]);
+  }
+  CHECK(class_stats(mm.get(), 0).freelist_hits == 6);
+  // Empty again: the next block is a fresh one.
+  CHECK(fastalloc32_malloc(mm.get(), 16) == static_cast<char*>(ptrs.back()) + 16);
+  // A free below the lowest one taken before is found again.
+  fastalloc32_free(mm.get(), ptrs[1]);
+  fastalloc32_free(mm.get(), ptrs[30000]);
+  CHECK(fastalloc32_malloc(mm.get(), 16) == ptrs[1]);
+  CHECK(fastalloc32_malloc(mm.get(), 16) == ptrs[30000]);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 

@@ -121,6 +121,63 @@ TEST_CASE("check: a live-size entry at or past bump is corrupt") {
   fastalloc32_free(f.mm, p);
 }
 
+TEST_CASE("check: a free list whose bitmap, summary or cache disagree is corrupt") {
+  Fixture f;
+  // 4096 + 1 frees overflow the default cache: half of it moves to the free
+  // list's bitmap.
+  const uint32_t capacity = f.cls().cache_capacity;
+  std::vector<void*> ptrs;
+  for (uint32_t i = 0; i <= capacity; ++i) ptrs.push_back(fastalloc32_malloc(f.mm, 16));
+  for (void* p : ptrs) fastalloc32_free(f.mm, p);
+  fa32::core::PoolClass& k = f.cls();
+  REQUIRE(k.free_count == capacity / 2);
+  // The oldest frees moved: blocks 0 .. capacity/2 - 1, in words 0 .. 31.
+  REQUIRE(k.free_bits[0] == ~uint64_t(0));
+  REQUIRE(k.free_summary[0] == (uint64_t(1) << 32) - 1);
+  f.expect_intact();
+
+  // A word of the bitmap that the summary does not name.
+  k.free_summary[0] &= ~uint64_t(1);
+  f.expect_corrupt();
+  k.free_summary[0] |= 1;
+  f.expect_intact();
+
+  // A summary bit for a word that is all zero.
+  k.free_summary[0] |= uint64_t(1) << 40;
+  f.expect_corrupt();
+  k.free_summary[0] &= ~(uint64_t(1) << 40);
+  f.expect_intact();
+
+  // A block on the free list and in the cache.
+  const uint32_t cached = k.cache[0];
+  k.cache[0] = 3;
+  f.expect_corrupt();
+  CHECK(k.state[3] == 0);  // the walk's marks are gone
+  k.cache[0] = cached;
+  f.expect_intact();
+
+  // A block on the free list that is live.
+  k.state[5] = 17;
+  f.expect_corrupt();
+  k.state[5] = 0;
+  f.expect_intact();
+
+  // A block on the free list that free_low says is not there.
+  const uint32_t low = k.free_low;
+  k.free_low = 1;
+  f.expect_corrupt();
+  k.free_low = low;
+  f.expect_intact();
+
+  // One more bit than free_count counts.
+  k.free_bits[40] |= 1;
+  k.free_summary[0] |= uint64_t(1) << 40;
+  f.expect_corrupt();
+  k.free_bits[40] = 0;
+  k.free_summary[0] &= ~(uint64_t(1) << 40);
+  f.expect_intact();
+}
+
 TEST_CASE("check: a counter off by one is corrupt") {
   Fixture f;
   void* p = fastalloc32_malloc(f.mm, 16);
