@@ -15,7 +15,8 @@
  * Where memory comes from:
  *  - small requests (<= the largest block size) come from per-class pools of
  *    fixed-size blocks, reserved with mmap so untouched pages cost nothing;
- *    freed blocks go to a bounded LIFO cache first, then to a free list;
+ *    freed blocks go to a bounded LIFO cache first, then to a free list (a
+ *    bitmap, which hands out its lowest blocks first);
  *  - large requests (> the largest block size) are served by the large path
  *    (tracked in an open-addressing pointer table, no per-block header or
  *    node; a cache of freed blocks by size bucket, bounded by
