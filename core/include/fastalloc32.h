@@ -286,9 +286,10 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  *  - size and version are what fastalloc32_config_init sets;
  *  - 1 <= class_count <= FASTALLOC32_MAX_CLASSES;
  *  - alignment is a power of two from alignof(max_align_t) (16 on x86-64)
- *    to 1 MiB;
- *  - block_sizes are non-zero multiples of alignment, at most 1 MiB each,
- *    strictly ascending;
+ *    to 32 KiB;
+ *  - block_sizes are non-zero multiples of alignment, at most 65520 bytes
+ *    each (a block's requested size is kept in 16 bits), strictly
+ *    ascending; larger requests take the large path;
  *  - pool_size >= the largest block size, and pool_limit is 0 or >=
  *    pool_size;
  *  - cache_capacity <= 2^24;

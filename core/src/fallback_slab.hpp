@@ -82,7 +82,7 @@ struct FallbackSlab {
   const uint32_t* free_stack() const noexcept { return state + capacity; }
 
   // A live block's entry is its requested size (below 2^31: blocks are at
-  // most kMaxBlockSize); a freed one's is kSlabFree.
+  // most kMaxPoolBlock); a freed one's is kSlabFree.
   static constexpr uint32_t kSlabFree = uint32_t(1) << 31;
 };
 

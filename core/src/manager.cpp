@@ -138,7 +138,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // touched without sharing one with another (metadata_pages).
     if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), page, &l.cache_offset[i]))
       return false;
-    if (!place(&at, states * sizeof(uint32_t), page, &l.state_offset[i])) return false;
+    if (!place(&at, states * sizeof(LiveSize), page, &l.state_offset[i])) return false;
     const size_t words = (blocks + 63) / 64;  // the free list: its summary, then its bitmap
     if (!place(&at, (words + 63) / 64 * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
     if (!place(&at, words * sizeof(uint64_t), page, &l.free_offset[i])) return false;
@@ -162,12 +162,12 @@ fastalloc32_status validate_config(const fastalloc32_config& c) noexcept {
     return FASTALLOC32_E_BAD_CONFIG;
   }
   if (c.class_count == 0 || c.class_count > FASTALLOC32_MAX_CLASSES) return FASTALLOC32_E_BAD_CONFIG;
-  if (!is_pow2(c.alignment) || c.alignment < kMallocAlign || c.alignment > kMaxBlockSize) {
+  if (!is_pow2(c.alignment) || c.alignment < kMallocAlign || c.alignment > kMaxPoolBlock) {
     return FASTALLOC32_E_BAD_CONFIG;
   }
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
-    if (bs == 0 || bs % c.alignment != 0 || bs > kMaxBlockSize) return FASTALLOC32_E_BAD_CONFIG;
+    if (bs == 0 || bs % c.alignment != 0 || bs > kMaxPoolBlock) return FASTALLOC32_E_BAD_CONFIG;
     if (i > 0 && bs <= c.block_sizes[i - 1]) return FASTALLOC32_E_BAD_CONFIG;
   }
   // Every class must hold at least one block; growth needs room for a chunk.
@@ -310,7 +310,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.base = m->pool_base + size_t(i) * l.stride + k.colour;
     k.cache_home = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
     k.cache = m->no_cache + 2;  // init_cache sets up cache_home at the first push
-    k.state = reinterpret_cast<uint32_t*>(region + l.state_offset[i]);
+    k.state = reinterpret_cast<LiveSize*>(region + l.state_offset[i]);
     k.free_bits = reinterpret_cast<uint64_t*>(region + l.free_offset[i]);
     k.free_summary = reinterpret_cast<uint64_t*>(region + l.summary_offset[i]);
     k.cache_capacity = c.cache_capacity;

@@ -27,9 +27,6 @@
 
 namespace fa32::core {
 
-// Largest block size a class may have (the lookup table has one entry per
-// granule of it).
-inline constexpr size_t kMaxBlockSize = size_t(1) << 20;
 // The class lookup table's unit of request size: one entry per 16 bytes.
 // Block sizes are multiples of the alignment, at least 16, so every size
 // with the same index fits the same classes.

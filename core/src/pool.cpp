@@ -9,7 +9,7 @@ namespace fa32::core {
 
 namespace {
 
-// Entries of a metadata table (cache, live-size table, free list) per page.
+// Entries of a cache per page.
 uint64_t entries_per_page(const Manager& m) noexcept {
   return m.page_size / sizeof(uint32_t);
 }
@@ -65,7 +65,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   const uint32_t index = k.bump++;
   k.counters.fresh_blocks++;
   // The live-size table's pages follow bump.
-  if ((index & (entries_per_page(m) - 1)) == 0) count_metadata_page(m);  // pages are powers of two
+  if ((index & (m.page_size / sizeof(LiveSize) - 1)) == 0) count_metadata_page(m);  // pages are powers of two
   // Footprint: pool pages are counted once something is handed out in them.
   size_t touched = 0;
   align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
@@ -186,7 +186,7 @@ uint64_t metadata_pages(const Manager& m) noexcept {
   for (uint32_t i = 0; i < m.class_count; ++i) {
     const PoolClass& k = m.classes[i];
     if (k.cache_ready()) n += pages(uint64_t(k.cache_touched_end - (k.cache - 2)) * sizeof(uint32_t));
-    n += pages(uint64_t(k.bump) * sizeof(uint32_t));
+    n += pages(uint64_t(k.bump) * sizeof(LiveSize));
     n += pages(k.free_bits_touched * sizeof(uint64_t)) + pages(k.free_summary_touched * sizeof(uint64_t));
   }
   return n;

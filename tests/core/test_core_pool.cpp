@@ -192,6 +192,34 @@ TEST_CASE("the free list hands out its lowest blocks first and counts its pages 
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("the largest block a class may have, 65520 bytes, keeps its requested size exactly") {
+  fastalloc32_config c = small_config(1024 * 1024);
+  c.class_count = 2;
+  c.block_sizes[0] = 16;
+  c.block_sizes[1] = 65520;
+  Mm mm = make(c);
+  void* p = fastalloc32_malloc(mm.get(), 65520);
+  REQUIRE(p != nullptr);
+  CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
+  CHECK(stats(mm.get()).bytes_requested.current == 65520);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // Shrunk in place to nothing and grown back: the entry goes from 1 to
+  // 65521, both ends of its range.
+  CHECK(fastalloc32_realloc(mm.get(), p, 1) == p);
+  CHECK(stats(mm.get()).bytes_requested.current == 1);
+  CHECK(fastalloc32_realloc(mm.get(), p, 65520) == p);
+  CHECK(stats(mm.get()).bytes_requested.current == 65520);
+  fastalloc32_free(mm.get(), p);
+  CHECK(stats(mm.get()).bytes_requested.current == 0);
+  fastalloc32_free(mm.get(), p);  // still recognised as a double free
+  CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_DOUBLE_FREE);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // One byte more is a large block.
+  void* q = fastalloc32_malloc(mm.get(), 65521);
+  CHECK(fastalloc32_kind_of(mm.get(), q) == FASTALLOC32_KIND_LARGE);
+  fastalloc32_free(mm.get(), q);
+}
+
 TEST_CASE("per-class stats follow requests") {
   Mm mm = make(small_config());
   void* a = fastalloc32_malloc(mm.get(), 40);
