@@ -28,11 +28,17 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     FA32_EXPECT(m.no_cache[0] == kNoBlock && m.no_cache[1] == kNoBlock);
   }
   FA32_EXPECT(k.cache_top >= k.cache && k.cache_count() <= k.cache_capacity);
-  // The cache's counted pages: a page-aligned region (the sentinels first)
-  // up to cache_touched_end, which the inline free stops at.
+  // The cache's counted pages: from the page it shares with the live-size
+  // table (its sentinels first, the table's entry 0 just below them, at
+  // state_phase entries into a page) up to cache_touched_end, which the
+  // inline free stops at. A cache is set up at a block's first free, after
+  // the first block was handed out.
+  const uintptr_t meet = reinterpret_cast<uintptr_t>(k.cache_home - 2);
+  FA32_EXPECT(reinterpret_cast<uintptr_t>(k.state + 1) == meet);
+  FA32_EXPECT(k.state_phase != 0 && (meet - uintptr_t(k.state_phase) * sizeof(LiveSize)) % m.page_size == 0);
   if (k.cache_ready()) {
+    FA32_EXPECT(k.bump != 0);
     FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);
-    FA32_EXPECT(reinterpret_cast<uintptr_t>(k.cache - 2) % m.page_size == 0);
     FA32_EXPECT(k.cache_touched_end == k.cache + k.cache_capacity ||
                 reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
     FA32_EXPECT(k.fast_free_end == (m.secure_zero ? k.cache : k.cache_touched_end));
@@ -81,10 +87,14 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     k.set_live(index, 0);
   }
   uint64_t listed = 0;
-  for (uint64_t word = 0; status == FASTALLOC32_OK && word < k.free_bits_touched; ++word) {
+  // Only the tables' own words: their last counted page may hold the next
+  // class's tables.
+  const uint64_t bitmap_end = k.free_bits_touched < bitmap_words ? k.free_bits_touched : bitmap_words;
+  const uint64_t summary_end =
+      k.free_summary_touched < (bitmap_words + 63) / 64 ? k.free_summary_touched : (bitmap_words + 63) / 64;
+  for (uint64_t word = 0; status == FASTALLOC32_OK && word < bitmap_end; ++word) {
     const uint64_t bits = k.free_bits[word];
-    const bool summarised =
-        word / 64 < k.free_summary_touched && (k.free_summary[word / 64] >> (word % 64) & 1) != 0;
+    const bool summarised = word / 64 < summary_end && (k.free_summary[word / 64] >> (word % 64) & 1) != 0;
     if ((bits != 0) != summarised || (bits != 0 && word / 64 < k.free_low)) {
       status = FASTALLOC32_E_CORRUPT;
       break;
@@ -99,13 +109,13 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     }
   }
   // Summary bits of words beyond the bitmap's counted pages name nothing.
-  for (uint64_t s = 0; status == FASTALLOC32_OK && s < k.free_summary_touched; ++s) {
+  for (uint64_t s = 0; status == FASTALLOC32_OK && s < summary_end; ++s) {
     const uint64_t first = s * 64;
-    uint64_t beyond = 0;  // its bits for words at or past free_bits_touched
-    if (first >= k.free_bits_touched) {
+    uint64_t beyond = 0;  // its bits for words at or past bitmap_end
+    if (first >= bitmap_end) {
       beyond = k.free_summary[s];
-    } else if (first + 64 > k.free_bits_touched) {
-      beyond = k.free_summary[s] >> (k.free_bits_touched - first);
+    } else if (first + 64 > bitmap_end) {
+      beyond = k.free_summary[s] >> (bitmap_end - first);
     }
     if (beyond != 0) status = FASTALLOC32_E_CORRUPT;
   }

@@ -76,6 +76,7 @@ struct Layout {
   size_t state_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t free_offset[FASTALLOC32_MAX_CLASSES] = {};
   size_t summary_offset[FASTALLOC32_MAX_CLASSES] = {};
+  uint32_t state_phase[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_blocks[FASTALLOC32_MAX_CLASSES] = {};
   size_t colour[FASTALLOC32_MAX_CLASSES] = {};
   uint32_t max_chunks = 0;
@@ -131,14 +132,31 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // The live-size table covers the whole stride, so the inline free needs
     // no bound check before it reads an entry (untouched pages cost nothing).
     const size_t states = l.stride / bs + 1;
-    // Two more entries below the cache: the sentinel the inline malloc reads
+    // The live-size table grows down from `meet` and the cache up from it,
+    // so a class's first entries of both share one page: a class in use
+    // cost two pages of metadata, one for each, and a program that uses
+    // many classes with few blocks each (git-log: 59) paid for all of them.
+    // `meet` is at a class's own offset in its page, so that the tables of
+    // different classes do not share their low address bits either (the
+    // 4 KiB aliasing the class records avoid; see PoolClass).
+    // Two entries below the cache: the sentinel the inline malloc reads
     // when the cache is empty, and the one it prefetches through when the
     // cache holds one block (pool_cache_pop).
-    // Each starts at a page, so the footprint counts the pages each has
-    // touched without sharing one with another (metadata_pages).
-    if (!place(&at, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), page, &l.cache_offset[i]))
+    // The table's lowest entry starts a page of its own, so that no page
+    // is counted for two tables.
+    const size_t meet_offset = 1024 + (i % 32) * 64;  // < page: pages are at least 4 KiB
+    const size_t table = states * sizeof(LiveSize);
+    size_t meet = 0;
+    size_t below = 0;  // the table's pages below the shared one
+    if (!align_up(at, page, &meet) ||
+        !align_up(table > meet_offset ? table - meet_offset : 0, page, &below) ||
+        __builtin_add_overflow(meet, below + meet_offset, &meet)) {
       return false;
-    if (!place(&at, states * sizeof(LiveSize), page, &l.state_offset[i])) return false;
+    }
+    l.state_phase[i] = static_cast<uint32_t>(meet_offset / sizeof(LiveSize));
+    l.state_offset[i] = meet - sizeof(LiveSize);
+    l.cache_offset[i] = meet;
+    if (__builtin_add_overflow(meet, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), &at)) return false;
     const size_t words = (blocks + 63) / 64;  // the free list: its summary, then its bitmap
     if (!place(&at, (words + 63) / 64 * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
     if (!place(&at, words * sizeof(uint64_t), page, &l.free_offset[i])) return false;
@@ -311,6 +329,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.cache_home = reinterpret_cast<uint32_t*>(region + l.cache_offset[i]) + 2;
     k.cache = m->no_cache + 2;  // init_cache sets up cache_home at the first push
     k.state = reinterpret_cast<LiveSize*>(region + l.state_offset[i]);
+    k.state_phase = l.state_phase[i];
     k.free_bits = reinterpret_cast<uint64_t*>(region + l.free_offset[i]);
     k.free_summary = reinterpret_cast<uint64_t*>(region + l.summary_offset[i]);
     k.cache_capacity = c.cache_capacity;

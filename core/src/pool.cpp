@@ -22,8 +22,8 @@ void count_metadata_page(Manager& m) noexcept {
 }
 
 // Counts the cache's pages up to `end` (<= cache + cache_capacity) before
-// entries are written there. The region starts at a page with the two
-// sentinels (cache - 2), so cache_touched_end moves page by page from there.
+// entries are written there. cache_touched_end is at a page's end (or the
+// cache's), so it moves page by page from there.
 void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
   uint32_t* const limit = k.cache + k.cache_capacity;
   while (k.cache_touched_end < end && k.cache_touched_end < limit) {
@@ -35,15 +35,25 @@ void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
   k.fast_free_end = m.secure_zero ? k.cache : k.cache_touched_end;
 }
 
+// The first page of the cache, which it shares with the live-size table
+// (manager.cpp), ends here.
+uint32_t* shared_page_end(const Manager& m, const PoolClass& k) noexcept {
+  const uintptr_t meet = reinterpret_cast<uintptr_t>(k.cache_home - 2);
+  const uintptr_t end = meet - uintptr_t(k.state_phase) * sizeof(LiveSize) + m.page_size;
+  uint32_t* const limit = k.cache_home + k.cache_capacity;
+  return end < reinterpret_cast<uintptr_t>(limit) ? reinterpret_cast<uint32_t*>(end) : limit;
+}
+
 // The class's own cache, at its first use: the sentinels below it (the
-// inline malloc reads the one under the top when the cache is empty), on
-// its first page, counted.
+// inline malloc reads the one under the top when the cache is empty). Its
+// first page was counted with the class's first block, which came before
+// any block was freed.
 void init_cache(Manager& m, PoolClass& k) noexcept {
   k.cache = k.cache_home;
   k.cache[-1] = kNoBlock;
   k.cache[-2] = kNoBlock;
   k.cache_top = k.cache;
-  k.cache_touched_end = k.cache - 2;  // nothing counted yet
+  k.cache_touched_end = shared_page_end(m, k);
   touch_cache(m, k, k.cache);
 }
 
@@ -64,8 +74,11 @@ void touch_free_words(Manager& m, uint64_t* touched, uint64_t word) noexcept {
 void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   const uint32_t index = k.bump++;
   k.counters.fresh_blocks++;
-  // The live-size table's pages follow bump.
-  if ((index & (m.page_size / sizeof(LiveSize) - 1)) == 0) count_metadata_page(m);  // pages are powers of two
+  // The live-size table's pages follow bump, down from the page it shares
+  // with the cache (block 0's).
+  if (index == 0 || ((index - k.state_phase) & (m.page_size / sizeof(LiveSize) - 1)) == 0) {
+    count_metadata_page(m);  // pages are powers of two
+  }
   // Footprint: pool pages are counted once something is handed out in them.
   size_t touched = 0;
   align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
@@ -166,7 +179,7 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept {
 
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   PoolClass& k = m.classes[c];
-  pool_account_release(m, k, index, k.state[index]);
+  pool_account_release(m, k, index, k.entry(index));
   char* block = k.block(index);
   if (m.secure_zero) explicit_bzero(block, k.block_size);
   if (k.cache_count() == k.cache_capacity && k.cache_capacity >= 2) spill_cache(m, k);
@@ -185,8 +198,14 @@ uint64_t metadata_pages(const Manager& m) noexcept {
   uint64_t n = pages(kClassTableOffset + ((m.max_small >> kGranuleShift) + 1) * sizeof(uint16_t));
   for (uint32_t i = 0; i < m.class_count; ++i) {
     const PoolClass& k = m.classes[i];
-    if (k.cache_ready()) n += pages(uint64_t(k.cache_touched_end - (k.cache - 2)) * sizeof(uint32_t));
-    n += pages(uint64_t(k.bump) * sizeof(LiveSize));
+    // The page the live-size table and the cache share, with the first
+    // block; the table's further pages; the cache's further pages.
+    if (k.bump != 0)
+      n += 1 + (k.bump > k.state_phase ? pages(uint64_t(k.bump - k.state_phase) * sizeof(LiveSize)) : 0);
+    const uint32_t* shared_end = shared_page_end(m, k);
+    if (k.cache_ready() && k.cache_touched_end > shared_end) {
+      n += pages(uint64_t(k.cache_touched_end - shared_end) * sizeof(uint32_t));
+    }
     n += pages(k.free_bits_touched * sizeof(uint64_t)) + pages(k.free_summary_touched * sizeof(uint64_t));
   }
   return n;

@@ -63,7 +63,10 @@ struct alignas(256) PoolClass {
   char* base = nullptr;
   uint32_t* cache = nullptr;      // LIFO of freed block indices: [cache, cache_top)
   uint32_t* cache_top = nullptr;  // one past the most recently cached index
-  // Per block of the class's whole stride: 0 free, requested + 1 live.
+  // Entry 0 of the live-size table (per block of the class's whole
+  // stride: 0 free, requested + 1 live). The table grows down from its
+  // cache's sentinels, so that both begin in one page (manager.cpp):
+  // entry i is state[-i] (entry()).
   LiveSize* state = nullptr;
   uint64_t recip = 0;  // reciprocal(block_size): offset -> index, and "is a block start"
   size_t block_size = 0;
@@ -109,6 +112,10 @@ struct alignas(256) PoolClass {
   // bitmap and summary each start at a page; free_bits_touched and
   // free_summary_touched are the words their counted pages hold.
   uint32_t* cache_touched_end = nullptr;
+  // Live-size entries in the page the table shares with the cache (the
+  // entries below index state_phase); the table's further pages begin at
+  // state_phase + a multiple of a page's entries.
+  uint32_t state_phase = 0;
   uint64_t free_bits_touched = 0;
   uint64_t free_summary_touched = 0;
   // Where the cache lives once used: cache is this, or the manager's
@@ -127,15 +134,17 @@ struct alignas(256) PoolClass {
   char* block(uint32_t index) const noexcept { return block(index, block_size); }
   // The same with block_size already in hand (the inline malloc's).
   char* block(uint32_t index, size_t size) const noexcept { return base + size_t(index) * size; }
-  bool is_live(uint64_t index) const noexcept { return state[index] != 0; }
-  uint32_t requested(uint64_t index) const noexcept { return uint32_t(state[index]) - 1; }
-  void set_live(uint64_t index, size_t size) noexcept { state[index] = static_cast<LiveSize>(size + 1); }
+  LiveSize& entry(uint64_t index) noexcept { return state[-static_cast<ptrdiff_t>(index)]; }
+  LiveSize entry(uint64_t index) const noexcept { return state[-static_cast<ptrdiff_t>(index)]; }
+  bool is_live(uint64_t index) const noexcept { return entry(index) != 0; }
+  uint32_t requested(uint64_t index) const noexcept { return uint32_t(entry(index)) - 1; }
+  void set_live(uint64_t index, size_t size) noexcept { entry(index) = static_cast<LiveSize>(size + 1); }
   // Block index of an offset inside the class's stride, and whether the
   // offset is a block's first byte.
   uint64_t index_of(uint64_t in, bool* at_start) const noexcept {
     return divide_by_reciprocal(in, recip, at_start);
   }
-  void clear_live(uint64_t index) noexcept { state[index] = 0; }
+  void clear_live(uint64_t index) noexcept { entry(index) = 0; }
 };
 
 // Bytes at the start of a class that the inline paths store to (through

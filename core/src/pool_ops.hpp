@@ -79,7 +79,7 @@ inline uint64_t offset_in_class(const Manager& m, const PoolClass& k, const void
 struct PoolPointer {
   PoolClass* k;
   uint64_t index;  // within the class's stride; may be at or past bump
-  uint64_t state() const noexcept { return k->state[index]; }
+  uint64_t state() const noexcept { return k->entry(index); }
 };
 inline PoolPointer decode_pool_pointer(Manager& m, uint64_t off, const void* ptr, bool* at_start) noexcept {
   PoolClass* kp = class_of_offset(m, off);

@@ -76,7 +76,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     case Where::pool: {
       PoolClass& k = m.classes[loc.cls];
       if (size <= k.block_size) {
-        pool_resize_in_place(m, k, loc.index, k.state[loc.index], size);
+        pool_resize_in_place(m, k, loc.index, k.entry(loc.index), size);
         return p;
       }
       old_usable = k.block_size;

@@ -279,6 +279,9 @@ TEST_CASE("create maps once; the footprint counts touched pages, the manager's o
 TEST_CASE("the live-size table, cache and free list pages count in the footprint as they are first written") {
   // 2048 entries of 2 bytes fill a page of the live-size table, 1024 of 4
   // a page of the cache; 32768 blocks, a page of the free list's bitmap.
+  // Class 0's live-size table and cache share a page: 512 entries of the
+  // table below 1024 bytes into it, the cache's sentinels and 766 entries
+  // above.
   for (const uint32_t cache : {4096u, 8u, 0u}) {
     CAPTURE(cache);
     fastalloc32_config c = small_config(1024 * 1024);
@@ -287,29 +290,30 @@ TEST_CASE("the live-size table, cache and free list pages count in the footprint
     const uint64_t created = stats(mm.get()).metadata.current;
     std::vector<void*> ptrs;
     for (int i = 0; i < 3000; ++i) ptrs.push_back(fastalloc32_malloc(mm.get(), 16));
-    // Blocks 0 and 2048 each began a page of the live-size table.
-    CHECK(stats(mm.get()).metadata.current == created + 2 * 4096);
+    // Block 0 began the shared page, blocks 512 and 2560 the table's next
+    // two.
+    CHECK(stats(mm.get()).metadata.current == created + 3 * 4096);
     for (void* q : ptrs) fastalloc32_free(mm.get(), q);
-    const uint64_t tables = stats(mm.get()).metadata.current - created - 2 * 4096;
+    const uint64_t tables = stats(mm.get()).metadata.current - created - 3 * 4096;
     if (cache == 4096) {
-      // 2 sentinels + 3000 entries: three cache pages, the first counted
-      // at the first free.
+      // 3000 entries: 766 in the shared page, then three pages of the
+      // cache's own.
       CHECK(tables == 3 * 4096);
     } else if (cache == 8) {
-      // The cache keeps at most 8 (one page); the free list holds the
-      // rest: 3000 bits of its bitmap and a word of its summary, a page
-      // each.
-      CHECK(tables == 3 * 4096);
+      // The cache keeps at most 8 (in the shared page); the free list
+      // holds the rest: 3000 bits of its bitmap and a word of its summary,
+      // a page each.
+      CHECK(tables == 2 * 4096);
     } else {
       // No cache, never set up: the free list's two pages.
       CHECK(tables == 2 * 4096);
     }
-    // Another class gets pages of its own as it is first used: its
-    // live-size table's, then its cache's (or, with none, its free list's
-    // two).
+    // Another class gets pages of its own as it is first used: the one
+    // its live-size table and cache share (with no cache, its free list's
+    // two as well).
     const uint64_t one_class = stats(mm.get()).metadata.current;
     fastalloc32_free(mm.get(), fastalloc32_malloc(mm.get(), 32));
-    CHECK(stats(mm.get()).metadata.current == one_class + (cache == 0 ? 3 : 2) * 4096);
+    CHECK(stats(mm.get()).metadata.current == one_class + (cache == 0 ? 3 : 1) * 4096);
     // Reused, nothing is counted twice.
     const uint64_t before = stats(mm.get()).footprint.current;
     for (void*& q : ptrs) q = fastalloc32_malloc(mm.get(), 16);

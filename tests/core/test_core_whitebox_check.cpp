@@ -81,9 +81,9 @@ TEST_CASE("check: a cached block with a nonzero live-size entry is corrupt") {
   REQUIRE(f.cls().cache[0] == index);  // freed into the cache
   f.expect_intact();
 
-  f.cls().state[index] = 17;  // "live, 16 bytes requested", yet cached
+  f.cls().entry(index) = 17;  // "live, 16 bytes requested", yet cached
   f.expect_corrupt();
-  f.cls().state[index] = 0;
+  f.cls().entry(index) = 0;
   f.expect_intact();
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("check: a block listed twice in the cache is corrupt") {
   f.cls().cache[1] = f.index_of(a);
   f.expect_corrupt();
   // The walk marks listed blocks while it runs: it left none behind.
-  CHECK(f.cls().state[f.index_of(a)] == 0);
+  CHECK(f.cls().entry(f.index_of(a)) == 0);
   f.cls().cache[1] = f.index_of(b);
   f.expect_intact();
 }
@@ -114,9 +114,9 @@ TEST_CASE("check: a live-size entry at or past bump is corrupt") {
   REQUIRE(bump < f.cls().capacity);  // an entry the check reads
   f.expect_intact();
 
-  f.cls().state[bump] = 1;
+  f.cls().entry(bump) = 1;
   f.expect_corrupt();
-  f.cls().state[bump] = 0;
+  f.cls().entry(bump) = 0;
   f.expect_intact();
   fastalloc32_free(f.mm, p);
 }
@@ -152,14 +152,14 @@ TEST_CASE("check: a free list whose bitmap, summary or cache disagree is corrupt
   const uint32_t cached = k.cache[0];
   k.cache[0] = 3;
   f.expect_corrupt();
-  CHECK(k.state[3] == 0);  // the walk's marks are gone
+  CHECK(k.entry(3) == 0);  // the walk's marks are gone
   k.cache[0] = cached;
   f.expect_intact();
 
   // A block on the free list that is live.
-  k.state[5] = 17;
+  k.entry(5) = 17;
   f.expect_corrupt();
-  k.state[5] = 0;
+  k.entry(5) = 0;
   f.expect_intact();
 
   // A block on the free list that free_low says is not there.
@@ -303,4 +303,29 @@ TEST_CASE("check: a released arena page that is live, or a miscounted one, is co
   fastalloc32_free(f.mm, live);
   fastalloc32_free(f.mm, guard);
   f.expect_intact();
+}
+
+TEST_CASE(
+    "layout: each class's live-size table and cache meet in one page, at an offset of the class's own") {
+  Fixture f;
+  const uintptr_t page = 4096;
+  std::vector<uintptr_t> offsets;
+  for (uint32_t i = 0; i < f.mm->class_count; ++i) {
+    const fa32::core::PoolClass& k = f.mm->classes[i];
+    CAPTURE(i);
+    const auto meet = reinterpret_cast<uintptr_t>(k.cache_home - 2);  // the cache's sentinels
+    const auto entry0 = reinterpret_cast<uintptr_t>(k.state);
+    CHECK(entry0 + sizeof(fa32::core::LiveSize) == meet);  // the table's entry 0 just below them
+    CHECK(entry0 / page == meet / page);
+    CHECK(meet % page == k.state_phase * sizeof(fa32::core::LiveSize));
+    offsets.push_back(meet % page);
+  }
+  // 32 offsets, 64 bytes apart: classes c and c + 32 share one, no others.
+  for (size_t a = 0; a < offsets.size(); ++a) {
+    for (size_t b = a + 1; b < offsets.size(); ++b) {
+      CAPTURE(a);
+      CAPTURE(b);
+      CHECK((offsets[a] == offsets[b]) == (b - a == 32));
+    }
+  }
 }

@@ -21,9 +21,9 @@ fa32_e2e(replay/calloc-aligned ARGS replay calloc_aligned.json --verify --format
 
 # Gates.
 fa32_e2e(stats/clean-all-gates-pass
-         ARGS stats clean.json --min-pool-hit-rate 1 --max-fallback-rate 0 --max-overhead 1200
+         ARGS stats clean.json --min-pool-hit-rate 1 --max-fallback-rate 0 --max-overhead 1100
          JSON clean.stats.json)
-fa32_e2e(stats/overhead-gate-fails ARGS stats clean.json --max-overhead 1100 EXIT 1 JSON clean.overhead-fails.json
+fa32_e2e(stats/overhead-gate-fails ARGS stats clean.json --max-overhead 1000 EXIT 1 JSON clean.overhead-fails.json
          STDERR "gate max-overhead failed")
 fa32_e2e(stats/pool-and-fallback-gates-fail
          ARGS stats basic.json ${tiny} --allow-leaks --min-pool-hit-rate 0.6 --max-fallback-rate 0.1
