@@ -20,9 +20,13 @@ const std::array kKeys{
               "fastalloc32 settings from a JSON file of these same keys, on top of the preset (flags "
               "override it)",
               &Fa32Flags::config_file},
-    ConfigKey{"block-size", KeyKind::size, "One size class of N bytes (the original's layout)",
+    ConfigKey{"block-size", KeyKind::size,
+              "One size class of N bytes (the original's layout; at most 65520, larger requests take the "
+              "large path)",
               &Fa32Flags::block_size},
-    ConfigKey{"classes", KeyKind::sizes, "Size classes, ascending, e.g. 16,32,64,128", &Fa32Flags::classes},
+    ConfigKey{"classes", KeyKind::sizes,
+              "Size classes, ascending, e.g. 16,32,64,128 (each a multiple of the alignment, at most 65520)",
+              &Fa32Flags::classes},
     ConfigKey{"pool-size", KeyKind::size, "Pool bytes per class (e.g. 1M)", &Fa32Flags::pool_size},
     ConfigKey{"pool-limit", KeyKind::size, "Let a full pool grow while the class stays under N bytes",
               &Fa32Flags::pool_limit},
