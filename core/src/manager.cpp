@@ -133,9 +133,10 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     // no bound check before it reads an entry (untouched pages cost nothing).
     const size_t states = l.stride / bs + 1;
     // The live-size table grows down from `meet` and the cache up from it,
-    // so a class's first entries of both share one page: a class in use
-    // cost two pages of metadata, one for each, and a program that uses
-    // many classes with few blocks each (git-log: 59) paid for all of them.
+    // so a class's first entries of both share one page. When each began a
+    // page of its own, a class in use cost two pages of metadata, and a
+    // program that uses many classes with few blocks each (git-log: 59)
+    // paid for all of them.
     // `meet` is at a class's own offset in its page, so that the tables of
     // different classes do not share their low address bits either (the
     // 4 KiB aliasing the class records avoid; see PoolClass).
