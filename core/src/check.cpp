@@ -87,8 +87,8 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     k.set_live(index, 0);
   }
   uint64_t listed = 0;
-  // Only the tables' own words: their last counted page may hold the next
-  // class's tables.
+  // Only the tables' own words; the rest of their last counted page is
+  // padding.
   const uint64_t bitmap_end = k.free_bits_touched < bitmap_words ? k.free_bits_touched : bitmap_words;
   const uint64_t summary_end =
       k.free_summary_touched < (bitmap_words + 63) / 64 ? k.free_summary_touched : (bitmap_words + 63) / 64;
