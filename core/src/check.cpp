@@ -46,12 +46,13 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   const uint64_t words_per_page = m.page_size / sizeof(uint64_t);
   FA32_EXPECT(k.free_bits_touched % words_per_page == 0 && k.free_summary_touched % words_per_page == 0);
   // Counted pages stay within the free list's tables (each rounded to pages).
-  const uint64_t bitmap_words = (uint64_t(k.max_blocks) + 63) / 64;
+  const uint64_t bitmap_words = free_bitmap_words(k.max_blocks);
+  const uint64_t summary_words = free_summary_words(k.max_blocks);
   const auto page_words = [words_per_page](uint64_t words) {
     return (words + words_per_page - 1) / words_per_page * words_per_page;
   };
   FA32_EXPECT(k.free_bits_touched <= page_words(bitmap_words) &&
-              k.free_summary_touched <= page_words((bitmap_words + 63) / 64));
+              k.free_summary_touched <= page_words(summary_words));
   FA32_EXPECT(k.cache[-1] == kNoBlock && k.cache[-2] == kNoBlock);  // the inline malloc's sentinels
   FA32_EXPECT(k.recip == reciprocal(k.block_size));
 
@@ -91,7 +92,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   // padding.
   const uint64_t bitmap_end = k.free_bits_touched < bitmap_words ? k.free_bits_touched : bitmap_words;
   const uint64_t summary_end =
-      k.free_summary_touched < (bitmap_words + 63) / 64 ? k.free_summary_touched : (bitmap_words + 63) / 64;
+      k.free_summary_touched < summary_words ? k.free_summary_touched : summary_words;
   for (uint64_t word = 0; status == FASTALLOC32_OK && word < bitmap_end; ++word) {
     const uint64_t bits = k.free_bits[word];
     const bool summarised = word / 64 < summary_end && (k.free_summary[word / 64] >> (word % 64) & 1) != 0;

@@ -158,9 +158,9 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     l.state_offset[i] = meet - sizeof(LiveSize);
     l.cache_offset[i] = meet;
     if (__builtin_add_overflow(meet, (size_t(c.cache_capacity) + 2) * sizeof(uint32_t), &at)) return false;
-    const size_t words = (blocks + 63) / 64;  // the free list: its summary, then its bitmap
-    if (!place(&at, (words + 63) / 64 * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
-    if (!place(&at, words * sizeof(uint64_t), page, &l.free_offset[i])) return false;
+    // The free list: its summary, then its bitmap.
+    if (!place(&at, free_summary_words(blocks) * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
+    if (!place(&at, free_bitmap_words(blocks) * sizeof(uint64_t), page, &l.free_offset[i])) return false;
   }
   const size_t pool_align = c.alignment > page ? c.alignment : page;
   if (!align_up(at, pool_align, &l.pool_offset)) return false;

@@ -193,7 +193,8 @@ void* pool_alloc(Manager& m, uint32_t c, size_t size, bool zero) noexcept;
 void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // The pages of the manager's own metadata that the footprint counts (the
 // metadata gauge, in pages): the record and class table, and per class the
-// cache's pages up to cache_touched_end, the live-size table's up to bump,
+// page its live-size table and cache share (from its first block), the
+// table's further pages up to bump, the cache's up to cache_touched_end,
 // and the free list's bitmap and summary pages counted so far.
 uint64_t metadata_pages(const Manager& m) noexcept;
 

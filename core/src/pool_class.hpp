@@ -31,6 +31,15 @@ using LiveSize = uint16_t;
 inline constexpr size_t kMaxPoolBlock = 65520;  // the largest multiple of 16 with requested + 1 in 16 bits
 static_assert(kMaxPoolBlock + 1 <= UINT16_MAX && kMaxPoolBlock % 16 == 0, "see LiveSize");
 
+// Words of a class's free-list bitmap (a bit a block) and of its summary
+// (a bit a bitmap word), for a class of `blocks` blocks.
+inline constexpr uint64_t free_bitmap_words(uint64_t blocks) noexcept {
+  return (blocks + 63) / 64;
+}
+inline constexpr uint64_t free_summary_words(uint64_t blocks) noexcept {
+  return (free_bitmap_words(blocks) + 63) / 64;
+}
+
 // The counters only a class's slow paths move; the public stats add them
 // to the manager's (stats.cpp).
 struct ClassCounters {
