@@ -35,7 +35,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   // the first block was handed out.
   const uintptr_t meet = reinterpret_cast<uintptr_t>(k.cache_home - 2);
   FA32_EXPECT(reinterpret_cast<uintptr_t>(k.state + 1) == meet);
-  FA32_EXPECT(k.state_phase != 0 && (meet - uintptr_t(k.state_phase) * sizeof(LiveSize)) % m.page_size == 0);
+  FA32_EXPECT(k.state_phase != 0 && k.shared_page_start() % m.page_size == 0);
   if (k.cache_ready()) {
     FA32_EXPECT(k.bump != 0);
     FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);

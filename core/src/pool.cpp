@@ -38,8 +38,7 @@ void touch_cache(Manager& m, PoolClass& k, const uint32_t* end) noexcept {
 // The first page of the cache, which it shares with the live-size table
 // (manager.cpp), ends here.
 uint32_t* shared_page_end(const Manager& m, const PoolClass& k) noexcept {
-  const uintptr_t meet = reinterpret_cast<uintptr_t>(k.cache_home - 2);
-  const uintptr_t end = meet - uintptr_t(k.state_phase) * sizeof(LiveSize) + m.page_size;
+  const uintptr_t end = k.shared_page_start() + m.page_size;
   uint32_t* const limit = k.cache_home + k.cache_capacity;
   return end < reinterpret_cast<uintptr_t>(limit) ? reinterpret_cast<uint32_t*>(end) : limit;
 }

@@ -154,6 +154,12 @@ struct alignas(256) PoolClass {
     return divide_by_reciprocal(in, recip, at_start);
   }
   void clear_live(uint64_t index) noexcept { entry(index) = 0; }
+  // Where the page the live-size table shares with the cache begins: at
+  // entry state_phase - 1, the table's lowest entry in it (entry 0 is just
+  // below the cache's sentinels).
+  uintptr_t shared_page_start() const noexcept {
+    return reinterpret_cast<uintptr_t>(state + 1) - uintptr_t(state_phase) * sizeof(LiveSize);
+  }
 };
 
 // Bytes at the start of a class that the inline paths store to (through
