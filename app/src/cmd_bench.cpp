@@ -51,10 +51,11 @@ constexpr const char* kFooter =
     R"(Allocator specs (-a, repeatable; default: fa32 glibc jemalloc mimalloc tcmalloc):
   fa32                      fastalloc32 with the library's default config, as fastalloc32_create()
                             gives it (64 size classes 16 B-16 KiB, growing pools, peaks off)
-  fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|original
+  fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|compact|original
                             classes=16,32,64 block-size=N pool-size=SIZE pool-limit=SIZE grow cache=N
                             align=N large-cache=SIZE large-arena=SIZE mmap-threshold=SIZE secure-zero
-                            peaks no-peaks config=FILE: the keys and names of fa32 replay's flags
+                            peaks no-peaks trim-pools config=FILE: the keys and names of fa32 replay's
+                            flags
   NAME=fa32:...             the same, shown as NAME
   glibc                     the system malloc
   jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD

@@ -412,6 +412,12 @@ void trim_before_growth(Manager& m, uint64_t bytes) noexcept {
 }  // namespace
 
 void grow_footprint(Manager& m, uint64_t bytes) noexcept {
+  trim_pools_before_growth(m, bytes);
+  trim_before_growth(m, bytes);
+  m.gauges.footprint.add(bytes);
+}
+
+void grow_footprint_keeping_pools(Manager& m, uint64_t bytes) noexcept {
   trim_before_growth(m, bytes);
   m.gauges.footprint.add(bytes);
 }

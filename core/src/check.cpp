@@ -18,7 +18,7 @@ namespace {
   } while (0)
 
 fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_out, uint64_t* requested_out) {
-  FA32_EXPECT(k.bump <= k.capacity && k.capacity <= k.max_blocks);
+  FA32_EXPECT(k.bump <= k.bump_peak && k.bump_peak <= k.capacity && k.capacity <= k.max_blocks);
   FA32_EXPECT(k.chunks >= 1 && k.chunks <= k.max_chunks);
   if (!k.cache_ready()) {
     // Never pushed onto: everything points past the shared sentinels.
@@ -37,7 +37,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(reinterpret_cast<uintptr_t>(k.state + 1) == meet);
   FA32_EXPECT(k.state_phase != 0 && k.shared_page_start() % m.page_size == 0);
   if (k.cache_ready()) {
-    FA32_EXPECT(k.bump != 0);
+    FA32_EXPECT(k.bump_peak != 0);
     FA32_EXPECT(k.cache_touched_end >= k.cache_top && k.cache_touched_end <= k.cache + k.cache_capacity);
     FA32_EXPECT(k.cache_touched_end == k.cache + k.cache_capacity ||
                 reinterpret_cast<uintptr_t>(k.cache_touched_end) % m.page_size == 0);
@@ -128,7 +128,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   FA32_EXPECT(k.live_blocks() == live && k.requested_live() == requested);
   const ClassCounters& kc = k.counters;
   FA32_EXPECT(k.allocs >= kc.freelist_hits + kc.fresh_blocks);
-  FA32_EXPECT(kc.fresh_blocks == k.bump);
+  FA32_EXPECT(kc.fresh_blocks == k.bump + kc.trimmed_blocks);
   size_t touched = 0;
   if (k.bump != 0) align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
   FA32_EXPECT(k.touched_bytes == touched);

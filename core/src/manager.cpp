@@ -224,6 +224,7 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->large_arena_size = size_t(1) << 30;
   config->secure_zero = 0;
   config->track_peaks = 0;
+  config->trim_pools = 0;
 }
 
 FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name) {
@@ -234,6 +235,8 @@ FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config*
     // as initialised
   } else if (std::strcmp(name, "profiling") == 0) {
     c.track_peaks = 1;
+  } else if (std::strcmp(name, "compact") == 0) {
+    c.trim_pools = 1;
   } else if (std::strcmp(name, "original") == 0) {
     // The C fastalloc32 this library grew from: every small request in one
     // 128-byte class, a 1 MiB pool that never grows (the rest falls back to
@@ -299,6 +302,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->page_size = page;
   m->default_map = c.system.map == nullptr;
   m->secure_zero = c.secure_zero;
+  m->trim_pools = c.trim_pools != 0;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = 1;

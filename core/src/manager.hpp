@@ -88,6 +88,8 @@ struct fastalloc32_mm {
   fa32::core::SlabSet slabs;   // fallback blocks
   fa32::core::LargeCache large_cache;
   fa32::core::Arena arena;
+  bool trim_pools;                          // config.trim_pools
+  uint64_t pool_trim_peak;                  // the footprint peak at the last trim of the pools (pool.cpp)
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers
   unsigned freed_next;
   uint32_t large_colours;  // large blocks coloured so far (next_large_colour)
@@ -158,6 +160,8 @@ bool sys_commit(Manager& m, void* p, size_t size) noexcept;
 // Default mmap only: gives the pages back (MADV_DONTNEED; they read zero
 // when next touched).
 bool sys_decommit(Manager& m, void* p, size_t size) noexcept;
+// The same for pool pages at a class's top, counted in pool_trims.
+bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept;
 void sys_unmap(Manager& m, void* p, size_t size) noexcept;
 // mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
 void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;
@@ -194,9 +198,17 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // The pages of the manager's own metadata that the footprint counts (the
 // metadata gauge, in pages): the record and class table, and per class the
 // page its live-size table and cache share (from its first block), the
-// table's further pages up to bump, the cache's up to cache_touched_end,
+// table's further pages up to bump_peak, the cache's up to cache_touched_end,
 // and the free list's bitmap and summary pages counted so far.
 uint64_t metadata_pages(const Manager& m) noexcept;
+// With config.trim_pools, before the footprint grows by `bytes` to a new
+// peak, once per rise of the peak by a share of the footprint (kTrimShare,
+// kTrimBytes): each class gives back the whole pages of the free blocks at
+// its top. Every class has its own address range, so without it the pools
+// hold the sum of each class's own peak, which a program whose classes
+// peak at different times never has live at once (Lua's collector frees
+// one class's blocks while another grows). Default mmap only.
+void trim_pools_before_growth(Manager& m, uint64_t bytes) noexcept;
 
 // ---- large (large.cpp)
 // align: a power of two >= config alignment. reserve >= size: bytes wanted

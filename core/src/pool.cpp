@@ -15,10 +15,12 @@ uint64_t entries_per_page(const Manager& m) noexcept {
 }
 
 // A page of the manager's metadata is about to be written for the first
-// time: it is held from the system like a pool page.
+// time: it is held from the system like a pool page. Its callers are in the
+// middle of changing a class's cache or free list, which a trim of the pools
+// would pull out from under them.
 void count_metadata_page(Manager& m) noexcept {
   m.gauges.metadata.add(m.page_size);
-  grow_footprint(m, m.page_size);
+  grow_footprint_keeping_pools(m, m.page_size);
 }
 
 // Counts the cache's pages up to `end` (<= cache + cache_capacity) before
@@ -71,20 +73,27 @@ void touch_free_words(Manager& m, uint64_t* touched, uint64_t word) noexcept {
 }
 
 void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
-  const uint32_t index = k.bump++;
+  const uint32_t index = k.bump;
   k.counters.fresh_blocks++;
-  // The live-size table's pages follow bump, down from the page it shares
-  // with the cache (block 0's).
-  if (index == 0 || ((index - k.state_phase) & (m.page_size / sizeof(LiveSize) - 1)) == 0) {
-    count_metadata_page(m);  // pages are powers of two
+  // The live-size table's pages follow bump_peak, down from the page it
+  // shares with the cache (block 0's); a trim leaves them counted.
+  if (index == k.bump_peak) {
+    if (index == 0 || ((index - k.state_phase) & (m.page_size / sizeof(LiveSize) - 1)) == 0) {
+      count_metadata_page(m);  // pages are powers of two
+    }
+    k.bump_peak = index + 1;
   }
   // Footprint: pool pages are counted once something is handed out in them.
+  // Counted before bump moves: a trim this growth sets off then finds every
+  // block of this class below bump live (its cache and free list are empty),
+  // and the new block, still free in the table, above it.
   size_t touched = 0;
-  align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
+  align_up(k.colour + size_t(index + 1) * k.block_size, m.page_size, &touched);
   if (touched > k.touched_bytes) {
     grow_footprint(m, touched - k.touched_bytes);
     k.touched_bytes = touched;
   }
+  k.bump = index + 1;
   return pool_hand_out(m, k, index, size);
 }
 
@@ -191,6 +200,65 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept {
   }
 }
 
+namespace {
+
+// Class k's free blocks at its top, [j, bump) with j as low as they go,
+// leave the cache (the order of the rest kept) and the free list, their
+// pages go back to the kernel, and bump comes down to j: they are fresh
+// blocks again, read zero, and count in the footprint when next handed
+// out. Nothing happens without a whole page to give back, or when madvise
+// fails. The pages after the one block j starts in go back; the part of
+// that page the blocks reach into is zeroed by hand.
+void trim_class_top(Manager& m, PoolClass& k) noexcept {
+  uint32_t j = k.bump;
+  while (j != 0 && k.entry(j - 1) == 0) --j;  // free: cached or on the free list
+  if (j == k.bump) return;
+  size_t keep = 0;  // the class's pool bytes still counted after the trim
+  if (j != 0) align_up(k.colour + size_t(j) * k.block_size, m.page_size, &keep);
+  if (k.touched_bytes <= keep) return;
+  char* const stride = k.base - k.colour;
+  const size_t bytes = k.touched_bytes - keep;
+  if (!sys_trim_pool(m, stride + keep, bytes)) return;
+  char* const first = k.block(j);
+  if (stride + keep > first) std::memset(first, 0, size_t(stride + keep - first));
+
+  uint32_t* kept = k.cache;
+  for (const uint32_t* c = k.cache; c != k.cache_top; ++c) {
+    if (*c < j) *kept++ = *c;
+  }
+  k.cache_top = kept;
+  const uint64_t words = (uint64_t(k.bump) + 63) / 64;
+  // Words past the bitmap's counted pages were never written: zero.
+  const uint64_t end = words < k.free_bits_touched ? words : k.free_bits_touched;
+  for (uint64_t word = j / 64; word < end; ++word) {
+    const uint64_t mask = word == j / 64 ? ~uint64_t(0) << (j % 64) : ~uint64_t(0);
+    const uint64_t gone = k.free_bits[word] & mask;
+    if (gone == 0) continue;
+    k.free_count -= static_cast<uint32_t>(__builtin_popcountll(gone));
+    k.free_bits[word] &= ~mask;
+    if (k.free_bits[word] == 0) k.free_summary[word / 64] &= ~(uint64_t(1) << (word % 64));
+  }
+  k.counters.trimmed_blocks += k.bump - j;
+  k.bump = j;
+  k.touched_bytes = keep;
+  m.gauges.footprint.sub(bytes);
+}
+
+}  // namespace
+
+void trim_pools_before_growth(Manager& m, uint64_t bytes) noexcept {
+  if (!m.trim_pools || bytes <= m.gauges.footprint.headroom) return;  // or not a new peak
+  if (!m.default_map) return;  // a map hook's memory is not the library's to advise
+  // Once per rise of the peak by a share of the footprint (as the arena's
+  // trim): each trim walks every class, and blocks given back fault in again
+  // when the class grows back.
+  const uint64_t share = m.gauges.footprint.current() / kTrimShare;
+  const uint64_t least = share > kTrimBytes ? share : kTrimBytes;
+  if (m.gauges.footprint.peak < m.pool_trim_peak + least) return;
+  m.pool_trim_peak = m.gauges.footprint.peak;
+  for (uint32_t c = 0; c < m.class_count; ++c) trim_class_top(m, m.classes[c]);
+}
+
 uint64_t metadata_pages(const Manager& m) noexcept {
   const uint64_t page = m.page_size;
   const auto pages = [page](uint64_t bytes) { return (bytes + page - 1) / page; };
@@ -199,8 +267,10 @@ uint64_t metadata_pages(const Manager& m) noexcept {
     const PoolClass& k = m.classes[i];
     // The page the live-size table and the cache share, with the first
     // block; the table's further pages; the cache's further pages.
-    if (k.bump != 0)
-      n += 1 + (k.bump > k.state_phase ? pages(uint64_t(k.bump - k.state_phase) * sizeof(LiveSize)) : 0);
+    if (k.bump_peak != 0) {
+      n += 1 + (k.bump_peak > k.state_phase ? pages(uint64_t(k.bump_peak - k.state_phase) * sizeof(LiveSize))
+                                            : 0);
+    }
     const uint32_t* shared_end = shared_page_end(m, k);
     if (k.cache_ready() && k.cache_touched_end > shared_end) {
       n += pages(uint64_t(k.cache_touched_end - shared_end) * sizeof(uint32_t));

@@ -46,6 +46,7 @@ struct ClassCounters {
   uint64_t freelist_hits = 0;
   uint64_t fresh_blocks = 0;
   uint64_t fallback_allocs = 0;
+  uint64_t trimmed_blocks = 0;  // blocks a trim took off the top (fresh again after)
 };
 
 // What the inline malloc and free read and write (the first kClassHotBytes),
@@ -105,7 +106,12 @@ struct alignas(256) PoolClass {
   uint64_t* free_summary = nullptr;
   uint32_t free_count = 0;  // bits set in free_bits
   uint32_t free_low = 0;    // free_summary's words below this one are zero
-  uint32_t bump = 0;        // blocks [0, bump) have been handed out at least once
+  // Blocks [0, bump) have been handed out since they were last fresh. A
+  // trim (pool.cpp) lowers bump over free blocks at the top and gives
+  // their pages back; bump_peak, its highest, is where the live-size
+  // table's counted pages end and the most blocks ever in use at once.
+  uint32_t bump = 0;
+  uint32_t bump_peak = 0;
   uint32_t capacity = 0;    // blocks usable now (grows by chunks)
   uint32_t max_blocks = 0;  // blocks the reservation can ever hold
   uint32_t chunks = 0;      // pool_size chunks in use
@@ -114,7 +120,7 @@ struct alignas(256) PoolClass {
   size_t touched_bytes = 0;  // colour + bump * block_size rounded up to pages: pool footprint
   // The metadata's pages counted in the footprint so far. The cache's
   // region (two sentinel entries, then the cache) starts at a page, as do
-  // the live-size table (its pages follow bump) and the free list.
+  // the live-size table (its pages follow bump_peak) and the free list.
   // cache_touched_end is the end of the cache's counted pages (at most
   // cache + cache_capacity), and the inline free's fast_free_end: a push
   // onto a page not yet counted takes the slow path once. The free list's

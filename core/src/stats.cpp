@@ -104,8 +104,8 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_class_stats(const fastalloc32
   out->fresh_blocks = k.counters.fresh_blocks;
   out->fallback_allocs = k.counters.fallback_allocs;
   // A fresh block is taken only when no freed one is left, so the most
-  // blocks ever in use at once is the number ever handed out: exact, free.
-  out->blocks_in_use = {k.live_blocks(), k.bump, k.allocs};
+  // blocks ever in use at once is bump's highest: exact, free.
+  out->blocks_in_use = {k.live_blocks(), k.bump_peak, k.allocs};
   out->bytes_requested = {k.requested_live(), k.requested_peak.peak, k.requested_in};
   out->cached_blocks = k.cache_count();
   out->touched_bytes = uint64_t(k.bump) * k.block_size;

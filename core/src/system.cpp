@@ -79,6 +79,11 @@ bool sys_decommit(Manager& m, void* p, size_t size) noexcept {
   return madvise(p, size, MADV_DONTNEED) == 0;
 }
 
+bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept {
+  m.counters.pool_trims++;
+  return madvise(p, size, MADV_DONTNEED) == 0;
+}
+
 void sys_unmap(Manager& m, void* p, size_t size) noexcept {
   m.counters.sys_unmaps++;
   raw_unmap(m.config.system, p, size);

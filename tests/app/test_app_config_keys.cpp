@@ -123,3 +123,14 @@ TEST_CASE("toggles turn off by every route, and on and off at once is an error")
   CHECK_THROWS_WITH_AS(via_file(R"({"pool_size": "1M", "pool-size": "2M"})"),
                        doctest::Contains("given twice"), InputError);
 }
+
+TEST_CASE("the compact preset is the default with trim-pools, by every route") {
+  fastalloc32_config library;
+  fastalloc32_config_init(&library);
+  const fastalloc32_config compact = via_flags({"--preset", "compact"});
+  CHECK(compact.trim_pools == 1);
+  CHECK(same(compact, via_flags({"--trim-pools"})));
+  CHECK(same(compact, make_fa32_settings(fa32::app::bench::parse_fa32_spec("preset=compact")).config));
+  CHECK(same(compact, via_file(R"({"preset": "compact"})")));
+  CHECK(same(library, via_flags({"--preset", "compact", "--no-trim-pools"})));
+}

@@ -201,6 +201,31 @@ TEST_CASE("check: a counter off by one is corrupt") {
     f.expect_corrupt();
     f.mm->counters.large_allocs--;
   }
+  SUBCASE("blocks a trim took off the top") {
+    f.cls().counters.trimmed_blocks++;
+    f.expect_corrupt();
+    f.cls().counters.trimmed_blocks--;
+  }
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}
+
+TEST_CASE("check: bump above its highest, or a highest past the pool, is corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  f.expect_intact();
+  SUBCASE("bump above bump_peak") {
+    f.cls().bump_peak--;
+    f.expect_corrupt();
+    f.cls().bump_peak++;
+  }
+  SUBCASE("bump_peak past capacity") {
+    const uint32_t was = f.cls().bump_peak;
+    f.cls().bump_peak = f.cls().capacity + 1;
+    f.expect_corrupt();
+    f.cls().bump_peak = was;
+  }
   f.expect_intact();
   fastalloc32_free(f.mm, p);
 }

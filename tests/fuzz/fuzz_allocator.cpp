@@ -189,6 +189,8 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   // Hooks that count (and maybe fail) most of the time; else libc and real
   // mmap, so mremap is exercised too.
   const std::uint8_t faults = in.u8();
+  // Pool trims act only without a map hook (the other case shows they do not).
+  c.trim_pools = (faults >> 2) & 1;
   if (faults % 4 != 0) {
     sys->period = faults < 128 ? 0 : 2 + faults % 61;
     sys->secure = c.secure_zero != 0;

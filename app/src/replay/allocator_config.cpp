@@ -101,6 +101,7 @@ void apply_keys(fastalloc32_config& c, const Fa32Flags& f, const KeyNamer& name)
   if (!f.mmap_threshold.empty()) c.mmap_threshold = size_or_throw(f.mmap_threshold, name("mmap-threshold"));
   if (f.secure_zero) c.secure_zero = *f.secure_zero ? 1 : 0;
   if (f.peaks) c.track_peaks = *f.peaks ? 1 : 0;
+  if (f.trim_pools) c.trim_pools = *f.trim_pools ? 1 : 0;
   // After the pool size, so the bound follows it.
   if (f.grow.value_or(false)) set_grow(c);
 }

@@ -13,8 +13,9 @@ namespace {
 const std::array kKeys{
     ConfigKey{"preset", KeyKind::name,
               "fastalloc32 config to start from: default (the library's default as embedders get it, "
-              "peaks off), profiling (the same with the peaks kept; fa32 replay and stats start from it) "
-              "or original (the C fastalloc32's one 128 B class, 1 MiB pool, no growth)",
+              "peaks off), profiling (the same with the peaks kept; fa32 replay and stats start from it), "
+              "compact (the default with trim-pools: a smaller footprint, a little slower) or original (the "
+              "C fastalloc32's one 128 B class, 1 MiB pool, no growth)",
               &Fa32Flags::preset},
     ConfigKey{"config", KeyKind::name,
               "fastalloc32 settings from a JSON file of these same keys, on top of the preset (flags "
@@ -49,6 +50,11 @@ const std::array kKeys{
               "Keep peaks in fastalloc32 (track_peaks; on in the profiling preset, off in the library's "
               "default): without them the per-class peaks of requested bytes read 0",
               nullptr, &Fa32Flags::peaks},
+    ConfigKey{"trim-pools", KeyKind::toggle,
+              "Before the footprint sets a new peak, give back the pages of the free blocks at the top of "
+              "each class (on in the compact preset): a smaller footprint peak, a page fault for each page "
+              "used again",
+              nullptr, &Fa32Flags::trim_pools},
 };
 
 std::string_view type_name(KeyKind kind) {
@@ -119,7 +125,7 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
     }
     CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
     o->type_name(std::string(type_name(k.kind)));
-    if (k.name == "preset") o->check(CLI::IsMember({"default", "profiling", "original"}));
+    if (k.name == "preset") o->check(CLI::IsMember({"default", "profiling", "compact", "original"}));
     if (k.name == "config") o->type_name("FILE");
   }
 }

@@ -41,7 +41,7 @@ std::string Fa32Allocator::describe() const {
          ", cache " + std::to_string(c.cache_capacity) + ", align " + std::to_string(c.alignment) +
          ", large cache " + std::to_string(c.large_cache_bytes) + " B, large arena " +
          std::to_string(c.large_arena_size) + " B, mmap threshold " + std::to_string(c.mmap_threshold) +
-         " B" + (c.secure_zero != 0 ? ", secure zero" : "") +
+         " B" + (c.secure_zero != 0 ? ", secure zero" : "") + (c.trim_pools != 0 ? ", pools trimmed" : "") +
          (c.track_peaks == 0 ? ", no peaks" : ", peaks kept");
 }
 

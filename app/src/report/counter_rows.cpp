@@ -51,6 +51,7 @@ const CounterRow kRows[] = {
     count("freelist_hits", Section::pool, "pool.freelist_hits", "free-list hits"),
     count("fresh_blocks", Section::pool, "pool.fresh_blocks", "fresh blocks"),
     count("pool_grows", Section::pool, "pool.grows", "pool grows"),
+    count("pool_trims", Section::pool, "pool.trims", "pool give-backs (madvise)"),
     {"metadata", Field::gauge_peak, Section::pool, Kind::bytes, "pool.metadata_peak",
      "metadata pages (peak)"},
     count("large_allocs", Section::pool, "large.allocs", "large allocations"),

@@ -38,6 +38,7 @@ struct Fa32Flags {
   std::string mmap_threshold;
   std::optional<bool> secure_zero;
   std::optional<bool> peaks;  // track_peaks
+  std::optional<bool> trim_pools;
 };
 
 // The preset fa32 replay and stats start from: the library's default with

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// trim_pools: before the footprint sets a new peak, each class gives back
+// the pages of the free blocks at its top; they come back as fresh blocks
+// that read zero and count again. Off by default, never with a map hook.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace fa32_test;
+
+namespace {
+
+constexpr uint32_t kClass48 = 2;  // the default's classes: 16, 32, 48, 64, ...
+constexpr uint32_t kClass64 = 3;
+
+fastalloc32_config trimming_config() {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.trim_pools = 1;
+  return c;
+}
+
+// n blocks of `size` bytes, every byte written.
+std::vector<void*> written(fastalloc32_mm* mm, size_t n, size_t size) {
+  std::vector<void*> out;
+  for (size_t i = 0; i < n; ++i) {
+    void* p = fastalloc32_malloc(mm, size);
+    REQUIRE(p != nullptr);
+    std::memset(p, 0xAB, size);
+    out.push_back(p);
+  }
+  return out;
+}
+
+// Blocks of 1 KiB until the pools give something back (or 4 MiB more).
+std::vector<void*> grow_until_trim(fastalloc32_mm* mm) {
+  std::vector<void*> out;
+  while (stats(mm).pool_trims == 0 && out.size() < 4096) {
+    void* p = fastalloc32_malloc(mm, 1024);
+    REQUIRE(p != nullptr);
+    std::memset(p, 1, 1024);
+    out.push_back(p);
+  }
+  return out;
+}
+
+void free_all(fastalloc32_mm* mm, const std::vector<void*>& ptrs) {
+  for (void* p : ptrs) fastalloc32_free(mm, p);
+}
+
+}  // namespace
+
+TEST_CASE("a class's free top goes back to the kernel before another class sets a new footprint peak") {
+  Mm mm = make(trimming_config());
+  const std::vector<void*> a = written(mm.get(), 8192, 64);  // 512 KiB, two pool chunks
+  const uint64_t held_a = held_blocks(stats(mm.get()));
+  CHECK(held_a == 8192 * 64 + 4096);  // the class's colour costs a page
+  free_all(mm.get(), a);              // the cache's and free list's pages count now
+  // Below the peak nothing is given back: the blocks may be wanted at once.
+  fastalloc32_stats s = stats(mm.get());
+  CHECK(held_blocks(s) == held_a);
+  CHECK(s.pool_trims == 0);
+  const uint64_t with_a = s.footprint.current;
+  CHECK(class_stats(mm.get(), kClass64).touched_bytes == 8192 * 64);
+
+  const std::vector<void*> b = grow_until_trim(mm.get());
+  s = stats(mm.get());
+  REQUIRE(s.pool_trims >= 1);
+  // Every block of the class was free, so all its pool pages went back.
+  CHECK(class_stats(mm.get(), kClass64).touched_bytes == 0);
+  CHECK(class_stats(mm.get(), kClass64).cached_blocks == 0);
+  // What the pools hold now is the other class's blocks (its colour and
+  // last page rounded up).
+  CHECK(held_blocks(s) <= b.size() * 1024 + 2 * 4096);
+  // The other class grows by what the first one gave back: without the
+  // trim the peak would be every page of both.
+  std::vector<void*> more = written(mm.get(), 512, 1024);
+  CHECK(stats(mm.get()).footprint.peak < with_a + (b.size() + 512) * 1024);
+  free_all(mm.get(), more);
+  // The most blocks in use at once is still what it was.
+  CHECK(class_stats(mm.get(), kClass64).blocks_in_use.peak == 8192);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // They come back fresh: zero, counted in the footprint and in fresh_blocks again.
+  const uint64_t fresh = class_stats(mm.get(), kClass64).fresh_blocks;
+  const uint64_t before = stats(mm.get()).footprint.current;
+  void* z = fastalloc32_calloc(mm.get(), 1, 64);
+  REQUIRE(z != nullptr);
+  CHECK(all_zero(z, 64));
+  CHECK(class_stats(mm.get(), kClass64).fresh_blocks == fresh + 1);
+  CHECK(stats(mm.get()).footprint.current == before + 4096);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), z);
+  free_all(mm.get(), b);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("only the free blocks above the highest live one go; those reaching into its page read zero") {
+  Mm mm = make(trimming_config());
+  const std::vector<void*> a = written(mm.get(), 3000, 48);  // about 35 pages
+  // Block 100 stays live: [0, 100) are free below it, [101, 3000) at the top.
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i != 100) fastalloc32_free(mm.get(), a[i]);
+  }
+  const std::vector<void*> b = grow_until_trim(mm.get());
+  REQUIRE(stats(mm.get()).pool_trims >= 1);
+  const fastalloc32_class_stats k = class_stats(mm.get(), kClass48);
+  CHECK(k.touched_bytes == 101 * 48);
+  CHECK(k.blocks_in_use.current == 1);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  CHECK(fastalloc32_kind_of(mm.get(), a[100]) == FASTALLOC32_KIND_POOL);
+
+  // The free blocks below come back first, then the fresh ones from 101 on,
+  // the first of them partly in the page block 100 kept (written 0xAB
+  // before): calloc does not zero a fresh block, so each must read zero.
+  std::vector<void*> again;
+  for (int i = 0; i < 2999; ++i) {
+    void* p = fastalloc32_calloc(mm.get(), 1, 48);
+    REQUIRE(p != nullptr);
+    FAST_REQUIRE(all_zero(p, 48));
+    again.push_back(p);
+  }
+  CHECK(class_stats(mm.get(), kClass48).blocks_in_use.current == 3000);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  free_all(mm.get(), again);
+  fastalloc32_free(mm.get(), a[100]);
+  free_all(mm.get(), b);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("a free of a block whose page went back is an invalid free and changes nothing") {
+  ErrorLog log;
+  fastalloc32_config c = trimming_config();
+  log.attach(c);
+  Mm mm = make(c);
+  const std::vector<void*> a = written(mm.get(), 8192, 64);
+  free_all(mm.get(), a);
+  const std::vector<void*> b = grow_until_trim(mm.get());
+  REQUIRE(stats(mm.get()).pool_trims >= 1);
+  const fastalloc32_stats s = stats(mm.get());
+  fastalloc32_free(mm.get(), a[5000]);
+  const fastalloc32_stats t = stats(mm.get());
+  CHECK(t.invalid_frees == s.invalid_frees + 1);
+  CHECK(t.frees == s.frees);
+  CHECK(t.footprint.current == s.footprint.current);
+  REQUIRE(!log.entries.empty());
+  CHECK(log.entries.back().ptr == a[5000]);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  free_all(mm.get(), b);
+}
+
+TEST_CASE("without trim_pools, or with a map hook, the pools keep every page") {
+  SUBCASE("the default config") {
+    fastalloc32_config c;
+    fastalloc32_config_init(&c);
+    Mm mm = make(c);
+    const std::vector<void*> a = written(mm.get(), 8192, 64);
+    free_all(mm.get(), a);
+    const std::vector<void*> b = grow_until_trim(mm.get());
+    CHECK(stats(mm.get()).pool_trims == 0);
+    CHECK(class_stats(mm.get(), kClass64).touched_bytes == 8192 * 64);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    free_all(mm.get(), b);
+  }
+  SUBCASE("a map hook: its memory is not the library's to advise") {
+    SystemSpy spy;
+    fastalloc32_config c = trimming_config();
+    spy.attach(c);
+    {
+      Mm mm = make(c);
+      const std::vector<void*> a = written(mm.get(), 8192, 64);
+      free_all(mm.get(), a);
+      const std::vector<void*> b = grow_until_trim(mm.get());
+      CHECK(stats(mm.get()).pool_trims == 0);
+      CHECK(class_stats(mm.get(), kClass64).touched_bytes == 8192 * 64);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+      free_all(mm.get(), b);
+    }
+    CHECK(spy.balanced());
+  }
+}
+
+TEST_CASE("the compact preset is the default with trim_pools") {
+  fastalloc32_config def;
+  fastalloc32_config_init(&def);
+  CHECK(def.trim_pools == 0);
+  fastalloc32_config compact;
+  REQUIRE(fastalloc32_config_preset(&compact, "compact") == FASTALLOC32_OK);
+  CHECK(compact.trim_pools == 1);
+  compact.trim_pools = 0;
+  CHECK(std::memcmp(&compact, &def, sizeof def) == 0);
+}
