@@ -51,6 +51,24 @@ void free_all(fastalloc32_mm* mm, const std::vector<void*>& ptrs) {
   for (void* p : ptrs) fastalloc32_free(mm, p);
 }
 
+// 8192 blocks of 64 B (512 KiB) written and freed, then blocks of 1 KiB
+// until the pools give something back; returns those.
+std::vector<void*> free_a_class_then_grow(fastalloc32_mm* mm, std::vector<void*>* freed) {
+  *freed = written(mm, 8192, 64);
+  free_all(mm, *freed);
+  return grow_until_trim(mm);
+}
+
+// The same on a manager that must not trim: every page of the freed class stays.
+void expect_every_page_kept(fastalloc32_mm* mm) {
+  std::vector<void*> a;
+  const std::vector<void*> b = free_a_class_then_grow(mm, &a);
+  CHECK(stats(mm).pool_trims == 0);
+  CHECK(class_stats(mm, kClass64).touched_bytes == 8192 * 64);
+  CHECK(fastalloc32_check(mm) == FASTALLOC32_OK);
+  free_all(mm, b);
+}
+
 }  // namespace
 
 TEST_CASE("a class's free top goes back to the kernel before another class sets a new footprint peak") {
@@ -136,9 +154,8 @@ TEST_CASE("a free of a block whose page went back is an invalid free and changes
   fastalloc32_config c = trimming_config();
   log.attach(c);
   Mm mm = make(c);
-  const std::vector<void*> a = written(mm.get(), 8192, 64);
-  free_all(mm.get(), a);
-  const std::vector<void*> b = grow_until_trim(mm.get());
+  std::vector<void*> a;
+  const std::vector<void*> b = free_a_class_then_grow(mm.get(), &a);
   REQUIRE(stats(mm.get()).pool_trims >= 1);
   const fastalloc32_stats s = stats(mm.get());
   fastalloc32_free(mm.get(), a[5000]);
@@ -157,13 +174,7 @@ TEST_CASE("without trim_pools, or with a map hook, the pools keep every page") {
     fastalloc32_config c;
     fastalloc32_config_init(&c);
     Mm mm = make(c);
-    const std::vector<void*> a = written(mm.get(), 8192, 64);
-    free_all(mm.get(), a);
-    const std::vector<void*> b = grow_until_trim(mm.get());
-    CHECK(stats(mm.get()).pool_trims == 0);
-    CHECK(class_stats(mm.get(), kClass64).touched_bytes == 8192 * 64);
-    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-    free_all(mm.get(), b);
+    expect_every_page_kept(mm.get());
   }
   SUBCASE("a map hook: its memory is not the library's to advise") {
     SystemSpy spy;
@@ -171,13 +182,7 @@ TEST_CASE("without trim_pools, or with a map hook, the pools keep every page") {
     spy.attach(c);
     {
       Mm mm = make(c);
-      const std::vector<void*> a = written(mm.get(), 8192, 64);
-      free_all(mm.get(), a);
-      const std::vector<void*> b = grow_until_trim(mm.get());
-      CHECK(stats(mm.get()).pool_trims == 0);
-      CHECK(class_stats(mm.get(), kClass64).touched_bytes == 8192 * 64);
-      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-      free_all(mm.get(), b);
+      expect_every_page_kept(mm.get());
     }
     CHECK(spy.balanced());
   }
