@@ -33,9 +33,13 @@ size_t random_size(std::mt19937_64& rng) {
 
 // Aligned requests take alignments up to 2^(max_align_log - 1). Returns
 // the large reallocs that moved. moves_by_chance: the caller checks that
-// path (see the mmap_threshold 0 walk), not each walk.
+// path (see the mmap_threshold 0 walk), not each walk. last: the stats at
+// the end. phased: in phases of 25 000 calls the small requests move
+// between the lower and the upper half of the pool sizes while the blocks
+// kept live grow by 400 a phase, so one set of classes empties while the
+// other sets new footprint peaks.
 uint64_t walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, unsigned max_align_log = 14,
-              bool moves_by_chance = false, uint64_t* decommits = nullptr) {
+              bool moves_by_chance = false, fastalloc32_stats* last = nullptr, bool phased = false) {
   uint64_t moved = 0;
   SystemSpy spy;
   if (spy_maps) {
@@ -54,9 +58,11 @@ uint64_t walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, 
     for (int op = 0; op < ops; ++op) {
       const uint64_t r = rng() % 100;
       // Keep a few thousand blocks live; shrink when above, grow when below.
-      const bool grow = live.size() < 2000 ? r < 55 : r < 40;
+      const size_t phase = phased ? size_t(op) / 25000 : 0;
+      const bool grow = live.size() < 2000 + 400 * phase ? r < 55 : r < 40;
       if (grow || live.empty()) {
-        const size_t size = random_size(rng);
+        size_t size = random_size(rng);
+        if (phased && size <= 128) size = phase % 2 == 0 ? size / 2 : 65 + size / 2;
         const uint64_t id = next_id++;
         void* p = nullptr;
         const uint64_t how = rng() % 10;
@@ -135,7 +141,7 @@ uint64_t walk(fastalloc32_config config, uint64_t seed, int ops, bool spy_maps, 
     CHECK(s.realloc_large_in_place > 0);
     if (!moves_by_chance) CHECK(s.realloc_large_moved > 0);
     moved = s.realloc_large_moved;
-    if (decommits != nullptr) *decommits = s.sys_decommits;
+    if (last != nullptr) *last = s;
     CHECK(s.realloc_fallback > 0);
     // The arena serves large requests from 16 KiB below the mmap threshold.
     CHECK((s.large_arena_allocs > 0) == (config.large_arena_size != 0 && config.mmap_threshold > 16 * 1024));
@@ -206,7 +212,18 @@ TEST_CASE("random walk: growing pools beside an arena that is trimmed at new foo
   fastalloc32_config c = walk_config();
   c.pool_limit = 64 * 1024;       // pools grow (new pages set new footprint peaks), then fall back
   c.mmap_threshold = 128 * 1024;  // the arena serves 16-128 KiB
-  uint64_t decommits = 0;
-  walk(c, 0x7e1a, 300000, false, 14, false, &decommits);
-  CHECK(decommits > 0);
+  fastalloc32_stats last{};
+  walk(c, 0x7e1a, 300000, false, 14, false, &last);
+  CHECK(last.sys_decommits > 0);
+  CHECK(last.pool_trims == 0);  // not asked for
+}
+
+TEST_CASE("random walk: pools whose free tops go back to the kernel at new footprint peaks") {
+  fastalloc32_config c = walk_config();
+  c.pool_limit = 256 * 1024;  // pools grow: their new pages set new footprint peaks
+  c.mmap_threshold = 128 * 1024;
+  c.trim_pools = 1;
+  fastalloc32_stats last{};
+  walk(c, 0x7a1b, 300000, false, 14, false, &last, true);
+  CHECK(last.pool_trims > 0);
 }
