@@ -253,7 +253,7 @@ typedef struct fastalloc32_config {
    * peak; with it they come closer to the peak of what is live at once.
    * Blocks handed out there again are fresh: they read zero and each page
    * costs a page fault. On the recorded traces of docs/performance.md it
-   * cut the footprint peak by up to 12 % and cost up to 8 % of the
+   * cut the footprint peak by up to 13 % and cost up to 8 % of the
    * replay's time. A pointer into a block given back is an invalid free,
    * not a double free. Default 0. */
   int trim_pools;
