@@ -20,7 +20,8 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
   --quick     a smoke run: scale 0.1 and 2 rounds (unless -s / -r are given)
   -r ROUNDS   interleaved rounds (default $FA32_LUA_ROUNDS, else 5)
   -s SCALE    the scripts' scale argument (default 1: about 0.3-1 s each on glibc)
-  -a LIST     comma-separated allocators (default fa32,glibc,jemalloc,mimalloc,tcmalloc)
+  -a LIST     comma-separated allocators (default fa32,glibc,jemalloc,mimalloc,tcmalloc);
+              fa32-NAME is fastalloc32 with the preset NAME (fa32-compact)
   -c CPU      pin every run to this CPU with taskset (default: not pinned)
   -t SECONDS  timeout of each run (default 120)
   -o FILE     keep the raw results (round, script, allocator, CPU s, checksum)
@@ -77,7 +78,7 @@ source "$here/preload-libs.sh"
 # Allocator name -> the library to preload (empty: none); fails if unknown.
 preload_for() {
   case "$1" in
-    fa32 | glibc) echo "" ;;
+    fa32 | fa32-* | glibc) echo "" ;;
     *) preload_lib "$1" ;;
   esac
 }
@@ -107,9 +108,10 @@ for round in $(seq 1 "$rounds"); do
   for script in "${scripts[@]}"; do
     for name in "${order[@]}"; do
       lib="$(preload_for "$name")"
-      alloc=system
-      [ "$name" = fa32 ] && alloc=fa32
-      if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" --alloc "$alloc" "$script" "$scale" 2>&1)"; then
+      alloc=(--alloc system)
+      [ "$name" = fa32 ] && alloc=(--alloc fa32)
+      [[ "$name" == fa32-* ]] && alloc=(--alloc fa32 --preset "${name#fa32-}")
+      if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)"; then
         cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
         sum="$(sed -n 's/^checksum: //p' <<<"$out")"
         printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$(basename "$script" .lua)" "$name" "$cpu_s" "$sum" >>"$results"

@@ -36,7 +36,13 @@ Run run_once(const Options& o) {
   lua_Alloc alloc = system_lua_alloc;
   void* ud = nullptr;
   if (o.alloc == AllocKind::Fa32) {
-    mm = fastalloc32_create();  // the default config: what a user gets
+    if (o.preset.empty()) {
+      mm = fastalloc32_create();  // the default config: what a user gets
+    } else {
+      fastalloc32_config c;
+      fastalloc32_config_preset(&c, o.preset.c_str());  // parse_options checked the name
+      mm = fastalloc32_create_with(&c, nullptr);
+    }
     if (mm == nullptr) {
       run.result.status = ScriptResult::Status::NoState;
       run.result.error = "fastalloc32_create failed (not enough memory)";
@@ -81,8 +87,10 @@ int run_all(const Options& o) {
   }
   double total = 0;
   for (double c : cpu) total += c;
-  std::printf("script: %s\nalloc: %s\nruns: %d\nchecksum: %s\ncpu_seconds: %.6f\n", o.script.c_str(),
-              alloc_name(o.alloc), o.repeat, checksum.c_str(), total / static_cast<double>(cpu.size()));
+  std::printf("script: %s\nalloc: %s\n", o.script.c_str(), alloc_name(o.alloc));
+  if (!o.preset.empty()) std::printf("preset: %s\n", o.preset.c_str());
+  std::printf("runs: %d\nchecksum: %s\ncpu_seconds: %.6f\n", o.repeat, checksum.c_str(),
+              total / static_cast<double>(cpu.size()));
   if (cpu.size() > 1) {
     std::printf("cpu_seconds_each:");
     for (double c : cpu) std::printf(" %.6f", c);

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "fastalloc32.h"
+
 namespace fa32::lua_host {
 namespace {
 
@@ -19,14 +21,16 @@ std::optional<std::uint64_t> parse_count(const std::string& text, std::uint64_t 
 }  // namespace
 
 const char* usage_text() {
-  return "usage: fa32_lua_host --alloc fa32|system [--repeat N] [--stats] [--max-mem BYTES]\n"
-         "                     SCRIPT.lua [ARG...]\n"
+  return "usage: fa32_lua_host --alloc fa32|system [--preset NAME] [--repeat N] [--stats]\n"
+         "                     [--max-mem BYTES] SCRIPT.lua [ARG...]\n"
          "\n"
          "Runs a Lua 5.4 script in a state whose only allocator is the one chosen:\n"
          "  --alloc fa32     fastalloc32 with its default config (fastalloc32_create()),\n"
          "                   lua_newstate(fastalloc32_lua_alloc, mm)\n"
          "  --alloc system   realloc/free of the process (glibc, or whatever malloc is\n"
          "                   put in with LD_PRELOAD)\n"
+         "  --preset NAME    with --alloc fa32: fastalloc32_config_preset's NAME instead\n"
+         "                   of the default (default, profiling, compact, original)\n"
          "  --repeat N       run the script N times, each in a fresh state and allocator\n"
          "                   (default 1); every run must return the same checksum\n"
          "  --stats          after each run, print fastalloc32's statistics to stderr\n"
@@ -59,7 +63,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       o.stats = true;
       continue;
     }
-    if (a == "--alloc" || a == "--repeat" || a == "--max-mem") {
+    if (a == "--alloc" || a == "--repeat" || a == "--max-mem" || a == "--preset") {
       if (i + 1 >= args.size()) {
         result.error = a + " needs a value";
         return result;
@@ -75,6 +79,13 @@ ParseResult parse_options(const std::vector<std::string>& args) {
           return result;
         }
         have_alloc = true;
+      } else if (a == "--preset") {
+        fastalloc32_config c;
+        if (fastalloc32_config_preset(&c, v.c_str()) != FASTALLOC32_OK) {
+          result.error = "unknown preset '" + v + "' (default, profiling, compact or original)";
+          return result;
+        }
+        o.preset = v;
       } else if (a == "--repeat") {
         auto n = parse_count(v, 1, 1000000);
         if (!n) {
@@ -104,6 +115,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   }
   if (!have_alloc) {
     result.error = "--alloc fa32|system is required";
+    return result;
+  }
+  if (!o.preset.empty() && o.alloc != AllocKind::Fa32) {
+    result.error = "--preset is fastalloc32's: it needs --alloc fa32";
     return result;
   }
   if (i >= args.size()) {

@@ -17,6 +17,7 @@ struct Options {
   int repeat = 1;           // runs of the script, each in a fresh state and allocator
   bool stats = false;       // print fastalloc32's statistics to stderr after each run
   std::size_t max_mem = 0;  // 0: no limit; else Lua's live bytes are capped here
+  std::string preset;       // --alloc fa32: a fastalloc32_config_preset name; empty: fastalloc32_create()
   std::string script;       // path of the Lua script
   std::vector<std::string> script_args;
 };
