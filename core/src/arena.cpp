@@ -389,14 +389,31 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
 
 namespace {
 
-// Whether to trim before the footprint grows by `bytes`, and the trim.
-void trim_before_growth(Manager& m, uint64_t bytes) noexcept {
+// How far the footprint peak must rise between two trims of one kind: a
+// 1/kTrimShare share of the footprint, at least kTrimBytes.
+uint64_t trim_step(const Manager& m) noexcept {
+  const uint64_t share = m.gauges.footprint.current() / kTrimShare;
+  return share > kTrimBytes ? share : kTrimBytes;
+}
+
+// Whether to trim before the footprint grows by `bytes`, and the trims:
+// with config.trim_pools (and `pools`) the pools' free tops first, then the
+// arena's idle pages if the growth still sets a new peak. Default mmap
+// only: a map hook's memory is not the library's to advise.
+void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
   Arena& a = m.arena;
   ++a.clock;
   if (bytes <= m.gauges.footprint.headroom) return;  // not a new peak
-  if (!m.default_map || a.base == nullptr) return;
-  const uint64_t share = m.gauges.footprint.current() / kTrimShare;
-  const uint64_t least = share > kTrimBytes ? share : kTrimBytes;
+  if (!m.default_map) return;
+  // Once per rise of the peak, as the arena's: each trim walks every
+  // class, and blocks given back fault in again when their class grows back.
+  if (pools && m.trim_pools && m.gauges.footprint.peak >= m.pool_trim_peak + trim_step(m)) {
+    m.pool_trim_peak = m.gauges.footprint.peak;
+    trim_pool_tops(m);
+    if (bytes <= m.gauges.footprint.headroom) return;
+  }
+  if (a.base == nullptr) return;
+  const uint64_t least = trim_step(m);
   // Once per such rise of the peak: a program at its peak whose large
   // blocks come and go would otherwise give the arena's free pages back and
   // fault them in again on every large malloc.
@@ -412,13 +429,12 @@ void trim_before_growth(Manager& m, uint64_t bytes) noexcept {
 }  // namespace
 
 void grow_footprint(Manager& m, uint64_t bytes) noexcept {
-  trim_pools_before_growth(m, bytes);
-  trim_before_growth(m, bytes);
+  trim_before_growth(m, bytes, true);
   m.gauges.footprint.add(bytes);
 }
 
 void grow_footprint_keeping_pools(Manager& m, uint64_t bytes) noexcept {
-  trim_before_growth(m, bytes);
+  trim_before_growth(m, bytes, false);
   m.gauges.footprint.add(bytes);
 }
 

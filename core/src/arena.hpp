@@ -134,9 +134,10 @@ bool arena_owns(const Manager& m, const void* p) noexcept;
 // The footprint grows by `bytes` through anything but the arena's own pages
 // (pool pages, a system block, a slab, a mapping's growth): a tick of the
 // arena's clock, and when that would set a new footprint peak, the pools'
-// free tops (trim_pools_before_growth) and the arena's free pages that
-// stayed free go back to the kernel first (see kTrimBytes and kColdTicks);
-// then the gauge moves. Out of line: only slow paths grow the footprint.
+// free tops (with config.trim_pools: trim_pool_tops) and the arena's free
+// pages that stayed free go back to the kernel first (see kTrimBytes and
+// kColdTicks); then the gauge moves. Out of line: only slow paths grow the
+// footprint.
 void grow_footprint(Manager& m, uint64_t bytes) noexcept;
 // The same without the pools' trim: for the metadata pages a class's cache
 // or free list takes in the middle of changing them.

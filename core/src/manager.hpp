@@ -201,14 +201,13 @@ void pool_release(Manager& m, uint32_t c, uint32_t index) noexcept;
 // table's further pages up to bump_peak, the cache's up to cache_touched_end,
 // and the free list's bitmap and summary pages counted so far.
 uint64_t metadata_pages(const Manager& m) noexcept;
-// With config.trim_pools, before the footprint grows by `bytes` to a new
-// peak, once per rise of the peak by a share of the footprint (kTrimShare,
-// kTrimBytes): each class gives back the whole pages of the free blocks at
-// its top. Every class has its own address range, so without it the pools
-// hold the sum of each class's own peak, which a program whose classes
-// peak at different times never has live at once (Lua's collector frees
-// one class's blocks while another grows). Default mmap only.
-void trim_pools_before_growth(Manager& m, uint64_t bytes) noexcept;
+// Each class gives back the whole pages of the free blocks at its top.
+// Run by grow_footprint (arena.cpp) with config.trim_pools, when the
+// footprint is about to set a new peak. Every class has its own address
+// range, so without it the pools hold the sum of each class's own peak,
+// which a program whose classes peak at different times never has live at
+// once (Lua's collector frees one class's blocks while another grows).
+void trim_pool_tops(Manager& m) noexcept;
 
 // ---- large (large.cpp)
 // align: a power of two >= config alignment. reserve >= size: bytes wanted

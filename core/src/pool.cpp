@@ -246,16 +246,7 @@ void trim_class_top(Manager& m, PoolClass& k) noexcept {
 
 }  // namespace
 
-void trim_pools_before_growth(Manager& m, uint64_t bytes) noexcept {
-  if (!m.trim_pools || bytes <= m.gauges.footprint.headroom) return;  // or not a new peak
-  if (!m.default_map) return;  // a map hook's memory is not the library's to advise
-  // Once per rise of the peak by a share of the footprint (as the arena's
-  // trim): each trim walks every class, and blocks given back fault in again
-  // when the class grows back.
-  const uint64_t share = m.gauges.footprint.current() / kTrimShare;
-  const uint64_t least = share > kTrimBytes ? share : kTrimBytes;
-  if (m.gauges.footprint.peak < m.pool_trim_peak + least) return;
-  m.pool_trim_peak = m.gauges.footprint.peak;
+void trim_pool_tops(Manager& m) noexcept {
   for (uint32_t c = 0; c < m.class_count; ++c) trim_class_top(m, m.classes[c]);
 }
 
