@@ -54,7 +54,7 @@ TEST_CASE("which way is better comes from one table") {
   CHECK(better_of("memory.peak_live_bytes") == Better::none);
 }
 
-TEST_CASE("figures pair up by name; classes by block size, not position") {
+TEST_CASE("figures pair up by name, and classes by block size, not position") {
   const Diff d =
       diff_reports(replay_report(1000, 0.5, {16, 32}), replay_report(1100, 0.6, {8, 16, 32}), "a", "b");
   const DiffRow* f = row(d, "memory.footprint_peak");
@@ -171,7 +171,7 @@ TEST_CASE("a file that is not a report is bad input") {
   CHECK_THROWS_AS(load_report("no-such-file.json"), InputError);
 }
 
-TEST_CASE("text, Markdown and JSON name the changed figures; unchanged ones only with --all") {
+TEST_CASE("text, Markdown and JSON name the changed figures, and unchanged ones only with --all") {
   const Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16}), "a", "b");
   for (DiffFormat f : {DiffFormat::text, DiffFormat::markdown, DiffFormat::json}) {
     std::ostringstream out;

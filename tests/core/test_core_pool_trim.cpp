@@ -116,7 +116,7 @@ TEST_CASE("a class's free top goes back to the kernel before another class sets 
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
-TEST_CASE("only the free blocks above the highest live one go; those reaching into its page read zero") {
+TEST_CASE("only the free blocks above the highest live one go, and those reaching into its page read zero") {
   Mm mm = make(trimming_config());
   const std::vector<void*> a = written(mm.get(), 3000, 48);  // about 35 pages
   // Block 100 stays live: [0, 100) are free below it, [101, 3000) at the top.
