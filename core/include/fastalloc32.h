@@ -212,7 +212,7 @@ typedef struct fastalloc32_config {
    * mallocs and pool growth) when the footprint is about to set a new peak
    * while its free pages hold at least 256 KiB and a 32nd of the
    * footprint: reused, such a page costs a page fault, and it reads zero.
-   * The
+   * Locked pages (mlock, mlockall) stay: madvise refuses them. The
    * reservation is address space (PROT_NONE) that costs no commit charge;
    * its pages are made usable with mprotect, 1 MiB at a time, as the
    * arena's used end first reaches them, which charges them to the
@@ -255,7 +255,8 @@ typedef struct fastalloc32_config {
    * costs a page fault. On the recorded traces of docs/performance.md it
    * cut the footprint peak by up to 13 % and cost up to 8 % of the
    * replay's time. A pointer into a block given back is an invalid free,
-   * not a double free. Default 0. */
+   * not a double free. Locked pages (mlock, mlockall) are never given
+   * back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;
 
   fastalloc32_error_fn on_error; /* optional */

@@ -207,8 +207,9 @@ namespace {
 // pages go back to the kernel, and bump comes down to j: they are fresh
 // blocks again, read zero, and count in the footprint when next handed
 // out. Nothing happens without a whole page to give back, or when madvise
-// fails. The pages after the one block j starts in go back; the part of
-// that page the blocks reach into is zeroed by hand.
+// fails (it refuses locked pages: a program that called mlockall). The
+// pages after the one block j starts in go back; the part of that page the
+// blocks reach into is zeroed by hand.
 void trim_class_top(Manager& m, PoolClass& k) noexcept {
   uint32_t j = k.bump;
   while (j != 0 && k.entry(j - 1) == 0) --j;  // free: cached or on the free list

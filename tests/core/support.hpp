@@ -87,6 +87,24 @@ inline size_t page_slack(size_t size) {
   return (4096 - size % 4096) % 4096;
 }
 
+// The pages of [from, to) (whole pages, the first and last rounded out)
+// locked in memory (mlock) while this lives. madvise(MADV_DONTNEED) on
+// locked pages fails with EINVAL and changes nothing, as it does in a
+// program that locked its memory (mlock, mlockall): how the tests make the
+// trims' one system call fail with the default mmap, where no hook can.
+class LockedPages {
+ public:
+  LockedPages(const void* from, const void* to);
+  ~LockedPages() { unlock(); }
+  LockedPages(const LockedPages&) = delete;
+  LockedPages& operator=(const LockedPages&) = delete;
+  void unlock();
+
+ private:
+  void* start_ = nullptr;
+  size_t bytes_ = 0;
+};
+
 // Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);
 bool verify(const void* p, size_t n, uint64_t id);

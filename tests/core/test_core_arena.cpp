@@ -462,6 +462,70 @@ TEST_CASE("free arena pages that stayed free go back to the kernel before the fo
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+namespace {
+
+// Two 256 KiB blocks freed, below a guard block (a free span) or not (the
+// arena's unused end): the trim's madvise fails while their pages are
+// locked, and succeeds at a later new peak once they are unlocked.
+void refused_then_given_back(bool guarded) {
+  Mm mm = make(trim_config());
+  std::vector<void*> small;
+  touch_every_class(mm.get(), &small);
+  void* keep = fastalloc32_malloc(mm.get(), 64 * KiB);
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 2, 256 * KiB, 0xAB);
+  void* guard = guarded ? fastalloc32_malloc(mm.get(), 32 * KiB) : nullptr;
+  REQUIRE(keep != nullptr);
+  REQUIRE(at(ptrs[0], 256 * KiB) == ptrs[1]);  // page aligned (no slack for a colour), one after the other
+  const uint64_t full = stats(mm.get()).footprint.current;
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  {
+    // madvise fails on locked pages (a program may have locked its memory).
+    LockedPages locked(ptrs[0], at(ptrs[1], 256 * KiB));
+    grow_pool(mm.get(), kColdTicks + 1, &small);  // old enough, and a new peak
+    fastalloc32_stats s = stats(mm.get());
+    REQUIRE(s.sys_decommits >= 1);  // the calls were made, and failed
+    CHECK(s.footprint.current == full + uint64_t(kColdTicks + 1) * kPage);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    // The span serves again with its bytes still there, and is freed again.
+    void* again = fastalloc32_malloc(mm.get(), 512 * KiB);
+    CHECK(again == ptrs[0]);
+    CHECK(std::memchr(again, 0, 512 * KiB) == nullptr);
+    CHECK(stats(mm.get()).footprint.current == s.footprint.current);
+    fastalloc32_free(mm.get(), again);
+
+    // Unlocked, a later new peak gives them back once they have aged again.
+    locked.unlock();
+    const uint64_t decommits = stats(mm.get()).sys_decommits;
+    int grown = 0;
+    while (stats(mm.get()).sys_decommits == decommits && grown < 4 * kColdTicks) {
+      grow_pool(mm.get(), 1, &small);
+      ++grown;
+    }
+    s = stats(mm.get());
+    CHECK(s.sys_decommits > decommits);
+    CHECK(s.footprint.current == full + uint64_t(kColdTicks + 1 + grown) * kPage - 512 * KiB);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+  void* z = fastalloc32_calloc(mm.get(), 1, 512 * KiB);
+  REQUIRE(z != nullptr);
+  CHECK(all_zero(z, 512 * KiB));
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : {z, keep, guard}) fastalloc32_free(mm.get(), p);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+}  // namespace
+
+TEST_CASE("an arena trim the kernel refuses changes nothing, and a later one gives the pages back") {
+  SUBCASE("a free span below the arena's top") {
+    refused_then_given_back(true);
+  }
+  SUBCASE("the arena's unused end") {
+    refused_then_given_back(false);
+  }
+}
+
 TEST_CASE("free arena spans reused as fast as they are freed are never given back") {
   // A program at its footprint peak whose large blocks come and go: the
   // spans it frees are taken again within a few mallocs, while its pools

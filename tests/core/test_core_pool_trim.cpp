@@ -35,10 +35,11 @@ std::vector<void*> written(fastalloc32_mm* mm, size_t n, size_t size) {
   return out;
 }
 
-// Blocks of 1 KiB until the pools give something back (or 4 MiB more).
-std::vector<void*> grow_until_trim(fastalloc32_mm* mm) {
+// Blocks of 1 KiB until the pools have called madvise `trims` times in
+// all (or 4 MiB more).
+std::vector<void*> grow_until_trim(fastalloc32_mm* mm, uint64_t trims = 1) {
   std::vector<void*> out;
-  while (stats(mm).pool_trims == 0 && out.size() < 4096) {
+  while (stats(mm).pool_trims < trims && out.size() < 4096) {
     void* p = fastalloc32_malloc(mm, 1024);
     REQUIRE(p != nullptr);
     std::memset(p, 1, 1024);
@@ -167,6 +168,48 @@ TEST_CASE("a free of a block whose page went back is an invalid free and changes
   CHECK(log.entries.back().ptr == a[5000]);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   free_all(mm.get(), b);
+}
+
+TEST_CASE("a trim the kernel refuses changes nothing, and the next one gives the pages back") {
+  Mm mm = make(trimming_config());
+  const std::vector<void*> a = written(mm.get(), 2048, 64);  // 128 KiB, the class's first pages
+  free_all(mm.get(), a);
+  const fastalloc32_class_stats before = class_stats(mm.get(), kClass64);
+  {
+    // madvise fails on locked pages (a program may have locked its memory).
+    LockedPages locked(a.front(), static_cast<char*>(a.back()) + 64);
+    const std::vector<void*> b = grow_until_trim(mm.get());
+    fastalloc32_stats s = stats(mm.get());
+    REQUIRE(s.pool_trims == 1);  // the call was made, and failed
+    const fastalloc32_class_stats k = class_stats(mm.get(), kClass64);
+    CHECK(k.touched_bytes == before.touched_bytes);
+    CHECK(k.cached_blocks == before.cached_blocks);
+    CHECK(k.fresh_blocks == before.fresh_blocks);
+    // Every page is still counted: the class's and the 1 KiB class's.
+    CHECK(held_blocks(s) >= 2048 * 64 + b.size() * 1024);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    // The block handed out again is the last one freed, its bytes still there.
+    void* again = fastalloc32_malloc(mm.get(), 64);
+    CHECK(again == a.back());
+    CHECK(std::memchr(again, 0, 64) == nullptr);
+    CHECK(class_stats(mm.get(), kClass64).fresh_blocks == before.fresh_blocks);
+    fastalloc32_free(mm.get(), again);
+
+    // Unlocked, the next trim moment (the peak a step higher) gives them back.
+    locked.unlock();
+    const std::vector<void*> c = grow_until_trim(mm.get(), 2);
+    REQUIRE(stats(mm.get()).pool_trims == 2);
+    CHECK(class_stats(mm.get(), kClass64).touched_bytes == 0);
+    CHECK(class_stats(mm.get(), kClass64).cached_blocks == 0);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    void* z = fastalloc32_calloc(mm.get(), 1, 64);
+    REQUIRE(z != nullptr);
+    CHECK(all_zero(z, 64));
+    fastalloc32_free(mm.get(), z);
+    free_all(mm.get(), b);
+    free_all(mm.get(), c);
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
 TEST_CASE("without trim_pools, or with a map hook, the pools keep every page") {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -155,6 +158,30 @@ bool all_zero(const void* p, size_t n) {
     if (b[i] != 0) return false;
   }
   return true;
+}
+
+LockedPages::LockedPages(const void* from, const void* to) {
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t start = reinterpret_cast<uintptr_t>(from) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(to) + page - 1) / page * page;
+  REQUIRE(start < end);
+  // The soft limit on locked memory may be below what is asked (not for
+  // root): up to the hard limit, which the test process may raise it to.
+  rlimit lim{};
+  if (getrlimit(RLIMIT_MEMLOCK, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < end - start) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_MEMLOCK, &lim);
+  }
+  const int rc = mlock(reinterpret_cast<void*>(start), end - start);
+  INFO("mlock of " << (end - start) / 1024 << " KiB: " << std::strerror(errno));
+  REQUIRE(rc == 0);
+  start_ = reinterpret_cast<void*>(start);
+  bytes_ = end - start;
+}
+
+void LockedPages::unlock() {
+  if (bytes_ != 0) munlock(start_, bytes_);
+  bytes_ = 0;
 }
 
 }  // namespace fa32_test
