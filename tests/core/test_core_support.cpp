@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -172,7 +173,9 @@ LockedPages::LockedPages(const void* from, const void* to) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_MEMLOCK, &lim);
   }
-  const int rc = mlock(reinterpret_cast<void*>(start), end - start);
+  // The system call itself: the sanitizers' runtime replaces mlock and
+  // munlock with functions that lock nothing (they would lock its shadow).
+  const long rc = syscall(SYS_mlock, start, end - start);
   INFO("mlock of " << (end - start) / 1024 << " KiB: " << std::strerror(errno));
   REQUIRE(rc == 0);
   start_ = reinterpret_cast<void*>(start);
@@ -180,7 +183,7 @@ LockedPages::LockedPages(const void* from, const void* to) {
 }
 
 void LockedPages::unlock() {
-  if (bytes_ != 0) munlock(start_, bytes_);
+  if (bytes_ != 0) syscall(SYS_munlock, start_, bytes_);
   bytes_ = 0;
 }
 
