@@ -430,7 +430,25 @@ typedef struct fastalloc32_gauge {
   uint64_t total;
 } fastalloc32_gauge;
 
-#define FASTALLOC32_STATS_VERSION 6
+/* The footprint gauge's parts: X(name, description). They add up to its
+ * current value; footprint_at_peak holds them as they were the last time
+ * the footprint stood at its peak, so a profiler can tell what the peak
+ * was made of (pools whose classes peaked apart, a large cache, ...). */
+#define FASTALLOC32_FOOTPRINT_PARTS(X)                                                     \
+  X(pools, "pool pages touched: pages of blocks handed out, until a trim gives them back") \
+  X(metadata, "the manager's own pages (the metadata gauge)")                              \
+  X(large_arena, "large-arena pages holding memory: live spans and free pages kept")       \
+  X(large_blocks, "live large blocks mapped or from the system malloc")                    \
+  X(large_cache, "freed large blocks kept for reuse")                                      \
+  X(fallback, "fallback slabs (system malloc) and their registry")
+
+typedef struct fastalloc32_footprint_parts {
+#define FASTALLOC32_DECLARE_PART(name, desc) uint64_t name;
+  FASTALLOC32_FOOTPRINT_PARTS(FASTALLOC32_DECLARE_PART)
+#undef FASTALLOC32_DECLARE_PART
+} fastalloc32_footprint_parts;
+
+#define FASTALLOC32_STATS_VERSION 7
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */
@@ -443,6 +461,8 @@ typedef struct fastalloc32_stats {
 #define FASTALLOC32_DECLARE_GAUGE(name, desc) fastalloc32_gauge name;
   FASTALLOC32_GAUGES(FASTALLOC32_DECLARE_GAUGE)
 #undef FASTALLOC32_DECLARE_GAUGE
+  fastalloc32_footprint_parts footprint_now;     /* adds up to footprint.current */
+  fastalloc32_footprint_parts footprint_at_peak; /* adds up to footprint.peak */
 } fastalloc32_stats;
 
 /* Per size class. */

@@ -128,7 +128,7 @@ uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
 // trim there would give back free spans just to take other pages, and on
 // the recorded traces it lowered no footprint peak further.
 void add_arena_pages(Manager& m, uint64_t pages) noexcept {
-  m.gauges.footprint.add(pages * m.page_size);
+  footprint_grow(m.gauges, FootprintPart::large_arena, pages * m.page_size);
 }
 
 // Free pages that still hold memory.
@@ -142,7 +142,7 @@ void decommit_end(Manager& m, uint32_t from) noexcept {
   const size_t bytes = size_t(a.committed - from) * m.page_size;
   if (!sys_decommit(m, a.base + size_t(from) * m.page_size, bytes)) return;
   const uint64_t were_released = clear_released(a, from, a.committed);
-  m.gauges.footprint.sub(bytes - were_released * m.page_size);
+  footprint_shrink(m.gauges, FootprintPart::large_arena, bytes - were_released * m.page_size);
   a.committed = from;
 }
 
@@ -167,7 +167,7 @@ uint64_t trim(Manager& m) noexcept {
       const uint32_t pages = a.tags[s].pages;
       if (!is_cold(a, s, pages) || released_in(a, s, s + pages) == pages) continue;
       if (!sys_decommit(m, a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size)) continue;
-      m.gauges.footprint.sub(mark_released(a, s, s + pages) * m.page_size);
+      footprint_shrink(m.gauges, FootprintPart::large_arena, mark_released(a, s, s + pages) * m.page_size);
     }
   }
   if (a.committed > a.top && a.clock - a.end_freed >= kColdTicks) decommit_end(m, a.top);
@@ -428,14 +428,14 @@ void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
 
 }  // namespace
 
-void grow_footprint(Manager& m, uint64_t bytes) noexcept {
+void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes) noexcept {
   trim_before_growth(m, bytes, true);
-  m.gauges.footprint.add(bytes);
+  footprint_grow(m.gauges, part, bytes);
 }
 
 void grow_footprint_keeping_pools(Manager& m, uint64_t bytes) noexcept {
   trim_before_growth(m, bytes, false);
-  m.gauges.footprint.add(bytes);
+  footprint_grow(m.gauges, FootprintPart::metadata, bytes);
 }
 
 bool arena_owns(const Manager& m, const void* p) noexcept {

@@ -26,6 +26,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "stats.hpp"
+
 namespace fa32::core {
 
 inline constexpr uint32_t kNoSpan = UINT32_MAX;
@@ -138,9 +140,9 @@ bool arena_owns(const Manager& m, const void* p) noexcept;
 // pages that stayed free go back to the kernel first (see kTrimBytes and
 // kColdTicks); then the gauge moves. Out of line: only slow paths grow the
 // footprint.
-void grow_footprint(Manager& m, uint64_t bytes) noexcept;
-// The same without the pools' trim: for the metadata pages a class's cache
-// or free list takes in the middle of changing them.
+void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes) noexcept;
+// The same for a metadata page, without the pools' trim: a class's cache or
+// free list takes those in the middle of changing them.
 void grow_footprint_keeping_pools(Manager& m, uint64_t bytes) noexcept;
 // Everything, at destroy.
 void arena_release(Manager& m) noexcept;

@@ -153,7 +153,10 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   const Counters c = sum_counters(m);
   const Gauges& g = m.gauges;
 
-  uint64_t pool_live = 0, pool_requested = 0, pool_reserved = 0, footprint = 0;
+  // The footprint's parts, recomputed from what holds the memory.
+  uint64_t parts[kFootprintParts] = {};
+  auto part = [&parts](FootprintPart p) -> uint64_t& { return parts[static_cast<unsigned>(p)]; };
+  uint64_t pool_live = 0, pool_requested = 0, pool_reserved = 0;
   for (uint32_t i = 0; i < m.class_count; ++i) {
     PoolClass& k = m.classes[i];
     uint64_t live = 0, requested = 0;
@@ -162,7 +165,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     pool_live += live;
     pool_requested += requested;
     pool_reserved += live * k.block_size;
-    footprint += k.touched_bytes;
+    part(FootprintPart::pools) += k.touched_bytes;
   }
   FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
   FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live);
@@ -179,7 +182,8 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
     FA32_EXPECT(e->requested <= e->usable && e->ptr % m.config.alignment == 0);
     table_requested += e->requested;
     table_usable += e->usable;
-    if (e->kind() != BlockKind::large_arena) footprint += e->raw_size();  // arena: its committed pages
+    if (e->kind() != BlockKind::large_arena)
+      part(FootprintPart::large_blocks) += e->raw_size();  // arena: its pages
     switch (e->kind()) {
       case BlockKind::large_arena:
         FA32_EXPECT(e->offset() < m.page_size && arena_owns(m, e->raw()) && e->raw_size() % m.page_size == 0);
@@ -201,7 +205,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(slab_check(m, &slabs));
   FA32_EXPECT(c.fallback_allocs - c.fallback_frees == slabs.live &&
               g.fallback_bytes.current() == slabs.reserved);
-  footprint += slabs.footprint;
+  part(FootprintPart::fallback) = slabs.footprint;
   // The table's gauges count every block outside the pools: large and fallback.
   entries += slabs.live;
   table_requested += slabs.requested;
@@ -221,7 +225,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   }
   FA32_EXPECT(cached == m.large_cache.blocks && cached_bytes == m.large_cache.bytes);
   FA32_EXPECT(cached_bytes <= m.config.large_cache_bytes);
-  footprint += cached_bytes;
+  part(FootprintPart::large_cache) = cached_bytes;
 
   // Large arena: spans, tags and free lists agree; its live spans are the
   // table's arena blocks.
@@ -229,16 +233,23 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   FA32_EXPECT(arena_check(m, &arena_live_pages));
   FA32_EXPECT(arena_live_pages * m.page_size == arena_bytes);
   FA32_EXPECT(c.large_arena_allocs <= c.large_allocs);
-  footprint += (uint64_t(m.arena.committed) - m.arena.released_pages) * m.page_size;
+  part(FootprintPart::large_arena) = (uint64_t(m.arena.committed) - m.arena.released_pages) * m.page_size;
   FA32_EXPECT(g.metadata.current() == metadata_pages(m) * m.page_size);
-  footprint += g.metadata.current();
+  part(FootprintPart::metadata) = g.metadata.current();
 
   // The totals agree with the parts.
   FA32_EXPECT(c.mallocs - c.frees == pool_live + entries);
   FA32_EXPECT(g.table_allocs.current() == entries);
   FA32_EXPECT(g.table_requested.current() == table_requested);
   FA32_EXPECT(g.table_reserved.current() == table_usable);
-  FA32_EXPECT(g.footprint.current() == footprint);
+  // Each part as the gauge keeps it, and the parts at the peak add up to it.
+  uint64_t footprint = 0, at_peak = 0;
+  for (unsigned i = 0; i < kFootprintParts; ++i) {
+    FA32_EXPECT(g.parts[i] == parts[i]);
+    footprint += parts[i];
+    at_peak += g.parts_at_peak[i];
+  }
+  FA32_EXPECT(g.footprint.current() == footprint && g.footprint.peak == at_peak);
   for (const Gauge* x : {&g.table_allocs, &g.table_requested, &g.table_reserved, &g.large_bytes,
                          &g.fallback_bytes, &g.metadata, &g.footprint}) {
     FA32_EXPECT(x->headroom <= x->peak && x->total >= x->current());

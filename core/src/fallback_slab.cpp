@@ -51,9 +51,9 @@ bool reserve_slot(Manager& m) noexcept {
   }
   if (s.sorted != nullptr) {
     free_meta(m, s.sorted, kRegistryEntry * s.capacity);
-    m.gauges.footprint.sub(kRegistryEntry * s.capacity);
+    footprint_shrink(m.gauges, FootprintPart::fallback, kRegistryEntry * s.capacity);
   }
-  grow_footprint(m, kRegistryEntry * cap);
+  grow_footprint(m, FootprintPart::fallback, kRegistryEntry * cap);
   s.sorted = grown;
   s.ends = grown_ends;
   s.capacity = cap;
@@ -111,7 +111,7 @@ FallbackSlab* make_slab(Manager& m, uint32_t kind) noexcept {
   s->next_partial = nullptr;
   s->prev_partial = nullptr;
   s->partial = false;
-  grow_footprint(m, raw_size + record_bytes(capacity));
+  grow_footprint(m, FootprintPart::fallback, raw_size + record_bytes(capacity));
   SlabSet& set = m.slabs;
   const uint32_t at = first_end_above(set, reinterpret_cast<uintptr_t>(s->base));
   std::memmove(set.sorted + at + 1, set.sorted + at, sizeof(FallbackSlab*) * (set.count - at));
@@ -145,7 +145,7 @@ void unlink_partial(Manager& m, FallbackSlab* s) noexcept {
 
 // A slab's blocks and record back to the system malloc.
 void give_back(Manager& m, FallbackSlab* s) noexcept {
-  m.gauges.footprint.sub(s->raw_size + record_bytes(s->capacity));
+  footprint_shrink(m.gauges, FootprintPart::fallback, s->raw_size + record_bytes(s->capacity));
   sys_free(m, s->raw);
   free_meta(m, s, record_bytes(s->capacity));
 }
@@ -233,7 +233,7 @@ void slab_release_all(Manager& m) noexcept {
   for (uint32_t n = 0; n < set.count; ++n) give_back(m, set.sorted[n]);
   if (set.sorted != nullptr) {
     free_meta(m, set.sorted, kRegistryEntry * set.capacity);
-    m.gauges.footprint.sub(kRegistryEntry * set.capacity);
+    footprint_shrink(m.gauges, FootprintPart::fallback, kRegistryEntry * set.capacity);
   }
   set = SlabSet{};
 }

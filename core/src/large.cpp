@@ -72,13 +72,13 @@ size_t next_large_colour(Manager& m, size_t align, size_t slack) noexcept {
 
 }  // namespace
 
-void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept {
+void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size, FootprintPart part) noexcept {
   if (kind == BlockKind::large_mapped) {
     sys_unmap(m, raw, raw_size);
   } else {
     sys_free(m, raw);
   }
-  m.gauges.footprint.sub(raw_size);
+  footprint_shrink(m.gauges, part, raw_size);
 }
 
 void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reserve) noexcept {
@@ -156,7 +156,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
-  grow_footprint(m, raw_size);
+  grow_footprint(m, FootprintPart::large_blocks, raw_size);
   m.counters.large_allocs++;
   // System malloc blocks start wherever the system puts them; mappings at
   // the colour.
@@ -184,7 +184,7 @@ void large_release_all(Manager& m) noexcept {
   for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     // Arena blocks go with the arena.
     if (e->ptr != 0 && e->kind() != BlockKind::large_arena)
-      release_raw(m, e->kind(), e->raw(), e->raw_size());
+      release_raw(m, e->kind(), e->raw(), e->raw_size(), FootprintPart::large_blocks);
   }
   cache_release_all(m);
   arena_release(m);

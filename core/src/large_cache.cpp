@@ -48,6 +48,7 @@ bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept {
   lc.free_record = r + 1;
   lc.bytes -= out->raw_size;
   lc.blocks--;
+  footprint_move(m.gauges, FootprintPart::large_cache, FootprintPart::large_blocks, out->raw_size);
   return true;
 }
 
@@ -62,10 +63,11 @@ void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept 
       lc.heads[b] = r + 1;
       lc.bytes += raw_size;
       lc.blocks++;
+      footprint_move(m.gauges, FootprintPart::large_blocks, FootprintPart::large_cache, raw_size);
       return;
     }
   }
-  release_raw(m, kind, raw, raw_size);
+  release_raw(m, kind, raw, raw_size, FootprintPart::large_blocks);
 }
 
 void cache_release_all(Manager& m) noexcept {
@@ -74,7 +76,7 @@ void cache_release_all(Manager& m) noexcept {
     while (head != 0) {
       const CachedBlock& n = lc.records[head - 1];
       head = n.next;
-      release_raw(m, n.kind, n.raw, n.raw_size);
+      release_raw(m, n.kind, n.raw, n.raw_size, FootprintPart::large_cache);
     }
   }
   if (lc.records != nullptr) sys_unmap(m, lc.records, size_t(lc.capacity) * sizeof(CachedBlock));

@@ -349,7 +349,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   // The manager's record and class table are written now.
   const uint64_t created = metadata_pages(*m) * page;
   m->gauges.metadata.add(created);
-  m->gauges.footprint.add(created);
+  footprint_grow(m->gauges, FootprintPart::metadata, created);
   *status = FASTALLOC32_OK;
   return m;
 }

@@ -218,7 +218,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
 // is reported as a double free rather than an invalid one.
 void remember_freed(Manager& m, uintptr_t p) noexcept;
 // Gives a large block's memory back to the system.
-void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
+void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size, FootprintPart part) noexcept;
 // Releases a large block (e must be in the table).
 void table_block_release(Manager& m, TableEntry* e) noexcept;
 // Everything the large path holds, at destroy.

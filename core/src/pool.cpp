@@ -90,7 +90,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   size_t touched = 0;
   align_up(k.colour + size_t(index + 1) * k.block_size, m.page_size, &touched);
   if (touched > k.touched_bytes) {
-    grow_footprint(m, touched - k.touched_bytes);
+    grow_footprint(m, FootprintPart::pools, touched - k.touched_bytes);
     k.touched_bytes = touched;
   }
   k.bump = index + 1;
@@ -242,7 +242,7 @@ void trim_class_top(Manager& m, PoolClass& k) noexcept {
   k.counters.trimmed_blocks += k.bump - j;
   k.bump = j;
   k.touched_bytes = keep;
-  m.gauges.footprint.sub(bytes);
+  footprint_shrink(m.gauges, FootprintPart::pools, bytes);
 }
 
 }  // namespace

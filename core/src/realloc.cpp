@@ -47,9 +47,9 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
   }
   TableEntry moved = *e;
   if (new_size > e->raw_size()) {
-    grow_footprint(m, new_size - e->raw_size());
+    grow_footprint(m, FootprintPart::large_blocks, new_size - e->raw_size());
   } else {
-    m.gauges.footprint.sub(e->raw_size() - new_size);
+    footprint_shrink(m.gauges, FootprintPart::large_blocks, e->raw_size() - new_size);
   }
   resize_entry(m, &moved, size, new_size - offset);
   moved.ptr = reinterpret_cast<uintptr_t>(q) + offset;

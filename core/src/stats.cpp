@@ -84,6 +84,11 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* m
   out->fallback_bytes = out_gauge(g.fallback_bytes);
   out->metadata = out_gauge(g.metadata);
   out->footprint = out_gauge(g.footprint);
+#define FA32_COPY_PART(name, desc)                                               \
+  out->footprint_now.name = g.parts[static_cast<unsigned>(FootprintPart::name)]; \
+  out->footprint_at_peak.name = g.parts_at_peak[static_cast<unsigned>(FootprintPart::name)];
+  FASTALLOC32_FOOTPRINT_PARTS(FA32_COPY_PART)
+#undef FA32_COPY_PART
   return FASTALLOC32_OK;
 }
 

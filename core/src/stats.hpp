@@ -76,6 +76,15 @@ struct Counters {
 #undef FA32_DECLARE_COUNTER
 };
 
+// The footprint's parts (fastalloc32_footprint_parts), as indices.
+enum class FootprintPart : unsigned {
+#define FA32_PART_ENUM(name, desc) name,
+  FASTALLOC32_FOOTPRINT_PARTS(FA32_PART_ENUM)
+#undef FA32_PART_ENUM
+      count
+};
+inline constexpr unsigned kFootprintParts = static_cast<unsigned>(FootprintPart::count);
+
 // What the large and fallback paths move directly: their blocks (large ones
 // in the pointer table, fallback ones in slabs; the table_* gauges count
 // both) and the footprint. Together with the class counters these give
@@ -89,8 +98,30 @@ struct Gauges {
   // The manager's own pages touched (record, class table, and per class
   // the cache, live-size table and free list): part of the footprint.
   Gauge metadata;
+  // Only through footprint_grow/shrink/move below, which keep the parts.
   Gauge footprint;
+  uint64_t parts[kFootprintParts] = {};
+  uint64_t parts_at_peak[kFootprintParts] = {};  // the last time current == peak
 };
+
+// The footprint grows, shrinks, or moves between parts (a large block into
+// or out of the large cache). Only slow paths call these: a new peak copies
+// six words.
+inline void footprint_grow(Gauges& g, FootprintPart part, uint64_t bytes) noexcept {
+  g.parts[static_cast<unsigned>(part)] += bytes;
+  g.footprint.add(bytes);
+  if (g.footprint.headroom == 0) {
+    for (unsigned i = 0; i < kFootprintParts; ++i) g.parts_at_peak[i] = g.parts[i];
+  }
+}
+inline void footprint_shrink(Gauges& g, FootprintPart part, uint64_t bytes) noexcept {
+  g.parts[static_cast<unsigned>(part)] -= bytes;
+  g.footprint.sub(bytes);
+}
+inline void footprint_move(Gauges& g, FootprintPart from, FootprintPart to, uint64_t bytes) noexcept {
+  g.parts[static_cast<unsigned>(from)] -= bytes;
+  g.parts[static_cast<unsigned>(to)] += bytes;
+}
 
 // Peaks of the sums over every path, kept only with config.track_peaks:
 // they cannot be derived afterwards, and keeping them costs the pool fast

@@ -18,9 +18,11 @@ namespace {
 #define NAME(name, desc) #name,
 const char* const kCounterNames[] = {FASTALLOC32_COUNTERS(NAME)};
 const char* const kGaugeNames[] = {FASTALLOC32_GAUGES(NAME)};
+const char* const kPartNames[] = {FASTALLOC32_FOOTPRINT_PARTS(NAME)};
 #undef NAME
 #define DESC(name, desc) desc,
-const char* const kDescriptions[] = {FASTALLOC32_COUNTERS(DESC) FASTALLOC32_GAUGES(DESC)};
+const char* const kDescriptions[] = {FASTALLOC32_COUNTERS(DESC) FASTALLOC32_GAUGES(DESC)
+                                         FASTALLOC32_FOOTPRINT_PARTS(DESC)};
 #undef DESC
 
 }  // namespace
@@ -28,9 +30,14 @@ const char* const kDescriptions[] = {FASTALLOC32_COUNTERS(DESC) FASTALLOC32_GAUG
 TEST_CASE("the stats struct is exactly the X-macro lists") {
   constexpr size_t counters = sizeof(kCounterNames) / sizeof(kCounterNames[0]);
   constexpr size_t gauges = sizeof(kGaugeNames) / sizeof(kGaugeNames[0]);
-  CHECK(sizeof(fastalloc32_stats) ==
-        4 * sizeof(uint32_t) + counters * sizeof(uint64_t) + gauges * sizeof(fastalloc32_gauge));
+  constexpr size_t parts = sizeof(kPartNames) / sizeof(kPartNames[0]);
+  CHECK(sizeof(fastalloc32_footprint_parts) == parts * sizeof(uint64_t));
+  CHECK(sizeof(fastalloc32_stats) == 4 * sizeof(uint32_t) + counters * sizeof(uint64_t) +
+                                         gauges * sizeof(fastalloc32_gauge) +
+                                         2 * sizeof(fastalloc32_footprint_parts));
   CHECK(offsetof(fastalloc32_stats, mallocs) == 16);
+  std::set<std::string> part_names(std::begin(kPartNames), std::end(kPartNames));
+  CHECK(part_names.size() == parts);
   std::set<std::string> names(std::begin(kCounterNames), std::end(kCounterNames));
   names.insert(std::begin(kGaugeNames), std::end(kGaugeNames));
   CHECK(names.size() == counters + gauges);  // no name twice

@@ -354,3 +354,29 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("check: a footprint part that disagrees with what holds the memory is corrupt") {
+  using fa32::core::FootprintPart;
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  f.expect_intact();
+  uint64_t* parts = f.mm->gauges.parts;
+  const auto pools = static_cast<unsigned>(FootprintPart::pools);
+  const auto cache = static_cast<unsigned>(FootprintPart::large_cache);
+
+  // A page moved from one part to another: the sum still matches.
+  parts[pools] -= 4096;
+  parts[cache] += 4096;
+  f.expect_corrupt();
+  parts[pools] += 4096;
+  parts[cache] -= 4096;
+  f.expect_intact();
+
+  // The parts at the peak no longer add up to the peak.
+  f.mm->gauges.parts_at_peak[pools] += 4096;
+  f.expect_corrupt();
+  f.mm->gauges.parts_at_peak[pools] -= 4096;
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}

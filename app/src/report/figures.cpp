@@ -1,6 +1,7 @@
 // The flat, ordered list of figures every printer shares, so a figure has
 // one key and one label everywhere.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <algorithm>
 #include <string>
 
 #include "fa32/app/report/counter_rows.hpp"
@@ -61,6 +62,21 @@ void counter_rows_of(Rows& row, const Report& r, CounterSection section) {
   }
 }
 
+// fastalloc32 only: what its footprint peak was made of (the parts add up to
+// memory.footprint_peak, the gauge's peak).
+void footprint_parts_of(Rows& row, const Report& r) {
+  if (!r.result.fa32) return;
+  const fastalloc32_footprint_parts& at_peak = r.result.fa32->stats.footprint_at_peak;
+  auto part = [&row](std::string_view name, std::uint64_t bytes) {
+    std::string label(name);
+    std::replace(label.begin(), label.end(), '_', ' ');
+    row.bytes("memory.footprint_peak_" + std::string(name), "footprint peak: " + label, bytes);
+  };
+#define FA32_PART_ROW(name, desc) part(#name, at_peak.name);
+  FASTALLOC32_FOOTPRINT_PARTS(FA32_PART_ROW)
+#undef FA32_PART_ROW
+}
+
 }  // namespace
 
 std::vector<Figure> figures(const Report& r) {
@@ -114,6 +130,7 @@ std::vector<Figure> figures(const Report& r) {
   row.integer("memory.live_allocs_end", "live allocations at end", x.live_allocs);
   row.bytes("memory.footprint_peak", "footprint peak", x.footprint_peak);
   row.boolean("memory.footprint_peak_exact", "footprint peak exact", x.footprint_peak_exact);
+  footprint_parts_of(row, r);
   row.bytes("memory.footprint_at_peak_live", "footprint at peak live", x.at_peak_live.footprint);
   row.bytes("memory.footprint_end", "footprint at end", x.at_end.footprint);
   row.bytes("memory.reserved_at_peak_live", "reserved at peak live", x.at_peak_live.reserved);
