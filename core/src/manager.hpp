@@ -217,7 +217,8 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
 // by realloc), so freeing it again within the next kFreedRing such pointers
 // is reported as a double free rather than an invalid one.
 void remember_freed(Manager& m, uintptr_t p) noexcept;
-// Gives a large block's memory back to the system.
+// Gives a large block's memory back to the system; `part` is the footprint's part
+// it leaves (a live block's, or the large cache's).
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size, FootprintPart part) noexcept;
 // Releases a large block (e must be in the table).
 void table_block_release(Manager& m, TableEntry* e) noexcept;
