@@ -8,6 +8,11 @@ Markdown table of bench/run-real-traces.sh, with the goal check of each row.
 Goals, for the allocator named fa32 (fastalloc32's default config): the
 fastest of all or within 3 % of the fastest; never slower than glibc; a
 footprint peak at most glibc's.
+
+Beside the goals, the replay's resident memory: how far each allocator's
+replays raised the worker's peak RSS, fa32's against the lowest of all.
+The footprint goal compares with glibc alone, whose mallinfo2 is the only
+footprint a preloaded allocator gives; the RSS compares with every one.
 """
 import argparse
 import json
@@ -29,6 +34,27 @@ def human(b):
 def trace_name(path):
     name = os.path.basename(path)
     return name[:-5] if name.endswith(".fa32") else name
+
+
+def lowest_rss(rows):
+    """fa32's replay RSS and the lowest of the others' (bytes, name), or None."""
+    fa = rows.get("fa32")
+    if fa is None or fa["status"] != "ok" or not fa.get("replay_rss_bytes"):
+        return None
+    others = [r for r in rows.values()
+              if r["name"] != "fa32" and r["status"] == "ok" and r.get("replay_rss_bytes")]
+    if not others:
+        return None
+    low = min(others, key=lambda r: r["replay_rss_bytes"])
+    return fa["replay_rss_bytes"], low["replay_rss_bytes"], low["name"]
+
+
+def rss_cell(rows):
+    got = lowest_rss(rows)
+    if got is None:
+        return "-"
+    fa, low, name = got
+    return f"{human(fa)} / {human(low)} {name} ({fa / low:.2f}x)"
 
 
 def columns(reports):
@@ -80,9 +106,10 @@ def main():
             by_trace.setdefault(w["name"], []).append((r.get("touch", "first"), w))
 
     head = ["trace", "events", "touch"] + names + ["fa32 / fastest", "fa32 / glibc",
-                                                   "footprint fa32 / glibc", "goals"]
+                                                   "footprint fa32 / glibc", "replay RSS fa32 / lowest other",
+                                                   "goals"]
     print("| " + " | ".join(head) + " |")
-    print("|---|---:|---|" + "---:|" * (len(names) + 3) + "---|")
+    print("|---|---:|---|" + "---:|" * (len(names) + 4) + "---|")
     total = met = 0
     misses = []
     noisy = False
@@ -113,6 +140,7 @@ def main():
             cells.append(ratio(fa.get("ratio_to_glibc")))
             fp_fa, fp_gl = fa.get("footprint_peak_bytes"), gl.get("footprint_peak_bytes")
             cells.append(f"{human(fp_fa)} / {human(fp_gl)}")
+            cells.append(rss_cell(rows))
             missed = check(rows)
             total += 1
             if missed:
@@ -128,7 +156,9 @@ def main():
           f"lower is better) of {'/'.join(map(str, runs))} interleaved runs per allocator after a warm-up round; "
           "**bold** is the fastest" + ("; * noisy (max-min over 10 % of the median)" if noisy else "") + ".")
     print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 sampled at every new peak of "
-          "live bytes; the preloaded allocators give none.")
+          "live bytes; the preloaded allocators give none. Replay RSS: how far the replays raised the "
+          "worker's peak resident set over the one they started from (the replayer's own tables the same "
+          "for all), fa32's against the lowest of the others'.")
     print(f"Goals (fa32 within {round((WITHIN - 1) * 100)} % of the fastest, not slower than glibc, footprint "
           f"at most glibc's) met on {met} of {total} rows. Commit measured: {args.commit}.")
     if config:
