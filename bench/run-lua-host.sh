@@ -9,7 +9,8 @@
 # them all alike. Prints a Markdown table of the median CPU seconds per
 # script and allocator, with the ratios to the fastest and to glibc, flags
 # the scripts where fa32 is not the fastest (within 3 %) or is slower than
-# glibc, and checks that every allocator returned the same checksum.
+# glibc, checks that every allocator returned the same checksum, and prints
+# a second table of the median peak resident memory each run added.
 set -euo pipefail
 
 usage() {
@@ -24,7 +25,8 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
               fa32-NAME is fastalloc32 with the preset NAME (fa32-compact)
   -c CPU      pin every run to this CPU with taskset (default: not pinned)
   -t SECONDS  timeout of each run (default 120)
-  -o FILE     keep the raw results (round, script, allocator, CPU s, checksum)
+  -o FILE     keep the raw results (round, script, allocator, CPU s, checksum,
+              peak RSS growth in bytes)
   --host BINARY  default build/bench/lua_host/fa32_lua_host
   SCRIPT.lua  default every script in bench/lua_host/scripts
 
@@ -114,7 +116,9 @@ for round in $(seq 1 "$rounds"); do
       if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)"; then
         cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
         sum="$(sed -n 's/^checksum: //p' <<<"$out")"
-        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$(basename "$script" .lua)" "$name" "$cpu_s" "$sum" >>"$results"
+        rss="$(sed -n 's/^peak_rss_growth_bytes: //p' <<<"$out")"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$(basename "$script" .lua)" "$name" "$cpu_s" "$sum" \
+          "${rss:--}" >>"$results"
       else
         rc=$?
         failed=1

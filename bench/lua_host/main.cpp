@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // fa32_lua_host: runs a Lua 5.4 script on fastalloc32 (default config) or
-// on the process's malloc, and prints its checksum and CPU time, so the
-// allocators can be compared on real Lua programs (bench/run-lua-host.sh).
+// on the process's malloc, and prints its checksum, CPU time and peak
+// resident memory, so the allocators can be compared on real Lua programs
+// (bench/run-lua-host.sh).
 #include <time.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,25 @@ double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// A field of /proc/self/status in bytes ("VmRSS", "VmHWM": the resident
+// set now and at its peak), or nothing where the kernel gives none.
+std::optional<std::uint64_t> status_bytes(const char* field) {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return std::nullopt;
+  std::optional<std::uint64_t> bytes;
+  char line[256];
+  const std::size_t n = std::strlen(field);
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned long long kib = 0;
+    if (std::strncmp(line, field, n) == 0 && line[n] == ':' && std::sscanf(line + n + 1, "%llu", &kib) == 1) {
+      bytes = static_cast<std::uint64_t>(kib) * 1024;
+      break;
+    }
+  }
+  std::fclose(f);
+  return bytes;
 }
 
 struct Run {
@@ -66,6 +89,10 @@ Run run_once(const Options& o) {
 }
 
 int run_all(const Options& o) {
+  // What the runs add to the resident set: its peak over the one the
+  // process started with (the interpreter, and a preloaded allocator's own
+  // library, are in both).
+  const std::optional<std::uint64_t> rss_start = status_bytes("VmRSS");
   std::string checksum;
   std::vector<double> cpu;
   for (int i = 0; i < o.repeat; ++i) {
@@ -95,6 +122,11 @@ int run_all(const Options& o) {
     std::printf("cpu_seconds_each:");
     for (double c : cpu) std::printf(" %.6f", c);
     std::printf("\n");
+  }
+  const std::optional<std::uint64_t> rss_peak = status_bytes("VmHWM");
+  if (rss_start && rss_peak) {
+    std::printf("peak_rss_growth_bytes: %llu\n",
+                static_cast<unsigned long long>(*rss_peak > *rss_start ? *rss_peak - *rss_start : 0));
   }
   return 0;
 }

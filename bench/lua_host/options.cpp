@@ -38,7 +38,9 @@ const char* usage_text() {
          "The script gets ARG... as its chunk arguments (...) and returns a checksum.\n"
          "Prints the checksum and the CPU seconds of a run, from creating the\n"
          "allocator and the state to lua_close, the script's loading included (with\n"
-         "--repeat: the mean, and every run's as cpu_seconds_each).\n"
+         "--repeat: the mean, and every run's as cpu_seconds_each), and how far the\n"
+         "runs raised the process's peak resident set (VmHWM) above its resident set\n"
+         "at the start (VmRSS), as peak_rss_growth_bytes.\n"
          "Exit status: 0 ok, 1 the script failed (missing, Lua error, out of memory),\n"
          "2 bad usage.\n";
 }

@@ -3,12 +3,14 @@
 """Tabulates bench/run-lua-host.sh results.
 
 Input: a file of tab-separated lines "round script allocator cpu_seconds
-checksum" and the allocators in column order. Prints a Markdown table of the
-median CPU seconds per script and allocator, with the ratio to the fastest
-allocator and to glibc, a table of the spread, the scripts where fa32 is not
-the fastest (within 3 %) or is slower than glibc, and whether every
-allocator returned the same checksum. Exit status 1 on a checksum mismatch
-or a missing figure."""
+checksum [peak_rss_growth_bytes]" and the allocators in column order. Prints
+a Markdown table of the median CPU seconds per script and allocator, with
+the ratio to the fastest allocator and to glibc, a table of the spread, the
+scripts where fa32 is not the fastest (within 3 %) or is slower than glibc,
+whether every allocator returned the same checksum, and, where the lines
+have it, a table of the median peak resident memory each run added, with
+fa32's ratio to the lowest of the other allocators'. Exit status 1 on a
+checksum mismatch or a missing figure."""
 import math
 import statistics
 import sys
@@ -17,20 +19,47 @@ CLOSE = 1.03  # within 3 % of the fastest counts as the fastest
 
 
 def load(path):
-    """{script: {allocator: [cpu seconds]}}, {script: {allocator: {checksums}}}, scripts in order."""
-    times, sums, scripts = {}, {}, []
+    """{script: {allocator: [cpu seconds]}}, {script: {allocator: {checksums}}},
+    {script: {allocator: [peak RSS growth bytes]}}, scripts in order."""
+    times, sums, rss, scripts = {}, {}, {}, []
     with open(path) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != 5:
+            if len(fields) not in (5, 6):
                 continue
-            _, script, alloc, cpu, checksum = fields
+            _, script, alloc, cpu, checksum = fields[:5]
             if script not in times:
                 scripts.append(script)
-                times[script], sums[script] = {}, {}
+                times[script], sums[script], rss[script] = {}, {}, {}
             times[script].setdefault(alloc, []).append(float(cpu))
             sums[script].setdefault(alloc, set()).add(checksum)
-    return times, sums, scripts
+            if len(fields) == 6 and fields[5].isdigit():
+                rss[script].setdefault(alloc, []).append(int(fields[5]))
+    return times, sums, rss, scripts
+
+
+def memory_table(rss, scripts, allocs):
+    """The median peak RSS growth per script and allocator, in MiB, and
+    fa32's ratio to the lowest of the others (no goal: the issue's footprint
+    goal is on the recorded traces)."""
+    if not any(rss[s] for s in scripts):
+        return
+    print()
+    print("Peak resident memory each run added (VmHWM over the VmRSS the process started with), median MiB; "
+          "lower is better.")
+    print()
+    print("| script | " + " | ".join(allocs) + " | fa32 / lowest other |")
+    print("|---|" + "---:|" * (len(allocs) + 1))
+    for s in scripts:
+        med = {a: statistics.median(v) for a, v in rss[s].items() if a in allocs and v}
+        cells = [f"{med[a] / 1048576:.1f}" if a in med else "-" for a in allocs]
+        others = {a: v for a, v in med.items() if a != "fa32" and not a.startswith("fa32-")}
+        if "fa32" in med and others and min(others.values()) > 0:
+            low = min(others, key=others.get)
+            ratio = f"{med['fa32'] / others[low]:.2f}x {low}"
+        else:
+            ratio = "-"
+        print(f"| {s} | " + " | ".join(cells) + f" | {ratio} |")
 
 
 def geomean(values):
@@ -46,7 +75,7 @@ def cell(value, fastest, glibc):
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: tabulate.py RESULTS.tsv ALLOCATOR...")
-    times, sums, scripts = load(sys.argv[1])
+    times, sums, rss, scripts = load(sys.argv[1])
     allocs = sys.argv[2:]
     ok = True
     if not scripts:
@@ -125,6 +154,7 @@ def main():
         print("\n".join(mismatches))
     else:
         print("Checksums: every allocator returned the same checksum on every script, in every round.")
+    memory_table(rss, scripts, allocs)
     return 0 if ok else 1
 
 

@@ -38,8 +38,18 @@ for script in "$src"/bench/lua_host/scripts/*.lua; do
   name="$(basename "$script" .lua)"
   grep -Eq "^\| $name \| (\*\*)?[0-9.]+" "$work/tables.md" || fail "no Lua host row for $name"
 done
+# The Lua host's memory table: every script's peak RSS growth on both, and
+# fa32's ratio to glibc's (the lowest other, as it is the only other).
+grep -q '^Peak resident memory each run added' "$work/tables.md" || fail "no Lua host memory table"
+for script in "$src"/bench/lua_host/scripts/*.lua; do
+  name="$(basename "$script" .lua)"
+  grep -Eq "^\| $name \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| [0-9.]+x glibc \|$" "$work/tables.md" ||
+    fail "no Lua host memory row for $name"
+done
 grep -q '^| trace | events | touch | fa32 | glibc |' "$work/tables.md" || fail "no recorded-traces table"
 grep -Eq '^\| churn \| [0-9 ]+ \| all \|' "$work/tables.md" || fail "no row for the trace in TRACEDIR"
+grep -Eq '^\| churn \|.* [0-9.]+ [KM]iB / [0-9.]+ [KM]iB [a-z]+ \([0-9.]+x\) \|' "$work/tables.md" ||
+  fail "no replay RSS cell for the trace (against the lowest of the other four)"
 # The Lua host's table comes first, as the usage says.
 lua_line="$(grep -n '^### Lua host' "$work/tables.md" | head -1 | cut -d: -f1)"
 trace_line="$(grep -n '^| trace | events |' "$work/tables.md" | head -1 | cut -d: -f1)"
