@@ -195,7 +195,11 @@ typedef struct fastalloc32_config {
   size_t alignment;
 
   /* Freed large blocks kept for reuse, bounded in total bytes.
-   * Default 8 MiB; 0 disables the large cache. */
+   * Default 8 MiB; 0 disables the large cache. A cached block that 1024
+   * large allocations have passed by without taking it goes back to the
+   * system when the footprint is about to set a new peak (with the default
+   * mmap only), so a program that runs the same work again does not hold
+   * the last run's leftovers on top of this run's blocks. */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
    * mremap), mapped as glibc maps its large blocks, commit-charged: one the

@@ -412,6 +412,11 @@ void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
     trim_pool_tops(m);
     if (bytes <= m.gauges.footprint.headroom) return;
   }
+  LargeCache& lc = m.large_cache;
+  if (lc.blocks != 0 && m.gauges.footprint.peak >= lc.trim_peak + trim_step(m)) {
+    lc.trim_peak = m.gauges.footprint.peak;
+    if (cache_trim_cold(m) != 0 && bytes <= m.gauges.footprint.headroom) return;
+  }
   if (a.base == nullptr) return;
   const uint64_t least = trim_step(m);
   // Once per such rise of the peak: a program at its peak whose large

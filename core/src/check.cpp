@@ -220,6 +220,7 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
       const CachedBlock* n = &m.large_cache.records[r - 1];
       FA32_EXPECT(n->raw_size >= bucket_size(b) && bucket_floor(n->raw_size) == b);
       FA32_EXPECT(n->kind == BlockKind::large_heap || n->kind == BlockKind::large_mapped);
+      FA32_EXPECT(n->cached_at <= c.large_allocs);  // its age, cache_trim_cold's measure
       cached_bytes += n->raw_size;
     }
   }

@@ -59,7 +59,7 @@ void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept 
     const uint32_t r = new_record(m);
     if (r != UINT32_MAX) {
       const unsigned b = bucket_floor(raw_size);
-      lc.records[r] = CachedBlock{raw, raw_size, kind, lc.heads[b]};
+      lc.records[r] = CachedBlock{raw, raw_size, m.counters.large_allocs, kind, lc.heads[b]};
       lc.heads[b] = r + 1;
       lc.bytes += raw_size;
       lc.blocks++;
@@ -68,6 +68,30 @@ void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept 
     }
   }
   release_raw(m, kind, raw, raw_size, FootprintPart::large_blocks);
+}
+
+uint64_t cache_trim_cold(Manager& m) noexcept {
+  LargeCache& lc = m.large_cache;
+  uint64_t released = 0;
+  for (uint32_t& head : lc.heads) {
+    uint32_t* link = &head;
+    while (*link != 0) {
+      const uint32_t r = *link - 1;
+      CachedBlock& n = lc.records[r];
+      if (m.counters.large_allocs - n.cached_at < kCacheColdAllocs) {
+        link = &n.next;
+        continue;
+      }
+      *link = n.next;
+      n.next = lc.free_record;
+      lc.free_record = r + 1;
+      lc.bytes -= n.raw_size;
+      lc.blocks--;
+      released += n.raw_size;
+      release_raw(m, n.kind, n.raw, n.raw_size, FootprintPart::large_cache);
+    }
+  }
+  return released;
 }
 
 void cache_release_all(Manager& m) noexcept {

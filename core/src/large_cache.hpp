@@ -43,9 +43,14 @@ inline unsigned bucket_floor(size_t s) noexcept {
 struct CachedBlock {
   char* raw;
   uint64_t raw_size;
+  uint64_t cached_at;  // the manager's large allocations when it was cached
   BlockKind kind;
   uint32_t next;  // record index + 1 of the next in the bucket (0: none)
 };
+
+// A cached block that this many large allocations have passed by is given
+// back at the next moment the footprint would set a new peak.
+inline constexpr uint64_t kCacheColdAllocs = 1024;
 
 // Buckets are stacks of record indices + 1 (0: empty; a zeroed manager is an
 // empty cache). Unused records form a stack through `next` as well.
@@ -57,6 +62,7 @@ struct LargeCache {
   uint32_t free_record = 0;  // index + 1
   uint64_t bytes = 0;
   uint64_t blocks = 0;
+  uint64_t trim_peak = 0;  // the footprint peak at the last cache_trim_cold
 };
 
 }  // namespace fa32::core
@@ -73,6 +79,9 @@ bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept;
 // Keeps a freed large block for reuse while the cache has room (and a
 // record can be had), else gives it back to the system.
 void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
+// Gives back the cached blocks that kCacheColdAllocs large allocations
+// have passed by; returns their bytes.
+uint64_t cache_trim_cold(Manager& m) noexcept;
 // Gives every cached block and the records back, at destroy.
 void cache_release_all(Manager& m) noexcept;
 
