@@ -393,6 +393,7 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(large_allocs, "allocations served by the large path")                             \
   X(large_cache_hits, "large allocations served from the freed-large cache")          \
   X(large_arena_allocs, "large allocations carved from the large arena")              \
+  X(large_cache_trims, "cached large blocks given back, 1024 large allocs unused")    \
   X(large_frees, "large blocks freed")                                                \
   X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
   X(fallback_frees, "fallback blocks freed")                                          \
@@ -452,7 +453,7 @@ typedef struct fastalloc32_footprint_parts {
 #undef FASTALLOC32_DECLARE_PART
 } fastalloc32_footprint_parts;
 
-#define FASTALLOC32_STATS_VERSION 7
+#define FASTALLOC32_STATS_VERSION 8
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

@@ -398,7 +398,8 @@ uint64_t trim_step(const Manager& m) noexcept {
 
 // Whether to trim before the footprint grows by `bytes`, and the trims:
 // with config.trim_pools (and `pools`) the pools' free tops first, then the
-// arena's idle pages if the growth still sets a new peak. Default mmap
+// large cache's cold blocks, then the arena's idle pages, each only if the
+// growth still sets a new peak. Default mmap
 // only: a map hook's memory is not the library's to advise.
 void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
   Arena& a = m.arena;

@@ -136,9 +136,10 @@ bool arena_owns(const Manager& m, const void* p) noexcept;
 // The footprint grows by `bytes` through anything but the arena's own pages
 // (pool pages, a system block, a slab, a mapping's growth): a tick of the
 // arena's clock, and when that would set a new footprint peak, the pools'
-// free tops (with config.trim_pools: trim_pool_tops) and the arena's free
-// pages that stayed free go back to the kernel first (see kTrimBytes and
-// kColdTicks); then the gauge moves. Out of line: only slow paths grow the
+// free tops (with config.trim_pools: trim_pool_tops), the large cache's
+// cold blocks (cache_trim_cold) and the arena's free pages that stayed free
+// go back to the kernel first (see kTrimBytes and kColdTicks); then the
+// gauge moves. Out of line: only slow paths grow the
 // footprint.
 void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes) noexcept;
 // The same for a metadata page, without the pools' trim: a class's cache or

@@ -88,6 +88,7 @@ uint64_t cache_trim_cold(Manager& m) noexcept {
       lc.bytes -= n.raw_size;
       lc.blocks--;
       released += n.raw_size;
+      m.counters.large_cache_trims++;
       release_raw(m, n.kind, n.raw, n.raw_size, FootprintPart::large_cache);
     }
   }

@@ -55,6 +55,8 @@ TEST_CASE("a cold cached large block goes back before the footprint sets a new p
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.footprint_now.large_cache == 0);
   CHECK(s.footprint_at_peak.large_cache == 0);
+  CHECK(s.large_cache_trims == 1);
+  CHECK(s.sys_unmaps == before.sys_unmaps + 1);
   // The new block took the cold block's place: the footprint grew by the
   // difference only, not by the whole new mapping.
   CHECK(s.footprint.current == before.footprint.current - cached + s.footprint_now.large_blocks);
@@ -79,6 +81,7 @@ TEST_CASE("a cached large block that is still young stays in the cache at a new 
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.footprint_now.large_cache == cached);
   CHECK(s.footprint_at_peak.large_cache == cached);
+  CHECK(s.large_cache_trims == 0);
   // Still served from the cache.
   void* reused = fastalloc32_malloc(mm.get(), kMapped);
   REQUIRE(reused != nullptr);
@@ -101,6 +104,7 @@ TEST_CASE("below the footprint's peak a cold cached block stays") {
   REQUIRE(under != nullptr);
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.footprint_now.large_cache == cached);
+  CHECK(s.large_cache_trims == 0);
   fastalloc32_free(mm.get(), under);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
