@@ -7,11 +7,10 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "fa32/app/bench/process_memory.hpp"
 #include "fa32_stats.hpp"
 #include "fastalloc32.h"
 #include "lua_allocs.hpp"
@@ -25,25 +24,6 @@ double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// A field of /proc/self/status in bytes ("VmRSS", "VmHWM": the resident
-// set now and at its peak), or nothing where the kernel gives none.
-std::optional<std::uint64_t> status_bytes(const char* field) {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return std::nullopt;
-  std::optional<std::uint64_t> bytes;
-  char line[256];
-  const std::size_t n = std::strlen(field);
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    unsigned long long kib = 0;
-    if (std::strncmp(line, field, n) == 0 && line[n] == ':' && std::sscanf(line + n + 1, "%llu", &kib) == 1) {
-      bytes = static_cast<std::uint64_t>(kib) * 1024;
-      break;
-    }
-  }
-  std::fclose(f);
-  return bytes;
 }
 
 struct Run {
@@ -92,7 +72,7 @@ int run_all(const Options& o) {
   // What the runs add to the resident set: its peak over the one the
   // process started with (the interpreter, and a preloaded allocator's own
   // library, are in both).
-  const std::optional<std::uint64_t> rss_start = status_bytes("VmRSS");
+  const std::uint64_t rss_start = fa32::app::bench::current_rss_bytes();
   std::string checksum;
   std::vector<double> cpu;
   for (int i = 0; i < o.repeat; ++i) {
@@ -123,10 +103,10 @@ int run_all(const Options& o) {
     for (double c : cpu) std::printf(" %.6f", c);
     std::printf("\n");
   }
-  const std::optional<std::uint64_t> rss_peak = status_bytes("VmHWM");
-  if (rss_start && rss_peak) {
+  const std::uint64_t rss_peak = fa32::app::bench::peak_rss_bytes();
+  if (rss_start != 0 && rss_peak != 0) {  // 0: the kernel gives none
     std::printf("peak_rss_growth_bytes: %llu\n",
-                static_cast<unsigned long long>(*rss_peak > *rss_start ? *rss_peak - *rss_start : 0));
+                static_cast<unsigned long long>(rss_peak > rss_start ? rss_peak - rss_start : 0));
   }
   return 0;
 }
