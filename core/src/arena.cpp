@@ -396,11 +396,17 @@ uint64_t trim_step(const Manager& m) noexcept {
   return share > kTrimBytes ? share : kTrimBytes;
 }
 
+// Whether the footprint peak has risen by a trim step since a trim of one
+// kind ran at `last_peak`: each kind runs at most once per such rise.
+bool peak_rose_since(const Manager& m, uint64_t last_peak) noexcept {
+  return m.gauges.footprint.peak >= last_peak + trim_step(m);
+}
+
 // Whether to trim before the footprint grows by `bytes`, and the trims:
 // with config.trim_pools (and `pools`) the pools' free tops first, then the
 // large cache's cold blocks, then the arena's idle pages, each only if the
-// growth still sets a new peak. Default mmap
-// only: a map hook's memory is not the library's to advise.
+// growth still sets a new peak. Default mmap only: a map hook's memory is
+// not the library's to advise.
 void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
   Arena& a = m.arena;
   ++a.clock;
@@ -408,26 +414,25 @@ void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
   if (!m.default_map) return;
   // Once per rise of the peak, as the arena's: each trim walks every
   // class, and blocks given back fault in again when their class grows back.
-  if (pools && m.trim_pools && m.gauges.footprint.peak >= m.pool_trim_peak + trim_step(m)) {
+  if (pools && m.trim_pools && peak_rose_since(m, m.pool_trim_peak)) {
     m.pool_trim_peak = m.gauges.footprint.peak;
     trim_pool_tops(m);
     if (bytes <= m.gauges.footprint.headroom) return;
   }
   LargeCache& lc = m.large_cache;
-  if (lc.blocks != 0 && m.gauges.footprint.peak >= lc.trim_peak + trim_step(m)) {
+  if (lc.blocks != 0 && peak_rose_since(m, lc.trim_peak)) {
     lc.trim_peak = m.gauges.footprint.peak;
     if (cache_trim_cold(m) != 0 && bytes <= m.gauges.footprint.headroom) return;
   }
   if (a.base == nullptr) return;
-  const uint64_t least = trim_step(m);
   // Once per such rise of the peak: a program at its peak whose large
   // blocks come and go would otherwise give the arena's free pages back and
   // fault them in again on every large malloc.
-  if (m.gauges.footprint.peak < a.trim_peak + least) return;
+  if (!peak_rose_since(m, a.trim_peak)) return;
   // A walk of the free spans that found them all too young is not retried
   // before they can have aged.
   if (static_cast<int32_t>(a.clock - a.next_trim_tick) < 0) return;
-  if (reclaimable_pages(a) * m.page_size < least) return;
+  if (reclaimable_pages(a) * m.page_size < trim_step(m)) return;
   a.next_trim_tick = a.clock + kColdTicks;
   if (trim(m) != 0) a.trim_peak = m.gauges.footprint.peak;
 }
