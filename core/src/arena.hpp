@@ -139,7 +139,8 @@ bool arena_owns(const Manager& m, const void* p) noexcept;
 // free tops (with config.trim_pools: trim_pool_tops), the large cache's
 // cold blocks (cache_trim_cold) and the arena's free pages that stayed free
 // go back to the kernel first (see kTrimBytes and kColdTicks); then the
-// gauge moves. Out of line: only slow paths grow the
+// gauge moves. The arena's own new pages run the pools' trim only
+// (arena.cpp, add_arena_pages). Out of line: only slow paths grow the
 // footprint.
 void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes) noexcept;
 // The same for a metadata page, without the pools' trim: a class's cache or

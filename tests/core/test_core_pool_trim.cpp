@@ -117,6 +117,57 @@ TEST_CASE("a class's free top goes back to the kernel before another class sets 
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+// The arena's own pages set a new peak like any other growth: large blocks
+// taken when the pools hold free pages must not count both.
+TEST_CASE("a class's free top goes back before large arena blocks set a new footprint peak") {
+  Mm mm = make(trimming_config());
+  // A block at the arena's start, so that a realloc can grow it in place.
+  void* big = fastalloc32_malloc(mm.get(), 64 * 1024);
+  REQUIRE(big != nullptr);
+  const std::vector<void*> a = written(mm.get(), 8192, 64);  // 512 KiB
+  free_all(mm.get(), a);
+  fastalloc32_stats s = stats(mm.get());
+  REQUIRE(s.pool_trims == 0);
+  const uint64_t with_a = s.footprint.peak;
+  const uint64_t arena_allocs = s.large_arena_allocs;
+  const uint64_t in_place = s.realloc_large_in_place;
+  const uint64_t fresh = s.fresh_blocks;
+  size_t taken = 0;  // arena bytes taken since
+
+  // 64 KiB at a time, until the peak has risen enough for a trim.
+  std::vector<void*> blocks;
+  SUBCASE("new blocks") {
+    while (stats(mm.get()).pool_trims == 0 && taken < 2048 * 1024) {
+      void* p = fastalloc32_malloc(mm.get(), 64 * 1024);
+      REQUIRE(p != nullptr);
+      std::memset(p, 1, 64 * 1024);
+      blocks.push_back(p);
+      taken += 64 * 1024;
+    }
+    CHECK(stats(mm.get()).large_arena_allocs == arena_allocs + blocks.size());
+  }
+  SUBCASE("a block grown in place by realloc") {
+    while (stats(mm.get()).pool_trims == 0 && taken < 2048 * 1024) {
+      taken += 64 * 1024;
+      void* p = fastalloc32_realloc(mm.get(), big, 64 * 1024 + taken);
+      REQUIRE(p == big);
+    }
+    CHECK(stats(mm.get()).realloc_large_in_place == in_place + taken / (64 * 1024));
+  }
+  s = stats(mm.get());
+  CHECK(s.pool_trims == 1);
+  CHECK(s.fresh_blocks == fresh);  // only the arena grew
+  CHECK(class_stats(mm.get(), kClass64).touched_bytes == 0);
+  // The class's 512 KiB went back, and the growth that set off the trim
+  // took room they left: it set no new peak.
+  CHECK(s.footprint.current + 512 * 1024 <= with_a + taken + 4096);
+  CHECK(s.footprint.peak < with_a + taken);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  free_all(mm.get(), blocks);
+  fastalloc32_free(mm.get(), big);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("only the free blocks above the highest live one go, and those reaching into its page read zero") {
   Mm mm = make(trimming_config());
   const std::vector<void*> a = written(mm.get(), 3000, 48);  // about 35 pages
