@@ -127,10 +127,15 @@ Command setup_bench(CLI::App& app) {
   sub->add_option("--suite-scale", opts->suite_scale, "Multiply the suite's trace sizes by this")
       ->check(CLI::Range(0.0001, 1000.0))
       ->capture_default_str();
-  sub->add_option("-a,--allocator", opts->allocators, "Allocator to compare (repeatable; see below)");
-  sub->add_option("--fa32", opts->fa32, "Add a named fastalloc32 configuration, NAME=CONFIG (repeatable)");
+  // One value per occurrence (allow_extra_args(false)): a vector option
+  // would otherwise take the traces after it, as in `-a glibc trace.fa32`.
+  sub->add_option("-a,--allocator", opts->allocators, "Allocator to compare (repeatable; see below)")
+      ->allow_extra_args(false);
+  sub->add_option("--fa32", opts->fa32, "Add a named fastalloc32 configuration, NAME=CONFIG (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--preload", opts->preloads,
-                  "Add a malloc replacement by LD_PRELOAD, NAME=PATH (repeatable)");
+                  "Add a malloc replacement by LD_PRELOAD, NAME=PATH (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

@@ -162,6 +162,54 @@ TEST_CASE("fa32 bench runs every installed allocator on a trace and skips a miss
   }
 }
 
+// Each -a, --fa32 and --preload takes one value: the traces may follow
+// them on the command line (a repeatable option once took them too, and
+// bench then said no trace was given).
+TEST_CASE("fa32 bench takes one value per -a, --fa32 and --preload, so traces may follow them") {
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  const fs::path out = dir.path / "options-first.json";
+  ChildOutcome o = run_fa32({"bench",
+                             "--runs",
+                             "1",
+                             "--warmup",
+                             "0",
+                             "--min-time",
+                             "0",
+                             "--format",
+                             "json",
+                             "--output",
+                             out.string(),
+                             "-a",
+                             "glibc",
+                             "--fa32",
+                             "small=pool-size=1M",
+                             "--preload",
+                             "ghost=/no/such/dir/libghost.so",
+                             "-a",
+                             "fa32",
+                             trace});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  REQUIRE(j["workloads"].size() == 1);
+  const nlohmann::json& w = j["workloads"][0];
+  CHECK(w["name"] == trace);
+  for (const char* name : {"glibc", "fa32", "small"}) {
+    const nlohmann::json* r = find_row(w, name);
+    REQUIRE_MESSAGE(r != nullptr, name);
+    CHECK((*r)["status"] == "ok");
+  }
+  CHECK(find_row(w, "ghost") == nullptr);  // named, not installed: a note
+
+  // Two values after one -a: the second is a trace, and says so.
+  o = run_fa32({"bench", "-a", "fa32", "glibc", trace, "--runs", "1", "--warmup", "0", "--min-time", "0"});
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 2);
+  CHECK(o.err.find("glibc: cannot open") != std::string::npos);
+}
+
 TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
   TempDir dir;
   const std::string trace = make_trace(dir.path);

@@ -46,4 +46,8 @@ fa32_e2e(diff/bench-speed-gate-holds ARGS diff reports/bench-base.json reports/b
 fa32_e2e(diff/ignore-timing ARGS diff ${reports} --ignore timing --format json JSON diff.ignore.json)
 fa32_e2e(diff/ignore-then-gate ARGS diff ${reports} --ignore memory.footprint_peak --max-regression memory.footprint_peak=5
          EXIT 2 STDERR "names no figure")
+# Options before the reports: each takes one value, not the reports after it.
+fa32_e2e(diff/ignore-before-reports ARGS diff --ignore timing ${reports} --format json JSON diff.ignore.json)
+fa32_e2e(diff/gate-before-reports ARGS diff --max-regression footprint_peak=5 ${reports} EXIT 1
+         STDERR "gate footprint_peak failed: memory.footprint_peak 8368 -> 12424")
 fa32_e2e(diff/ignore-names-nothing ARGS diff ${reports} --ignore timings EXIT 2 STDERR "--ignore timings: names no figure")
