@@ -128,14 +128,18 @@ Command setup_bench(CLI::App& app) {
       ->check(CLI::Range(0.0001, 1000.0))
       ->capture_default_str();
   // One value per occurrence (allow_extra_args(false)): a vector option
-  // would otherwise take the traces after it, as in `-a glibc trace.fa32`.
+  // would otherwise take the traces after it, as in `-a glibc trace.fa32`;
+  // option_text drops the " ..." CLI11 prints after a vector's type.
   sub->add_option("-a,--allocator", opts->allocators, "Allocator to compare (repeatable; see below)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->option_text("SPEC");
   sub->add_option("--fa32", opts->fa32, "Add a named fastalloc32 configuration, NAME=CONFIG (repeatable)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->option_text("NAME=CONFIG");
   sub->add_option("--preload", opts->preloads,
                   "Add a malloc replacement by LD_PRELOAD, NAME=PATH (repeatable)")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->option_text("NAME=PATH");
   sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

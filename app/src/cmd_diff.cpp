@@ -44,10 +44,12 @@ Command setup_diff(CLI::App& app) {
   sub->add_option("--max-regression", o->max_regression,
                   "FIGURE=PCT: exit 1 if FIGURE got worse by more than PCT percent (repeatable)")
       ->type_name("FIGURE=PCT")
-      ->allow_extra_args(false);  // one value each: not the reports after it
+      ->option_text("FIGURE=PCT")  // without CLI11's " ..." for a vector
+      ->allow_extra_args(false);   // one value each: not the reports after it
   sub->add_option("--ignore", o->ignore,
                   "Leave out FIGURE, or a whole section such as timing (repeatable; before the gates)")
       ->type_name("FIGURE")
+      ->option_text("FIGURE")
       ->allow_extra_args(false);
   sub->add_option("--output,-o", o->output, "Write to FILE instead of standard output")->type_name("FILE");
   return {sub, [o] { return run_diff(*o); }};
