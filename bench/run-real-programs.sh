@@ -19,8 +19,8 @@
 #   --host BINARY  the Lua host (default build/bench/lua_host/fa32_lua_host)
 #   TRACEDIR       the recorded traces (default build/real-traces)
 # The environment variables of the two scripts still apply (FA32_LUA_ROUNDS,
-# FA32_REAL_RUNS, FA32_REAL_TOUCH, ...; see their --help). About 12-17
-# minutes in all.
+# FA32_REAL_RUNS, FA32_REAL_TOUCH, ...; see their --help). About 3-4
+# minutes in all on two cores, with the default rounds and runs.
 #
 # Exit status: 0 when every run of both finished (goals missed are reported,
 # not an error), 1 when a run of either failed, 2 on bad usage.
