@@ -34,6 +34,19 @@ uint32_t new_record(Manager& m) noexcept {
   return lc.used++;
 }
 
+// Takes the record *link names out of its bucket (link: the bucket's head
+// or the previous record's next) onto the free records, and returns a copy.
+CachedBlock unlink_record(LargeCache& lc, uint32_t* link) noexcept {
+  const uint32_t r = *link - 1;
+  const CachedBlock n = lc.records[r];
+  *link = n.next;
+  lc.records[r].next = lc.free_record;
+  lc.free_record = r + 1;
+  lc.bytes -= n.raw_size;
+  lc.blocks--;
+  return n;
+}
+
 }  // namespace
 
 bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept {
@@ -41,13 +54,7 @@ bool cache_take(Manager& m, size_t raw_req, CachedBlock* out) noexcept {
   LargeCache& lc = m.large_cache;
   const unsigned b = bucket_ceil(raw_req);
   if (lc.heads[b] == 0) return false;
-  const uint32_t r = lc.heads[b] - 1;
-  *out = lc.records[r];
-  lc.heads[b] = out->next;
-  lc.records[r].next = lc.free_record;
-  lc.free_record = r + 1;
-  lc.bytes -= out->raw_size;
-  lc.blocks--;
+  *out = unlink_record(lc, &lc.heads[b]);
   footprint_move(m.gauges, FootprintPart::large_cache, FootprintPart::large_blocks, out->raw_size);
   return true;
 }
@@ -76,17 +83,12 @@ uint64_t cache_trim_cold(Manager& m) noexcept {
   for (uint32_t& head : lc.heads) {
     uint32_t* link = &head;
     while (*link != 0) {
-      const uint32_t r = *link - 1;
-      CachedBlock& n = lc.records[r];
-      if (m.counters.large_allocs - n.cached_at < kCacheColdAllocs) {
-        link = &n.next;
+      CachedBlock& rec = lc.records[*link - 1];
+      if (m.counters.large_allocs - rec.cached_at < kCacheColdAllocs) {
+        link = &rec.next;
         continue;
       }
-      *link = n.next;
-      n.next = lc.free_record;
-      lc.free_record = r + 1;
-      lc.bytes -= n.raw_size;
-      lc.blocks--;
+      const CachedBlock n = unlink_record(lc, link);
       released += n.raw_size;
       m.counters.large_cache_trims++;
       release_raw(m, n.kind, n.raw, n.raw_size, FootprintPart::large_cache);
