@@ -41,13 +41,16 @@ DEFAULT_CLASSES = "16-256/16,288-512/32,576-1024/64,1152-2048/128,2304-4096/256,
 def parse_classes(text):
     """The CLI's --classes syntax: LO-HI/STEP ranges and single sizes."""
     sizes = []
-    for part in text.split(","):
-        if "-" in part:
-            span, step = part.split("/")
-            lo, hi = (int(x) for x in span.split("-"))
-            sizes += list(range(lo, hi + 1, int(step)))
-        else:
-            sizes.append(int(part))
+    try:
+        for part in text.split(","):
+            if "-" in part:
+                span, step = part.split("/")
+                lo, hi = (int(x) for x in span.split("-"))
+                sizes += list(range(lo, hi + 1, int(step)))
+            else:
+                sizes.append(int(part))
+    except ValueError:
+        raise ValueError("--classes takes sizes and LO-HI/STEP ranges separated by commas, not " + repr(text))
     if sizes != sorted(set(sizes)) or not sizes or sizes[0] <= 0:
         raise ValueError("classes must be positive and increasing: " + text)
     return sizes
@@ -183,7 +186,7 @@ def simulate(lines, classes, spans):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("traces", nargs="+", help="traces (any fa32 format) or .jsonl files")
     ap.add_argument("--classes", default=DEFAULT_CLASSES, help="the grid, as fa32's --classes (default: the library's)")
     ap.add_argument("--span", type=int, action="append", help="least span bytes of the shared model (repeatable; default 4096 and 16384)")

@@ -68,4 +68,6 @@ if sim "$work/headless.jsonl" 2>"$work/err.txt"; then fail "a file without a hea
 grep -q "headless.jsonl: not an fa32 trace" "$work/err.txt" || fail "message: $(cat "$work/err.txt")"
 if sim --fa32 "$fa32" "$work/missing.fa32" 2>"$work/err2.txt"; then fail "a missing trace was accepted"; fi
 grep -q "missing.fa32" "$work/err2.txt" || fail "message: $(cat "$work/err2.txt")"
+if sim --classes 16-256 "$work/phases.jsonl" 2>"$work/err3.txt"; then fail "a range without a step was accepted"; fi
+grep -q -- "--classes takes sizes and LO-HI/STEP ranges" "$work/err3.txt" || fail "message: $(cat "$work/err3.txt")"
 echo "simulate-shared-pages: every figure as worked out by hand"
