@@ -8,7 +8,10 @@ models of who owns a pool page, and prints each model's peak of pool bytes:
   owned   what fastalloc32 does: every class owns its pages, and a class
           that hands out its lowest free blocks first (the bitmap free
           list) touches exactly the pages of its own peak of live blocks.
-          The model's figure is the sum of those per-class peaks.
+          The model's figure is the sum of those per-class peaks. (`fa32
+          tune` refines its classes on the same model, pool_footprint in
+          app/include/fa32/app/tune/class_search.hpp, with a realloc
+          taken as a free and then a malloc.)
   shared  the classes take spans from one heap: a span holds at least
           8 blocks and at least --span bytes, rounded up to pages; a class
           fills its lowest-numbered span with room first; a span whose
