@@ -89,6 +89,19 @@ TEST_CASE("the preset is the base: profiling for replay and stats, default for b
   CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("unknown preset"), InputError);
 }
 
+TEST_CASE("the presets the CLI lists are the library's, and a wrong one's message names them all") {
+  Fa32Flags f;
+  for (const char* name : preset_names) {
+    fastalloc32_config c;
+    CHECK_MESSAGE(fastalloc32_config_preset(&c, name) == FASTALLOC32_OK, name);
+    f.preset = name;
+    CHECK_NOTHROW(make_fa32_settings(f));
+  }
+  f.preset = "fastest";
+  CHECK_THROWS_WITH_AS(make_fa32_settings(f),
+                       doctest::Contains("(known: default, profiling, compact, original)"), InputError);
+}
+
 TEST_CASE("a config file may name the preset it changes") {
   const std::string path = "test_app_replay_config_preset.json";
   {

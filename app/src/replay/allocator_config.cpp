@@ -80,7 +80,9 @@ void set_classes(fastalloc32_config& c, const std::string& text, const std::stri
 
 void apply_preset(fastalloc32_config& c, const std::string& name, const std::string& what) {
   if (fastalloc32_config_preset(&c, name.c_str()) != FASTALLOC32_OK) {
-    throw InputError(what + ": unknown preset '" + name + "' (known: default, profiling, original)");
+    std::string known;
+    for (const char* n : preset_names) known += (known.empty() ? "" : ", ") + std::string(n);
+    throw InputError(what + ": unknown preset '" + name + "' (known: " + known + ")");
   }
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/replay/allocator_config.hpp"
 
 namespace fa32::app::replay {
 namespace {
@@ -125,7 +126,8 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
     }
     CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
     o->type_name(std::string(type_name(k.kind)));
-    if (k.name == "preset") o->check(CLI::IsMember({"default", "profiling", "compact", "original"}));
+    if (k.name == "preset")
+      o->check(CLI::IsMember(std::vector<std::string>(preset_names.begin(), preset_names.end())));
     if (k.name == "config") o->type_name("FILE");
   }
 }
