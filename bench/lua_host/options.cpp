@@ -84,7 +84,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       } else if (a == "--preset") {
         fastalloc32_config c;
         if (fastalloc32_config_preset(&c, v.c_str()) != FASTALLOC32_OK) {
-          result.error = "unknown preset '" + v + "' (default, profiling, compact or original)";
+          std::string known;
+          for (unsigned p = 0; const char* name = fastalloc32_preset_name(p); ++p)
+            known += std::string(p == 0 ? "" : ", ") + name;
+          result.error = "unknown preset '" + v + "' (known: " + known + ")";
           return result;
         }
         o.preset = v;

@@ -296,6 +296,11 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);
  *              cache, peaks kept. */
 FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name);
 
+/* The name of preset `index`, in the order above (0 is "default"), or NULL
+ * past the last: every name fastalloc32_config_preset knows, so that a tool
+ * can list them without keeping a copy of the list. */
+FASTALLOC32_API const char* fastalloc32_preset_name(unsigned index);
+
 /* A manager with the default config. NULL if memory could not be had. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
 /* A manager with *config (copied; a pool_limit the system would not

@@ -206,6 +206,16 @@ fastalloc32_status validate_config(const fastalloc32_config& c) noexcept {
 
 using namespace fa32::core;
 
+namespace {
+
+// The one list of preset names: fastalloc32_config_preset looks a name up
+// in it, and fastalloc32_preset_name gives it to the tools that list them.
+constexpr const char* kPresetNames[] = {"default", "profiling", "compact", "original"};
+enum : unsigned { kPresetDefault, kPresetProfiling, kPresetCompact, kPresetOriginal };
+static_assert(sizeof kPresetNames / sizeof kPresetNames[0] == kPresetOriginal + 1, "a name for every preset");
+
+}  // namespace
+
 extern "C" {
 
 FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
@@ -229,17 +239,25 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->trim_pools = 0;
 }
 
+FASTALLOC32_API const char* fastalloc32_preset_name(unsigned index) {
+  return index < sizeof kPresetNames / sizeof kPresetNames[0] ? kPresetNames[index] : nullptr;
+}
+
 FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name) {
   if (config == nullptr || name == nullptr) return FASTALLOC32_E_BAD_CONFIG;
+  unsigned preset = 0;
+  while (fastalloc32_preset_name(preset) != nullptr &&
+         std::strcmp(name, fastalloc32_preset_name(preset)) != 0)
+    ++preset;
   fastalloc32_config c;
   fastalloc32_config_init(&c);
-  if (std::strcmp(name, "default") == 0) {
+  if (preset == kPresetDefault) {
     // as initialised
-  } else if (std::strcmp(name, "profiling") == 0) {
+  } else if (preset == kPresetProfiling) {
     c.track_peaks = 1;
-  } else if (std::strcmp(name, "compact") == 0) {
+  } else if (preset == kPresetCompact) {
     c.trim_pools = 1;
-  } else if (std::strcmp(name, "original") == 0) {
+  } else if (preset == kPresetOriginal) {
     // The C fastalloc32 this library grew from: every small request in one
     // 128-byte class, a 1 MiB pool that never grows (the rest falls back to
     // the system malloc), a 512-entry cache. The peaks are kept, as they

@@ -91,9 +91,10 @@ TEST_CASE("the preset is the base: profiling for replay and stats, default for b
 
 TEST_CASE("the presets the CLI lists are the library's, and a wrong one's message names them all") {
   Fa32Flags f;
-  for (const char* name : preset_names) {
+  REQUIRE(preset_names().size() == 4);
+  for (const std::string& name : preset_names()) {
     fastalloc32_config c;
-    CHECK_MESSAGE(fastalloc32_config_preset(&c, name) == FASTALLOC32_OK, name);
+    CHECK_MESSAGE(fastalloc32_config_preset(&c, name.c_str()) == FASTALLOC32_OK, name);
     f.preset = name;
     CHECK_NOTHROW(make_fa32_settings(f));
   }

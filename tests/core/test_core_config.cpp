@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "support.hpp"
@@ -101,6 +102,30 @@ TEST_CASE("presets: original is the original fastalloc32's layout, profiling kee
   CHECK(std::memcmp(&kept, &c, sizeof c) == 0);
   CHECK(fastalloc32_config_preset(&kept, nullptr) == FASTALLOC32_E_BAD_CONFIG);
   CHECK(fastalloc32_config_preset(nullptr, "default") == FASTALLOC32_E_BAD_CONFIG);
+}
+
+TEST_CASE("fastalloc32_preset_name lists every preset fastalloc32_config_preset knows, and no other") {
+  std::vector<std::string> names;
+  for (unsigned i = 0; const char* name = fastalloc32_preset_name(i); ++i) {
+    REQUIRE(i < 64);  // the list ends with NULL
+    names.emplace_back(name);
+    fastalloc32_config c;
+    CHECK_MESSAGE(fastalloc32_config_preset(&c, name) == FASTALLOC32_OK, name);
+  }
+  CHECK(names == std::vector<std::string>{"default", "profiling", "compact", "original"});
+  CHECK(fastalloc32_preset_name(4) == nullptr);
+  CHECK(fastalloc32_preset_name(~0u) == nullptr);
+  // Every listed name gives a config of its own.
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t j = i + 1; j < names.size(); ++j) {
+      fastalloc32_config a;
+      fastalloc32_config b;
+      REQUIRE(fastalloc32_config_preset(&a, names[i].c_str()) == FASTALLOC32_OK);
+      REQUIRE(fastalloc32_config_preset(&b, names[j].c_str()) == FASTALLOC32_OK);
+      const std::string pair = names[i] + " and " + names[j];
+      CHECK_MESSAGE(std::memcmp(&a, &b, sizeof a) != 0, pair);
+    }
+  }
 }
 
 TEST_CASE("the first blocks of the classes do not share their address modulo 4 KiB") {

@@ -81,7 +81,7 @@ void set_classes(fastalloc32_config& c, const std::string& text, const std::stri
 void apply_preset(fastalloc32_config& c, const std::string& name, const std::string& what) {
   if (fastalloc32_config_preset(&c, name.c_str()) != FASTALLOC32_OK) {
     std::string known;
-    for (const char* n : preset_names) known += (known.empty() ? "" : ", ") + std::string(n);
+    for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
     throw InputError(what + ": unknown preset '" + name + "' (known: " + known + ")");
   }
 }
@@ -162,6 +162,12 @@ void apply_file(fastalloc32_config& c, const std::string& path, bool preset_give
 }
 
 }  // namespace
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (unsigned i = 0; const char* name = fastalloc32_preset_name(i); ++i) names.emplace_back(name);
+  return names;
+}
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   // AsSizeValue takes signs and spaces that a size never has.

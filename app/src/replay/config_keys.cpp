@@ -126,8 +126,7 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
     }
     CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
     o->type_name(std::string(type_name(k.kind)));
-    if (k.name == "preset")
-      o->check(CLI::IsMember(std::vector<std::string>(preset_names.begin(), preset_names.end())));
+    if (k.name == "preset") o->check(CLI::IsMember(preset_names()));
     if (k.name == "config") o->type_name("FILE");
   }
 }

@@ -2,11 +2,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fa32/app/replay/allocator.hpp"
 
@@ -47,9 +47,9 @@ struct Fa32Flags {
 // from "default", the library's default as fastalloc32_create() gives it.
 inline constexpr const char* profiling_preset = "profiling";
 inline constexpr const char* default_preset = "default";
-// Every name fastalloc32_config_preset knows, for the CLI's check and the
-// config file's message.
-inline constexpr std::array<const char*, 4> preset_names{"default", "profiling", "compact", "original"};
+// Every name fastalloc32_config_preset knows (the library's own list), for
+// the CLI's check and the config file's message.
+std::vector<std::string> preset_names();
 
 // The config: the preset (flags.preset, or base_preset when it is empty),
 // then the config file's keys, then the flags. Throws InputError naming the
