@@ -35,8 +35,8 @@ memory before the clock starts, so only the replay loop (the allocator and
 the replayer's id table) is timed: by default the CPU time of the replaying
 thread, which a busy machine does not inflate (--clock wall for wall time;
 the JSON has both). Each replay writes into the blocks it gets as --touch
-says (default first: one byte per 4 KiB page of a block's first MiB, and its
-last byte; all: every byte, so what a layout costs in cache misses shows). A first,
+says (default first: one byte per 4 KiB page of a block's first MiB, and the
+last byte of a larger one; all: every byte, so what a layout costs in cache misses shows). A first,
 untimed probe run of each allocator measures its footprint and checks the replay (and
 fastalloc32_check); no timed run shares a process with it, so every allocator's first
 timed replay starts on a fresh heap, as a program does, and later repetitions of a
@@ -164,7 +164,8 @@ Command setup_bench(CLI::App& app) {
   sub->add_option(
          "--touch", opts->touch,
          "How the replay writes into each block it gets, as a program would: first (one byte per 4 KiB "
-         "page of its first MiB, and its last byte), all (every byte: cache and layout effects show) or "
+         "page of its first MiB, and the last byte of a larger one), all (every byte: cache and layout "
+         "effects show) or "
          "none")
       ->check(CLI::IsMember({"none", "first", "all"}))
       ->capture_default_str();

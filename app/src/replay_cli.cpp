@@ -65,7 +65,7 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   replay::add_config_options(sub, o.fa32);
   sub.add_option("--touch", o.touch,
                  "Write into blocks as a program would: none; first: one byte in each 4 KiB page of the "
-                 "first 256 (1 MiB), then the block's last byte; all: every byte")
+                 "first 256 (1 MiB), and past them the block's last byte; all: every byte")
       ->check(CLI::IsMember({"none", "first", "all"}))
       ->capture_default_str();
   add_memory_limit_option(sub, o.memory_limit);

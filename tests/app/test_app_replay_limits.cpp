@@ -97,6 +97,25 @@ TEST_CASE("--touch first writes a byte in each of the first 256 pages and the la
   CHECK(r.touch_capped == 1);
 }
 
+TEST_CASE("--touch first writes one byte per page of a block within the cap, and not its last byte") {
+  // 10 000 bytes from calloc: pages at 0, 4096 and 8192; the last byte
+  // (9 999) is written only past the cap, as the test above shows.
+  const std::uint64_t n = 10000;
+  const std::vector<ReplayEvent> evs{ev_calloc(0, n)};
+  TestAllocator a;
+  Replayer rp(a, ReplayOptions{});
+  rp.feed(evs);
+  const ReplayResult r = rp.finish();
+  const auto* p = static_cast<const unsigned char*>(a.first());
+  REQUIRE(p != nullptr);
+  std::vector<std::uint64_t> written;
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (p[i] != 0) written.push_back(i);
+  CHECK(written == std::vector<std::uint64_t>{0, 4096, 8192});
+  CHECK(r.touched_bytes == 3);
+  CHECK(r.touch_capped == 0);
+}
+
 TEST_CASE("--touch first over a realloc's growth is capped the same way") {
   const std::uint64_t grown = std::uint64_t{4} << 20;
   const std::vector<ReplayEvent> evs{ev_malloc(0, 4096), ev_realloc(0, 4096 + grown)};

@@ -12,7 +12,7 @@ namespace fa32::app::replay {
 // How the replayer writes into the blocks it gets, as a program would.
 enum class Touch {
   none,   // never writes: measures the allocator's bookkeeping alone
-  first,  // one byte per 4 KiB page, for the first touch_page_cap pages, then the last byte
+  first,  // a byte per 4 KiB page of the first touch_page_cap; past them, the last byte
   all,    // writes every byte (memset)
 };
 // --touch first writes into at most this many 4 KiB pages of a block (1 MiB),
