@@ -38,8 +38,8 @@ Command setup_gen(CLI::App& app) {
   sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)");
   sub->add_flag("--no-free", opt->no_free, "Leave every allocation live at the end");
   sub->footer(
-      "Memory stays flat: 100 million events need no more than 1,000. The header carries the\n"
-      "profile, seed and options, event_count and id_bound.");
+      "Memory stays flat: 100 million events take no more memory than 1,000 (only the live set is\n"
+      "kept). The header carries the profile, seed and options, event_count and id_bound.");
   return {sub, [opt] { return run_gen(*opt); }};
 }
 
