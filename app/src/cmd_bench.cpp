@@ -165,8 +165,7 @@ Command setup_bench(CLI::App& app) {
          "--touch", opts->touch,
          "How the replay writes into each block it gets, as a program would: first (one byte per 4 KiB "
          "page of its first MiB, and the last byte of a larger one), all (every byte: cache and layout "
-         "effects show) or "
-         "none")
+         "effects show) or none")
       ->check(CLI::IsMember({"none", "first", "all"}))
       ->capture_default_str();
   sub->add_option("-f,--format", opts->format,
