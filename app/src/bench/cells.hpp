@@ -19,7 +19,7 @@ inline std::string clock(const BenchReport& r) {
 inline std::string touch(const BenchReport& r) {
   if (r.touch == "all") return "every byte of every block written";
   if (r.touch == "none") return "blocks never written";
-  return "one byte per page of each block's first MiB, and its last, written";
+  return "one byte per page of each block's first MiB written, and the last byte of a larger block";
 }
 inline std::string ns(const AllocatorRow& r) {
   if (r.status != RunStatus::ok || r.summary.samples == 0) return status_name(r.status);
