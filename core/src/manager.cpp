@@ -211,8 +211,8 @@ namespace {
 // The one list of preset names: fastalloc32_config_preset looks a name up
 // in it, and fastalloc32_preset_name gives it to the tools that list them.
 constexpr const char* kPresetNames[] = {"default", "profiling", "compact", "original"};
-enum : unsigned { kPresetDefault, kPresetProfiling, kPresetCompact, kPresetOriginal };
-static_assert(sizeof kPresetNames / sizeof kPresetNames[0] == kPresetOriginal + 1, "a name for every preset");
+enum : unsigned { kPresetDefault, kPresetProfiling, kPresetCompact, kPresetOriginal, kPresetCount };
+static_assert(sizeof kPresetNames / sizeof kPresetNames[0] == kPresetCount, "a name for every preset");
 
 }  // namespace
 
@@ -240,15 +240,13 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
 }
 
 FASTALLOC32_API const char* fastalloc32_preset_name(unsigned index) {
-  return index < sizeof kPresetNames / sizeof kPresetNames[0] ? kPresetNames[index] : nullptr;
+  return index < kPresetCount ? kPresetNames[index] : nullptr;
 }
 
 FASTALLOC32_API fastalloc32_status fastalloc32_config_preset(fastalloc32_config* config, const char* name) {
   if (config == nullptr || name == nullptr) return FASTALLOC32_E_BAD_CONFIG;
   unsigned preset = 0;
-  while (fastalloc32_preset_name(preset) != nullptr &&
-         std::strcmp(name, fastalloc32_preset_name(preset)) != 0)
-    ++preset;
+  while (preset < kPresetCount && std::strcmp(name, kPresetNames[preset]) != 0) ++preset;
   fastalloc32_config c;
   fastalloc32_config_init(&c);
   if (preset == kPresetDefault) {
