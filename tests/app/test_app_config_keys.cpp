@@ -134,3 +134,27 @@ TEST_CASE("the compact preset is the default with trim-pools, by every route") {
   CHECK(same(compact, via_file(R"({"preset": "compact"})")));
   CHECK(same(library, via_flags({"--preset", "compact", "--no-trim-pools"})));
 }
+
+TEST_CASE("--no-grow stops the pools growing, by every route") {
+  fastalloc32_config library;
+  fastalloc32_config_init(&library);
+  REQUIRE(library.pool_limit > library.pool_size);  // the default grows: --no-grow must change it
+  const fastalloc32_config no_grow = via_flags({"--no-grow"});
+  CHECK(no_grow.pool_limit == 0);
+  CHECK(same(no_grow, make_fa32_settings(fa32::app::bench::parse_fa32_spec("no-grow")).config));
+  CHECK(same(no_grow, via_file(R"({"grow": false})")));
+  CHECK_THROWS_WITH_AS(via_flags({"--no-grow", "--pool-limit", "4M"}), doctest::Contains("give one"),
+                       InputError);
+}
+
+TEST_CASE("every toggle's off route turns off what its preset turned on") {
+  // Each toggle is on in some start: off must then differ from on.
+  for (const ConfigKey& k : config_keys()) {
+    if (k.kind != KeyKind::toggle) continue;
+    CAPTURE(k.name);
+    const std::string name(k.name);
+    const fastalloc32_config on = via_flags({"--" + name});
+    const fastalloc32_config off = via_flags({"--no-" + name});
+    CHECK_FALSE(same(on, off));
+  }
+}

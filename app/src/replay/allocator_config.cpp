@@ -93,7 +93,7 @@ void apply_keys(fastalloc32_config& c, const Fa32Flags& f, const KeyNamer& name)
   if (!f.block_size.empty()) set_classes(c, f.block_size, name("block-size"));
   if (!f.classes.empty()) set_classes(c, f.classes, name("classes"));
   if (!f.pool_size.empty()) c.pool_size = size_or_throw(f.pool_size, name("pool-size"));
-  if (!f.pool_limit.empty() && f.grow.value_or(false))
+  if (!f.pool_limit.empty() && f.grow)
     throw InputError(name("pool-limit") + " and " + name("grow") + ": give one");
   if (!f.pool_limit.empty()) c.pool_limit = size_or_throw(f.pool_limit, name("pool-limit"));
   if (!f.cache.empty()) c.cache_capacity = count_or_throw(f.cache, name("cache"));
@@ -104,8 +104,15 @@ void apply_keys(fastalloc32_config& c, const Fa32Flags& f, const KeyNamer& name)
   if (f.secure_zero) c.secure_zero = *f.secure_zero ? 1 : 0;
   if (f.peaks) c.track_peaks = *f.peaks ? 1 : 0;
   if (f.trim_pools) c.trim_pools = *f.trim_pools ? 1 : 0;
-  // After the pool size, so the bound follows it.
-  if (f.grow.value_or(false)) set_grow(c);
+  // After the pool size, so the bound follows it. Off is a pool limit of
+  // 0: a class keeps its first pool and falls back when it is full.
+  if (f.grow) {
+    if (*f.grow) {
+      set_grow(c);
+    } else {
+      c.pool_limit = 0;
+    }
+  }
 }
 
 // A JSON value as the text a flag would give: sizes may be numbers or

@@ -33,8 +33,10 @@ const std::array kKeys{
     ConfigKey{"pool-limit", KeyKind::size, "Let a full pool grow while the class stays under N bytes",
               &Fa32Flags::pool_limit},
     ConfigKey{"grow", KeyKind::toggle,
-              "Let full pools grow (up to 1 GiB per class, or the pool size if larger)", nullptr,
-              &Fa32Flags::grow},
+              "Let full pools grow up to 1 GiB per class, or the pool size if larger (--no-grow: pool limit "
+              "0, each class keeps its first pool and falls back when it is full; with neither, the "
+              "preset's limit: 64 MiB a class in default, profiling and compact)",
+              nullptr, &Fa32Flags::grow},
     ConfigKey{"cache", KeyKind::count, "Entries in each class's freed-block cache", &Fa32Flags::cache},
     ConfigKey{"align", KeyKind::size, "Minimum alignment of every block (power of two)", &Fa32Flags::align},
     ConfigKey{"large-cache", KeyKind::size, "Bytes of freed large blocks kept for reuse (0: none)",
