@@ -5,7 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +47,19 @@ void setup_logging(int verbosity, bool quiet) {
   }
 }
 
+// A report on standard output that could not be written (a full disk,
+// /dev/full, a closed descriptor) is a failure like an unwritable -o FILE,
+// whichever command wrote it: the exit code says so, not 0.
+int stdout_written(int code) {
+  errno = 0;
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (!failed) return code;
+  const int err = errno;
+  spdlog::error("standard output: write failed{}", err != 0 ? std::string(": ") + std::strerror(err) : "");
+  return exit_bad_input;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -71,7 +88,7 @@ int run(int argc, char** argv) {
   setup_logging(verbosity, quiet);
   try {
     for (const Command& c : commands) {
-      if (c.app->parsed()) return c.run();
+      if (c.app->parsed()) return stdout_written(c.run());
     }
     spdlog::error("no subcommand given; see fa32 --help");
     return exit_bad_input;

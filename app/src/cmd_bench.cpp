@@ -17,7 +17,9 @@
 #include "fa32/app/bench/workload_file.hpp"
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/number_checks.hpp"
 #include "fa32/app/replay/options.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/traces/generate.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -125,6 +127,7 @@ Command setup_bench(CLI::App& app) {
                 "Also run the shipped set: the generator's small-churn, lua-like, crypto-vm, realloc-growth, "
                 "fragmentation and large-mix profiles (about a minute)");
   sub->add_option("--suite-scale", opts->suite_scale, "Multiply the suite's trace sizes by this")
+      ->check(finite_number())
       ->check(CLI::Range(0.0001, 1000.0))
       ->capture_default_str();
   // One value per occurrence (allow_extra_args(false)): a vector option
@@ -148,13 +151,16 @@ Command setup_bench(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--min-time", opts->min_time_ms,
                   "Replay a short trace several times per run so a run lasts at least this many ms")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1e7))
       ->capture_default_str();
   sub->add_option("--timeout", opts->timeout_s, "Kill a worker run after this many seconds")
+      ->check(finite_number())
       ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
   add_memory_limit_option(*sub, opts->memory_limit);
   sub->add_option("--noise", opts->noise, "Flag a result as noisy when (max-min)/median exceeds this")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   sub->add_option("--clock", opts->clock,
@@ -205,6 +211,7 @@ int run_bench(const BenchOptions& o) {
   // Open the output first: a typo in -o should not cost a minute of benchmarking.
   std::ofstream file;
   if (!o.output.empty() && o.output != "-") {
+    refuse_output_over_input(o.output, o.traces);
     file.open(o.output);
     if (!file) throw InputError("bench: cannot write " + o.output);
   }

@@ -9,6 +9,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/renumber_ids.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/writer.hpp"
@@ -37,9 +38,8 @@ Command setup_convert(CLI::App& app) {
 
 int run_convert(const ConvertOptions& o) {
   traces::Format to = output_format(o.to, o.output);
+  refuse_output_over_input(o.output, {o.input});
   auto reader = traces::open_trace(o.input);
-  if (o.input != "-" && o.input == o.output)
-    throw InputError(o.output + ": input and output are the same file");
   traces::TraceHeader header = reader->header();
   IdRenumberer renumberer;
   if (o.renumber) {

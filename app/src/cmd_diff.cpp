@@ -12,6 +12,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/report/diff.hpp"
+#include "fa32/app/same_file.hpp"
 
 namespace fa32::app {
 
@@ -56,6 +57,7 @@ Command setup_diff(CLI::App& app) {
 }
 
 int run_diff(const DiffOptions& o) {
+  refuse_output_over_input(o.output, {o.base, o.next});
   report::DiffFormat format = report::DiffFormat::text;
   if (o.format == "markdown" || o.format == "md") format = report::DiffFormat::markdown;
   if (o.format == "json") format = report::DiffFormat::json;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/number_checks.hpp"
 #include "fa32/app/trace_output.hpp"
 #include "fa32/traces/writer.hpp"
 
@@ -21,21 +22,27 @@ Command setup_gen(CLI::App& app) {
       app.add_subcommand("gen", "Generate a deterministic synthetic trace from a workload profile");
   sub->add_option("PROFILE", opt->gen.profile, "Workload profile (see --list)")->capture_default_str();
   sub->add_flag("--list", opt->list, "Describe the profiles and exit");
-  sub->add_option("-n,--events", opt->gen.events, "Number of events")->capture_default_str();
+  sub->add_option("-n,--events", opt->gen.events, "Number of events")
+      ->check(not_negative())
+      ->capture_default_str();
   sub->add_option("-s,--seed", opt->gen.seed, "Seed: the same seed gives the same trace")
+      ->check(not_negative())
       ->capture_default_str();
   sub->add_option("-o,--output", opt->output, "Output file (- = stdout)")->capture_default_str();
   sub->add_option("--to", opt->to,
                   "Output format: json, jsonl or binary (default: from -o's extension; stdout: jsonl)")
       ->check(CLI::IsMember({"json", "jsonl", "ndjson", "binary", "fa32"}));
-  sub->add_option("--live", opt->gen.live, "Target live-set size in allocations (default: the profile's)");
+  sub->add_option("--live", opt->gen.live, "Target live-set size in allocations (default: the profile's)")
+      ->check(not_negative());
   sub->add_option("--sizes", opt->sizes,
                   "Request sizes: fixed:N, uniform:LO-HI, power:LO-HI[:ALPHA], hist:[[SIZE,WEIGHT],...] or "
                   "hist:@FILE.json (default: the profile's)");
   sub->add_option("--realloc-share", opt->gen.realloc_share,
                   "Fraction of events that are reallocs, in [0, 1)");
-  sub->add_option("--threads", opt->gen.threads, "Threads (1: no thread ids in the trace)");
-  sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)");
+  sub->add_option("--threads", opt->gen.threads, "Threads (1: no thread ids in the trace)")
+      ->check(not_negative());
+  sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)")
+      ->check(not_negative());
   sub->add_flag("--no-free", opt->no_free, "Leave every allocation live at the end");
   sub->footer(
       "Memory stays flat: 100 million events take no more memory than 1,000 (only the live set is\n"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/cmd_import.hpp"
 
+#include <sys/stat.h>
+
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +12,8 @@
 #include <sstream>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/number_checks.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/traces/import.hpp"
 #include "fa32/traces/writer.hpp"
 
@@ -33,9 +37,11 @@ int run_import(const ImportOptions& o) {
   traces::ImportOptions import_options;
   import_options.pid = o.pid;
   const traces::Format format = output_format(o);
+  refuse_output_over_input(o.output, {o.input});
 
-  // A file is read twice (the first pass counts, so the header carries the
-  // event count and id bound); standard input is read once.
+  // A regular file is read twice (the first pass counts, so the header
+  // carries the event count and id bound); standard input, a pipe or any
+  // other stream is read once, as it cannot be read again.
   std::unique_ptr<std::ifstream> file;
   std::istream* in = &std::cin;
   const std::string name = o.input == "-" ? "<stdin>" : o.input;
@@ -46,6 +52,10 @@ int run_import(const ImportOptions& o) {
   if (o.input != "-") {
     file = std::make_unique<std::ifstream>(o.input, std::ios::binary);
     if (!*file) throw InputError("import: cannot open " + o.input);
+    in = file.get();
+  }
+  struct stat st {};
+  if (o.input != "-" && stat(o.input.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     traces::ImportBuilder counter(nullptr);
     traces::import_log(*from, *file, name, counter, import_options);
     const traces::ImportStats& s = counter.finish();
@@ -54,7 +64,6 @@ int run_import(const ImportOptions& o) {
     s.add_to(header.metadata, "");
     file->clear();
     file->seekg(0);
-    in = file.get();
   }
   auto writer = traces::create_writer(o.output, format, header);
   traces::ImportBuilder builder(writer.get());
@@ -75,9 +84,20 @@ Command setup_import(CLI::App& parent) {
       ->required();
   app->add_option("input", o->input, "The log file, - for standard input")->required();
   app->add_option("-o,--output", o->output, "Trace to write, - for standard output")->capture_default_str();
-  app->add_option("--format", o->format,
-                  "Output format: binary, json or jsonl (default: by extension, else binary)");
-  app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)");
+  // --to as in gen and convert; --format, its first name, still works.
+  app->add_option("--to,--format", o->format,
+                  "Output format: binary, json or jsonl (default: by extension, else binary, also on "
+                  "standard output)");
+  app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)")
+      ->check(not_negative());
+  app->footer(
+      "A log in a regular file is read twice, so that the trace's header carries its event count\n"
+      "and id bound; standard input or a pipe is read once, and the header leaves them out.\n"
+      "\n"
+      "Exit codes:\n"
+      "  0  the trace is written\n"
+      "  2  bad input or usage (an unreadable or malformed log, an output that cannot be written,\n"
+      "     the output naming the input, a bad option)");
   return Command{app, [o] { return run_import(*o); }};
 }
 

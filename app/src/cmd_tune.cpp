@@ -11,7 +11,9 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/number_checks.hpp"
 #include "fa32/app/progress.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/app/tune/config_code.hpp"
 #include "fa32/app/tune/print_tune.hpp"
 
@@ -66,6 +68,7 @@ Command setup_tune(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", o->seed,
                   "Rotates the order of the timed runs (memory figures do not depend on it)")
+      ->check(not_negative())
       ->type_name("S")
       ->capture_default_str();
   sub->add_option("--holdout", o->holdout,
@@ -92,6 +95,7 @@ Command setup_tune(CLI::App& app) {
 }
 
 int run_tune(const TuneOptions& o) {
+  if (!o.output.empty()) refuse_output_over_input(o.output, o.traces);
   const tune::Objective objective = objective_from(o.objective);
   if (!std::isfinite(o.holdout) || o.holdout < 0 || o.holdout > 0.9)
     throw InputError("--holdout: expected a share from 0 to 0.9, got " + std::to_string(o.holdout));

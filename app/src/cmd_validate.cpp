@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/number_checks.hpp"
 #include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/traces/reader.hpp"
@@ -119,8 +120,12 @@ Command setup_validate(CLI::App& app) {
   auto opt = std::make_shared<ValidateOptions>();
   CLI::App* sub = app.add_subcommand("validate", "Check traces: syntax and meaning (ids, sizes, alignments)");
   sub->add_option("FILE", opt->files, "Traces, any format (- = stdin)")->required();
-  sub->add_option("--max-errors", opt->max_errors, "Error messages printed per file")->capture_default_str();
-  sub->add_option("--max-size", opt->max_size, "Larger requests are errors (bytes)")->capture_default_str();
+  sub->add_option("--max-errors", opt->max_errors, "Error messages printed per file")
+      ->check(not_negative())
+      ->capture_default_str();
+  sub->add_option("--max-size", opt->max_size, "Larger requests are errors (bytes)")
+      ->check(not_negative())
+      ->capture_default_str();
   sub->add_flag("--json", opt->json, "Print the summaries as JSON (schema version 1)");
   sub->footer(
       "Checks: free or realloc of an id that is not live, double free, allocation of a live id,\n"

@@ -13,11 +13,13 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
+#include "fa32/app/number_checks.hpp"
 #include "fa32/app/progress.hpp"
 #include "fa32/app/replay/config_keys.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
+#include "fa32/app/same_file.hpp"
 
 namespace fa32::app {
 namespace {
@@ -78,8 +80,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
                "Decode the whole trace into memory first, then replay (default: stream)");
   sub.add_option("--snapshot-every", o.snapshot_every,
                  "Record live bytes, footprint and occupancy every N events")
+      ->check(not_negative())
       ->type_name("N");
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
+      ->check(not_negative())
       ->capture_default_str()
       ->type_name("N");
   sub.add_option("--format", o.format,
@@ -94,18 +98,22 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
                    (stats_defaults ? " (the default)" : ""));
   if (stats_defaults) sub.add_flag("--allow-leaks", o.allow_leaks, "Do not fail on leaks");
   sub.add_option("--min-pool-hit-rate", o.min_pool_hit_rate, "Exit 1 if the pool hit rate is below R (0..1)")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1.0))
       ->type_name("R");
   sub.add_option("--max-fallback-rate", o.max_fallback_rate, "Exit 1 if the fallback rate is above R (0..1)")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1.0))
       ->type_name("R");
   sub.add_option("--max-overhead", o.max_overhead,
                  "Exit 1 if footprint peak / live-bytes peak - 1 is above R (e.g. 0.5)")
+      ->check(finite_number())
       ->check(CLI::Range(0.0, 1e6))
       ->type_name("R");
 }
 
 int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
+  refuse_output_over_input(o.output, o.traces);
   if (o.fail_on_leak && o.allow_leaks)
     throw InputError("--fail-on-leak and --allow-leaks contradict each other");
   report::GateSpec gates;

@@ -1,0 +1,14 @@
+# Numbers CLI11 would take wrongly: a minus sign on an unsigned option (read
+# as 2^64 - 1: `gen -n -1` wrote events without end) and nan on a gate or a
+# bound (compared false with everything, so the gate passed).
+fa32_e2e(bad-option/negative-events ARGS gen -n -1 EXIT 2 STDERR "--events: '-1' is negative")
+fa32_e2e(bad-option/negative-live ARGS gen --live -1 EXIT 2 STDERR "--live: '-1' is negative")
+fa32_e2e(bad-option/negative-leaks ARGS replay clean.json --leaks -1 EXIT 2 STDERR "--leaks: '-1' is negative")
+fa32_e2e(bad-option/negative-max-size ARGS validate clean.json --max-size -1 EXIT 2
+         STDERR "--max-size: '-1' is negative")
+fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
+         STDERR "--max-overhead: 'nan' is not a finite number")
+fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2
+         STDERR "--min-pool-hit-rate: 'nan' is not a finite number")
+fa32_e2e(bad-option/inf-min-time ARGS bench clean.json --min-time inf EXIT 2
+         STDERR "--min-time: 'inf' is not a finite number")

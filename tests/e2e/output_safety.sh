@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# What a command writes never destroys what it reads, and a write that
+# fails is never an exit 0:
+#  - an output that names one of the inputs (the same spelling, ./, a
+#    symlink) is refused before anything is opened, and the input is intact;
+#  - import reads a log from a pipe (once) as well as from a file (twice);
+#  - a report to a full standard output (/dev/full) is exit 2.
+#   output_safety.sh FA32 TRACE
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -uo pipefail
+fa32=$1
+trace=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+fail() {
+  echo "output_safety: $*" >&2
+  failures=$((failures + 1))
+}
+# expect CODE CMD...: runs CMD, checks its exit code.
+expect() {
+  local want=$1
+  shift
+  "$@" >out.txt 2>err.txt
+  local rc=$?
+  [ "$rc" = "$want" ] || fail "exit $rc, expected $want: $* ($(head -c 300 err.txt))"
+}
+intact() {
+  cmp -s "$1" "$2" || fail "$1 changed (should equal $2)"
+}
+
+# Big enough that a reader has far from all of it buffered when the output
+# would be opened (the bug this guards against cut a 6 MB trace to 1 MB).
+"$fa32" gen lua-like -n 200000 -o big.jsonl || fail "gen failed"
+cp big.jsonl big.orig
+ln -s big.jsonl link.jsonl
+expect 2 "$fa32" convert big.jsonl big.jsonl
+expect 2 "$fa32" convert big.jsonl ./big.jsonl
+expect 2 "$fa32" convert link.jsonl big.jsonl
+expect 2 "$fa32" convert big.jsonl link.jsonl
+grep -q 'is also an input' err.txt || fail "convert's message does not say the output is an input: $(cat err.txt)"
+intact big.jsonl big.orig
+expect 2 "$fa32" replay big.jsonl -o big.jsonl
+intact big.jsonl big.orig
+
+printf '+ 0x10 0x10\n- 0x10\n+ 0x20 0x30\n' >m.log
+cp m.log m.orig
+expect 2 "$fa32" import --from mtrace m.log -o m.log --to jsonl
+intact m.log m.orig
+
+cp "$trace" t.json
+"$fa32" stats t.json --allow-leaks -o a.json || fail "stats failed"
+cp a.json a.orig
+expect 2 "$fa32" diff a.json a.json -o a.json
+intact a.json a.orig
+
+# From a pipe: read once, every event kept.
+"$fa32" import --from mtrace <(cat m.orig) -o pipe.jsonl --to jsonl 2>err.txt || fail "import from a pipe: $(cat err.txt)"
+[ "$(grep -c '"op"' pipe.jsonl)" = 3 ] || fail "import from a pipe wrote $(grep -c '"op"' pipe.jsonl) events, expected 3"
+
+# A full standard output.
+if [ -w /dev/full ]; then
+  for cmd in "replay t.json" "stats t.json --allow-leaks" "validate t.json" "diff a.orig a.orig" \
+    "gen -n 1000" "convert t.json -"; do
+    # shellcheck disable=SC2086
+    "$fa32" $cmd >/dev/full 2>err.txt
+    rc=$?
+    [ "$rc" = 2 ] || fail "fa32 $cmd >/dev/full: exit $rc, expected 2"
+  done
+else
+  fail "/dev/full is not writable here"
+fi
+
+[ "$failures" = 0 ] || exit 1
+echo "output_safety: every check passed"
