@@ -171,6 +171,23 @@ TEST_CASE("a file that is not a report is bad input") {
   CHECK_THROWS_AS(load_report("no-such-file.json"), InputError);
 }
 
+TEST_CASE("a report nested 100 000 deep is bad input, not a stack overflow") {
+  json deep = 1;
+  // Built from the inside out; nlohmann destroys it without recursion.
+  for (int i = 0; i < 100000; ++i) {
+    json outer = json::object();
+    outer["a"] = std::move(deep);
+    deep = std::move(outer);
+  }
+  json hostile = replay_report(1000, 0.5, {16});
+  hostile["x"] = std::move(deep);
+  CHECK_THROWS_WITH_AS(diff_reports(replay_report(1000, 0.5, {16}), hostile, "a", "b"),
+                       doctest::Contains("b: x.a.a"), InputError);
+  json shallow = replay_report(1000, 0.5, {16});
+  shallow["x"] = json{{"a", json{{"b", 2}}}};
+  CHECK_NOTHROW(diff_reports(replay_report(1000, 0.5, {16}), shallow, "a", "b"));
+}
+
 TEST_CASE("text, Markdown and JSON name the changed figures, and unchanged ones only with --all") {
   const Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16}), "a", "b");
   for (DiffFormat f : {DiffFormat::text, DiffFormat::markdown, DiffFormat::json}) {

@@ -51,17 +51,24 @@ std::optional<std::string> element_key(const json& e) {
   return std::nullopt;
 }
 
-void flatten(const json& j, const std::string& path, Flat& out) {
+// fa32's reports nest a few levels; the limit keeps a hostile file from
+// taking the recursion below through the stack (100 000 nested objects did).
+constexpr int kMaxDepth = 64;
+
+void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
   if (skipped(path)) return;
+  if (depth > kMaxDepth && (j.is_object() || j.is_array()))
+    throw InputError(path + ": nested deeper than " + std::to_string(kMaxDepth) +
+                     " levels: not a fa32 report");
   if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), join(path, it.key()), out);
+    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), join(path, it.key()), out, depth + 1);
   } else if (j.is_array()) {
     for (const json& e : j) {
       const std::optional<std::string> key = element_key(e);
       if (!key) continue;  // a plain list (runs, verified): not a figure
       for (auto it = e.begin(); it != e.end(); ++it) {
         if (it.key() == "block_size" || it.key() == "name") continue;
-        flatten(it.value(), join(path + "[" + *key + "]", it.key()), out);
+        flatten(it.value(), join(path + "[" + *key + "]", it.key()), out, depth + 1);
       }
     }
   } else if (j.is_number()) {
@@ -217,8 +224,15 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
     d.warnings.push_back("schema versions differ (" + std::to_string(schema_of(base)) + " and " +
                          std::to_string(schema_of(next)) + "): a figure may not mean the same in both");
   }
-  const Flat fb = flatten_report(base);
-  const Flat fn = flatten_report(next);
+  const auto flatten_file = [](const json& j, const std::string& file) {
+    try {
+      return flatten_report(j);
+    } catch (const InputError& e) {
+      throw InputError(file + ": " + e.what());
+    }
+  };
+  const Flat fb = flatten_file(base, d.base_file);
+  const Flat fn = flatten_file(next, d.new_file);
   for (const auto& [key, value] : fb.texts) {
     auto it = fn.texts.find(key);
     if (it != fn.texts.end() && it->second != value) d.context.push_back({key, value, it->second});
