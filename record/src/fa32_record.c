@@ -38,8 +38,12 @@ extern void* __libc_pvalloc(size_t size);
 /* Address space reserved once for the whole file; file chunks are mapped
  * into it as the file grows and never unmapped, so a thread still writing a
  * record into an earlier chunk is never racing an munmap. 64 GiB of address
- * space is about 1.7 billion records. */
+ * space is about 1.7 billion records. Under a limit on address space
+ * (ulimit -v, common in containers and CI) that much is refused, so the
+ * reservation halves until it fits, down to two chunks: a recording that
+ * fills a smaller one is marked as overflowed, as one that fills 64 GiB. */
 #define RESERVE_BYTES (64ull << 30)
+#define MIN_RESERVE_BYTES (64ull << 20)
 #define CHUNK_BYTES (32ull << 20)
 
 enum { STATE_UNINIT = 0, STATE_INIT = 1, STATE_ON = 2, STATE_OFF = 3 };
@@ -48,6 +52,7 @@ static struct {
   int state;                /* STATE_*, atomic */
   char path[PATH_MAX + 64]; /* the raw file; reopened for each growth, no fd is kept */
   char* base;               /* the reservation; the file's byte 0 is at base */
+  uint64_t reserved;        /* its size: RESERVE_BYTES unless the system refused that */
   struct fa32_raw_header* header;
   uint64_t capacity; /* records that fit in the mapped part, atomic */
   uint64_t mapped;   /* bytes of the file mapped, under grow_lock */
@@ -110,7 +115,7 @@ static void read_cmdline(struct fa32_raw_header* h) {
  * a file of its own that got the same number. */
 static int map_chunk(void) {
   uint64_t end = g.mapped + CHUNK_BYTES;
-  if (end > RESERVE_BYTES) return -1;
+  if (end > g.reserved) return -1;
   int fd = open(g.path, O_RDWR | O_CLOEXEC);
   if (fd < 0) return -1;
   void* p = MAP_FAILED;
@@ -149,9 +154,18 @@ static int open_raw_file(void) {
     }
     close(fd);
     if (g.base == NULL) {
-      void* r = mmap(NULL, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-      if (r == MAP_FAILED) return -1;
+      uint64_t want = RESERVE_BYTES;
+      void* r = MAP_FAILED;
+      for (; want >= MIN_RESERVE_BYTES; want /= 2) {
+        r = mmap(NULL, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (r != MAP_FAILED) break;
+      }
+      if (r == MAP_FAILED) {
+        unlink(path); /* an empty file would read as a damaged recording */
+        return -1;
+      }
       g.base = r;
+      g.reserved = want;
     }
     g.mapped = 0;
     if (map_chunk() != 0) {
@@ -179,7 +193,7 @@ static int open_raw_file(void) {
  * into the parent's file. */
 static void forget_parent_file(void) {
   if (g.base != NULL) {
-    mmap(g.base, RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    mmap(g.base, g.reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
   }
   g.header = NULL;
   g.mapped = 0;
