@@ -144,6 +144,42 @@ TEST_CASE("files, gzip input, and the reader's position") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a path ending in .gz is written gzip-compressed, whole, in every format") {
+  auto dir = std::filesystem::temp_directory_path() / ("fa32_traces_gz_out." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  GenOptions g;
+  g.profile = "lua-like";
+  g.events = 200000;  // several of the sink's 256 KiB chunks
+  auto gen = make_generator(g);
+  const auto events = read_all(*gen);
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    const std::string plain = write_bytes(f, gen->header(), events);
+    const auto path = (dir / (std::string("t.") + std::string(format_name(f)) + ".gz")).string();
+    {
+      auto w = create_writer(path, f, gen->header());
+      w->write(std::span(events).first(events.size() / 2));
+      w->flush();  // mid-stream: a sync point, not the end of the stream
+      w->write(std::span(events).subspan(events.size() / 2));
+      w->finish();
+    }
+    // zlib itself reads it back as exactly the uncompressed bytes...
+    gzFile z = gzopen(path.c_str(), "rb");
+    REQUIRE(z != nullptr);
+    std::string inflated;
+    char buf[65536];
+    for (int n; (n = gzread(z, buf, sizeof buf)) > 0;) inflated.append(buf, static_cast<std::size_t>(n));
+    gzclose(z);
+    CHECK(inflated == plain);
+    CHECK(std::filesystem::file_size(path) < plain.size());
+    // ...and so does every reader, through sniffing.
+    auto r = open_trace(path);
+    CHECK(r->format() == f);
+    CHECK(read_all(*r) == events);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a missing file is a TraceError naming it") {
   CHECK_THROWS_WITH_AS(open_trace("/nonexistent/dir/x.fa32"), doctest::Contains("/nonexistent/dir/x.fa32"),
                        TraceError);

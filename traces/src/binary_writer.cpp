@@ -95,7 +95,7 @@ class BinaryWriter final : public TraceWriter {
     char le[4] = {static_cast<char>(c & 0xff), static_cast<char>((c >> 8) & 0xff),
                   static_cast<char>((c >> 16) & 0xff), static_cast<char>(c >> 24)};
     sink_->write(le, 4);
-    sink_->flush();
+    sink_->finish();
     finished_ = true;
   }
 

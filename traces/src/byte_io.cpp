@@ -149,6 +149,61 @@ class FdSink final : public ByteSink {
   std::string name_;
 };
 
+// Deflates into gzip format (one member) and writes to inner.
+class GzipSink final : public ByteSink {
+ public:
+  GzipSink(std::unique_ptr<ByteSink> inner, std::string name)
+      : inner_(std::move(inner)), name_(std::move(name)), out_(new char[kChunk]) {
+    zs_ = {};
+    // 16 + MAX_WBITS: a gzip header and trailer, not a bare zlib stream.
+    if (deflateInit2(&zs_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw std::runtime_error(name_ + ": cannot start gzip encoder");
+  }
+  ~GzipSink() override { deflateEnd(&zs_); }
+  void write(const char* p, std::size_t n) override {
+    while (n > 0) {
+      // avail_in is 32 bits wide.
+      const std::size_t step = std::min<std::size_t>(n, kChunk);
+      deflate_all(p, step, Z_NO_FLUSH);
+      p += step;
+      n -= step;
+    }
+  }
+  void flush() override {
+    deflate_all(nullptr, 0, Z_SYNC_FLUSH);
+    inner_->flush();
+  }
+  void finish() override {
+    if (finished_) return;
+    deflate_all(nullptr, 0, Z_FINISH);
+    finished_ = true;
+    inner_->finish();
+  }
+
+ private:
+  void deflate_all(const char* p, std::size_t n, int mode) {
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(p));
+    zs_.avail_in = static_cast<uInt>(n);
+    for (;;) {
+      zs_.next_out = reinterpret_cast<Bytef*>(out_.get());
+      zs_.avail_out = static_cast<uInt>(kChunk);
+      const int rc = deflate(&zs_, mode);
+      if (rc == Z_STREAM_ERROR) throw std::runtime_error(name_ + ": gzip encoder failed");
+      const std::size_t produced = kChunk - zs_.avail_out;
+      if (produced > 0) inner_->write(out_.get(), produced);
+      // Done when the input is taken and deflate had room to spare (or,
+      // finishing, when it says the stream has ended).
+      if (mode == Z_FINISH ? rc == Z_STREAM_END : (zs_.avail_in == 0 && zs_.avail_out != 0)) return;
+    }
+  }
+
+  std::unique_ptr<ByteSink> inner_;
+  std::string name_;
+  std::unique_ptr<char[]> out_;
+  z_stream zs_;
+  bool finished_ = false;
+};
+
 class StreamSink final : public ByteSink {
  public:
   explicit StreamSink(std::ostream& out) : out_(out) {}
@@ -212,7 +267,10 @@ std::unique_ptr<ByteSink> open_file_sink(const std::string& path) {
   if (path == "-") return std::make_unique<FdSink>(1, false, "<stdout>");
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(path + ": cannot create: " + errno_text());
-  return std::make_unique<FdSink>(fd, true, path);
+  auto file = std::make_unique<FdSink>(fd, true, path);
+  if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0)
+    return std::make_unique<GzipSink>(std::move(file), path);
+  return file;
 }
 
 std::unique_ptr<ByteSink> stream_sink(std::ostream& out) {

@@ -58,10 +58,15 @@ class ByteSink {
  public:
   virtual ~ByteSink() = default;
   virtual void write(const char* p, std::size_t n) = 0;
+  // Everything written so far reaches the output (a gzip sink ends a block).
   virtual void flush() = 0;
+  // The last write: a gzip sink writes its trailer, which a reader needs.
+  virtual void finish() { flush(); }
 };
 
-std::unique_ptr<ByteSink> open_file_sink(const std::string& path);  // "-" = stdout
+// "-" = stdout; a path ending in .gz is written gzip-compressed, as every
+// reader sniffs and inflates it.
+std::unique_ptr<ByteSink> open_file_sink(const std::string& path);
 std::unique_ptr<ByteSink> stream_sink(std::ostream& out);
 
 }  // namespace fa32::traces::detail

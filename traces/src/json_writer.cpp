@@ -63,7 +63,8 @@ class JsonWriter final : public TraceWriter {
                                   " events but " + std::to_string(count_) + " were written");
     }
     if (!jsonl_) buf_ += "\n]}\n";
-    flush();
+    drain();
+    sink_->finish();
     finished_ = true;
   }
 
