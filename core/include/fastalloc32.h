@@ -326,6 +326,10 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create(void);
  *    TiB), and a class has fewer than 2^32 - 1 blocks. */
 FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config* config,
                                                         fastalloc32_status* status);
+/* NULL when create_with would accept *config, else the first rule above
+ * that it breaks, as a static English sentence for an error message (the
+ * wording may change between releases; compare with NULL only). */
+FASTALLOC32_API const char* fastalloc32_config_problem(const fastalloc32_config* config);
 /* Copies the config mm runs with into *out: the one it was created with,
  * except pool_limit where create had to lower it (see pool_limit).
  * FASTALLOC32_E_BAD_CONFIG if mm or out is NULL. */

@@ -178,28 +178,39 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
 
 }  // namespace
 
-fastalloc32_status validate_config(const fastalloc32_config& c) noexcept {
+const char* config_problem(const fastalloc32_config& c) noexcept {
   if (c.size != sizeof(fastalloc32_config) || c.version != FASTALLOC32_CONFIG_VERSION) {
-    return FASTALLOC32_E_BAD_CONFIG;
+    return "size or version is not this library's: start from fastalloc32_config_init";
   }
-  if (c.class_count == 0 || c.class_count > FASTALLOC32_MAX_CLASSES) return FASTALLOC32_E_BAD_CONFIG;
+  if (c.class_count == 0 || c.class_count > FASTALLOC32_MAX_CLASSES) {
+    return "class_count must be 1 to FASTALLOC32_MAX_CLASSES (64)";
+  }
   if (!is_pow2(c.alignment) || c.alignment < kMallocAlign || c.alignment > kMaxPoolBlock) {
-    return FASTALLOC32_E_BAD_CONFIG;
+    return "alignment must be a power of two from alignof(max_align_t) to 32768";
   }
   for (uint32_t i = 0; i < c.class_count; ++i) {
     const size_t bs = c.block_sizes[i];
-    if (bs == 0 || bs % c.alignment != 0 || bs > kMaxPoolBlock) return FASTALLOC32_E_BAD_CONFIG;
-    if (i > 0 && bs <= c.block_sizes[i - 1]) return FASTALLOC32_E_BAD_CONFIG;
+    if (bs == 0 || bs > kMaxPoolBlock) return "every block size must be 1 to 65520 bytes";
+    if (bs % c.alignment != 0) return "every block size must be a multiple of the alignment";
+    if (i > 0 && bs <= c.block_sizes[i - 1]) return "block sizes must be ascending";
   }
   // Every class must hold at least one block; growth needs room for a chunk.
-  if (c.pool_size < c.block_sizes[c.class_count - 1]) return FASTALLOC32_E_BAD_CONFIG;
-  if (c.pool_limit != 0 && c.pool_limit < c.pool_size) return FASTALLOC32_E_BAD_CONFIG;
-  if (c.cache_capacity > kMaxCacheCapacity) return FASTALLOC32_E_BAD_CONFIG;
-  if ((c.system.map == nullptr) != (c.system.unmap == nullptr)) return FASTALLOC32_E_BAD_CONFIG;
-  if ((c.system.malloc == nullptr) != (c.system.free == nullptr)) return FASTALLOC32_E_BAD_CONFIG;
+  if (c.pool_size < c.block_sizes[c.class_count - 1])
+    return "pool_size must be at least the largest block size";
+  if (c.pool_limit != 0 && c.pool_limit < c.pool_size)
+    return "pool_limit must be 0 (no growth) or at least pool_size";
+  if (c.cache_capacity > kMaxCacheCapacity) return "cache_capacity must be at most 2^24";
+  if ((c.system.map == nullptr) != (c.system.unmap == nullptr))
+    return "system.map and system.unmap go together";
+  if ((c.system.malloc == nullptr) != (c.system.free == nullptr))
+    return "system.malloc and system.free go together";
   Layout l;
-  if (!plan(c, page_size(), &l)) return FASTALLOC32_E_BAD_CONFIG;
-  return FASTALLOC32_OK;
+  if (!plan(c, page_size(), &l)) return "the reservation would pass 2^46 bytes, or a class 2^32 - 1 blocks";
+  return nullptr;
+}
+
+fastalloc32_status validate_config(const fastalloc32_config& c) noexcept {
+  return config_problem(c) == nullptr ? FASTALLOC32_OK : FASTALLOC32_E_BAD_CONFIG;
 }
 
 }  // namespace fa32::core
@@ -237,6 +248,11 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->secure_zero = 0;
   config->track_peaks = 0;
   config->trim_pools = 0;
+}
+
+FASTALLOC32_API const char* fastalloc32_config_problem(const fastalloc32_config* config) {
+  if (config == nullptr) return "no config (NULL)";
+  return config_problem(*config);
 }
 
 FASTALLOC32_API const char* fastalloc32_preset_name(unsigned index) {

@@ -258,6 +258,8 @@ void wipe_live(Manager& m) noexcept;
 void free_slow(Manager& m, void* p) noexcept;
 
 // ---- create/destroy (manager.cpp), checks (check.cpp)
+// The first rule of fastalloc32.h's create_with that c breaks, or nullptr.
+const char* config_problem(const fastalloc32_config& c) noexcept;
 fastalloc32_status validate_config(const fastalloc32_config& c) noexcept;
 fastalloc32_status check_manager(const Manager& m) noexcept;
 // The manager's counters plus every class's (stats.cpp).

@@ -214,40 +214,52 @@ TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
   struct Case {
     const char* what;
     void (*edit)(fastalloc32_config&);
+    const char* rule;  // a word fastalloc32_config_problem's sentence must hold
   };
   const Case cases[] = {
-      {"wrong size", [](fastalloc32_config& c) { c.size -= 8; }},
-      {"wrong version", [](fastalloc32_config& c) { c.version = 99; }},
-      {"no classes", [](fastalloc32_config& c) { c.class_count = 0; }},
-      {"too many classes", [](fastalloc32_config& c) { c.class_count = FASTALLOC32_MAX_CLASSES + 1; }},
-      {"unsorted classes", [](fastalloc32_config& c) { c.block_sizes[1] = 96; }},
-      {"duplicate classes", [](fastalloc32_config& c) { c.block_sizes[2] = c.block_sizes[1]; }},
-      {"block size zero", [](fastalloc32_config& c) { c.block_sizes[0] = 0; }},
-      {"block not a multiple of alignment", [](fastalloc32_config& c) { c.block_sizes[0] = 24; }},
-      {"alignment not a power of two", [](fastalloc32_config& c) { c.alignment = 48; }},
-      {"alignment below max_align_t", [](fastalloc32_config& c) { c.alignment = 8; }},
-      {"alignment zero", [](fastalloc32_config& c) { c.alignment = 0; }},
+      {"wrong size", [](fastalloc32_config& c) { c.size -= 8; }, "version"},
+      {"wrong version", [](fastalloc32_config& c) { c.version = 99; }, "version"},
+      {"no classes", [](fastalloc32_config& c) { c.class_count = 0; }, "class_count"},
+      {"too many classes", [](fastalloc32_config& c) { c.class_count = FASTALLOC32_MAX_CLASSES + 1; },
+       "class_count"},
+      {"unsorted classes", [](fastalloc32_config& c) { c.block_sizes[1] = 96; }, "ascending"},
+      {"duplicate classes", [](fastalloc32_config& c) { c.block_sizes[2] = c.block_sizes[1]; }, "ascending"},
+      {"block size zero", [](fastalloc32_config& c) { c.block_sizes[0] = 0; }, "65520"},
+      {"block not a multiple of alignment", [](fastalloc32_config& c) { c.block_sizes[0] = 24; },
+       "multiple of the alignment"},
+      {"alignment not a power of two", [](fastalloc32_config& c) { c.alignment = 48; }, "power of two"},
+      {"alignment below max_align_t", [](fastalloc32_config& c) { c.alignment = 8; }, "max_align_t"},
+      {"alignment zero", [](fastalloc32_config& c) { c.alignment = 0; }, "power of two"},
       {"block size too big",
        [](fastalloc32_config& c) {
          c.class_count = 1;
          c.block_sizes[0] = 65536;  // 65520 is the largest
          c.pool_size = size_t(1) << 22;
-       }},
-      {"alignment too big", [](fastalloc32_config& c) { c.alignment = 65536; }},
-      {"pool smaller than a block", [](fastalloc32_config& c) { c.pool_size = 64; }},
-      {"pool limit below pool size", [](fastalloc32_config& c) { c.pool_limit = c.pool_size / 2; }},
-      {"absurd pool", [](fastalloc32_config& c) { c.pool_size = SIZE_MAX / 2; }},
-      {"absurd pool limit", [](fastalloc32_config& c) { c.pool_limit = SIZE_MAX; }},
-      {"absurd cache", [](fastalloc32_config& c) { c.cache_capacity = UINT32_MAX; }},
-      {"half the malloc hooks", [](fastalloc32_config& c) { c.system.free = [](void*, void*) {}; }},
-      {"half the map hooks", [](fastalloc32_config& c) { c.system.unmap = [](void*, size_t, void*) {}; }},
+       },
+       "65520"},
+      {"alignment too big", [](fastalloc32_config& c) { c.alignment = 65536; }, "32768"},
+      {"pool smaller than a block", [](fastalloc32_config& c) { c.pool_size = 64; }, "largest block size"},
+      {"pool limit below pool size", [](fastalloc32_config& c) { c.pool_limit = c.pool_size / 2; },
+       "pool_limit"},
+      {"absurd pool", [](fastalloc32_config& c) { c.pool_size = SIZE_MAX / 2; }, "2^46"},
+      {"absurd pool limit", [](fastalloc32_config& c) { c.pool_limit = SIZE_MAX; }, "2^46"},
+      {"absurd cache", [](fastalloc32_config& c) { c.cache_capacity = UINT32_MAX; }, "cache_capacity"},
+      {"half the malloc hooks", [](fastalloc32_config& c) { c.system.free = [](void*, void*) {}; },
+       "system.malloc"},
+      {"half the map hooks", [](fastalloc32_config& c) { c.system.unmap = [](void*, size_t, void*) {}; },
+       "system.map"},
   };
   for (const Case& k : cases) {
     CAPTURE(k.what);
     fastalloc32_config c = good;
     k.edit(c);
     CHECK(create_status(c) == FASTALLOC32_E_BAD_CONFIG);
+    const char* problem = fastalloc32_config_problem(&c);
+    REQUIRE(problem != nullptr);
+    CHECK(std::string(problem).find(k.rule) != std::string::npos);
   }
+  CHECK(fastalloc32_config_problem(&good) == nullptr);
+  CHECK(fastalloc32_config_problem(nullptr) != nullptr);
   // The most classes allowed is fine.
   fastalloc32_config many = original_config();
   many.class_count = FASTALLOC32_MAX_CLASSES;

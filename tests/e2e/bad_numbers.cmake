@@ -12,3 +12,9 @@ fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan E
          STDERR "--min-pool-hit-rate: 'nan' is not a finite number")
 fa32_e2e(bad-option/inf-min-time ARGS bench clean.json --min-time inf EXIT 2
          STDERR "--min-time: 'inf' is not a finite number")
+
+# A config fastalloc32 rejects names the rule it breaks.
+fa32_e2e(bad-option/pool-below-block ARGS replay clean.json --pool-size 4096 EXIT 2
+         STDERR "pool_size must be at least the largest block size")
+fa32_e2e(bad-option/align-past-blocks ARGS replay clean.json --align 4096 EXIT 2
+         STDERR "every block size must be a multiple of the alignment")

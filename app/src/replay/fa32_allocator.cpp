@@ -14,8 +14,10 @@ Fa32Allocator::Fa32Allocator(const Fa32Settings& settings)
   fastalloc32_status status = FASTALLOC32_OK;
   mm_ = fastalloc32_create_with(&settings_.config, &status);
   if (mm_ == nullptr) {
+    // A rejected config says which rule it broke; out of memory says so.
+    const char* problem = fastalloc32_config_problem(&settings_.config);
     throw std::runtime_error(std::string("fastalloc32 rejected the configuration (") + describe() +
-                             "): " + fastalloc32_status_string(status));
+                             "): " + (problem != nullptr ? problem : fastalloc32_status_string(status)));
   }
   // Where the system refused the address space asked for, the manager runs
   // with a lower pool limit, and the report must name the config it ran.
