@@ -77,6 +77,22 @@ int run(int argc, char** argv) {
 
   std::vector<Command> commands = register_commands(app);
 
+  // CLI11 says only "A subcommand is required" for `fa32 bogus`: name it.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (!word.empty() && word[0] == '-') continue;  // -v, -q, --help, --version
+    bool known = false;
+    std::string names;
+    for (const Command& c : commands) {
+      known = known || c.app->check_name(word);
+      if (!c.app->get_group().empty()) names += (names.empty() ? "" : ", ") + c.app->get_name();
+    }
+    if (known) break;
+    std::cerr << "fa32: error: unknown command '" << word << "' (the commands: " << names
+              << "; see fa32 --help)\n";
+    return exit_bad_input;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -127,6 +127,10 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   if (!touch) throw InputError("--touch: expected none, first or all, got '" + o.touch + "'");
   if (o.allocator != "fastalloc32" && o.allocator != "system")
     throw InputError("--allocator: expected fastalloc32 or system, got '" + o.allocator + "'");
+  if (const std::string key = replay::first_key_set(o.fa32); o.allocator == "system" && !key.empty())
+    throw InputError("--" + key +
+                     " configures fastalloc32, and --allocator system replays through the "
+                     "process's malloc: give one");
   const replay::Fa32Settings settings = replay::make_fa32_settings(o.fa32, replay::profiling_preset);
 
   replay::ReplayOptions ro;

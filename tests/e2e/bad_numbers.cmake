@@ -1,4 +1,4 @@
-# Numbers CLI11 would take wrongly: a minus sign on an unsigned option (read
+# Bad numbers and settings on the command line: each is exit 2 with a message
 # as 2^64 - 1: `gen -n -1` wrote events without end) and nan on a gate or a
 # bound (compared false with everything, so the gate passed).
 fa32_e2e(bad-option/negative-events ARGS gen -n -1 EXIT 2 STDERR "--events: '-1' is negative")
@@ -18,3 +18,6 @@ fa32_e2e(bad-option/pool-below-block ARGS replay clean.json --pool-size 4096 EXI
          STDERR "pool_size must be at least the largest block size")
 fa32_e2e(bad-option/align-past-blocks ARGS replay clean.json --align 4096 EXIT 2
          STDERR "every block size must be a multiple of the alignment")
+# A fastalloc32 setting with the system allocator would be silently ignored.
+fa32_e2e(bad-option/fa32-key-with-system ARGS replay clean.json --allocator system --cache 5 EXIT 2
+         STDERR "--cache configures fastalloc32")

@@ -110,6 +110,14 @@ void set_config_key(Fa32Flags& flags, const ConfigKey& key, std::string value, c
   slot = std::move(value);
 }
 
+std::string first_key_set(const Fa32Flags& flags) {
+  for (const ConfigKey& k : kKeys) {
+    const bool set = k.toggle != nullptr ? (flags.*k.toggle).has_value() : !(flags.*k.text).empty();
+    if (set) return std::string(k.name);
+  }
+  return {};
+}
+
 void add_config_options(CLI::App& sub, Fa32Flags& flags) {
   for (const ConfigKey& k : kKeys) {
     const std::string flag = "--" + std::string(k.name);

@@ -47,4 +47,8 @@ void set_config_key(Fa32Flags& flags, const ConfigKey& key, std::string value, c
 // Adds one option per key to a subcommand, bound to flags.
 void add_config_options(CLI::App& sub, Fa32Flags& flags);
 
+// The first key flags sets (its name, as a flag is spelled without "--"),
+// or an empty string when it sets none.
+std::string first_key_set(const Fa32Flags& flags);
+
 }  // namespace fa32::app::replay
