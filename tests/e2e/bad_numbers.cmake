@@ -1,4 +1,5 @@
-# Bad numbers and settings on the command line: each is exit 2 with a message
+# Bad numbers and settings on the command line, each exit 2 with a message.
+# Numbers CLI11 would take wrongly: a minus sign on an unsigned option (read
 # as 2^64 - 1: `gen -n -1` wrote events without end) and nan on a gate or a
 # bound (compared false with everything, so the gate passed).
 fa32_e2e(bad-option/negative-events ARGS gen -n -1 EXIT 2 STDERR "--events: '-1' is negative")
