@@ -158,3 +158,12 @@ TEST_CASE("every toggle's off route turns off what its preset turned on") {
     CHECK_FALSE(same(on, off));
   }
 }
+
+TEST_CASE("an empty value is an error by every route, not the preset's value kept") {
+  CHECK_THROWS(via_flags({"--classes", ""}));
+  CHECK_THROWS(via_flags({"--pool-size", ""}));
+  CHECK_THROWS_WITH_AS(via_file(R"({"classes": []})"), doctest::Contains("empty"), InputError);
+  CHECK_THROWS_WITH_AS(via_file(R"({"pool_size": ""})"), doctest::Contains("empty"), InputError);
+  CHECK_THROWS_WITH(make_fa32_settings(fa32::app::bench::parse_fa32_spec("cache=")),
+                    doctest::Contains("cache needs a value"));
+}

@@ -105,6 +105,8 @@ void set_config_key(Fa32Flags& flags, const ConfigKey& key, std::string value, c
     slot = on;
     return;
   }
+  // An empty value would read as "not given" and leave the preset's.
+  if (value.empty()) throw InputError(what + ": empty; give a value");
   std::string& slot = flags.*key.text;
   if (!slot.empty() && slot != value) throw InputError(what + ": given twice; give one");
   slot = std::move(value);
@@ -135,6 +137,9 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
       continue;
     }
     CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
+    // An empty value would read as "not given" and leave the preset's.
+    o->check(CLI::Validator(
+        [](std::string& v) { return v.empty() ? std::string("empty; give a value") : ""; }, "", "not empty"));
     o->type_name(std::string(type_name(k.kind)));
     if (k.name == "preset") o->check(CLI::IsMember(preset_names()));
     if (k.name == "config") o->type_name("FILE");
