@@ -233,19 +233,19 @@ class ReplayLoop {
     return true;
   }
 
-  // realloc(p, 0) frees p, as C says.
+  // realloc(p, 0) leaves the id live with size 0, whatever the allocator
+  // did (trace-format.md): as `fa32 validate` says, so a trace's validity
+  // does not depend on the allocator. Marking the id freed when the
+  // allocator returned NULL (glibc, fastalloc32) made a later free of it a
+  // "double free" there and not with mimalloc. An allocator that returned
+  // NULL has freed the block: the slot holds NULL as the program's variable
+  // would, so a later free is free(NULL), a later realloc realloc(NULL, n)
+  // (a malloc), and the hot paths need no test for it.
   void realloc_to_zero(Slot& s, void* q) {
     ++res_.realloc_to_zero;
     live_bytes_ -= s.size;
-    if (q == nullptr) {
-      --live_allocs_;
-      s.ptr = nullptr;
-      s.size = 0;
-      s.born_state = (s.born_state & ~std::uint64_t{3}) | slot_freed;
-    } else {
-      s.ptr = q;
-      s.size = 0;
-    }
+    s.ptr = q;
+    s.size = 0;
   }
 
   bool on_realloc(const ReplayEvent& e) {
