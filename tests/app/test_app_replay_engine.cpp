@@ -138,6 +138,29 @@ TEST_CASE("invalid events stop the replay with the event index, or are counted u
   }
 }
 
+// events.total is the events replayed; the one the replay stopped at was
+// counted in its op too (total 1 but malloc 1 and free 1).
+TEST_CASE("a replay stopped by an invalid event counts it in neither events.total nor its op") {
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_malloc(1, 8), ev_free(7), ev_free(0)};
+  TestAllocator a;
+  const ReplayResult r = replay(evs, a, ReplayOptions{});
+  REQUIRE(r.error);
+  CHECK(r.error->event == 2);
+  CHECK(r.events == 2);
+  CHECK(r.op_counts[static_cast<std::size_t>(Op::malloc)] == 2);
+  CHECK(r.op_counts[static_cast<std::size_t>(Op::free)] == 0);
+  std::uint64_t sum = 0;
+  for (std::uint64_t n : r.op_counts) sum += n;
+  CHECK(sum == r.events);
+  // Under --lenient the invalid event is skipped and counted in both.
+  ReplayOptions lenient;
+  lenient.lenient = true;
+  const ReplayResult l = replay(evs, a, lenient);
+  CHECK_FALSE(l.error);
+  CHECK(l.events == 4);
+  CHECK(l.op_counts[static_cast<std::size_t>(Op::free)] == 2);
+}
+
 TEST_CASE(
     "realloc to size 0 keeps the id live, and a failed allocation's later free is skipped, not invalid") {
   const std::vector<ReplayEvent> evs{ev_malloc(0, 8), ev_realloc(0, 0),    ev_malloc(1, 1000), ev_free(1),

@@ -54,26 +54,36 @@ class ReplayLoop {
       if (index_ == next_stop_) [[unlikely]]
         stop_point();
       const traces::Op op = e.op();
-      ++res_.op_counts[static_cast<std::size_t>(op)];
+      // Counted in its op before the handler (far_slot reads the counts),
+      // within the cases so an unknown op indexes nothing.
       bool go_on;
       switch (op) {
         case traces::Op::malloc:
         case traces::Op::calloc:
         case traces::Op::aligned_alloc:
+          ++res_.op_counts[static_cast<std::size_t>(op)];
           go_on = on_alloc(e);
           break;
         case traces::Op::free:
+          ++res_.op_counts[static_cast<std::size_t>(op)];
           go_on = on_free(e);
           break;
         case traces::Op::realloc:
+          ++res_.op_counts[static_cast<std::size_t>(op)];
           go_on = on_realloc(e);
           break;
         default:
           r_.fail(ErrorKind::invalid_event, index_, "event " + std::to_string(index_) + ": unknown op");
           go_on = false;
       }
-      if (!go_on) [[unlikely]]
+      if (!go_on) [[unlikely]] {
+        // The event the replay stops at was not replayed: it is in neither
+        // events.total (index_) nor its op's count (report.md), which
+        // otherwise disagreed (total 1, malloc 1 and free 1).
+        if (static_cast<std::size_t>(op) < std::size_t{traces::op_count})
+          --res_.op_counts[static_cast<std::size_t>(op)];
         break;
+      }
       ++index_;
     }
     res_.events = index_;
