@@ -122,6 +122,15 @@ class DirtyCallocAllocator final : public TestAllocator {
   }
 };
 
+// realloc(p, 0) returns a block (mimalloc does), where TestAllocator frees
+// p and returns NULL (glibc, fastalloc32).
+class ZeroBlockAllocator final : public TestAllocator {
+ public:
+  void* realloc(void* p, std::size_t size) override {
+    return TestAllocator::realloc(p, size == 0 ? 1 : size);
+  }
+};
+
 // Fails every allocation larger than a limit.
 class LimitedAllocator final : public TestAllocator {
  public:

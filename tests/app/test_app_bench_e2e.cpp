@@ -210,6 +210,37 @@ TEST_CASE("fa32 bench takes one value per -a, --fa32 and --preload, so traces ma
   CHECK(o.err.find("glibc: cannot open") != std::string::npos);
 }
 
+// A realloc to 0 leaves its id live (0 bytes) whatever the allocator
+// returns: the la.jsonl trace (malloc, realloc to 0, free) failed on the
+// allocators whose realloc(p, 0) returns NULL (fastalloc32, glibc, jemalloc,
+// tcmalloc: "double free") and passed on mimalloc.
+TEST_CASE("fa32 bench replays a realloc to 0 then free on every allocator") {
+  TempDir dir;
+  const std::string trace = (dir.path / "realloc-zero.jsonl").string();
+  {
+    std::ofstream f(trace);
+    f << "{\"op\":\"malloc\",\"id\":0,\"size\":16}\n{\"op\":\"realloc\",\"id\":0,\"size\":0}\n"
+         "{\"op\":\"free\",\"id\":0}\n{\"op\":\"malloc\",\"id\":1,\"size\":16}\n"
+         "{\"op\":\"realloc\",\"id\":1,\"size\":0}\n{\"op\":\"realloc\",\"id\":1,\"size\":40}\n"
+         "{\"op\":\"free\",\"id\":1}\n";
+  }
+  const fs::path out = dir.path / "realloc-zero.json";
+  ChildOutcome o = run_fa32({"bench", trace, "--runs", "2", "--warmup", "0", "--min-time", "0", "--format",
+                             "json", "--output", out.string()});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  REQUIRE(j["workloads"].size() == 1);
+  std::vector<std::string> notes;
+  for (const AllocatorSpec& s : resolve_allocators(default_allocators(), notes)) {
+    CAPTURE(s.name);
+    const nlohmann::json* r = find_row(j["workloads"][0], s.name);
+    REQUIRE(r != nullptr);
+    CHECK((*r)["status"] == "ok");
+  }
+}
+
 TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
   TempDir dir;
   const std::string trace = make_trace(dir.path);

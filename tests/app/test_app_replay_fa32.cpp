@@ -120,3 +120,20 @@ TEST_CASE("a config fastalloc32 rejects is an error with the reason") {
   s.config.alignment = 3;
   CHECK_THROWS_WITH_AS(Fa32Allocator{s}, doctest::Contains("rejected"), std::runtime_error);
 }
+
+// fastalloc32_realloc(p, 0) frees p and returns NULL, but the id stays live
+// (0 bytes): --verify's audit must compare fastalloc32's live count with the
+// live ids that hold a block, or it reports a disagreement.
+TEST_CASE("realloc to size 0 through fastalloc32: the id stays live, --verify's audit agrees") {
+  Fa32Allocator a(two_classes());
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 10), ev_realloc(0, 0),  ev_malloc(1, 40),
+                                     ev_realloc(1, 0), ev_realloc(1, 12), ev_free(0)};
+  ReplayOptions o;
+  o.verify = true;
+  const ReplayResult r = replay(evs, a, o);
+  CHECK_FALSE(r.error);
+  CHECK(r.realloc_to_zero == 2);
+  CHECK(r.live_allocs == 1);
+  CHECK(r.live_bytes == 12);
+  CHECK(r.leak_count == 1);
+}

@@ -27,6 +27,7 @@ namespace tune = fa32::app::tune;
 namespace replay = fa32::app::replay;
 using fa32::test::ev_free;
 using fa32::test::ev_malloc;
+using fa32::test::ev_realloc;
 
 namespace {
 
@@ -120,6 +121,23 @@ TEST_CASE("tune: the profile counts sizes, their peak live blocks and the runs o
   CHECK(p.sizes.at(24).peak_live == 2);
   CHECK(p.sizes.at(40).peak_live == 1);
   CHECK(p.free_burst_max == 3);
+}
+
+TEST_CASE("tune: an id a realloc to 0 left live before the cut is allocated again in the holdout") {
+  // Before, the realloc to 0 dropped id 0 from the live set, and the
+  // holdout's free of it was an invalid event.
+  const std::vector<replay::ReplayEvent> ev = {ev_malloc(0, 24), ev_realloc(0, 0), ev_free(0),
+                                               ev_malloc(1, 8)};
+  const tune::SplitTrace s = tune::split_events(ev, 0.5);
+  REQUIRE(s.holdout.size() == 3);
+  CHECK(s.holdout[0].op() == fa32::traces::Op::malloc);
+  CHECK(s.holdout[0].id() == 0);
+  CHECK(s.holdout[0].size == 0);
+  std::string problem;
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  CHECK(tune::measure_memory(c, s.holdout.span(), 2, UINT64_MAX, problem).has_value());
+  CHECK(problem.empty());
 }
 
 TEST_CASE("tune: the holdout starts with the blocks live at the cut, so it replays cleanly") {

@@ -18,6 +18,18 @@ fa32_e2e(replay/snapshots ARGS replay basic.json ${tiny} --snapshot-every 5 --fo
 fa32_e2e(replay/leaks-are-not-a-failure ARGS replay basic.json EXIT 0)
 fa32_e2e(replay/fail-on-leak ARGS replay basic.json --fail-on-leak EXIT 1 STDERR "fail-on-leak")
 fa32_e2e(replay/calloc-aligned ARGS replay calloc_aligned.json --verify --format json JSON calloc_aligned.json)
+# realloc to 0 leaves the id live with 0 bytes on every allocator (glibc and
+# fastalloc32 free the block and return NULL), as validate says: a later free
+# or realloc of the id is valid, a later allocation of it is not.
+fa32_e2e(replay/realloc-to-zero-then-free ARGS replay realloc_zero.json --verify --format json JSON realloc_zero.json)
+fa32_e2e(replay/realloc-to-zero-then-free-system
+         ARGS replay realloc_zero.json --allocator system --verify --format json JSON realloc_zero.json)
+fa32_e2e(validate/realloc-to-zero-then-free ARGS validate realloc_zero.json EXIT 0)
+fa32_e2e(replay/realloc-to-zero-then-allocate ARGS replay realloc_zero_reuse.json EXIT 2
+         STDERR "event 2: malloc of id 0: the id is still live")
+fa32_e2e(replay/realloc-to-zero-then-allocate-system ARGS replay realloc_zero_reuse.json --allocator system EXIT 2
+         STDERR "event 2: malloc of id 0: the id is still live")
+fa32_e2e(validate/realloc-to-zero-then-allocate ARGS validate realloc_zero_reuse.json EXIT 1)
 
 # Gates.
 fa32_e2e(stats/clean-all-gates-pass

@@ -62,6 +62,68 @@ TEST_CASE("JSON header errors") {
         std::string::npos);
 }
 
+TEST_CASE("a deeply nested header value is named by its type, not echoed (nor a stack overflow)") {
+  // 200,000 levels: printing the value (json::dump recurses per level)
+  // overflowed the stack; the message now names the type. Parsing and
+  // destroying it must not recurse either (nlohmann/json >= 3.10 does not).
+  const std::size_t n = 200000;
+  const std::string deep = std::string(n, '[') + std::string(n, ']');
+  struct Case {
+    std::string key_value;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"\"id_bound\":" + deep, "\"id_bound\" must be a non-negative integer, got an array"},
+      {"\"event_count\":" + deep, "\"event_count\" must be a non-negative integer, got an array"},
+      {"\"metadata\":" + deep, "\"metadata\" must be an object of strings, got an array"},
+      {"\"metadata\":{\"x\":" + deep + "}", "metadata value \"x\" must be a string, got an array"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    std::string head = R"({"format":"fa32-trace","version":1,)" + c.key_value;
+    for (const std::string& bytes : {head + ",\"events\":[]}", head + "}\n"}) {
+      std::string err = read_error(bytes);
+      CHECK(err.find(c.message) != std::string::npos);
+      CHECK(err.size() < 300);
+    }
+  }
+  // The binary header (without format and version) goes the same way.
+  std::string hj = "{\"id_bound\":" + deep + "}";
+  std::string bin(
+      "\x89"
+      "FA32\r\n\x1a\x01",
+      9);
+  for (std::size_t v = hj.size();; v >>= 7) {  // LEB128 header length
+    if (v < 0x80) {
+      bin += static_cast<char>(v);
+      break;
+    }
+    bin += static_cast<char>((v & 0x7f) | 0x80);
+  }
+  bin += hj;
+  CHECK(read_error(bin).find("\"id_bound\" must be a non-negative integer, got an array") !=
+        std::string::npos);
+  // format and version: also named, and a long string is cut short.
+  CHECK(read_error("{\"format\":" + deep + ",\"version\":1}\n").find("\"format\" is an array") !=
+        std::string::npos);
+  CHECK(read_error("{\"format\":\"fa32-trace\",\"version\":" + deep + "}\n")
+            .find("\"version\" must be a positive integer, got an array") != std::string::npos);
+  std::string long_format = read_error("{\"format\":\"" + std::string(100000, 'x') + "\",\"version\":1}\n");
+  CHECK(long_format.find("\"format\" is \"xxxx") != std::string::npos);
+  CHECK(long_format.size() < 300);
+  // Scalars are still printed.
+  CHECK(read_error("{\"format\":\"fa32-trace\",\"version\":1,\"id_bound\":-3}\n").find("got -3") !=
+        std::string::npos);
+}
+
+TEST_CASE("a JSON header cut short says where") {
+  CHECK(read_error("{\n\"format\":\"fa32-trace\"").find("input ends inside the header") != std::string::npos);
+  CHECK(read_error("{\n\"format\":\"fa32-trace\", \"version\"")
+            .find("input ends where ':' was expected after a key") != std::string::npos);
+  CHECK(read_error("{\n\"format\":\"fa32-trace\", \"version\":1, \"events\":")
+            .find("input ends where '[' was expected to open \"events\"") != std::string::npos);
+}
+
 TEST_CASE("JSON and JSON Lines event errors name the event, line and byte") {
   struct Case {
     std::string event;

@@ -62,6 +62,68 @@ TEST_CASE("every format pair converts losslessly, and back gives the same bytes"
   }
 }
 
+TEST_CASE("the largest ids round-trip JSON Lines -> binary -> JSON Lines") {
+  // Any id up to 2^64 - 1 is valid when there is no id_bound (0); the binary
+  // reader used UINT64_MAX as "no bound" and refused exactly 2^64 - 1, both
+  // in its bulk decoder and at the tail, where it said "truncated".
+  const std::uint64_t ids[] = {0, std::uint64_t{1} << 48, UINT64_MAX - 1, UINT64_MAX};
+  for (std::size_t pairs : {std::size_t{1}, std::size_t{200}}) {  // the tail path, then the bulk one too
+    CAPTURE(pairs);
+    std::vector<Event> events;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      for (std::uint64_t id : ids) {
+        Event e;
+        e.op = Op::malloc;
+        e.id = id;
+        e.size = 24;
+        events.push_back(e);
+      }
+      for (std::uint64_t id : ids) {
+        Event e;
+        e.op = Op::free;
+        e.id = id;
+        events.push_back(e);
+      }
+    }
+    std::string jsonl = write_bytes(Format::jsonl, {}, events);
+    auto rj = open_trace_bytes(jsonl, "jsonl");
+    std::string bin = write_bytes(Format::binary, rj->header(), read_all(*rj));
+    auto rb = open_trace_bytes(bin, "bin");
+    CHECK(read_all(*rb) == events);
+    auto rb2 = open_trace_bytes(bin, "bin");
+    CHECK(write_bytes(Format::jsonl, rb2->header(), read_all(*rb2)) == jsonl);
+  }
+  // With an id_bound, the largest id allowed is id_bound - 1, in every reader.
+  TraceHeader h;
+  h.id_bound = UINT64_MAX;
+  Event e;
+  e.id = UINT64_MAX - 1;
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    CHECK(read_error(write_bytes(f, h, {e})).empty());
+  }
+  // ... and id_bound - 1 + 1 = 2^64 - 1 is refused (the writers refuse to
+  // write it, so the binary trace is put together by hand).
+  CHECK(read_error("{\"format\":\"fa32-trace\",\"version\":1,\"id_bound\":18446744073709551615}\n"
+                   "{\"op\":\"malloc\",\"id\":18446744073709551615}\n")
+            .find("id 18446744073709551615 is not below the header's id_bound 18446744073709551615") !=
+        std::string::npos);
+  const std::string head = "{\"id_bound\":18446744073709551615}";
+  std::string bin(
+      "\x89"
+      "FA32\r\n\x1a\x01",
+      9);
+  bin += static_cast<char>(head.size());
+  bin += head;
+  bin += std::string("\x00\x01", 2);  // malloc, id delta -1 (zigzag 1) from 0: id 2^64 - 1
+  bin += std::string("\x07\x01", 2);  // trailer: 1 event
+  auto crc = static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(bin.data()), bin.size()));
+  for (int i = 0; i < 4; ++i) bin += static_cast<char>((crc >> (8 * i)) & 0xff);
+  CHECK(read_error(bin).find(
+            "id 18446744073709551615 is not below the header's id_bound 18446744073709551615") !=
+        std::string::npos);
+}
+
 TEST_CASE("empty traces and headers without optional fields round-trip") {
   TraceHeader h;
   for (Format f : kFormats) {

@@ -134,9 +134,10 @@ class BinaryReader final : public TraceReader {
 
   // Decodes one record at p (at least kMaxRecordBytes readable); returns the
   // byte after it, or nullptr with status set. No throwing here: this is
-  // the hot loop, errors are reported by the caller.
+  // the hot loop, errors are reported by the caller. id_max is the largest
+  // id allowed, inclusive: see max_id().
   [[gnu::always_inline]] static inline const std::uint8_t* decode(const std::uint8_t* p, Event& e, State& st,
-                                                                  std::uint64_t id_limit, Status& status) {
+                                                                  std::uint64_t id_max, Status& status) {
     std::uint8_t tag = *p++;
     std::uint8_t op = tag & kOpMask;
     if (op >= op_count) [[unlikely]] {
@@ -191,7 +192,7 @@ class BinaryReader final : public TraceReader {
     }
     e.thread = st.thread;
     e.time_ns = st.time;
-    if (e.id >= id_limit) [[unlikely]] {
+    if (e.id > id_max) [[unlikely]] {
       status = bad_id;
       return nullptr;
     }
@@ -218,7 +219,7 @@ class BinaryReader final : public TraceReader {
     const auto* base = reinterpret_cast<const std::uint8_t*>(src_->data());
     const std::uint8_t* p = base;
     const std::uint8_t* safe_end = base + src_->available() - kMaxRecordBytes;
-    const std::uint64_t limit = id_bound_ == 0 ? UINT64_MAX : id_bound_;
+    const std::uint64_t limit = max_id();
     State st = state_;
     Event* e = out.data();
     Event* const e_end = e + out.size();
@@ -266,13 +267,16 @@ class BinaryReader final : public TraceReader {
     }
     State st = state_;
     Status status = ok;
-    const std::uint8_t* next = decode(pad.data(), e, st, id_bound_ == 0 ? UINT64_MAX : id_bound_, status);
+    const std::uint8_t* next = decode(pad.data(), e, st, max_id(), status);
     if (!next && status == bad_id) {
       // Is the id absurd, or is the record cut short? Decode it again unchecked.
       State again = state_;
-      Status ignored = ok;
-      const std::uint8_t* end = decode(pad.data(), e, again, UINT64_MAX, ignored);
-      if (end && static_cast<std::size_t>(end - pad.data()) <= avail) fail_status(status, pad.data(), off, e);
+      Status again_status = ok;
+      const std::uint8_t* end = decode(pad.data(), e, again, UINT64_MAX, again_status);
+      // Unchecked, the decode cannot fail where the checked one got to the
+      // id; if it ever did, report that rather than do arithmetic on null.
+      if (!end) fail_status(again_status, pad.data(), off, e);
+      if (static_cast<std::size_t>(end - pad.data()) <= avail) fail_status(status, pad.data(), off, e);
       next = end;
     } else if (!next) {
       fail_status(status, pad.data(), off, e);
@@ -323,6 +327,13 @@ class BinaryReader final : public TraceReader {
     if (src_->ensure(1) != 0) fail(src_->offset(), "unexpected data after the trailer");
     done_ = true;
   }
+
+  // The largest id the header allows. id_bound is one past the largest id,
+  // and 0 means no bound: then every id up to 2^64 - 1 is valid, which a
+  // "below id_bound" test with UINT64_MAX standing for "no bound" got
+  // wrong (it refused id 2^64 - 1). id_bound_ - 1 wraps to UINT64_MAX for
+  // 0, so this is one subtraction, no branch.
+  std::uint64_t max_id() const { return id_bound_ - 1; }
 
   static std::string hex(std::uint8_t b) {
     const char* d = "0123456789abcdef";

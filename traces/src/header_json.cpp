@@ -2,6 +2,34 @@
 #include "header_json.hpp"
 
 namespace fa32::traces::detail {
+namespace {
+
+// What a rejected header value was, for the error message. Never v.dump()
+// of an array or object: dump() recurses once per nesting level, so a
+// deeply nested value (200 KB of '[') overflowed the stack, and a shallow
+// one was echoed whole into the message. Scalars are printed (dump() of one
+// does not recurse), strings cut to a short excerpt.
+std::string describe(const nlohmann::json& v) {
+  constexpr std::size_t kMaxExcerpt = 40;
+  switch (v.type()) {
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      if (s.size() <= kMaxExcerpt) return v.dump();
+      // The cut may split a UTF-8 sequence: replace it rather than throw.
+      return nlohmann::json(s.substr(0, kMaxExcerpt))
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+             "...";
+    }
+    default:
+      return v.dump();
+  }
+}
+
+}  // namespace
 
 std::string check_version(std::uint64_t version) {
   if (version == 0) return "version 0 is not a valid trace version";
@@ -21,23 +49,24 @@ std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool requi
     const nlohmann::json& v = it.value();
     if (k == "format") {
       if (!v.is_string() || v.get<std::string>() != kFormatName) {
-        return std::string("\"format\" is ") + v.dump() + ", not \"" + kFormatName + "\": not an fa32 trace";
+        return std::string("\"format\" is ") + describe(v) + ", not \"" + kFormatName +
+               "\": not an fa32 trace";
       }
       have_format = true;
     } else if (k == "version") {
-      if (!v.is_number_unsigned()) return "\"version\" must be a positive integer, got " + v.dump();
+      if (!v.is_number_unsigned()) return "\"version\" must be a positive integer, got " + describe(v);
       std::string err = check_version(v.get<std::uint64_t>());
       if (!err.empty()) return err;
       h.version = static_cast<std::uint32_t>(v.get<std::uint64_t>());
       have_version = true;
     } else if (k == "id_bound" || k == "event_count") {
-      if (!v.is_number_unsigned()) return "\"" + k + "\" must be a non-negative integer, got " + v.dump();
+      if (!v.is_number_unsigned()) return "\"" + k + "\" must be a non-negative integer, got " + describe(v);
       (k == "id_bound" ? h.id_bound : h.event_count) = v.get<std::uint64_t>();
     } else if (k == "metadata") {
-      if (!v.is_object()) return "\"metadata\" must be an object of strings";
+      if (!v.is_object()) return "\"metadata\" must be an object of strings, got " + describe(v);
       for (auto m = v.begin(); m != v.end(); ++m) {
         if (!m.value().is_string()) {
-          return "metadata value \"" + m.key() + "\" must be a string, got " + m.value().dump();
+          return "metadata value \"" + m.key() + "\" must be a string, got " + describe(m.value());
         }
         h.metadata[m.key()] = m.value().get<std::string>();
       }

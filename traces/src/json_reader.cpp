@@ -84,7 +84,9 @@ class JsonReader final : public TextReader {
 
   void expect(char c, const char* context) {
     int got = peek();
-    if (got == -1) fail_truncated(std::string("input ends before ") + context);
+    // context says where c belongs ("between header keys"), so the message
+    // names c and the place rather than "input ends before " + context.
+    if (got == -1) fail_truncated(std::string("input ends where '") + c + "' was expected " + context);
     if (got != c) {
       fail_here(std::string("expected '") + c + "' " + context + ", got '" + static_cast<char>(got) + "'");
     }
@@ -99,6 +101,8 @@ class JsonReader final : public TextReader {
       int c = peek();
       if (c == '}') fail_here("the trace object has no \"events\" array");
       if (!first) {
+        // Cut right after a value: say so, as for a cut anywhere else in it.
+        if (c == -1) fail_truncated("input ends inside the header");
         expect(',', "between header keys");
         c = peek();
       }

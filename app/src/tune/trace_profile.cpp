@@ -122,9 +122,11 @@ SplitTrace split_events(std::span<const ReplayEvent> events, double holdout) {
   for (std::size_t i = 0; i < tune_end; ++i) {
     const ReplayEvent& e = events[i];
     out.tune.push_back(e);
-    if (allocates(e) || (e.op() == Op::realloc && e.size != 0)) {
+    // A realloc to 0 keeps its id live (0 bytes), as in the replay: the
+    // holdout part must allocate it again, or its later free is an error.
+    if (allocates(e) || e.op() == Op::realloc) {
       live[e.id()] = e.size;
-    } else if (e.op() == Op::free || e.op() == Op::realloc) {
+    } else if (e.op() == Op::free) {
       live.erase(e.id());
     }
   }

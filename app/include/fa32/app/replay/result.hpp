@@ -69,7 +69,7 @@ struct ReplayResult {
   std::uint64_t skipped_after_fail = 0;  // free/realloc of an id whose allocation had failed
   std::uint64_t realloc_in_place = 0;    // realloc returned the same pointer
   std::uint64_t realloc_moved = 0;       // realloc returned another pointer
-  std::uint64_t realloc_to_zero = 0;     // realloc to size 0 (frees)
+  std::uint64_t realloc_to_zero = 0;     // realloc to size 0 (the id stays live, 0 bytes)
   std::uint64_t temporary_allocs = 0;    // freed by the very next event
 
   std::uint64_t live_bytes = 0;  // at the end
