@@ -223,6 +223,31 @@ TEST_CASE("reports of several traces pair up by trace path") {
   CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
 }
 
+TEST_CASE("the same trace twice: its reports pair up in order, and a report equals itself") {
+  json a = json::array({replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16})});
+  Diff same = diff_reports(a, a, "a", "a");
+  for (const DiffRow& r : same.rows) {
+    CAPTURE(r.figure);
+    CHECK(r.verdict == Verdict::unchanged);
+  }
+  add_gate(same, "memory.footprint_peak=1");
+  CHECK(same.passed());
+  json b = a;
+  b[1]["memory"]["footprint_peak"] = 3000;
+  Diff d = diff_reports(a, b, "a", "b");
+  CHECK(row(d, "[t.json].memory.footprint_peak")->verdict == Verdict::unchanged);
+  CHECK(row(d, "[t.json#2].memory.footprint_peak")->verdict == Verdict::worse);
+  // A bench given the same trace twice names two workloads alike.
+  json w = {{"name", "w.json"},
+            {"allocators", json::array({{{"name", "fa32"}, {"ns_per_event", {{"median", 10.0}}}}})}};
+  json w2 = w;
+  w2["allocators"][0]["ns_per_event"]["median"] = 13.0;
+  const json bench = {{"schema_version", 1}, {"command", "bench"}, {"workloads", json::array({w, w2})}};
+  Diff bd = diff_reports(bench, bench, "a", "a");
+  for (const DiffRow& r : bd.rows) CHECK(r.verdict == Verdict::unchanged);
+  CHECK(row(bd, "workloads[w.json#2].allocators[fa32].ns_per_event.median") != nullptr);
+}
+
 TEST_CASE("--ignore leaves out a section or a figure, and must name one") {
   Diff d = diff_reports(replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16}), "a", "b");
   ignore_figures(d, "timing");

@@ -51,6 +51,15 @@ std::optional<std::string> element_key(const json& e) {
   return std::nullopt;
 }
 
+// The n-th element of an array with the same key as earlier ones (bench
+// given the same trace twice names two workloads alike) is "key#n": the
+// two reports' duplicates then pair up in order, where one key for both
+// compared the base's second with the new report's first.
+std::string numbered(const std::string& key, std::map<std::string, int>& occurrences) {
+  const int n = ++occurrences[key];
+  return n == 1 ? key : key + "#" + std::to_string(n);
+}
+
 // fa32's reports nest a few levels; the limit keeps a hostile file from
 // taking the recursion below through the stack (100 000 nested objects did).
 constexpr int kMaxDepth = 64;
@@ -63,9 +72,11 @@ void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), join(path, it.key()), out, depth + 1);
   } else if (j.is_array()) {
+    std::map<std::string, int> occurrences;
     for (const json& e : j) {
-      const std::optional<std::string> key = element_key(e);
+      std::optional<std::string> key = element_key(e);
       if (!key) continue;  // a plain list (runs, verified): not a figure
+      *key = numbered(*key, occurrences);
       for (auto it = e.begin(); it != e.end(); ++it) {
         if (it.key() == "block_size" || it.key() == "name") continue;
         flatten(it.value(), join(path + "[" + *key + "]", it.key()), out, depth + 1);
@@ -94,8 +105,9 @@ Flat flatten_report(const json& j) {
     flatten(j, "", f);
     return f;
   }
+  std::map<std::string, int> occurrences;
   for (const json& r : j) {
-    const std::string trace = r["trace"].value("path", "?");
+    const std::string trace = numbered(r["trace"].value("path", "?"), occurrences);
     Flat one;
     flatten(r, "", one);
     for (auto& [k, v] : one.numbers) f.numbers.emplace_back("[" + trace + "]." + k, v);
