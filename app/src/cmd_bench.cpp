@@ -18,6 +18,7 @@
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/traces/generate.hpp"
@@ -208,12 +209,13 @@ int run_bench(const BenchOptions& o) {
   for (const std::string& n : report.notes) spdlog::info("{}", n);
   if (allocators.empty()) throw InputError("bench: no allocator left to compare");
 
-  // Open the output first: a typo in -o should not cost a minute of benchmarking.
-  std::ofstream file;
-  if (!o.output.empty() && o.output != "-") {
+  // Check the output first: a typo in -o should not cost a minute of
+  // benchmarking. It is opened (and an old report replaced) only once the
+  // report is ready, so a bench that fails leaves the old one whole.
+  const bool to_file = !o.output.empty() && o.output != "-";
+  if (to_file) {
     refuse_output_over_input(o.output, o.traces);
-    file.open(o.output);
-    if (!file) throw InputError("bench: cannot write " + o.output);
+    check_output_writable(o.output);
   }
 
   std::vector<bench::MemTrace> files;
@@ -247,8 +249,13 @@ int run_bench(const BenchOptions& o) {
   }
   if (tty) std::cerr << "\r\x1b[K" << std::flush;
 
-  bench::print_bench(file.is_open() ? file : std::cout, report, *format);
-  if (file.is_open() && !file.flush()) throw InputError("bench: cannot write " + o.output);
+  std::ofstream file;
+  if (to_file) {
+    file.open(o.output);
+    if (!file) throw InputError("bench: cannot write " + o.output);
+  }
+  bench::print_bench(to_file ? file : std::cout, report, *format);
+  if (to_file && !file.flush()) throw InputError("bench: cannot write " + o.output);
   return bench::any_failed(report) ? exit_check_failed : exit_ok;
 }
 

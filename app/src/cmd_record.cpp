@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/process/spawn.hpp"
 #include "fa32/app/record/convert_raw.hpp"
 #include "fa32/record/raw_format.h"
@@ -178,6 +179,9 @@ int run_record(const RecordOptions& options) {
   }
   const std::string library = find_record_library();
   const std::string program = options.program.front();
+  // Before the program runs: an -o that names a directory or an unwritable
+  // file was found only at the end, after the run, and the recording lost.
+  check_output_writable(options.output);
   ScratchDir scratch{scratch_dir_for(options.output)};
 
   process::SpawnRequest request;

@@ -55,6 +55,20 @@ cp a.json a.orig
 expect 2 "$fa32" diff a.json a.json -o a.json
 intact a.json a.orig
 
+# A bench that fails (a missing trace) leaves an earlier report whole, and
+# creates no file where there was none.
+echo "an earlier report" >report.txt
+cp report.txt report.orig
+expect 2 "$fa32" -q bench t.json missing.json -a fa32 -n 1 --warmup 0 -o report.txt
+intact report.txt report.orig
+expect 2 "$fa32" -q bench t.json missing.json -a fa32 -n 1 --warmup 0 -o new-report.txt
+[ ! -e new-report.txt ] || fail "a failed bench left new-report.txt behind"
+
+# record refuses an output it cannot write before it runs the program.
+mkdir -p out.dir
+expect 2 "$fa32" record -o out.dir -- touch program-ran
+[ ! -e program-ran ] || fail "record ran the program before refusing -o out.dir"
+
 # From a pipe: read once, every event kept.
 "$fa32" import --from mtrace <(cat m.orig) -o pipe.jsonl --to jsonl 2>err.txt || fail "import from a pipe: $(cat err.txt)"
 [ "$(grep -c '"op"' pipe.jsonl)" = 3 ] || fail "import from a pipe wrote $(grep -c '"op"' pipe.jsonl) events, expected 3"
