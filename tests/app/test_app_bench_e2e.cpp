@@ -2,8 +2,10 @@
 // Timings are never asserted, only that every allocator ran and the report
 // says what it should.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <dlfcn.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -239,6 +241,33 @@ TEST_CASE("fa32 bench replays a realloc to 0 then free on every allocator") {
     REQUIRE(r != nullptr);
     CHECK((*r)["status"] == "ok");
   }
+}
+
+TEST_CASE("a preload that is loaded but is not an allocator fails its row, not glibc under its name") {
+  // zlib: a library fa32 itself links, so it is on every machine that runs
+  // fa32, and has no malloc of its own.
+  Dl_info info{};
+  REQUIRE(dladdr(reinterpret_cast<void*>(&zlibVersion), &info) != 0);
+  REQUIRE(info.dli_fname != nullptr);
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  const fs::path out = dir.path / "not-an-allocator.json";
+  ChildOutcome o =
+      run_fa32({"bench", trace, "--preload", std::string("zlib=") + info.dli_fname, "-a", "glibc", "--runs",
+                "1", "--warmup", "0", "--format", "json", "--output", out.string()});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  const nlohmann::json* z = find_row(j["workloads"][0], "zlib");
+  if (built_with_asan()) {
+    CHECK(z == nullptr);  // preloads are skipped under ASan, with a note
+    return;
+  }
+  CHECK(o.exit_code == 1);
+  REQUIRE(z != nullptr);
+  CHECK((*z)["status"] != "ok");
+  CHECK((*z).dump().find("not an allocator") != std::string::npos);
+  CHECK((*find_row(j["workloads"][0], "glibc"))["status"] == "ok");
 }
 
 TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {

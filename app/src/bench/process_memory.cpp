@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/process_memory.hpp"
 
+#include <dlfcn.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -35,15 +37,40 @@ bool reset_peak_rss() {
   return static_cast<bool>(out);
 }
 
-bool library_mapped(const std::string& library) {
-  // /proc/self/maps names the file itself: resolve symlinks (Debian's
-  // libmimalloc.so.2 -> libmimalloc.so.2.0) before comparing.
+namespace {
+
+// The file a path or soname names, as /proc/self/maps and dladdr name it:
+// symlinks resolved (Debian's libmimalloc.so.2 -> libmimalloc.so.2.0).
+std::string resolved(const std::string& library) {
+  if (library.find('/') == std::string::npos) return library;
   std::error_code ec;
-  std::string want = library;
-  if (library.find('/') != std::string::npos) {
-    const auto canonical = std::filesystem::canonical(library, ec);
-    if (!ec) want = canonical.string();
-  }
+  const auto canonical = std::filesystem::canonical(library, ec);
+  return ec ? library : canonical.string();
+}
+
+bool same_library(const std::string& file, const std::string& want) {
+  std::error_code ec;
+  const auto canonical = std::filesystem::canonical(file, ec);
+  const std::string path = ec ? file : canonical.string();
+  return want.find('/') != std::string::npos ? path == want : path.ends_with("/" + want);
+}
+
+bool symbol_from(const char* symbol, const std::string& want) {
+  void* address = ::dlsym(RTLD_DEFAULT, symbol);
+  Dl_info info{};
+  return address != nullptr && ::dladdr(address, &info) != 0 && info.dli_fname != nullptr &&
+         same_library(info.dli_fname, want);
+}
+
+}  // namespace
+
+bool allocator_is(const std::string& library) {
+  const std::string want = resolved(library);
+  return symbol_from("malloc", want) && symbol_from("free", want);
+}
+
+bool library_mapped(const std::string& library) {
+  const std::string want = resolved(library);
   const bool full_path = want.find('/') != std::string::npos;
   std::ifstream in("/proc/self/maps");
   std::string line;

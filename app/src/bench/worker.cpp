@@ -115,7 +115,13 @@ WorkerResult run_worker(const WorkerRequest& request) {
       throw std::runtime_error(request.expect_library +
                                " is not loaded in the worker: LD_PRELOAD did not take");
     }
-    r.verified.push_back(request.expect_library + " is mapped in the worker (LD_PRELOAD took effect)");
+    if (!allocator_is(request.expect_library)) {
+      throw std::runtime_error(request.expect_library +
+                               " is loaded but the worker's malloc and free are not its: not an allocator");
+    }
+    r.verified.push_back(request.expect_library +
+                         " is mapped in the worker and its malloc and free are the worker's (LD_PRELOAD "
+                         "took effect)");
   }
   replay::Fa32Settings settings;
   if (request.kind == AllocatorKind::fastalloc32) {

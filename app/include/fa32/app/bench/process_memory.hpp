@@ -17,5 +17,9 @@ bool reset_peak_rss();
 // True when a file whose path ends in library (a path or a bare soname) is
 // mapped into this process: the check that an LD_PRELOAD took effect.
 bool library_mapped(const std::string& library);
+// True when this process's malloc and free are library's (a path or a bare
+// soname): a preloaded library can be mapped and still not be an allocator
+// (libm, libbz2), and then the process runs on glibc under its name.
+bool allocator_is(const std::string& library);
 
 }  // namespace fa32::app::bench
