@@ -59,6 +59,12 @@ TEST_CASE("malformed allocator specs are input errors") {
   CHECK_THROWS_AS(parse_preload_option("name="), InputError);
   CHECK_THROWS_AS(parse_fa32_spec("cache=many"), InputError);
   CHECK_THROWS_AS(parse_fa32_spec("pool"), InputError);
+  // Well formed, but a config fastalloc32 rejects: refused before any run.
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("fa32:align=3"), doctest::Contains("power of two"), InputError);
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("x=fa32:block-size=70000"), doctest::Contains("65520"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_option("big=pool-size=4K"), doctest::Contains("largest block size"),
+                       InputError);
 }
 
 TEST_CASE("fastalloc32 spec strings set the replay flags") {

@@ -7,6 +7,7 @@
 
 #include "fa32/app/bench/fa32_spec.hpp"
 #include "fa32/app/cli.hpp"
+#include "fa32/app/replay/allocator_config.hpp"
 
 namespace fa32::app::bench {
 namespace {
@@ -36,7 +37,12 @@ bool valid_name(std::string_view name) {
 }
 
 AllocatorSpec fa32_spec(std::string name, std::string_view config) {
-  parse_fa32_spec(config);  // reject a bad config now, not in every worker
+  // Reject a bad config now, not in every worker: the spec's syntax and
+  // keys, then the rules fastalloc32 itself checks (align=3 passed the
+  // first and failed only in the probe, after the other allocators ran).
+  const replay::Fa32Settings settings = replay::make_fa32_settings(parse_fa32_spec(config));
+  if (const char* problem = fastalloc32_config_problem(&settings.config))
+    throw InputError("fastalloc32 config '" + std::string(config) + "': " + problem);
   return {std::move(name), AllocatorKind::fastalloc32, std::string(config), ""};
 }
 
