@@ -91,6 +91,25 @@ TEST_CASE("JSON output parses and carries the schema, the runs and the derived f
   CHECK(bad["status"] == "failed");
   CHECK(bad["ratio_to_glibc"].is_null());
   CHECK(bad["message"].get<std::string>().find("signal 11") != std::string::npos);
+  // No figures for a failed row: null, not 0 (which reads as the fastest).
+  CHECK(bad["ns_per_event"]["median"].is_null());
+  CHECK(bad["ns_per_event"]["min"].is_null());
+  CHECK(bad["peak_rss_bytes"].is_null());
+  CHECK(bad["fastest"] == false);
+}
+
+TEST_CASE("a trace of no events has no fastest allocator") {
+  WorkloadResult w;
+  w.name = "empty";
+  for (const char* name : {"fa32", "glibc"}) {
+    AllocatorRow row;
+    row.name = name;
+    row.kind = std::string(name) == "glibc" ? "system" : "fastalloc32";
+    row.ns_per_event = {0.0, 0.0};
+    w.allocators.push_back(row);
+  }
+  derive_figures(w, 0.1);
+  for (const AllocatorRow& row : w.allocators) CHECK_FALSE(row.fastest);
 }
 
 TEST_CASE("CSV output has a header and one row per workload and allocator, quoted where needed") {
@@ -99,8 +118,8 @@ TEST_CASE("CSV output has a header and one row per workload and allocator, quote
   CHECK(l[0].starts_with("workload,source,events,"));
   CHECK(l[1].starts_with("small churn,suite:small-churn,2000,4,65536,fa32,fastalloc32,ok,5.200,"));
   CHECK(l[2].find(",glibc,system,ok,10.500,10.000,14.000,") != std::string::npos);
-  CHECK(l[2].find(",true,") != std::string::npos);  // noisy
-  CHECK(l[3].find(",\"weird,name\",preload,failed,") != std::string::npos);
+  CHECK(l[2].find(",true,") != std::string::npos);                                         // noisy
+  CHECK(l[3].find(",\"weird,name\",preload,failed,,,,,false,,,,,") != std::string::npos);  // no figures
   // Every row has as many fields as the header (commas inside quotes aside).
   auto fields = [](const std::string& s) {
     int n = 1;

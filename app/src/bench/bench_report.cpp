@@ -35,7 +35,8 @@ void derive_figures(WorkloadResult& w, double noise_threshold) {
     if (fastest != nullptr && fastest->summary.median > 0) {
       row.ratio_to_fastest = row.summary.median / fastest->summary.median;
     }
-    row.fastest = &row == fastest;
+    // With no time to compare (a trace of no events) nobody is fastest.
+    row.fastest = &row == fastest && fastest->summary.median > 0;
   }
 }
 

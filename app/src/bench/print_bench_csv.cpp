@@ -29,13 +29,20 @@ void print_bench_csv(std::ostream& out, const BenchReport& report) {
         if (!runs.empty()) runs += ';';
         runs += fmt::format("{:.3f}", v);
       }
-      out << fmt::format("{},{},{},{},{},{},{},{},{:.3f},{:.3f},{:.3f},{:.4f},{},{},{},{},{},{},{},{},{}\n",
+      // A failed row has no figures: empty fields, not 0 (the fastest).
+      const bool ok = r.status == RunStatus::ok;
+      const auto figure = [ok](auto v, const char* spec) {
+        return ok ? fmt::format(fmt::runtime(spec), v) : std::string();
+      };
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                          csv_field(w.name), w.source, w.events, w.repetitions, w.live_peak_bytes,
-                         csv_field(r.name), r.kind, status_name(r.status), r.summary.median, r.summary.min,
-                         r.summary.max, r.summary.spread, r.summary.noisy ? "true" : "false",
-                         optional_text(r.ratio_to_glibc), optional_text(r.ratio_to_fastest), r.peak_rss_bytes,
-                         r.replay_rss_bytes, optional_text(r.footprint_peak_bytes),
-                         optional_text(r.footprint_vs_live), runs, csv_field(r.message));
+                         csv_field(r.name), r.kind, status_name(r.status), figure(r.summary.median, "{:.3f}"),
+                         figure(r.summary.min, "{:.3f}"), figure(r.summary.max, "{:.3f}"),
+                         figure(r.summary.spread, "{:.4f}"), r.summary.noisy ? "true" : "false",
+                         optional_text(r.ratio_to_glibc), optional_text(r.ratio_to_fastest),
+                         figure(r.peak_rss_bytes, "{}"), figure(r.replay_rss_bytes, "{}"),
+                         optional_text(r.footprint_peak_bytes), optional_text(r.footprint_vs_live), runs,
+                         csv_field(r.message));
     }
   }
 }

@@ -12,6 +12,10 @@ nlohmann::json optional_json(const std::optional<T>& v) {
 }
 
 nlohmann::json row_json(const AllocatorRow& r) {
+  // A failed row has no figures: null, not 0, which a reader that skips
+  // the status would take for the fastest and the smallest.
+  const bool ok = r.status == RunStatus::ok;
+  const auto figure = [ok](auto v) { return ok ? nlohmann::json(v) : nlohmann::json(nullptr); };
   return {
       {"name", r.name},
       {"kind", r.kind},
@@ -19,18 +23,18 @@ nlohmann::json row_json(const AllocatorRow& r) {
       {"status", status_name(r.status)},
       {"message", r.message},
       {"ns_per_event",
-       {{"median", r.summary.median},
-        {"min", r.summary.min},
-        {"max", r.summary.max},
-        {"spread", r.summary.spread},
+       {{"median", figure(r.summary.median)},
+        {"min", figure(r.summary.min)},
+        {"max", figure(r.summary.max)},
+        {"spread", figure(r.summary.spread)},
         {"noisy", r.summary.noisy},
         {"runs", r.ns_per_event},
         {"wall_runs", r.wall_ns_per_event}}},
       {"ratio_to_glibc", optional_json(r.ratio_to_glibc)},
       {"ratio_to_fastest", optional_json(r.ratio_to_fastest)},
       {"fastest", r.fastest},
-      {"peak_rss_bytes", r.peak_rss_bytes},
-      {"replay_rss_bytes", r.replay_rss_bytes},
+      {"peak_rss_bytes", figure(r.peak_rss_bytes)},
+      {"replay_rss_bytes", figure(r.replay_rss_bytes)},
       {"replay_rss_exact", r.rss_exact},
       {"footprint_peak_bytes", optional_json(r.footprint_peak_bytes)},
       {"footprint_vs_live", optional_json(r.footprint_vs_live)},
