@@ -492,7 +492,11 @@ typedef struct fastalloc32_class_stats {
   fastalloc32_gauge blocks_in_use;
   fastalloc32_gauge bytes_requested;
   uint64_t cached_blocks; /* now in the LIFO cache */
-  uint64_t touched_bytes; /* pool bytes ever handed out (high-water) */
+  /* Pool bytes handed out since they were last fresh: the class's highest
+   * block ever used, times block_size, until a trim (trim_pools) gives the
+   * free blocks at its top back and lowers it to the highest block still
+   * live. The high-water in blocks is blocks_in_use.peak. */
+  uint64_t touched_bytes;
 } fastalloc32_class_stats;
 
 /* Fill *out. Set out->size = sizeof(*out) first; returns the status

@@ -86,9 +86,11 @@ FallbackSlab* make_slab(Manager& m, uint32_t kind) noexcept {
   if (bytes > most) bytes = most;
   const auto capacity = static_cast<uint32_t>(bytes / block);
   // Blocks aligned as the pool's are: to the largest power of two dividing
-  // the block size, up to a page (aligned_alloc relies on it).
-  size_t align = low_bit(block);
-  if (align > m.page_size) align = m.page_size;
+  // the block size (aligned_alloc relies on it, and so does a config
+  // alignment above a page: capped at a page, an alignment of 8 KiB gave
+  // fallback blocks at 4 KiB past a multiple of it). At most 32 KiB, as
+  // block sizes are at most 65520 bytes.
+  const size_t align = low_bit(block);
   const size_t raw_size = size_t(capacity) * block + (align > kMallocAlign ? align - kMallocAlign : 0);
   if (!reserve_slot(m)) return nullptr;
   auto* s = static_cast<FallbackSlab*>(sys_malloc(m, record_bytes(capacity)));
@@ -254,6 +256,9 @@ bool slab_check(const Manager& m, SlabTotals* out) noexcept {
     if (s->block_size != kind_block_size(m, s->kind) || s->recip != reciprocal(s->block_size)) return false;
     if (s->bump > s->capacity) return false;
     if (s->base < s->raw || s->end() > s->raw + s->raw_size) return false;
+    // Every block as aligned as its size allows, so at least as the config's
+    // alignment (block sizes are multiples of it).
+    if (reinterpret_cast<uintptr_t>(s->base) % low_bit(s->block_size) != 0) return false;
     if (s->capacity > kMaxSlabBlocks) return false;
     uint32_t live = 0;
     for (uint32_t i = 0; i < s->bump; ++i) {

@@ -149,7 +149,12 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     kind = BlockKind::large_mapped;
     zero = false;  // fresh mappings are zero already
   } else {
-    raw_size = bucket_size(bucket_ceil(raw_req));
+    // Whole buckets, as for a mapping; past kMaxBucketed (reached only with
+    // an mmap_threshold that high) the bucket arithmetic would shift by 64:
+    // SIZE_MAX - 1 became a 1-byte block, and its free wrote far outside the
+    // cache's bucket heads. The request as it is then, which no system
+    // grants.
+    raw_size = raw_req <= kMaxBucketed ? bucket_size(bucket_ceil(raw_req)) : raw_req;
     raw = static_cast<char*>(sys_malloc(m, raw_size));
   }
   if (raw == nullptr) {

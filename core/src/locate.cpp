@@ -6,6 +6,23 @@
 
 namespace fa32::core {
 
+namespace {
+
+// Among the last large pointers given up (Manager::freed). Asked only once
+// the pointer is no live block's start: memory of a freed large block may
+// since lie inside a new large block (at another colour) or a fallback slab,
+// where the pointer would read as interior or invalid, while what the
+// caller did is free the same pointer twice.
+bool recently_freed(const Manager& m, uintptr_t addr) noexcept {
+  if (addr == 0) return false;
+  for (uintptr_t f : m.freed) {
+    if (f == addr) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Location locate(const Manager& m, const void* p) noexcept {
   const uintptr_t addr = reinterpret_cast<uintptr_t>(p);
   const uint64_t off = addr - reinterpret_cast<uintptr_t>(m.pool_base);
@@ -26,22 +43,19 @@ Location locate(const Manager& m, const void* p) noexcept {
     bool at_start = false;
     const auto idx =
         static_cast<uint32_t>(s->index_of(addr - reinterpret_cast<uintptr_t>(s->base), &at_start));
+    if (idx < s->bump && at_start && s->is_live(idx)) return {Where::fallback, 0, idx, nullptr, s};
+    if (recently_freed(m, addr)) return {Where::double_free, 0, 0, nullptr};
     if (idx >= s->bump) return {Where::invalid, 0, 0, nullptr};
     if (!at_start) return {Where::interior, 0, idx, nullptr};
-    if (!s->is_live(idx)) return {Where::double_free, 0, idx, nullptr};
-    return {Where::fallback, 0, idx, nullptr, s};
+    return {Where::double_free, 0, idx, nullptr};
   }
   if (TableEntry* e = m.table.find(addr)) return {Where::large, 0, 0, e};
+  if (recently_freed(m, addr)) return {Where::double_free, 0, 0, nullptr};
   // Unknown: an error path, so a scan is affordable.
   for (TableEntry* e = m.table.begin(); e != m.table.end(); ++e) {
     if (e->ptr == 0) continue;
     const uintptr_t raw = reinterpret_cast<uintptr_t>(e->raw());
     if (addr >= raw && addr < e->ptr + e->usable) return {Where::interior, 0, 0, nullptr};
-  }
-  if (addr != 0) {
-    for (uintptr_t f : m.freed) {
-      if (f == addr) return {Where::double_free, 0, 0, nullptr};
-    }
   }
   return {Where::invalid, 0, 0, nullptr};
 }
