@@ -157,6 +157,13 @@ struct Block {
   std::size_t written;  // bytes from p its caller has written (in place, a shrink keeps them)
 };
 
+// Without hooks the library asks the system malloc for what it is asked,
+// however large, and takes NULL for an answer, as glibc gives it; ASan's
+// malloc aborts instead unless told not to.
+extern "C" const char* __asan_default_options() {
+  return "allocator_may_return_null=1";
+}
+
 // The config the first bytes describe (it may be one create rejects).
 fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   fastalloc32_config c;
@@ -188,14 +195,17 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   c.large_arena_size = kArena[arena % std::size(kArena)];
   // The corners (bits 2-4 of the same byte; the other values keep the
   // config above): mmap thresholds down to 0, so zero-size and aligned
-  // requests of every size are mapped; and alignments up to 1024, the
-  // classes scaled to them, with the threshold just below one alignment.
+  // requests of every size are mapped; alignments up to 16 KiB (beyond a
+  // page: fallback slabs once aligned only to a page), the classes scaled
+  // to them, with the threshold just below one alignment; and no mmap
+  // threshold at all (SIZE_MAX: requests past 2^62 once became 1-byte
+  // blocks on the system-malloc path).
   static constexpr std::size_t kSmallThresholds[] = {0,         1,          4096 - 16,  4096,
                                                      8192 - 16, 16384 - 16, 32768 - 16, 65536 - 16};
   const std::uint8_t corner = (arena >> 2) % 8;
   if (corner == 5) c.mmap_threshold = kSmallThresholds[arena >> 5];
   if (corner == 6) {
-    const std::size_t alignment = std::size_t(128) << ((arena >> 5) % 4);
+    const std::size_t alignment = std::size_t(128) << ((arena >> 5) % 8);
     for (std::uint32_t i = 0; i < c.class_count; ++i)
       c.block_sizes[i] = c.block_sizes[i] / c.alignment * alignment;
     c.alignment = alignment;
@@ -207,6 +217,7 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
     }
     if ((arena >> 7) != 0) c.mmap_threshold = alignment - 16;
   }
+  if (corner == 7) c.mmap_threshold = SIZE_MAX;
   // Hooks that count (and maybe fail) most of the time; else libc and real
   // mmap, so mremap is exercised too.
   const std::uint8_t faults = in.u8();
