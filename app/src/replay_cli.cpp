@@ -17,6 +17,7 @@
 #include "fa32/app/progress.hpp"
 #include "fa32/app/replay/config_keys.hpp"
 #include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/snapshots.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
 #include "fa32/app/same_file.hpp"
@@ -79,7 +80,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
   sub.add_flag("--preload", o.preload,
                "Decode the whole trace into memory first, then replay (default: stream)");
   sub.add_option("--snapshot-every", o.snapshot_every,
-                 "Record live bytes, footprint and occupancy every N events")
+                 "Record live bytes, footprint and occupancy every N events, and after the last. At most " +
+                     std::to_string(replay::max_snapshots) +
+                     " are kept: when a snapshot is due beyond them, every other one is dropped and N "
+                     "doubles, so memory stays bounded (the report gives the spacing kept)")
       ->check(not_negative())
       ->type_name("N");
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")

@@ -270,6 +270,31 @@ TEST_CASE("a preload that is loaded but is not an allocator fails its row, not g
   CHECK((*find_row(j["workloads"][0], "glibc"))["status"] == "ok");
 }
 
+TEST_CASE("fa32 bench --warmup 0 still repeats a tiny trace until a run lasts --min-time") {
+  // It used to time a two-event trace once, about 10x off the figure
+  // --warmup 1 gave. Only the repetitions are checked, never a time.
+  TempDir dir;
+  const fs::path trace = dir.path / "tiny.jsonl";
+  std::ofstream(trace) << "{\"format\":\"fa32-trace\",\"version\":1}\n"
+                          "{\"op\":\"malloc\",\"id\":0,\"size\":100}\n{\"op\":\"free\",\"id\":0}\n";
+  const ChildOutcome o = run_fa32({"-q", "bench", trace.string(), "-a", "fa32", "-a", "glibc", "--runs", "2",
+                                   "--warmup", "0", "--min-time", "50", "--format", "json"});
+  INFO(o.err);
+  REQUIRE(o.status == ChildOutcome::Status::exited);
+  CHECK(o.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(o.out);
+  CHECK(j["warmup"] == 0);
+  REQUIRE(j["workloads"].size() == 1);
+  const nlohmann::json& w = j["workloads"][0];
+  CHECK(w["repetitions"].get<std::uint64_t>() > 1);
+  for (const char* name : {"fa32", "glibc"}) {
+    const nlohmann::json* r = find_row(w, name);
+    REQUIRE(r != nullptr);
+    CHECK((*r)["status"] == "ok");
+    CHECK((*r)["ns_per_event"]["runs"].size() == 2);
+  }
+}
+
 TEST_CASE("fa32 bench prints text, Markdown and CSV to standard output") {
   TempDir dir;
   const std::string trace = make_trace(dir.path);

@@ -108,6 +108,55 @@ TEST_CASE(
   CHECK(r.allocators[0].verified == std::vector<std::string>{"probed", "timed"});
 }
 
+TEST_CASE("with no warm-up, a calibration round fixes the repetitions that --min-time asks for") {
+  // --warmup 0 used to mean one repetition whatever --min-time said.
+  StandIn w;
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = 2;
+  o.warmup = 0;
+  o.min_run_time = std::chrono::milliseconds(50);  // calibration replay: 1 ms -> 50 repetitions
+  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
+  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+
+  const std::vector<std::string> expected{
+      "fastalloc32:x:probe", "system::probe",  // the probe round
+      "fastalloc32:x:1",     "system::1",      // calibration: too short, not reported
+      "fastalloc32:x:50",    "system::50",    "fastalloc32:x:50", "system::50",
+  };
+  CHECK(w.calls() == expected);
+  CHECK(r.repetitions == 50);
+  REQUIRE(r.allocators.size() == 2);
+  CHECK(r.allocators[0].ns_per_event.size() == 2);
+  CHECK(r.allocators[1].ns_per_event.size() == 2);
+  CHECK(r.allocators[0].verified == std::vector<std::string>{"probed", "timed"});
+}
+
+TEST_CASE("with no warm-up, a calibration round long enough is the first measured round") {
+  // No run more than before for a trace that lasts --min-time already.
+  StandIn w;
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = 3;
+  o.warmup = 0;
+  o.min_run_time = std::chrono::milliseconds(1);  // calibration replay: 1 ms, long enough
+  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
+  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+
+  const std::vector<std::string> expected{
+      "fastalloc32:x:probe", "system::probe", "fastalloc32:x:1", "system::1",
+      "fastalloc32:x:1",     "system::1",     "fastalloc32:x:1", "system::1",
+  };
+  CHECK(w.calls() == expected);
+  CHECK(r.repetitions == 1);
+  REQUIRE(r.allocators.size() == 2);
+  CHECK(r.allocators[0].ns_per_event.size() == 3);
+  CHECK(r.allocators[1].ns_per_event.size() == 3);
+  CHECK(r.allocators[0].summary.median == doctest::Approx(10));
+  CHECK(r.allocators[0].replay_rss_bytes == 1000000);
+  CHECK(r.allocators[0].verified == std::vector<std::string>{"probed", "timed"});
+}
+
 TEST_CASE("a worker that crashes or hangs is reported and not run again, the others finish") {
   StandIn w;
   RunnerOptions o;

@@ -307,7 +307,63 @@ TEST_CASE("snapshots every N events, plus one at the end") {
   CHECK(r.snapshots[1].events == 8);
   CHECK(r.snapshots[1].live_allocs == 8);
   CHECK(r.snapshots[2].events == 10);
-  CHECK(r.snapshots[2].allocator.footprint == 1000);
+  CHECK(r.snapshots[2].footprint == 1000);
+  CHECK(r.snapshot_interval == 4);
+}
+
+TEST_CASE("a snapshot after every event of a long replay stays bounded and evenly spaced") {
+  // Each snapshot was kept, 1.7 KB apiece: --snapshot-every 1 took 527 MB
+  // on 300 000 events and ran out of memory on 3 million.
+  for (const std::uint64_t n : {std::uint64_t{max_snapshots}, std::uint64_t{max_snapshots} + 1,
+                                std::uint64_t{3 * max_snapshots + 7}, std::uint64_t{40000}}) {
+    CAPTURE(n);
+    std::vector<ReplayEvent> evs;
+    for (std::uint64_t i = 0; i < n; ++i) evs.push_back(i % 2 == 0 ? ev_malloc(i / 2, 16) : ev_free(i / 2));
+    TestAllocator a;
+    ReplayOptions o;
+    o.snapshot_every = 1;
+    const ReplayResult r = replay(evs, a, o);
+    const std::uint64_t every = r.snapshot_interval;
+    // The smallest doubling of 1 under which the snapshots due within the
+    // replay (at most n - 1 events done: the one at n is the end's) fit.
+    std::uint64_t want = 1;
+    while ((n - 1) / want > max_snapshots) want *= 2;
+    CHECK(every == want);
+    // Evenly spaced at the interval reported, then one after the last event.
+    REQUIRE(r.snapshots.size() >= 2);
+    CHECK(r.snapshots.size() <= max_snapshots + 1);
+    const std::size_t grid =
+        r.snapshots.back().events % every == 0 ? r.snapshots.size() : r.snapshots.size() - 1;
+    for (std::size_t i = 0; i < grid; ++i) CHECK(r.snapshots[i].events == (i + 1) * every);
+    CHECK(r.snapshots.back().events == n);
+    if (every > 1) CHECK(r.snapshots.size() >= max_snapshots / 2);
+    // Each snapshot holds its own figures, not a neighbour's.
+    for (const Snapshot& s : r.snapshots) CHECK(s.live_allocs == s.events % 2);
+  }
+}
+
+TEST_CASE("the snapshot store thins to every other snapshot and keeps each one's class blocks") {
+  SnapshotStore st;
+  st.start(3, 4);
+  AllocatorSample a;
+  a.class_count = 2;
+  while (st.next() <= 30) {
+    const std::uint64_t e = st.next();
+    a.class_blocks[0] = e;
+    a.class_blocks[1] = e * 10;
+    a.class_blocks[2] = 99;  // beyond class_count: not kept
+    st.add(e, e, e, a);
+  }
+  // 3 6 9 12, full at 15: 6 12 then 18 24, full at 30: 12 24 then (30 is not on 24's grid).
+  CHECK(st.interval() == 12);
+  st.add_extra(31, 31, 31, a);
+  const std::vector<Snapshot> s = st.snapshots();
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].events == 12);
+  CHECK(s[1].events == 24);
+  CHECK(s[2].events == 31);
+  CHECK(s[0].class_blocks == std::vector<std::uint64_t>{12, 120});
+  CHECK(s[1].class_blocks == std::vector<std::uint64_t>{24, 240});
 }
 
 TEST_CASE("touch modes write into the blocks as documented") {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "fa32/app/bench/child_process.hpp"
@@ -64,6 +65,24 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+// A measured run's figures into its allocator's row.
+void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerOptions& options) {
+  row.ns_per_event.push_back(options.cpu_clock ? r.cpu_ns_per_event : r.ns_per_event);
+  row.wall_ns_per_event.push_back(r.ns_per_event);
+  row.peak_rss_bytes = std::max(row.peak_rss_bytes, r.peak_rss_bytes);
+  if (r.peak_rss_bytes > r.base_rss_bytes) {
+    row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);
+  }
+  row.rss_exact = r.rss_peak_reset;
+  if (run == 0) {
+    // The probe's lines first; the preload check is the same in every worker.
+    for (const std::string& line : r.verified) {
+      if (std::find(row.verified.begin(), row.verified.end(), line) == row.verified.end())
+        row.verified.push_back(line);
+    }
+  }
+}
+
 }  // namespace
 
 std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events) {
@@ -94,11 +113,21 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
   // Repetitions per run are fixed for the workload before the measured runs,
   // from the warm-up round: enough that the fastest allocator's run lasts
   // min_run_time, the same for every allocator so all replay the same work.
+  // With no warm-up round, one repetition used to be taken whatever
+  // --min-time said, so a tiny trace was timed once, about 10x off. Now a
+  // round of one-repetition runs calibrates instead: when the fastest lasted
+  // min_run_time, one repetition is right and that round stands as the first
+  // measured one (a long trace costs no extra run); otherwise it is
+  // discarded, like a warm-up round, and the measured runs repeat the trace.
+  const bool calibrate = options.warmup == 0;
   std::uint64_t reps = 1;
   std::vector<double> warmup_ns(allocators.size(), 0);
-  bool reps_fixed = options.warmup == 0;
+  std::vector<std::optional<WorkerResult>> calibration(allocators.size());
+  bool reps_fixed = false;
+  bool calibration_kept = false;
 
-  for (const Slot& slot : interleaved_schedule(allocators.size(), options.runs, options.warmup)) {
+  for (const Slot& slot :
+       interleaved_schedule(allocators.size(), options.runs, calibrate ? 1 : options.warmup)) {
     AllocatorRow& row = w.allocators[slot.allocator];
     if (row.status == RunStatus::failed) continue;  // one failure is enough; do not repeat a crash
     if (!slot.warmup && !reps_fixed) {
@@ -115,14 +144,22 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
                                        static_cast<std::uint64_t>(std::ceil(want / fastest)));
       }
       reps_fixed = true;
+      if (calibrate && reps == 1) {
+        calibration_kept = true;
+        for (std::size_t i = 0; i < allocators.size(); ++i) {
+          if (w.allocators[i].status != RunStatus::failed && calibration[i])
+            record_run(w.allocators[i], *calibration[i], 0, options);
+        }
+      }
     }
+    if (calibration_kept && !slot.warmup && slot.run == 0) continue;  // the calibration round was this round
     const Attempt a =
         run_once(workload, allocators[slot.allocator], slot.probe, slot.warmup ? 1 : reps, options);
     if (options.progress) options.progress(w.name, row.name, slot.warmup ? -1 : slot.run);
     if (!a.ok) {
       row.status = RunStatus::failed;
       row.message = (slot.probe    ? "probe: "
-                     : slot.warmup ? "warm-up run: "
+                     : slot.warmup ? (calibrate ? "calibration run: " : "warm-up run: ")
                                    : "run " + std::to_string(slot.run + 1) + ": ") +
                     a.message;
       spdlog::warn("{}: {}: {}", w.name, row.name, row.message);
@@ -139,22 +176,10 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
     }
     if (slot.warmup) {
       warmup_ns[slot.allocator] = double(std::max(r.replay_ns, r.replay_cpu_ns));
+      if (calibrate) calibration[slot.allocator] = r;
       continue;
     }
-    row.ns_per_event.push_back(options.cpu_clock ? r.cpu_ns_per_event : r.ns_per_event);
-    row.wall_ns_per_event.push_back(r.ns_per_event);
-    row.peak_rss_bytes = std::max(row.peak_rss_bytes, r.peak_rss_bytes);
-    if (r.peak_rss_bytes > r.base_rss_bytes) {
-      row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);
-    }
-    row.rss_exact = r.rss_peak_reset;
-    if (slot.run == 0) {
-      // The probe's lines first; the preload check is the same in every worker.
-      for (const std::string& line : r.verified) {
-        if (std::find(row.verified.begin(), row.verified.end(), line) == row.verified.end())
-          row.verified.push_back(line);
-      }
-    }
+    record_run(row, r, slot.run, options);
   }
   w.repetitions = reps;
   derive_figures(w, options.noise_threshold);

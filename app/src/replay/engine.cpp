@@ -42,7 +42,7 @@ std::string id_text(std::uint64_t id) {
 Replayer::Replayer(Allocator& allocator, const ReplayOptions& options)
     : alloc_(allocator), options_(options) {
   ids_.presize(options_.id_bound, options_.expected_events);
-  if (options_.snapshot_every != 0) next_snapshot_ = options_.snapshot_every;
+  snapshots_.start(options_.snapshot_every);
   timeline_.start(options_.timeline_points);
 }
 
@@ -82,13 +82,9 @@ void Replayer::sample_peak() {
 }
 
 void Replayer::take_snapshot(std::uint64_t events_done) {
-  Snapshot s;
-  s.events = events_done;
-  s.live_bytes = result_.live_bytes;
-  s.live_allocs = result_.live_allocs;
-  s.allocator = alloc_.sample();
-  result_.footprint_peak = std::max(result_.footprint_peak, s.allocator.footprint);
-  snapshots_.push_back(s);
+  const AllocatorSample a = alloc_.sample();
+  result_.footprint_peak = std::max(result_.footprint_peak, a.footprint);
+  snapshots_.add(events_done, result_.live_bytes, result_.live_allocs, a);
 }
 
 Slot& Replayer::far_slot(std::uint64_t id, std::uint64_t index) {

@@ -29,8 +29,10 @@ ReplayResult Replayer::finish() {
   finished_ = true;
   if (peak_pending_) sample_peak();
   if (options_.snapshot_every != 0 && !stopped() &&
-      (snapshots_.empty() || snapshots_[snapshots_.size() - 1].events != result_.events)) {
-    take_snapshot(result_.events);
+      (snapshots_.size() == 0 || snapshots_.last_events() != result_.events)) {
+    const AllocatorSample a = alloc_.sample();
+    result_.footprint_peak = std::max(result_.footprint_peak, a.footprint);
+    snapshots_.add_extra(result_.events, result_.live_bytes, result_.live_allocs, a);
   }
   result_.at_end = alloc_.sample();
   result_.timeline = finish_timeline();
@@ -74,7 +76,8 @@ ReplayResult Replayer::finish() {
     if (!disagreement.empty())
       fail(ErrorKind::accounting, result_.events, "after the last event: " + disagreement);
   }
-  result_.snapshots.assign(snapshots_.begin(), snapshots_.end());
+  result_.snapshots = snapshots_.snapshots();
+  result_.snapshot_interval = snapshots_.interval();
   return result_;
 }
 

@@ -43,7 +43,7 @@ class ReplayLoop {
         peak_allocs_(res_.peak_live_allocs),
         table_(r.ids_.dense()),
         table_size_(r.ids_.dense_size()),
-        next_stop_(r.peak_pending_ ? index_ : std::min(r.next_snapshot_, r.timeline_.next())) {}
+        next_stop_(r.peak_pending_ ? index_ : std::min(r.snapshots_.next(), r.timeline_.next())) {}
 
   // One switch on the op, one table index, one allocator call per event.
   void run(std::span<const ReplayEvent> events) {
@@ -103,12 +103,9 @@ class ReplayLoop {
   void stop_point() {
     store_live();
     if (r_.peak_pending_) r_.sample_peak();
-    if (index_ == r_.next_snapshot_) {
-      r_.take_snapshot(index_);
-      r_.next_snapshot_ += r_.options_.snapshot_every;
-    }
+    if (index_ == r_.snapshots_.next()) r_.take_snapshot(index_);
     if (index_ == r_.timeline_.next()) r_.sample_timeline(index_);
-    next_stop_ = std::min(r_.next_snapshot_, r_.timeline_.next());
+    next_stop_ = std::min(r_.snapshots_.next(), r_.timeline_.next());
   }
 
   // A new peak of live bytes: remember where, and sample the allocator's

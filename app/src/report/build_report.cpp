@@ -52,6 +52,7 @@ Report build_report(std::string trace, std::string trace_format, const replay::A
   r.verify = options.verify;
   r.lenient = options.lenient;
   r.memory_limit = options.memory_limit;
+  r.snapshot_every = options.snapshot_every;
   r.result = std::move(result);
   const replay::ReplayResult& x = r.result;
 

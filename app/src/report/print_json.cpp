@@ -119,16 +119,17 @@ json report_json(const Report& r) {
   for (const replay::Leak& l : x.leaks) first.push_back({{"id", l.id}, {"size", l.size}, {"event", l.event}});
   j["leaks"]["first"] = first;
 
+  // The spacing the snapshots were kept at: --snapshot-every's N, or a
+  // multiple of it when a long trace filled the store (report.md).
+  j["snapshot_interval"] = x.snapshot_interval;
   json snaps = json::array();
   for (const replay::Snapshot& s : x.snapshots) {
-    json blocks = json::array();
-    for (std::uint32_t i = 0; i < s.allocator.class_count; ++i) blocks.push_back(s.allocator.class_blocks[i]);
     snaps.push_back({{"events", s.events},
                      {"live_bytes", s.live_bytes},
                      {"live_allocs", s.live_allocs},
-                     {"footprint", s.allocator.footprint},
-                     {"reserved", s.allocator.reserved},
-                     {"class_blocks", blocks}});
+                     {"footprint", s.footprint},
+                     {"reserved", s.reserved},
+                     {"class_blocks", s.class_blocks}});
   }
   j["snapshots"] = snaps;
   j["timeline"] = timeline_json(x.timeline);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "fa32/app/replay/snapshots.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "style.hpp"
 #include "text_table.hpp"
@@ -126,15 +127,22 @@ void print_snapshots(std::ostream& out, const Report& r, const Style& st) {
   if (snaps.empty()) return;
   constexpr std::size_t kMaxLines = 40;
   const std::size_t step = (snaps.size() + kMaxLines - 1) / kMaxLines;
+  // A spacing other than the one asked for would otherwise read as a bug.
+  const std::uint64_t every = r.result.snapshot_interval;
+  const std::string thinned = every != r.snapshot_every
+                                  ? ", every " + std::to_string(every) + " events (--snapshot-every " +
+                                        std::to_string(r.snapshot_every) + " doubled to keep at most " +
+                                        std::to_string(replay::max_snapshots) + " snapshots)"
+                                  : "";
   out << '\n'
-      << st.bold("memory over time") << (step > 1 ? " (every " + std::to_string(step) + "th snapshot)" : "")
-      << '\n';
+      << st.bold("memory over time") << thinned
+      << (step > 1 ? " (every " + std::to_string(step) + "th snapshot)" : "") << '\n';
   const std::vector<std::string> head{"events", "live bytes", "live allocs", "footprint", "reserved"};
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < snaps.size(); i += step) {
     const replay::Snapshot& s = snaps[i];
     rows.push_back({std::to_string(s.events), std::to_string(s.live_bytes), std::to_string(s.live_allocs),
-                    std::to_string(s.allocator.footprint), std::to_string(s.allocator.reserved)});
+                    std::to_string(s.footprint), std::to_string(s.reserved)});
   }
   print_table(out, head, rows);
 }

@@ -26,9 +26,9 @@ struct Workload {
 struct RunnerOptions {
   int runs = 5;
   int warmup = 1;
-  // A run replays the trace this many times at least, or more until it has
-  // lasted min_run_time (measured on the warm-up round), so tiny traces give
-  // a measurable time.
+  // A run replays the trace once, or more until it has lasted min_run_time
+  // (measured on the warm-up round; with warmup 0 on a calibration round,
+  // see run_workload), so tiny traces give a measurable time.
   std::chrono::milliseconds min_run_time{200};
   std::uint64_t max_repetitions = 10000;
   std::chrono::milliseconds timeout{120000};

@@ -24,6 +24,7 @@
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/replay/result.hpp"
+#include "fa32/app/replay/snapshots.hpp"
 #include "fa32/app/replay/timeline.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -74,6 +75,7 @@ class Replayer {
   bool not_live(std::uint64_t index, const ReplayEvent& e, Slot* s);
   void fail(ErrorKind kind, std::uint64_t index, std::string message);
   void sample_peak();
+  // The snapshot due at events_done (snapshots_.next()).
   void take_snapshot(std::uint64_t events_done);
   // timeline.cpp: the automatic memory-over-time points.
   void sample_timeline(std::uint64_t events_done);
@@ -90,12 +92,11 @@ class Replayer {
   Allocator& alloc_;
   ReplayOptions options_;
   IdTable ids_;
-  MappedArray<Snapshot> snapshots_;
+  SnapshotStore snapshots_;
   TimelineSampler timeline_;
   std::uint64_t timeline_wall_ns_ = 0;  // spent sampling the timeline inside the timed loop
   std::uint64_t timeline_cpu_ns_ = 0;
   ReplayResult result_;
-  std::uint64_t next_snapshot_ = UINT64_MAX;
   std::uint64_t last_alloc_index_plus1_ = 0;  // for temporary allocations
   std::uint64_t last_alloc_id_ = 0;
   bool peak_pending_ = false;

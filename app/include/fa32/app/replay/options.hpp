@@ -32,7 +32,8 @@ struct ReplayOptions {
   // Skip and count invalid events (free of an unknown id, double free, ...)
   // instead of stopping at the first.
   bool lenient = false;
-  // Record a snapshot every N events (0: none).
+  // Record a snapshot every N events (0: none); past max_snapshots of them
+  // the spacing doubles (snapshots.hpp).
   std::uint64_t snapshot_every = 0;
   // How many leaks to list (all are counted).
   std::uint64_t leak_limit = 10;

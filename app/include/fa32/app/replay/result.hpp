@@ -48,7 +48,9 @@ struct Snapshot {
   std::uint64_t events = 0;  // events replayed when it was taken
   std::uint64_t live_bytes = 0;
   std::uint64_t live_allocs = 0;
-  AllocatorSample allocator;
+  std::uint64_t footprint = 0;  // the allocator's, as AllocatorSample
+  std::uint64_t reserved = 0;
+  std::vector<std::uint64_t> class_blocks;  // pool blocks in use, one per class of the allocator
 };
 
 // Requested sizes by power of two: bin b counts sizes s with
@@ -98,7 +100,12 @@ struct ReplayResult {
   std::uint64_t hashed_ids = 0;      // ids too sparse for the dense id table, kept in its hash
   std::uint64_t dense_id_slots = 0;  // size of the dense id table at the end
 
+  // --snapshot-every: evenly spaced, at every multiple of snapshot_interval,
+  // plus one after the last event (snapshots.hpp).
   std::vector<Snapshot> snapshots;
+  // The spacing kept: ReplayOptions::snapshot_every, doubled each time
+  // max_snapshots were held (0: no snapshots asked for).
+  std::uint64_t snapshot_interval = 0;
   std::optional<Fa32Final> fa32;  // fastalloc32's own counters
 
   std::uint64_t replay_ns = 0;      // wall time inside the replay loop (allocator calls + bookkeeping)

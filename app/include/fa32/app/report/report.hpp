@@ -67,6 +67,7 @@ struct Report {
   bool verify = false;
   bool lenient = false;
   std::uint64_t memory_limit = UINT64_MAX;  // UINT64_MAX: none
+  std::uint64_t snapshot_every = 0;         // as asked (result.snapshot_interval: as kept)
 
   replay::ReplayResult result;  // the raw figures
 
