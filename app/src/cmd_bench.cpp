@@ -147,7 +147,11 @@ Command setup_bench(CLI::App& app) {
   sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  sub->add_option("--warmup", opts->warmup, "Warm-up rounds before the measured runs (not reported)")
+  sub->add_option(
+         "--warmup", opts->warmup,
+         "Warm-up rounds before the measured runs (not reported); they also set how many repetitions "
+         "--min-time needs. With 0, a first round of single replays sets them, and counts as the "
+         "first measured round when one replay is long enough")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
   sub->add_option("--min-time", opts->min_time_ms,

@@ -20,7 +20,7 @@ using json = nlohmann::ordered_json;
 // Parts of a report that are series, lists or verdicts, not figures to compare.
 constexpr std::string_view kSkipped[] = {
     "schema_version", "command", "snapshots", "timeline",    "size_histogram", "lifetime_histogram",
-    "gates",          "passed",  "error",     "leaks.first", "notes"};
+    "gates",          "passed",  "error",     "leaks.first", "notes",          "snapshot_interval"};
 
 struct Flat {
   std::vector<std::pair<std::string, std::optional<double>>> numbers;  // in report order

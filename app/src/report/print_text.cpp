@@ -136,7 +136,7 @@ void print_snapshots(std::ostream& out, const Report& r, const Style& st) {
                                   : "";
   out << '\n'
       << st.bold("memory over time") << thinned
-      << (step > 1 ? " (every " + std::to_string(step) + "th snapshot)" : "") << '\n';
+      << (step > 1 ? " (one snapshot in " + std::to_string(step) + " shown)" : "") << '\n';
   const std::vector<std::string> head{"events", "live bytes", "live allocs", "footprint", "reserved"};
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < snaps.size(); i += step) {
