@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "fa32/app/replay/even_spacing.hpp"
+
 namespace fa32::app::replay {
 
 void SnapshotStore::start(std::uint64_t every, std::size_t capacity) {
@@ -33,21 +35,16 @@ void SnapshotStore::push(std::uint64_t events, std::uint64_t live_bytes, std::ui
 void SnapshotStore::add(std::uint64_t events, std::uint64_t live_bytes, std::uint64_t live_allocs,
                         const AllocatorSample& a) {
   if (heads_.size() >= capacity_) {
-    // The snapshots sit at every multiple of the interval, the first at
-    // index 0: the odd indices hold the multiples of twice the interval.
-    const std::size_t half = heads_.size() / 2;
-    for (std::size_t i = 0; i < half; ++i) {
-      heads_[i] = heads_[2 * i + 1];
-      std::copy_n(class_blocks_.data() + (2 * i + 1) * classes_, classes_,
-                  class_blocks_.data() + i * classes_);
-    }
-    heads_.resize(half);
-    class_blocks_.resize(half * classes_);
-    interval_ = interval_ > UINT64_MAX / 2 ? UINT64_MAX : interval_ * 2;
+    const std::size_t kept = keep_every_other(heads_.size(), [this](std::size_t from, std::size_t to) {
+      heads_[to] = heads_[from];
+      std::copy_n(class_blocks_.data() + from * classes_, classes_, class_blocks_.data() + to * classes_);
+    });
+    heads_.resize(kept);
+    class_blocks_.resize(kept * classes_);
+    interval_ = doubled(interval_);
   }
   if (events % interval_ == 0) push(events, live_bytes, live_allocs, a);
-  const std::uint64_t done = events / interval_;
-  next_ = done >= UINT64_MAX / interval_ ? UINT64_MAX : (done + 1) * interval_;
+  next_ = next_multiple(events, interval_);
 }
 
 void SnapshotStore::add_extra(std::uint64_t events, std::uint64_t live_bytes, std::uint64_t live_allocs,

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/even_spacing.hpp"
 
 namespace fa32::app::replay {
 
@@ -20,15 +21,12 @@ void TimelineSampler::start(std::uint64_t target) {
 void TimelineSampler::add(const TimelinePoint& p) {
   points_.push_back(p);
   if (points_.size() >= target_) {
-    // Points sit at every multiple of the stride: keeping the odd indices
-    // keeps the multiples of twice the stride, still evenly spaced.
-    const std::size_t half = points_.size() / 2;
-    for (std::size_t i = 0; i < half; ++i) points_[i] = points_[2 * i + 1];
-    points_.resize(half);
-    stride_ *= 2;
+    points_.resize(keep_every_other(
+        points_.size(), [this](std::size_t from, std::size_t to) { points_[to] = points_[from]; }));
+    stride_ = doubled(stride_);
   }
   const std::uint64_t last = points_.empty() ? 0 : points_[points_.size() - 1].events;
-  next_ = (last / stride_ + 1) * stride_;
+  next_ = next_multiple(last, stride_);
 }
 
 std::vector<TimelinePoint> TimelineSampler::finish(std::optional<TimelinePoint> peak,

@@ -1,7 +1,7 @@
 // --snapshot-every N, in bounded memory: the store keeps at most
 // max_snapshots snapshots at every multiple of an interval that starts at N.
 // When a snapshot is due and the store is full, it drops every other one and
-// doubles the interval, as the timeline does (timeline.hpp): the snapshots
+// doubles the interval, as the timeline does (even_spacing.hpp): the snapshots
 // stay evenly spaced whatever N and the trace length, and a replay that asks
 // for a snapshot after every event of a long trace costs a few MiB, not
 // 1.7 KiB per event (300 000 events took 527 MB, 3 million ran out of
