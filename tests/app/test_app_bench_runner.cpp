@@ -76,18 +76,29 @@ AllocatorSpec fa32_spec(std::string name, std::string config) {
   return {std::move(name), AllocatorKind::fastalloc32, std::move(config), ""};
 }
 
+// Options that run the stand-in worker `runs` times after `warmup` rounds.
+RunnerOptions stand_in_options(const StandIn& w, int runs, int warmup, int min_run_ms) {
+  RunnerOptions o;
+  o.program = w.program;
+  o.runs = runs;
+  o.warmup = warmup;
+  o.min_run_time = std::chrono::milliseconds(min_run_ms);
+  return o;
+}
+
+// fastalloc32 "a" (config x) and glibc on a stand-in workload.
+WorkloadResult run_pair(const RunnerOptions& o) {
+  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
+  return run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+}
+
 }  // namespace
 
 TEST_CASE(
     "a probe round, then runs interleaved after a warm-up round, with repetitions fixed from the warm-up") {
   StandIn w;
-  RunnerOptions o;
-  o.program = w.program;
-  o.runs = 3;
-  o.warmup = 1;
-  o.min_run_time = std::chrono::milliseconds(50);  // warm-up replay: 1 ms -> 50 repetitions
-  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
-  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+  const RunnerOptions o = stand_in_options(w, 3, 1, 50);  // warm-up replay: 1 ms -> 50 repetitions
+  const WorkloadResult r = run_pair(o);
 
   const std::vector<std::string> expected{
       "fastalloc32:x:probe", "system::probe",  // the probe round: footprint and checks, no timing
@@ -111,13 +122,8 @@ TEST_CASE(
 TEST_CASE("with no warm-up, a calibration round fixes the repetitions that --min-time asks for") {
   // --warmup 0 used to mean one repetition whatever --min-time said.
   StandIn w;
-  RunnerOptions o;
-  o.program = w.program;
-  o.runs = 2;
-  o.warmup = 0;
-  o.min_run_time = std::chrono::milliseconds(50);  // calibration replay: 1 ms -> 50 repetitions
-  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
-  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+  const RunnerOptions o = stand_in_options(w, 2, 0, 50);  // calibration replay: 1 ms -> 50 repetitions
+  const WorkloadResult r = run_pair(o);
 
   const std::vector<std::string> expected{
       "fastalloc32:x:probe", "system::probe",  // the probe round
@@ -135,13 +141,8 @@ TEST_CASE("with no warm-up, a calibration round fixes the repetitions that --min
 TEST_CASE("with no warm-up, a calibration round long enough is the first measured round") {
   // No run more than before for a trace that lasts --min-time already.
   StandIn w;
-  RunnerOptions o;
-  o.program = w.program;
-  o.runs = 3;
-  o.warmup = 0;
-  o.min_run_time = std::chrono::milliseconds(1);  // calibration replay: 1 ms, long enough
-  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
-  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+  const RunnerOptions o = stand_in_options(w, 3, 0, 1);  // calibration replay: 1 ms, long enough
+  const WorkloadResult r = run_pair(o);
 
   const std::vector<std::string> expected{
       "fastalloc32:x:probe", "system::probe", "fastalloc32:x:1", "system::1",
@@ -186,14 +187,9 @@ TEST_CASE("a worker that crashes or hangs is reported and not run again, the oth
 
 TEST_CASE("every worker is told the touch mode, probe and warm-up runs included") {
   StandIn w;
-  RunnerOptions o;
-  o.program = w.program;
-  o.runs = 2;
-  o.warmup = 1;
-  o.min_run_time = std::chrono::milliseconds(0);
+  RunnerOptions o = stand_in_options(w, 2, 1, 0);
   o.touch = fa32::app::replay::Touch::all;
-  const std::vector<AllocatorSpec> allocators{fa32_spec("a", "x"), {"glibc", AllocatorKind::system, "", ""}};
-  const WorkloadResult r = run_workload({"t", "trace", "/dev/null", 1000, 4096}, allocators, o);
+  const WorkloadResult r = run_pair(o);
   CHECK(r.allocators[0].status == RunStatus::ok);
   CHECK(w.calls("touch.log") == std::vector<std::string>(8, "all"));
 }
