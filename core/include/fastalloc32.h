@@ -520,7 +520,8 @@ FASTALLOC32_API void fastalloc32_for_each_live(const fastalloc32_mm* mm, fastall
  * as osize when ptr is NULL; it is ignored. For a non-NULL ptr osize is the
  * block's size: a shrink (nsize <= osize) never fails, because when no
  * smaller block can be had the old one is kept (Lua 5.1-5.3 and LuaJIT
- * assume shrinking cannot fail). A NULL ud returns NULL. */
+ * assume shrinking cannot fail); that counts as a resize in place at nsize,
+ * not as a failed allocation, and is not reported. A NULL ud returns NULL. */
 FASTALLOC32_API void* fastalloc32_lua_alloc(void* ud, void* ptr, size_t osize, size_t nsize);
 
 /* Walks every internal structure and verifies its invariants (pool

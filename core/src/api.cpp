@@ -13,6 +13,10 @@ void report(Manager& m, fastalloc32_status status, const void* ptr) noexcept {
 }
 
 void fail_alloc(Manager& m, fastalloc32_status status) noexcept {
+  if (m.keep_on_failure) {
+    m.shrink_failed = true;
+    return;
+  }
   m.counters.failed_allocs++;
   report(m, status, nullptr);
 }

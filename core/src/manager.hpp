@@ -93,6 +93,11 @@ struct fastalloc32_mm {
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers
   unsigned freed_next;
   uint32_t large_colours;  // large blocks coloured so far (next_large_colour)
+  // Set by realloc_or_keep while it tries a shrink whose old block it keeps
+  // on failure: fail_alloc then neither counts nor reports, since the call
+  // succeeds, and sets shrink_failed instead.
+  bool keep_on_failure;
+  bool shrink_failed;
   // The sentinels of every class whose cache has not been used yet: such a
   // class's cache, cache_top, cache_touched_end and fast_free_end all point
   // just past them (no_cache + 2), so the inline malloc reads kNoBlock and
@@ -252,6 +257,11 @@ void* alloc_aligned(Manager& m, size_t align, size_t size) noexcept;
 // Releases a located live block (no user-level counters).
 void release(Manager& m, const Location& loc) noexcept;
 void* realloc_block(Manager& m, void* p, size_t size) noexcept;
+// realloc for a caller to whom a shrink cannot fail (lua_Alloc): when size
+// is at most the block's usable size and no smaller block can be had, the
+// block stays where it is, at the new requested size, and the call counts
+// as a resize in place, not as a failed allocation.
+void* realloc_or_keep(Manager& m, void* p, size_t size) noexcept;
 // With secure_zero, at destroy: wipes every live block whose memory goes
 // back to the system malloc or the map hook (munmap needs no wipe).
 void wipe_live(Manager& m) noexcept;

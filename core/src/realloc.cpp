@@ -158,4 +158,24 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
   return q;
 }
 
+void* realloc_or_keep(Manager& m, void* p, size_t size) noexcept {
+  // Pool and fallback blocks shrink in place (their block holds any smaller
+  // size); only a large block's shrink asks for memory (a pool block, a
+  // fallback slab, an mremap), and that may fail.
+  const Location loc = locate(m, p);
+  if (loc.where != Where::large || size > loc.entry->usable) return realloc_block(m, p, size);
+  m.keep_on_failure = true;
+  m.shrink_failed = false;
+  void* q = realloc_block(m, p, size);
+  m.keep_on_failure = false;
+  if (q != nullptr || !m.shrink_failed) return q;
+  // Nothing moved and nothing was counted but the realloc: the block stays
+  // at the size the caller now holds, as an in-place shrink leaves it.
+  TableEntry* e = m.table.find(reinterpret_cast<uintptr_t>(p));
+  change_outside_requested(m, e->requested, size);
+  e->requested = size;
+  m.counters.realloc_large_in_place++;
+  return p;
+}
+
 }  // namespace fa32::core
