@@ -26,7 +26,7 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
   -c CPU      pin every run to this CPU with taskset (default: not pinned)
   -t SECONDS  timeout of each run (default 120)
   -o FILE     keep the raw results (round, script, allocator, CPU s, checksum,
-              peak RSS growth in bytes)
+              peak RSS growth in bytes; CPU s is FAILED for a failed run)
   --host BINARY  default build/bench/lua_host/fa32_lua_host
   SCRIPT.lua  default every script in bench/lua_host/scripts
 
@@ -124,6 +124,8 @@ for round in $(seq 1 "$rounds"); do
         failed=1
         [ "$rc" = 124 ] && out="timed out after $limit s"
         echo "FAILED: $name on $(basename "$script") (round $round, exit $rc): $out" >&2
+        # So the table names it, even when no allocator ran the script.
+        printf '%s\t%s\t%s\tFAILED\t-\t-\n' "$round" "$(basename "$script" .lua)" "$name" >>"$results"
       fi
     done
   done

@@ -3,14 +3,15 @@
 """Tabulates bench/run-lua-host.sh results.
 
 Input: a file of tab-separated lines "round script allocator cpu_seconds
-checksum [peak_rss_growth_bytes]" and the allocators in column order. Prints
+checksum [peak_rss_growth_bytes]" (cpu_seconds FAILED for a run that
+failed) and the allocators in column order. Prints
 a Markdown table of the median CPU seconds per script and allocator, with
 the ratio to the fastest allocator and to glibc, a table of the spread, the
 scripts where fa32 is not the fastest (within 3 %) or is slower than glibc,
 whether every allocator returned the same checksum, and, where the lines
 have it, a table of the median peak resident memory each run added, with
 fa32's ratio to the lowest of the other allocators'. Exit status 1 on a
-checksum mismatch or a missing figure."""
+checksum mismatch, a failed run or a missing figure."""
 import math
 import statistics
 import sys
@@ -20,22 +21,27 @@ CLOSE = 1.03  # within 3 % of the fastest counts as the fastest
 
 def load(path):
     """{script: {allocator: [cpu seconds]}}, {script: {allocator: {checksums}}},
-    {script: {allocator: [peak RSS growth bytes]}}, scripts in order."""
-    times, sums, rss, scripts = {}, {}, {}, []
+    {script: {allocator: [peak RSS growth bytes]}}, scripts in order, and the
+    failed runs as [(round, script, allocator)]. A script whose every run
+    failed is among the scripts, with no figures."""
+    times, sums, rss, scripts, failed = {}, {}, {}, [], []
     with open(path) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
             if len(fields) not in (5, 6):
                 continue
-            _, script, alloc, cpu, checksum = fields[:5]
+            run, script, alloc, cpu, checksum = fields[:5]
             if script not in times:
                 scripts.append(script)
                 times[script], sums[script], rss[script] = {}, {}, {}
+            if cpu == "FAILED":
+                failed.append((run, script, alloc))
+                continue
             times[script].setdefault(alloc, []).append(float(cpu))
             sums[script].setdefault(alloc, set()).add(checksum)
             if len(fields) == 6 and fields[5].isdigit():
                 rss[script].setdefault(alloc, []).append(int(fields[5]))
-    return times, sums, rss, scripts
+    return times, sums, rss, scripts, failed
 
 
 def memory_table(rss, scripts, allocs):
@@ -75,7 +81,7 @@ def cell(value, fastest, glibc):
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: tabulate.py RESULTS.tsv ALLOCATOR...")
-    times, sums, rss, scripts = load(sys.argv[1])
+    times, sums, rss, scripts, failed = load(sys.argv[1])
     allocs = sys.argv[2:]
     ok = True
     if not scripts:
@@ -136,7 +142,7 @@ def main():
         print("fa32 flags (not within 3 % of the fastest, or slower than glibc):")
         for name, flags in flagged:
             print(f"- {name}: " + "; ".join(flags))
-    elif "fa32" in allocs:
+    elif "fa32" in allocs and all("fa32" in times[s] for s in scripts):
         print("fa32 is the fastest or within 3 % of it on every script, and not slower than glibc.")
 
     mismatches = []
@@ -148,12 +154,20 @@ def main():
         missing = [a for a in allocs if a not in times[s]]
         if missing:
             mismatches.append(f"- {s}: no successful run on {', '.join(missing)}")
+    if failed:
+        # The medians above are of the runs that finished: say which did not.
+        ok = False
+        print(f"FAILED RUNS ({len(failed)}), left out of the figures:")
+        for run, s, a in failed:
+            print(f"- {s} on {a}, round {run}")
     if mismatches:
         ok = False
         print("CHECKSUMS DIFFER or runs are missing:")
         print("\n".join(mismatches))
-    else:
+    elif not failed:
         print("Checksums: every allocator returned the same checksum on every script, in every round.")
+    else:
+        print("Checksums: every run that finished returned the same checksum as the others of its script.")
     memory_table(rss, scripts, allocs)
     return 0 if ok else 1
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# bench/run-lua-host.sh with a script that fails on every allocator: the
+# run fails, and its table names the script and the failed runs instead of
+# leaving the script out and stating that every allocator returned the
+# same checksum on every script, in every round. Then tabulate.py alone on
+# made-up results where one run of three failed.
+#
+#   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
+set -euo pipefail
+src="$1"
+host="$2"
+work="$3"
+rm -rf "$work"
+mkdir -p "$work"
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc -o "$work/raw.tsv" \
+  "$src/bench/lua_host/scripts/json.lua" "$src/tests/lua_host/scripts/lua_error.lua" \
+  >"$work/table.md" 2>"$work/stderr.txt" || status=$?
+cat "$work/table.md"
+[ "$status" = 1 ] || fail "exit status $status, not 1"
+grep -q '^FAILED: fa32 on lua_error.lua' "$work/stderr.txt" || fail "no FAILED line for fa32"
+grep -qF '| json | ' "$work/table.md" || fail "no row for json"
+grep -qxF -- '- lua_error on fa32, round 1' "$work/table.md" || fail "fa32's failed run not listed"
+grep -qxF -- '- lua_error on glibc, round 1' "$work/table.md" || fail "glibc's failed run not listed"
+grep -qxF -- '- lua_error: no successful run on fa32, glibc' "$work/table.md" || fail "lua_error not missing"
+! grep -q 'every allocator returned the same checksum' "$work/table.md" || fail "claims every run agreed"
+! grep -q 'on every script, and not slower' "$work/table.md" || fail "claims fa32 fine on every script"
+grep -qP '^1\tlua_error\tfa32\tFAILED\t' "$work/raw.tsv" || fail "no FAILED line in the raw results"
+
+# One failed round of three: the medians are of the other two, and the
+# failed run is named.
+{
+  printf '1\ta\tfa32\t0.5\tx\t1\n'
+  printf '2\ta\tfa32\tFAILED\t-\t-\n'
+  printf '3\ta\tfa32\t0.7\tx\t1\n'
+  printf '%s\ta\tglibc\t0.6\tx\t1\n' 1 2 3
+} >"$work/partial.tsv"
+status=0
+python3 "$src/bench/lua_host/tabulate.py" "$work/partial.tsv" fa32 glibc >"$work/partial.md" || status=$?
+cat "$work/partial.md"
+[ "$status" = 1 ] || fail "tabulate.py exit status $status with a failed run, not 1"
+grep -qF '| a | 0.600 (1.00 / 1.00) | 0.600 (1.00 / 1.00) |' "$work/partial.md" || fail "row a"
+grep -qxF -- '- a on fa32, round 2' "$work/partial.md" || fail "the failed round not listed"
+! grep -q 'in every round' "$work/partial.md" || fail "claims every round agreed"
+echo "ok"
