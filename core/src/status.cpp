@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <cstring>
+
 #include "fastalloc32.h"
 
+static_assert(sizeof(fastalloc32_status) == sizeof(int), "a C caller passes the status as an int");
+
 extern "C" const char* fastalloc32_status_string(fastalloc32_status status) {
-  switch (status) {
+  // A C enum is an int, so a C caller may pass any int. In C++ loading a
+  // value outside the enumerators' range as the enum type is undefined
+  // (UBSan's enum check aborts on it): read the bytes as the int they are.
+  int value = 0;
+  std::memcpy(&value, &status, sizeof value);
+  switch (value) {
     case FASTALLOC32_OK:
       return "ok";
     case FASTALLOC32_E_NOMEM:
@@ -21,6 +30,7 @@ extern "C" const char* fastalloc32_status_string(fastalloc32_status status) {
       return "invalid configuration";
     case FASTALLOC32_E_CORRUPT:
       return "broken invariant";
+    default:
+      return "unknown status";
   }
-  return "unknown status";
 }

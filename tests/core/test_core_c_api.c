@@ -182,6 +182,9 @@ static void test_configured_manager(void) {
   CHECK(mm == NULL && status == FASTALLOC32_E_BAD_CONFIG);
   CHECK(strcmp(fastalloc32_status_string(FASTALLOC32_OK), "ok") == 0);
   CHECK(fastalloc32_status_string(FASTALLOC32_E_DOUBLE_FREE) != NULL);
+  /* A C enum is an int: any value may come in, and a name comes back. */
+  CHECK(strcmp(fastalloc32_status_string((fastalloc32_status)99), "unknown status") == 0);
+  CHECK(strcmp(fastalloc32_status_string((fastalloc32_status)-1), "unknown status") == 0);
 }
 
 int main(void) {
