@@ -110,7 +110,9 @@ for round in $(seq 1 "$rounds"); do
   for script in "${scripts[@]}"; do
     for name in "${order[@]}"; do
       lib="$(preload_for "$name")"
-      alloc=(--alloc system)
+      # The host checks that the preload took: ld.so only warns when it
+      # cannot load one, and the run would measure glibc under its name.
+      alloc=(--alloc system ${lib:+--expect-malloc "$lib"})
       [ "$name" = fa32 ] && alloc=(--alloc fa32)
       [[ "$name" == fa32-* ]] && alloc=(--alloc fa32 --preset "${name#fa32-}")
       if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)"; then

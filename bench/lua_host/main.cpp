@@ -69,6 +69,15 @@ Run run_once(const Options& o) {
 }
 
 int run_all(const Options& o) {
+  // A preload that failed to load (ld.so only warns), or a library that is
+  // no allocator, leaves the process on glibc: its figures would stand
+  // under the other allocator's name.
+  if (!o.expect_malloc.empty() && !(fa32::app::bench::library_mapped(o.expect_malloc) &&
+                                    fa32::app::bench::allocator_is(o.expect_malloc))) {
+    std::fprintf(stderr, "fa32_lua_host: malloc and free are not %s's (did its LD_PRELOAD take?)\n",
+                 o.expect_malloc.c_str());
+    return 1;
+  }
   // What the runs add to the resident set: its peak over the one the
   // process started with (the interpreter, and a preloaded allocator's own
   // library, are in both).

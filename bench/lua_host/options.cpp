@@ -22,7 +22,7 @@ std::optional<std::uint64_t> parse_count(const std::string& text, std::uint64_t 
 
 const char* usage_text() {
   return "usage: fa32_lua_host --alloc fa32|system [--preset NAME] [--repeat N] [--stats]\n"
-         "                     [--max-mem BYTES] SCRIPT.lua [ARG...]\n"
+         "                     [--max-mem BYTES] [--expect-malloc LIBRARY] SCRIPT.lua [ARG...]\n"
          "\n"
          "Runs a Lua 5.4 script in a state whose only allocator is the one chosen:\n"
          "  --alloc fa32     fastalloc32 with its default config (fastalloc32_create()),\n"
@@ -35,6 +35,10 @@ const char* usage_text() {
          "                   (default 1); every run must return the same checksum\n"
          "  --stats          after each run, print fastalloc32's statistics to stderr\n"
          "  --max-mem BYTES  refuse allocations beyond BYTES live bytes of Lua memory\n"
+         "  --expect-malloc LIBRARY\n"
+         "                   with --alloc system: fail (exit 1) unless the process's\n"
+         "                   malloc and free are LIBRARY's (a path or a soname), so a\n"
+         "                   LD_PRELOAD that did not take is not measured as it\n"
          "The script gets ARG... as its chunk arguments (...) and returns a checksum.\n"
          "Prints the checksum and the CPU seconds of a run, from creating the\n"
          "allocator and the state to lua_close, the script's loading included (with\n"
@@ -65,7 +69,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       o.stats = true;
       continue;
     }
-    if (a == "--alloc" || a == "--repeat" || a == "--max-mem" || a == "--preset") {
+    if (a == "--alloc" || a == "--repeat" || a == "--max-mem" || a == "--preset" || a == "--expect-malloc") {
       if (i + 1 >= args.size()) {
         result.error = a + " needs a value";
         return result;
@@ -91,6 +95,12 @@ ParseResult parse_options(const std::vector<std::string>& args) {
           return result;
         }
         o.preset = v;
+      } else if (a == "--expect-malloc") {
+        if (v.empty()) {
+          result.error = "--expect-malloc needs a library";
+          return result;
+        }
+        o.expect_malloc = v;
       } else if (a == "--repeat") {
         auto n = parse_count(v, 1, 1000000);
         if (!n) {
@@ -124,6 +134,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   }
   if (!o.preset.empty() && o.alloc != AllocKind::Fa32) {
     result.error = "--preset is fastalloc32's: it needs --alloc fa32";
+    return result;
+  }
+  if (!o.expect_malloc.empty() && o.alloc != AllocKind::System) {
+    result.error = "--expect-malloc checks the process's malloc: it needs --alloc system";
     return result;
   }
   if (i >= args.size()) {

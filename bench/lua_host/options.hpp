@@ -18,7 +18,10 @@ struct Options {
   bool stats = false;       // print fastalloc32's statistics to stderr after each run
   std::size_t max_mem = 0;  // 0: no limit; else Lua's live bytes are capped here
   std::string preset;       // --alloc fa32: a fastalloc32_config_preset name; empty: fastalloc32_create()
-  std::string script;       // path of the Lua script
+  // --alloc system: the library (path or soname) whose malloc and free the
+  // process must be running on, or empty for no check.
+  std::string expect_malloc;
+  std::string script;  // path of the Lua script
   std::vector<std::string> script_args;
 };
 
