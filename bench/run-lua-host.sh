@@ -60,7 +60,7 @@ if [ "$quick" = 1 ]; then
 fi
 rounds="${rounds:-5}" scale="${scale:-1}"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "run-lua-host.sh: ROUNDS must be a positive number" >&2; exit 2; }
-[[ "$scale" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "run-lua-host.sh: SCALE must be a positive number" >&2; exit 2; }
+[[ "$scale" =~ ^[0-9]*\.?[0-9]+$ && "$scale" =~ [1-9] ]] || { echo "run-lua-host.sh: SCALE must be a positive number" >&2; exit 2; }
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "run-lua-host.sh: -t needs a number of seconds" >&2; exit 2; }
 [ -x "$host" ] || { echo "run-lua-host.sh: no host binary at $host (cmake --build build --target fa32_lua_host)" >&2; exit 2; }
 if [ ${#scripts[@]} -eq 0 ]; then
@@ -115,14 +115,20 @@ for round in $(seq 1 "$rounds"); do
       alloc=(--alloc system ${lib:+--expect-malloc "$lib"})
       [ "$name" = fa32 ] && alloc=(--alloc fa32)
       [[ "$name" == fa32-* ]] && alloc=(--alloc fa32 --preset "${name#fa32-}")
-      if out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)"; then
-        cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
-        sum="$(sed -n 's/^checksum: //p' <<<"$out")"
-        rss="$(sed -n 's/^peak_rss_growth_bytes: //p' <<<"$out")"
+      rc=0
+      out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)" || rc=$?
+      cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
+      sum="$(sed -n 's/^checksum: //p' <<<"$out")"
+      rss="$(sed -n 's/^peak_rss_growth_bytes: //p' <<<"$out")"
+      # A script that ends the process itself (os.exit) exits 0 before the
+      # host prints its figures: that run measured nothing.
+      if [ "$rc" = 0 ] && { [ -z "$cpu_s" ] || [ -z "$sum" ]; }; then
+        rc=1 out="the host exited 0 without its cpu_seconds and checksum lines (did the script call os.exit?)"
+      fi
+      if [ "$rc" = 0 ]; then
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$(basename "$script" .lua)" "$name" "$cpu_s" "$sum" \
           "${rss:--}" >>"$results"
       else
-        rc=$?
         failed=1
         [ "$rc" = 124 ] && out="timed out after $limit s"
         echo "FAILED: $name on $(basename "$script") (round $round, exit $rc): $out" >&2

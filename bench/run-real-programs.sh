@@ -64,7 +64,12 @@ fi
 
 status=0
 echo "run-real-programs: the Lua host" >&2
-"$here/run-lua-host.sh" "${lua_args[@]}" || status=1
+rc=0
+"$here/run-lua-host.sh" "${lua_args[@]}" || rc=$?
+# A usage error (an unknown allocator in -a, say) stops here, before minutes
+# of recording and replaying; failed runs are in the table and go on.
+[ "$rc" != 2 ] || exit 2
+[ "$rc" = 0 ] || status=1
 echo
 echo "run-real-programs: the recorded traces in $tracedir" >&2
 if [ ! -d "$tracedir" ] || ! compgen -G "$tracedir/*.fa32" >/dev/null; then

@@ -4,7 +4,9 @@
 # run fails, and its table names the script and the failed runs instead of
 # leaving the script out and stating that every allocator returned the
 # same checksum on every script, in every round. Then tabulate.py alone on
-# made-up results where one run of three failed.
+# made-up results where one run of three failed. Also: a script that ends
+# the process with os.exit(0) is a failed run, a zero scale is refused, and
+# run-real-programs.sh stops at the Lua host's usage error.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -31,6 +33,34 @@ grep -qxF -- '- lua_error: no successful run on fa32, glibc' "$work/table.md" ||
 ! grep -q 'every allocator returned the same checksum' "$work/table.md" || fail "claims every run agreed"
 ! grep -q 'on every script, and not slower' "$work/table.md" || fail "claims fa32 fine on every script"
 grep -qP '^1\tlua_error\tfa32\tFAILED\t' "$work/raw.tsv" || fail "no FAILED line in the raw results"
+
+# A script that ends the process with os.exit(0): the host exits 0 but
+# prints no figures, which is a failed run, not an empty cell.
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32 -o "$work/exit.tsv" \
+  "$src/tests/lua_host/scripts/exits_early.lua" >"$work/exit.md" 2>"$work/exit.txt" || status=$?
+[ "$status" = 1 ] || fail "os.exit script: exit status $status, not 1"
+grep -q '^FAILED: fa32 on exits_early.lua.*os.exit' "$work/exit.txt" || fail "os.exit script: no FAILED line"
+grep -qP '^1\texits_early\tfa32\tFAILED\t' "$work/exit.tsv" || fail "os.exit script: not FAILED in the raw results"
+
+# A scale of zero is refused as the message says, before any run.
+for bad in 0 0.0 00; do
+  status=0
+  bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s "$bad" -a fa32 "$src/tests/lua_host/scripts/args.lua" \
+    >/dev/null 2>"$work/scale.txt" || status=$?
+  [ "$status" = 2 ] || fail "-s $bad: exit status $status, not 2"
+  grep -q 'SCALE must be a positive number' "$work/scale.txt" || fail "-s $bad: no message"
+done
+
+# run-real-programs.sh stops at the Lua host's usage error (exit 2) instead
+# of going on to record and replay the traces.
+status=0
+bash "$src/bench/run-real-programs.sh" --host "$host" --fa32 "$(type -P true)" -a nosuchalloc "$work/no-traces" \
+  >/dev/null 2>"$work/usage.txt" || status=$?
+[ "$status" = 2 ] || fail "run-real-programs with -a nosuchalloc: exit status $status, not 2"
+grep -q "unknown allocator 'nosuchalloc'" "$work/usage.txt" || fail "run-real-programs: no usage message"
+! grep -q 'the recorded traces' "$work/usage.txt" || fail "run-real-programs went on to the traces"
+[ ! -e "$work/no-traces" ] || fail "run-real-programs recorded traces after a usage error"
 
 # One failed round of three: the medians are of the other two, and the
 # failed run is named.
