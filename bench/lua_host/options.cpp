@@ -33,7 +33,8 @@ const char* usage_text() {
          "                   of the default (default, profiling, compact, original)\n"
          "  --repeat N       run the script N times, each in a fresh state and allocator\n"
          "                   (default 1); every run must return the same checksum\n"
-         "  --stats          after each run, print fastalloc32's statistics to stderr\n"
+         "  --stats          with --alloc fa32: after each run, print fastalloc32's\n"
+         "                   statistics to stderr\n"
          "  --max-mem BYTES  refuse allocations beyond BYTES live bytes of Lua memory\n"
          "  --expect-malloc LIBRARY\n"
          "                   with --alloc system: fail (exit 1) unless the process's\n"
@@ -134,6 +135,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   }
   if (!o.preset.empty() && o.alloc != AllocKind::Fa32) {
     result.error = "--preset is fastalloc32's: it needs --alloc fa32";
+    return result;
+  }
+  if (o.stats && o.alloc != AllocKind::Fa32) {
+    result.error = "--stats prints fastalloc32's statistics: it needs --alloc fa32";
     return result;
   }
   if (!o.expect_malloc.empty() && o.alloc != AllocKind::System) {
