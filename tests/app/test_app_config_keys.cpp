@@ -117,6 +117,12 @@ TEST_CASE("toggles turn off by every route, and on and off at once is an error")
   CHECK(same(off_spec, via_flags({"--preset", "profiling", "--no-peaks"})));
   CHECK(same(off_spec, via_file(R"({"preset": "profiling", "peaks": false})")));
   CHECK_THROWS_AS(via_flags({"--peaks", "--no-peaks"}), CLI::ValidationError);
+  // Both given is an error however often each is: the counts do not net out.
+  CHECK_THROWS_WITH_AS(via_flags({"--peaks", "--no-peaks", "--peaks"}), doctest::Contains("both on and off"),
+                       CLI::ValidationError);
+  CHECK_THROWS_AS(via_flags({"--no-grow", "--grow", "--no-grow"}), CLI::ValidationError);
+  CHECK(via_flags({"--peaks", "--peaks"}).track_peaks == 1);
+  CHECK(via_flags({"--no-peaks", "--no-peaks"}).track_peaks == 0);
   CHECK_THROWS_WITH_AS(via_file(R"({"peaks": 1})"), doctest::Contains("expected true or false"), InputError);
   CHECK_THROWS_WITH_AS(via_file(R"({"config": "other.json"})"), doctest::Contains("cannot name another"),
                        InputError);

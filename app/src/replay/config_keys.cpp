@@ -30,15 +30,21 @@ const std::array kKeys{
               "Size classes, ascending, e.g. 16,32,64,128 (each a multiple of the alignment, at most 65520)",
               &Fa32Flags::classes},
     ConfigKey{"pool-size", KeyKind::size, "Pool bytes per class (e.g. 1M)", &Fa32Flags::pool_size},
-    ConfigKey{"pool-limit", KeyKind::size, "Let a full pool grow while the class stays under N bytes",
+    ConfigKey{"pool-limit", KeyKind::size,
+              "Let a full pool grow, a pool-size chunk at a time, while the class holds at most N bytes (a "
+              "power of two of pages holds one chunk less: see pool_limit in fastalloc32.h; 0: no growth)",
               &Fa32Flags::pool_limit},
     ConfigKey{"grow", KeyKind::toggle,
               "Let full pools grow up to 1 GiB per class, or the pool size if larger (--no-grow: pool limit "
               "0, each class keeps its first pool and falls back when it is full; with neither, the "
               "preset's limit: 64 MiB a class in default, profiling and compact)",
               nullptr, &Fa32Flags::grow},
-    ConfigKey{"cache", KeyKind::count, "Entries in each class's freed-block cache", &Fa32Flags::cache},
-    ConfigKey{"align", KeyKind::size, "Minimum alignment of every block (power of two)", &Fa32Flags::align},
+    ConfigKey{"cache", KeyKind::count, "Entries in each class's freed-block cache (at most 16777216)",
+              &Fa32Flags::cache},
+    ConfigKey{"align", KeyKind::size,
+              "Minimum alignment of every block: a power of two, 16 to 32K on x86-64, that "
+              "every class size is a multiple of",
+              &Fa32Flags::align},
     ConfigKey{"large-cache", KeyKind::size, "Bytes of freed large blocks kept for reuse (0: none)",
               &Fa32Flags::large_cache},
     ConfigKey{"large-arena", KeyKind::size,
@@ -47,16 +53,19 @@ const std::array kKeys{
               &Fa32Flags::large_arena},
     ConfigKey{"mmap-threshold", KeyKind::size, "Large requests from this size go straight to mmap",
               &Fa32Flags::mmap_threshold},
-    ConfigKey{"secure-zero", KeyKind::toggle, "Zero every block when it is freed", nullptr,
-              &Fa32Flags::secure_zero},
+    ConfigKey{"secure-zero", KeyKind::toggle,
+              "Wipe every block when it is freed or realloc moves it; every free takes the slow path "
+              "(--no-secure-zero: off; with neither, the preset's: off in every preset)",
+              nullptr, &Fa32Flags::secure_zero},
     ConfigKey{"peaks", KeyKind::toggle,
-              "Keep peaks in fastalloc32 (track_peaks; on in the profiling preset, off in the library's "
-              "default): without them the per-class peaks of requested bytes read 0",
+              "Keep peaks in fastalloc32 (track_peaks): without them the per-class peaks of requested bytes "
+              "read 0 (--no-peaks: off; with neither, the preset's: on in profiling and original, off in "
+              "default and compact)",
               nullptr, &Fa32Flags::peaks},
     ConfigKey{"trim-pools", KeyKind::toggle,
               "Before the footprint sets a new peak, give back the pages of the free blocks at the top of "
-              "each class (on in the compact preset): a smaller footprint peak, a page fault for each page "
-              "used again",
+              "each class: a smaller footprint peak, a page fault for each page used again (--no-trim-pools: "
+              "off; with neither, the preset's: on in compact only)",
               nullptr, &Fa32Flags::trim_pools},
 };
 
@@ -124,16 +133,21 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
   for (const ConfigKey& k : kKeys) {
     const std::string flag = "--" + std::string(k.name);
     if (k.toggle != nullptr) {
+      // Two flags, not CLI11's "--x,!--no-x": that one nets the counts, so
+      // --x --no-x --x read as on, and its help showed "{false}", which read
+      // as the default. Each records what it was given; both is an error.
       std::optional<bool>* slot = &(flags.*k.toggle);
-      const std::string name(k.name);
+      const std::string off = "--no-" + std::string(k.name);
+      const auto set = [slot, flag](bool on) {
+        if (slot->has_value() && **slot != on)
+          throw CLI::ValidationError(flag, "given both on and off; give one");
+        *slot = on;
+      };
       sub.add_flag_function(
-          flag + ",!--no-" + name,
-          [slot, flag](std::int64_t n) {
-            // The flag counts +1 for each --x and -1 for each --no-x.
-            if (n == 0) throw CLI::ValidationError(flag, "given both on and off; give one");
-            *slot = n > 0;
-          },
-          std::string(k.help) + " (--no-" + name + ": off)");
+          flag, [set](std::int64_t) { set(true); }, std::string(k.help));
+      sub.add_flag_function(
+             off, [set](std::int64_t) { set(false); }, "Turn " + flag + " off")
+          ->group("");
       continue;
     }
     CLI::Option* o = sub.add_option(flag, flags.*k.text, std::string(k.help));
