@@ -389,8 +389,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
  * increases: X(name, description).
  */
 #define FASTALLOC32_COUNTERS(X)                                                       \
-  X(mallocs, "calls to malloc/calloc/aligned_alloc that returned memory")             \
-  X(frees, "calls to free with a live pointer")                                       \
+  X(mallocs, "calls to malloc/calloc/aligned_alloc/realloc(NULL) giving memory")      \
+  X(frees, "calls to free or realloc(p, 0) with a live pointer")                      \
   X(reallocs, "calls to realloc with a live pointer and size > 0")                    \
   X(pool_allocs, "allocations served by a class pool")                                \
   X(cache_hits, "pool allocations served from the freed-block LIFO cache")            \
@@ -406,7 +406,7 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(large_frees, "large blocks freed")                                                \
   X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
   X(fallback_frees, "fallback blocks freed")                                          \
-  X(realloc_in_place, "reallocs that kept the pointer (fits in its block)")           \
+  X(realloc_in_place, "pool reallocs that kept the pointer (fits in its block)")      \
   X(realloc_pool_to_pool, "reallocs moved to a block of another class")               \
   X(realloc_pool_to_large, "reallocs moved from a pool block to the large path")      \
   X(realloc_large_to_pool, "reallocs moved from the large path to a pool block")      \

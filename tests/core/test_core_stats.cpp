@@ -57,6 +57,29 @@ TEST_CASE("get_stats checks the caller's struct size and sets the version") {
   CHECK(fastalloc32_get_stats(nullptr, &s) == FASTALLOC32_E_BAD_CONFIG);
 }
 
+TEST_CASE("mallocs, frees and realloc_in_place count what the header says") {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  Mm mm = make(c);
+  void* p = fastalloc32_realloc(mm.get(), nullptr, 10);  // realloc(NULL, n) is a malloc
+  REQUIRE(p != nullptr);
+  CHECK(stats(mm.get()).mallocs == 1);
+  CHECK(fastalloc32_realloc(mm.get(), p, 12) == p);  // a pool block kept in place
+  CHECK(stats(mm.get()).realloc_in_place == 1);
+  CHECK(fastalloc32_realloc(mm.get(), p, 0) == nullptr);  // realloc(p, 0) is a free
+  CHECK(stats(mm.get()).frees == 1);
+  void* large = fastalloc32_malloc(mm.get(), 40000);
+  REQUIRE(large != nullptr);
+  CHECK(fastalloc32_realloc(mm.get(), large, 41000) == large);  // a large block grown in place
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.realloc_large_in_place == 1);
+  CHECK(s.realloc_in_place == 1);  // pool reallocs only
+  CHECK(s.mallocs == 2);
+  CHECK(s.reallocs == 2);
+  fastalloc32_free(mm.get(), large);
+  CHECK(stats(mm.get()).frees == 2);
+}
+
 TEST_CASE("gauges keep current, peak and total") {
   Mm mm = make(small_config());
   void* a = fastalloc32_malloc(mm.get(), 100);
