@@ -184,7 +184,8 @@ Command setup_bench(CLI::App& app) {
                   "allocator and workload with min-max whiskers, footprint and peak RSS bars)")
       ->check(CLI::IsMember({"text", "json", "markdown", "csv", "html"}))
       ->capture_default_str();
-  sub->add_option("-o,--output", opts->output, "Write the report to FILE instead of standard output");
+  sub->add_option("-o,--output", opts->output, "Write the report to FILE instead of standard output")
+      ->type_name("FILE");
   return {sub, [opts] { return run_bench(*opts); }};
 }
 

@@ -22,7 +22,7 @@ Command setup_gen(CLI::App& app) {
       app.add_subcommand("gen", "Generate a deterministic synthetic trace from a workload profile");
   sub->add_option("PROFILE", opt->gen.profile, "Workload profile (see --list)")->capture_default_str();
   sub->add_flag("--list", opt->list, "Describe the profiles and exit");
-  sub->add_option("-n,--events", opt->gen.events, "Number of events")
+  sub->add_option("-n,--events", opt->gen.events, "Number of events (at least 1)")
       ->check(not_negative())
       ->capture_default_str();
   sub->add_option("-s,--seed", opt->gen.seed, "Seed: the same seed gives the same trace")
@@ -32,14 +32,16 @@ Command setup_gen(CLI::App& app) {
   sub->add_option("--to", opt->to,
                   "Output format: json, jsonl or binary (default: from -o's extension; stdout: jsonl)")
       ->check(CLI::IsMember({"json", "jsonl", "ndjson", "binary", "fa32"}));
-  sub->add_option("--live", opt->gen.live, "Target live-set size in allocations (default: the profile's)")
+  sub->add_option("--live", opt->gen.live,
+                  "Target live-set size in allocations, at least 1 (default: the profile's)")
       ->check(not_negative());
   sub->add_option("--sizes", opt->sizes,
                   "Request sizes: fixed:N, uniform:LO-HI, power:LO-HI[:ALPHA], hist:[[SIZE,WEIGHT],...] or "
                   "hist:@FILE.json (default: the profile's)");
   sub->add_option("--realloc-share", opt->gen.realloc_share,
-                  "Fraction of events that are reallocs, in [0, 1)");
-  sub->add_option("--threads", opt->gen.threads, "Threads (1: no thread ids in the trace)")
+                  "Fraction of events that are reallocs, in [0, 1) (default: the profile's)");
+  sub->add_option("--threads", opt->gen.threads,
+                  "Threads, 1 to 4096 (1: no thread ids in the trace; default: the profile's)")
       ->check(not_negative());
   sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)")
       ->check(not_negative());

@@ -73,7 +73,7 @@ Command setup_tune(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--holdout", o->holdout,
                   "Share of each trace's events, at its end, kept out of the tuning and used to check the "
-                  "choice (0: none)")
+                  "choice, from 0 (none) to 0.9")
       ->type_name("F")
       ->capture_default_str();
   sub->add_option("--format", o->format, "Output format: text or json")

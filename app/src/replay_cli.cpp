@@ -79,11 +79,12 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
                "Skip and count invalid events instead of stopping (exit 2) at the first");
   sub.add_flag("--preload", o.preload,
                "Decode the whole trace into memory first, then replay (default: stream)");
-  sub.add_option("--snapshot-every", o.snapshot_every,
-                 "Record live bytes, footprint and occupancy every N events, and after the last. At most " +
-                     std::to_string(replay::max_snapshots) +
-                     " are kept: when a snapshot is due beyond them, every other one is dropped and N "
-                     "doubles, so memory stays bounded (the report gives the spacing kept)")
+  sub.add_option(
+         "--snapshot-every", o.snapshot_every,
+         "Record live bytes, footprint and occupancy every N events, and after the last. At most " +
+             std::to_string(replay::max_snapshots) +
+             " are kept: when a snapshot is due beyond them, every other one is dropped and N "
+             "doubles, so memory stays bounded (the report gives the spacing kept). 0: none, as without it")
       ->check(not_negative())
       ->type_name("N");
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
