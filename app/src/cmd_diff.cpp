@@ -35,7 +35,8 @@ Command setup_diff(CLI::App& app) {
       "fallbacks, failures and leaks; higher for hit rates, cache reuse and events/s; other figures are\n"
       "shown as changed (a gate on them fails on a change either way).\n"
       "Exit codes: 0 compared (and every gate passed); 1 a --max-regression gate failed; 2 bad input or\n"
-      "usage (a file that is not a report, reports of different kinds, a gate naming no figure).");
+      "usage (a file that is not a report, reports of different kinds, a gate or --ignore naming no\n"
+      "figure).");
   sub->add_option("base", o->base, "The report to compare against (JSON)")->required()->type_name("BASE");
   sub->add_option("new", o->next, "The report to compare (JSON)")->required()->type_name("NEW");
   sub->add_flag("--all", o->all, "Show unchanged figures too");
