@@ -249,8 +249,8 @@ TEST_CASE("tune: the written config reads back through --config field by field")
     }
     replay::Fa32Flags flags;
     flags.config_file = path;
-    // track_peaks and secure_zero are the reading command's; the file
-    // leaves them to its base preset, which here is the candidate's own.
+    // track_peaks is the reading command's; the file leaves it to its base
+    // preset, which here is the candidate's own.
     const replay::Fa32Settings got =
         replay::make_fa32_settings(flags, want.track_peaks ? "profiling" : replay::default_preset);
     std::remove(path.c_str());
@@ -266,7 +266,25 @@ TEST_CASE("tune: the written config reads back through --config field by field")
     CHECK(got.config.large_cache_bytes == want.large_cache_bytes);
     CHECK(got.config.large_arena_size == want.large_arena_size);
     CHECK(got.config.mmap_threshold == want.mmap_threshold);
+    CHECK(got.config.secure_zero == want.secure_zero);
+    CHECK(got.config.trim_pools == want.trim_pools);
   }
+}
+
+TEST_CASE("tune: the file gives the switches that change memory, whatever the reader's preset") {
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.trim_pools = 1;
+  c.secure_zero = 1;
+  c.track_peaks = 1;
+  const nlohmann::json j = tune::write_config_json(c);
+  CHECK(j.at("trim-pools") == true);
+  CHECK(j.at("secure-zero") == true);
+  CHECK_FALSE(j.contains("peaks"));
+  fastalloc32_config off;
+  fastalloc32_config_init(&off);
+  // compact trims its pools: a file of a config that does not must say so.
+  CHECK(tune::write_config_json(off).at("trim-pools") == false);
 }
 
 TEST_CASE("tune: the C and C++ initialisers set every class and setting") {
@@ -282,7 +300,18 @@ TEST_CASE("tune: the C and C++ initialisers set every class and setting") {
     CHECK(code.find("config.block_sizes[1] = 48;") != std::string::npos);
     CHECK(code.find("config.block_sizes[2]") == std::string::npos);
     CHECK(code.find("config.cache_capacity = 256;") != std::string::npos);
+    CHECK(code.find("config.track_peaks = 0;") != std::string::npos);
+    CHECK(code.find("config.trim_pools = 0;") != std::string::npos);
+    CHECK(code.find("config.secure_zero = 0;") != std::string::npos);
   }
+  // The original preset keeps peaks: code pasted from a tune that chose it
+  // must keep them too, or the program runs a config nobody measured.
+  fastalloc32_config original;
+  fastalloc32_config_init(&original);
+  REQUIRE(fastalloc32_config_preset(&original, "original") == FASTALLOC32_OK);
+  REQUIRE(original.track_peaks != 0);
+  for (const std::string& code : {tune::c_initializer(original), tune::cpp_initializer(original)})
+    CHECK(code.find("config.track_peaks = 1;") != std::string::npos);
   CHECK(tune::c_initializer(c).find("fastalloc32_config_init(&config)") != std::string::npos);
   CHECK(tune::cpp_initializer(c).find("fa32::default_config()") != std::string::npos);
 }

@@ -27,6 +27,26 @@ std::vector<Setting> settings(const fastalloc32_config& c) {
   };
 }
 
+// The switches of the measured config. The file gives those that change
+// what the allocator does with memory; whether peaks are kept is the reading
+// command's (replay and stats report them, bench leaves them off), so the
+// file leaves "peaks" to it. The pasted code sets all three: it is the
+// config that was measured, exactly.
+struct Toggle {
+  const char* key;
+  const char* field;
+  bool value;
+  bool in_file;
+};
+
+std::vector<Toggle> toggles(const fastalloc32_config& c) {
+  return {
+      {"secure-zero", "secure_zero", c.secure_zero != 0, true},
+      {"trim-pools", "trim_pools", c.trim_pools != 0, true},
+      {"peaks", "track_peaks", c.track_peaks != 0, false},
+  };
+}
+
 std::string assignments(const fastalloc32_config& c) {
   std::string out = "config.class_count = " + std::to_string(c.class_count) + ";\n";
   for (std::uint32_t i = 0; i < c.class_count; ++i) {
@@ -34,6 +54,8 @@ std::string assignments(const fastalloc32_config& c) {
   }
   for (const Setting& s : settings(c))
     out += "config." + std::string(s.field) + " = " + std::to_string(s.value) + ";\n";
+  for (const Toggle& t : toggles(c))
+    out += "config." + std::string(t.field) + (t.value ? " = 1;\n" : " = 0;\n");
   return out;
 }
 
@@ -46,6 +68,8 @@ nlohmann::json write_config_json(const fastalloc32_config& config) {
     classes.push_back(std::uint64_t{config.block_sizes[i]});
   j["classes"] = classes;
   for (const Setting& s : settings(config)) j[s.key] = s.value;
+  for (const Toggle& t : toggles(config))
+    if (t.in_file) j[t.key] = t.value;
   return j;
 }
 
