@@ -9,6 +9,9 @@ namespace fa32::traces::detail {
 namespace {
 
 constexpr std::size_t kBufferBytes = 256 * 1024;
+// No newline and an unterminated string: invalid JSON from its first key,
+// so a reader stops with "truncated" before it could judge any field.
+constexpr const char* kUnfinishedLine = "{\"unfinished: the writer stopped before the end of the trace";
 
 // The single-object form puts the header keys first and "events" last, one
 // event per line, so the reader can stream it and people can read it.
@@ -28,6 +31,11 @@ class JsonWriter final : public TraceWriter {
   ~JsonWriter() override {
     if (!finished_) {
       try {
+        // Complete JSON Lines alone read as a whole trace when the header
+        // has no event_count (a pipe import, a headerless source): end with
+        // a cut line, which every reader reports as truncated, as the
+        // other formats do without their trailer or closing brackets.
+        if (jsonl_) buf_ += kUnfinishedLine;
         flush();
       } catch (...) {  // nothing sensible to do in a destructor
       }
