@@ -159,7 +159,8 @@ int run_validate(const ValidateOptions& o) {
     doc["schema"] = "fa32-validate";
     doc["version"] = 1;
     doc["files"] = std::move(all);
-    fmt::print("{}\n", doc.dump(2));
+    // File names and the messages quoting them need not be UTF-8; JSON must be.
+    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   }
   if (unreadable) return exit_bad_input;
   return semantic ? exit_check_failed : exit_ok;

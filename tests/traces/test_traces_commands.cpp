@@ -88,6 +88,25 @@ TEST_CASE("validate: semantic errors exit 1, unreadable input exits 2") {
   CHECK(run_args({"convert", d / "bad.jsonl", d / "out.xyz"}) == 2);
 }
 
+// File names in another encoding than UTF-8 end up in a trace's metadata
+// (import's "source") and in validate's JSON: both commands failed with
+// nlohmann's "invalid UTF-8 byte" and exit 2, import leaving an empty file.
+TEST_CASE("import and validate --json take file names that are not UTF-8") {
+  TempDir d;
+  const std::string trace = d / "caf\xe9.jsonl";
+  write_file(trace, "{\"op\":\"malloc\",\"id\":0,\"size\":8}\n");
+  CHECK(run_args({"validate", "--json", trace}) == 0);
+  const std::string log = d / "caf\xe9.log";
+  write_file(log, "1 1 malloc(16)=0x1000\n1 1 free(0x1000)\n");
+  for (const char* out : {"t.fa32", "t.json", "t.jsonl"}) {
+    CAPTURE(out);
+    REQUIRE(run_args({"import", "--from", "logalloc", log, "-o", d / out}) == 0);
+    auto r = open_trace(d / out);
+    CHECK(r->header().metadata.at("source").find("caf\xef\xbf\xbd.log") != std::string::npos);
+    CHECK(test::read_all(*r).size() == 2);
+  }
+}
+
 // A realloc to 0 leaves the id live with 0 bytes in every tool: these traces
 // were valid for validate but replay stopped on them ("the id was already
 // freed", "double free") with allocators whose realloc(p, 0) returns NULL

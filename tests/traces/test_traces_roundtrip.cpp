@@ -259,3 +259,18 @@ TEST_CASE("binary events cost at most 4 bytes on typical traces") {
     CHECK(static_cast<double>(bytes.size()) / static_cast<double>(events.size()) <= 4.0);
   }
 }
+
+// Metadata comes from file names and command lines, which need not be
+// UTF-8; the writers threw nlohmann's type_error on them and wrote nothing.
+TEST_CASE("metadata that is not UTF-8 is written with U+FFFD in its place") {
+  TraceHeader h;
+  h.metadata["source"] = "caf\xe9.log";
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    std::string bytes;
+    REQUIRE_NOTHROW(bytes = write_bytes(f, h, {}));
+    auto r = open_trace_bytes(bytes, "t");
+    CHECK(r->header().metadata.at("source") == "caf\xef\xbf\xbd.log");
+    CHECK(read_all(*r).empty());
+  }
+}

@@ -18,7 +18,7 @@ class BinaryWriter final : public TraceWriter {
  public:
   BinaryWriter(std::unique_ptr<ByteSink> sink, const TraceHeader& h) : sink_(std::move(sink)), header_(h) {
     buf_.resize(kBufferBytes + kMaxRecordBytes + 64);
-    std::string hj = header_to_json(h, false).dump();
+    std::string hj = header_text(h, false);
     std::uint8_t* p = buf_.data();
     for (char c : kBinaryMagic) *p++ = static_cast<std::uint8_t>(c);
     p = put_varint(p, kFormatVersion);

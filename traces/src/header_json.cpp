@@ -96,4 +96,9 @@ nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format) {
   return j;
 }
 
+std::string header_text(const TraceHeader& h, bool with_format) {
+  return header_to_json(h, with_format)
+      .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace fa32::traces::detail

@@ -22,6 +22,11 @@ inline constexpr std::size_t kMaxTokenBytes = 1 << 20;
 std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool require_format);
 // The header object, keys in a fixed order; zero/empty fields are omitted.
 nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format);
+// header_to_json as compact text for a writer. Bytes that are not UTF-8 (a
+// file name or a command line in another encoding, put in the metadata)
+// become U+FFFD: JSON text must be UTF-8, and a trace's header is no reason
+// to refuse to write the trace.
+std::string header_text(const TraceHeader& h, bool with_format);
 // "version N is newer than ..." or "" when the version is supported.
 std::string check_version(std::uint64_t version);
 

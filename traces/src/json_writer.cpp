@@ -20,7 +20,7 @@ class JsonWriter final : public TraceWriter {
   JsonWriter(std::unique_ptr<ByteSink> sink, const TraceHeader& h, bool jsonl)
       : sink_(std::move(sink)), header_(h), jsonl_(jsonl) {
     buf_.reserve(kBufferBytes + 512);
-    std::string head = header_to_json(h, true).dump();
+    std::string head = header_text(h, true);
     if (jsonl_) {
       buf_ = head + "\n";
     } else {
