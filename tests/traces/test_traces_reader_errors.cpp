@@ -301,3 +301,24 @@ TEST_CASE("a forced format reads only its own kind") {
   CHECK_THROWS_AS(open_trace_bytes(bin, "x", Format::jsonl), TraceError);
   CHECK_THROWS_AS(open_trace_bytes(bin, "x", Format::json), TraceError);
 }
+
+// The readers refuse a header over 1 MiB, so the writers must not write one:
+// convert of a JSON trace whose metadata was just under the limit wrote a
+// binary or JSON Lines trace no reader could open, and exited 0.
+TEST_CASE("writers refuse a header the readers would refuse, and take one that fits") {
+  constexpr std::size_t kLimit = 1 << 20;
+  // {"format":"fa32-trace","version":1,"metadata":{"k":"..."}} is 55 bytes around the value.
+  TraceHeader fits;
+  fits.metadata["k"] = std::string(kLimit - 56, 'x');
+  TraceHeader over;
+  over.metadata["k"] = std::string(kLimit - 55, 'x');
+  for (Format f : {Format::binary, Format::json, Format::jsonl}) {
+    CAPTURE(format_name(f));
+    std::string bytes = write_bytes(f, fits, sample_events());
+    CHECK(read_error(bytes).empty());
+    CHECK(open_trace_bytes(bytes, "t")->header() == fits);
+    std::ostringstream out;
+    CHECK_THROWS_AS(create_writer(out, f, over), std::invalid_argument);
+    CHECK(out.str().empty());
+  }
+}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "header_json.hpp"
 #include "writers.hpp"
 
 namespace fa32::traces {
@@ -19,10 +20,13 @@ std::unique_ptr<TraceWriter> make_writer(std::unique_ptr<detail::ByteSink> sink,
 
 std::unique_ptr<TraceWriter> create_writer(const std::string& path, Format format,
                                            const TraceHeader& header) {
+  // Before the file is created or truncated: a refused header leaves no output.
+  detail::check_header_size(header);
   return make_writer(detail::open_file_sink(path), format, header);
 }
 
 std::unique_ptr<TraceWriter> create_writer(std::ostream& out, Format format, const TraceHeader& header) {
+  detail::check_header_size(header);
   return make_writer(detail::stream_sink(out), format, header);
 }
 

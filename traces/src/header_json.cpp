@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "header_json.hpp"
 
+#include <stdexcept>
+
 namespace fa32::traces::detail {
 namespace {
 
@@ -99,6 +101,14 @@ nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format) {
 std::string header_text(const TraceHeader& h, bool with_format) {
   return header_to_json(h, with_format)
       .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void check_header_size(const TraceHeader& h) {
+  const std::size_t line = header_text(h, true).size() + 1;
+  if (line > kMaxTokenBytes) {
+    throw std::invalid_argument("the trace header is " + std::to_string(line) +
+                                " bytes as JSON; readers take at most 1 MiB (1048576 bytes)");
+  }
 }
 
 }  // namespace fa32::traces::detail

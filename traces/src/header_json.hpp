@@ -27,6 +27,11 @@ nlohmann::ordered_json header_to_json(const TraceHeader& h, bool with_format);
 // become U+FFFD: JSON text must be UTF-8, and a trace's header is no reason
 // to refuse to write the trace.
 std::string header_text(const TraceHeader& h, bool with_format);
+// Throws std::invalid_argument for a header the readers would refuse: its
+// JSON Lines line, newline included, must fit kMaxTokenBytes (the binary
+// header, two keys shorter, then fits too), so what one format holds
+// converts to the others.
+void check_header_size(const TraceHeader& h);
 // "version N is newer than ..." or "" when the version is supported.
 std::string check_version(std::uint64_t version);
 

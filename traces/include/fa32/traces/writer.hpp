@@ -35,7 +35,8 @@ class TraceWriter {
 
 // The header's event_count and id_bound, when non-zero, are promises:
 // write() throws std::invalid_argument for an id >= id_bound, finish() for a
-// different event count. path "-" is standard output. Throws std::runtime_error if it cannot open.
+// different event count. path "-" is standard output. Throws std::runtime_error if it cannot open,
+// std::invalid_argument (before opening) for a header over the readers' 1 MiB limit.
 std::unique_ptr<TraceWriter> create_writer(const std::string& path, Format format, const TraceHeader& header);
 // Writes to a stream the caller keeps alive.
 std::unique_ptr<TraceWriter> create_writer(std::ostream& out, Format format, const TraceHeader& header);
