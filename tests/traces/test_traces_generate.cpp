@@ -84,6 +84,28 @@ TEST_CASE("unknown profiles and bad options are rejected") {
   CHECK_THROWS_AS(make_generator(g), std::invalid_argument);
 }
 
+// 2 * --live wrapped around: --live 2^63 + 1 gave id_bound 2, and fa32 gen
+// failed with "id 2 is not below the header's id_bound 2".
+TEST_CASE("a --live whose double does not fit 64 bits still bounds the ids") {
+  for (std::uint64_t live : {(std::uint64_t{1} << 63) + 1, UINT64_MAX}) {
+    CAPTURE(live);
+    GenOptions g;
+    g.events = 1000;
+    g.live = live;
+    auto gen = make_generator(g);
+    const std::uint64_t bound = gen->header().id_bound;
+    CHECK(bound >= 2);
+    auto events = read_all(*gen);
+    REQUIRE(events.size() == 1000);
+    for (const auto& e : events) REQUIRE(e.id < bound);
+    // The writer holds the trace to its header's promise.
+    std::ostringstream out;
+    auto w = create_writer(out, Format::binary, gen->header());
+    CHECK_NOTHROW(w->write(events));
+    CHECK_NOTHROW(w->finish());
+  }
+}
+
 TEST_CASE("the live set stays around the size asked for") {
   for (std::uint64_t live : {50, 1000, 5000}) {
     CAPTURE(live);

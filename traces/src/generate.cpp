@@ -165,7 +165,10 @@ class WorkloadGenerator final : public TraceReader {
     } else if (o.leaks) {
       header_.metadata["end"] = "leak " + std::to_string(o.leaks);
     }
-    header_.id_bound = 2 * live_target_;
+    // Live stays below 2L, and ids are dense and recycled, so ids stay below
+    // 2L; and below the event count, as each allocation takes at most one
+    // new id. 2L can overflow (--live is any 64-bit number): then the count.
+    header_.id_bound = live_target_ <= UINT64_MAX / 2 ? 2 * live_target_ : o.events;
     header_.event_count = o.free_at_end && o.leaks == 0 && o.events == 1 ? 1 : o.events;
   }
 
