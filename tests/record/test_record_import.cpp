@@ -198,6 +198,31 @@ TEST_CASE("logalloc: --pid picks the process") {
   CHECK(r.stats.ignored == 1);
 }
 
+// Lines of other processes were counted only in the unreported "ignored",
+// and a --pid that no line had gave an empty trace with exit 0.
+TEST_CASE("logalloc: other processes are reported, a --pid with no line is an error") {
+  Imported r = logalloc("1 1 malloc(8)=0x10\n2 5 malloc(16)=0x10\n2 5 free(0x10)\n");
+  CHECK(r.events.size() == 1);
+  CHECK(r.stats.summary().find("2 line(s) of other processes skipped") != std::string::npos);
+  std::map<std::string, std::string> metadata;
+  r.stats.add_to(metadata, "");
+  CHECK(metadata["other_process_lines"] == "2");
+  // An mtrace log has one process: no key, no words for it.
+  Imported m = mtrace("+ 0x10 0x20\n");
+  metadata.clear();
+  m.stats.add_to(metadata, "");
+  CHECK(metadata.count("other_process_lines") == 0);
+  CHECK(m.stats.summary().find("other processes") == std::string::npos);
+
+  std::string err;
+  try {
+    logalloc("1 1 malloc(8)=0x10\n2 5 malloc(16)=0x10\n", 7);
+  } catch (const fa32::traces::TraceError& e) {
+    err = e.what();
+  }
+  CHECK(err.find("test.log: process 7 has no line in the log") != std::string::npos);
+}
+
 TEST_CASE("logalloc munged: slot numbers") {
   Imported r =
       logalloc("1 1 malloc(32)=#1\n1 1 realloc(#1,64)=#1\n1 2 malloc(8)=#2\n1 1 free(#1)\n1 2 free(#3)\n");

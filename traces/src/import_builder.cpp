@@ -20,6 +20,8 @@ void ImportStats::add_to(std::map<std::string, std::string>& metadata, const std
   put("reused_live_addresses", reused_live);
   put("threads", threads);
   put("live_at_end", live_at_end);
+  // Only logalloc logs hold other processes: other traces keep their keys.
+  if (other_processes != 0) put("other_process_lines", other_processes);
 }
 
 std::string ImportStats::summary() const {
@@ -35,6 +37,8 @@ std::string ImportStats::summary() const {
   }
   if (failed != 0) s += ", " + std::to_string(failed) + " failed allocation(s) dropped";
   if (reused_live != 0) s += ", " + std::to_string(reused_live) + " allocation(s) at a still-live address";
+  if (other_processes != 0)
+    s += ", " + std::to_string(other_processes) + " line(s) of other processes skipped";
   return s;
 }
 

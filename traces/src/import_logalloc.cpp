@@ -49,6 +49,7 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
   std::uint64_t wanted_pid = options.pid;
   std::string line_buf;
   std::uint64_t line_no = 0;
+  bool wanted_seen = false;
   while (std::getline(in, line_buf)) {
     ++line_no;
     std::string_view line = trim(line_buf);
@@ -60,9 +61,10 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
     if (!pid || !tid) fail(name, line_no, "expected \"PID TID call(...)\"", line);
     if (wanted_pid == 0) wanted_pid = *pid;
     if (*pid != wanted_pid) {
-      builder.ignored();
+      builder.other_process();
       continue;
     }
+    wanted_seen = true;
     std::size_t open = rest.find('(');
     std::size_t close = rest.find(')');
     if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
@@ -136,6 +138,11 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
     }
   }
   if (in.bad()) throw TraceError(name + ": read error after line " + std::to_string(line_no));
+  // Asked for by number, a process with no line is a mistake (a pid of
+  // another run, a typo), not an empty trace.
+  if (options.pid != 0 && !wanted_seen) {
+    throw TraceError(name + ": process " + std::to_string(options.pid) + " has no line in the log");
+  }
 }
 
 std::optional<ImportFormat> import_format_from_name(std::string_view name) {

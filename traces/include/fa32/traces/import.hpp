@@ -31,6 +31,7 @@ struct ImportStats {
   std::uint64_t failed = 0;            // allocations/reallocs that returned NULL (dropped)
   std::uint64_t reused_live = 0;       // allocation at an address still live (the old one stays live)
   std::uint64_t ignored = 0;           // markers and records that describe no event
+  std::uint64_t other_processes = 0;   // lines of processes not imported (also in ignored)
   std::uint64_t threads = 0;
   std::uint64_t live_at_end = 0;  // allocations never freed
   std::uint64_t id_bound = 0;     // largest id + 1
@@ -72,6 +73,11 @@ class ImportBuilder {
     realloc_end(thread, old_addr, new_addr, size, time_ns);
   }
   void ignored() { ++stats_.ignored; }
+  // A line of a process the import leaves out (logalloc logs hold several).
+  void other_process() {
+    ++stats_.ignored;
+    ++stats_.other_processes;
+  }
   // A new process image (exec): every address is forgotten; allocations
   // still live stay live (and leaked) under their ids.
   void forget_addresses();
@@ -115,7 +121,8 @@ std::string_view import_format_name(ImportFormat f);
 
 struct ImportOptions {
   // logalloc logs hold every process of a run: the one to import (0 = the
-  // first one seen). Lines of other processes are counted as ignored.
+  // first one seen; a pid that no line has is an error). Lines of other
+  // processes are counted in ImportStats::other_processes.
   std::uint64_t pid = 0;
 };
 
