@@ -37,8 +37,17 @@ class BinaryReader final : public TraceReader {
             continue;
           }
         }
+        // The run's events count before whatever stopped it is reported,
+        // so they are delivered ahead of the error like any others.
         n += decode_run(out.subspan(n));
-        if (stop_) break;
+        if (run_status_ == trailer) {
+          read_trailer();
+          break;
+        }
+        if (run_status_ != ok) {
+          fail_status(run_status_, reinterpret_cast<const std::uint8_t*>(src_->data()), src_->offset(),
+                      out[n]);
+        }
       }
     } catch (const TraceError& e) {
       if (n == 0) throw;
@@ -214,7 +223,9 @@ class BinaryReader final : public TraceReader {
     }
   }
 
-  // Decodes records while a whole record surely fits in the window.
+  // Decodes records while a whole record surely fits in the window. Stops
+  // at the trailer or at damage with run_status_ set and the window at that
+  // record (for a failure, out[returned] holds what was decoded of it).
   std::size_t decode_run(std::span<Event> out) {
     const auto* base = reinterpret_cast<const std::uint8_t*>(src_->data());
     const std::uint8_t* p = base;
@@ -239,12 +250,7 @@ class BinaryReader final : public TraceReader {
     std::uint64_t base_off = src_->offset();
     if (n) last_offset_ = base_off + static_cast<std::uint64_t>(last - base);
     commit(static_cast<std::size_t>(p - base));
-    if (status == trailer) {
-      read_trailer();
-      stop_ = true;
-    } else if (status != ok) {
-      fail_status(status, p, base_off + static_cast<std::uint64_t>(p - base), *e);
-    }
+    run_status_ = status;
     return n;
   }
 
@@ -262,7 +268,6 @@ class BinaryReader final : public TraceReader {
     std::memcpy(pad.data(), src_->data(), avail);
     if (pad[0] == kTagTrailer) {
       read_trailer();
-      stop_ = true;
       return false;
     }
     State st = state_;
@@ -352,7 +357,7 @@ class BinaryReader final : public TraceReader {
   std::uint64_t last_offset_ = 0;
   State state_;
   uLong crc_ = crc32_z(0, nullptr, 0);
-  bool stop_ = false;
+  Status run_status_ = ok;  // why the last decode_run stopped
   bool done_ = false;
   std::string pending_;
   bool pending_truncated_ = false;
