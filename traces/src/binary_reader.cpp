@@ -75,11 +75,14 @@ class BinaryReader final : public TraceReader {
   }
 
   void read_preamble() {
-    std::size_t avail = src_->ensure(sizeof kBinaryMagic + 20);
+    // The magic, then two varints of up to 10 bytes each: get_varint reads
+    // without bounds checks, and a varint may be over-long (version 1 in
+    // ten bytes is still 1), so the copy holds both at their longest.
+    std::array<std::uint8_t, sizeof kBinaryMagic + 2 * 10> pad{};
+    std::size_t avail = src_->ensure(pad.size());
     if (avail < sizeof kBinaryMagic || std::memcmp(src_->data(), kBinaryMagic, sizeof kBinaryMagic) != 0) {
       fail(0, "not a binary fa32 trace (bad magic bytes)");
     }
-    std::array<std::uint8_t, 24> pad{};
     std::memcpy(pad.data(), src_->data(), std::min(avail, pad.size()));
     const std::uint8_t* p = pad.data() + sizeof kBinaryMagic;
     std::uint64_t version = 0;
