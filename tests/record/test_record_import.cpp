@@ -154,6 +154,40 @@ TEST_CASE("mtrace: malformed lines are errors naming the line") {
   CHECK(mtrace_error("").empty());
 }
 
+// mtrace writes through stdio: a program killed by a signal leaves the log
+// cut where the buffer was, mostly inside a line, and the whole import
+// failed on that last line ("bad pointer or size").
+TEST_CASE("a log cut inside its last line imports, the cut line dropped and reported") {
+  Imported r = mtrace("+ 0x10 0x20\n- 0x10\n+ 0x20 0x");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 32}, {Op::free, "a"}});
+  CHECK(r.stats.incomplete_last_line == 1);
+  CHECK(r.stats.summary().find("the log ends inside a line, which was dropped") != std::string::npos);
+  std::map<std::string, std::string> metadata;
+  r.stats.add_to(metadata, "");
+  CHECK(metadata["incomplete_last_line"] == "1");
+
+  // Cut between a realloc's two lines: the block stays live.
+  r = mtrace("+ 0x10 0x20\n< 0x10\n@ ./a.out:[0x40");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 32}});
+  CHECK(r.stats.live_at_end == 1);
+
+  r = logalloc("1 1 malloc(8)=0x10\n1 1 fre");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 8}});
+  CHECK(r.stats.incomplete_last_line == 1);
+
+  // A whole log: nothing reported.
+  r = mtrace("+ 0x10 0x20\n");
+  CHECK(r.stats.incomplete_last_line == 0);
+  metadata.clear();
+  r.stats.add_to(metadata, "");
+  CHECK(metadata.count("incomplete_last_line") == 0);
+  // Damage anywhere else, or a bad line that a newline ends, is still an error.
+  CHECK(mtrace_error("+ 0x10 0x\n+ 0x20 0x1").find("test.log:1: bad pointer or size") != std::string::npos);
+  CHECK(mtrace_error("+ 0x10 0x1\n+ 0x20 0x\n").find("test.log:2: bad pointer or size") != std::string::npos);
+  CHECK(logalloc_error("1 1 malloc(8)=0x10\n1 1 fre\n").find("test.log:2:") != std::string::npos);
+  CHECK(mtrace_error("+ 0x10 0x1\n< 0x10\n").find("realloc \"<\" line at the end") != std::string::npos);
+}
+
 TEST_CASE("logalloc raw: every call, threads renumbered, other processes skipped") {
   const std::string log =
       "18545 18545 malloc(32)=0x7f90495120e0\n"

@@ -22,6 +22,8 @@ void ImportStats::add_to(std::map<std::string, std::string>& metadata, const std
   put("live_at_end", live_at_end);
   // Only logalloc logs hold other processes: other traces keep their keys.
   if (other_processes != 0) put("other_process_lines", other_processes);
+  if (incomplete_last_line != 0) put("incomplete_last_line", incomplete_last_line);
+  if (incomplete_last_line != 0) put("incomplete_last_line", incomplete_last_line);
 }
 
 std::string ImportStats::summary() const {
@@ -39,6 +41,7 @@ std::string ImportStats::summary() const {
   if (reused_live != 0) s += ", " + std::to_string(reused_live) + " allocation(s) at a still-live address";
   if (other_processes != 0)
     s += ", " + std::to_string(other_processes) + " line(s) of other processes skipped";
+  if (incomplete_last_line != 0) s += "; the log ends inside a line, which was dropped";
   return s;
 }
 

@@ -52,89 +52,97 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
   bool wanted_seen = false;
   while (std::getline(in, line_buf)) {
     ++line_no;
-    std::string_view line = trim(line_buf);
-    if (line.empty()) continue;
-    std::string_view rest = line;
-    auto pid = parse_number(next_token(rest), false);
-    auto tid = parse_number(next_token(rest), false);
-    rest = trim(rest);
-    if (!pid || !tid) fail(name, line_no, "expected \"PID TID call(...)\"", line);
-    if (wanted_pid == 0) wanted_pid = *pid;
-    if (*pid != wanted_pid) {
-      builder.other_process();
-      continue;
-    }
-    wanted_seen = true;
-    std::size_t open = rest.find('(');
-    std::size_t close = rest.find(')');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-      fail(name, line_no, "expected \"call(ARGS)\"", line);
-    }
-    std::string_view func = rest.substr(0, open);
-    std::string_view args_text = rest.substr(open + 1, close - open - 1);
-    std::string_view after = trim(rest.substr(close + 1));
-    std::optional<std::uint64_t> result;
-    if (!after.empty()) {
-      if (after[0] != '=') fail(name, line_no, "expected \"=RESULT\" after the call", line);
-      result = pointer(trim(after.substr(1)));
-      if (!result) fail(name, line_no, "bad result pointer", line);
-    }
-    std::string_view args[2];
-    int nargs = 0;
-    while (!trim(args_text).empty()) {
-      if (nargs == 2) fail(name, line_no, "too many arguments", line);
-      std::size_t comma = args_text.find(',');
-      args[nargs++] = trim(args_text.substr(0, comma));
-      args_text = comma == std::string_view::npos ? std::string_view() : args_text.substr(comma + 1);
-    }
-    auto need = [&](int n, bool has_result) {
-      if (nargs != n) fail(name, line_no, "wrong number of arguments for " + std::string(func), line);
-      if (has_result != result.has_value()) {
-        fail(name, line_no, has_result ? "missing \"=RESULT\"" : "unexpected \"=RESULT\"", line);
+    try {
+      std::string_view line = trim(line_buf);
+      if (line.empty()) continue;
+      std::string_view rest = line;
+      auto pid = parse_number(next_token(rest), false);
+      auto tid = parse_number(next_token(rest), false);
+      rest = trim(rest);
+      if (!pid || !tid) fail(name, line_no, "expected \"PID TID call(...)\"", line);
+      if (wanted_pid == 0) wanted_pid = *pid;
+      if (*pid != wanted_pid) {
+        builder.other_process();
+        continue;
       }
-    };
-    auto size_arg = [&](int i) {
-      auto v = parse_number(args[i], false);
-      if (!v) fail(name, line_no, "bad number \"" + std::string(args[i]) + "\"", line);
-      return *v;
-    };
-    auto ptr_arg = [&](int i) {
-      auto v = pointer(args[i]);
-      if (!v) fail(name, line_no, "bad pointer \"" + std::string(args[i]) + "\"", line);
-      return *v;
-    };
-    const std::uint32_t thread = builder.thread(*tid);
-    if (func == "malloc") {
-      need(1, true);
-      builder.alloc(Op::malloc, thread, *result, size_arg(0), 1, 0, 0);
-    } else if (func == "calloc") {
-      need(2, true);
-      builder.alloc(Op::calloc, thread, *result, size_arg(1), size_arg(0), 0, 0);
-    } else if (func == "realloc") {
-      need(2, true);
-      std::uint64_t old = ptr_arg(0);
-      std::uint64_t size = size_arg(1);
-      if (old == 0) {
-        builder.alloc(Op::malloc, thread, *result, size, 1, 0, 0);
-      } else if (*result == 0 && size == 0) {
-        builder.free(thread, old, 0);
+      wanted_seen = true;
+      std::size_t open = rest.find('(');
+      std::size_t close = rest.find(')');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        fail(name, line_no, "expected \"call(ARGS)\"", line);
+      }
+      std::string_view func = rest.substr(0, open);
+      std::string_view args_text = rest.substr(open + 1, close - open - 1);
+      std::string_view after = trim(rest.substr(close + 1));
+      std::optional<std::uint64_t> result;
+      if (!after.empty()) {
+        if (after[0] != '=') fail(name, line_no, "expected \"=RESULT\" after the call", line);
+        result = pointer(trim(after.substr(1)));
+        if (!result) fail(name, line_no, "bad result pointer", line);
+      }
+      std::string_view args[2];
+      int nargs = 0;
+      while (!trim(args_text).empty()) {
+        if (nargs == 2) fail(name, line_no, "too many arguments", line);
+        std::size_t comma = args_text.find(',');
+        args[nargs++] = trim(args_text.substr(0, comma));
+        args_text = comma == std::string_view::npos ? std::string_view() : args_text.substr(comma + 1);
+      }
+      auto need = [&](int n, bool has_result) {
+        if (nargs != n) fail(name, line_no, "wrong number of arguments for " + std::string(func), line);
+        if (has_result != result.has_value()) {
+          fail(name, line_no, has_result ? "missing \"=RESULT\"" : "unexpected \"=RESULT\"", line);
+        }
+      };
+      auto size_arg = [&](int i) {
+        auto v = parse_number(args[i], false);
+        if (!v) fail(name, line_no, "bad number \"" + std::string(args[i]) + "\"", line);
+        return *v;
+      };
+      auto ptr_arg = [&](int i) {
+        auto v = pointer(args[i]);
+        if (!v) fail(name, line_no, "bad pointer \"" + std::string(args[i]) + "\"", line);
+        return *v;
+      };
+      const std::uint32_t thread = builder.thread(*tid);
+      if (func == "malloc") {
+        need(1, true);
+        builder.alloc(Op::malloc, thread, *result, size_arg(0), 1, 0, 0);
+      } else if (func == "calloc") {
+        need(2, true);
+        builder.alloc(Op::calloc, thread, *result, size_arg(1), size_arg(0), 0, 0);
+      } else if (func == "realloc") {
+        need(2, true);
+        std::uint64_t old = ptr_arg(0);
+        std::uint64_t size = size_arg(1);
+        if (old == 0) {
+          builder.alloc(Op::malloc, thread, *result, size, 1, 0, 0);
+        } else if (*result == 0 && size == 0) {
+          builder.free(thread, old, 0);
+        } else {
+          builder.realloc(thread, old, *result, size, 0);
+        }
+      } else if (func == "free") {
+        need(1, false);
+        builder.free(thread, ptr_arg(0), 0);
+      } else if (func == "posix_memalign" || func == "aligned_alloc" || func == "memalign") {
+        need(2, true);
+        builder.alloc(Op::aligned_alloc, thread, *result, size_arg(1), 1, size_arg(0), 0);
+      } else if (func == "valloc") {
+        need(1, true);
+        builder.alloc(Op::aligned_alloc, thread, *result, size_arg(0), 1, kPageSize, 0);
+      } else if (func == "jemalloc_stats") {
+        need(0, false);
+        builder.ignored();
       } else {
-        builder.realloc(thread, old, *result, size, 0);
+        fail(name, line_no, "unknown call \"" + std::string(func) + "\"", line);
       }
-    } else if (func == "free") {
-      need(1, false);
-      builder.free(thread, ptr_arg(0), 0);
-    } else if (func == "posix_memalign" || func == "aligned_alloc" || func == "memalign") {
-      need(2, true);
-      builder.alloc(Op::aligned_alloc, thread, *result, size_arg(1), 1, size_arg(0), 0);
-    } else if (func == "valloc") {
-      need(1, true);
-      builder.alloc(Op::aligned_alloc, thread, *result, size_arg(0), 1, kPageSize, 0);
-    } else if (func == "jemalloc_stats") {
-      need(0, false);
-      builder.ignored();
-    } else {
-      fail(name, line_no, "unknown call \"" + std::string(func) + "\"", line);
+    } catch (const TraceError&) {
+      // A log whose program was killed ends wherever stdio's buffer did,
+      // mostly inside a line: only the last line, and only if no newline
+      // ends it, is taken as cut short, dropped and reported, not an error.
+      if (!in.eof()) throw;
+      builder.incomplete_last_line();
     }
   }
   if (in.bad()) throw TraceError(name + ": read error after line " + std::to_string(line_no));

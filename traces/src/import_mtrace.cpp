@@ -46,77 +46,86 @@ void import_mtrace(std::istream& in, const std::string& name, ImportBuilder& bui
   std::uint64_t pending_line = 0;
   while (std::getline(in, line_buf)) {
     ++line_no;
-    std::string_view line = trim(line_buf);
-    if (line.empty()) continue;
-    if (line.starts_with("@ ")) {
-      std::size_t end = line.find("] ");
-      if (end == std::string_view::npos) fail(name, line_no, "caller prefix without \"] \"", line);
-      line = trim(line.substr(end + 2));
-    }
-    if (line.empty()) fail(name, line_no, "caller prefix without an operation", line_buf);
-    const char kind = line[0];
-    if (line.size() > 1 && line[1] != ' ') fail(name, line_no, "unknown mtrace line", line);
-    std::string_view rest = line.substr(1);
-    if (pending_realloc && kind != '>') {
-      fail(name, pending_line, "realloc \"<\" line not followed by its \">\" line", "< ...");
-    }
-    std::string_view tok[2];
-    switch (kind) {
-      case '=':
-        if (trim(rest) != "Start" && trim(rest) != "End") fail(name, line_no, "unknown marker", line);
-        builder.ignored();
-        break;
-      case '+': {
-        if (!split(rest, tok, 2)) fail(name, line_no, "expected \"+ PTR SIZE\"", line);
-        auto ptr = parse_pointer(tok[0]);
-        auto size = parse_number(tok[1], true);
-        if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
-        builder.alloc(Op::malloc, thread, *ptr, *size, 1, 0, 0);
-        break;
+    try {
+      std::string_view line = trim(line_buf);
+      if (line.empty()) continue;
+      if (line.starts_with("@ ")) {
+        std::size_t end = line.find("] ");
+        if (end == std::string_view::npos) fail(name, line_no, "caller prefix without \"] \"", line);
+        line = trim(line.substr(end + 2));
       }
-      case '-': {
-        if (!split(rest, tok, 1)) fail(name, line_no, "expected \"- PTR\"", line);
-        auto ptr = parse_pointer(tok[0]);
-        if (!ptr) fail(name, line_no, "bad pointer", line);
-        builder.free(thread, *ptr, 0);
-        break;
+      if (line.empty()) fail(name, line_no, "caller prefix without an operation", line_buf);
+      const char kind = line[0];
+      if (line.size() > 1 && line[1] != ' ') fail(name, line_no, "unknown mtrace line", line);
+      std::string_view rest = line.substr(1);
+      if (pending_realloc && kind != '>') {
+        fail(name, pending_line, "realloc \"<\" line not followed by its \">\" line", "< ...");
       }
-      case '<': {
-        if (!split(rest, tok, 1)) fail(name, line_no, "expected \"< PTR\"", line);
-        auto ptr = parse_pointer(tok[0]);
-        if (!ptr) fail(name, line_no, "bad pointer", line);
-        pending_realloc = true;
-        pending_old = *ptr;
-        pending_line = line_no;
-        builder.realloc_begin(thread, pending_old);
-        break;
+      std::string_view tok[2];
+      switch (kind) {
+        case '=':
+          if (trim(rest) != "Start" && trim(rest) != "End") fail(name, line_no, "unknown marker", line);
+          builder.ignored();
+          break;
+        case '+': {
+          if (!split(rest, tok, 2)) fail(name, line_no, "expected \"+ PTR SIZE\"", line);
+          auto ptr = parse_pointer(tok[0]);
+          auto size = parse_number(tok[1], true);
+          if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
+          builder.alloc(Op::malloc, thread, *ptr, *size, 1, 0, 0);
+          break;
+        }
+        case '-': {
+          if (!split(rest, tok, 1)) fail(name, line_no, "expected \"- PTR\"", line);
+          auto ptr = parse_pointer(tok[0]);
+          if (!ptr) fail(name, line_no, "bad pointer", line);
+          builder.free(thread, *ptr, 0);
+          break;
+        }
+        case '<': {
+          if (!split(rest, tok, 1)) fail(name, line_no, "expected \"< PTR\"", line);
+          auto ptr = parse_pointer(tok[0]);
+          if (!ptr) fail(name, line_no, "bad pointer", line);
+          pending_realloc = true;
+          pending_old = *ptr;
+          pending_line = line_no;
+          builder.realloc_begin(thread, pending_old);
+          break;
+        }
+        case '>': {
+          if (!pending_realloc) fail(name, line_no, "realloc \">\" line without its \"<\" line", line);
+          if (!split(rest, tok, 2)) fail(name, line_no, "expected \"> PTR SIZE\"", line);
+          auto ptr = parse_pointer(tok[0]);
+          auto size = parse_number(tok[1], true);
+          if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
+          if (*ptr == 0)
+            fail(name, line_no, "realloc result is NULL (a failed realloc is logged with \"!\")", line);
+          pending_realloc = false;
+          builder.realloc_end(thread, pending_old, *ptr, *size, 0);
+          break;
+        }
+        case '!': {
+          if (!split(rest, tok, 2)) fail(name, line_no, "expected \"! PTR SIZE\"", line);
+          auto ptr = parse_pointer(tok[0]);
+          auto size = parse_number(tok[1], true);
+          if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
+          builder.realloc_end(thread, *ptr, 0, *size, 0);
+          break;
+        }
+        default:
+          fail(name, line_no, "unknown mtrace line", line);
       }
-      case '>': {
-        if (!pending_realloc) fail(name, line_no, "realloc \">\" line without its \"<\" line", line);
-        if (!split(rest, tok, 2)) fail(name, line_no, "expected \"> PTR SIZE\"", line);
-        auto ptr = parse_pointer(tok[0]);
-        auto size = parse_number(tok[1], true);
-        if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
-        if (*ptr == 0)
-          fail(name, line_no, "realloc result is NULL (a failed realloc is logged with \"!\")", line);
-        pending_realloc = false;
-        builder.realloc_end(thread, pending_old, *ptr, *size, 0);
-        break;
-      }
-      case '!': {
-        if (!split(rest, tok, 2)) fail(name, line_no, "expected \"! PTR SIZE\"", line);
-        auto ptr = parse_pointer(tok[0]);
-        auto size = parse_number(tok[1], true);
-        if (!ptr || !size) fail(name, line_no, "bad pointer or size", line);
-        builder.realloc_end(thread, *ptr, 0, *size, 0);
-        break;
-      }
-      default:
-        fail(name, line_no, "unknown mtrace line", line);
+    } catch (const TraceError&) {
+      // A log whose program was killed ends wherever stdio's buffer did,
+      // mostly inside a line: only the last line, and only if no newline
+      // ends it, is taken as cut short, dropped and reported, not an error.
+      if (!in.eof()) throw;
+      builder.incomplete_last_line();
     }
   }
   if (in.bad()) throw TraceError(name + ": read error after line " + std::to_string(line_no));
-  if (pending_realloc)
+  // A cut log can end between a "<" and its ">": its block stays live.
+  if (pending_realloc && builder.stats().incomplete_last_line == 0)
     fail(name, pending_line, "realloc \"<\" line at the end of the log without its \">\"", "<");
 }
 

@@ -26,12 +26,13 @@ namespace fa32::traces {
 struct ImportStats {
   std::uint64_t events = 0;
   std::array<std::uint64_t, op_count> by_op{};
-  std::uint64_t unknown_frees = 0;     // free of an address never seen allocated (dropped)
-  std::uint64_t unknown_reallocs = 0;  // realloc of an unknown address (kept as a malloc)
-  std::uint64_t failed = 0;            // allocations/reallocs that returned NULL (dropped)
-  std::uint64_t reused_live = 0;       // allocation at an address still live (the old one stays live)
-  std::uint64_t ignored = 0;           // markers and records that describe no event
-  std::uint64_t other_processes = 0;   // lines of processes not imported (also in ignored)
+  std::uint64_t unknown_frees = 0;         // free of an address never seen allocated (dropped)
+  std::uint64_t unknown_reallocs = 0;      // realloc of an unknown address (kept as a malloc)
+  std::uint64_t failed = 0;                // allocations/reallocs that returned NULL (dropped)
+  std::uint64_t reused_live = 0;           // allocation at an address still live (the old one stays live)
+  std::uint64_t ignored = 0;               // markers and records that describe no event
+  std::uint64_t other_processes = 0;       // lines of processes not imported (also in ignored)
+  std::uint64_t incomplete_last_line = 0;  // 1: the log ends inside a line, which was dropped
   std::uint64_t threads = 0;
   std::uint64_t live_at_end = 0;  // allocations never freed
   std::uint64_t id_bound = 0;     // largest id + 1
@@ -73,6 +74,9 @@ class ImportBuilder {
     realloc_end(thread, old_addr, new_addr, size, time_ns);
   }
   void ignored() { ++stats_.ignored; }
+  // The log's last line has no newline and does not parse: the program
+  // was killed while writing it.
+  void incomplete_last_line() { stats_.incomplete_last_line = 1; }
   // A line of a process the import leaves out (logalloc logs hold several).
   void other_process() {
     ++stats_.ignored;
