@@ -42,6 +42,16 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
   }
   void* q = sys_remap(m, e->raw(), e->raw_size(), new_size);
   if (q == nullptr) {
+    // A shrink the kernel refuses (splitting a mapping that merged with its
+    // neighbour can hit vm.max_map_count) leaves the block big enough where
+    // it is: keep it, as any other large block that still fits is kept,
+    // rather than fail a call that needs no memory.
+    if (size <= e->usable) {
+      change_outside_requested(m, e->requested, size);
+      e->requested = size;
+      m.counters.realloc_large_in_place++;
+      return p;
+    }
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
