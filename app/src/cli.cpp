@@ -66,6 +66,10 @@ int run(int argc, char** argv) {
   CLI::App app{"fa32: replay allocation traces through the fastalloc32 allocator and explain what it did",
                "fa32"};
   app.footer(kFooter);
+  // A usage error reads like every other error of fa32, with its prefix.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return "fa32: error: " + CLI::FailureMessage::simple(a, e);
+  });
   app.set_version_flag("--version", std::string(FA32_VERSION));
   app.require_subcommand(1);
   app.fallthrough();

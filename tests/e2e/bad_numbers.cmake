@@ -3,6 +3,9 @@
 # as 2^64 - 1: `gen -n -1` wrote events without end) and nan on a gate or a
 # bound (compared false with everything, so the gate passed).
 fa32_e2e(bad-option/negative-events ARGS gen -n -1 EXIT 2 STDERR "--events: '-1' is negative")
+# CLI11's own usage errors carry fa32's prefix, like every other error.
+fa32_e2e(bad-option/unexpected-argument ARGS replay clean.json --bogus EXIT 2
+         STDERR "^fa32: error: The following argument was not expected: --bogus")
 fa32_e2e(bad-option/negative-live ARGS gen --live -1 EXIT 2 STDERR "--live: '-1' is negative")
 fa32_e2e(bad-option/negative-leaks ARGS replay clean.json --leaks -1 EXIT 2 STDERR "--leaks: '-1' is negative")
 fa32_e2e(bad-option/negative-max-size ARGS validate clean.json --max-size -1 EXIT 2
