@@ -105,8 +105,9 @@ class BinaryReader final : public TraceReader {
            true);
     }
     const char* h = src_->data() + pre;
-    nlohmann::json j = nlohmann::json::parse(h, h + hlen, nullptr, false);
-    if (j.is_discarded()) fail(pre, "the header is not valid JSON");
+    nlohmann::json j;
+    err = parse_header_json(h, h + hlen, j);
+    if (!err.empty()) fail(pre, err);
     err = header_from_json(j, header_, false);
     if (!err.empty()) fail(pre, "header: " + err);
     header_.version = static_cast<std::uint32_t>(version);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "header_json.hpp"
 
+#include <set>
 #include <stdexcept>
 
 namespace fa32::traces::detail {
@@ -32,6 +33,40 @@ std::string describe(const nlohmann::json& v) {
 }
 
 }  // namespace
+
+std::string duplicate_key_error(const std::string& key, const std::string& parent) {
+  if (parent.empty()) return "duplicate header key \"" + key + "\"";
+  return "duplicate key \"" + key + "\" in header key \"" + parent + "\"";
+}
+
+std::string parse_header_json(const char* begin, const char* end, nlohmann::json& out,
+                              const std::string* within_key) {
+  // Keys are tracked in the header object and the objects directly inside
+  // it (depth 1 and 2 of a whole header): any deeper value is refused by
+  // header_from_json anyway, and a set per level of a deeply nested value
+  // would cost memory for nothing.
+  std::string parent = within_key ? *within_key : std::string();
+  std::set<std::string> keys[2];
+  int depth = within_key ? 1 : 0;
+  std::string error;
+  auto check = [&](int /*nlohmann depth*/, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (ev == E::object_start || ev == E::array_start) {
+      ++depth;
+      if (depth <= 2) keys[depth - 1].clear();
+    } else if (ev == E::object_end || ev == E::array_end) {
+      --depth;
+    } else if (ev == E::key && depth <= 2 && error.empty()) {
+      const std::string& k = parsed.get_ref<const std::string&>();
+      if (depth == 1) parent = k;
+      if (!keys[depth - 1].insert(k).second) error = duplicate_key_error(k, depth == 1 ? "" : parent);
+    }
+    return true;
+  };
+  out = nlohmann::json::parse(begin, end, check, false);
+  if (out.is_discarded()) return "the header is not valid JSON";
+  return error;
+}
 
 std::string check_version(std::uint64_t version) {
   if (version == 0) return "version 0 is not a valid trace version";

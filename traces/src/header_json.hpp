@@ -16,6 +16,17 @@ inline constexpr const char* kFormatName = "fa32-trace";
 // rather than buffered: memory stays bounded on hostile input.
 inline constexpr std::size_t kMaxTokenBytes = 1 << 20;
 
+// Parses JSON text that is a header object, or (within_key set) the value
+// of that header key. nlohmann keeps the last of two equal keys silently,
+// so a key given twice -- in the header or in an object inside it, such as
+// "metadata" -- is reported here instead: what a reader makes of a header
+// must not depend on which copy it keeps. Returns "" and fills out, or
+// what was wrong ("the header is not valid JSON" or duplicate_key_error()).
+std::string parse_header_json(const char* begin, const char* end, nlohmann::json& out,
+                              const std::string* within_key = nullptr);
+// The message for a key given twice: a header key (parent empty), or a key
+// inside the value of header key parent.
+std::string duplicate_key_error(const std::string& key, const std::string& parent);
 // Fills h from a header object. require_format: "format" and "version" must
 // be present (JSON forms); the binary form carries them in its preamble.
 // Returns an empty string on success, otherwise what was wrong.

@@ -117,11 +117,13 @@ class JsonReader final : public TextReader {
       expect(':', "after a key");
       std::string k = key.get<std::string>();
       if (k == "events") break;
-      if (header.contains(k)) fail_here("duplicate header key \"" + k + "\"");
+      if (header.contains(k)) fail_here(duplicate_key_error(k, ""));
       if (peek() == -1) fail_truncated("input ends inside the header");
       n = value_extent("a header value");
-      nlohmann::json v = nlohmann::json::parse(src_->data(), src_->data() + n, nullptr, false);
+      nlohmann::json v;
+      std::string err = parse_header_json(src_->data(), src_->data() + n, v, &k);
       if (v.is_discarded()) fail_here("the value of \"" + k + "\" is not valid JSON");
+      if (!err.empty()) fail_here(err);
       header[k] = std::move(v);
       consume(n);
     }

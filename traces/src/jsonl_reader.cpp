@@ -54,13 +54,15 @@ class JsonlReader final : public TextReader {
     Line line;
     while (peek_line(line) && blank(src_->data(), line.length)) drop_line(line);
     if (line.length == 0) fail_here("empty input: no header line and no events");
-    nlohmann::json j = nlohmann::json::parse(src_->data(), src_->data() + line.length, nullptr, false);
+    nlohmann::json j;
+    std::string err = parse_header_json(src_->data(), src_->data() + line.length, j);
     if (j.is_discarded() || !j.is_object()) {
       if (!line.terminated) fail_truncated("the header line is incomplete");
       fail_here("the first line is not a JSON object (expected the trace header)");
     }
     if (j.contains("op")) return;  // no header line: the first line is an event
-    std::string err = header_from_json(j, header_, true);
+    if (!err.empty()) fail_here(err);
+    err = header_from_json(j, header_, true);
     if (!err.empty()) fail_here("header: " + err);
     drop_line(line);
   }
