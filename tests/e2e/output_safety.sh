@@ -3,7 +3,8 @@
 # fails is never an exit 0:
 #  - an output that names one of the inputs (the same spelling, ./, a
 #    symlink) is refused before anything is opened, and the input is intact;
-#  - import reads a log from a pipe (once) as well as from a file (twice);
+#  - import reads a log from a pipe (once) as well as from a file (twice),
+#    and refuses a pipe without newlines at the first 1 MiB;
 #  - a report to a full standard output (/dev/full) is exit 2.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -72,6 +73,11 @@ expect 2 "$fa32" record -o out.dir -- touch program-ran
 # From a pipe: read once, every event kept.
 "$fa32" import --from mtrace <(cat m.orig) -o pipe.jsonl --to jsonl 2>err.txt || fail "import from a pipe: $(cat err.txt)"
 [ "$(grep -c '"op"' pipe.jsonl)" = 3 ] || fail "import from a pipe wrote $(grep -c '"op"' pipe.jsonl) events, expected 3"
+# A pipe without a newline is refused at 1 MiB, not read into memory whole.
+head -c 8000000 /dev/zero | "$fa32" import --from mtrace - -o zeros.jsonl 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "import of a pipe without newlines: exit $rc, expected 2"
+grep -q '<stdin>:1: the line is longer than 1 MiB' err.txt || fail "import of a pipe without newlines: $(head -c 300 err.txt)"
 
 # A full standard output.
 if [ -w /dev/full ]; then

@@ -47,13 +47,14 @@ std::string_view next_token(std::string_view& s) {
 void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& builder,
                      const ImportOptions& options) {
   std::uint64_t wanted_pid = options.pid;
-  std::string line_buf;
+  import_detail::LineReader lines(in, name);
+  std::string_view line_text;
   std::uint64_t line_no = 0;
   bool wanted_seen = false;
-  while (std::getline(in, line_buf)) {
-    ++line_no;
+  while (lines.next(line_text)) {
+    line_no = lines.line_no();
     try {
-      std::string_view line = trim(line_buf);
+      std::string_view line = trim(line_text);
       if (line.empty()) continue;
       std::string_view rest = line;
       auto pid = parse_number(next_token(rest), false);

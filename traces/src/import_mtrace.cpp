@@ -39,22 +39,23 @@ bool split(std::string_view s, std::string_view* out, int n) {
 
 void import_mtrace(std::istream& in, const std::string& name, ImportBuilder& builder) {
   const std::uint32_t thread = builder.thread(0);
-  std::string line_buf;
+  import_detail::LineReader lines(in, name);
+  std::string_view line_text;
   std::uint64_t line_no = 0;
   bool pending_realloc = false;  // a "<" line waits for its ">"
   std::uint64_t pending_old = 0;
   std::uint64_t pending_line = 0;
-  while (std::getline(in, line_buf)) {
-    ++line_no;
+  while (lines.next(line_text)) {
+    line_no = lines.line_no();
     try {
-      std::string_view line = trim(line_buf);
+      std::string_view line = trim(line_text);
       if (line.empty()) continue;
       if (line.starts_with("@ ")) {
         std::size_t end = line.find("] ");
         if (end == std::string_view::npos) fail(name, line_no, "caller prefix without \"] \"", line);
         line = trim(line.substr(end + 2));
       }
-      if (line.empty()) fail(name, line_no, "caller prefix without an operation", line_buf);
+      if (line.empty()) fail(name, line_no, "caller prefix without an operation", line_text);
       const char kind = line[0];
       if (line.size() > 1 && line[1] != ' ') fail(name, line_no, "unknown mtrace line", line);
       std::string_view rest = line.substr(1);

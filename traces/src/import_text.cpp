@@ -3,7 +3,36 @@
 
 #include <charconv>
 
+#include "header_json.hpp"
+
 namespace fa32::traces::import_detail {
+namespace {
+// The trace readers' limit for a line, so a log line too long to import
+// would be too long to read back as JSON Lines anyway.
+constexpr std::size_t kMaxLineBytes = detail::kMaxTokenBytes;
+// The longest line, and getline's terminating NUL.
+constexpr std::size_t kBufBytes = kMaxLineBytes + 1;
+}  // namespace
+
+LineReader::LineReader(std::istream& in, const std::string& name)
+    : in_(in), name_(name), buf_(new char[kBufBytes]) {}
+
+bool LineReader::next(std::string_view& line) {
+  // istream::getline stores at most kBufBytes - 1 bytes; filling them
+  // with more to come before a newline sets failbit: a line too long.
+  in_.getline(buf_.get(), static_cast<std::streamsize>(kBufBytes));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  if (in_.fail()) {
+    if (got == 0) return false;  // the end of input (or a read error: bad())
+    throw TraceError(name_ + ":" + std::to_string(line_no_ + 1) +
+                     ": the line is longer than 1 MiB (1048576 bytes) without a newline: not a text log?");
+  }
+  ++line_no_;
+  // gcount counts the newline, which is extracted but not stored; at the
+  // end of input without one, eofbit is set.
+  line = std::string_view(buf_.get(), in_.eof() ? got : got - 1);
+  return true;
+}
 
 std::optional<std::uint64_t> parse_number(std::string_view s, bool hex) {
   int base = 10;

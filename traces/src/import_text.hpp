@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,25 @@ std::optional<std::uint64_t> parse_number(std::string_view s, bool hex);
 // A pointer as printf's %p writes it: "0x55d0c2a4e2a0", or "(nil)" for NULL (0).
 std::optional<std::uint64_t> parse_pointer(std::string_view s);
 std::string_view trim(std::string_view s);
+
+// Reads a log one line at a time, as std::getline would, but refuses a line
+// longer than kMaxLineBytes: std::getline grows its string until it meets a
+// newline, so input with none (a binary file, /dev/zero) took memory without
+// bound. The buffer is allocated once; the lines stream through it.
+class LineReader {
+ public:
+  LineReader(std::istream& in, const std::string& name);
+  // The next line without its newline, valid until the next call; false at
+  // the end of input. Throws TraceError naming the line for one too long.
+  bool next(std::string_view& line);
+  std::uint64_t line_no() const { return line_no_; }
+
+ private:
+  std::istream& in_;
+  const std::string& name_;
+  std::unique_ptr<char[]> buf_;
+  std::uint64_t line_no_ = 0;
+};
 
 [[noreturn]] inline void fail(const std::string& name, std::uint64_t line, const std::string& what,
                               std::string_view text) {
