@@ -13,6 +13,7 @@
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/number_checks.hpp"
 #include "fa32/app/progress.hpp"
+#include "fa32/app/report/json_text.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/app/tune/config_code.hpp"
 #include "fa32/app/tune/print_tune.hpp"
@@ -146,9 +147,9 @@ int run_tune(const TuneOptions& o) {
   }
 
   const fastalloc32_config& best = report.result.candidates[report.result.recommended].candidate.config;
-  if (!o.output.empty()) write_file(o.output, tune::write_config_json(best).dump(2) + "\n");
+  if (!o.output.empty()) write_file(o.output, report::json_text(tune::write_config_json(best)) + "\n");
   if (o.format == "json") {
-    std::cout << tune::tune_json(report).dump(2) << "\n";
+    std::cout << report::json_text(tune::tune_json(report)) << "\n";
   } else {
     tune::print_tune_text(std::cout, report);
   }

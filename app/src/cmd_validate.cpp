@@ -12,6 +12,7 @@
 #include "fa32/app/number_checks.hpp"
 #include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/replay_event.hpp"
+#include "fa32/app/report/json_text.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/validate.hpp"
 
@@ -160,7 +161,7 @@ int run_validate(const ValidateOptions& o) {
     doc["version"] = 1;
     doc["files"] = std::move(all);
     // File names and the messages quoting them need not be UTF-8; JSON must be.
-    fmt::print("{}\n", doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    fmt::print("{}\n", report::json_text(doc));
   }
   if (unreadable) return exit_bad_input;
   return semantic ? exit_check_failed : exit_ok;

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fa32/app/bench/bench_printers.hpp"
+#include "fa32/app/report/json_text.hpp"
 
 namespace fa32::app::bench {
 namespace {
@@ -69,7 +70,7 @@ void print_bench_json(std::ostream& out, const BenchReport& report) {
       {"workloads", std::move(workloads)},
       {"notes", report.notes},
   };
-  out << j.dump(2) << '\n';
+  out << report::json_text(j) << '\n';
 }
 
 }  // namespace fa32::app::bench

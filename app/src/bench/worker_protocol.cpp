@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/bench/worker_protocol.hpp"
+#include "fa32/app/report/json_text.hpp"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -51,7 +52,7 @@ std::string to_json_text(const WorkerResult& r) {
       {"allocator", r.allocator_description},
   };
   if (r.footprint_peak_bytes) j["footprint_peak_bytes"] = *r.footprint_peak_bytes;
-  return j.dump();
+  return report::json_text(j, -1);
 }
 
 WorkerResult worker_result_from_json(const std::string& text) {

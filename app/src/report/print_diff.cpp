@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fa32/app/report/diff.hpp"
+#include "fa32/app/report/json_text.hpp"
 #include "style.hpp"
 #include "text_table.hpp"
 
@@ -163,7 +164,7 @@ void print_json(std::ostream& out, const Diff& d, bool all) {
   }
   j["gates"] = gates;
   j["passed"] = d.passed();
-  out << j.dump(2) << "\n";
+  out << json_text(j) << "\n";
 }
 
 }  // namespace

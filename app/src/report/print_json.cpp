@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "fa32/app/report/json_text.hpp"
 #include "fa32/app/report/printers.hpp"
 
 namespace fa32::app::report {
@@ -157,12 +158,12 @@ json report_json(const Report& r) {
 
 void print_json(std::ostream& out, std::span<const Report> reports) {
   if (reports.size() == 1) {
-    out << report_json(reports[0]).dump(2) << '\n';
+    out << json_text(report_json(reports[0])) << '\n';
     return;
   }
   json all = json::array();
   for (const Report& r : reports) all.push_back(report_json(r));
-  out << all.dump(2) << '\n';
+  out << json_text(all) << '\n';
 }
 
 }  // namespace fa32::app::report

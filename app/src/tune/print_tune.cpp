@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "../report/text_table.hpp"
+#include "fa32/app/report/json_text.hpp"
 #include "fa32/app/tune/config_code.hpp"
 
 namespace fa32::app::tune {
@@ -145,7 +146,7 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
       << c_initializer(best.candidate.config) << "\nC++:\n"
       << cpp_initializer(best.candidate.config);
   out << "\nConfig file (-o FILE; fa32 replay/stats --config FILE, fa32 bench -a NAME=fa32:config=FILE):\n"
-      << write_config_json(best.candidate.config).dump(2) << "\n";
+      << report::json_text(write_config_json(best.candidate.config)) << "\n";
 }
 
 nlohmann::json tune_json(const TuneReport& rep) {

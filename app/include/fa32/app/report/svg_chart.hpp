@@ -30,6 +30,8 @@ std::string axis_label(std::string_view quantity, const Scale& s);
 // "1.50 MiB", "12,345", for tooltips and the peak's label.
 std::string value_text(double value, Unit unit);
 
+// Text for HTML and SVG: markup characters escaped, and bytes that are not
+// UTF-8 (the page's encoding) replaced by U+FFFD.
 std::string escape(std::string_view text);
 
 struct Series {
