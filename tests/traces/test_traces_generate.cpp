@@ -224,6 +224,36 @@ TEST_CASE("realloc share, threads, leaks and leave-everything-live") {
   CHECK(all.summary().live_count > 500);
 }
 
+// --leaks above what was live at the end wrote "end: leak N" in the
+// metadata while fewer were live: the end now allocates up to N.
+TEST_CASE("--leaks N leaves exactly N live, also above the live set, and refuses more than --events") {
+  for (std::uint64_t leaks : {0ULL, 1ULL, 99ULL, 100ULL, 150ULL, 4000ULL, 10000ULL}) {
+    CAPTURE(leaks);
+    GenOptions g;
+    g.events = 10000;
+    g.live = 100;
+    g.leaks = leaks;
+    auto gen = make_generator(g);
+    if (leaks) CHECK(gen->header().metadata.at("end") == "leak " + std::to_string(leaks));
+    const std::uint64_t bound = gen->header().id_bound;
+    Validator v;
+    for (const auto& e : read_all(*gen, 1000)) {
+      CHECK_FALSE(v.check(e));
+      CHECK(e.id < bound);
+    }
+    CHECK(v.summary().events == 10000);
+    CHECK(v.summary().live_count == leaks);
+  }
+  GenOptions g;
+  g.events = 10;
+  g.leaks = 11;
+  CHECK_THROWS_WITH_AS(make_generator(g),
+                       "--leaks 11 is more than --events 10: each leaked allocation takes an event",
+                       std::invalid_argument);
+  g.free_at_end = false;  // --no-free leaves everything live: --leaks is moot
+  CHECK_NOTHROW(make_generator(g));
+}
+
 TEST_CASE("realloc-growth doubles buffers up to 64 KiB") {
   GenOptions g;
   g.profile = "realloc-growth";

@@ -149,6 +149,11 @@ class WorkloadGenerator final : public TraceReader {
     }
     if (threads_ == 0 || threads_ > 4096) throw std::invalid_argument("--threads must be in 1..4096");
     if (o.events == 0) throw std::invalid_argument("--events must be at least 1");
+    // Each leaked allocation is an event of its own.
+    if (o.free_at_end && o.leaks > o.events) {
+      throw std::invalid_argument("--leaks " + std::to_string(o.leaks) + " is more than --events " +
+                                  std::to_string(o.events) + ": each leaked allocation takes an event");
+    }
     header_.metadata["producer"] = "fa32 gen";
     header_.metadata["profile"] = p.info.name;
     header_.metadata["seed"] = std::to_string(o.seed);
@@ -165,10 +170,11 @@ class WorkloadGenerator final : public TraceReader {
     } else if (o.leaks) {
       header_.metadata["end"] = "leak " + std::to_string(o.leaks);
     }
-    // Live stays below 2L, and ids are dense and recycled, so ids stay below
-    // 2L; and below the event count, as each allocation takes at most one
-    // new id. 2L can overflow (--live is any 64-bit number): then the count.
-    header_.id_bound = live_target_ <= UINT64_MAX / 2 ? 2 * live_target_ : o.events;
+    // Live stays at or below 2L, or the leaks when more (the end allocates
+    // up to them), and ids are dense and recycled, so ids stay below that;
+    // and below the event count, as each allocation takes at most one new
+    // id. 2L can overflow (--live is any 64-bit number): then the count.
+    header_.id_bound = live_target_ <= UINT64_MAX / 2 ? std::max(2 * live_target_, o.leaks) : o.events;
     header_.event_count = o.free_at_end && o.leaks == 0 && o.events == 1 ? 1 : o.events;
   }
 
@@ -196,9 +202,14 @@ class WorkloadGenerator final : public TraceReader {
     std::uint64_t remaining = opt_.events - emitted_;
     std::uint64_t live = live_count();
     if (opt_.free_at_end) {
-      std::uint64_t need = live > opt_.leaks ? live - opt_.leaks : 0;
+      // The events it takes to end with exactly the leaks live: frees while
+      // more are live, allocations while fewer are (a --leaks above the
+      // live set is met, not merely written in the metadata). A step that
+      // moves away from the leaks costs two of the gap, so at gap 1 none
+      // may; remaining >= need holds from the start, as leaks <= events.
+      std::uint64_t need = live > opt_.leaks ? live - opt_.leaks : opt_.leaks - live;
       std::uint64_t gap = remaining - need;
-      if (gap == 0) return free_one(e);  // draining: only the chosen leaks stay
+      if (gap == 0) return live > opt_.leaks ? free_one(e) : alloc(e);  // only the leaks stay
       if (gap == 1) {
         if (live > 0) return realloc_one(e, /*allow_free=*/false);
         return alloc(e);
