@@ -25,6 +25,7 @@ replay::ReplayResult made_up() {
   r.temporary_allocs = 3;
   r.peak_live_bytes = 1000;
   r.live_bytes = 100;
+  r.live_allocs = 2;
   r.at_peak_live.footprint = 1500;
   r.at_peak_live.reserved = 1250;
   r.at_end.reserved = 400;
@@ -70,6 +71,21 @@ TEST_CASE("derived figures follow the definitions in docs/report.md") {
   REQUIRE(r.classes.size() == 1);
   CHECK(*r.classes[0].hit_rate == doctest::Approx(0.8));
   CHECK(*r.classes[0].occupancy_peak == doctest::Approx(0.25));
+}
+
+TEST_CASE("internal fragmentation at the end is undefined when nothing is live") {
+  // The system allocator still reserves bytes after the last free (glibc's
+  // tcache chunks count as in use): that is no fragmentation of live blocks.
+  replay::ReplayResult x = made_up();
+  x.live_bytes = 0;
+  x.live_allocs = 0;
+  x.leak_count = 0;
+  x.leak_bytes = 0;
+  x.leaks.clear();
+  replay::Fa32Settings s;
+  replay::Fa32Allocator a(s);
+  const report::Report r = report::build_report("t.json", "json", a, replay::ReplayOptions{}, x);
+  CHECK_FALSE(r.internal_frag_at_end.has_value());
 }
 
 TEST_CASE("gates pass and fail on the right side of the threshold") {

@@ -85,7 +85,10 @@ Report build_report(std::string trace, std::string trace_format, const replay::A
     }
   }
   r.internal_frag_at_peak = internal_frag(x.at_peak_live.reserved, x.peak_live_bytes);
-  r.internal_frag_at_end = internal_frag(x.at_end.reserved, x.live_bytes);
+  // Undefined when nothing is live (report.md), whatever the allocator
+  // still holds: glibc counts the freed chunks in its tcache as in use, so
+  // a trace that freed everything read 1.0 (all reserved bytes wasted).
+  if (x.live_allocs != 0) r.internal_frag_at_end = internal_frag(x.at_end.reserved, x.live_bytes);
   r.overhead_peak_vs_peak = overhead(x.footprint_peak, x.peak_live_bytes);
   r.overhead_at_peak_live = overhead(x.at_peak_live.footprint, x.peak_live_bytes);
   using traces::Op;
