@@ -149,3 +149,25 @@ TEST_CASE("a replay whose every event is a new peak still samples evenly, across
   CHECK(t.back().events == 200000);
   CHECK(t.back().live_bytes == r.peak_live_bytes);
 }
+
+TEST_CASE("a sampled footprint peak is at least every footprint the timeline shows") {
+  // The footprint peaks while live bytes stay at 0 (99 blocks of 0 bytes):
+  // no peak of live bytes samples it, only the timeline does. The report's
+  // chart showed a footprint above the footprint_peak beside it.
+  std::vector<ReplayEvent> evs;
+  evs.push_back(ev_malloc(0, 8));
+  for (std::uint64_t i = 1; i < 100; ++i) evs.push_back(ev_malloc(i, 0));
+  for (std::uint64_t i = 1; i < 100; ++i) evs.push_back(ev_free(i));
+  TestAllocator a;
+  ReplayOptions o;
+  o.timeline_points = 1000;
+  const ReplayResult r = replay(evs, a, o);
+  REQUIRE_FALSE(r.error);
+  REQUIRE_FALSE(r.footprint_peak_exact);
+  const auto most = std::max_element(
+      r.timeline.begin(), r.timeline.end(),
+      [](const TimelinePoint& x, const TimelinePoint& y) { return x.footprint < y.footprint; });
+  REQUIRE(most != r.timeline.end());
+  CHECK(most->footprint == 100u * 100u);
+  CHECK(r.footprint_peak >= most->footprint);
+}

@@ -73,7 +73,12 @@ TimelinePoint point_of(std::uint64_t events, std::uint64_t live_bytes, const All
 void Replayer::sample_timeline(std::uint64_t events_done) {
   const std::uint64_t w0 = wall_ns();
   const std::uint64_t c0 = thread_cpu_ns();
-  timeline_.add(point_of(events_done, result_.live_bytes, alloc_.sample()));
+  const AllocatorSample a = alloc_.sample();
+  // A sampled footprint peak (the system allocator's) is the largest
+  // footprint seen: one the timeline saw counts too, else the report's
+  // chart showed a footprint above its own footprint_peak.
+  result_.footprint_peak = std::max(result_.footprint_peak, a.footprint);
+  timeline_.add(point_of(events_done, result_.live_bytes, a));
   timeline_cpu_ns_ += thread_cpu_ns() - c0;
   timeline_wall_ns_ += wall_ns() - w0;
 }
