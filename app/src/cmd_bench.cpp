@@ -238,9 +238,10 @@ int run_bench(const BenchOptions& o) {
   ro.touch = *touch;
   ro.program = bench::self_executable();
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const std::size_t per_workload =
-      allocators.size() * static_cast<std::size_t>(1 + o.runs + o.warmup);  // 1: the probe
   std::size_t done = 0;
+  // With --warmup 0 the calibration round is a step too: counting warm-up
+  // rounds alone, the count passed its total (10/8).
+  const std::size_t per_workload = bench::progress_steps(allocators.size(), ro);
   ro.progress = [&](const std::string& w, const std::string& a, int) {
     ++done;
     if (tty)

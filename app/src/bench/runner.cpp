@@ -93,6 +93,13 @@ std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events)
   return saturating_add(watch, std::uint64_t{512} << 20);
 }
 
+std::size_t progress_steps(std::size_t allocators, const RunnerOptions& options) {
+  // The probe round, the warm-up rounds (or the one calibration round) and
+  // the measured runs, for each allocator.
+  const std::size_t warmup = options.warmup == 0 ? 1 : static_cast<std::size_t>(options.warmup);
+  return allocators * (1 + static_cast<std::size_t>(options.runs) + warmup);
+}
+
 WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
                             const RunnerOptions& options) {
   WorkloadResult w;
@@ -129,7 +136,15 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
   for (const Slot& slot :
        interleaved_schedule(allocators.size(), options.runs, calibrate ? 1 : options.warmup)) {
     AllocatorRow& row = w.allocators[slot.allocator];
-    if (row.status == RunStatus::failed) continue;  // one failure is enough; do not repeat a crash
+    // Every slot of the schedule is one progress step, run or passed over,
+    // so the count ends at progress_steps().
+    const auto step = [&] {
+      if (options.progress) options.progress(w.name, row.name, slot.warmup ? -1 : slot.run);
+    };
+    if (row.status == RunStatus::failed) {  // one failure is enough; do not repeat a crash
+      step();
+      continue;
+    }
     if (!slot.warmup && !reps_fixed) {
       double fastest = 0;
       for (std::size_t i = 0; i < allocators.size(); ++i) {
@@ -152,10 +167,13 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
         }
       }
     }
-    if (calibration_kept && !slot.warmup && slot.run == 0) continue;  // the calibration round was this round
+    if (calibration_kept && !slot.warmup && slot.run == 0) {  // the calibration round was this round
+      step();
+      continue;
+    }
     const Attempt a =
         run_once(workload, allocators[slot.allocator], slot.probe, slot.warmup ? 1 : reps, options);
-    if (options.progress) options.progress(w.name, row.name, slot.warmup ? -1 : slot.run);
+    step();
     if (!a.ok) {
       row.status = RunStatus::failed;
       row.message = (slot.probe    ? "probe: "

@@ -52,6 +52,10 @@ struct RunnerOptions {
 // libraries and a sanitizer's runtime. 0 (no watch) when there is no limit.
 std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events);
 
+// How many times run_workload calls options.progress for a workload: once
+// for every slot of its schedule, whether the slot runs or is passed over.
+std::size_t progress_steps(std::size_t allocators, const RunnerOptions& options);
+
 WorkloadResult run_workload(const Workload& workload, const std::vector<AllocatorSpec>& allocators,
                             const RunnerOptions& options);
 
