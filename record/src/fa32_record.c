@@ -370,10 +370,19 @@ FA32_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
   return do_realloc(ptr, bytes);
 }
 
+/* The alignment glibc's memalign actually uses: one that is not a power of
+ * two is rounded up to the next one (24 -> 32) and 0 means none. Recording
+ * the requested value gave traces that validate and replay reject. */
+static size_t effective_alignment(size_t alignment) {
+  if (alignment <= 1) return 1;
+  if ((alignment & (alignment - 1)) == 0 || alignment > SIZE_MAX / 2 + 1) return alignment;
+  return (size_t)1 << (sizeof(size_t) * CHAR_BIT - (size_t)__builtin_clzl(alignment));
+}
+
 static void* aligned(size_t alignment, size_t size) {
   void* p = __libc_memalign(alignment, size);
   if (enter()) {
-    put(FA32_RAW_ALIGNED, p, size, alignment);
+    put(FA32_RAW_ALIGNED, p, size, effective_alignment(alignment));
     leave();
   }
   return p;

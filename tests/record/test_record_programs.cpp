@@ -110,6 +110,28 @@ TEST_CASE("a known sequence is recorded exactly, with the exit status passed thr
   }
 }
 
+TEST_CASE("alignments glibc rounds up are recorded as used, failed calls dropped: the trace replays") {
+  // memalign(24) and memalign(0) were recorded with alignments 24 and 0,
+  // which no trace may hold: validate and replay rejected the recording.
+  Recording r = record("alloc_api", {PROG_ALLOC_API});
+  REQUIRE(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  fa32::test::check_sequence(fa32::test::between_markers(t.events, 888001, 888002),
+                             {{Op::malloc, "m1", 888001},
+                              {Op::free, "m1"},
+                              {Op::aligned_alloc, "a", 100, 1, 32},
+                              {Op::aligned_alloc, "b", 50, 1, 1},
+                              {Op::malloc, "s", 6},
+                              {Op::free, "s"},
+                              {Op::free, "b"},
+                              {Op::free, "a"},
+                              {Op::malloc, "m2", 888002},
+                              {Op::free, "m2"}});
+  CHECK(meta(t, "failed_allocations") == 2);  // calloc and malloc; posix_memalign's EINVAL is no call
+  CHECK(fa32::test::run_program({FA32_BIN, "validate", r.trace}, {}, r.dir + "/check.txt") == 0);
+  CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
+}
+
 TEST_CASE("a program that allocates nothing gives an empty, valid trace") {
   Recording r = record("no_alloc", {PROG_NO_ALLOC});
   CHECK(r.exit_code == 0);
