@@ -60,6 +60,11 @@ static struct {
   int follow_forks;
   int atfork_registered;
   size_t page_size;
+  /* One MADV_WIPEONFORK page, 1 while this process owns the recording:
+   * the kernel zeroes it in every child that does not share our memory,
+   * including those made without the fork handlers (_Fork, a raw fork or
+   * clone system call). NULL if the kernel cannot wipe on fork. */
+  volatile int* owner;
   char dir[PATH_MAX];
 } g = {.grow_lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -200,6 +205,23 @@ static void forget_parent_file(void) {
   __atomic_store_n(&g.capacity, 0, __ATOMIC_RELAXED);
 }
 
+/* In a new process (the only thread in it): stop recording, or with
+ * follow-forks start a file of its own. Reached from the fork handler or,
+ * for a child made without the handlers, from the first hooked call that
+ * finds the owner page wiped; whichever comes second does nothing more. */
+static void become_child(void) {
+  pthread_mutex_init(&g.grow_lock, NULL); /* may have been held by a thread left in the parent */
+  t_tid = 0;
+  if (__atomic_load_n(&g.state, __ATOMIC_RELAXED) != STATE_ON) return;
+  if (g.owner != NULL && *g.owner != 0) return;
+  forget_parent_file();
+  if (!g.follow_forks || open_raw_file() != 0) {
+    __atomic_store_n(&g.state, STATE_OFF, __ATOMIC_RELEASE);
+    return;
+  }
+  if (g.owner != NULL) *g.owner = 1;
+}
+
 /* fork: the grow lock must not be held by a thread that does not exist in
  * the child. */
 static void atfork_prepare(void) {
@@ -209,13 +231,19 @@ static void atfork_parent(void) {
   pthread_mutex_unlock(&g.grow_lock);
 }
 static void atfork_child(void) {
-  pthread_mutex_init(&g.grow_lock, NULL);
-  t_tid = 0;
-  if (__atomic_load_n(&g.state, __ATOMIC_RELAXED) != STATE_ON) return;
-  forget_parent_file();
-  if (!g.follow_forks || open_raw_file() != 0) {
-    __atomic_store_n(&g.state, STATE_OFF, __ATOMIC_RELEASE);
+  become_child();
+}
+
+static void make_owner_page(void) {
+  if (g.owner != NULL) return;
+  void* p = mmap(NULL, g.page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return;
+  if (madvise(p, g.page_size, MADV_WIPEONFORK) != 0) {
+    munmap(p, g.page_size); /* before Linux 4.14: only the fork handlers notice a child */
+    return;
   }
+  g.owner = (volatile int*)p;
+  *g.owner = 1;
 }
 
 static void init(void) {
@@ -237,6 +265,7 @@ static void init(void) {
   if (wanted) {
     strcpy(g.dir, dir);
     if (open_raw_file() == 0) {
+      make_owner_page();
       if (!g.atfork_registered) {
         pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
         g.atfork_registered = 1;
@@ -291,6 +320,14 @@ static inline int enter(void) {
   }
   if (s != STATE_ON) return 0;
   t_in_hook = 1;
+  if (__builtin_expect(g.owner != NULL && *g.owner == 0, 0)) {
+    /* A child that ran no fork handler: it still maps the parent's file. */
+    become_child();
+    if (__atomic_load_n(&g.state, __ATOMIC_ACQUIRE) != STATE_ON) {
+      t_in_hook = 0;
+      return 0;
+    }
+  }
   return 1;
 }
 static inline void leave(void) {

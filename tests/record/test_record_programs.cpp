@@ -258,6 +258,43 @@ TEST_CASE("--follow-forks writes one trace per process") {
   CHECK(parent_sizes == std::vector<std::uint64_t>{1001, 1002});
 }
 
+TEST_CASE("a child forked without the fork handlers (_Fork) never writes into the parent's trace") {
+  // _Fork, like a raw fork or clone system call, runs no pthread_atfork
+  // handlers: the child kept the parent's shared mapping and recorded its
+  // calls into the parent's file as the parent's main thread, so the
+  // parent's trace showed the child's blocks and, later, frees of blocks
+  // already freed and allocations at live addresses.
+  Recording r = record("fork_raw", {PROG_FORKS, "_Fork"});
+  CHECK(r.exit_code == 9);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  std::vector<std::uint64_t> sizes;
+  for (const Event& e : t.events) {
+    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) sizes.push_back(e.size);
+  }
+  CHECK(sizes == std::vector<std::uint64_t>{1001, 1002});
+  CHECK(meta(t, "unknown_frees") == 0);
+  CHECK(meta(t, "reused_live_addresses") == 0);
+
+  Recording f = record("fork_raw_follow", {PROG_FORKS, "_Fork"}, {"--follow-forks"});
+  CHECK(f.exit_code == 9);
+  std::vector<std::string> children;
+  for (const auto& entry : std::filesystem::directory_iterator(f.dir)) {
+    if (entry.path().filename().string().starts_with("trace.fa32."))
+      children.push_back(entry.path().string());
+  }
+  REQUIRE(children.size() == 1);
+  std::vector<std::uint64_t> child_sizes;
+  for (const Event& e : fa32::test::read_trace(children[0]).events) {
+    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) child_sizes.push_back(e.size);
+  }
+  CHECK(child_sizes == std::vector<std::uint64_t>{2001, 2002});
+  std::vector<std::uint64_t> parent_sizes;
+  for (const Event& e : fa32::test::read_trace(f.trace).events) {
+    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) parent_sizes.push_back(e.size);
+  }
+  CHECK(parent_sizes == std::vector<std::uint64_t>{1001, 1002});
+}
+
 TEST_CASE("exec keeps recording the same process into the same trace") {
   Recording r = record("exec", {PROG_FORKS, "exec"});
   CHECK(r.exit_code == 4);

@@ -2,6 +2,8 @@
  *   forks fork   parent: malloc 1001, fork; child: malloc 2001, free the
  *                parent's block, malloc 2002, exit 0; parent: wait,
  *                malloc 1002, exit 9 if the child succeeded.
+ *   forks _Fork  the same through _Fork, which runs no pthread_atfork
+ *                handlers (as a raw fork or clone system call).
  *   forks exec   malloc 3001, then exec itself as "forks after-exec",
  *                which does malloc 3002 and exits 4.
  *   forks daemon change directory, close every descriptor above 2, then
@@ -9,6 +11,7 @@
  *                its file) and open files that reuse the low descriptor
  *                numbers; exits 0 if those files are untouched.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +42,7 @@ int main(int argc, char** argv) {
   }
   char* parent_block = malloc(1001);
   sink = parent_block;
-  pid_t pid = fork();
+  pid_t pid = strcmp(mode, "_Fork") == 0 ? _Fork() : fork();
   if (pid < 0) return 1;
   if (pid == 0) {
     sink = malloc(2001);
