@@ -236,6 +236,12 @@ int run_record(const RecordOptions& options) {
     if (r.overflow) extra += "; recording space ran out, later events are missing";
     if (r.images > 1) extra += "; " + std::to_string(r.images) + " program images (exec)";
     spdlog::info("record: {} (pid {}): {}{}", out, pid, r.stats.summary(), extra);
+    if (!r.unrecorded_exec.empty()) {
+      spdlog::warn(
+          "record: pid {} exec'd {}, which did not load the recorder (statically linked, set-user-ID, or "
+          "LD_PRELOAD dropped from its environment): {} ends at that exec",
+          pid, r.unrecorded_exec, out);
+    }
   }
   return exit_code;
 }

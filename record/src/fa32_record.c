@@ -5,13 +5,16 @@
  * every committed record survives without any flushing.
  *
  * Rules inside this file: no malloc (all state is static or mmap'd), no
- * stdio, no C++ runtime; nothing but libc and pthread.
+ * stdio, no C++ runtime; nothing but libc, pthread and
+ * (for the exec hooks only) dlsym.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -462,4 +465,155 @@ FA32_EXPORT void* pvalloc(size_t size) {
     leave();
   }
   return p;
+}
+
+/* exec: a new image that loads the recorder starts the next raw file; one
+ * that does not (statically linked, set-user-ID, its environment without
+ * LD_PRELOAD) leaves nothing, and the trace would end at the exec with no
+ * sign that the program went on. So the exec is noted in the header before
+ * the call and the note taken back if the call returns (it failed):
+ * `fa32 record` warns when the last image's file still has it. Every exec
+ * function is hooked, as glibc's own (execvp, execl, ...) call execve
+ * internally, past any interposer. */
+static int exec_note(const char* path) {
+  if (!enter()) return 0;
+  /* A vfork child shares our memory but is another process: its exec is
+   * not this image's. */
+  if ((int64_t)getpid() != g.header->pid) {
+    leave();
+    return 0;
+  }
+  size_t n = path != NULL ? strnlen(path, sizeof g.header->exec_path - 1) : 0;
+  if (n > 0) memcpy(g.header->exec_path, path, n);
+  g.header->exec_path[n] = '\0';
+  __atomic_fetch_or(&g.header->flags, FA32_RAW_FLAG_EXEC, __ATOMIC_RELEASE);
+  leave();
+  return 1;
+}
+
+static int exec_failed(int noted, int result) {
+  if (noted) {
+    int saved = errno;
+    __atomic_fetch_and(&g.header->flags, ~FA32_RAW_FLAG_EXEC, __ATOMIC_RELEASE);
+    errno = saved;
+  }
+  return result;
+}
+
+/* The real exec functions: looked up at the exec only, never on the
+ * allocation path, so dlsym's own needs do not matter here. Through
+ * memcpy: ISO C has no cast from an object to a function pointer. */
+#define REAL(var, name)                      \
+  void* var##_sym_ = dlsym(RTLD_NEXT, name); \
+  memcpy(&var, &var##_sym_, sizeof var)
+typedef int (*execve_fn)(const char*, char* const[], char* const[]);
+typedef int (*execv_fn)(const char*, char* const[]);
+typedef int (*fexecve_fn)(int, char* const[], char* const[]);
+typedef int (*execveat_fn)(int, const char*, char* const[], char* const[], int);
+
+static int exec_missing(void) {
+  errno = ENOSYS;
+  return -1;
+}
+
+FA32_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
+  execve_fn real;
+  REAL(real, "execve");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(path);
+  return exec_failed(noted, real(path, argv, envp));
+}
+
+FA32_EXPORT int execv(const char* path, char* const argv[]) {
+  execv_fn real;
+  REAL(real, "execv");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(path);
+  return exec_failed(noted, real(path, argv));
+}
+
+FA32_EXPORT int execvp(const char* file, char* const argv[]) {
+  execv_fn real;
+  REAL(real, "execvp");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(file);
+  return exec_failed(noted, real(file, argv));
+}
+
+FA32_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
+  execve_fn real;
+  REAL(real, "execvpe");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(file);
+  return exec_failed(noted, real(file, argv, envp));
+}
+
+FA32_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
+  fexecve_fn real;
+  REAL(real, "fexecve");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(argv[0] != NULL ? argv[0] : "(fexecve)");
+  return exec_failed(noted, real(fd, argv, envp));
+}
+
+FA32_EXPORT int execveat(int dirfd, const char* path, char* const argv[], char* const envp[], int flags) {
+  execveat_fn real;
+  REAL(real, "execveat");
+  if (real == NULL) return exec_missing();
+  int noted = exec_note(path);
+  return exec_failed(noted, real(dirfd, path, argv, envp, flags));
+}
+
+/* The list forms become their vector forms (hooked above); the arguments
+ * are gathered on the stack, as glibc does, since no malloc is allowed. */
+static size_t count_args(const char* arg0, va_list ap) {
+  size_t n = 1;
+  if (arg0 == NULL) return 0;
+  while (va_arg(ap, const char*) != NULL) ++n;
+  return n;
+}
+
+#define GATHER_ARGS(argv, n, arg0, ap)                                  \
+  do {                                                                  \
+    (argv)[0] = (char*)(arg0);                                          \
+    for (size_t k_ = 1; k_ < (n); ++k_) (argv)[k_] = va_arg(ap, char*); \
+    (argv)[n] = NULL;                                                   \
+  } while (0)
+
+FA32_EXPORT int execl(const char* path, const char* arg0, ...) {
+  va_list ap;
+  va_start(ap, arg0);
+  size_t n = count_args(arg0, ap);
+  va_end(ap);
+  char* argv[n + 1];
+  va_start(ap, arg0);
+  GATHER_ARGS(argv, n, arg0, ap);
+  va_end(ap);
+  return execv(path, argv);
+}
+
+FA32_EXPORT int execlp(const char* file, const char* arg0, ...) {
+  va_list ap;
+  va_start(ap, arg0);
+  size_t n = count_args(arg0, ap);
+  va_end(ap);
+  char* argv[n + 1];
+  va_start(ap, arg0);
+  GATHER_ARGS(argv, n, arg0, ap);
+  va_end(ap);
+  return execvp(file, argv);
+}
+
+FA32_EXPORT int execle(const char* path, const char* arg0, ...) {
+  va_list ap;
+  va_start(ap, arg0);
+  size_t n = count_args(arg0, ap);
+  va_end(ap);
+  char* argv[n + 1];
+  va_start(ap, arg0);
+  GATHER_ARGS(argv, n, arg0, ap);
+  if (n > 0) (void)va_arg(ap, char*); /* the NULL ending the arguments */
+  char* const* envp = va_arg(ap, char* const*);
+  va_end(ap);
+  return execve(path, argv, envp);
 }

@@ -313,6 +313,29 @@ TEST_CASE("exec keeps recording the same process into the same trace") {
   CHECK(ids.size() == 2);  // the block of the first image stays live under its own id
 }
 
+TEST_CASE("an exec into a program that does not load the recorder is reported, a failed one is not") {
+  // The trace ended at such an exec (a wrapper script exec'ing a static
+  // binary) with nothing saying that the program went on unrecorded.
+  Recording r = record("exec_static", {PROG_FORKS, "exec-other", PROG_STATIC});
+  CHECK(r.exit_code == 0);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  CHECK(meta(t, "record.images") == 1);
+  REQUIRE(t.header.metadata.count("record.unrecorded_exec") == 1);
+  CHECK(t.header.metadata.at("record.unrecorded_exec") == PROG_STATIC);
+  std::ifstream log(r.dir + "/log.txt");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(text.find("did not load the recorder") != std::string::npos);
+
+  // A failed exec returns, and a vfork child's exec is another process's.
+  Recording f = record("exec_fail", {PROG_FORKS, "exec-fail", PROG_STATIC});
+  CHECK(f.exit_code == 4);
+  fa32::test::Trace ft = fa32::test::read_trace(f.trace);
+  CHECK(ft.header.metadata.count("record.unrecorded_exec") == 0);
+  bool after = false;
+  for (const Event& e : ft.events) after = after || e.size == 3003;
+  CHECK(after);
+}
+
 TEST_CASE("a program that closes every descriptor and changes directory is still recorded in full") {
   Recording r = record("daemon", {PROG_FORKS, "daemon"});
   CHECK(r.exit_code == 0);

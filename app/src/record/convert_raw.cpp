@@ -64,6 +64,9 @@ class RawImage {
     std::memcpy(&r, data_ + FA32_RAW_HEADER_SIZE + i * sizeof(fa32_raw_record), sizeof r);
     return r;
   }
+  std::string exec_path() const {
+    return std::string(header_.exec_path, ::strnlen(header_.exec_path, sizeof header_.exec_path));
+  }
   std::string command() const {
     std::string s(header_.cmdline, std::min<std::size_t>(header_.cmdline_size, sizeof header_.cmdline));
     while (!s.empty() && s.back() == '\0') s.pop_back();
@@ -263,6 +266,12 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
     result.overflow = result.overflow || (img->header().flags & FA32_RAW_FLAG_OVERFLOW) != 0;
     result.image_commands.push_back(img->command());
   }
+  // A successful exec into a recording image starts the next file; one
+  // still noted in the last file went to an image that did not record.
+  if ((images.back()->header().flags & FA32_RAW_FLAG_EXEC) != 0) {
+    result.unrecorded_exec = images.back()->exec_path();
+    if (result.unrecorded_exec.empty()) result.unrecorded_exec = "?";
+  }
 
   header.event_count = result.stats.events;
   header.id_bound = result.stats.id_bound;
@@ -276,6 +285,7 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
   }
   md["record.torn_records"] = std::to_string(result.torn);
   md["record.overflow"] = result.overflow ? "true" : "false";
+  if (!result.unrecorded_exec.empty()) md["record.unrecorded_exec"] = result.unrecorded_exec;
   result.stats.add_to(md, "");
 
   auto writer = traces::create_writer(out_path, traces::Format::binary, header);

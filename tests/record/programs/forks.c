@@ -6,6 +6,10 @@
  *                handlers (as a raw fork or clone system call).
  *   forks exec   malloc 3001, then exec itself as "forks after-exec",
  *                which does malloc 3002 and exits 4.
+ *   forks exec-other PATH   malloc 3001, then exec PATH (a program that
+ *                does not load the recorder).
+ *   forks exec-fail PATH    vfork a child that execs PATH, exec a program
+ *                that does not exist (fails), malloc 3003 and exit 4.
  *   forks daemon change directory, close every descriptor above 2, then
  *                allocate 40 MB worth of records (the recorder must grow
  *                its file) and open files that reuse the low descriptor
@@ -30,6 +34,23 @@ int main(int argc, char** argv) {
     sink = malloc(3001);
     execl("/proc/self/exe", argv[0], "after-exec", (char*)NULL);
     return 1;
+  }
+  if (strcmp(mode, "exec-other") == 0 && argc > 2) {
+    sink = malloc(3001);
+    execv(argv[2], argv + 2);
+    return 1;
+  }
+  if (strcmp(mode, "exec-fail") == 0 && argc > 2) {
+    pid_t child = vfork();
+    if (child == 0) {
+      execv(argv[2], argv + 2);
+      _exit(127);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child || status != 0) return 1;
+    execl("/nonexistent/program", "program", (char*)NULL);
+    sink = malloc(3003);
+    return 4;
   }
   if (strcmp(mode, "daemon") == 0) {
     if (chdir("/") != 0) return 1;

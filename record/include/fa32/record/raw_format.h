@@ -31,6 +31,7 @@ enum fa32_raw_op {
 
 /* Header flags. */
 #define FA32_RAW_FLAG_OVERFLOW 1u /* the reservation filled up: later events were not recorded */
+#define FA32_RAW_FLAG_EXEC 2u     /* an exec of exec_path was under way (cleared if it failed) */
 
 struct fa32_raw_header {
   char magic[8];
@@ -46,6 +47,10 @@ struct fa32_raw_header {
   uint32_t flags;              /* FA32_RAW_FLAG_* (updated atomically) */
   uint32_t cmdline_size;       /* bytes used in cmdline */
   char cmdline[3072];          /* /proc/self/cmdline: NUL-separated arguments, maybe cut short */
+  /* The program of the last exec attempted, NUL-terminated, maybe cut
+   * short; meaningful while FA32_RAW_FLAG_EXEC is set. Zero in files of
+   * recorders without it, which never set the flag either. */
+  char exec_path[256];
 };
 
 struct fa32_raw_record {

@@ -29,6 +29,10 @@ struct ConvertResult {
   std::int64_t ppid = 0;
   std::uint64_t start_realtime_ns = 0;
   std::vector<std::string> image_commands;  // each image's command line, space-joined
+  // The program the last image exec'd, when that exec succeeded but the new
+  // image did not load the recorder (statically linked, set-user-ID,
+  // LD_PRELOAD dropped): everything after it is missing. Empty otherwise.
+  std::string unrecorded_exec;
 };
 
 // Converts one process into a binary trace at out_path. header supplies
