@@ -257,6 +257,16 @@ TEST_CASE("logalloc: other processes are reported, a --pid with no line is an er
   CHECK(err.find("test.log: process 7 has no line in the log") != std::string::npos);
 }
 
+// A first line of pid 0 used to leave the process unchosen (0 meant "not
+// yet"), so the next process's lines were imported as the same one.
+TEST_CASE("logalloc: a first line of pid 0 chooses process 0") {
+  Imported r = logalloc("0 1 malloc(8)=0x10\n5 1 malloc(16)=0x20\n5 1 free(0x10)\n");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 8}});
+  std::map<std::string, std::string> metadata;
+  r.stats.add_to(metadata, "");
+  CHECK(metadata["other_process_lines"] == "2");
+}
+
 TEST_CASE("logalloc munged: slot numbers") {
   Imported r =
       logalloc("1 1 malloc(32)=#1\n1 1 realloc(#1,64)=#1\n1 2 malloc(8)=#2\n1 1 free(#1)\n1 2 free(#3)\n");

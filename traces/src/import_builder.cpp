@@ -23,7 +23,6 @@ void ImportStats::add_to(std::map<std::string, std::string>& metadata, const std
   // Only logalloc logs hold other processes: other traces keep their keys.
   if (other_processes != 0) put("other_process_lines", other_processes);
   if (incomplete_last_line != 0) put("incomplete_last_line", incomplete_last_line);
-  if (incomplete_last_line != 0) put("incomplete_last_line", incomplete_last_line);
 }
 
 std::string ImportStats::summary() const {

@@ -46,7 +46,11 @@ std::string_view next_token(std::string_view& s) {
 
 void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& builder,
                      const ImportOptions& options) {
+  // Not chosen yet until the first line, when no pid was asked for: a
+  // flag, not pid 0, so that a line of pid 0 cannot leave it unchosen and
+  // let the next process's lines in as the same one.
   std::uint64_t wanted_pid = options.pid;
+  bool pid_chosen = options.pid != 0;
   import_detail::LineReader lines(in, name);
   std::string_view line_text;
   std::uint64_t line_no = 0;
@@ -61,7 +65,10 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
       auto tid = parse_number(next_token(rest), false);
       rest = trim(rest);
       if (!pid || !tid) fail(name, line_no, "expected \"PID TID call(...)\"", line);
-      if (wanted_pid == 0) wanted_pid = *pid;
+      if (!pid_chosen) {
+        wanted_pid = *pid;
+        pid_chosen = true;
+      }
       if (*pid != wanted_pid) {
         builder.other_process();
         continue;
