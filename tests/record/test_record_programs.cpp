@@ -214,31 +214,42 @@ TEST_CASE("four threads under contention: per-thread sequences kept, nothing los
   CHECK(fa32::test::run_program({FA32_BIN, "replay", "--verify", r.trace}, {}, r.dir + "/check.txt") == 0);
 }
 
-TEST_CASE("without --follow-forks only the parent is recorded, all of it") {
-  Recording r = record("fork_default", {PROG_FORKS, "fork"});
-  CHECK(r.exit_code == 9);
-  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+namespace {
+
+// The sizes of the fork programs' marker blocks, in trace order: 1001 and
+// 1002 the parent's, 2001 and 2002 the child's.
+std::vector<std::uint64_t> fork_marker_sizes(const fa32::test::Trace& t) {
   std::vector<std::uint64_t> sizes;
   for (const Event& e : t.events) {
     if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) sizes.push_back(e.size);
   }
-  CHECK(sizes == std::vector<std::uint64_t>{1001, 1002});
-  int others = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(r.dir)) {
-    if (entry.path().filename().string().starts_with("trace.fa32.")) ++others;
+  return sizes;
+}
+
+// The child processes' traces (--follow-forks) beside the main one.
+std::vector<std::string> child_traces(const std::string& dir) {
+  std::vector<std::string> children;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().starts_with("trace.fa32."))
+      children.push_back(entry.path().string());
   }
-  CHECK(others == 0);
+  return children;
+}
+
+}  // namespace
+
+TEST_CASE("without --follow-forks only the parent is recorded, all of it") {
+  Recording r = record("fork_default", {PROG_FORKS, "fork"});
+  CHECK(r.exit_code == 9);
+  CHECK(fork_marker_sizes(fa32::test::read_trace(r.trace)) == std::vector<std::uint64_t>{1001, 1002});
+  CHECK(child_traces(r.dir).empty());
 }
 
 TEST_CASE("--follow-forks writes one trace per process") {
   Recording r = record("fork_follow", {PROG_FORKS, "fork"}, {"--follow-forks"});
   CHECK(r.exit_code == 9);
   fa32::test::Trace parent = fa32::test::read_trace(r.trace);
-  std::vector<std::string> children;
-  for (const auto& entry : std::filesystem::directory_iterator(r.dir)) {
-    if (entry.path().filename().string().starts_with("trace.fa32."))
-      children.push_back(entry.path().string());
-  }
+  const std::vector<std::string> children = child_traces(r.dir);
   REQUIRE(children.size() == 1);
   fa32::test::Trace child = fa32::test::read_trace(children[0]);
   std::vector<Event> child_events;
@@ -251,11 +262,7 @@ TEST_CASE("--follow-forks writes one trace per process") {
   CHECK(meta(child, "unknown_frees") >= 1);
   CHECK(meta(child, "pid") != meta(parent, "pid"));
   CHECK(meta(child, "ppid") == meta(parent, "pid"));
-  std::vector<std::uint64_t> parent_sizes;
-  for (const Event& e : parent.events) {
-    if (e.size == 1001 || e.size == 1002 || e.size == 2001) parent_sizes.push_back(e.size);
-  }
-  CHECK(parent_sizes == std::vector<std::uint64_t>{1001, 1002});
+  CHECK(fork_marker_sizes(parent) == std::vector<std::uint64_t>{1001, 1002});
 }
 
 TEST_CASE("a child forked without the fork handlers (_Fork) never writes into the parent's trace") {
@@ -267,32 +274,16 @@ TEST_CASE("a child forked without the fork handlers (_Fork) never writes into th
   Recording r = record("fork_raw", {PROG_FORKS, "_Fork"});
   CHECK(r.exit_code == 9);
   fa32::test::Trace t = fa32::test::read_trace(r.trace);
-  std::vector<std::uint64_t> sizes;
-  for (const Event& e : t.events) {
-    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) sizes.push_back(e.size);
-  }
-  CHECK(sizes == std::vector<std::uint64_t>{1001, 1002});
+  CHECK(fork_marker_sizes(t) == std::vector<std::uint64_t>{1001, 1002});
   CHECK(meta(t, "unknown_frees") == 0);
   CHECK(meta(t, "reused_live_addresses") == 0);
 
   Recording f = record("fork_raw_follow", {PROG_FORKS, "_Fork"}, {"--follow-forks"});
   CHECK(f.exit_code == 9);
-  std::vector<std::string> children;
-  for (const auto& entry : std::filesystem::directory_iterator(f.dir)) {
-    if (entry.path().filename().string().starts_with("trace.fa32."))
-      children.push_back(entry.path().string());
-  }
+  const std::vector<std::string> children = child_traces(f.dir);
   REQUIRE(children.size() == 1);
-  std::vector<std::uint64_t> child_sizes;
-  for (const Event& e : fa32::test::read_trace(children[0]).events) {
-    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) child_sizes.push_back(e.size);
-  }
-  CHECK(child_sizes == std::vector<std::uint64_t>{2001, 2002});
-  std::vector<std::uint64_t> parent_sizes;
-  for (const Event& e : fa32::test::read_trace(f.trace).events) {
-    if (e.size == 1001 || e.size == 1002 || e.size == 2001 || e.size == 2002) parent_sizes.push_back(e.size);
-  }
-  CHECK(parent_sizes == std::vector<std::uint64_t>{1001, 1002});
+  CHECK(fork_marker_sizes(fa32::test::read_trace(children[0])) == std::vector<std::uint64_t>{2001, 2002});
+  CHECK(fork_marker_sizes(fa32::test::read_trace(f.trace)) == std::vector<std::uint64_t>{1001, 1002});
 }
 
 TEST_CASE("exec keeps recording the same process into the same trace") {
