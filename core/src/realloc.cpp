@@ -23,6 +23,17 @@ void resize_entry(Manager& m, TableEntry* e, size_t size, uint64_t usable) noexc
   e->usable = usable;
 }
 
+// A large block that still holds `size` stays where it is: only its
+// requested size and the byte counters change. Every path that keeps a
+// block in place (a shrink that needs nothing, one the kernel or the pools
+// refused) ends here.
+void* keep_large_block(Manager& m, TableEntry* e, size_t size) noexcept {
+  change_outside_requested(m, e->requested, size);
+  e->requested = size;
+  m.counters.realloc_large_in_place++;
+  return reinterpret_cast<void*>(e->ptr);
+}
+
 // Grows or shrinks a whole-mapping block with mremap. nullptr on failure
 // (the block is untouched).
 void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
@@ -46,12 +57,7 @@ void* remap_block(Manager& m, TableEntry* e, size_t size) noexcept {
     // neighbour can hit vm.max_map_count) leaves the block big enough where
     // it is: keep it, as any other large block that still fits is kept,
     // rather than fail a call that needs no memory.
-    if (size <= e->usable) {
-      change_outside_requested(m, e->requested, size);
-      e->requested = size;
-      m.counters.realloc_large_in_place++;
-      return p;
-    }
+    if (size <= e->usable) return keep_large_block(m, e, size);
     fail_alloc(m, FASTALLOC32_E_NOMEM);
     return nullptr;
   }
@@ -115,12 +121,7 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
       // never moves it). Any other block that still fits stays: heap blocks
       // are below mmap_threshold, so what a shrink keeps is bounded.
       if (whole_mapping && (size > e->usable || size < e->usable / 2)) return remap_block(m, e, size);
-      if (size <= e->usable) {
-        change_outside_requested(m, e->requested, size);
-        e->requested = size;
-        m.counters.realloc_large_in_place++;
-        return p;
-      }
+      if (size <= e->usable) return keep_large_block(m, e, size);
       // Growth: reserve half as much again so repeated growth copies
       // O(log n) times, not once per bucket.
       const size_t grown = e->usable + e->usable / 2;
@@ -181,11 +182,7 @@ void* realloc_or_keep(Manager& m, void* p, size_t size) noexcept {
   if (q != nullptr || !m.shrink_failed) return q;
   // Nothing moved and nothing was counted but the realloc: the block stays
   // at the size the caller now holds, as an in-place shrink leaves it.
-  TableEntry* e = m.table.find(reinterpret_cast<uintptr_t>(p));
-  change_outside_requested(m, e->requested, size);
-  e->requested = size;
-  m.counters.realloc_large_in_place++;
-  return p;
+  return keep_large_block(m, m.table.find(reinterpret_cast<uintptr_t>(p)), size);
 }
 
 }  // namespace fa32::core
