@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/number_checks.hpp"
 #include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/replay_event.hpp"
@@ -41,9 +42,9 @@ void check_ids(FileResult& r) {
         s.max_id));
   } else if (allocations != 0 && replay::ids_are_sparse(s.max_id, allocations)) {
     r.warnings.push_back(fmt::format(
-        "sparse ids: the largest is {} for {} allocations; fa32 replay keeps ids beyond {} (or {} per "
+        "sparse ids: the largest is {} for {}; fa32 replay keeps ids beyond {} (or {} per "
         "allocation) in a hash table, slower than its dense table; fa32 convert --renumber gives dense ids",
-        s.max_id, allocations, replay::dense_id_floor, replay::dense_id_density));
+        s.max_id, count_noun(allocations, "allocation"), replay::dense_id_floor, replay::dense_id_density));
   }
 }
 
@@ -82,9 +83,10 @@ void print_text(const FileResult& r) {
                        traces::op_name(static_cast<traces::Op>(i)));
   }
   fmt::print("{}\n", ops.empty() ? "" : " (" + ops + ")");
-  fmt::print("  live at end: {} allocations, {} bytes\n", s.live_count, s.live_bytes);
-  fmt::print("  peak live: {} allocations, {} bytes; largest id {}\n", s.peak_live_count, s.peak_live_bytes,
-             s.max_id);
+  fmt::print("  live at end: {}, {}\n", count_noun(s.live_count, "allocation"),
+             count_noun(s.live_bytes, "byte"));
+  fmt::print("  peak live: {}, {}; largest id {}\n", count_noun(s.peak_live_count, "allocation"),
+             count_noun(s.peak_live_bytes, "byte"), s.max_id);
   for (const auto& w : r.warnings) fmt::print("  warning: {}\n", w);
   fmt::print("  errors: {}\n", s.errors);
   for (const auto& e : r.errors) fmt::print("  {}\n", e);

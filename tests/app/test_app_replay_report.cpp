@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/replay/fa32_allocator.hpp"
 #include "fa32/app/report/counter_rows.hpp"
@@ -86,6 +87,33 @@ TEST_CASE("internal fragmentation at the end is undefined when nothing is live")
   replay::Fa32Allocator a(s);
   const report::Report r = report::build_report("t.json", "json", a, replay::ReplayOptions{}, x);
   CHECK_FALSE(r.internal_frag_at_end.has_value());
+}
+
+TEST_CASE("a count reads in the singular for one, in the plural otherwise") {
+  CHECK(count_noun(0, "allocation") == "0 allocations");
+  CHECK(count_noun(1, "allocation") == "1 allocation");
+  CHECK(count_noun(2, "byte") == "2 bytes");
+  CHECK(count_noun(18446744073709551615ull, "run") == "18446744073709551615 runs");
+}
+
+TEST_CASE("one leak is named in the singular by the gate, the text and the Markdown") {
+  replay::ReplayResult x = made_up();
+  x.leak_count = 1;
+  x.leak_bytes = 1;
+  x.leaks = {{7, 1, 3}};
+  replay::Fa32Settings s;
+  replay::Fa32Allocator a(s);
+  report::Report r = report::build_report("t.json", "json", a, replay::ReplayOptions{}, x);
+  report::GateSpec g;
+  g.fail_on_leak = true;
+  report::apply_gates(r, g);
+  REQUIRE(r.gates.size() == 1);
+  CHECK(r.gates[0].message == "1 allocation (1 byte) still live after the last event");
+  std::ostringstream text, markdown;
+  report::print_text(text, std::span<const report::Report>(&r, 1), {});
+  report::print_markdown(markdown, std::span<const report::Report>(&r, 1));
+  CHECK(text.str().find("leaks at exit: 1 allocation, 1 byte") != std::string::npos);
+  CHECK(markdown.str().find("**: 1 allocation, 1 byte") != std::string::npos);
 }
 
 TEST_CASE("gates pass and fail on the right side of the threshold") {

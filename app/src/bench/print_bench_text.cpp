@@ -4,6 +4,7 @@
 #include "../report/text_table.hpp"
 #include "cells.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
+#include "fa32/app/count_noun.hpp"
 
 namespace fa32::app::bench {
 namespace {
@@ -20,10 +21,10 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 
 void print_bench_text(std::ostream& out, const BenchReport& report) {
   out << fmt::format(
-      "fa32 bench: median ns/event ({}) of {} run{} per allocator (min-max), after {} warm-up round{}, "
+      "fa32 bench: median ns/event ({}) of {} per allocator (min-max), after {}, "
       "interleaved; touch {} ({})\n",
-      cells::clock(report), report.runs, report.runs == 1 ? "" : "s", report.warmup,
-      report.warmup == 1 ? "" : "s", report.touch, cells::touch(report));
+      cells::clock(report), count_noun(report.runs, "run"), count_noun(report.warmup, "warm-up round"),
+      report.touch, cells::touch(report));
   for (const WorkloadResult& w : report.workloads) {
     out << '\n' << cells::workload_line(w) << '\n';
     std::vector<std::vector<std::string>> lines{{"allocator", "ns/event", "min-max", "vs glibc", "vs fastest",

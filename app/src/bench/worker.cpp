@@ -9,6 +9,7 @@
 #include "fa32/app/bench/cpu_clock.hpp"
 #include "fa32/app/bench/fa32_spec.hpp"
 #include "fa32/app/bench/process_memory.hpp"
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/engine.hpp"
 
 namespace fa32::app::bench {
@@ -98,8 +99,8 @@ void time_replays(const replay::LoadedTrace& trace, replay::Allocator& allocator
   replayer.reset();
   r.repetitions = reps;
   r.verified.push_back(
-      "every event replayed without error and no allocation failed: " + std::to_string(reps) +
-      " timed repetition" + (reps == 1 ? "" : "s") + ", the first on the fresh heap of a new process");
+      "every event replayed without error and no allocation failed: " + count_noun(reps, "timed repetition") +
+      ", the first on the fresh heap of a new process");
   r.verified.push_back("blocks written by the replays: --touch " +
                        std::string(replay::touch_name(request.touch)));
   r.ns_per_event = r.events == 0 ? 0.0 : double(r.replay_ns) / double(r.events * reps);

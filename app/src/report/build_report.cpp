@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/report/report.hpp"
 
@@ -104,8 +105,8 @@ void apply_gates(Report& r, const GateSpec& spec) {
   if (spec.fail_on_leak) {
     Gate g{"fail-on-leak", 0, double(r.result.leak_count), r.result.leak_count == 0, ""};
     if (!g.passed) {
-      g.message = std::to_string(r.result.leak_count) + " allocations (" +
-                  std::to_string(r.result.leak_bytes) + " bytes) still live after the last event";
+      g.message = count_noun(r.result.leak_count, "allocation") + " (" +
+                  count_noun(r.result.leak_bytes, "byte") + ") still live after the last event";
     }
     r.gates.push_back(g);
   }

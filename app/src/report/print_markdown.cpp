@@ -1,6 +1,7 @@
 // Markdown: a figure table (one value column per trace), then the leaks and
 // gates of each trace.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/report/printers.hpp"
 
 namespace fa32::app::report {
@@ -30,8 +31,8 @@ void print_markdown(std::ostream& out, std::span<const Report> reports) {
   for (const Report& r : reports) {
     const replay::ReplayResult& x = r.result;
     if (!x.leaks.empty()) {
-      out << "\n**Leaks in " << md_cell(r.trace) << "**: " << x.leak_count << " allocations, " << x.leak_bytes
-          << " bytes"
+      out << "\n**Leaks in " << md_cell(r.trace) << "**: " << count_noun(x.leak_count, "allocation") << ", "
+          << count_noun(x.leak_bytes, "byte")
           << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + ")" : "")
           << "\n\n| id | size | made by event |\n|---:|---:|---:|\n";
       for (const replay::Leak& l : x.leaks)

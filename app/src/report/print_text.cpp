@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/snapshots.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "style.hpp"
@@ -51,8 +52,8 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
   const replay::ReplayResult& x = r.result;
   if (x.leak_count != 0) {
     out << '\n'
-        << st.yellow("leaks at exit: " + std::to_string(x.leak_count) + " allocations, " +
-                     std::to_string(x.leak_bytes) + " bytes")
+        << st.yellow("leaks at exit: " + count_noun(x.leak_count, "allocation") + ", " +
+                     count_noun(x.leak_bytes, "byte"))
         << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + " listed)" : "")
         << '\n';
     for (const replay::Leak& l : x.leaks) {

@@ -6,6 +6,7 @@
 
 #include "fa32/app/bench/cpu_clock.hpp"
 #include "fa32/app/bench/schedule.hpp"
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/report/report.hpp"
 
@@ -51,7 +52,7 @@ std::optional<MemoryFigures> measure_memory(const fastalloc32_config& config,
     return std::nullopt;
   }
   if (r.failed_allocs + r.failed_reallocs != 0) {
-    problem = std::to_string(r.failed_allocs + r.failed_reallocs) + " allocations failed";
+    problem = count_noun(r.failed_allocs + r.failed_reallocs, "allocation") + " failed";
     if (!r.first_refusal.empty()) problem += " (" + r.first_refusal + ")";
     return std::nullopt;
   }
