@@ -55,6 +55,15 @@ if(BUILD_SHARED_LIBS)
 else()
   set(FA32_PC_LIBS_EXTRA " ${_fa32_cxx_runtime}")
   set(FA32_PC_LIBS_PRIVATE "")
+  # The same for find_package: the export says the archive holds C++, but
+  # CMake links with the C++ driver only in a project that enabled CXX. A C
+  # project (project(app LANGUAGES C)) links with the C driver, which left
+  # the C++ runtime out (undefined __gxx_personality_v0): name it for a link
+  # done in C.
+  string(REGEX REPLACE "^-l" "" _fa32_cxx_runtime_name "${_fa32_cxx_runtime}")
+  if(_fa32_cxx_runtime_name)
+    target_link_libraries(fa32_core INTERFACE "$<$<LINK_LANGUAGE:C>:${_fa32_cxx_runtime_name}>")
+  endif()
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/templates/fastalloc32.pc.in ${PROJECT_BINARY_DIR}/fastalloc32.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/fastalloc32.pc DESTINATION ${FA32_INSTALL_PKGCONFIGDIR})

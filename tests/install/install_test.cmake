@@ -1,6 +1,7 @@
 # Driven by ctest (see CMakeLists.txt): cmake -DMODE=... -P install_test.cmake
 #   MODE=install     cmake --install the build tree into PREFIX, check what landed
 #   MODE=cmake       configure/build/run consumer/ with find_package(fastalloc32)
+#   MODE=cmake_c     the same for c_consumer/, a project with only C enabled
 #   MODE=pkgconfig   compile/run consumer/ with `pkg-config --cflags --libs fastalloc32`
 # SAN_FLAGS are the sanitizer flags of the build under test: a sanitized
 # static library needs them at the consumer's link, so they are applied to
@@ -83,6 +84,19 @@ elseif(MODE STREQUAL "cmake")
   expect_ok(consumer_c ${bin}/consumer_c)
   expect_ok(consumer_cpp ${bin}/consumer_cpp)
 
+elseif(MODE STREQUAL "cmake_c")
+  set(bin ${WORK_DIR}/cmake-c-consumer)
+  file(REMOVE_RECURSE ${bin})
+  run_checked("configuring the C consumer" ${CMAKE_COMMAND} -S ${CONSUMER_DIR}/../c_consumer -B ${bin}
+    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_BUILD_TYPE=${BUILD_TYPE})
+  string(FIND "${run_out}" "fastalloc32 package found in ${PREFIX}/" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the C consumer did not use the package installed in ${PREFIX}:\n${run_out}")
+  endif()
+  run_checked("building the C consumer" ${CMAKE_COMMAND} --build ${bin})
+  expect_ok(consumer_c ${bin}/consumer_c)
+
 elseif(MODE STREQUAL "pkgconfig")
   set(bin ${WORK_DIR}/pkgconfig-consumer)
   file(REMOVE_RECURSE ${bin})
@@ -113,5 +127,5 @@ elseif(MODE STREQUAL "pkgconfig")
   expect_ok(consumer_cpp ${bin}/consumer_cpp)
 
 else()
-  message(FATAL_ERROR "MODE must be install, cmake or pkgconfig (got '${MODE}')")
+  message(FATAL_ERROR "MODE must be install, cmake, cmake_c or pkgconfig (got '${MODE}')")
 endif()
