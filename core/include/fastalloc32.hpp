@@ -190,6 +190,9 @@ class MemoryResource : public std::pmr::memory_resource {
  public:
   explicit MemoryResource(fastalloc32_mm* mm) noexcept : mm_(mm) {}
   explicit MemoryResource(const Allocator& allocator) noexcept : mm_(allocator.get()) {}
+  // Not over a temporary Allocator: its manager would be destroyed at the
+  // end of the statement, and the resource left pointing at unmapped memory.
+  explicit MemoryResource(const Allocator&&) = delete;
 
   fastalloc32_mm* manager() const noexcept { return mm_; }
 

@@ -13,6 +13,8 @@
 #include <memory_resource>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "fastalloc32.hpp"
@@ -309,6 +311,32 @@ TEST_CASE("MemoryResource honours alignment, zero sizes and identity") {
   CHECK_FALSE(ra == rb);
   CHECK_FALSE(ra.is_equal(*std::pmr::new_delete_resource()));
   CHECK_FALSE(std::pmr::new_delete_resource()->is_equal(ra));
+}
+
+TEST_CASE("MemoryResource is not made over a temporary Allocator") {
+  // MemoryResource r(fa32::Allocator{}) compiled, and left r with the
+  // manager the temporary destroyed at the end of the statement.
+  CHECK_FALSE(std::is_constructible_v<fa32::MemoryResource, fa32::Allocator>);
+  CHECK_FALSE(std::is_constructible_v<fa32::MemoryResource, fa32::Allocator&&>);
+  CHECK_FALSE(std::is_constructible_v<fa32::MemoryResource, const fa32::Allocator&&>);
+  CHECK(std::is_constructible_v<fa32::MemoryResource, fa32::Allocator&>);
+  CHECK(std::is_constructible_v<fa32::MemoryResource, const fa32::Allocator&>);
+  CHECK(std::is_constructible_v<fa32::MemoryResource, fastalloc32_mm*>);
+  // A named Allocator's resource works, an unordered_map on it included.
+  fa32::Allocator a;
+  fa32::MemoryResource r(a);
+  {
+    std::pmr::unordered_map<int, std::pmr::string> m(&r);
+    for (int i = 0; i < 3000; ++i)
+      m.emplace(i, "an unordered value, long enough to leave SSO " + std::to_string(i));
+    CHECK(m.at(2999) == "an unordered value, long enough to leave SSO 2999");
+    m.rehash(10000);
+    for (int i = 0; i < 3000; i += 2) m.erase(i);
+    CHECK(m.size() == 1500);
+    CHECK(live_count(a) >= 3001);
+  }
+  CHECK(live_count(a) == 0);
+  CHECK(a.check() == FASTALLOC32_OK);
 }
 
 TEST_CASE("MemoryResource throws std::bad_alloc when the manager has no memory") {
