@@ -468,7 +468,7 @@ typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */
   uint32_t version;       /* FASTALLOC32_STATS_VERSION */
   uint32_t peaks_tracked; /* config.track_peaks: 0 means the peaks it names read 0 */
-  uint32_t reserved0;
+  uint32_t reserved0;     /* set to 0 */
 #define FASTALLOC32_DECLARE_COUNTER(name, desc) uint64_t name;
   FASTALLOC32_COUNTERS(FASTALLOC32_DECLARE_COUNTER)
 #undef FASTALLOC32_DECLARE_COUNTER

@@ -66,6 +66,7 @@ FASTALLOC32_API fastalloc32_status fastalloc32_get_stats(const fastalloc32_mm* m
   }
   out->version = FASTALLOC32_STATS_VERSION;
   out->peaks_tracked = mm->track_peaks ? 1 : 0;
+  out->reserved0 = 0;
   const Counters counters = sum_counters(*mm);
 #define FA32_COPY_COUNTER(name, desc) out->name = counters.name;
   FASTALLOC32_COUNTERS(FA32_COPY_COUNTER)

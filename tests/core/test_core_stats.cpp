@@ -57,6 +57,21 @@ TEST_CASE("get_stats checks the caller's struct size and sets the version") {
   CHECK(fastalloc32_get_stats(nullptr, &s) == FASTALLOC32_E_BAD_CONFIG);
 }
 
+TEST_CASE("get_stats fills every byte after size, the reserved word included") {
+  // A caller that does not zero the struct first (fastalloc32_stats s;
+  // s.size = sizeof s;) got its garbage back in reserved0.
+  Mm mm = make(small_config());
+  fastalloc32_stats s;
+  std::memset(&s, 0xab, sizeof s);
+  s.size = sizeof s;
+  REQUIRE(fastalloc32_get_stats(mm.get(), &s) == FASTALLOC32_OK);
+  CHECK(s.reserved0 == 0);
+  fastalloc32_stats zeroed{};
+  zeroed.size = sizeof zeroed;
+  REQUIRE(fastalloc32_get_stats(mm.get(), &zeroed) == FASTALLOC32_OK);
+  CHECK(std::memcmp(&s, &zeroed, sizeof s) == 0);
+}
+
 TEST_CASE("mallocs, frees and realloc_in_place count what the header says") {
   fastalloc32_config c;
   fastalloc32_config_init(&c);
