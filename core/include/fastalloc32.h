@@ -364,7 +364,11 @@ FASTALLOC32_API FASTALLOC32_MALLOC_LIKE FASTALLOC32_ALLOC_ALIGN(2)
     FASTALLOC32_ALLOC_SIZE(3) void* fastalloc32_aligned_alloc(fastalloc32_mm* mm, size_t alignment,
                                                               size_t size);
 /* Bytes usable at ptr (>= the size asked for); 0 if ptr is not a live
- * allocation of this manager. */
+ * allocation of this manager. The compiler knows only the size asked for
+ * (FASTALLOC32_ALLOC_SIZE): past it, _FORTIFY_SOURCE=3 aborts a write and
+ * -fsanitize=object-size reports one, as with glibc's
+ * malloc_usable_size. To use the extra bytes, realloc(ptr, usable_size)
+ * first: it keeps every block where it is. */
 FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
 
 /* Status of the most recent failed call on this manager (OK if none). */

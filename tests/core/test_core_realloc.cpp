@@ -207,6 +207,50 @@ TEST_CASE("realloc from and to fallback blocks") {
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("realloc to usable_size keeps every kind of block where it is") {
+  // The header's way to use the bytes usable_size gives past the request
+  // (which alloc_size hides from the compiler): realloc to them first.
+  fastalloc32_config c = realloc_config();
+  c.large_arena_size = 1 << 20;  // the arena serves 16 KiB up to the 64 KiB threshold
+  Mm mm = make(c);
+  std::vector<void*> full;
+  for (int i = 0; i < 32; ++i) full.push_back(fastalloc32_malloc(mm.get(), 128));
+  struct Case {
+    size_t size;
+    fastalloc32_kind kind;
+  };
+  // 100: a fallback block (the 128 class is full); 20: a pool block; 3000:
+  // a large block from the system malloc; 20000: from the large arena;
+  // 100000: mapped.
+  for (const Case& k : {Case{100, FASTALLOC32_KIND_FALLBACK}, Case{20, FASTALLOC32_KIND_POOL},
+                        Case{3000, FASTALLOC32_KIND_LARGE}, Case{20000, FASTALLOC32_KIND_LARGE},
+                        Case{100000, FASTALLOC32_KIND_LARGE}}) {
+    CAPTURE(k.size);
+    void* p = fastalloc32_malloc(mm.get(), k.size);
+    REQUIRE(p != nullptr);
+    CHECK(fastalloc32_kind_of(mm.get(), p) == k.kind);
+    const size_t usable = fastalloc32_usable_size(mm.get(), p);
+    CHECK(usable >= k.size);
+    fill(p, k.size, k.size);
+    const fastalloc32_stats before = stats(mm.get());
+    void* q = fastalloc32_realloc(mm.get(), p, usable);
+    CHECK(q == p);
+    CHECK(fastalloc32_usable_size(mm.get(), q) == usable);
+    CHECK(verify(q, k.size, k.size));
+    std::memset(q, 0x5a, usable);
+    const fastalloc32_stats after = stats(mm.get());
+    CHECK(after.bytes_requested.current - before.bytes_requested.current == usable - k.size);
+    CHECK(after.failed_allocs == before.failed_allocs);
+    fastalloc32_free(mm.get(), q);
+  }
+  for (void* x : full) fastalloc32_free(mm.get(), x);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.live_allocs.current == 0);
+  CHECK(s.large_arena_allocs == 1);
+  CHECK(s.fallback_allocs == 1);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("repeated growth copies rarely") {
   Mm mm = make(realloc_config());
   void* p = fastalloc32_malloc(mm.get(), 16);
