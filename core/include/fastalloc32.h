@@ -176,13 +176,13 @@ typedef struct fastalloc32_config {
   size_t pool_size;
   /* When a class pool is full, grow it by another pool_size chunk while the
    * class's total stays <= pool_limit (reserved as address space at
-   * create). A pool_limit that is a power of two of pages holds one chunk
-   * less: the class's first block starts a colour into its first page, and
-   * the chunk makes room for it instead of doubling the class's address
-   * space. 0: never grow; fall back to the system allocator instead.
-   * Default 64 MiB (63.75 MiB of blocks). When the system (a limit on
-   * address space such as ulimit -v, or the map hook) refuses the
-   * reservation, create halves pool_limit, down to pool_size, until it is
+   * create). When the chunks it allows (pool_limit / pool_size, rounded
+   * down; two or more) make a power of two of pages, the class holds one
+   * chunk less, unless alignment is a page or more: the class's first
+   * block starts a colour into its first page, and the chunk makes room for
+   * it instead of doubling the class's address space. 0: never grow; fall back to the system allocator
+   * instead. Default 64 MiB (63.75 MiB of blocks). When the system (a limit on address space such as ulimit
+   * -v, or the map hook) refuses the reservation, create halves pool_limit, down to pool_size, until it is
    * granted: the manager works, and its classes fall back sooner.
    * fastalloc32_get_config tells the limit in effect. */
   size_t pool_limit;

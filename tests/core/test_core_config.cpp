@@ -203,6 +203,42 @@ TEST_CASE("a class whose limit is a power of two gives its last chunk to the col
   CHECK(stats(three.get()).fallback_allocs == 1);
 }
 
+TEST_CASE("what decides the chunk given to the colour is the chunks' total, not pool_limit") {
+  // The header said a pool_limit that is a power of two of pages holds one
+  // chunk less; it is the chunks the limit allows that must make one.
+  struct Case {
+    size_t pool_pages, limit_pages, alignment;
+    unsigned blocks;  // of 4096 bytes the class holds before it falls back
+  };
+  const size_t page = 4096;
+  for (const Case& k : {Case{3, 8, 16, 6},    // a power-of-two limit, 6 pages of chunks: both kept
+                        Case{3, 16, 16, 15},  // five chunks, 15 pages: all kept
+                        Case{4, 8, 16, 4},    // two chunks of 8 pages: one given up
+                        Case{2, 9, 16, 6},  // limit not a power of two, four chunks of 8 pages: one given up
+                        Case{4, 8, 4096, 8}}) {  // no colour at a page's alignment: both kept
+    CAPTURE(k.pool_pages);
+    CAPTURE(k.limit_pages);
+    CAPTURE(k.alignment);
+    fastalloc32_config c;
+    fastalloc32_config_init(&c);
+    c.class_count = 1;
+    c.block_sizes[0] = 4096;
+    c.alignment = k.alignment;
+    c.pool_size = k.pool_pages * page;
+    c.pool_limit = k.limit_pages * page;
+    Mm mm = make(c);
+    unsigned pooled = 0;
+    while (stats(mm.get()).fallback_allocs == 0) {
+      void* p = fastalloc32_malloc(mm.get(), 4096);
+      REQUIRE(p != nullptr);
+      if (fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL) ++pooled;
+      REQUIRE(pooled <= k.limit_pages);
+    }
+    CHECK(pooled == k.blocks);
+    CHECK(class_stats(mm.get(), 0).capacity_blocks == k.blocks);
+  }
+}
+
 TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
   CHECK(fastalloc32_create_with(nullptr, nullptr) == nullptr);
   fastalloc32_status status = FASTALLOC32_OK;

@@ -31,8 +31,9 @@ const std::array kKeys{
               &Fa32Flags::classes},
     ConfigKey{"pool-size", KeyKind::size, "Pool bytes per class (e.g. 1M)", &Fa32Flags::pool_size},
     ConfigKey{"pool-limit", KeyKind::size,
-              "Let a full pool grow, a pool-size chunk at a time, while the class holds at most N bytes (a "
-              "power of two of pages holds one chunk less: see pool_limit in fastalloc32.h; 0: no growth)",
+              "Let a full pool grow, a pool-size chunk at a time, while the class holds at most N bytes (one "
+              "chunk less when its chunks make a power of two of pages: see pool_limit in fastalloc32.h; 0: "
+              "no growth)",
               &Fa32Flags::pool_limit},
     ConfigKey{"grow", KeyKind::toggle,
               "Let full pools grow up to 1 GiB per class, or the pool size if larger (--no-grow: pool limit "
