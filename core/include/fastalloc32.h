@@ -63,6 +63,12 @@
  * its memory may be back with the system, or another owner's, and the
  * pointer counts as an invalid free (E_INVALID_FREE, invalid_frees), as
  * any pointer the manager does not own.
+ *
+ * A NULL manager has nowhere to keep a status: the allocation calls return
+ * NULL, free, destroy and for_each_live do nothing, usable_size is 0,
+ * kind_of NONE and class_count 0; last_status, check, get_stats,
+ * get_class_stats and get_config return FASTALLOC32_E_BAD_CONFIG (the last
+ * three also for a NULL out-pointer).
  */
 #ifndef FASTALLOC32_H
 #define FASTALLOC32_H
@@ -138,7 +144,7 @@ typedef enum fastalloc32_status {
   FASTALLOC32_E_INVALID_FREE = 4,     /* free/realloc of a pointer this manager does not own */
   FASTALLOC32_E_DOUBLE_FREE = 5,      /* free/realloc of a block already free (large: see above) */
   FASTALLOC32_E_INTERIOR_POINTER = 6, /* pointer inside an owned block but not its start */
-  FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config */
+  FASTALLOC32_E_BAD_CONFIG = 7,       /* create_with rejected the config, or a NULL or bad argument */
   FASTALLOC32_E_CORRUPT = 8           /* fastalloc32_check found a broken invariant */
 } fastalloc32_status;
 
