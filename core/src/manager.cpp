@@ -312,6 +312,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   plan(c, page, &l);  // cannot fail: validate_config planned the same config
 
   auto* region = static_cast<char*>(raw_map(c.system, l.total));
+  uint64_t maps = 1;  // sys_maps counts every call, the refused ones too
   // The reservation is address space for every class's growth (over 4 GiB
   // by default), which a limit on it (ulimit -v, RLIMIT_AS) or a map hook
   // may refuse even when little memory will ever be used. Each class then
@@ -322,6 +323,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     c.pool_limit = c.pool_limit / 2 > c.pool_size ? c.pool_limit / 2 : c.pool_size;
     plan(c, page, &l);  // cannot fail: a smaller limit plans a smaller layout
     region = static_cast<char*>(raw_map(c.system, l.total));
+    ++maps;
   }
   if (region == nullptr) {
     *status = FASTALLOC32_E_NOMEM;
@@ -339,7 +341,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->trim_pools = c.trim_pools != 0;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
-  m->counters.sys_maps = 1;
+  m->counters.sys_maps = maps;
   m->class_count = c.class_count;
   m->max_small = c.block_sizes[c.class_count - 1];
   m->stride_shift = log2_floor(l.stride);

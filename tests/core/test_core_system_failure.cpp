@@ -132,6 +132,9 @@ TEST_CASE("a reservation the system refuses lowers pool_limit until it fits") {
   CHECK(status == FASTALLOC32_OK);
   CHECK(spy.refused_maps >= 1);
   CHECK(spy.first_map_size <= spy.max_map);
+  // sys_maps counts every call to the map hook, the refused ones too (it
+  // counted only the one granted).
+  CHECK(stats(mm).sys_maps == spy.maps + spy.refused_maps);
   fastalloc32_config running{};
   REQUIRE(fastalloc32_get_config(mm, &running) == FASTALLOC32_OK);
   // Halved from 64 MiB: 64 classes of 8 MiB fit in 1 GiB with their
