@@ -10,7 +10,9 @@
 // never throw: they return nullptr and the manager's last_status(), exactly
 // as the C API does. Only constructing an Allocator (which is not on any
 // fast path) and MemoryResource::allocate (std::pmr requires it) throw.
-// Needs C++17.
+// Needs C++17 with exceptions and RTTI (MemoryResource's is_equal uses
+// dynamic_cast): it does not compile with -fno-exceptions or -fno-rtti.
+// fastalloc32.h alone needs neither, from C or C++.
 #ifndef FASTALLOC32_HPP
 #define FASTALLOC32_HPP
 
