@@ -377,7 +377,12 @@ FASTALLOC32_API FASTALLOC32_MALLOC_LIKE FASTALLOC32_ALLOC_ALIGN(2)
  * first: it keeps every block where it is. */
 FASTALLOC32_API size_t fastalloc32_usable_size(const fastalloc32_mm* mm, const void* ptr);
 
-/* Status of the most recent failed call on this manager (OK if none). */
+/* Status of the most recent error this manager reported through the
+ * error callback (OK if none): a failed allocation, calloc or realloc, a
+ * bad free or realloc pointer, a bad alignment, a broken invariant found by
+ * fastalloc32_check. A call that succeeds does not clear it, and the calls
+ * that return a status (get_stats, get_class_stats, get_config, check when
+ * it finds nothing) neither set nor report one. */
 FASTALLOC32_API fastalloc32_status fastalloc32_last_status(const fastalloc32_mm* mm);
 
 /* Where a live pointer came from. */

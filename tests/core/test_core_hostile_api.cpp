@@ -217,6 +217,38 @@ TEST_CASE("every entry point takes a NULL manager or NULL out-pointer") {
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("last_status and the callback are the calls that report, not those returning a status") {
+  fastalloc32_config c = small_config(4096);
+  ErrorLog errors;
+  errors.attach(c);
+  Mm mm = make(c);
+  int x = 0;
+  fastalloc32_free(mm.get(), &x);
+  REQUIRE(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INVALID_FREE);
+  REQUIRE(errors.entries.size() == 1);
+  // Calls that return their status leave last_status as it was and call
+  // nothing, even when they fail.
+  fastalloc32_stats s{};
+  s.size = 8;
+  CHECK(fastalloc32_get_stats(mm.get(), &s) == FASTALLOC32_E_BAD_CONFIG);
+  fastalloc32_class_stats k{};
+  CHECK(fastalloc32_get_class_stats(mm.get(), 99, &k) == FASTALLOC32_E_BAD_CONFIG);
+  CHECK(fastalloc32_get_config(mm.get(), nullptr) == FASTALLOC32_E_BAD_CONFIG);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INVALID_FREE);
+  // A call that succeeds does not clear it either.
+  void* p = fastalloc32_malloc(mm.get(), 16);
+  REQUIRE(p != nullptr);
+  fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_INVALID_FREE);
+  CHECK(errors.entries.size() == 1);
+  // The next failed call that reports replaces it.
+  volatile size_t three = 3;  // not a constant: clang rejects a constant one (alloc_align)
+  CHECK(fastalloc32_aligned_alloc(mm.get(), three, 16) == nullptr);
+  CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_E_BAD_ALIGNMENT);
+  CHECK(errors.entries.size() == 2);
+}
+
 TEST_CASE("extreme valid configs under a failing system: every call may fail, nothing leaks") {
   // The widest config create_with accepts in each direction, with the k-th
   // system call refused for every k a short session makes.
