@@ -212,3 +212,37 @@ TEST_CASE("a large block freed before the last 64 large or fallback frees counts
   // The most recent ones are still known.
   f.expect_rejected(others.back(), FASTALLOC32_E_DOUBLE_FREE);
 }
+
+TEST_CASE("the block just past the last one handed out, and the byte past a large block, are invalid frees") {
+  // Each is the first address beyond what the manager handed out: the next
+  // pool block (never used, at the class's bump), the next block of a
+  // fallback slab, the byte after a large block. None is a block the
+  // caller could have freed before, nor inside one.
+  Fixture f;
+  fastalloc32_mm* mm = f.mm.get();
+  auto* small = static_cast<char*>(fastalloc32_malloc(mm, 16));
+  REQUIRE(fastalloc32_kind_of(mm, small) == FASTALLOC32_KIND_POOL);
+  f.expect_rejected(small + fastalloc32_usable_size(mm, small), FASTALLOC32_E_INVALID_FREE);
+
+  std::vector<void*> full;
+  for (int i = 0; i < 32; ++i) full.push_back(fastalloc32_malloc(mm, 128));
+  auto* fb = static_cast<char*>(fastalloc32_malloc(mm, 128));
+  REQUIRE(fastalloc32_kind_of(mm, fb) == FASTALLOC32_KIND_FALLBACK);
+  f.expect_rejected(fb + fastalloc32_usable_size(mm, fb), FASTALLOC32_E_INVALID_FREE);
+
+  auto* big = static_cast<char*>(fastalloc32_malloc(mm, 3000));
+  REQUIRE(fastalloc32_kind_of(mm, big) == FASTALLOC32_KIND_LARGE);
+  f.expect_rejected(big + fastalloc32_usable_size(mm, big), FASTALLOC32_E_INVALID_FREE);
+  f.expect_rejected(big + fastalloc32_usable_size(mm, big) - 1, FASTALLOC32_E_INTERIOR_POINTER);
+
+  // The blocks themselves are untouched and free normally.
+  fastalloc32_free(mm, small);
+  fastalloc32_free(mm, fb);
+  fastalloc32_free(mm, big);
+  for (void* p : full) fastalloc32_free(mm, p);
+  const fastalloc32_stats s = stats(mm);
+  CHECK(s.invalid_frees == 3);
+  CHECK(s.interior_frees == 1);
+  CHECK(s.double_frees == 0);
+  CHECK(s.live_allocs.current == 0);
+}
