@@ -356,7 +356,11 @@ TEST_CASE("realloc between classes, inline and when the inline move does not app
   fastalloc32_free(mm.get(), cached);
 
   SUBCASE("inline: the cached block of the new class, the old block on its class's cache") {
+    // The inline move needs room on the old class's cache, which a class
+    // sets up at its first free: one free of class 32 first.
     void* p = fastalloc32_malloc(mm.get(), 20);
+    fastalloc32_free(mm.get(), p);
+    REQUIRE(fastalloc32_malloc(mm.get(), 20) == p);
     fill(p, 20, 7);
     const fastalloc32_stats before = stats(mm.get());
     void* q = re(p, 20, 100, 7);
