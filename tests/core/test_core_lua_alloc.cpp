@@ -59,6 +59,18 @@ TEST_CASE("a Lua shrink the system cannot serve keeps the block and counts no fa
     CHECK(after.realloc_large_in_place == before.realloc_large_in_place + 1);
     CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 
+    // A resize to the size Lua holds is a shrink too (nsize <= osize): the
+    // block, now small enough for a class, tries to move there and, the
+    // system refusing again, stays.
+    spy.fail_at = spy.calls + 1;
+    CHECK(fastalloc32_lua_alloc(mm.get(), big, 50, 50) == big);
+    CHECK(spy.calls >= spy.fail_at);
+    spy.fail_at = 0;
+    CHECK(stats(mm.get()).failed_allocs == before.failed_allocs);
+    CHECK(errors.entries.empty());
+    CHECK(verify(big, 50, 7));
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
     // Lua frees it with the size it holds.
     CHECK(fastalloc32_lua_alloc(mm.get(), big, 50, 0) == nullptr);
     for (void* p : held) fastalloc32_free(mm.get(), p);
