@@ -380,3 +380,57 @@ TEST_CASE("check: a footprint part that disagrees with what holds the memory is 
   f.expect_intact();
   fastalloc32_free(f.mm, p);
 }
+
+TEST_CASE("check: a cache sentinel overwritten is corrupt") {
+  // The inline malloc reads the entry under the cache's top to tell an
+  // empty cache: below the first entry it must be kNoBlock.
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  fastalloc32_free(f.mm, p);  // the class's cache is set up, p on it
+  REQUIRE(f.cls().cache_ready());
+  f.expect_intact();
+  for (const int below : {1, 2}) {
+    CAPTURE(below);
+    f.cls().cache[-below] = 0;
+    f.expect_corrupt();
+    f.cls().cache[-below] = fa32::core::kNoBlock;
+    f.expect_intact();
+  }
+}
+
+TEST_CASE("check: large cache totals that disagree with its buckets are corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, size_t(2) << 20);  // a mapping, kept in the cache when freed
+  REQUIRE(p != nullptr);
+  fastalloc32_free(f.mm, p);
+  fa32::core::LargeCache& lc = f.mm->large_cache;
+  REQUIRE(lc.blocks == 1);
+  f.expect_intact();
+  SUBCASE("blocks") {
+    lc.blocks++;
+    f.expect_corrupt();
+    lc.blocks--;
+  }
+  SUBCASE("bytes") {
+    lc.bytes += 4096;
+    f.expect_corrupt();
+    lc.bytes -= 4096;
+  }
+  f.expect_intact();
+}
+
+TEST_CASE("check: a metadata gauge that disagrees with the pages the tables use is corrupt") {
+  // A page of class 0's free-list bitmap counted as touched, and not in
+  // the metadata gauge: every other figure still agrees.
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  f.expect_intact();
+  const uint64_t words_per_page = f.mm->page_size / sizeof(uint64_t);
+  f.cls().free_bits_touched += words_per_page;
+  f.expect_corrupt();
+  f.cls().free_bits_touched -= words_per_page;
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}
