@@ -462,6 +462,40 @@ TEST_CASE("free arena pages that stayed free go back to the kernel before the fo
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("a free arena span is old enough at exactly 256 ticks") {
+  // The walk that first finds the span too young holds the next one off
+  // for 256 ticks, past the span's 256th: ticks that set no new peak start
+  // no walk, so here the first walk comes at the span's 256th tick. A block
+  // the system malloc serves (aligned past a page: not the arena), freed
+  // at once, is a tick below the peak once one has been freed before it.
+  Mm mm = make(trim_config());
+  std::vector<void*> small;
+  touch_every_class(mm.get(), &small);
+  const auto heap_tick = [&mm] {
+    void* h = fastalloc32_aligned_alloc(mm.get(), 8192, 100);
+    REQUIRE(h != nullptr);
+    fastalloc32_free(mm.get(), h);
+  };
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 8, 256 * KiB, 0xAB);
+  void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);  // the freed spans stay below the arena's top
+  REQUIRE(guard != nullptr);
+  heap_tick();  // its peak, then room below it
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  for (int i = 0; i < kColdTicks - 1; ++i) heap_tick();
+  const fastalloc32_stats before = stats(mm.get());
+  REQUIRE(before.sys_decommits == 0);
+  // The 256th tick sets a new peak: its walk finds the span old enough.
+  void* big = fastalloc32_aligned_alloc(mm.get(), 8192, 64 * KiB);
+  REQUIRE(big != nullptr);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.sys_decommits >= 1);
+  CHECK(s.footprint.current < before.footprint.current);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : {big, guard}) fastalloc32_free(mm.get(), p);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 namespace {
 
 // Two 256 KiB blocks freed, below a guard block (a free span) or not (the
