@@ -480,3 +480,32 @@ TEST_CASE("realloc growth past 4 KiB takes the large path, though a class could 
   CHECK(stats(mm.get()).live_allocs.current == 0);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+TEST_CASE("a large block realloc'd to its usable size stays where it is") {
+  // usable_size is the size the block holds: growing to it needs nothing.
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm != nullptr);
+  Reallocator re{mm.get(), {}};
+  // From the system malloc (realloc growth past 4 KiB, below the arena's
+  // 16 KiB), and from the arena.
+  void* heap = fastalloc32_malloc(mm.get(), 3000);
+  fill(heap, 3000, 1);
+  heap = re(heap, 3000, 4097, 1);
+  void* arena = fastalloc32_malloc(mm.get(), 20000);
+  fill(arena, 20000, 2);
+  uint64_t id = 1;
+  for (void* p : {heap, arena}) {
+    CAPTURE(id);
+    REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+    const size_t old = id == 1 ? 4097 : 20000;
+    const size_t usable = fastalloc32_usable_size(mm.get(), p);
+    REQUIRE(usable > old);
+    CHECK(re(p, old, usable, id) == p);
+    CHECK(re.moved == "large_in_place");
+    CHECK(fastalloc32_usable_size(mm.get(), p) == usable);
+    fastalloc32_free(mm.get(), p);
+    ++id;
+  }
+  CHECK(stats(mm.get()).live_allocs.current == 0);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
