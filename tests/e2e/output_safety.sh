@@ -5,7 +5,8 @@
 #    symlink) is refused before anything is opened, and the input is intact;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
-#  - a report to a full standard output (/dev/full) is exit 2.
+#  - a report to a full standard output (/dev/full) is exit 2;
+#  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
@@ -91,6 +92,20 @@ if [ -w /dev/full ]; then
 else
   fail "/dev/full is not writable here"
 fi
+
+# A closed standard descriptor: the log lines meant for stderr never land in
+# the file being written (it would have taken descriptor 2), and a report to
+# a closed stdout is still exit 2.
+"$fa32" -v gen -n 100 -o closed-stderr.jsonl 2>&-
+rc=$?
+[ "$rc" = 0 ] || fail "fa32 -v gen 2>&-: exit $rc, expected 0"
+grep -q 'fa32: ' closed-stderr.jsonl && fail "fa32 -v gen 2>&- wrote its log into the trace"
+expect 0 "$fa32" validate closed-stderr.jsonl
+"$fa32" -v stats t.json --allow-leaks -o closed-stderr.json 2>&-
+grep -q 'fa32: ' closed-stderr.json && fail "fa32 -v stats 2>&- wrote its log into the report"
+"$fa32" stats t.json --allow-leaks >&- 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "fa32 stats >&-: exit $rc, expected 2"
 
 [ "$failures" = 0 ] || exit 1
 echo "output_safety: every check passed"
