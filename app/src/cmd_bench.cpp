@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -255,13 +254,11 @@ int run_bench(const BenchOptions& o) {
   }
   if (tty) std::cerr << "\r\x1b[K" << std::flush;
 
-  std::ofstream file;
   if (to_file) {
-    file.open(o.output);
-    if (!file) throw InputError("bench: cannot write " + o.output);
+    write_output_file(o.output, [&](std::ostream& out) { bench::print_bench(out, report, *format); });
+  } else {
+    bench::print_bench(std::cout, report, *format);
   }
-  bench::print_bench(to_file ? file : std::cout, report, *format);
-  if (to_file && !file.flush()) throw InputError("bench: cannot write " + o.output);
   return bench::any_failed(report) ? exit_check_failed : exit_ok;
 }
 

@@ -6,11 +6,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/report/diff.hpp"
 #include "fa32/app/same_file.hpp"
 
@@ -76,10 +76,7 @@ int run_diff(const DiffOptions& o) {
     report::print_diff(std::cout, d, format, o.all, color);
     std::cout.flush();
   } else {
-    std::ofstream out(o.output);
-    if (!out) throw InputError(o.output + ": cannot open for writing");
-    report::print_diff(out, d, format, o.all, false);
-    if (!out.flush()) throw InputError(o.output + ": write failed");
+    write_output_file(o.output, [&](std::ostream& out) { report::print_diff(out, d, format, o.all, false); });
   }
   for (const report::DiffGate& g : d.gates) {
     if (!g.passed) spdlog::error("gate {} failed: {}", g.figure, g.message);

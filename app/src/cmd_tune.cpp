@@ -5,13 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/progress.hpp"
 #include "fa32/app/report/json_text.hpp"
 #include "fa32/app/same_file.hpp"
@@ -33,14 +33,6 @@ bool has_allocation(const replay::EventArray& events) {
     if (e.op() != traces::Op::free) return true;  // realloc needs a live block, so one was allocated
   }
   return false;
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot open for writing");
-  out << text;
-  out.flush();
-  if (!out) throw InputError(path + ": write failed");
 }
 
 }  // namespace
@@ -147,7 +139,11 @@ int run_tune(const TuneOptions& o) {
   }
 
   const fastalloc32_config& best = report.result.candidates[report.result.recommended].candidate.config;
-  if (!o.output.empty()) write_file(o.output, report::json_text(tune::write_config_json(best)) + "\n");
+  if (!o.output.empty()) {
+    write_output_file(o.output, [&](std::ostream& out) {
+      out << report::json_text(tune::write_config_json(best)) << "\n";
+    });
+  }
   if (o.format == "json") {
     std::cout << report::json_text(tune::tune_json(report)) << "\n";
   } else {

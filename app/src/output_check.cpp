@@ -2,10 +2,12 @@
 #include "fa32/app/output_check.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "fa32/app/cli.hpp"
 
@@ -22,6 +24,23 @@ void check_output_writable(const std::string& path) {
   if (fd < 0) throw InputError(path + ": cannot write: " + std::strerror(errno));
   ::close(fd);
   ::unlink(path.c_str());
+}
+
+void write_output_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::ofstream out(path);
+  if (!out) throw InputError(path + ": cannot open for writing: " + std::strerror(errno));
+  errno = 0;
+  write(out);
+  out.flush();
+  if (out) out.close();
+  if (out) return;
+  const int err = errno;
+  std::string removed;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::unlink(path.c_str()) == 0)
+    removed = "; the incomplete file was removed";
+  throw InputError(path + ": write failed" + (err != 0 ? std::string(": ") + std::strerror(err) : "") +
+                   removed);
 }
 
 }  // namespace fa32::app

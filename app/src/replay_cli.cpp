@@ -7,13 +7,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/progress.hpp"
 #include "fa32/app/replay/config_keys.hpp"
 #include "fa32/app/replay/engine.hpp"
@@ -204,11 +204,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
     report::print_reports(std::cout, reports, *format, po);
     std::cout.flush();
   } else {
-    std::ofstream out(o.output);
-    if (!out) throw InputError(o.output + ": cannot open for writing");
-    report::print_reports(out, reports, *format, po);
-    out.flush();
-    if (!out) throw InputError(o.output + ": write failed");
+    write_output_file(o.output, [&](std::ostream& out) { report::print_reports(out, reports, *format, po); });
   }
   return code;
 }

@@ -5,7 +5,8 @@
 #    symlink) is refused before anything is opened, and the input is intact;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
-#  - a report to a full standard output (/dev/full) is exit 2;
+#  - a report to a full standard output (/dev/full) is exit 2, and a report
+#    file cut short is exit 2 and removed;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -92,6 +93,25 @@ if [ -w /dev/full ]; then
 else
   fail "/dev/full is not writable here"
 fi
+
+# A report file that could not be written whole (here: past a file size
+# limit of 2 KiB, with SIGXFSZ ignored, as a full disk would cut it) is
+# exit 2 and is removed: a text or CSV report cut at a line would read as
+# complete.
+for cmd in "replay t.json --format text" "stats t.json --allow-leaks --format csv" \
+  "stats t.json --allow-leaks --format markdown" "diff a.orig a.orig --all"; do
+  rm -f cut.out
+  # shellcheck disable=SC2086
+  (
+    trap '' XFSZ
+    ulimit -f 2
+    "$fa32" $cmd -o cut.out 2>err.txt
+  )
+  rc=$?
+  [ "$rc" = 2 ] || fail "fa32 $cmd -o (2 KiB limit): exit $rc, expected 2"
+  [ ! -e cut.out ] || fail "fa32 $cmd -o (2 KiB limit) left a report of $(wc -c <cut.out) bytes behind"
+  grep -q 'cut.out: write failed' err.txt || fail "fa32 $cmd -o (2 KiB limit): $(head -c 300 err.txt)"
+done
 
 # A closed standard descriptor: the log lines meant for stderr never land in
 # the file being written (it would have taken descriptor 2), and a report to

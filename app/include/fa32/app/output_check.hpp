@@ -1,7 +1,10 @@
-// Checking early that an output file can be written, without touching it.
+// Checking early that an output file can be written, without touching it,
+// and writing a report file whole or not at all.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <functional>
+#include <iosfwd>
 #include <string>
 
 namespace fa32::app {
@@ -12,5 +15,12 @@ namespace fa32::app {
 // creates to find out is removed again. For commands whose work takes long
 // before they write, so that a typo in -o costs no time.
 void check_output_writable(const std::string& path);
+
+// Writes a report to `path` (created or truncated) through `write`, and
+// throws InputError when any of it could not be written (a full disk). A
+// report cut short could read as a whole one (a text or CSV report may end
+// at any line), so the incomplete file is removed, if it is a regular file;
+// a device or a pipe is left alone.
+void write_output_file(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace fa32::app
