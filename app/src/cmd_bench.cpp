@@ -11,6 +11,7 @@
 #include "fa32/app/bench/allocator_spec.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
 #include "fa32/app/bench/child_process.hpp"
+#include "fa32/app/bench/fa32_spec.hpp"
 #include "fa32/app/bench/runner.hpp"
 #include "fa32/app/bench/suite.hpp"
 #include "fa32/app/bench/workload_file.hpp"
@@ -218,7 +219,14 @@ int run_bench(const BenchOptions& o) {
   // report is ready, so a bench that fails leaves the old one whole.
   const bool to_file = !o.output.empty() && o.output != "-";
   if (to_file) {
-    refuse_output_over_input(o.output, o.traces);
+    // A fastalloc32 spec's config=FILE is read too (by every worker).
+    std::vector<std::string> inputs = o.traces;
+    for (const bench::AllocatorSpec& a : allocators) {
+      if (a.kind != bench::AllocatorKind::fastalloc32) continue;
+      const std::string config_file = bench::parse_fa32_spec(a.config).config_file;
+      if (!config_file.empty()) inputs.push_back(config_file);
+    }
+    refuse_output_over_input(o.output, inputs);
     check_output_writable(o.output);
   }
 

@@ -7,10 +7,12 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
 #include "fa32/traces/writer.hpp"
 
@@ -79,6 +81,10 @@ int run_gen(const GenCmdOptions& o) {
     throw InputError(e.what());
   }
   traces::Format to = output_format(o.to, o.output);
+  // --sizes hist:@FILE reads FILE: the trace must not be written over it.
+  constexpr std::string_view hist_file = "hist:@";
+  if (o.sizes.rfind(hist_file, 0) == 0)
+    refuse_output_over_input(o.output, {o.sizes.substr(hist_file.size())});
   auto writer = traces::create_writer(o.output, to, gen->header());
   std::vector<traces::Event> batch(4096);
   while (std::size_t n = gen->read(batch)) writer->write(std::span<const traces::Event>(batch.data(), n));

@@ -118,7 +118,11 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
 }
 
 int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
-  refuse_output_over_input(o.output, o.traces);
+  // The --config file is read too: a report written over it would replace
+  // the user's settings.
+  std::vector<std::string> inputs = o.traces;
+  if (!o.fa32.config_file.empty()) inputs.push_back(o.fa32.config_file);
+  refuse_output_over_input(o.output, inputs);
   if (o.fail_on_leak && o.allow_leaks)
     throw InputError("--fail-on-leak and --allow-leaks contradict each other");
   report::GateSpec gates;

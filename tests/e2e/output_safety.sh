@@ -2,7 +2,8 @@
 # What a command writes never destroys what it reads, and a write that
 # fails is never an exit 0:
 #  - an output that names one of the inputs (the same spelling, ./, a
-#    symlink) is refused before anything is opened, and the input is intact;
+#    symlink) is refused before anything is opened, and the input is intact,
+#    a --config file or a --sizes hist:@FILE as well as a trace;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
 #  - a report to a full standard output (/dev/full) is exit 2, and a report
@@ -57,6 +58,21 @@ cp "$trace" t.json
 cp a.json a.orig
 expect 2 "$fa32" diff a.json a.json -o a.json
 intact a.json a.orig
+
+# Files read besides the traces are inputs too: replay/stats --config, a
+# bench spec's config=FILE and gen's --sizes hist:@FILE.
+printf '{"classes": [16, 32, 64], "pool-size": "64K"}\n' >c.json
+cp c.json c.orig
+expect 2 "$fa32" stats t.json --allow-leaks --config c.json -o ./c.json
+intact c.json c.orig
+expect 2 "$fa32" replay t.json --config c.json -o c.json
+intact c.json c.orig
+expect 2 "$fa32" -q bench t.json -a x=fa32:config=c.json -n 1 --warmup 0 -o c.json
+intact c.json c.orig
+printf '[[16, 1], [32, 1]]\n' >h.json
+cp h.json h.orig
+expect 2 "$fa32" gen -n 10 --sizes hist:@h.json -o h.json
+intact h.json h.orig
 
 # A bench that fails (a missing trace) leaves an earlier report whole, and
 # creates no file where there was none.
