@@ -218,17 +218,15 @@ int run_bench(const BenchOptions& o) {
   // benchmarking. It is opened (and an old report replaced) only once the
   // report is ready, so a bench that fails leaves the old one whole.
   const bool to_file = !o.output.empty() && o.output != "-";
-  if (to_file) {
-    // A fastalloc32 spec's config=FILE is read too (by every worker).
-    std::vector<std::string> inputs = o.traces;
-    for (const bench::AllocatorSpec& a : allocators) {
-      if (a.kind != bench::AllocatorKind::fastalloc32) continue;
-      const std::string config_file = bench::parse_fa32_spec(a.config).config_file;
-      if (!config_file.empty()) inputs.push_back(config_file);
-    }
-    refuse_output_over_input(o.output, inputs);
-    check_output_writable(o.output);
+  // A fastalloc32 spec's config=FILE is read too (by every worker).
+  std::vector<std::string> inputs = o.traces;
+  for (const bench::AllocatorSpec& a : allocators) {
+    if (a.kind != bench::AllocatorKind::fastalloc32) continue;
+    const std::string config_file = bench::parse_fa32_spec(a.config).config_file;
+    if (!config_file.empty()) inputs.push_back(config_file);
   }
+  refuse_output_over_input(to_file ? o.output : "-", inputs);
+  if (to_file) check_output_writable(o.output);
 
   std::vector<bench::MemTrace> files;
   std::vector<bench::Workload> workloads;

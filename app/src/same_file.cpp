@@ -2,22 +2,39 @@
 #include "fa32/app/same_file.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fa32/app/cli.hpp"
 
 namespace fa32::app {
+namespace {
+
+// "-" is standard input as an input and standard output as an output: what
+// the descriptor holds is checked, as `convert - t.jsonl < t.jsonl` reads
+// the very file it would truncate.
+bool stat_of(const std::string& path, int standard_fd, struct stat& st) {
+  if (path == "-") return ::fstat(standard_fd, &st) == 0;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string name_of(const std::string& path, const char* standard_name) {
+  return path == "-" ? std::string(standard_name) : path;
+}
+
+}  // namespace
 
 void refuse_output_over_input(const std::string& output, const std::vector<std::string>& inputs) {
   struct stat out {};
-  if (output == "-" || stat(output.c_str(), &out) != 0) return;
+  if (!stat_of(output, STDOUT_FILENO, out)) return;
   // A character device such as /dev/null or /dev/stdout is never an input's
   // storage: writing to it loses nothing that was read.
   if (!S_ISREG(out.st_mode)) return;
   for (const std::string& input : inputs) {
     struct stat in {};
-    if (input == "-" || stat(input.c_str(), &in) != 0) continue;
+    if (!stat_of(input, STDIN_FILENO, in)) continue;
     if (in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-      throw InputError(output + ": is also an input (" + input + "); write the output to another file");
+      throw InputError(name_of(output, "standard output") + ": is also an input (" +
+                       name_of(input, "standard input") + "); write the output to another file");
   }
 }
 

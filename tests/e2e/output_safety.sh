@@ -3,7 +3,8 @@
 # fails is never an exit 0:
 #  - an output that names one of the inputs (the same spelling, ./, a
 #    symlink) is refused before anything is opened, and the input is intact,
-#    a --config file or a --sizes hist:@FILE as well as a trace;
+#    a --config file or a --sizes hist:@FILE as well as a trace, and "-"
+#    when standard input or output is one of those files;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
 #  - a report to a full standard output (/dev/full) is exit 2, and a report
@@ -58,6 +59,21 @@ cp "$trace" t.json
 cp a.json a.orig
 expect 2 "$fa32" diff a.json a.json -o a.json
 intact a.json a.orig
+
+# "-" is what the descriptor holds: an output over the file standard input
+# reads, or standard output appended to an input, is refused too.
+expect 2 "$fa32" convert - big.jsonl <big.jsonl
+intact big.jsonl big.orig
+"$fa32" stats --allow-leaks - -o big.jsonl <big.jsonl 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "fa32 stats - -o big.jsonl <big.jsonl: exit $rc, expected 2"
+intact big.jsonl big.orig
+"$fa32" convert big.jsonl - --to jsonl >>big.jsonl 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "fa32 convert big.jsonl - >>big.jsonl: exit $rc, expected 2"
+intact big.jsonl big.orig
+expect 0 "$fa32" convert - stdin-copy.jsonl <big.jsonl
+intact stdin-copy.jsonl big.orig
 
 # Files read besides the traces are inputs too: replay/stats --config, a
 # bench spec's config=FILE and gen's --sizes hist:@FILE.

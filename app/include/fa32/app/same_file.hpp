@@ -12,8 +12,9 @@ namespace fa32::app {
 // caught as well as the same spelling). Opening the output truncates it,
 // and a reader that has not reached the end yet would read the new file's
 // first bytes: the input would be lost and the command fail or, worse,
-// succeed on part of it. "-" and paths that do not exist yet are never
-// the same file.
+// succeed on part of it. An input "-" is what standard input holds and an
+// output "-" what standard output holds (a regular file, when redirected);
+// paths that do not exist yet are never the same file.
 void refuse_output_over_input(const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace fa32::app
