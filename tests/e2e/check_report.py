@@ -595,6 +595,13 @@ def check(report, events, label, leaks_asked):
     if system:
         for k in ("pool", "large", "fallback"):
             c.true("no %s section for the system allocator" % k, k not in report)
+        # report.md: the classes are an empty array, the allocator's own bad
+        # frees and the footprint peak's parts absent.
+        c.eq("classes", report["classes"], [])
+        for k in ("invalid_frees", "double_frees", "interior_frees"):
+            c.true("no allocator.%s for the system allocator" % k, k not in report["allocator"])
+        parts = [k for k in report["memory"] if k.startswith("footprint_peak_") and k != "footprint_peak_exact"]
+        c.eq("footprint peak parts", parts, [])
     else:
         check_fastalloc32(c, report, m)
     return c
