@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "fa32/app/report/printers.hpp"
@@ -56,6 +57,11 @@ std::string format_value(const Figure& f, bool for_people) {
       return for_people ? (f.integer != 0 ? "yes" : "no") : (f.integer != 0 ? "true" : "false");
   }
   return {};
+}
+
+std::string json_value_text(const Figure& f) {
+  if (f.kind == Figure::Kind::ratio || f.kind == Figure::Kind::real) return nlohmann::json(f.real).dump();
+  return format_value(f, false);
 }
 
 }  // namespace fa32::app::report

@@ -34,7 +34,7 @@ void cards(std::ostream& out, const std::vector<Figure>& figs) {
     for (const Figure& f : figs) {
       if (f.key != key) continue;
       out << "<div class=\"card\" data-key=\"" << escape(f.key) << "\" data-value=\""
-          << escape(format_value(f, false)) << "\"><div class=\"label\">" << escape(f.label)
+          << escape(json_value_text(f)) << "\"><div class=\"label\">" << escape(f.label)
           << "</div><div class=\"value\">" << escape(format_value(f, true)) << "</div></div>\n";
     }
   }
@@ -116,7 +116,7 @@ void section(std::ostream& out, const Report& r, std::size_t index) {
          "<code>--format json</code>.</p>\n<table class=\"figures\"><tr><th>figure</th><th>key</th>"
          "<th class=\"num\">value</th></tr>\n";
   for (const Figure& f : figs)
-    out << html_figure_row(f.key, f.label, format_value(f, true), format_value(f, false));
+    out << html_figure_row(f.key, f.label, format_value(f, true), json_value_text(f));
   out << "</table>\n</section>\n";
 }
 

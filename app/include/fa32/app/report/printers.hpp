@@ -42,6 +42,10 @@ struct FigureTable {
 };
 FigureTable side_by_side(std::span<const Report> reports, bool for_people);
 std::string format_value(const Figure& f, bool for_people);
+// The figure as --format json writes it (a ratio or time in full, not the
+// 6 significant digits of format_value), for the HTML page's data-value;
+// "" for null, as format_value.
+std::string json_value_text(const Figure& f);
 std::string human_bytes(std::uint64_t bytes);
 
 }  // namespace fa32::app::report
