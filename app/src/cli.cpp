@@ -100,9 +100,12 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with exit code 0.
+    // --help and --version are "errors" with exit code 0; what they print
+    // goes to standard output, which may be full like a report's.
     int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_bad_input;
+    if (code != 0) return exit_bad_input;
+    setup_logging(verbosity, quiet);
+    return stdout_written(exit_ok);
   }
 
   setup_logging(verbosity, quiet);

@@ -7,8 +7,8 @@
 #    when standard input or output is one of those files;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
-#  - a report to a full standard output (/dev/full) is exit 2, and a report
-#    file cut short is exit 2 and removed;
+#  - a report (or --help, --version) to a full standard output (/dev/full)
+#    is exit 2, and a report file cut short is exit 2 and removed;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -116,7 +116,7 @@ grep -q '<stdin>:1: the line is longer than 1 MiB' err.txt || fail "import of a 
 # A full standard output.
 if [ -w /dev/full ]; then
   for cmd in "replay t.json" "stats t.json --allow-leaks" "validate t.json" "diff a.orig a.orig" \
-    "gen -n 1000" "convert t.json -"; do
+    "gen -n 1000" "convert t.json -" "--help" "stats --help" "--version"; do
     # shellcheck disable=SC2086
     "$fa32" $cmd >/dev/full 2>err.txt
     rc=$?
