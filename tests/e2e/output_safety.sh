@@ -62,12 +62,15 @@ intact a.json a.orig
 
 # "-" is what the descriptor holds: an output over the file standard input
 # reads, or standard output appended to an input, is refused too.
+# shellcheck disable=SC2094 # the same file both ways is the point
 expect 2 "$fa32" convert - big.jsonl <big.jsonl
 intact big.jsonl big.orig
+# shellcheck disable=SC2094 # the same file both ways is the point
 "$fa32" stats --allow-leaks - -o big.jsonl <big.jsonl 2>err.txt
 rc=$?
 [ "$rc" = 2 ] || fail "fa32 stats - -o big.jsonl <big.jsonl: exit $rc, expected 2"
 intact big.jsonl big.orig
+# shellcheck disable=SC2094 # the same file both ways is the point
 "$fa32" convert big.jsonl - --to jsonl >>big.jsonl 2>err.txt
 rc=$?
 [ "$rc" = 2 ] || fail "fa32 convert big.jsonl - >>big.jsonl: exit $rc, expected 2"
