@@ -14,6 +14,14 @@
 namespace fa32::app {
 
 void check_output_writable(const std::string& path) {
+  // A FIFO or a device is not opened to find out: opening and closing a
+  // FIFO hands its reader an end of file, and the real open later waits
+  // for a reader that has gone (bench -o FIFO hung).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    if (::access(path.c_str(), W_OK) != 0) throw InputError(path + ": cannot write: " + std::strerror(errno));
+    return;
+  }
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd >= 0) {
     ::close(fd);

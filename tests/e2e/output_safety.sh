@@ -102,6 +102,23 @@ intact report.txt report.orig
 expect 2 "$fa32" -q bench t.json missing.json -a fa32 -n 1 --warmup 0 -o new-report.txt
 [ ! -e new-report.txt ] || fail "a failed bench left new-report.txt behind"
 
+# A bench report to a FIFO reaches its reader: the early check that -o can
+# be written does not open the FIFO (its reader saw an end of file, and
+# bench then waited for a reader forever; timeout only keeps such a
+# failure from hanging the test).
+mkfifo report.fifo
+cat report.fifo >fifo-report.txt &
+reader=$!
+timeout 60 "$fa32" -q bench t.json -a fa32 -n 1 --warmup 0 --min-time 0 -o report.fifo 2>err.txt
+rc=$?
+[ "$rc" = 0 ] || fail "bench -o FIFO: exit $rc, expected 0 ($(head -c 300 err.txt))"
+# If bench never opened the FIFO, the reader still waits for a writer:
+# opening it both ways never blocks, and closing it ends the reader.
+exec 3<>report.fifo
+exec 3>&-
+wait "$reader"
+grep -q 'fa32 bench' fifo-report.txt || fail "bench -o FIFO: the reader got $(wc -c <fifo-report.txt) bytes, not the report"
+
 # record refuses an output it cannot write before it runs the program.
 mkdir -p out.dir
 expect 2 "$fa32" record -o out.dir -- touch program-ran
