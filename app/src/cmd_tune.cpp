@@ -90,6 +90,8 @@ Command setup_tune(CLI::App& app) {
 int run_tune(const TuneOptions& o) {
   if (!o.output.empty()) refuse_output_over_input(o.output, o.traces);
   refuse_output_over_input("-", o.traces);  // the report goes to standard output
+  // Before the search: a typo in -o would otherwise lose its whole result.
+  if (!o.output.empty()) check_output_writable(o.output);
   const tune::Objective objective = objective_from(o.objective);
   if (!std::isfinite(o.holdout) || o.holdout < 0 || o.holdout > 0.9)
     throw InputError("--holdout: expected a share from 0 to 0.9, got " + std::to_string(o.holdout));

@@ -123,6 +123,8 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   std::vector<std::string> inputs = o.traces;
   if (!o.fa32.config_file.empty()) inputs.push_back(o.fa32.config_file);
   refuse_output_over_input(o.output, inputs);
+  // Before the replay: a typo in -o would otherwise cost the whole replay.
+  if (o.output != "-") check_output_writable(o.output);
   if (o.fail_on_leak && o.allow_leaks)
     throw InputError("--fail-on-leak and --allow-leaks contradict each other");
   report::GateSpec gates;

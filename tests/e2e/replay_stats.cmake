@@ -76,7 +76,14 @@ fa32_e2e(bad-option/leak-flags ARGS stats clean.json --fail-on-leak --allow-leak
 fa32_e2e(bad-option/config-missing ARGS replay clean.json --config no-such-config.json EXIT 2
          STDERR "no-such-config.json")
 fa32_e2e(bad-option/config-garbage ARGS replay clean.json --config garbage.txt EXIT 2 STDERR "not valid JSON")
-fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.json EXIT 2 STDERR "cannot open")
+fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.json EXIT 2
+         STDERR "no-such-dir/out.json: cannot write: No such file or directory")
+# An -o that cannot be written is found before the work, not after it: here
+# before the trace's invalid event (or tune's search) is reached.
+fa32_e2e(bad-option/output-checked-first ARGS stats invalid.json -o no-such-dir/r.json EXIT 2
+         STDERR "no-such-dir/r.json: cannot write")
+fa32_e2e(bad-option/tune-output-checked-first ARGS tune invalid.json -o no-such-dir/best.json EXIT 2
+         STDERR "no-such-dir/best.json: cannot write")
 fa32_e2e(help/replay ARGS replay --help EXIT 0)
 fa32_e2e(help/stats ARGS stats --help EXIT 0)
 fa32_e2e(replay/multi-text ARGS replay clean.json basic.json --memory-limit 1G TEXT multi.replay.txt)
