@@ -17,6 +17,8 @@
 //   FA32_SOAK_SEED    the first seed (default 1)
 //   FA32_SOAK_CYCLES  cycles of the steady-state case (default 8)
 //   FA32_SOAK_VERBOSE print the steady-state case's footprint each cycle
+#include <sys/mman.h>
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -86,6 +88,39 @@ struct ErrorCount {
   }
 };
 
+// System hooks that refuse a share of the calls once armed (after create),
+// so that every path meets E_NOMEM in the middle of a long workload.
+struct Faults {
+  bool armed = false;
+  unsigned per_mille = 0;
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  uint64_t refused = 0;
+  bool fail() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    if (!armed || state % 1000 >= per_mille) return false;
+    refused++;
+    return true;
+  }
+  static void* malloc_hook(size_t size, void* user) {
+    return static_cast<Faults*>(user)->fail() ? nullptr : std::malloc(size);
+  }
+  static void free_hook(void* p, void*) { std::free(p); }
+  static void* map_hook(size_t size, void* user) {
+    if (static_cast<Faults*>(user)->fail()) return nullptr;
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+  }
+  static void unmap_hook(void* p, size_t size, void*) { munmap(p, size); }
+};
+
+// Which hooks a random config gets: 0 none, 1 malloc, 2 map, 3 both.
+struct Hooks {
+  unsigned which = 0;
+  unsigned per_mille = 0;
+};
+
 std::string describe(const fastalloc32_config& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
@@ -151,9 +186,19 @@ int live_cb(void* p, size_t requested, size_t reserved, fastalloc32_kind kind, v
 
 class Soak {
  public:
-  Soak(const fastalloc32_config& config, uint64_t seed) : config_(config), rng_(seed) {
+  Soak(const fastalloc32_config& config, uint64_t seed, Hooks hooks = {}) : config_(config), rng_(seed) {
     config_.on_error = &ErrorCount::hook;
     config_.error_user = &errors_;
+    config_.system.user = &faults_;
+    if (hooks.which & 1) {
+      config_.system.malloc = &Faults::malloc_hook;
+      config_.system.free = &Faults::free_hook;
+    }
+    if (hooks.which & 2) {
+      config_.system.map = &Faults::map_hook;
+      config_.system.unmap = &Faults::unmap_hook;
+    }
+    faults_.per_mille = hooks.per_mille;
     fastalloc32_status st = FASTALLOC32_E_CORRUPT;
     mm_ = fastalloc32_create_with(&config_, &st);
     REQUIRE(mm_ != nullptr);
@@ -167,6 +212,7 @@ class Soak {
     other_large_ = fastalloc32_malloc(other_, 100000);
     REQUIRE(other_small_ != nullptr);
     REQUIRE(other_large_ != nullptr);
+    faults_.armed = true;
   }
   ~Soak() {
     if (mm_ != nullptr) fastalloc32_destroy(mm_);
@@ -195,6 +241,7 @@ class Soak {
       CHECK(s.bytes_reserved.current == 0);
       CHECK(s.mallocs == s.frees);
     }
+    faults_.armed = false;
     fastalloc32_destroy(mm_);
     mm_ = nullptr;
   }
@@ -388,6 +435,13 @@ class Soak {
       p = fastalloc32_aligned_alloc(mm_, align, size);
     }
     INFO("allocate " << size << " event " << event_);
+    if (p == nullptr && faults_.refused != refused_seen_) {
+      refused_seen_ = faults_.refused;
+      FAST_REQUIRE(fastalloc32_last_status(mm_) == FASTALLOC32_E_NOMEM);
+      ex_.failed_allocs++;
+      return;
+    }
+    refused_seen_ = faults_.refused;
     FAST_REQUIRE(p != nullptr);
     Block b = describe_new(p, size, align);
     if (zero) FAST_REQUIRE(all_zero(p, size));
@@ -445,6 +499,18 @@ class Soak {
       q = fastalloc32_realloc(mm_, b.p, size);
     }
     INFO("to " << size);
+    if (q == nullptr && faults_.refused != refused_seen_ && !lua_shrink) {
+      // Refused: the block is untouched, the call counted.
+      refused_seen_ = faults_.refused;
+      FAST_REQUIRE(fastalloc32_last_status(mm_) == FASTALLOC32_E_NOMEM);
+      FAST_REQUIRE(content_ok(b, b.size));
+      FAST_REQUIRE(fastalloc32_usable_size(mm_, b.p) == b.usable);
+      FAST_REQUIRE(fastalloc32_kind_of(mm_, b.p) == b.kind);
+      ex_.failed_allocs++;
+      ex_.reallocs++;
+      return;
+    }
+    refused_seen_ = faults_.refused;
     FAST_REQUIRE(q != nullptr);
     take_live(at);
     Block nb = describe_new(q, size, 1, q != b.p);
@@ -515,6 +581,10 @@ class Soak {
       } else {
         (nb.kind == FASTALLOC32_KIND_POOL ? ex_.realloc_large_to_pool : ex_.realloc_large_moved)++;
       }
+    }
+    if (moved) {
+      dead_.push_back(b);
+      if (dead_.size() > 256) dead_.erase(dead_.begin(), dead_.begin() + 128);
     }
     fill_block(nb);
     add_live(nb);
@@ -760,6 +830,8 @@ class Soak {
   fastalloc32_config config_;
   std::mt19937_64 rng_;
   ErrorCount errors_;
+  Faults faults_;
+  uint64_t refused_seen_ = 0;
   fastalloc32_mm* mm_ = nullptr;
   fastalloc32_mm* other_ = nullptr;
   void* other_small_ = nullptr;
@@ -795,8 +867,11 @@ TEST_CASE("soak: random valid configs against the model") {
   for (uint64_t seed = scale.seed0; seed < scale.seed0 + 4 * scale.seeds; ++seed) {
     std::mt19937_64 rng(seed * 7919);
     const fastalloc32_config c = random_config(rng);
-    INFO("seed " << seed << " config " << describe(c));
-    Soak soak(c, seed);
+    Hooks hooks;
+    if (rng() % 2) hooks = {unsigned(1 + rng() % 3), unsigned(rng() % 3 == 0 ? 0 : 1 + rng() % 30)};
+    INFO("seed " << seed << " config " << describe(c) << " hooks " << hooks.which << " faults/1000 "
+                 << hooks.per_mille);
+    Soak soak(c, seed, hooks);
     soak.run(scale.events);
     soak.finish(seed % 3 == 0);
   }
