@@ -13,7 +13,7 @@
 //
 // Bounded for CTest. Scale it up with the environment:
 //   FA32_SOAK_SEEDS   seeds per case (default 2)
-//   FA32_SOAK_EVENTS  calls per seed (default 6000)
+//   FA32_SOAK_EVENTS  calls per seed (default 4000)
 //   FA32_SOAK_SEED    the first seed (default 1)
 //   FA32_SOAK_CYCLES  cycles of the steady-state case (default 8)
 //   FA32_SOAK_VERBOSE print the steady-state case's footprint each cycle
@@ -45,7 +45,7 @@ uint64_t env_u64(const char* name, uint64_t fallback) {
 
 struct Scale {
   uint64_t seeds = env_u64("FA32_SOAK_SEEDS", 2);
-  uint64_t events = env_u64("FA32_SOAK_EVENTS", 6000);
+  uint64_t events = env_u64("FA32_SOAK_EVENTS", 4000);
   uint64_t seed0 = env_u64("FA32_SOAK_SEED", 1);
 };
 
@@ -229,6 +229,14 @@ class Soak {
       if (ev % 997 == 0) checkpoint();
     }
     checkpoint();
+    if (std::getenv("FA32_SOAK_VERBOSE") != nullptr) {
+      const fastalloc32_stats s = stats(mm_);
+      std::printf("%s\n", describe(config_).c_str());
+#define FA32_SOAK_PRINT(name, desc) std::printf(" %s=%llu", #name, (unsigned long long)s.name);
+      FASTALLOC32_COUNTERS(FA32_SOAK_PRINT)
+#undef FA32_SOAK_PRINT
+      std::printf("\n");
+    }
   }
 
   // Frees everything (checking each block), or destroys with blocks live.
@@ -246,7 +254,9 @@ class Soak {
     mm_ = nullptr;
   }
 
-  const fastalloc32_config& config() const { return config_; }
+  const fastalloc32_config& config() const {
+    return config_;
+  }
 
  private:
   // ---- sizes -------------------------------------------------------------
@@ -276,12 +286,16 @@ class Soak {
       if (config_.block_sizes[c] >= size) return int(c);
     return -1;
   }
-  bool in_ring(const void* p) const { return std::find(ring_.begin(), ring_.end(), p) != ring_.end(); }
+  bool in_ring(const void* p) const {
+    return std::find(ring_.begin(), ring_.end(), p) != ring_.end();
+  }
   void remember(void* p) {
     ring_.push_back(p);
     if (ring_.size() > 64) ring_.pop_front();
   }
-  bool is_live_start(const void* p) const { return index_.count(reinterpret_cast<uintptr_t>(p)) != 0; }
+  bool is_live_start(const void* p) const {
+    return index_.count(reinterpret_cast<uintptr_t>(p)) != 0;
+  }
 
   void count_alloc(const Block& b) {
     switch (b.kind) {
@@ -394,14 +408,19 @@ class Soak {
     }
   }
 
-  void fill_block(const Block& b) { fill(b.p, b.size, b.id); }
-  bool content_ok(const Block& b, size_t n) const { return verify(b.p, n, b.id); }
+  void fill_block(const Block& b) {
+    fill(b.p, b.size, b.id);
+  }
+  bool content_ok(const Block& b, size_t n) const {
+    return verify(b.p, n, b.id);
+  }
 
   // ---- events ------------------------------------------------------------
   void step() {
     const uint64_t r = rng_() % 1000;
     const bool grow = live_.size() < target_ ? r < 520 : r < 420;
     if (event_ % 5000 == 0) target_ = 50 + rng_() % 3000;
+    if (event_ % 5000 == 2500) return burst();
     if (r >= 985) return bad_call();
     if (r >= 975) return failing_call();
     if (live_.empty() || grow) return allocate();
@@ -456,6 +475,35 @@ class Soak {
     count_alloc(b);
     fill_block(b);
     add_live(b);
+  }
+
+  // Many blocks of one size at once (a class's pool fills, grows or falls
+  // back; their frees overflow its cache into the free list), then the
+  // live set drifts back to its target.
+  void burst() {
+    if (burst_size_ == 0 || rng_() % 2) burst_size_ = 1 + rng_() % std::min<size_t>(max_small_, 2048);
+    const size_t size = burst_size_;
+    const uint64_t n = 500 + rng_() % 12000;
+    for (uint64_t i = 0; i < n; ++i) {
+      void* p = fastalloc32_malloc(mm_, size);
+      if (p == nullptr && faults_.refused != refused_seen_) {
+        refused_seen_ = faults_.refused;
+        FAST_REQUIRE(fastalloc32_last_status(mm_) == FASTALLOC32_E_NOMEM);
+        ex_.failed_allocs++;
+        continue;
+      }
+      FAST_REQUIRE(p != nullptr);
+      Block b = describe_new(p, size, 1);
+      predict_small(b, size);
+      ex_.mallocs++;
+      count_alloc(b);
+      fill_block(b);
+      add_live(b);
+    }
+    compare_stats();
+    // Free most of them again, newest and oldest mixed.
+    for (uint64_t i = 0; i < n * 3 / 4 && live_.size() > 1; ++i) free_at(live_.size() - 1 - rng_() % 2);
+    compare_stats();
   }
 
   void free_at(size_t at) {
@@ -846,6 +894,7 @@ class Soak {
   uint64_t next_id_ = 1;
   uint64_t event_ = 0;
   size_t target_ = 500;
+  size_t burst_size_ = 0;
 };
 
 }  // namespace
