@@ -69,11 +69,25 @@ struct Expect {
   uint64_t failed_allocs = 0, invalid_frees = 0, double_frees = 0, interior_frees = 0;
   uint64_t live = 0, live_total = 0, requested = 0, requested_total = 0, reserved = 0, reserved_total = 0;
   uint64_t pool_blocks = 0, large_bytes = 0, fallback_bytes = 0;
+  // Peaks (kept with track_peaks), including the moment inside a realloc
+  // that moves a block, when the old and the new block are both live.
+  uint64_t live_peak = 0, requested_peak = 0, reserved_peak = 0, pool_blocks_peak = 0;
+  void note_peaks() {
+    live_peak = std::max(live_peak, live);
+    requested_peak = std::max(requested_peak, requested);
+    reserved_peak = std::max(reserved_peak, reserved);
+    pool_blocks_peak = std::max(pool_blocks_peak, pool_blocks);
+  }
 };
 
 struct ClassModel {
   uint64_t allocs = 0, frees = 0, in_use = 0, requested = 0, requested_total = 0;
   uint64_t max_blocks = UINT64_MAX;  // learned at the first fallback
+  uint64_t in_use_peak = 0, requested_peak = 0;
+  void note_peaks() {
+    in_use_peak = std::max(in_use_peak, in_use);
+    requested_peak = std::max(requested_peak, requested);
+  }
 };
 
 struct ErrorCount {
@@ -307,6 +321,7 @@ class Soak {
         k.in_use++;
         k.requested += b.size;
         k.requested_total += b.size;
+        k.note_peaks();
         break;
       }
       case FASTALLOC32_KIND_LARGE:
@@ -324,6 +339,7 @@ class Soak {
     ex_.requested_total += b.size;
     ex_.reserved += b.usable;
     ex_.reserved_total += b.usable;
+    ex_.note_peaks();
   }
   void count_free(const Block& b) {
     switch (b.kind) {
@@ -608,8 +624,8 @@ class Soak {
     } else if (large_from && nb.kind == FASTALLOC32_KIND_LARGE) {
       const fastalloc32_stats after = stats(mm_);
       if (after.realloc_large_moved == before.realloc_large_moved + 1) {
-        count_free(b);
         count_alloc(nb);
+        count_free(b);
         ex_.realloc_large_moved++;
       } else {
         // mremap moved the mapping: one block at a new address, the old
@@ -620,8 +636,8 @@ class Soak {
         ex_.realloc_large_in_place++;
       }
     } else {
-      count_free(b);
       count_alloc(nb);
+      count_free(b);
       if (b.kind == FASTALLOC32_KIND_FALLBACK || nb.kind == FASTALLOC32_KIND_FALLBACK) {
         ex_.realloc_fallback++;
       } else if (b.kind == FASTALLOC32_KIND_POOL) {
@@ -652,12 +668,14 @@ class Soak {
       ClassModel& k = classes_[size_t(nb.cls)];
       k.requested += nb.size - old.size;
       k.requested_total += grew(old.size, nb.size);
+      k.note_peaks();
       FAST_REQUIRE(nb.usable == old.usable);
     } else if (nb.kind == FASTALLOC32_KIND_LARGE) {
       ex_.large_bytes += nb.usable - old.usable;
     } else {
       FAST_REQUIRE(nb.usable == old.usable);
     }
+    ex_.note_peaks();
   }
 
   // Requests that must fail, counted in failed_allocs, nothing else moved.
@@ -699,6 +717,8 @@ class Soak {
 
   void bad_pointer(void* p, Bad want) {
     const uint64_t errors_before = errors_.n;
+    FAST_REQUIRE(fastalloc32_usable_size(mm_, p) == 0);
+    FAST_REQUIRE(fastalloc32_kind_of(mm_, p) == FASTALLOC32_KIND_NONE);
     const fastalloc32_stats before = stats(mm_);
     const bool by_realloc = rng_() % 3 == 0;
     if (by_realloc) {
@@ -738,6 +758,7 @@ class Soak {
     ex_.invalid_frees += di;
     ex_.double_frees += dd;
     ex_.interior_frees += dn;
+    FAST_REQUIRE(fastalloc32_check(mm_) == FASTALLOC32_OK);
   }
 
   void bad_call() {
@@ -829,11 +850,17 @@ class Soak {
     FA32_SOAK_EQ(f.pools + f.metadata + f.large_arena + f.large_blocks + f.large_cache + f.fallback,
                  s.footprint.current);
     if (config_.track_peaks) {
-      FAST_REQUIRE(s.live_allocs.peak >= s.live_allocs.current);
-      FAST_REQUIRE(s.bytes_requested.peak >= s.bytes_requested.current);
+      FA32_SOAK_EQ(s.peaks_tracked, 1u);
+      FA32_SOAK_EQ(s.live_allocs.peak, ex_.live_peak);
+      FA32_SOAK_EQ(s.bytes_requested.peak, ex_.requested_peak);
+      FA32_SOAK_EQ(s.bytes_reserved.peak, ex_.reserved_peak);
+      FA32_SOAK_EQ(s.pool_blocks.peak, ex_.pool_blocks_peak);
     } else {
+      FA32_SOAK_EQ(s.peaks_tracked, 0u);
       FA32_SOAK_EQ(s.live_allocs.peak, 0u);
       FA32_SOAK_EQ(s.bytes_requested.peak, 0u);
+      FA32_SOAK_EQ(s.bytes_reserved.peak, 0u);
+      FA32_SOAK_EQ(s.pool_blocks.peak, 0u);
     }
     FAST_REQUIRE(s.footprint.peak >= s.footprint.current);
     uint64_t fallback_per_class = 0;
@@ -846,6 +873,8 @@ class Soak {
       FA32_SOAK_EQ(cs.blocks_in_use.current, k.in_use);
       FA32_SOAK_EQ(cs.bytes_requested.current, k.requested);
       FA32_SOAK_EQ(cs.bytes_requested.total, k.requested_total);
+      FA32_SOAK_EQ(cs.blocks_in_use.peak, k.in_use_peak);
+      FA32_SOAK_EQ(cs.bytes_requested.peak, config_.track_peaks ? k.requested_peak : 0u);
       FA32_SOAK_EQ(cs.cache_hits + cs.freelist_hits + cs.fresh_blocks, cs.allocs);
       FAST_REQUIRE(cs.cached_blocks <= config_.cache_capacity);
       FAST_REQUIRE(cs.blocks_in_use.peak <= cs.capacity_blocks);
