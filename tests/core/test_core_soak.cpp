@@ -152,7 +152,7 @@ fastalloc32_config random_config(std::mt19937_64& rng) {
   for (;;) {
     fastalloc32_config c;
     fastalloc32_config_init(&c);
-    const unsigned align_log = rng() % 4 == 0 ? 5 + unsigned(rng() % 8) : 4;  // 16 .. 4 KiB
+    const unsigned align_log = rng() % 4 == 0 ? 5 + unsigned(rng() % 11) : 4;  // 16 .. 32 KiB
     c.alignment = size_t(1) << align_log;
     const size_t max_block = std::min<size_t>(65520 / c.alignment * c.alignment, 16384 << (rng() % 3));
     const unsigned want = 1 + unsigned(rng() % (rng() % 2 ? 8 : 64));
@@ -274,8 +274,26 @@ class Soak {
 
  private:
   // ---- sizes -------------------------------------------------------------
+  // Sizes at the edges where paths meet, off by one either way.
+  size_t edge_size(size_t around) {
+    const size_t edges[] = {around,
+                            around / 2,
+                            max_small_,
+                            std::min<size_t>(max_small_, 4096),
+                            16384,
+                            config_.mmap_threshold,
+                            config_.block_sizes[rng_() % config_.class_count],
+                            4096 * (1 + rng_() % 64)};
+    const size_t e = edges[rng_() % (sizeof edges / sizeof edges[0])];
+    const size_t d = rng_() % 3;
+    if (d == 0 && e > 1) return e - 1;
+    if (d == 1 && e < (size_t(64) << 20)) return e + 1;
+    return std::min<size_t>(e, size_t(64) << 20);
+  }
+
   size_t random_size() {
     const uint64_t r = rng_() % 1000;
+    if (r < 120) return edge_size(1 + rng_() % 100000);
     if (r < 30) return 0;
     if (r < 600) {  // near a class's size
       const size_t b = config_.block_sizes[rng_() % config_.class_count];
@@ -465,7 +483,7 @@ class Soak {
       if (size == 0) size = 1;
       p = fastalloc32_lua_alloc(mm_, nullptr, rng_() % 9, size);
     } else {
-      align = size_t(1) << (rng_() % 14);
+      align = size_t(1) << (rng_() % (rng_() % 8 == 0 ? 18 : 13));
       plain = align <= config_.alignment;
       p = fastalloc32_aligned_alloc(mm_, align, size);
     }
@@ -548,7 +566,8 @@ class Soak {
     Block b = live_[at];
     INFO("realloc event " << event_ << " from " << b.size << " kind " << int(b.kind));
     FAST_REQUIRE(content_ok(b, b.size));
-    size_t size = rng_() % 3 == 0 ? b.size + rng_() % 256 : random_size();
+    const uint64_t pick = rng_() % 4;
+    size_t size = pick == 0 ? b.size + rng_() % 256 : pick == 1 ? edge_size(b.usable) : random_size();
     const uint64_t how = rng_() % 4;
     if (size == 0) size = 1;
     const bool lua = how == 0;
