@@ -17,7 +17,9 @@
 //   FA32_SOAK_SEED    the first seed (default 1)
 //   FA32_SOAK_CYCLES  cycles of the steady-state case (default 8)
 //   FA32_SOAK_VERBOSE print the steady-state case's footprint each cycle
+#include <malloc.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -102,6 +104,37 @@ struct ErrorCount {
   }
 };
 
+// With secure_zero the blocks carry a pattern whose every 8-byte word is
+// recognisable (its top 24 bits), so memory the manager gives back to the
+// system can be searched for a caller's bytes that were not wiped.
+constexpr uint64_t kSigMask = 0xFFFFFF0000000000u;
+constexpr uint64_t kSig = 0xC0FFEE0000000000u;
+uint64_t sig_word(uint64_t id, size_t k) {
+  return kSig | ((id & 0xFFFFFF) << 16) | (k & 0xFFFF);
+}
+void sig_fill(void* p, size_t n, uint64_t id) {
+  auto* b = static_cast<unsigned char*>(p);
+  for (size_t i = 0; i < n; i += 8) {
+    const uint64_t w = sig_word(id, i / 8);
+    std::memcpy(b + i, &w, std::min<size_t>(8, n - i));
+  }
+}
+bool sig_verify(const void* p, size_t n, uint64_t id) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (size_t i = 0; i < n; i += 8) {
+    const uint64_t w = sig_word(id, i / 8);
+    if (std::memcmp(b + i, &w, std::min<size_t>(8, n - i)) != 0) return false;
+  }
+  return true;
+}
+// Whole words of a caller's pattern in [p, p + n) (p 8-byte aligned).
+uint64_t sig_words(const void* p, size_t n) {
+  uint64_t found = 0;
+  const auto* w = static_cast<const uint64_t*>(p);
+  for (size_t i = 0; i < n / 8; ++i) found += (w[i] & kSigMask) == kSig;
+  return found;
+}
+
 // System hooks that refuse a share of the calls once armed (after create),
 // so that every path meets E_NOMEM in the middle of a long workload.
 struct Faults {
@@ -109,6 +142,8 @@ struct Faults {
   unsigned per_mille = 0;
   uint64_t state = 0x9e3779b97f4a7c15u;
   uint64_t refused = 0;
+  bool scan = false;     // search what goes back for unwiped caller bytes
+  uint64_t unwiped = 0;  // words of a caller's pattern found there
   bool fail() {
     state ^= state << 13;
     state ^= state >> 7;
@@ -120,13 +155,30 @@ struct Faults {
   static void* malloc_hook(size_t size, void* user) {
     return static_cast<Faults*>(user)->fail() ? nullptr : std::malloc(size);
   }
-  static void free_hook(void* p, void*) { std::free(p); }
+  static void free_hook(void* p, void* user) {
+    auto* f = static_cast<Faults*>(user);
+    if (f->scan && p != nullptr) f->unwiped += sig_words(p, malloc_usable_size(p));
+    std::free(p);
+  }
   static void* map_hook(size_t size, void* user) {
     if (static_cast<Faults*>(user)->fail()) return nullptr;
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? nullptr : p;
   }
-  static void unmap_hook(void* p, size_t size, void*) { munmap(p, size); }
+  static void unmap_hook(void* p, size_t size, void* user) {
+    auto* f = static_cast<Faults*>(user);
+    if (f->scan) {
+      // Only the pages that hold memory: a reservation may be gigabytes.
+      const size_t page = size_t(sysconf(_SC_PAGESIZE));
+      std::vector<unsigned char> resident((size + page - 1) / page);
+      if (mincore(p, size, resident.data()) == 0) {
+        for (size_t i = 0; i < resident.size(); ++i) {
+          if (resident[i] & 1) f->unwiped += sig_words(static_cast<char*>(p) + i * page, page);
+        }
+      }
+    }
+    munmap(p, size);
+  }
 };
 
 // Which hooks a random config gets: 0 none, 1 malloc, 2 map, 3 both.
@@ -213,6 +265,7 @@ class Soak {
       config_.system.unmap = &Faults::unmap_hook;
     }
     faults_.per_mille = hooks.per_mille;
+    faults_.scan = config_.secure_zero != 0;
     fastalloc32_status st = FASTALLOC32_E_CORRUPT;
     mm_ = fastalloc32_create_with(&config_, &st);
     REQUIRE(mm_ != nullptr);
@@ -266,6 +319,9 @@ class Soak {
     faults_.armed = false;
     fastalloc32_destroy(mm_);
     mm_ = nullptr;
+    // secure_zero: no caller byte went back to the system malloc or the
+    // map hook unwiped, at free, at a move, or at destroy.
+    CHECK(faults_.unwiped == 0);
   }
 
   const fastalloc32_config& config() const {
@@ -443,10 +499,14 @@ class Soak {
   }
 
   void fill_block(const Block& b) {
-    fill(b.p, b.size, b.id);
+    if (config_.secure_zero) {
+      sig_fill(b.p, b.size, b.id);
+    } else {
+      fill(b.p, b.size, b.id);
+    }
   }
   bool content_ok(const Block& b, size_t n) const {
-    return verify(b.p, n, b.id);
+    return config_.secure_zero ? sig_verify(b.p, n, b.id) : verify(b.p, n, b.id);
   }
 
   // ---- events ------------------------------------------------------------
@@ -600,7 +660,7 @@ class Soak {
     nb.id = b.id;
     next_id_--;
     const size_t kept = std::min(size, b.size);
-    FAST_REQUIRE(verify(q, kept, b.id));
+    FAST_REQUIRE(content_ok({q, 0, 0, b.id, b.kind, -1}, kept));
     ex_.reallocs++;
     const bool moved = q != b.p;
     if (!moved) FAST_REQUIRE(nb.kind == b.kind);
@@ -965,7 +1025,8 @@ TEST_CASE("soak: random valid configs against the model") {
     std::mt19937_64 rng(seed * 7919);
     const fastalloc32_config c = random_config(rng);
     Hooks hooks;
-    if (rng() % 2) hooks = {unsigned(1 + rng() % 3), unsigned(rng() % 3 == 0 ? 0 : 1 + rng() % 30)};
+    if (rng() % 2 || c.secure_zero)
+      hooks = {unsigned(1 + rng() % 3), unsigned(rng() % 3 == 0 ? 0 : 1 + rng() % 30)};
     INFO("seed " << seed << " config " << describe(c) << " hooks " << hooks.which << " faults/1000 "
                  << hooks.per_mille);
     Soak soak(c, seed, hooks);
