@@ -726,6 +726,9 @@ class Soak {
       }
     }
     if (moved) {
+      // secure_zero wipes the block a realloc moved away from (a pool
+      // block's memory stays mapped, so it can be read).
+      if (config_.secure_zero && b.kind == FASTALLOC32_KIND_POOL) FAST_REQUIRE(all_zero(b.p, b.usable));
       dead_.push_back(b);
       if (dead_.size() > 256) dead_.erase(dead_.begin(), dead_.begin() + 128);
     }
