@@ -86,6 +86,7 @@ struct ClassModel {
   uint64_t allocs = 0, frees = 0, in_use = 0, requested = 0, requested_total = 0;
   uint64_t max_blocks = UINT64_MAX;  // learned at the first fallback
   uint64_t in_use_peak = 0, requested_peak = 0;
+  void* first_block = nullptr;  // the class's block 0: its first hand-out
   void note_peaks() {
     in_use_peak = std::max(in_use_peak, in_use);
     requested_peak = std::max(requested_peak, requested);
@@ -391,6 +392,7 @@ class Soak {
         ex_.pool_allocs++;
         ex_.pool_blocks++;
         ClassModel& k = classes_[size_t(b.cls)];
+        if (k.first_block == nullptr) k.first_block = b.p;
         k.allocs++;
         k.in_use++;
         k.requested += b.size;
@@ -880,6 +882,25 @@ class Soak {
     if (how == 4) {
       void* o = rng_() % 2 ? other_small_ : other_large_;
       return bad_pointer(o, in_ring(o) ? Bad::double_free : Bad::invalid);
+    }
+    if (how == 5 && rng_() % 2) {
+      // Below a class's first block: the colour in front of it, owned by
+      // no block.
+      const ClassModel& k = classes_[rng_() % classes_.size()];
+      if (k.first_block != nullptr) {
+        return bad_pointer(static_cast<char*>(k.first_block) - 16 * (1 + rng_() % 8), Bad::invalid);
+      }
+      // A large block's page start, in front of its colour (or, for a
+      // block of the system malloc, someone else's memory).
+      if (!live_.empty()) {
+        const Block& b = live_[rng_() % live_.size()];
+        const uintptr_t page = reinterpret_cast<uintptr_t>(b.p) & ~uintptr_t(4095);
+        if (b.kind == FASTALLOC32_KIND_LARGE && page != reinterpret_cast<uintptr_t>(b.p) &&
+            !is_live_start(reinterpret_cast<void*>(page))) {
+          return bad_pointer(reinterpret_cast<void*>(page), Bad::any);
+        }
+      }
+      return;
     }
     // NULL is ignored by free and is malloc for realloc: not bad at all.
     const uint64_t e = errors_.n;
