@@ -71,6 +71,7 @@ struct Expect {
   uint64_t failed_allocs = 0, invalid_frees = 0, double_frees = 0, interior_frees = 0;
   uint64_t live = 0, live_total = 0, requested = 0, requested_total = 0, reserved = 0, reserved_total = 0;
   uint64_t pool_blocks = 0, large_bytes = 0, fallback_bytes = 0;
+  uint64_t large_bytes_total = 0, fallback_bytes_total = 0;
   // Peaks (kept with track_peaks), including the moment inside a realloc
   // that moves a block, when the old and the new block are both live.
   uint64_t live_peak = 0, requested_peak = 0, reserved_peak = 0, pool_blocks_peak = 0;
@@ -271,7 +272,21 @@ class Soak {
     mm_ = fastalloc32_create_with(&config_, &st);
     REQUIRE(mm_ != nullptr);
     REQUIRE(st == FASTALLOC32_OK);
-    REQUIRE(fastalloc32_get_config(mm_, &config_) == FASTALLOC32_OK);
+    fastalloc32_config got;
+    REQUIRE(fastalloc32_get_config(mm_, &got) == FASTALLOC32_OK);
+    CHECK(got.class_count == config_.class_count);
+    CHECK(std::equal(got.block_sizes, got.block_sizes + got.class_count, config_.block_sizes));
+    CHECK(got.pool_size == config_.pool_size);
+    CHECK(got.pool_limit <= config_.pool_limit);
+    CHECK(got.cache_capacity == config_.cache_capacity);
+    CHECK(got.alignment == config_.alignment);
+    CHECK(got.large_cache_bytes == config_.large_cache_bytes);
+    CHECK(got.mmap_threshold == config_.mmap_threshold);
+    CHECK(got.large_arena_size == config_.large_arena_size);
+    CHECK(got.secure_zero == config_.secure_zero);
+    CHECK(got.track_peaks == config_.track_peaks);
+    CHECK(got.trim_pools == config_.trim_pools);
+    config_ = got;
     classes_.resize(config_.class_count);
     max_small_ = config_.block_sizes[config_.class_count - 1];
     other_ = fastalloc32_create();
@@ -403,10 +418,12 @@ class Soak {
       case FASTALLOC32_KIND_LARGE:
         ex_.large_allocs++;
         ex_.large_bytes += b.usable;
+        ex_.large_bytes_total += b.usable;
         break;
       default:
         ex_.fallback_allocs++;
         ex_.fallback_bytes += b.usable;
+        ex_.fallback_bytes_total += b.usable;
         break;
     }
     ex_.live++;
@@ -756,6 +773,7 @@ class Soak {
       FAST_REQUIRE(nb.usable == old.usable);
     } else if (nb.kind == FASTALLOC32_KIND_LARGE) {
       ex_.large_bytes += nb.usable - old.usable;
+      ex_.large_bytes_total += grew(old.usable, nb.usable);
     } else {
       FAST_REQUIRE(nb.usable == old.usable);
     }
@@ -949,6 +967,15 @@ class Soak {
     FA32_SOAK_EQ(s.pool_blocks.current, ex_.pool_blocks);
     FA32_SOAK_EQ(s.large_bytes.current, ex_.large_bytes);
     FA32_SOAK_EQ(s.fallback_bytes.current, ex_.fallback_bytes);
+    FA32_SOAK_EQ(s.large_bytes.total, ex_.large_bytes_total);
+    FA32_SOAK_EQ(s.fallback_bytes.total, ex_.fallback_bytes_total);
+    FA32_SOAK_EQ(s.pool_blocks.total, ex_.pool_allocs);
+    FA32_SOAK_EQ(s.metadata.current, s.footprint_now.metadata);
+    FAST_REQUIRE(s.footprint_now.large_cache <= config_.large_cache_bytes);
+    FAST_REQUIRE(s.footprint_now.pools % 4096 == 0);
+    const fastalloc32_footprint_parts& at = s.footprint_at_peak;
+    FA32_SOAK_EQ(at.pools + at.metadata + at.large_arena + at.large_blocks + at.large_cache + at.fallback,
+                 s.footprint.peak);
     const fastalloc32_footprint_parts& f = s.footprint_now;
     FA32_SOAK_EQ(f.pools + f.metadata + f.large_arena + f.large_blocks + f.large_cache + f.fallback,
                  s.footprint.current);
