@@ -1009,6 +1009,12 @@ class Soak {
       FA32_SOAK_EQ(cs.bytes_requested.current, k.requested);
       FA32_SOAK_EQ(cs.bytes_requested.total, k.requested_total);
       FA32_SOAK_EQ(cs.blocks_in_use.peak, k.in_use_peak);
+      if (config_.trim_pools == 0) {
+        // Without trims a fresh block is taken only past every block used
+        // before: one per block of the class's high-water mark.
+        FA32_SOAK_EQ(cs.fresh_blocks, k.in_use_peak);
+        FA32_SOAK_EQ(cs.touched_bytes, k.in_use_peak * cs.block_size);
+      }
       FA32_SOAK_EQ(cs.bytes_requested.peak, config_.track_peaks ? k.requested_peak : 0u);
       FA32_SOAK_EQ(cs.cache_hits + cs.freelist_hits + cs.fresh_blocks, cs.allocs);
       FAST_REQUIRE(cs.cached_blocks <= config_.cache_capacity);
