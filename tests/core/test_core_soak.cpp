@@ -835,6 +835,7 @@ class Soak {
     const uint64_t di = after.invalid_frees - before.invalid_frees;
     const uint64_t dd = after.double_frees - before.double_frees;
     const uint64_t dn = after.interior_frees - before.interior_frees;
+    INFO("pointer " << p << " counted invalid " << di << " double " << dd << " interior " << dn);
     FAST_REQUIRE(di + dd + dn == 1);
     const fastalloc32_status st = fastalloc32_last_status(mm_);
     FAST_REQUIRE(errors_.last == st);
@@ -862,6 +863,7 @@ class Soak {
 
   void bad_call() {
     const uint64_t how = rng_() % 6;
+    INFO("bad call " << how);
     if (how == 0 && !dead_.empty()) {
       const Block& d = dead_[rng_() % dead_.size()];
       if (is_live_start(d.p)) return;  // handed out again: a valid pointer now
@@ -907,11 +909,15 @@ class Soak {
       return bad_pointer(o, in_ring(o) ? Bad::double_free : Bad::invalid);
     }
     if (how == 5 && rng_() % 2) {
-      // Below a class's first block: the colour in front of it, owned by
-      // no block.
+      // Below a class's first block: the colour in front of it (its
+      // stride starts at a page), owned by no block. A class aligned to a
+      // page or more has no colour: the bytes in front are another
+      // class's.
       const ClassModel& k = classes_[rng_() % classes_.size()];
-      if (k.first_block != nullptr) {
-        return bad_pointer(static_cast<char*>(k.first_block) - 16 * (1 + rng_() % 8), Bad::invalid);
+      const size_t colour = reinterpret_cast<uintptr_t>(k.first_block) % 4096;
+      if (k.first_block != nullptr && colour >= 16) {
+        const size_t back = 16 * (1 + rng_() % std::min<size_t>(8, colour / 16));
+        return bad_pointer(static_cast<char*>(k.first_block) - back, Bad::invalid);
       }
       // A large block's page start, in front of its colour (or, for a
       // block of the system malloc, someone else's memory).
