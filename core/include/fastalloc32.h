@@ -205,7 +205,10 @@ typedef struct fastalloc32_config {
    * large allocations have passed by without taking it goes back to the
    * system when the footprint is about to set a new peak (with the default
    * mmap only), so a program that runs the same work again does not hold
-   * the last run's leftovers on top of this run's blocks. */
+   * the last run's leftovers on top of this run's blocks, once a run makes
+   * more than 1024 large allocations. Shorter runs keep their cached
+   * blocks (at most large_cache_bytes): their next run is likely to take
+   * them, and the footprint's peak can rise by up to that much. */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
    * mremap), mapped as glibc maps its large blocks, commit-charged: one the
