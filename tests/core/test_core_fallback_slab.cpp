@@ -187,3 +187,36 @@ TEST_CASE("fallback blocks fit their request: realloc within it stays, beyond it
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   CHECK(stats(mm.get()).live_allocs.current == 0);
 }
+
+TEST_CASE("a fallback slab holds at least 16 blocks: 4 KiB first, then four times as much") {
+  // The 16 KiB class of the default layout, held to one block.
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.pool_size = 16384;
+  c.pool_limit = 0;
+  Mm mm = make(c);
+  std::vector<void*> blocks;
+  const auto slab_bytes = [&mm] { return stats(mm.get()).footprint_now.fallback; };
+  blocks.push_back(fastalloc32_malloc(mm.get(), 16384));  // the pool's one block
+  blocks.push_back(fastalloc32_malloc(mm.get(), 16384));
+  REQUIRE(fastalloc32_kind_of(mm.get(), blocks.back()) == FASTALLOC32_KIND_FALLBACK);
+  // Sixteen blocks, not a page: the slab (with room to align its blocks
+  // to 16 KiB), its record and the registry.
+  const uint64_t first = slab_bytes();
+  CHECK(first >= 16 * 16384);
+  CHECK(first < 18 * 16384);
+  for (int i = 1; i < 16; ++i) blocks.push_back(fastalloc32_malloc(mm.get(), 16384));
+  CHECK(slab_bytes() == first);  // the first slab holds all sixteen
+  blocks.push_back(fastalloc32_malloc(mm.get(), 16384));
+  // The next one is four times as large: 64 blocks, 1 MiB.
+  CHECK(slab_bytes() >= first + 64 * 16384);
+  CHECK(slab_bytes() < first + 66 * 16384);
+  // A small block's first slab is 4 KiB (the 48 B class, held to 256 blocks).
+  const uint64_t before = slab_bytes();
+  for (int i = 0; i <= 16384 / 48; ++i) blocks.push_back(fastalloc32_malloc(mm.get(), 48));
+  REQUIRE(fastalloc32_kind_of(mm.get(), blocks.back()) == FASTALLOC32_KIND_FALLBACK);
+  CHECK(slab_bytes() >= before + 4096 / 48 * 48);  // 85 blocks
+  CHECK(slab_bytes() < before + 2 * 4096);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : blocks) fastalloc32_free(mm.get(), p);
+}
