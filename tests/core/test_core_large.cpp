@@ -218,3 +218,27 @@ TEST_CASE("large blocks start at a colour in the slack of their pages, and a col
   for (void* p : ptrs) fastalloc32_free(mm.get(), p);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
+
+TEST_CASE("a freed mapping is cached and serves the next request of its size") {
+  SystemSpy spy;
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);  // mmap_threshold 1 MiB, large_cache_bytes 8 MiB
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    void* p = fastalloc32_malloc(mm.get(), 2 << 20);
+    REQUIRE(p != nullptr);
+    fastalloc32_free(mm.get(), p);
+    CHECK(spy.unmaps == 0);          // kept in the large cache
+    const uint64_t maps = spy.maps;  // the cache's records are mapped by now
+    CHECK(stats(mm.get()).footprint_now.large_cache >= (2u << 20));
+    void* q = fastalloc32_malloc(mm.get(), 2 << 20);
+    REQUIRE(q != nullptr);
+    CHECK(spy.maps == maps);  // no new mapping
+    CHECK(stats(mm.get()).large_cache_hits == 1);
+    CHECK(stats(mm.get()).footprint_now.large_cache == 0);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    fastalloc32_free(mm.get(), q);
+  }
+  CHECK(spy.balanced());
+}
