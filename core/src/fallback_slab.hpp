@@ -28,8 +28,10 @@ namespace fa32::core {
 // asserts that they are the default classes) when it is below the class's
 // block size, or the class's block size. With the original's one 128 B
 // class, 100,000 live 8-128 B blocks all in 128 B fallback blocks took
-// 1.5-1.9x glibc's time (12.8 MB touched where glibc packs them in 8); the
-// same requests through fitted classes 1.24x (docs/performance.md).
+// 1.5-1.9x glibc's time (12.8 MB touched where glibc packs them in 8),
+// and falling back from the default's finer classes (held to 64 KiB pools)
+// 1.24x; with fitted blocks the original's layout ran at a median 0.79x
+// (docs/design.md, "Why fitted blocks"; docs/performance.md).
 inline constexpr uint32_t kFitKinds = 64;
 inline constexpr size_t kFitMax = size_t(16) << 10;
 inline constexpr uint32_t kSlabKinds = kFitKinds + FASTALLOC32_MAX_CLASSES;
