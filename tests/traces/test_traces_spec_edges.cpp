@@ -42,7 +42,7 @@ const std::string kJsonHead = R"({"format":"fa32-trace","version":1,"events":[)"
 
 }  // namespace
 
-TEST_CASE("spec: the binary example is the JSON example, byte for byte") {
+TEST_CASE("spec: the examples are what the writers write, byte for byte") {
   const std::string json =
       R"({"format":"fa32-trace","version":1,"id_bound":16,"event_count":4,"metadata":{"producer":"by hand"},"events":[)"
       "\n"
@@ -53,7 +53,7 @@ TEST_CASE("spec: the binary example is the JSON example, byte for byte") {
       R"({"op":"realloc","id":0,"size":4096},)"
       "\n"
       R"({"op":"free","id":0})"
-      "\n]}";
+      "\n]}\n";
   std::string expected = from_hex("89 46 41 33 32 0d 0a 1a 01 41");
   expected += R"({"id_bound":16,"event_count":4,"metadata":{"producer":"by hand"}})";
   expected += from_hex("20 00 18  69 02 02 08 0a  2a 01 00 80 20  03 00  07 04 3d 56 d2 96");
@@ -61,9 +61,18 @@ TEST_CASE("spec: the binary example is the JSON example, byte for byte") {
   const std::vector<Event> events = read_all(*r);
   REQUIRE(events.size() == 4);
   CHECK(write_bytes(Format::binary, r->header(), events) == expected);
+  CHECK(write_bytes(Format::json, r->header(), events) == json);  // the writer's layout, as shown
   auto b = open_trace_bytes(expected, "example.fa32");
   CHECK(read_all(*b) == events);
   CHECK(b->header() == r->header());
+  const std::string jsonl =
+      "{\"format\":\"fa32-trace\",\"version\":1,\"id_bound\":24,\"event_count\":3}\n"
+      "{\"op\":\"malloc\",\"id\":0,\"size\":48}\n{\"op\":\"realloc\",\"id\":0,\"size\":96}\n"
+      "{\"op\":\"free\",\"id\":0}\n";
+  auto l = open_trace_bytes(jsonl, "example.jsonl");
+  const std::vector<Event> lines = read_all(*l);
+  REQUIRE(lines.size() == 3);
+  CHECK(write_bytes(Format::jsonl, l->header(), lines) == jsonl);
 }
 
 TEST_CASE("spec: binary tags, varints and thread ids at their limits") {
