@@ -8,7 +8,7 @@ namespace fa32::core {
 
 namespace {
 
-// A page (or 16 blocks) for a kind's first slab, four times as much for
+// 4 KiB (or 16 blocks) for a kind's first slab, four times as much for
 // each next one up to 1 MiB (or 16 blocks): a class that overflows a little
 // wastes little, one that overflows a lot needs few slabs, so the search
 // stays short (100,000 live 8-128 B blocks of the original's layout take
