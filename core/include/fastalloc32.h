@@ -32,8 +32,9 @@
  *    back to the system allocator (counted as fallback): blocks fitted to
  *    the request (its size rounded up on the default classes' grid, a
  *    multiple of the alignment, at most the class's block size: the usable
- *    size) carved from slabs the system malloc gives (a page to 1 MiB
- *    each, four times as much each time), found by address like pool
+ *    size) carved from slabs the system malloc gives (4 KiB to 1 MiB
+ *    each, four times as much each time, never fewer than 16 blocks),
+ *    found by address like pool
  *    blocks. Each block size
  *    keeps at most one empty slab; the others go back as they empty.
  *
@@ -56,7 +57,8 @@
  * are detected, counted, reported and ignored; they never corrupt the
  * manager and are never passed to the system free. Which of those a bad
  * pointer counts as: a pool or fallback block freed again is a double free
- * while its slab is kept (a pool block: always). A large block freed again
+ * while its slab is kept (a pool block: always, unless trim_pools has
+ * given its page back, which makes it an invalid free). A large block freed again
  * is a double free while its pointer is among the last 64 large pointers
  * given up (freed, or left
  * behind by a realloc that moved the block, mremap included); after that
