@@ -75,7 +75,8 @@ FileResult validate_file(const std::string& file, const ValidateOptions& o) {
 
 void print_text(const FileResult& r) {
   const auto& s = r.summary;
-  fmt::print("{}: {} format, {} events", r.file, r.format.empty() ? "unknown" : r.format, s.events);
+  fmt::print("{}: {} format, {}", r.file, r.format.empty() ? "unknown" : r.format,
+             count_noun(s.events, "event"));
   std::string ops;
   for (int i = 0; i < traces::op_count; ++i) {
     if (s.by_op[static_cast<std::size_t>(i)] == 0) continue;

@@ -37,6 +37,8 @@ fa32_e2e(hostile/forty-gib-validate ARGS validate hostile_forty_gib.json --json 
 fa32_e2e(hostile/sparse-id-stats ARGS stats hostile_sparse_id.json JSON hostile.sparse_id.json)
 fa32_e2e(hostile/sparse-id-validate ARGS validate hostile_sparse_id.json
          STDERR "sparse ids: the largest is 4000000000 for 1 allocation;.*fa32 convert --renumber")
+# The same in full, as text: one of each count reads in the singular.
+fa32_e2e(hostile/sparse-id-validate-text ARGS validate hostile_sparse_id.json TEXT hostile.sparse_id.validate.txt)
 fa32_e2e(hostile/sparse-id-renumbered ARGS convert --renumber hostile_sparse_id.json -
          LINES hostile.sparse_id.renumbered.lines)
 fa32_e2e(hostile/id-beyond-48-bits-validate ARGS validate id_beyond_48_bits.json
