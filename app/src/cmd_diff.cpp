@@ -44,7 +44,8 @@ Command setup_diff(CLI::App& app) {
       ->check(CLI::IsMember({"text", "markdown", "md", "json"}))
       ->capture_default_str();
   sub->add_option("--max-regression", o->max_regression,
-                  "FIGURE=PCT: exit 1 if FIGURE got worse by more than PCT percent (repeatable)")
+                  "FIGURE=PCT: exit 1 if FIGURE got worse by more than PCT percent, or is in one report only "
+                  "(repeatable)")
       ->type_name("FIGURE=PCT")
       ->option_text("FIGURE=PCT")  // without CLI11's " ..." for a vector
       ->allow_extra_args(false);   // one value each: not the reports after it

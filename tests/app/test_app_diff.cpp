@@ -124,6 +124,20 @@ TEST_CASE("a figure that was 0 and grew exceeds any gate") {
   CHECK_FALSE(d.passed());
 }
 
+TEST_CASE("a gate on figures that only one report has fails: it compared nothing") {
+  json a = replay_report(1000, 0.5, {16, 32});
+  json b = replay_report(1000, 0.5, {16});
+  b.erase("pool");  // as in a report of the system allocator
+  Diff d = diff_reports(a, b, "a", "b");
+  add_gate(d, "pool.hit_rate=5");
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates.back().message.find("only one of the reports") != std::string::npos);
+  // A gate that compares some figure still passes when the others are one-sided.
+  Diff e = diff_reports(a, b, "a", "b");
+  add_gate(e, "allocs=0");  // classes[16] in both, classes[32] in the base only
+  CHECK(e.passed());
+}
+
 TEST_CASE("reports of different kinds, traces or schema versions") {
   const json r = replay_report(1000, 0.5, {16});
   const json bench = {{"schema_version", 1}, {"command", "bench"}, {"workloads", json::array()}};

@@ -335,9 +335,11 @@ void add_gate(Diff& d, std::string_view spec) {
                      "' is not a non-negative percentage");
   }
   bool matched = false;
+  bool compared = false;
   for (const DiffRow& r : d.rows) {
     if (!matches(r.figure, g.figure)) continue;
     matched = true;
+    compared = compared || (r.base && r.next);
     // A figure with no better direction gates on a change either way.
     const bool counts =
         r.verdict == Verdict::worse || (r.better == Better::none && r.verdict == Verdict::changed);
@@ -354,6 +356,13 @@ void add_gate(Diff& d, std::string_view spec) {
     throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +
                      "' names no figure of these reports (use a JSON name such as footprint_peak or "
                      "memory.footprint_peak)");
+  }
+  // A gate whose figures are all in one report only (pool.hit_rate against
+  // a report of the system allocator) compared nothing: passing it would
+  // tell CI that nothing got worse when nothing was measured.
+  if (!compared) {
+    g.passed = false;
+    g.message = g.figure + " is in only one of the reports: nothing to compare";
   }
   d.gates.push_back(std::move(g));
 }
