@@ -30,6 +30,21 @@ function(expect_ok what binary)
   message(STATUS "${run_out}")
 endfunction()
 
+# Configures the find_package consumer in `src` into `bin` (ARGN: more
+# -D options), checks that it found the package installed in PREFIX and
+# nothing else, and builds it.
+function(build_consumer what src bin)
+  file(REMOVE_RECURSE ${bin})
+  run_checked("configuring ${what}" ${CMAKE_COMMAND} -S ${src} -B ${bin}
+    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_BUILD_TYPE=${BUILD_TYPE} ${ARGN})
+  string(FIND "${run_out}" "fastalloc32 package found in ${PREFIX}/" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${what} did not use the package installed in ${PREFIX}:\n${run_out}")
+  endif()
+  run_checked("building ${what}" ${CMAKE_COMMAND} --build ${bin})
+endfunction()
+
 if(MODE STREQUAL "install")
   file(REMOVE_RECURSE ${PREFIX})
   run_checked("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
@@ -70,31 +85,15 @@ if(MODE STREQUAL "install")
 
 elseif(MODE STREQUAL "cmake")
   set(bin ${WORK_DIR}/cmake-consumer)
-  file(REMOVE_RECURSE ${bin})
   list(JOIN san " " san_str)
-  run_checked("configuring the consumer" ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${bin}
-    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-    -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
+  build_consumer("the consumer" ${CONSUMER_DIR} ${bin} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
     "-DCMAKE_C_FLAGS=${san_str}" "-DCMAKE_CXX_FLAGS=${san_str}" "-DCMAKE_EXE_LINKER_FLAGS=${san_str}")
-  string(FIND "${run_out}" "fastalloc32 package found in ${PREFIX}/" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "the consumer did not use the package installed in ${PREFIX}:\n${run_out}")
-  endif()
-  run_checked("building the consumer" ${CMAKE_COMMAND} --build ${bin})
   expect_ok(consumer_c ${bin}/consumer_c)
   expect_ok(consumer_cpp ${bin}/consumer_cpp)
 
 elseif(MODE STREQUAL "cmake_c")
   set(bin ${WORK_DIR}/cmake-c-consumer)
-  file(REMOVE_RECURSE ${bin})
-  run_checked("configuring the C consumer" ${CMAKE_COMMAND} -S ${CONSUMER_DIR}/../c_consumer -B ${bin}
-    -DCMAKE_PREFIX_PATH=${PREFIX} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-    -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_BUILD_TYPE=${BUILD_TYPE})
-  string(FIND "${run_out}" "fastalloc32 package found in ${PREFIX}/" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "the C consumer did not use the package installed in ${PREFIX}:\n${run_out}")
-  endif()
-  run_checked("building the C consumer" ${CMAKE_COMMAND} --build ${bin})
+  build_consumer("the C consumer" ${CONSUMER_DIR}/../c_consumer ${bin})
   expect_ok(consumer_c ${bin}/consumer_c)
 
 elseif(MODE STREQUAL "pkgconfig")
