@@ -42,7 +42,7 @@ fail() {
 verdict() { grep -E "^\| $1 \|" "$work/table.md" | awk -F' \\| ' '{ print $NF }' | sed 's/ |$//'; }
 [ "$(verdict close)" = "met" ] || fail "close: $(verdict close)"
 [ "$(verdict behind)" = "**missed**: 4.0 % behind mimalloc" ] || fail "behind: $(verdict behind)"
-[ "$(verdict glibcwins)" = "**missed**: 9.1 % behind glibc; slower than glibc" ] ||
+[ "$(verdict glibcwins)" = "**missed**: 9.1 % behind glibc; slower than glibc (1.09x)" ] ||
   fail "glibcwins: $(verdict glibcwins)"
 [ "$(verdict fat)" = "**missed**: footprint 1.50x glibc's" ] || fail "fat: $(verdict fat)"
 # fa32's replay RSS against the lowest of the others' (glibc's 2 MiB, not jemalloc's 2.5).
