@@ -7,9 +7,10 @@
 preload_names=(jemalloc mimalloc tcmalloc)
 
 # preload_lib NAME: the library to LD_PRELOAD for NAME (jemalloc, mimalloc,
-# tcmalloc); fails for any other name.
+# tcmalloc); fails for any other name. FA32_PRELOAD_LIBDIR: where the
+# libraries are (default Debian's x86-64 multiarch directory).
 preload_lib() {
-  local libdir=/usr/lib/x86_64-linux-gnu
+  local libdir="${FA32_PRELOAD_LIBDIR:-/usr/lib/x86_64-linux-gnu}"
   case "$1" in
     jemalloc) echo "$libdir/libjemalloc.so.2" ;;
     mimalloc) echo "$libdir/libmimalloc.so.2" ;;

@@ -30,6 +30,9 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
   --host BINARY  default build/bench/lua_host/fa32_lua_host
   SCRIPT.lua  default every script in bench/lua_host/scripts
 
+Environment: FA32_PRELOAD_LIBDIR, where jemalloc, mimalloc and tcmalloc are
+(default /usr/lib/x86_64-linux-gnu); one not there is left out, and said so.
+
 Exit status: 0 when every run succeeded with the same checksum on every
 allocator, 1 otherwise, 2 on bad usage.
 EOF2
@@ -86,11 +89,12 @@ preload_for() {
 }
 
 IFS=',' read -r -a names <<<"$rows"
-allocs=()
+allocs=() skipped=()
 for name in "${names[@]}"; do
   lib="$(preload_for "$name")" || { echo "run-lua-host.sh: unknown allocator '$name'" >&2; exit 2; }
   if [ -n "$lib" ] && [ ! -e "$lib" ]; then
     echo "note: $lib not installed; skipping $name" >&2
+    skipped+=("$name ($lib)")
     continue
   fi
   allocs+=("$name")
@@ -144,6 +148,14 @@ commit="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "### Lua host: CPU seconds per script run (median of $rounds interleaved rounds, scale $scale)"
 echo
 echo "fa32 is fastalloc32's default config; source commit $commit; ${pin[*]:-not pinned}."
+# On standard output too: the flags below compare fa32 with the allocators
+# that ran only, and a table without a column does not say why.
+if [ ${#skipped[@]} -gt 0 ]; then
+  echo
+  list="${skipped[0]}"
+  for s in "${skipped[@]:1}"; do list+=", $s"; done
+  echo "Not installed, so not run and not compared with: $list."
+fi
 echo
 python3 "$here/lua_host/tabulate.py" "$results" "${allocs[@]}" || failed=1
 [ "$failed" = 0 ] || { echo "run-lua-host.sh: some runs failed (see above)" >&2; exit 1; }

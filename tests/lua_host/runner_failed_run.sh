@@ -34,6 +34,17 @@ grep -qxF -- '- lua_error: no successful run on fa32, glibc' "$work/table.md" ||
 ! grep -q 'on every script, and not slower' "$work/table.md" || fail "claims fa32 fine on every script"
 grep -qP '^1\tlua_error\tfa32\tFAILED\t' "$work/raw.tsv" || fail "no FAILED line in the raw results"
 
+# A peer allocator that is not installed is left out, and the table on
+# standard output says so; with no glibc run, no claim about glibc.
+status=0
+FA32_PRELOAD_LIBDIR="$work/no-such-dir" bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 \
+  -a fa32,jemalloc "$src/bench/lua_host/scripts/json.lua" >"$work/skipped.md" 2>"$work/skipped.txt" || status=$?
+cat "$work/skipped.md"
+[ "$status" = 0 ] || fail "skipped peer: exit status $status"
+grep -qF "Not installed, so not run and not compared with: jemalloc ($work/no-such-dir/libjemalloc.so.2)." \
+  "$work/skipped.md" || fail "the skipped peer is not named on standard output"
+! grep -q 'not slower than glibc' "$work/skipped.md" || fail "claims fa32 is not slower than glibc, which did not run"
+
 # A script that ends the process with os.exit(0): the host exits 0 but
 # prints no figures, which is a failed run, not an empty cell.
 status=0

@@ -235,6 +235,17 @@ class LuaHost(unittest.TestCase):
         self.assertEqual(flags["glibc"], "slower than glibc (1.004x)")
 
 
+class LuaHostWithoutGlibc(unittest.TestCase):
+    def test_no_claim_about_glibc(self):
+        path = os.path.join(WORK, "noglibc.tsv")
+        with open(path, "w") as f:
+            f.write("1\ta\tfa32\t0.5\tsum\n1\ta\tjemalloc\t0.6\tsum\n")
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/lua_host/tabulate.py"), path, "fa32",
+                              "jemalloc"], capture_output=True, text=True, check=True).stdout
+        self.assertNotIn("not slower than glibc", out)
+        self.assertIn("fa32 is the fastest or within 3 % of it on every script (glibc not run", out)
+
+
 @unittest.skipUnless(len(sys.argv) > 3, "no fa32 binary given")
 class FastAllocBench(unittest.TestCase):
     def test_json_figures_from_runs(self):
