@@ -175,9 +175,18 @@ def main():
             print("| " + " | ".join(cells) + " |")
 
     print()
+    # The report's own settings, not the script's defaults: a table of
+    # reports made with --warmup 0 or --noise 0.05 said otherwise.
+    warmups = sorted({r.get("warmup", 1) for r in reports})
+    warmup = ("after a warm-up round" if warmups == [1] else
+              "with no warm-up round" if warmups == [0] else
+              f"after {'/'.join(map(str, warmups))} warm-up rounds")
+    thresholds = sorted({r.get("noise_threshold", 0.1) for r in reports})
+    threshold = "/".join(f"{t * 100:g}" for t in thresholds)
     print(f"Median ns per event ({'CPU time of the replaying thread' if clocks == ['cpu'] else '/'.join(clocks)}; "
-          f"lower is better) of {'/'.join(map(str, runs))} interleaved runs per allocator after a warm-up round; "
-          "**bold** is the fastest" + ("; * noisy (max-min over 10 % of the median)" if noisy else "") + ".")
+          f"lower is better) of {'/'.join(map(str, runs))} interleaved runs per allocator {warmup}; "
+          "**bold** is the fastest" + (f"; * noisy (max-min over {threshold} % of the median)" if noisy else "") +
+          ".")
     print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 sampled at every new peak of "
           "live bytes; the preloaded allocators give none. Replay RSS: how far the replays raised the "
           "worker's peak resident set over the one they started from (the replayer's own tables the same "

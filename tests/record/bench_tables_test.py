@@ -152,6 +152,19 @@ class RealTraces(unittest.TestCase):
             if m:
                 self.assertGreater(float(m.group(1)), 1.0, verdict)
 
+    def test_footnote_from_the_report(self):
+        self.assertIn("of 4 interleaved runs per allocator after a warm-up round;", self.text)
+        self.assertIn("* noisy (max-min over 10 % of the median)", self.text)
+        r = report([("n", [row("fa32", [1.0, 1.2]), row("glibc", [2.0, 2.0])])], 2)
+        r["warmup"], r["noise_threshold"] = 0, 0.05
+        path = os.path.join(WORK, "settings.json")
+        with open(path, "w") as f:
+            json.dump(r, f)
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn("of 2 interleaved runs per allocator with no warm-up round;", out)
+        self.assertIn("* noisy (max-min over 5 % of the median)", out)
+
     def test_glibc_footprint_zero(self):
         # glibc's mallinfo2 is 0 when its heap had room: a miss, not a crash.
         r = report([("zero", [row("fa32", [1.0], 4096), row("glibc", [2.0], 0)])], 1)
