@@ -93,6 +93,8 @@ def check(rows):
     missed = []
     ok = [r for r in rows.values() if r["status"] == "ok"]
     fastest = min(ok, key=lambda r: r["ns_per_event"]["median"])
+    if fastest["ns_per_event"]["median"] <= 0:  # a trace of no events: no time to compare
+        return ["no time measured"]
     ratio = fa["ns_per_event"]["median"] / fastest["ns_per_event"]["median"]
     if beyond(ratio, WITHIN):
         missed.append(f"{figure((ratio - 1) * 100, (WITHIN - 1) * 100, 1)} % behind {fastest['name']}")

@@ -47,10 +47,11 @@ def derive(rows, noise=0.1):
         r["ns_per_event"] = summary(r["ns_per_event"]["runs"], noise)
     fastest = min(rows, key=lambda r: r["ns_per_event"]["median"])
     glibc = next(r for r in rows if r["kind"] == "system")
-    for r in rows:
-        r["fastest"] = r is fastest
-        r["ratio_to_fastest"] = r["ns_per_event"]["median"] / fastest["ns_per_event"]["median"]
-        r["ratio_to_glibc"] = r["ns_per_event"]["median"] / glibc["ns_per_event"]["median"]
+    low, gl = fastest["ns_per_event"]["median"], glibc["ns_per_event"]["median"]
+    for r in rows:  # with no time to compare (no events), no fastest and no ratios
+        r["fastest"] = r is fastest and low > 0
+        r["ratio_to_fastest"] = r["ns_per_event"]["median"] / low if low > 0 else None
+        r["ratio_to_glibc"] = r["ns_per_event"]["median"] / gl if gl > 0 else None
     return rows
 
 
@@ -164,6 +165,17 @@ class RealTraces(unittest.TestCase):
                              capture_output=True, text=True, check=True).stdout
         self.assertIn("of 2 interleaved runs per allocator with no warm-up round;", out)
         self.assertIn("* noisy (max-min over 5 % of the median)", out)
+
+    def test_no_events(self):
+        # A trace of no events: every median 0, no fastest; no goal is met.
+        r = report([("empty", [row("fa32", [0.0], 100), row("glibc", [0.0], 100)])], 1)
+        path = os.path.join(WORK, "empty.json")
+        with open(path, "w") as f:
+            json.dump(r, f)
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("| **missed**: no time measured |", out.stdout)
 
     def test_glibc_footprint_zero(self):
         # glibc's mallinfo2 is 0 when its heap had room: a miss, not a crash.
