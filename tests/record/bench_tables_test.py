@@ -177,6 +177,32 @@ class RealTraces(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("| **missed**: no time measured |", out.stdout)
 
+    def test_failed_peer_is_not_met(self):
+        # tcmalloc failed: fa32 within 3 % of the others is not known to be
+        # within 3 % of the fastest, and the row is not counted as met.
+        r = report([("peerfailed", [row("fa32", [1.0], 100), row("glibc", [2.0], 100), row("tcmalloc", [0.5])])], 1)
+        t = r["workloads"][0]["allocators"][2]
+        t["status"], t["message"] = "failed", "run 1: worker killed"
+        t["ns_per_event"] = {k: None for k in ("median", "min", "max", "spread")} | {"noisy": False, "runs": [],
+                                                                                   "wall_runs": []}
+        derive_ok = [a for a in r["workloads"][0]["allocators"] if a["status"] == "ok"]
+        derive(derive_ok)
+        path = os.path.join(WORK, "peerfailed.json")
+        with open(path, "w") as f:
+            json.dump(r, f)
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn("| **missed**: not compared with tcmalloc (failed) |", out)
+        self.assertIn("met on 0 of 1 rows", out)
+        # No glibc at all: "not slower than glibc" is unknown.
+        r = report([("noglibc", [row("fa32", [1.0], 100), row("glibc", [2.0], 100)])], 1)
+        del r["workloads"][0]["allocators"][1]
+        with open(path, "w") as f:
+            json.dump(r, f)
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertIn("| **missed**: no glibc figure |", out)
+
     def test_glibc_footprint_zero(self):
         # glibc's mallinfo2 is 0 when its heap had room: a miss, not a crash.
         r = report([("zero", [row("fa32", [1.0], 4096), row("glibc", [2.0], 0)])], 1)
