@@ -140,6 +140,10 @@ def main():
                 flags.append(f"not fastest: {figure(row['fa32'] / fastest, CLOSE)}x {fastest_alloc}")
             if glibc and row["fa32"] > glibc:
                 flags.append(f"slower than glibc ({figure(row['fa32'] / glibc, 1)}x)")
+            # An allocator with no successful run may have been the fastest.
+            unrun = [a for a in allocs if a not in row and not a.startswith("fa32-")]
+            if unrun:
+                flags.append(f"not compared with {', '.join(unrun)} (no run finished)")
             if flags:
                 flagged.append((name, flags))
         flag = "; ".join(flags) if flags else ("ok" if "fa32" in row else "-")

@@ -297,6 +297,20 @@ class LuaHostWithoutGlibc(unittest.TestCase):
         self.assertIn("fa32 is the fastest or within 3 % of it on every script (glibc not run", out)
 
 
+class LuaHostFailedPeer(unittest.TestCase):
+    def test_not_fine_without_the_peer(self):
+        # mimalloc's only run of script a failed: fa32 is not known to be
+        # within 3 % of the fastest there.
+        path = os.path.join(WORK, "failedpeer.tsv")
+        with open(path, "w") as f:
+            f.write("1\ta\tfa32\t0.5\tsum\n1\ta\tglibc\t0.6\tsum\n1\ta\tmimalloc\tFAILED\t-\t-\n")
+        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/lua_host/tabulate.py"), path, "fa32",
+                              "glibc", "mimalloc"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("| not compared with mimalloc (no run finished) |", out.stdout)
+        self.assertNotIn("within 3 % of it on every script", out.stdout)
+
+
 @unittest.skipUnless(len(sys.argv) > 3, "no fa32 binary given")
 class FastAllocBench(unittest.TestCase):
     def test_json_figures_from_runs(self):
