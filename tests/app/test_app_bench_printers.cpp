@@ -112,6 +112,35 @@ TEST_CASE("a trace of no events has no fastest allocator") {
   for (const AllocatorRow& row : w.allocators) CHECK_FALSE(row.fastest);
 }
 
+TEST_CASE("a spread just over the noise threshold is not printed as the threshold") {
+  // 10.4 % over --noise 0.1: "range 10%" would read as not over it.
+  BenchReport r;
+  r.runs = 3;
+  r.noise_threshold = 0.1;
+  WorkloadResult w;
+  w.name = "edge";
+  AllocatorRow row;
+  row.name = "glibc";
+  row.kind = "system";
+  row.ns_per_event = {10.0, 10.0, 11.04};
+  w.allocators.push_back(row);
+  derive_figures(w, r.noise_threshold);
+  REQUIRE(w.allocators[0].summary.noisy);
+  r.workloads.push_back(w);
+  for (ReportFormat f : {ReportFormat::text, ReportFormat::markdown}) {
+    std::ostringstream out;
+    print_bench(out, r, f);
+    CHECK(out.str().find("noisy: range 10.4% of median") != std::string::npos);
+    CHECK(out.str().find("range 10% of median") == std::string::npos);
+  }
+  // Well over it, whole percent as before.
+  r.workloads[0].allocators[0].ns_per_event = {10.0, 10.0, 12.0};
+  derive_figures(r.workloads[0], r.noise_threshold);
+  std::ostringstream out;
+  print_bench(out, r, ReportFormat::text);
+  CHECK(out.str().find("noisy: range 20% of median") != std::string::npos);
+}
+
 TEST_CASE("CSV output has a header and one row per workload and allocator, quoted where needed") {
   const std::vector<std::string> l = lines(print(ReportFormat::csv));
   REQUIRE(l.size() == 4);

@@ -29,8 +29,16 @@ inline std::string range(const AllocatorRow& r) {
   if (r.summary.samples == 0) return "";
   return fmt::format("{:.2f}-{:.2f}", r.summary.min, r.summary.max);
 }
-inline std::string noise(const AllocatorRow& r) {
-  return r.summary.noisy ? fmt::format("noisy: range {:.0f}% of median", r.summary.spread * 100) : "";
+// The spread in whole percent, or with as many decimals as it takes to
+// show it over the threshold: a spread of 10.4 % over --noise 0.1 is not
+// "range 10% of median".
+inline std::string noise(const AllocatorRow& r, double threshold) {
+  if (!r.summary.noisy) return "";
+  const double pct = r.summary.spread * 100;
+  std::string text = fmt::format("{:.0f}", pct);
+  for (int digits = 1; digits <= 6 && std::stod(text) <= threshold * 100; ++digits)
+    text = fmt::format("{:.{}f}", pct, digits);
+  return "noisy: range " + text + "% of median";
 }
 inline std::string ratio(const std::optional<double>& v) {
   return v ? fmt::format("{:.2f}x", *v) : "-";

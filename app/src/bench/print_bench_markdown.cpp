@@ -43,7 +43,7 @@ void print_bench_markdown(std::ostream& out, const BenchReport& report) {
            "notes |\n"
         << "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
     for (const AllocatorRow& r : w.allocators) {
-      std::string notes = r.status != RunStatus::ok ? r.message : cells::noise(r);
+      std::string notes = r.status != RunStatus::ok ? r.message : cells::noise(r, report.noise_threshold);
       out << "| " << md(r.name) << " | " << cells::ns(r) << " | " << cells::range(r) << " | "
           << cells::ratio(r.ratio_to_glibc) << " | " << cells::ratio(r.ratio_to_fastest) << " | "
           << cells::bytes(r.peak_rss_bytes) << " | " << cells::bytes(r.replay_rss_bytes) << " | "

@@ -31,7 +31,7 @@ void print_bench_text(std::ostream& out, const BenchReport& report) {
                                                  "peak RSS", "replay RSS", "footprint", ""}};
     for (const AllocatorRow& r : w.allocators) {
       std::string flags = r.fastest ? "fastest" : "";
-      if (r.summary.noisy) flags += (flags.empty() ? "" : ", ") + cells::noise(r);
+      if (r.summary.noisy) flags += (flags.empty() ? "" : ", ") + cells::noise(r, report.noise_threshold);
       if (r.status != RunStatus::ok) flags = r.message;
       lines.push_back({r.name, cells::ns(r), cells::range(r), cells::ratio(r.ratio_to_glibc),
                        cells::ratio(r.ratio_to_fastest), cells::bytes(r.peak_rss_bytes),
