@@ -44,7 +44,8 @@ untimed probe run of each allocator measures its footprint and checks the replay
 fastalloc32_check); no timed run shares a process with it, so every allocator's first
 timed replay starts on a fresh heap, as a program does, and later repetitions of a
 short trace reuse that heap alike. After a warm-up round, the runs of all allocators
-are interleaved (A B C A B C ...) so drift on a shared machine hits all alike.
+are interleaved, the order rotating each round (A B C, B C A, C A B, ...), so drift on a
+shared machine hits all alike and no allocator keeps one place in the order.
 Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
 --noise of the median), the ratio to glibc and to the fastest, peak RSS, and
 allocator footprint against live bytes where known (fastalloc32's own gauge,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "fa32/app/bench/bench_report.hpp"
@@ -9,10 +10,11 @@
 
 using namespace fa32::app::bench;
 
-TEST_CASE("the schedule interleaves allocators: probe round, warm-up round, then A B C A B C") {
+TEST_CASE("the schedule interleaves allocators: probe round, then rounds that rotate: A B C, B C A, C A B") {
   const std::vector<Slot> s = interleaved_schedule(3, 2, 1);
   REQUIRE(s.size() == 12);
-  const std::size_t order[] = {0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2};
+  // The probe round in order, then each round one allocator later.
+  const std::size_t order[] = {0, 1, 2, 0, 1, 2, 1, 2, 0, 2, 0, 1};
   const bool probe[] = {true, true, true, false, false, false, false, false, false, false, false, false};
   const bool warm[] = {true, true, true, true, true, true, false, false, false, false, false, false};
   const int run[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1};
@@ -34,10 +36,31 @@ TEST_CASE("the schedule without warm-up has the probe round and runs x allocator
   for (std::size_t i = 2; i < s.size(); ++i) {
     CHECK_FALSE(s[i].probe);
     CHECK_FALSE(s[i].warmup);
-    CHECK(s[i].allocator == i % 2);
-    CHECK(s[i].run == static_cast<int>((i - 2) / 2));
+    const std::size_t round = (i - 2) / 2;
+    const std::size_t place = (i - 2) % 2;
+    CHECK(s[i].allocator == (round + place) % 2);  // rounds start at 0, 1, 0, ...
+    CHECK(s[i].run == static_cast<int>(round));
   }
   CHECK(interleaved_schedule(0, 5, 1).empty());
+}
+
+TEST_CASE("every allocator takes every place in the rounds equally often") {
+  const std::size_t n = 5;
+  const std::vector<Slot> s = interleaved_schedule(n, 10, 0);
+  REQUIRE(s.size() == n * 11);
+  std::vector<std::vector<int>> places(n, std::vector<int>(n, 0));  // [allocator][place]
+  for (std::size_t i = n; i < s.size(); ++i) {
+    ++places[s[i].allocator][(i - n) % n];
+    // Each round holds every allocator once.
+    if ((i - n) % n == n - 1) {
+      std::vector<bool> seen(n, false);
+      for (std::size_t j = i + 1 - n; j <= i; ++j) seen[s[j].allocator] = true;
+      CHECK(std::count(seen.begin(), seen.end(), true) == static_cast<long>(n));
+    }
+  }
+  for (std::size_t a = 0; a < n; ++a) {
+    for (std::size_t p = 0; p < n; ++p) CHECK(places[a][p] == 2);
+  }
 }
 
 TEST_CASE("summary: median of odd and even counts, min, max, spread") {

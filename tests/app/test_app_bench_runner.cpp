@@ -107,10 +107,10 @@ TEST_CASE(
   const WorkloadResult r = run_pair(o);
 
   const std::vector<std::string> expected{
-      "fastalloc32:x:probe", "system::probe",  // the probe round: footprint and checks, no timing
-      "fastalloc32:x:1",     "system::1",      // warm-up round, one repetition
-      "fastalloc32:x:50",    "system::50",       "fastalloc32:x:50",  // then A B A B A B
-      "system::50",          "fastalloc32:x:50", "system::50",
+      "fastalloc32:x:probe", "system::probe",     // the probe round: footprint and checks, no timing
+      "fastalloc32:x:1",     "system::1",         // warm-up round, one repetition
+      "system::50",          "fastalloc32:x:50",  // then the rounds rotate: B A, A B, B A
+      "fastalloc32:x:50",    "system::50",       "system::50", "fastalloc32:x:50",
   };
   CHECK(w.calls() == expected);
   CHECK(r.repetitions == 50);
@@ -134,7 +134,7 @@ TEST_CASE("with no warm-up, a calibration round fixes the repetitions that --min
   const std::vector<std::string> expected{
       "fastalloc32:x:probe", "system::probe",  // the probe round
       "fastalloc32:x:1",     "system::1",      // calibration: too short, not reported
-      "fastalloc32:x:50",    "system::50",    "fastalloc32:x:50", "system::50",
+      "system::50",          "fastalloc32:x:50", "fastalloc32:x:50", "system::50",  // rotated rounds
   };
   CHECK(w.calls() == expected);
   CHECK(r.repetitions == 50);
@@ -151,8 +151,10 @@ TEST_CASE("with no warm-up, a calibration round long enough is the first measure
   const WorkloadResult r = run_pair(o);
 
   const std::vector<std::string> expected{
+      // The calibration round stands as run 1 (its place, B A, is passed
+      // over); runs 2 and 3 come in A B, then B A.
       "fastalloc32:x:probe", "system::probe", "fastalloc32:x:1", "system::1",
-      "fastalloc32:x:1",     "system::1",     "fastalloc32:x:1", "system::1",
+      "fastalloc32:x:1",     "system::1",     "system::1",       "fastalloc32:x:1",
   };
   CHECK(w.calls() == expected);
   CHECK(r.repetitions == 1);

@@ -1,7 +1,8 @@
 // The order in which benchmark runs happen. Runs of different allocators are
-// interleaved (A B C A B C ...) so slow drift on a shared machine (another
-// build starting, the CPU clocking down) hits every allocator alike instead
-// of whichever happened to run last.
+// interleaved, a round of each at a time, so slow drift on a shared machine
+// (another build starting, the CPU clocking down) hits every allocator alike
+// instead of whichever happened to run last; and the order rotates from round
+// to round (A B C, B C A, C A B, ...), so no allocator keeps one place in it.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -17,8 +18,9 @@ struct Slot {
   bool probe = false;         // the untimed probe: footprint and checks, no timing
 };
 
-// One probe round, then warmup_rounds rounds of every allocator once, then
-// runs rounds of every allocator once, each round in allocator order. The
+// One probe round in allocator order, then warmup_rounds rounds of every
+// allocator once, then runs rounds of every allocator once, the k-th round
+// after the probe starting at allocator k mod allocators. The
 // probe has a round of its own so that no timed replay runs in a process
 // whose malloc a probe has already warmed.
 std::vector<Slot> interleaved_schedule(std::size_t allocators, int runs, int warmup_rounds);
