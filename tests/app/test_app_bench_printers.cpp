@@ -187,6 +187,20 @@ TEST_CASE("the touch mode is in every printed header") {
   CHECK(nlohmann::json::parse(json.str())["touch"] == "all");
 }
 
+TEST_CASE("the text header says what ran before the measured runs") {
+  BenchReport r = sample_report();
+  std::ostringstream one;
+  print_bench(one, r, ReportFormat::text);
+  CHECK(one.str().find("(min-max), after 1 warm-up round, interleaved") != std::string::npos);
+  r.warmup = 0;  // a calibration round of single replays ran instead
+  std::ostringstream none;
+  print_bench(none, r, ReportFormat::text);
+  CHECK(none.str().find(
+            "(min-max), no warm-up round (a first round of single replays fixed the repetitions)") !=
+        std::string::npos);
+  CHECK(none.str().find("0 warm-up") == std::string::npos);
+}
+
 TEST_CASE("text output lists every allocator with its median, range, ratios and flags") {
   const std::string t = print(ReportFormat::text);
   CHECK(t.find("median ns/event (CPU time of the replaying thread) of 3 runs per allocator") !=

@@ -21,9 +21,13 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 
 void print_bench_text(std::ostream& out, const BenchReport& report) {
   out << fmt::format(
-      "fa32 bench: median ns/event ({}) of {} per allocator (min-max), after {}, "
+      "fa32 bench: median ns/event ({}) of {} per allocator (min-max), {}, "
       "interleaved; touch {} ({})\n",
-      cells::clock(report), count_noun(report.runs, "run"), count_noun(report.warmup, "warm-up round"),
+      cells::clock(report), count_noun(report.runs, "run"),
+      // With --warmup 0 a round of single replays still ran first, to fix
+      // the repetitions (kept as the first run when it lasted --min-time).
+      report.warmup == 0 ? "no warm-up round (a first round of single replays fixed the repetitions)"
+                         : "after " + count_noun(report.warmup, "warm-up round"),
       report.touch, cells::touch(report));
   for (const WorkloadResult& w : report.workloads) {
     out << '\n' << cells::workload_line(w) << '\n';
