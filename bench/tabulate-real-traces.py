@@ -19,26 +19,10 @@ import json
 import os
 import sys
 
+from goal_limits import beyond, figure
+
 ORDER = ["fa32", "glibc", "jemalloc", "mimalloc", "tcmalloc"]
 WITHIN = 1.03  # fa32 may be this much slower than the fastest
-# A ratio that equals a limit in decimal (10.3 / 10.0 = 1.03) may land a
-# hair above it in binary; the goals count it as met.
-SLACK = 1e-9
-
-
-def beyond(ratio, limit):
-    """Whether ratio exceeds limit by more than the binary's rounding."""
-    return ratio > limit * (1 + SLACK)
-
-
-def figure(value, limit, digits=2):
-    """value with `digits` decimals, or more when those would round a value
-    beyond limit down to it (1.034 is not "1.03", within 3 %)."""
-    text = f"{value:.{digits}f}"
-    while beyond(value, limit) and float(text) <= limit and digits < 9:
-        digits += 1
-        text = f"{value:.{digits}f}"
-    return text
 
 
 def human(b):

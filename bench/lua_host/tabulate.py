@@ -13,28 +13,14 @@ have it, a table of the median peak resident memory each run added, with
 fa32's ratio to the lowest of the other allocators'. Exit status 1 on a
 checksum mismatch, a failed run or a missing figure."""
 import math
+import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from goal_limits import beyond, figure  # noqa: E402
+
 CLOSE = 1.03  # within 3 % of the fastest counts as the fastest
-# A ratio that equals a limit in decimal (0.309 / 0.3 = 1.03) may land a
-# hair above it in binary; the goals count it as met.
-SLACK = 1e-9
-
-
-def beyond(ratio, limit):
-    """Whether ratio exceeds limit by more than the binary's rounding."""
-    return ratio > limit * (1 + SLACK)
-
-
-def figure(value, limit, digits=2):
-    """value with `digits` decimals, or more when those would round a value
-    beyond limit down to it (1.034 is not "1.03", within 3 %)."""
-    text = f"{value:.{digits}f}"
-    while beyond(value, limit) and float(text) <= limit and digits < 9:
-        digits += 1
-        text = f"{value:.{digits}f}"
-    return text
 
 
 def load(path):
