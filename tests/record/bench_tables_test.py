@@ -80,6 +80,15 @@ def number(cell):
     return float(re.match(r"\**([0-9.]+)", cell).group(1))
 
 
+def tabulate_traces(r, name, check=False):
+    """Writes report r to WORK/name and runs bench/tabulate-real-traces.py on it."""
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        json.dump(r, f)
+    return subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
+                          capture_output=True, text=True, check=check)
+
+
 class RealTraces(unittest.TestCase):
     CASES = [
         # name, rows, the verdict
@@ -158,22 +167,14 @@ class RealTraces(unittest.TestCase):
         self.assertIn("* noisy (max-min over 10 % of the median)", self.text)
         r = report([("n", [row("fa32", [1.0, 1.2]), row("glibc", [2.0, 2.0])])], 2)
         r["warmup"], r["noise_threshold"] = 0, 0.05
-        path = os.path.join(WORK, "settings.json")
-        with open(path, "w") as f:
-            json.dump(r, f)
-        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
-                             capture_output=True, text=True, check=True).stdout
+        out = tabulate_traces(r, "settings.json", check=True).stdout
         self.assertIn("of 2 interleaved runs per allocator with no warm-up round;", out)
         self.assertIn("* noisy (max-min over 5 % of the median)", out)
 
     def test_no_events(self):
         # A trace of no events: every median 0, no fastest; no goal is met.
         r = report([("empty", [row("fa32", [0.0], 100), row("glibc", [0.0], 100)])], 1)
-        path = os.path.join(WORK, "empty.json")
-        with open(path, "w") as f:
-            json.dump(r, f)
-        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
-                             capture_output=True, text=True)
+        out = tabulate_traces(r, "empty.json")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("| **missed**: no time measured |", out.stdout)
 
@@ -187,30 +188,19 @@ class RealTraces(unittest.TestCase):
                                                                                    "wall_runs": []}
         derive_ok = [a for a in r["workloads"][0]["allocators"] if a["status"] == "ok"]
         derive(derive_ok)
-        path = os.path.join(WORK, "peerfailed.json")
-        with open(path, "w") as f:
-            json.dump(r, f)
-        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
-                             capture_output=True, text=True, check=True).stdout
+        out = tabulate_traces(r, "peerfailed.json", check=True).stdout
         self.assertIn("| **missed**: not compared with tcmalloc (failed) |", out)
         self.assertIn("met on 0 of 1 rows", out)
         # No glibc at all: "not slower than glibc" is unknown.
         r = report([("noglibc", [row("fa32", [1.0], 100), row("glibc", [2.0], 100)])], 1)
         del r["workloads"][0]["allocators"][1]
-        with open(path, "w") as f:
-            json.dump(r, f)
-        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
-                             capture_output=True, text=True, check=True).stdout
+        out = tabulate_traces(r, "noglibc.json", check=True).stdout
         self.assertIn("| **missed**: no glibc figure |", out)
 
     def test_glibc_footprint_zero(self):
         # glibc's mallinfo2 is 0 when its heap had room: a miss, not a crash.
         r = report([("zero", [row("fa32", [1.0], 4096), row("glibc", [2.0], 0)])], 1)
-        path = os.path.join(WORK, "zero.json")
-        with open(path, "w") as f:
-            json.dump(r, f)
-        out = subprocess.run([sys.executable, os.path.join(SRC, "bench/tabulate-real-traces.py"), path],
-                             capture_output=True, text=True)
+        out = tabulate_traces(r, "zero.json")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("**missed**: footprint 4.0 KiB, glibc's 0", out.stdout)
 
