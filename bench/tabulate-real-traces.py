@@ -56,7 +56,11 @@ def rss_cell(rows):
     if got is None:
         return "-"
     fa, low, name = got
-    return f"{human(fa)} / {human(low)} {name} ({fa / low:.2f}x)"
+    # A figure the kernel could not reset after loading counts the loading
+    # too; the JSON says so (replay_rss_exact) and so does the cell.
+    inexact = [n for n in ("fa32", name) if rows[n].get("replay_rss_exact") is False]
+    return (f"{human(fa)} / {human(low)} {name} ({fa / low:.2f}x)" +
+            (f" (not exact: {', '.join(inexact)})" if inexact else ""))
 
 
 def columns(reports):
@@ -180,7 +184,7 @@ def main():
     print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 sampled at every new peak of "
           "live bytes; the preloaded allocators give none. Replay RSS: how far the replays raised the "
           "worker's peak resident set over the one they started from (the replayer's own tables the same "
-          "for all), fa32's against the lowest of the others'.")
+          "for all; the largest over the runs), fa32's against the lowest of the others'.")
     print(f"Goals (fa32 within {round((WITHIN - 1) * 100)} % of the fastest, not slower than glibc, footprint "
           f"at most glibc's) met on {met} of {total} rows. Commit measured: {args.commit}.")
     if config:

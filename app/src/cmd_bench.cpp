@@ -47,7 +47,9 @@ short trace reuse that heap alike. After a warm-up round, the runs of all alloca
 are interleaved, the order rotating each round (A B C, B C A, C A B, ...), so drift on a
 shared machine hits all alike and no allocator keeps one place in the order.
 Reported: the median ns/event with min-max (flagged noisy when max-min exceeds
---noise of the median), the ratio to glibc and to the fastest, peak RSS, and
+--noise of the median), the ratio to glibc and to the fastest, peak RSS and
+replay RSS (how far the replays raised the worker's resident set: the largest
+over the runs, with a note where the kernel could not make it exact), and
 allocator footprint against live bytes where known (fastalloc32's own gauge,
 glibc's mallinfo2). Allocators that are not installed are skipped with a note.)";
 
@@ -260,6 +262,7 @@ int run_bench(const BenchOptions& o) {
     report.workloads.push_back(bench::run_workload(w, allocators, ro));
   }
   if (tty) std::cerr << "\r\x1b[K" << std::flush;
+  bench::note_inexact_replay_rss(report);
 
   if (to_file) {
     write_output_file(o.output, [&](std::ostream& out) { bench::print_bench(out, report, *format); });

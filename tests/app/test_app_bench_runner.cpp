@@ -204,3 +204,47 @@ TEST_CASE("every worker is told the touch mode, probe and warm-up runs included"
   CHECK(r.allocators[0].status == RunStatus::ok);
   CHECK(w.calls("touch.log") == std::vector<std::string>(8, "all"));
 }
+
+TEST_CASE("replay RSS is the largest over the runs, and exact only when every run reset its peak") {
+  RunnerOptions o;
+  AllocatorRow row;
+  WorkerResult r;
+  r.base_rss_bytes = 100;
+  r.peak_rss_bytes = 400;
+  r.rss_peak_reset = false;  // the first run could not reset its peak...
+  record_run(row, r, 0, o);
+  CHECK(row.replay_rss_bytes == 300);
+  CHECK_FALSE(row.rss_exact);
+  r.peak_rss_bytes = 250;
+  r.rss_peak_reset = true;  // ...and a later one could: the largest figure is still the first run's
+  record_run(row, r, 1, o);
+  CHECK(row.replay_rss_bytes == 300);
+  CHECK(row.peak_rss_bytes == 400);
+  CHECK_FALSE(row.rss_exact);
+
+  AllocatorRow exact;
+  record_run(exact, r, 0, o);
+  record_run(exact, r, 1, o);
+  CHECK(exact.rss_exact);
+}
+
+TEST_CASE("a finished row with an inexact replay RSS gets a note, and exact, empty or failed rows none") {
+  BenchReport report;
+  WorkloadResult w;
+  w.name = "t.fa32";
+  AllocatorRow inexact, exact, failed, empty;
+  inexact.name = "glibc";
+  inexact.replay_rss_bytes = 1 << 20;
+  exact.name = "fa32";
+  exact.replay_rss_bytes = 1 << 20;
+  exact.rss_exact = true;
+  failed.name = "tcmalloc";
+  failed.status = RunStatus::failed;
+  failed.replay_rss_bytes = 1 << 20;
+  empty.name = "jemalloc";
+  w.allocators = {inexact, exact, failed, empty};
+  report.workloads.push_back(w);
+  note_inexact_replay_rss(report);
+  REQUIRE(report.notes.size() == 1);
+  CHECK(report.notes[0].find("replay RSS of glibc on t.fa32 is not exact") == 0);
+}

@@ -204,6 +204,19 @@ class RealTraces(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("**missed**: footprint 4.0 KiB, glibc's 0", out.stdout)
 
+    def test_inexact_replay_rss_is_marked(self):
+        # The replay RSS cell compares fa32 with the lowest of the others;
+        # a figure that counts the trace's loading too says so.
+        r = report([("rss", [row("fa32", [1.0], 100), row("glibc", [2.0], 100), row("mimalloc", [1.5])])], 1)
+        allocs = r["workloads"][0]["allocators"]
+        allocs[2]["replay_rss_bytes"] = 1 << 19
+        out = tabulate_traces(r, "rss-exact.json", check=True).stdout
+        self.assertIn("| 1.0 MiB / 512.0 KiB mimalloc (2.00x) |", out)
+        self.assertIn("the largest over the runs", out)
+        allocs[2]["replay_rss_exact"] = False
+        out = tabulate_traces(r, "rss-inexact.json", check=True).stdout
+        self.assertIn("| 1.0 MiB / 512.0 KiB mimalloc (2.00x) (not exact: mimalloc) |", out)
+
 
 class LuaHost(unittest.TestCase):
     # {script: {allocator: [cpu seconds per round]}}

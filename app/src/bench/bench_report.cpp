@@ -49,4 +49,15 @@ bool any_failed(const BenchReport& report) {
   return false;
 }
 
+void note_inexact_replay_rss(BenchReport& report) {
+  for (const WorkloadResult& w : report.workloads) {
+    for (const AllocatorRow& row : w.allocators) {
+      if (row.status == RunStatus::failed || row.rss_exact || row.replay_rss_bytes == 0) continue;
+      report.notes.push_back("replay RSS of " + row.name + " on " + w.name +
+                             " is not exact: the worker could not reset its peak resident set after "
+                             "loading the trace, so the figure counts the loading too");
+    }
+  }
+}
+
 }  // namespace fa32::app::bench

@@ -65,7 +65,8 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
   return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-// A measured run's figures into its allocator's row.
+}  // namespace
+
 void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerOptions& options) {
   row.ns_per_event.push_back(options.cpu_clock ? r.cpu_ns_per_event : r.ns_per_event);
   row.wall_ns_per_event.push_back(r.ns_per_event);
@@ -73,7 +74,9 @@ void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerO
   if (r.peak_rss_bytes > r.base_rss_bytes) {
     row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);
   }
-  row.rss_exact = r.rss_peak_reset;
+  // The replay RSS is the largest over the runs, so it is exact only when
+  // every run reset its peak (the last run alone used to decide).
+  row.rss_exact = (run == 0 ? true : row.rss_exact) && r.rss_peak_reset;
   if (run == 0) {
     // The probe's lines first; the preload check is the same in every worker.
     for (const std::string& line : r.verified) {
@@ -82,8 +85,6 @@ void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerO
     }
   }
 }
-
-}  // namespace
 
 std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events) {
   if (memory_limit == UINT64_MAX) return 0;

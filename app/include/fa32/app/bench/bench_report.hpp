@@ -65,4 +65,10 @@ void derive_figures(WorkloadResult& w, double noise_threshold);
 // True when a row failed (a crash or timeout), so the command exits 1.
 bool any_failed(const BenchReport& report);
 
+// One note for each finished row whose replay RSS is not exact (a worker
+// could not reset its peak resident set after loading the trace, so the
+// figure counts the loading too), added to report.notes: the text, Markdown
+// and HTML tables show the figure without the JSON's replay_rss_exact.
+void note_inexact_replay_rss(BenchReport& report);
+
 }  // namespace fa32::app::bench

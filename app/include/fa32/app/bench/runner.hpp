@@ -10,6 +10,7 @@
 
 #include "fa32/app/bench/allocator_spec.hpp"
 #include "fa32/app/bench/bench_report.hpp"
+#include "fa32/app/bench/worker_protocol.hpp"
 #include "fa32/app/replay/options.hpp"
 
 namespace fa32::app::bench {
@@ -51,6 +52,11 @@ struct RunnerOptions {
 // own overhead, 16 bytes per decoded event, and 512 MiB for the program, its
 // libraries and a sanitizer's runtime. 0 (no watch) when there is no limit.
 std::uint64_t worker_rss_watch(std::uint64_t memory_limit, std::uint64_t events);
+
+// A measured run's figures into its allocator's row (run counts from 0, in
+// order): its time, the largest peak and replay RSS so far, and whether every
+// run's replay RSS was exact.
+void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerOptions& options);
 
 // How many times run_workload calls options.progress for a workload: once
 // for every slot of its schedule, whether the slot runs or is passed over.
