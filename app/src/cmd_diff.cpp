@@ -30,6 +30,7 @@ Command setup_diff(CLI::App& app) {
       "  fa32 stats T --allow-leaks -o new.json\n"
       "  fa32 diff baseline.json new.json --format markdown --ignore timing --max-regression "
       "footprint_peak=5\n"
+      "Either report may be - (standard input): fa32 stats T --format json | fa32 diff baseline.json -\n"
       "FIGURE is a JSON name: the leaf (footprint_peak: every figure of that name) or a dotted path\n"
       "(memory.footprint_peak, classes[16].hit_rate). Lower is better for time, footprint, fragmentation,\n"
       "fallbacks, failures and leaks; higher for hit rates, cache reuse and events/s; other figures are\n"
@@ -37,8 +38,12 @@ Command setup_diff(CLI::App& app) {
       "Exit codes: 0 compared (and every gate passed); 1 a --max-regression gate failed; 2 bad input or\n"
       "usage (a file that is not a report, reports of different kinds, a gate or --ignore naming no\n"
       "figure).");
-  sub->add_option("base", o->base, "The report to compare against (JSON)")->required()->type_name("BASE");
-  sub->add_option("new", o->next, "The report to compare (JSON)")->required()->type_name("NEW");
+  sub->add_option("base", o->base, "The report to compare against (JSON; - for standard input)")
+      ->required()
+      ->type_name("BASE");
+  sub->add_option("new", o->next, "The report to compare (JSON; - for standard input)")
+      ->required()
+      ->type_name("NEW");
   sub->add_flag("--all", o->all, "Show unchanged figures too");
   sub->add_option("--format,-f", o->format, "Output: text (coloured on a terminal), markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "md", "json"}))
@@ -59,6 +64,8 @@ Command setup_diff(CLI::App& app) {
 }
 
 int run_diff(const DiffOptions& o) {
+  if (o.base == "-" && o.next == "-")
+    throw InputError("diff: BASE and NEW cannot both be - (standard input)");
   refuse_output_over_input(o.output, {o.base, o.next});
   report::DiffFormat format = report::DiffFormat::text;
   if (o.format == "markdown" || o.format == "md") format = report::DiffFormat::markdown;

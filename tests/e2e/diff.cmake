@@ -51,3 +51,11 @@ fa32_e2e(diff/ignore-before-reports ARGS diff --ignore timing ${reports} --forma
 fa32_e2e(diff/gate-before-reports ARGS diff --max-regression footprint_peak=5 ${reports} EXIT 1
          STDERR "gate footprint_peak failed: memory.footprint_peak 8368 -> 12424")
 fa32_e2e(diff/ignore-names-nothing ARGS diff ${reports} --ignore timings EXIT 2 STDERR "--ignore timings: names no figure")
+
+# Either report from standard input (a report piped from stats), not both.
+fa32_e2e(diff/new-from-stdin ARGS diff reports/base.json - --max-regression footprint_peak=5 STDIN reports/new.json
+         EXIT 1 STDERR "gate footprint_peak failed: memory.footprint_peak 8368 -> 12424")
+fa32_e2e(diff/base-from-stdin ARGS diff - reports/new.json --max-regression footprint_peak=5 STDIN reports/base.json
+         EXIT 1 STDERR "gate footprint_peak failed: memory.footprint_peak 8368 -> 12424")
+fa32_e2e(diff/stdin-not-json ARGS diff reports/base.json - STDIN garbage.txt EXIT 2 STDERR "-: not JSON")
+fa32_e2e(diff/both-stdin ARGS diff - - STDIN reports/base.json EXIT 2 STDERR "cannot both be -")

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -198,10 +199,15 @@ bool Diff::passed() const {
 }
 
 json load_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open");
   std::stringstream text;
-  text << in.rdbuf();
+  if (path == "-") {  // a report piped from replay/stats/bench --format json
+    text << std::cin.rdbuf();
+    if (std::cin.bad()) throw InputError("-: cannot read standard input");
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open");
+    text << in.rdbuf();
+  }
   json j = json::parse(text.str(), nullptr, false);
   if (j.is_discarded()) throw InputError(path + ": not JSON, so not an fa32 report");
   if (j.is_array() && !j.empty() &&
