@@ -74,6 +74,9 @@ SizeDistribution SizeDistribution::histogram(std::vector<std::pair<std::uint64_t
     d.cumulative_.push_back(total);
   }
   if (total <= 0) throw std::invalid_argument("size histogram: no size has a positive weight");
+  // Finite weights can still add up to infinity, and every share would then
+  // be 0 or NaN: the last size would take every sample.
+  if (!std::isfinite(total)) throw std::invalid_argument("size histogram: the weights add up past a double");
   for (double& c : d.cumulative_) c /= total;
   d.lo_ = *std::min_element(d.sizes_.begin(), d.sizes_.end());
   d.hi_ = *std::max_element(d.sizes_.begin(), d.sizes_.end());
