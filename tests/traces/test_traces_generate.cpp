@@ -195,6 +195,29 @@ TEST_CASE("generated sizes follow the --sizes override") {
   }
 }
 
+// A calloc splits the size drawn into COUNT elements, rounded up: the
+// rounding once added COUNT - 1 to the size first, so a size near 2^64
+// wrapped and became a calloc of 1-byte elements.
+TEST_CASE("a calloc's elements hold the size drawn, also near 2^64") {
+  for (std::uint64_t size : {std::uint64_t{1000}, std::uint64_t{1} << 63, UINT64_MAX - 1, UINT64_MAX}) {
+    CAPTURE(size);
+    GenOptions g;
+    g.profile = "crypto-vm";  // a fifth of its allocations are callocs
+    g.events = 400;
+    g.sizes = SizeDistribution::fixed(size);
+    int callocs = 0;
+    __extension__ using u128 = unsigned __int128;
+    for (const auto& e : generate(g)) {
+      if (e.op != Op::calloc) continue;
+      ++callocs;
+      const u128 bytes = u128{e.size} * e.count;
+      CHECK(bytes >= size);
+      CHECK(bytes < u128{size} + e.count);
+    }
+    CHECK(callocs > 0);
+  }
+}
+
 TEST_CASE("realloc share, threads, leaks and leave-everything-live") {
   GenOptions g;
   g.events = 50000;

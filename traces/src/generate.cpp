@@ -242,8 +242,10 @@ class WorkloadGenerator final : public TraceReader {
     if (shape_.calloc_share > 0 && rng_.chance(shape_.calloc_share)) {
       e.op = Op::calloc;
       e.count = rng_.between(1, 4);
-      e.size = std::max<std::uint64_t>(1, (size + e.count - 1) / e.count);
-      size = e.size * e.count;
+      // Rounded up without size + count - 1, which wraps for a size near
+      // 2^64 and turned a huge request into a 1-byte one.
+      e.size = std::max<std::uint64_t>(1, size / e.count + (size % e.count != 0));
+      size = e.size > UINT64_MAX / e.count ? UINT64_MAX : e.size * e.count;
     } else if (shape_.aligned_share > 0 && rng_.chance(shape_.aligned_share)) {
       e.op = Op::aligned_alloc;
       e.alignment = std::uint64_t{1} << rng_.between(4, 12);
