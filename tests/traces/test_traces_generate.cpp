@@ -195,11 +195,13 @@ TEST_CASE("generated sizes follow the --sizes override") {
   }
 }
 
-// A calloc splits the size drawn into COUNT elements, rounded up: the
-// rounding once added COUNT - 1 to the size first, so a size near 2^64
-// wrapped and became a calloc of 1-byte elements.
-TEST_CASE("a calloc's elements hold the size drawn, also near 2^64") {
-  for (std::uint64_t size : {std::uint64_t{1000}, std::uint64_t{1} << 63, UINT64_MAX - 1, UINT64_MAX}) {
+// A calloc splits the size drawn into COUNT elements. Rounding each element
+// up asked for bytes the distribution never gives (513 for crypto-vm's
+// 512, 1 to 4 for a size of 0), and wrapped for a size near 2^64.
+TEST_CASE("a calloc asks for exactly the size drawn, in 1 to 4 elements") {
+  std::map<std::uint64_t, int> counts;
+  for (std::uint64_t size : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{385}, std::uint64_t{512},
+                             std::uint64_t{1} << 63, UINT64_MAX - 1, UINT64_MAX}) {
     CAPTURE(size);
     GenOptions g;
     g.profile = "crypto-vm";  // a fifth of its allocations are callocs
@@ -210,11 +212,29 @@ TEST_CASE("a calloc's elements hold the size drawn, also near 2^64") {
     for (const auto& e : generate(g)) {
       if (e.op != Op::calloc) continue;
       ++callocs;
-      const u128 bytes = u128{e.size} * e.count;
-      CHECK(bytes >= size);
-      CHECK(bytes < u128{size} + e.count);
+      ++counts[e.count];
+      CHECK((e.count >= 1 && e.count <= 4));
+      CHECK(u128{e.size} * e.count == size);
     }
     CHECK(callocs > 0);
+  }
+  CHECK(counts.size() == 4);  // every count from 1 to 4 is used
+}
+
+TEST_CASE("crypto-vm's allocations are exactly its histogram's sizes") {
+  GenOptions g;
+  g.profile = "crypto-vm";
+  g.events = 20000;
+  std::map<std::uint64_t, int> seen;
+  for (const auto& e : generate(g)) {
+    if (e.op == Op::malloc || e.op == Op::calloc) ++seen[e.size * e.count];
+  }
+  CHECK(seen.size() == 8);
+  for (const auto& kv : seen) {
+    const std::uint64_t size = kv.first;  // a structured binding: clang's CAPTURE cannot take one
+    CAPTURE(size);
+    CHECK((size == 32 || size == 48 || size == 64 || size == 96 || size == 128 || size == 256 ||
+           size == 384 || size == 512));
   }
 }
 

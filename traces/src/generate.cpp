@@ -241,11 +241,12 @@ class WorkloadGenerator final : public TraceReader {
     e.size = size;
     if (shape_.calloc_share > 0 && rng_.chance(shape_.calloc_share)) {
       e.op = Op::calloc;
+      // The size drawn, split into 1 to 4 elements: as many as divide it,
+      // so count * size is exactly the size drawn (rounding each element up
+      // asked for bytes the distribution never gives: 513 for 512).
       e.count = rng_.between(1, 4);
-      // Rounded up without size + count - 1, which wraps for a size near
-      // 2^64 and turned a huge request into a 1-byte one.
-      e.size = std::max<std::uint64_t>(1, size / e.count + (size % e.count != 0));
-      size = e.size > UINT64_MAX / e.count ? UINT64_MAX : e.size * e.count;
+      while (size % e.count != 0) --e.count;
+      e.size = size / e.count;
     } else if (shape_.aligned_share > 0 && rng_.chance(shape_.aligned_share)) {
       e.op = Op::aligned_alloc;
       e.alignment = std::uint64_t{1} << rng_.between(4, 12);
