@@ -24,7 +24,8 @@ Command setup_gen(CLI::App& app) {
       app.add_subcommand("gen", "Generate a deterministic synthetic trace from a workload profile");
   sub->add_option("PROFILE", opt->gen.profile, "Workload profile (see --list)")->capture_default_str();
   sub->add_flag("--list", opt->list, "Describe the profiles and exit");
-  sub->add_option("-n,--events", opt->gen.events, "Number of events (at least 1)")
+  sub->add_option("-n,--events", opt->gen.events,
+                  "Number of events (at least 1; 1 only with --leaks 1 or --no-free)")
       ->check(not_negative())
       ->capture_default_str();
   sub->add_option("-s,--seed", opt->gen.seed, "Seed: the same seed gives the same trace")

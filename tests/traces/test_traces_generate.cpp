@@ -82,6 +82,29 @@ TEST_CASE("unknown profiles and bad options are rejected") {
   g.realloc_share.reset();
   g.threads = 0;
   CHECK_THROWS_AS(make_generator(g), std::invalid_argument);
+  g.threads.reset();
+  g.events = 0;
+  CHECK_THROWS_WITH_AS(make_generator(g), "--events must be at least 1", std::invalid_argument);
+}
+
+// One event allocates and cannot free: it wrote a malloc left live at the
+// end, with nothing in the header saying so, where the default frees all.
+TEST_CASE("one event needs --leaks 1 or --no-free") {
+  GenOptions g;
+  g.events = 1;
+  CHECK_THROWS_WITH_AS(make_generator(g), doctest::Contains("--events 1 cannot free the allocation it makes"),
+                       std::invalid_argument);
+  for (const bool leak : {true, false}) {
+    CAPTURE(leak);
+    g.leaks = leak ? 1 : 0;
+    g.free_at_end = leak;  // else --no-free
+    auto gen = make_generator(g);
+    CHECK(gen->header().event_count == 1);
+    CHECK(gen->header().metadata.at("end") == (leak ? "leak 1" : "leave all live"));
+    const auto events = read_all(*gen, 16);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].op == Op::malloc);
+  }
 }
 
 // 2 * --live wrapped around: --live 2^63 + 1 gave id_bound 2, and fa32 gen

@@ -149,6 +149,12 @@ class WorkloadGenerator final : public TraceReader {
     }
     if (threads_ == 0 || threads_ > 4096) throw std::invalid_argument("--threads must be in 1..4096");
     if (o.events == 0) throw std::invalid_argument("--events must be at least 1");
+    // One event allocates and cannot also free: the trace would leak while
+    // its header says nothing of it, against the default of freeing all.
+    if (o.events == 1 && o.free_at_end && o.leaks == 0) {
+      throw std::invalid_argument(
+          "--events 1 cannot free the allocation it makes: give 2 or more events, --leaks 1 or --no-free");
+    }
     // Each leaked allocation is an event of its own.
     if (o.free_at_end && o.leaks > o.events) {
       throw std::invalid_argument("--leaks " + std::to_string(o.leaks) + " is more than --events " +
@@ -175,7 +181,7 @@ class WorkloadGenerator final : public TraceReader {
     // and below the event count, as each allocation takes at most one new
     // id. 2L can overflow (--live is any 64-bit number): then the count.
     header_.id_bound = live_target_ <= UINT64_MAX / 2 ? std::max(2 * live_target_, o.leaks) : o.events;
-    header_.event_count = o.free_at_end && o.leaks == 0 && o.events == 1 ? 1 : o.events;
+    header_.event_count = o.events;
   }
 
   const TraceHeader& header() const override { return header_; }

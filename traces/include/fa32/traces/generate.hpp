@@ -79,9 +79,10 @@ const std::vector<ProfileInfo>& profiles();
 const ProfileInfo* find_profile(std::string_view name);
 
 // The generator: a TraceReader whose events come from the profile. Its
-// header carries event_count (exactly options.events, except that a single
-// event cannot be freed) and id_bound (2 * live: the live set never exceeds
-// twice its target). source() is "gen:<profile>".
+// header carries event_count (exactly options.events; one event cannot
+// free what it allocates, so it needs leaks 1 or free_at_end false) and
+// id_bound (2 * live, or the leaks when more: the live set never exceeds
+// them). source() is "gen:<profile>".
 // Throws std::invalid_argument for an unknown profile or bad options.
 std::unique_ptr<TraceReader> make_generator(const GenOptions& options);
 
