@@ -184,6 +184,19 @@ TEST_CASE("size distributions have the shape asked for") {
     CHECK(std::abs(twos - 16667) < 1000);
     CHECK(bigs < 1500);
   }
+  SUBCASE("power law near 2^64: the top of the range, never a converted 2^64") {
+    // lo is 2^64 - 2048, whose next double up is 2^64: a draw rounded up to
+    // it was converted to 64 bits, which is undefined (x86 gives 0, so every
+    // such draw came out as lo).
+    auto d = SizeDistribution::parse("power:18446744073709549568-18446744073709551615:1");
+    int top = 0;
+    for (int i = 0; i < 1000; ++i) {
+      const std::uint64_t s = d.sample(rng);
+      CHECK(s >= 18446744073709549568ULL);
+      top += s == UINT64_MAX;
+    }
+    CHECK(top > 0);
+  }
   SUBCASE("histogram from JSON, both spellings") {
     for (const char* spec : {"hist:[[16,3],[64,1]]", "hist:{\"16\":3,\"64\":1}"}) {
       auto d = SizeDistribution::parse(spec);

@@ -184,6 +184,9 @@ std::uint64_t SizeDistribution::sample(Rng& rng) const {
         double pa = std::pow(a, e), pb = std::pow(b, e);
         x = std::pow(pa + u * (pb - pa), 1.0 / e);
       }
+      // Near 2^64, hi + 1 and so x round up to 2^64, and converting that to
+      // 64 bits is undefined (x86 gives 0, clamped to lo): it is hi.
+      if (!(x < 0x1p64)) return hi_;
       auto s = static_cast<std::uint64_t>(x);
       return std::clamp(s, lo_, hi_);
     }
