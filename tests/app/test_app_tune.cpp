@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "fa32/app/tune/class_search.hpp"
 #include "fa32/app/tune/config_code.hpp"
 #include "fa32/app/tune/measure.hpp"
+#include "fa32/app/tune/print_tune.hpp"
 #include "fa32/app/tune/search.hpp"
 #include "fa32/app/tune/trace_profile.hpp"
 #include "replay_test_util.hpp"
@@ -412,3 +414,45 @@ TEST_CASE("tune: the balanced search times the finalists and recommends nothing 
   }
   CHECK(first == second);
 }
+
+// A trace too short for a holdout part (one event: llround(1 * 0.3) is 0)
+// beside one that has one. The holdout figures were kept by position, so
+// the first trace was shown the second's, the second none, and the timed
+// holdout check wrote past the end of the list.
+TEST_CASE("tune: a trace too short for a holdout does not take another trace's holdout figures") {
+  std::vector<tune::TraceInput> inputs;
+  inputs.push_back(input("short", {{fa32::traces::Op::malloc, 0, 0, 24, 1, 0, 0}}));
+  inputs.push_back(input("long", fa32::test::churn_events({24, 40, 200}, 2000, 200)));
+  REQUIRE(inputs[0].holdout.empty());
+  REQUIRE_FALSE(inputs[1].holdout.empty());
+  tune::TuneReport rep;
+  rep.objective = tune::Objective::memory;
+  rep.traces = {"short", "long"};
+  rep.result = memory_search(inputs);
+  const nlohmann::json j = tune::tune_json(rep);
+  for (const auto& c : j["candidates"]) {
+    CAPTURE(c["name"].get<std::string>());
+    CHECK(c["per_trace"][0]["trace"] == "short");
+    CHECK(c["per_trace"][0]["holdout"].is_null());
+    CHECK(c["per_trace"][1]["trace"] == "long");
+    CHECK_FALSE(c["per_trace"][1]["holdout"].is_null());
+  }
+  for (const auto& e : rep.result.candidates) {
+    REQUIRE(e.holdout.size() == 1);
+    CHECK(e.holdout[0].trace == 1);
+  }
+  // The text's per-trace table: a holdout row for "long" only.
+  std::ostringstream text;
+  tune::print_tune_text(text, rep);
+  int short_rows = 0, long_rows = 0;
+  std::istringstream lines(text.str());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" holdout ") == std::string::npos) continue;
+    line.erase(0, line.find_first_not_of(' '));  // the table is indented
+    short_rows += line.rfind("short ", 0) == 0;
+    long_rows += line.rfind("long ", 0) == 0;
+  }
+  CHECK(short_rows == 0);
+  CHECK(long_rows == 1);
+}
+

@@ -53,6 +53,14 @@ nlohmann::json totals_json(const Totals& t) {
   return j;
 }
 
+// Trace t's holdout part, if it has one.
+const PartFigures* holdout_of(const Evaluated& e, std::size_t t) {
+  for (const PartFigures& p : e.holdout) {
+    if (p.trace == t) return &p;
+  }
+  return nullptr;
+}
+
 nlohmann::json part_json(const PartFigures& p) {
   nlohmann::json j = memory_json(p);
   if (p.ns_per_event) {
@@ -127,14 +135,14 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
   };
   for (std::size_t t = 0; t < rep.traces.size(); ++t) {
     for (const bool h : {false, true}) {
-      const auto& dp = h ? def.holdout : def.tune;
-      const auto& bp = h ? best.holdout : best.tune;
-      if (t >= dp.size() || t >= bp.size()) continue;
+      const PartFigures* dp = h ? holdout_of(def, t) : t < def.tune.size() ? &def.tune[t] : nullptr;
+      const PartFigures* bp = h ? holdout_of(best, t) : t < best.tune.size() ? &best.tune[t] : nullptr;
+      if (dp == nullptr || bp == nullptr) continue;
       std::vector<std::string> row = {rep.traces[t], h ? "holdout" : "tuning",
-                                      fixed(dp[t].footprint_vs_live, 3), ns(dp[t])};
+                                      fixed(dp->footprint_vs_live, 3), ns(*dp)};
       if (!kept) {
-        row.push_back(fixed(bp[t].footprint_vs_live, 3));
-        row.push_back(ns(bp[t]));
+        row.push_back(fixed(bp->footprint_vs_live, 3));
+        row.push_back(ns(*bp));
       }
       per.push_back(row);
     }
@@ -177,7 +185,8 @@ nlohmann::json tune_json(const TuneReport& rep) {
       nlohmann::json p;
       p["trace"] = t < rep.traces.size() ? rep.traces[t] : "";
       p["tuning"] = part_json(e.tune[t]);
-      p["holdout"] = t < e.holdout.size() ? part_json(e.holdout[t]) : nlohmann::json();
+      const PartFigures* h = holdout_of(e, t);
+      p["holdout"] = h != nullptr ? part_json(*h) : nlohmann::json();
       per.push_back(p);
     }
     c["per_trace"] = per;

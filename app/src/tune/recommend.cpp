@@ -105,11 +105,13 @@ void Search::check_holdout() {
     const int runs = 5;
     if (fits(per_event * double(n) * 2 * (runs + 1))) {
       const std::vector<fastalloc32_config> configs = {c[0].candidate.config, c[r].candidate.config};
-      for (std::size_t t = 0; t < traces_.size(); ++t) {
-        const auto s = time_configs(configs, traces_[t].holdout.span(), traces_[t].id_bound, o_.memory_limit,
-                                    runs, o_.seed, [this] { tick(); });
-        c[0].holdout[t].ns_per_event = s[0];
-        c[r].holdout[t].ns_per_event = s[1];
+      // Every candidate has the same traces' holdout parts, in the same order.
+      for (std::size_t k = 0; k < c[0].holdout.size(); ++k) {
+        const TraceInput& t = traces_[c[0].holdout[k].trace];
+        const auto s = time_configs(configs, t.holdout.span(), t.id_bound, o_.memory_limit, runs, o_.seed,
+                                    [this] { tick(); });
+        c[0].holdout[k].ns_per_event = s[0];
+        c[r].holdout[k].ns_per_event = s[1];
       }
       c[0].holdout_total = totals_of(c[0].holdout);
       c[r].holdout_total = totals_of(c[r].holdout);

@@ -34,6 +34,7 @@ std::optional<std::size_t> Search::evaluate(const Candidate& c) {
         return std::nullopt;
       }
       PartFigures p;
+      p.trace = static_cast<std::size_t>(&t - traces_.data());
       p.footprint_vs_live = f->footprint_vs_live;
       p.internal_frag = f->internal_frag;
       p.fallback_rate = f->fallback_rate;

@@ -42,6 +42,7 @@ struct PartFigures {
   double internal_frag = 0;                    // at the live peak: (reserved - requested) / reserved
   double fallback_rate = 0;                    // small requests sent to the system malloc / all requests
   std::optional<bench::Summary> ns_per_event;  // when timed
+  std::size_t trace = 0;                       // the trace's index among the inputs
 };
 
 // Over the traces: geometric means of the ratios and of ns/event, the
@@ -56,8 +57,11 @@ struct Totals {
 
 struct Evaluated {
   Candidate candidate;
-  std::vector<PartFigures> tune;     // per trace
-  std::vector<PartFigures> holdout;  // per trace; empty without a holdout
+  std::vector<PartFigures> tune;  // per trace
+  // Per trace with a holdout part, in the traces' order: a trace too short
+  // for one (llround(events * share) is 0) has none, so holdout[k] need not
+  // be trace k's; its `trace` says whose it is.
+  std::vector<PartFigures> holdout;
   Totals tune_total;
   std::optional<Totals> holdout_total;
   int timed_rounds = 0;  // successive-halving rounds it survived into
