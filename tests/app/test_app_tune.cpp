@@ -456,3 +456,21 @@ TEST_CASE("tune: a trace too short for a holdout does not take another trace's h
   CHECK(long_rows == 1);
 }
 
+// The class refinement ran its simulations (up to 400 passes over the
+// traces) before the budget was first looked at: --budget 1 on 2 million
+// events searched for 5.6 s. It now runs only when it and the first round
+// fit, and the report says when it did not.
+TEST_CASE("tune: the class refinement keeps to the budget, and says when it was left out") {
+  const auto events = fa32::test::churn_events({24, 40, 100, 300}, 3000, 400);
+  tune::TuneOptions o;
+  o.objective = tune::Objective::memory;
+  o.budget_seconds = 1e-9;  // less than the default's own replay: nothing more fits
+  const tune::TuneResult cut = tune::run_search(one(input("t", events)), o);
+  bool said = false;
+  for (const std::string& n : cut.notes)
+    said = said || n.find("no time to refine fit16-live") != std::string::npos;
+  CHECK(said);
+  // With the time for it, it runs and nothing is said of it.
+  const tune::TuneResult full = memory_search(one(input("t", events)));
+  for (const std::string& n : full.notes) CHECK(n.find("refine") == std::string::npos);
+}

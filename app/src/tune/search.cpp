@@ -59,8 +59,10 @@ bool Search::allowed(std::size_t i) const {
 }
 
 // Each first fit of 16 classes, refined on the traces' own allocations and
-// frees (class_search.hpp), as one more class set.
-void Search::add_refined_classes(Axes& axes, std::uint64_t alignment) const {
+// frees (class_search.hpp), as one more class set. The refinement is part
+// of the search and keeps to its budget: it runs only when its simulations
+// and then the first round (the class sets) fit in what is left.
+void Search::add_refined_classes(Axes& axes, std::uint64_t alignment) {
   const std::size_t fitted = axes.classes.size();
   for (std::size_t k = 0; k < fitted; ++k) {
     const ClassSet& start = axes.classes[k];
@@ -68,6 +70,20 @@ void Search::add_refined_classes(Axes& axes, std::uint64_t alignment) const {
     std::vector<SizeStream> streams;
     for (const TraceInput& t : traces_)
       streams.push_back(size_stream(t.tune.span(), start.sizes.back(), alignment));
+    // One simulation of every trace, timed: the refinement runs up to
+    // kRefinePasses of them.
+    const double sim_start = elapsed();
+    for (const SizeStream& s : streams) (void)pool_footprint(s, start.sizes);
+    const double refine = (elapsed() - sim_start) * double(kRefinePasses);
+    const double first_round = eval_seconds_ * double(axes.classes.size() + 1);
+    if (!fits(refine + first_round)) {
+      char buf[200];
+      std::snprintf(buf, sizeof buf,
+                    "--budget %g s left no time to refine %s by simulating it on the traces (about %.3g s)",
+                    o_.budget_seconds, start.name.c_str(), refine);
+      result_.notes.push_back(buf);
+      continue;
+    }
     std::vector<std::uint64_t> refined = refine_classes(
         streams, start.sizes, static_cast<unsigned>(start.sizes.size()), kRefinePasses * traces_.size());
     if (refined == start.sizes) continue;

@@ -99,7 +99,7 @@ class Search {
   std::optional<std::size_t> evaluate(const Candidate& c);
   bool allowed(std::size_t i) const;
   void descend();
-  void add_refined_classes(Axes& axes, std::uint64_t alignment) const;
+  void add_refined_classes(Axes& axes, std::uint64_t alignment);
   void time_finalists();
   void recommend();
   std::string gains(std::size_t i) const;
