@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <span>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/memory_limit.hpp"
@@ -28,7 +29,7 @@ tune::Objective objective_from(const std::string& name) {
   throw InputError("--objective: expected speed, memory or balanced, got '" + name + "'");
 }
 
-bool has_allocation(const replay::EventArray& events) {
+bool has_allocation(std::span<const replay::ReplayEvent> events) {
   for (const replay::ReplayEvent& e : events) {
     if (e.op() != traces::Op::free) return true;  // realloc needs a live block, so one was allocated
   }
@@ -103,12 +104,19 @@ int run_tune(const TuneOptions& o) {
   tune::TuneReport report;
   for (const std::string& path : o.traces) {
     replay::LoadedTrace t = tune::load_checked(path);
-    if (!has_allocation(t.events)) {
+    if (!has_allocation(t.events.span())) {
       throw InputError(t.source +
                        ": the trace has no allocations (no malloc, calloc, realloc or aligned_alloc "
                        "event): there is nothing to tune");
     }
     tune::SplitTrace split = tune::split_events(t.events.span(), o.holdout);
+    // The choice is made on the tuning part alone: without an allocation
+    // there every candidate measured 1.000 and the default was "the best".
+    if (!has_allocation(split.tune.span())) {
+      throw InputError(t.source + ": the tuning part (the first " + std::to_string(split.tune.size()) +
+                       " of " + std::to_string(t.events.size()) +
+                       " events) has no allocation: there is nothing to tune on; give a smaller --holdout");
+    }
     tune::TraceInput in;
     in.name = t.source;
     in.id_bound = t.max_id + 1;

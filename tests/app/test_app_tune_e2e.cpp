@@ -129,6 +129,18 @@ TEST_CASE("tune e2e: bad input exits 2 with a message that names the problem") {
     CHECK(o.exit_code == 2);
     CHECK(o.err.find("no allocations") != std::string::npos);
   }
+  SUBCASE("a tuning part with no allocations") {
+    // --holdout 0.9 leaves 4 events' first 0 to tune on: every candidate
+    // measured 1.000 on nothing, and the default was called the best.
+    write_text(own("four.json"), R"({"format": "fa32-trace", "version": 1, "events": [
+  {"op": "malloc", "id": 0, "size": 100}, {"op": "malloc", "id": 1, "size": 200},
+  {"op": "free", "id": 0}, {"op": "free", "id": 1}
+]})");
+    const ChildOutcome o = fa32_run({"tune", own("four.json"), "--holdout", "0.9", "--objective", "memory"});
+    CHECK(o.exit_code == 2);
+    CHECK(o.err.find("the tuning part (the first 0 of 4 events) has no allocation") != std::string::npos);
+    CHECK(fa32_run({"tune", own("four.json"), "--holdout", "0.5", "--objective", "memory"}).exit_code == 0);
+  }
   SUBCASE("a holdout out of range") {
     const ChildOutcome o = fa32_run({"tune", small_trace(), "--holdout", "1.5"});
     CHECK(o.exit_code == 2);
