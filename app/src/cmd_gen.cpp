@@ -41,8 +41,11 @@ Command setup_gen(CLI::App& app) {
   sub->add_option("--sizes", opt->sizes,
                   "Request sizes: fixed:N, uniform:LO-HI, power:LO-HI[:ALPHA], hist:[[SIZE,WEIGHT],...] or "
                   "hist:@FILE.json (default: the profile's)");
-  sub->add_option("--realloc-share", opt->gen.realloc_share,
-                  "Fraction of events that are reallocs, in [0, 1) (default: the profile's)");
+  sub->add_option(
+      "--realloc-share", opt->gen.realloc_share,
+      "Fraction of events drawn as reallocs, in [0, 1) (default: the profile's); the trace's share "
+      "can come out a little lower (a realloc drawn for a block at its size cap frees it instead) "
+      "or, at 0, hold one realloc when the events less --leaks are odd (to balance the end)");
   sub->add_option("--threads", opt->gen.threads,
                   "Threads, 1 to 4096 (1: no thread ids in the trace; default: the profile's)")
       ->check(not_negative());
