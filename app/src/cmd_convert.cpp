@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/renumber_ids.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
@@ -47,6 +48,7 @@ int run_convert(const ConvertOptions& o) {
     header.metadata["renumbered"] = "fa32 convert --renumber";
   }
   auto writer = traces::create_writer(o.output, to, header);
+  const RemoveOnSignal remove_on_signal(o.output);
   std::vector<traces::Event> batch(4096);
   while (std::size_t n = reader->read(batch)) {
     if (o.renumber) {

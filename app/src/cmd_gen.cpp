@@ -12,6 +12,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
 #include "fa32/traces/writer.hpp"
@@ -90,6 +91,7 @@ int run_gen(const GenCmdOptions& o) {
   if (o.sizes.rfind(hist_file, 0) == 0)
     refuse_output_over_input(o.output, {o.sizes.substr(hist_file.size())});
   auto writer = traces::create_writer(o.output, to, gen->header());
+  const RemoveOnSignal remove_on_signal(o.output);
   std::vector<traces::Event> batch(4096);
   while (std::size_t n = gen->read(batch)) writer->write(std::span<const traces::Event>(batch.data(), n));
   writer->finish();

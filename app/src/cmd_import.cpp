@@ -13,6 +13,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/traces/import.hpp"
 #include "fa32/traces/writer.hpp"
@@ -66,6 +67,7 @@ int run_import(const ImportOptions& o) {
     file->seekg(0);
   }
   auto writer = traces::create_writer(o.output, format, header);
+  const RemoveOnSignal remove_on_signal(o.output);
   traces::ImportBuilder builder(writer.get());
   traces::import_log(*from, *in, name, builder, import_options);
   const traces::ImportStats& s = builder.finish();

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/remove_on_signal.hpp"
 
 namespace fa32::app {
 
@@ -37,6 +38,7 @@ void check_output_writable(const std::string& path) {
 void write_output_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
   std::ofstream out(path);
   if (!out) throw InputError(path + ": cannot open for writing: " + std::strerror(errno));
+  const RemoveOnSignal remove_on_signal(path);
   errno = 0;
   write(out);
   out.flush();
