@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fa32/traces/validate.hpp"
 
 using namespace fa32::traces;
@@ -131,4 +133,26 @@ TEST_CASE("huge and sparse ids are tracked without a huge table") {
     if (id != 9000) CHECK_FALSE(v.check(ev(Op::malloc, id, 1)));
   }
   CHECK(v.check(ev(Op::malloc, 9000, 1))->code == ValidationCode::already_live);
+}
+
+TEST_CASE("a chain of ids, each just within reach of the last growth, keeps the table small") {
+  // 4095, then each id just below twice the table plus 4096: every one used
+  // to double the dense table, 14 events to 2^26 slots (1.5 GiB).
+  Validator v;
+  std::uint64_t table = 0;
+  std::uint64_t events = 0;
+  for (std::uint64_t id = 4095; id < (std::uint64_t{1} << 26); id = table * 2 + 4095) {
+    CHECK_FALSE(v.check(ev(Op::malloc, id, 1)));
+    table = std::max(id + 1, table * 2);
+    ++events;
+  }
+  CHECK(events == 14);
+  CHECK(v.summary().live_count == events);
+  CHECK(v.slots_held() <= (std::uint64_t{1} << 16) + events);
+  CHECK(v.live_ids().size() == events);
+  // Dense ids still go to the table, growing with the events.
+  Validator d;
+  for (std::uint64_t id = 0; id < 300'000; ++id) CHECK_FALSE(d.check(ev(Op::malloc, id, 1)));
+  CHECK(d.slots_held() <= 4 * 300'000);
+  CHECK(d.summary().live_count == 300'000);
 }

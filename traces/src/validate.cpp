@@ -6,6 +6,8 @@
 namespace fa32::traces {
 namespace {
 constexpr std::uint64_t kDenseLimit = std::uint64_t{1} << 26;
+constexpr std::uint64_t kDenseFloor = std::uint64_t{1} << 16;
+constexpr std::uint64_t kSlotsPerEvent = 4;
 
 bool power_of_two(std::uint64_t v) {
   return v != 0 && (v & (v - 1)) == 0;
@@ -44,10 +46,16 @@ Validator::Slot* Validator::find(std::uint64_t id) {
 
 Validator::Slot& Validator::slot(std::uint64_t id) {
   if (id < dense_.size()) return dense_[id];
-  // Grow the dense table only as dense ids reach its end, so one hostile id
-  // cannot allocate gigabytes; entries parked in the map move over.
-  if (id < kDenseLimit && id < dense_.size() * 2 + 4096) {
-    dense_.resize(std::min<std::uint64_t>(kDenseLimit, std::max<std::uint64_t>(id + 1, dense_.size() * 2)));
+  // Grow the dense table only as dense ids reach its end, and to at most 4
+  // slots per event seen (65,536 at least), as the replayer's id table: so
+  // one hostile id cannot allocate gigabytes, nor can a chain of ids each
+  // just within reach of the last growth (4095, 12287, 28671, ...: 14
+  // events took the table to 2^26 slots, 1.5 GiB). Entries parked in the map
+  // move over.
+  const std::uint64_t limit =
+      std::min(kDenseLimit, std::max<std::uint64_t>(kDenseFloor, summary_.events * kSlotsPerEvent));
+  if (id < limit && id < dense_.size() * 2 + 4096) {
+    dense_.resize(std::min<std::uint64_t>(limit, std::max<std::uint64_t>(id + 1, dense_.size() * 2)));
     for (auto it = sparse_.begin(); it != sparse_.end();) {
       if (it->first < dense_.size()) {
         dense_[it->first] = it->second;

@@ -61,6 +61,9 @@ class Validator {
   const ValidationSummary& summary() const { return summary_; }
   // Ids live now, in increasing order (leaks, once the stream has ended).
   std::vector<std::uint64_t> live_ids() const;
+  // The id slots held, dense and sparse: what the validator's memory grows
+  // with (at most 4 per event seen, and 65,536, plus one per sparse id).
+  std::uint64_t slots_held() const { return dense_.size() + sparse_.size(); }
 
  private:
   struct Slot {
@@ -74,8 +77,9 @@ class Validator {
 
   ValidationLimits limits_;
   ValidationSummary summary_;
-  // Dense ids index a vector; absurd ids go to a map, so a hostile id
-  // cannot make the table huge.
+  // Dense ids index a vector that grows only in proportion to the events
+  // seen; other ids go to a map, so no hostile id, nor a chain of them,
+  // can make the table huge.
   std::vector<Slot> dense_;
   std::unordered_map<std::uint64_t, Slot> sparse_;
 };
