@@ -12,6 +12,7 @@
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/renumber_ids.hpp"
 #include "fa32/app/replay/engine.hpp"
+#include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/replay/system_allocator.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
@@ -294,4 +295,25 @@ TEST_CASE("the report says what the limit was, what it refused, what was touched
   fa32::app::report::print_text(text, std::vector<fa32::app::report::Report>{rep}, {});
   CHECK(text.str().find("; memory limit 1000 B") != std::string::npos);
   CHECK(text.str().find("refused by the memory limit") != std::string::npos);
+}
+
+TEST_CASE("--preload takes a header's event_count as a hint, not as a size to allocate") {
+  // A header that promises 2^64 - 1 (or 2^44: 256 TiB of events) events over a trace of two:
+  // the load used to reserve the promise and fail with a bare
+  // std::bad_alloc; it reads the two events and reports the broken promise.
+  for (const char* promised : {"18446744073709551615", "17592186044416"}) {
+    CAPTURE(promised);
+    const std::string text = std::string(R"({"format":"fa32-trace","version":1,"event_count":)") + promised +
+                             "}\n" + R"({"op":"malloc","id":0,"size":8})" + "\n" + R"({"op":"free","id":0})" +
+                             "\n";
+    auto reader = fa32::traces::open_trace_bytes(text, "promise.jsonl");
+    std::string error;
+    try {
+      (void)load_events(*reader);
+    } catch (const fa32::traces::TraceError& e) {
+      error = e.what();
+    }
+    CHECK(error.find("2 events recovered") != std::string::npos);
+    CHECK(error.find(promised) != std::string::npos);
+  }
 }
