@@ -156,3 +156,21 @@ TEST_CASE("a chain of ids, each just within reach of the last growth, keeps the 
   CHECK(d.slots_held() <= 4 * 300'000);
   CHECK(d.summary().live_count == 300'000);
 }
+
+TEST_CASE("live and peak bytes past 2^64 saturate instead of wrapping") {
+  // With --max-size 2^64 - 1, two live blocks of 2^63 bytes are 2^64: the
+  // summary read 0 live bytes and a peak of 2^63.
+  Validator v(ValidationLimits{UINT64_MAX});
+  const std::uint64_t half = std::uint64_t{1} << 63;
+  CHECK_FALSE(v.check(ev(Op::malloc, 0, half)));
+  CHECK_FALSE(v.check(ev(Op::malloc, 1, half)));
+  CHECK(v.summary().live_bytes == UINT64_MAX);
+  CHECK(v.summary().peak_live_bytes == UINT64_MAX);
+  CHECK(v.summary().total_requested_bytes == UINT64_MAX);
+  CHECK_FALSE(v.check(ev(Op::free, 1)));
+  CHECK(v.summary().live_bytes == half);
+  CHECK(v.summary().peak_live_bytes == UINT64_MAX);
+  CHECK_FALSE(v.check(ev(Op::realloc, 0, 8)));
+  CHECK(v.summary().live_bytes == 8);
+  CHECK(v.summary().peak_live_bytes == UINT64_MAX);
+}

@@ -69,6 +69,27 @@ Validator::Slot& Validator::slot(std::uint64_t id) {
   return sparse_[id];
 }
 
+void Validator::add_live(std::uint64_t bytes) {
+  live_lo_ += bytes;
+  if (live_lo_ < bytes) ++live_hi_;
+  if (live_hi_ > peak_hi_ || (live_hi_ == peak_hi_ && live_lo_ > peak_lo_)) {
+    peak_hi_ = live_hi_;
+    peak_lo_ = live_lo_;
+  }
+  publish_live();
+}
+
+void Validator::sub_live(std::uint64_t bytes) {
+  if (live_lo_ < bytes) --live_hi_;
+  live_lo_ -= bytes;
+  publish_live();
+}
+
+void Validator::publish_live() {
+  summary_.live_bytes = live_hi_ != 0 ? UINT64_MAX : live_lo_;
+  summary_.peak_live_bytes = peak_hi_ != 0 ? UINT64_MAX : peak_lo_;
+}
+
 std::optional<ValidationError> Validator::error(ValidationCode code, std::string what) {
   ++summary_.errors;
   std::uint64_t index = summary_.events - 1;
@@ -123,7 +144,7 @@ std::optional<ValidationError> Validator::check(const Event& e) {
   }
   Slot& s = *found;
   if (e.op == Op::free || e.op == Op::realloc) {
-    summary_.live_bytes -= s.size;
+    sub_live(s.size);
     if (e.op == Op::free) {
       s.state = 2;
       s.event = summary_.events - 1;
@@ -144,9 +165,10 @@ std::optional<ValidationError> Validator::check(const Event& e) {
     summary_.max_id = std::max(summary_.max_id, e.id);
   }
   s.size = bytes;
-  summary_.live_bytes += bytes;
-  summary_.total_requested_bytes += bytes;
-  summary_.peak_live_bytes = std::max(summary_.peak_live_bytes, summary_.live_bytes);
+  add_live(bytes);
+  summary_.total_requested_bytes = bytes > UINT64_MAX - summary_.total_requested_bytes
+                                       ? UINT64_MAX
+                                       : summary_.total_requested_bytes + bytes;
   return std::nullopt;
 }
 

@@ -44,6 +44,8 @@ struct ValidationSummary {
   std::array<std::uint64_t, op_count> by_op{};
   std::uint64_t errors = 0;
   std::uint64_t live_count = 0;  // at the end (so far)
+  // live_bytes, peak_live_bytes and total_requested_bytes saturate at
+  // UINT64_MAX (with max_size near 2^64, two live blocks pass it).
   std::uint64_t live_bytes = 0;
   std::uint64_t peak_live_count = 0;
   std::uint64_t peak_live_bytes = 0;
@@ -74,9 +76,20 @@ class Validator {
   Slot& slot(std::uint64_t id);
   Slot* find(std::uint64_t id);
   std::optional<ValidationError> error(ValidationCode code, std::string what);
+  void add_live(std::uint64_t bytes);
+  void sub_live(std::uint64_t bytes);
+  void publish_live();
 
   ValidationLimits limits_;
   ValidationSummary summary_;
+  // The live requested bytes and their peak as 128-bit numbers (high,
+  // low): with --max-size near 2^64 two live blocks pass 2^64, and the
+  // summary's figures saturate at UINT64_MAX instead of wrapping to a small
+  // number.
+  std::uint64_t live_lo_ = 0;
+  std::uint64_t live_hi_ = 0;
+  std::uint64_t peak_lo_ = 0;
+  std::uint64_t peak_hi_ = 0;
   // Dense ids index a vector that grows only in proportion to the events
   // seen; other ids go to a map, so no hostile id, nor a chain of them,
   // can make the table huge.
