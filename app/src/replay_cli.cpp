@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/count_noun.hpp"
 #include "fa32/app/memory_limit.hpp"
 #include "fa32/app/number_checks.hpp"
 #include "fa32/app/output_check.hpp"
@@ -194,6 +195,19 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
                    x.refused_by_limit == 1
                        ? std::string()
                        : "; " + std::to_string(x.refused_by_limit - 1) + " more requests refused");
+    }
+    // The allocator's own NULLs (out of memory under a ulimit or on a full
+    // machine, or a request no allocator can meet with the limit lifted)
+    // were only a count in the report: a replay that lost a million
+    // allocations exited 0 without a word. The recorded program got every
+    // one of them (importers drop the ones that failed there).
+    const std::uint64_t by_allocator = x.failed_allocs + x.failed_reallocs - x.refused_by_limit;
+    if (by_allocator != 0) {
+      spdlog::warn(
+          "{}: the allocator returned NULL for {} the memory limit let through: out of memory, or "
+          "requests no allocator meets; the figures are of a replay without them (failed.allocs, "
+          "realloc.failed)",
+          rep.trace, count_noun(by_allocator, "request"));
     }
     for (const report::Gate& g : rep.gates) {
       if (!g.passed) {

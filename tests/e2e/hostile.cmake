@@ -9,6 +9,10 @@ fa32_e2e(hostile/malloc-1tib-stats ARGS stats hostile_malloc_1tib.json JSON host
          STDERR "event 1: malloc of id 1 \\(1099511627776 bytes\\) would take live requested bytes from 16 past the memory limit")
 fa32_e2e(hostile/malloc-1tib-limit ARGS replay hostile_malloc_1tib.json --memory-limit 1G --format json
          JSON hostile.malloc_1tib.limit.json)
+# With the limit lifted, the allocator itself returns NULL: said on stderr,
+# not only counted in the report.
+fa32_e2e(hostile/malloc-1tib-no-limit ARGS replay hostile_malloc_1tib.json --memory-limit none
+         STDERR "the allocator returned NULL for 1 request the memory limit let through")
 fa32_e2e(hostile/malloc-1tib-validate ARGS validate hostile_malloc_1tib.json --json JSON hostile.validate.clean.json)
 
 fa32_e2e(hostile/calloc-overflow-stats ARGS stats hostile_calloc_overflow.json JSON hostile.calloc_overflow.json
