@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 
 #include "fa32/app/cli.hpp"
@@ -67,6 +68,17 @@ FileResult validate_file(const std::string& file, const ValidateOptions& o) {
     }
   } catch (const traces::TraceError& e) {
     r.read_error = e.what();
+  } catch (const std::bad_alloc&) {
+    // The id table grows with the distinct ids the trace has used (freed
+    // ones too, to tell a double free): a trace of fresh ids can outgrow
+    // the memory. Said as such, with the figures so far, not as a bare
+    // "std::bad_alloc" without a summary.
+    const std::uint64_t events = v.summary().events;
+    r.read_error = fmt::format(
+        "{}: event {}: no memory left for the table of ids ({} id slots held after {}): validate "
+        "remembers every id the trace has used, freed ones too; fa32 convert --renumber gives dense, "
+        "recycled ids, which need far less",
+        file, events == 0 ? 0 : events - 1, v.slots_held(), count_noun(events, "event"));
   }
   r.summary = v.summary();
   check_ids(r);

@@ -59,4 +59,7 @@ fa32_e2e(bad-option/memory-limit-zero ARGS stats clean.json --memory-limit 0 EXI
 if(NOT FA32_SANITIZE)
   add_test(NAME e2e/hostile/address-space-limit COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/address_limit.sh
                                                         $<TARGET_FILE:fa32> ${FA32_E2E_DATA}/basic.json)
+  # validate out of memory under such a limit says so, with its summary.
+  add_test(NAME e2e/hostile/validate-out-of-memory
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/validate_out_of_memory.sh $<TARGET_FILE:fa32>)
 endif()
