@@ -317,3 +317,15 @@ TEST_CASE("--preload takes a header's event_count as a hint, not as a size to al
     CHECK(error.find(promised) != std::string::npos);
   }
 }
+
+TEST_CASE("a refusal of one byte under a limit of one byte reads in the singular") {
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 1), ev_malloc(1, 1), ev_free(0)};
+  TestAllocator a;
+  ReplayOptions o;
+  o.memory_limit = 1;
+  const ReplayResult r = replay(evs, a, o);
+  CHECK(r.refused_by_limit == 1);
+  CHECK(
+      r.first_refusal.find("event 1: malloc of id 1 (1 byte) would take live requested bytes from 1 past the "
+                           "memory limit of 1 byte:") == 0);
+}

@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 
+#include "fa32/app/count_noun.hpp"
 #include "replay_loop.hpp"
 
 namespace fa32::app::replay {
@@ -105,14 +106,14 @@ void Replayer::refuse_alloc(std::uint64_t index, const ReplayEvent& e, std::uint
 void Replayer::refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t live_bytes) {
   ++result_.refused_by_limit;
   if (!result_.first_refusal.empty()) return;
-  std::string what = std::to_string(e.size) + " bytes";
+  std::string what = count_noun(e.size, "byte");
   if (e.op() == Op::calloc && e.size == UINT64_MAX) what = "count x size overflows 64 bits";
   if (e.op() == Op::aligned_alloc)
     what += ", aligned to " + std::to_string(e.alignment()) + ", which counts against the limit too";
   result_.first_refusal = "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) +
                           " of " + id_text(e.id()) + " (" + what + ") would take live requested bytes from " +
                           std::to_string(live_bytes) + " past the memory limit of " +
-                          std::to_string(options_.memory_limit) + " bytes: not made, counted as failed";
+                          count_noun(options_.memory_limit, "byte") + ": not made, counted as failed";
 }
 
 bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
