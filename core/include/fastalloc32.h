@@ -38,6 +38,12 @@
  *    blocks. Each block size
  *    keeps at most one empty slab; the others go back as they empty.
  *
+ * When the system refuses memory for a block or a slab, the manager first
+ * gives back what it keeps idle (the large cache's blocks, the empty
+ * fallback slabs) and asks once more: NULL then means the memory could not
+ * be had even so, as Lua's allocator contract expects after its own
+ * emergency collection.
+ *
  * Large blocks handed to a caller are charged to the kernel's commit
  * accounting as glibc charges its own (blocks from mmap are mapped without
  * MAP_NORESERVE; the large arena's pages are made usable with mprotect),
@@ -210,7 +216,9 @@ typedef struct fastalloc32_config {
    * the last run's leftovers on top of this run's blocks, once a run makes
    * more than 1024 large allocations. Shorter runs keep their cached
    * blocks (at most large_cache_bytes): their next run is likely to take
-   * them, and the footprint's peak can rise by up to that much. */
+   * them, and the footprint's peak can rise by up to that much. When
+   * the system refuses memory, every cached block goes back before the
+   * request is retried (counted in large_cache_trims too). */
   size_t large_cache_bytes;
   /* Large requests at or above this go straight to mmap (and grow by
    * mremap), mapped as glibc maps its large blocks, commit-charged: one the
@@ -422,7 +430,7 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(large_allocs, "allocations served by the large path")                             \
   X(large_cache_hits, "large allocations served from the freed-large cache")          \
   X(large_arena_allocs, "large allocations carved from the large arena")              \
-  X(large_cache_trims, "cached large blocks given back, 1024 large allocs unused")    \
+  X(large_cache_trims, "cached large blocks given back: cold, or the system refused") \
   X(large_frees, "large blocks freed")                                                \
   X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
   X(fallback_frees, "fallback blocks freed")                                          \

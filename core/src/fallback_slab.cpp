@@ -163,11 +163,30 @@ void destroy_slab(Manager& m, FallbackSlab* s) noexcept {
 
 }  // namespace
 
+uint64_t slab_release_empty(Manager& m) noexcept {
+  uint64_t released = 0;
+  for (uint32_t kind = 0; kind < kSlabKinds; ++kind) {
+    if (m.slabs.empty[kind] == 0) continue;
+    FallbackSlab* s = m.slabs.partial[kind];
+    while (s != nullptr && s->live != 0) s = s->next_partial;
+    if (s == nullptr) continue;  // never: an empty slab has room, so it is partial
+    released += s->raw_size + record_bytes(s->capacity);
+    m.slabs.empty[kind]--;
+    unlink_partial(m, s);
+    destroy_slab(m, s);
+  }
+  return released;
+}
+
 void* fallback_alloc(Manager& m, uint32_t c, size_t size, size_t align, bool zero) noexcept {
   const uint32_t kind = kind_for(m, c, size, align);
   FallbackSlab* s = m.slabs.partial[kind];
   if (s == nullptr) {
     s = make_slab(m, kind);
+    // The system refused: what the manager keeps idle goes back, and the
+    // slab is asked for once more. (No slab of this kind is empty: it
+    // would be partial.)
+    if (s == nullptr && give_back_idle(m) != 0) s = make_slab(m, kind);
     if (s == nullptr) {
       fail_alloc(m, FASTALLOC32_E_NOMEM);
       return nullptr;

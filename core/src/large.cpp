@@ -72,6 +72,10 @@ size_t next_large_colour(Manager& m, size_t align, size_t slack) noexcept {
 
 }  // namespace
 
+uint64_t give_back_idle(Manager& m) noexcept {
+  return cache_trim_all(m) + slab_release_empty(m);
+}
+
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size, FootprintPart part) noexcept {
   if (kind == BlockKind::large_mapped) {
     sys_unmap(m, raw, raw_size);
@@ -146,6 +150,8 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     }
     colour = next_large_colour(m, align, raw_size - reserve);
     raw = static_cast<char*>(sys_map_block(m, raw_size));
+    // Refused: what the manager keeps idle goes back first, then once more.
+    if (raw == nullptr && give_back_idle(m) != 0) raw = static_cast<char*>(sys_map_block(m, raw_size));
     kind = BlockKind::large_mapped;
     zero = false;  // fresh mappings are zero already
   } else {
@@ -156,6 +162,7 @@ void* large_alloc(Manager& m, size_t size, size_t align, bool zero, size_t reser
     // grants.
     raw_size = raw_req <= kMaxBucketed ? bucket_size(bucket_ceil(raw_req)) : raw_req;
     raw = static_cast<char*>(sys_malloc(m, raw_size));
+    if (raw == nullptr && give_back_idle(m) != 0) raw = static_cast<char*>(sys_malloc(m, raw_size));
   }
   if (raw == nullptr) {
     fail_alloc(m, FASTALLOC32_E_NOMEM);

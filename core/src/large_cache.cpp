@@ -77,14 +77,17 @@ void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept 
   release_raw(m, kind, raw, raw_size, FootprintPart::large_blocks);
 }
 
-uint64_t cache_trim_cold(Manager& m) noexcept {
+namespace {
+
+// Gives back the cached blocks at least min_age large allocations old.
+uint64_t trim_older_than(Manager& m, uint64_t min_age) noexcept {
   LargeCache& lc = m.large_cache;
   uint64_t released = 0;
   for (uint32_t& head : lc.heads) {
     uint32_t* link = &head;
     while (*link != 0) {
       CachedBlock& rec = lc.records[*link - 1];
-      if (m.counters.large_allocs - rec.cached_at < kCacheColdAllocs) {
+      if (m.counters.large_allocs - rec.cached_at < min_age) {
         link = &rec.next;
         continue;
       }
@@ -95,6 +98,16 @@ uint64_t cache_trim_cold(Manager& m) noexcept {
     }
   }
   return released;
+}
+
+}  // namespace
+
+uint64_t cache_trim_cold(Manager& m) noexcept {
+  return trim_older_than(m, kCacheColdAllocs);
+}
+
+uint64_t cache_trim_all(Manager& m) noexcept {
+  return trim_older_than(m, 0);
 }
 
 void cache_release_all(Manager& m) noexcept {

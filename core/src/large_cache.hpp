@@ -82,6 +82,9 @@ void cache_put(Manager& m, BlockKind kind, char* raw, size_t raw_size) noexcept;
 // Gives back the cached blocks that kCacheColdAllocs large allocations
 // have passed by; returns their bytes.
 uint64_t cache_trim_cold(Manager& m) noexcept;
+// Gives back every cached block (counted in large_cache_trims), the records
+// kept; returns their bytes. For a system that has refused memory.
+uint64_t cache_trim_all(Manager& m) noexcept;
 // Gives every cached block and the records back, at destroy.
 void cache_release_all(Manager& m) noexcept;
 

@@ -225,6 +225,12 @@ void remember_freed(Manager& m, uintptr_t p) noexcept;
 // Gives a large block's memory back to the system; `part` is the footprint's part
 // it leaves (a live block's, or the large cache's).
 void release_raw(Manager& m, BlockKind kind, char* raw, size_t raw_size, FootprintPart part) noexcept;
+// The system refused memory: the blocks the large cache keeps and the empty
+// fallback slabs kept for the next overflow go back to it, so that asking
+// again may succeed (as Lua's collector runs and retries before it raises
+// "not enough memory"); returns their bytes. Live blocks, the pools and the
+// large arena are not touched.
+uint64_t give_back_idle(Manager& m) noexcept;
 // Releases a large block (e must be in the table).
 void table_block_release(Manager& m, TableEntry* e) noexcept;
 // Everything the large path holds, at destroy.
@@ -241,6 +247,8 @@ void slab_release(Manager& m, FallbackSlab* s, uint32_t i) noexcept;
 // With secure_zero, at destroy: the live blocks go back to the system malloc.
 void slab_wipe_live(Manager& m) noexcept;
 void slab_release_all(Manager& m) noexcept;
+// Gives the empty slabs kept (one per kind at most) back; returns their bytes.
+uint64_t slab_release_empty(Manager& m) noexcept;
 struct SlabTotals {
   uint64_t live, requested, reserved, footprint;
 };

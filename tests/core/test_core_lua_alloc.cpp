@@ -4,7 +4,11 @@
 // had the old one is kept as a successful call (nothing counted as failed,
 // nothing reported, the requested size the one Lua now holds).
 #include <doctest/doctest.h>
+#include <sys/mman.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "support.hpp"
@@ -128,4 +132,140 @@ TEST_CASE("a Lua growth the system cannot serve is NULL with the block untouched
     CHECK(stats(mm.get()).live_allocs.current == 0);
   }
   CHECK(spy.balanced());
+}
+
+namespace {
+
+// System hooks with a byte budget, malloc and map alike: past it the system
+// refuses, as an embedder's memory limit (or the kernel's) does.
+struct Budget {
+  size_t limit = SIZE_MAX;
+  size_t used = 0;
+  uint64_t refusals = 0;
+
+  bool take(size_t size) {
+    if (size > limit || used > limit - size) {
+      ++refusals;
+      return false;
+    }
+    used += size;
+    return true;
+  }
+  static void* do_malloc(size_t size, void* user) {
+    auto* b = static_cast<Budget*>(user);
+    if (!b->take(size)) return nullptr;
+    // The size in front of the block (16 bytes, so alignment holds).
+    auto* raw = static_cast<unsigned char*>(std::malloc(size + 16));
+    if (raw == nullptr) std::abort();
+    std::memcpy(raw, &size, sizeof size);
+    return raw + 16;
+  }
+  static void do_free(void* ptr, void* user) {
+    if (ptr == nullptr) return;
+    unsigned char* raw = static_cast<unsigned char*>(ptr) - 16;
+    size_t size = 0;
+    std::memcpy(&size, raw, sizeof size);
+    static_cast<Budget*>(user)->used -= size;
+    std::free(raw);
+  }
+  static void* do_map(size_t size, void* user) {
+    auto* b = static_cast<Budget*>(user);
+    if (!b->take(size)) return nullptr;
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) std::abort();
+    return p;
+  }
+  static void do_unmap(void* ptr, size_t size, void* user) {
+    static_cast<Budget*>(user)->used -= size;
+    munmap(ptr, size);
+  }
+  void attach(fastalloc32_config& c) { c.system = {do_malloc, do_free, do_map, do_unmap, this}; }
+};
+
+}  // namespace
+
+// Lua raises "not enough memory" when its allocation function returns NULL
+// after a full collection. A manager that keeps freed memory idle (the large
+// cache, an empty fallback slab) must give it back and ask the system again
+// before it answers NULL: under a memory limit, the memory it keeps is
+// memory Lua cannot have.
+TEST_CASE("under a memory limit, the large cache's blocks go back before a Lua allocation fails") {
+  Budget budget;
+  fastalloc32_config c = small_config(4096);
+  c.large_arena_size = 0;         // large blocks from the system malloc
+  c.mmap_threshold = SIZE_MAX;    // never a mapping
+  c.large_cache_bytes = 8 << 20;  // a freed 2 MiB block stays cached
+  budget.attach(c);
+  {
+    Mm mm = make(c);
+    budget.limit = budget.used + (3 << 20);
+    void* a = fastalloc32_lua_alloc(mm.get(), nullptr, 4 /* LUA_TSTRING */, 2 << 20);
+    REQUIRE(a != nullptr);
+    CHECK(fastalloc32_lua_alloc(mm.get(), a, 2 << 20, 0) == nullptr);
+    REQUIRE(stats(mm.get()).footprint_now.large_cache == (2u << 20));
+    // 2.5 MiB: too big for the cached block, and within the limit only
+    // once the cached block has gone back.
+    void* b = fastalloc32_lua_alloc(mm.get(), nullptr, 4, (5 << 20) / 2);
+    CHECK(b != nullptr);
+    CHECK(budget.refusals == 1);
+    const fastalloc32_stats s = stats(mm.get());
+    CHECK(s.failed_allocs == 0);
+    CHECK(s.large_cache_trims == 1);
+    CHECK(s.footprint_now.large_cache == 0);
+    CHECK(fastalloc32_last_status(mm.get()) == FASTALLOC32_OK);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    if (b != nullptr) {
+      fill(b, (5 << 20) / 2, 3);
+      CHECK(verify(b, (5 << 20) / 2, 3));
+      CHECK(fastalloc32_lua_alloc(mm.get(), b, (5 << 20) / 2, 0) == nullptr);
+    }
+    // Nothing idle left: a request past the limit is NULL, reported once.
+    CHECK(fastalloc32_lua_alloc(mm.get(), nullptr, 4, 4 << 20) == nullptr);
+    CHECK(stats(mm.get()).failed_allocs == 1);
+    CHECK(stats(mm.get()).live_allocs.current == 0);
+  }
+  CHECK(budget.used == 0);
+}
+
+TEST_CASE("under a memory limit, an empty fallback slab goes back before a Lua allocation fails") {
+  Budget budget;
+  fastalloc32_config c = small_config(65520);
+  c.class_count = 1;  // one class of 65520-byte blocks, one block in its pool
+  c.block_sizes[0] = 65520;
+  c.pool_limit = 0;
+  c.large_arena_size = 0;
+  c.mmap_threshold = SIZE_MAX;
+  c.large_cache_bytes = 0;
+  budget.attach(c);
+  {
+    Mm mm = make(c);
+    void* pooled = fastalloc32_lua_alloc(mm.get(), nullptr, 4, 65520);
+    REQUIRE(fastalloc32_kind_of(mm.get(), pooled) == FASTALLOC32_KIND_POOL);
+    // The pool is full: the next block comes from a fallback slab of 16
+    // such blocks (1 MiB), kept when its one block is freed.
+    void* spilled = fastalloc32_lua_alloc(mm.get(), nullptr, 4, 65520);
+    REQUIRE(fastalloc32_kind_of(mm.get(), spilled) == FASTALLOC32_KIND_FALLBACK);
+    CHECK(fastalloc32_lua_alloc(mm.get(), spilled, 65520, 0) == nullptr);
+    const uint64_t kept = stats(mm.get()).footprint_now.fallback;
+    REQUIRE(kept > 16 * 65520);
+    budget.limit = budget.used - kept + (5 << 20) / 4 + (128 << 10);
+    // 1.25 MiB: within the limit only once the empty slab has gone back.
+    void* big = fastalloc32_lua_alloc(mm.get(), nullptr, 5 /* LUA_TTABLE */, (5 << 20) / 4);
+    CHECK(big != nullptr);
+    CHECK(budget.refusals == 1);
+    const fastalloc32_stats s = stats(mm.get());
+    CHECK(s.failed_allocs == 0);
+    CHECK(s.footprint_now.fallback < kept - 16 * 65520);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    if (big != nullptr) CHECK(fastalloc32_lua_alloc(mm.get(), big, (5 << 20) / 4, 0) == nullptr);
+    // The class overflows again: a new slab is made.
+    budget.limit = SIZE_MAX;
+    spilled = fastalloc32_lua_alloc(mm.get(), nullptr, 4, 65520);
+    CHECK(fastalloc32_kind_of(mm.get(), spilled) == FASTALLOC32_KIND_FALLBACK);
+    CHECK(fastalloc32_lua_alloc(mm.get(), spilled, 65520, 0) == nullptr);
+    CHECK(fastalloc32_lua_alloc(mm.get(), pooled, 65520, 0) == nullptr);
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    CHECK(stats(mm.get()).live_allocs.current == 0);
+  }
+  CHECK(budget.used == 0);
 }
