@@ -60,7 +60,7 @@ const CounterRow kRows[] = {
     ratio("large.cache_reuse", "large cache reuse", &Report::large_cache_reuse),
     count("large_arena_allocs", Section::pool, "large.arena_allocs", "large arena allocations"),
     count("sys_decommits", Section::pool, "large.arena_decommits", "large arena give-backs (madvise)"),
-    count("large_cache_trims", Section::pool, "large.cache_trims", "large cache give-backs (cold)"),
+    count("large_cache_trims", Section::pool, "large.cache_trims", "large cache give-backs"),
     count("fallback_allocs", Section::pool, "fallback.allocs", "fallback allocations"),
     ratio("fallback.rate", "fallback rate", &Report::fallback_rate),
     {"fallback_bytes", Field::gauge_total, Section::pool, Kind::bytes, "fallback.bytes_total",
