@@ -12,6 +12,7 @@ packages=(
   sqlite3 python3 heaptrack                          # real programs for record tests / overhead figures
   gawk jq perl                                       # more real programs: scripts/record-real-traces.sh
   chromium-headless-shell                            # renders the HTML reports in a test
+  time valgrind                                      # scripts/bench-replay.sh, measure-record-overhead.sh; bench-instructions.sh
 )
 
 missing=()
