@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   clang clang-format libclang-rt-14-dev   # second compiler, formatting check, libFuzzer + sanitizers
+  shellcheck                              # CI checks the shell scripts
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev doctest-dev
   libbenchmark-dev liblua5.4-dev lua5.4 zlib1g-dev
   libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4   # allocators fa32 bench compares against

@@ -11,7 +11,7 @@ set -uo pipefail
 fa32=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+cd "$work" || exit 2
 failures=0
 fail() {
   echo "non_utf8_names: $*" >&2

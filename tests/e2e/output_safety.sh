@@ -17,7 +17,7 @@ fa32=$1
 trace=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+cd "$work" || exit 2
 failures=0
 fail() {
   echo "output_safety: $*" >&2
