@@ -12,7 +12,7 @@ set -m # background jobs keep SIGINT, as at an interactive shell
 fa32=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+cd "$work" || exit 2
 failures=0
 fail() {
   echo "interrupted_output: $*" >&2
