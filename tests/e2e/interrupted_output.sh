@@ -10,14 +10,8 @@
 set -uo pipefail
 set -m # background jobs keep SIGINT, as at an interactive shell
 fa32=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 2
-failures=0
-fail() {
-  echo "interrupted_output: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/e2e/scratch_and_fail.sh
+. "$(dirname "$0")/scratch_and_fail.sh" interrupted_output
 
 # Events without a header: nothing says how many there are.
 "$fa32" gen small-churn -n 100000 --seed 3 -o - | tail -n +2 >events.jsonl || fail "gen failed"

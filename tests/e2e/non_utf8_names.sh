@@ -9,14 +9,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
 fa32=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 2
-failures=0
-fail() {
-  echo "non_utf8_names: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/e2e/scratch_and_fail.sh
+. "$(dirname "$0")/scratch_and_fail.sh" non_utf8_names
 name=$(printf 'caf\xe9 <b>&"x')
 shown=$(printf 'caf\xef\xbf\xbd <b>&"x')  # what a report shows: U+FFFD
 

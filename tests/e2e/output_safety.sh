@@ -15,14 +15,8 @@
 set -uo pipefail
 fa32=$1
 trace=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 2
-failures=0
-fail() {
-  echo "output_safety: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/e2e/scratch_and_fail.sh
+. "$(dirname "$0")/scratch_and_fail.sh" output_safety
 # expect CODE CMD...: runs CMD, checks its exit code.
 expect() {
   local want=$1
