@@ -37,7 +37,13 @@ traces=("$tracedir"/*.fa32)
 for t in "${traces[@]}"; do
   name="$(basename "$t" .fa32)"
   "$fa32" tune "$t" "${tune_args[@]}" -o "$out/$name.best.json" --format json > "$out/$name.tune.json"
-  "$fa32" bench "$t" -a default=fa32 -a "tuned=fa32:config=$out/$name.best.json" --format json \
-    > "$out/$name.bench.json" 2> /dev/null
+  # bench's notes (the memory limit) would drown the table; kept in a log
+  # that a failure prints.
+  if ! "$fa32" bench "$t" -a default=fa32 -a "tuned=fa32:config=$out/$name.best.json" --format json \
+    > "$out/$name.bench.json" 2> "$out/$name.bench.log"; then
+    echo "run-tune-real-traces: fa32 bench failed on $name:" >&2
+    cat "$out/$name.bench.log" >&2
+    exit 1
+  fi
 done
 python3 "$here/tabulate-tune.py" "$out"
