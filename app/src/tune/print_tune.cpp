@@ -61,6 +61,12 @@ const PartFigures* holdout_of(const Evaluated& e, std::size_t t) {
   return nullptr;
 }
 
+// Trace t's tuning part, or its holdout part, if it has one.
+const PartFigures* part_of(const Evaluated& e, std::size_t t, bool holdout) {
+  if (holdout) return holdout_of(e, t);
+  return t < e.tune.size() ? &e.tune[t] : nullptr;
+}
+
 nlohmann::json part_json(const PartFigures& p) {
   nlohmann::json j = memory_json(p);
   if (p.ns_per_event) {
@@ -135,8 +141,8 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
   };
   for (std::size_t t = 0; t < rep.traces.size(); ++t) {
     for (const bool h : {false, true}) {
-      const PartFigures* dp = h ? holdout_of(def, t) : t < def.tune.size() ? &def.tune[t] : nullptr;
-      const PartFigures* bp = h ? holdout_of(best, t) : t < best.tune.size() ? &best.tune[t] : nullptr;
+      const PartFigures* dp = part_of(def, t, h);
+      const PartFigures* bp = part_of(best, t, h);
       if (dp == nullptr || bp == nullptr) continue;
       std::vector<std::string> row = {rep.traces[t], h ? "holdout" : "tuning",
                                       fixed(dp->footprint_vs_live, 3), ns(*dp)};
