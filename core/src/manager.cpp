@@ -95,7 +95,12 @@ bool place(size_t* at, size_t n, size_t align, size_t* where) noexcept {
 
 bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
   Layout l;
-  l.max_chunks = c.pool_limit == 0 ? 1 : static_cast<uint32_t>(c.pool_limit / c.pool_size);
+  const size_t chunks = c.pool_limit == 0 ? 1 : c.pool_limit / c.pool_size;
+  // Checked before it is narrowed: 2^32 chunks or more wrapped to a few, or
+  // to none, and the manager ran with classes that did not match their
+  // limit. A chunk holds a block at least, so that many is too many blocks.
+  if (chunks > UINT32_MAX) return false;
+  l.max_chunks = static_cast<uint32_t>(chunks);
   size_t reserve = 0;
   if (__builtin_mul_overflow(size_t(l.max_chunks), c.pool_size, &reserve)) return false;
   if (reserve > kMaxReservation) return false;

@@ -279,6 +279,13 @@ TEST_CASE("bad configs are rejected with E_BAD_CONFIG") {
        "pool_limit"},
       {"absurd pool", [](fastalloc32_config& c) { c.pool_size = SIZE_MAX / 2; }, "2^46"},
       {"absurd pool limit", [](fastalloc32_config& c) { c.pool_limit = SIZE_MAX; }, "2^46"},
+      // 2^32 chunks: the count of chunks once wrapped to 0 in 32 bits, and
+      // the manager ran with classes of no blocks (misaligned, undefined).
+      {"pool limit of 2^32 chunks", [](fastalloc32_config& c) { c.pool_limit = c.pool_size << 32; }, "2^46"},
+      // 2^32 + 2 chunks wrapped to 2: accepted, and get_config told a limit
+      // of 2^44 bytes for a class that could never grow past two chunks.
+      {"pool limit of 2^32 + 2 chunks",
+       [](fastalloc32_config& c) { c.pool_limit = (c.pool_size << 32) + 2 * c.pool_size; }, "2^46"},
       {"absurd cache", [](fastalloc32_config& c) { c.cache_capacity = UINT32_MAX; }, "cache_capacity"},
       {"half the malloc hooks", [](fastalloc32_config& c) { c.system.free = [](void*, void*) {}; },
        "system.malloc"},
