@@ -216,3 +216,33 @@ TEST_CASE("a JSON config file, overridden by flags") {
   CHECK_THROWS_WITH_AS(make_fa32_settings(f), doctest::Contains("not valid JSON"), InputError);
   std::remove(path.c_str());
 }
+
+TEST_CASE("a config file that gives a key twice with two values is an error, as flags and specs are") {
+  // JSON parsers keep one copy of a duplicate key, and nlohmann keeps the
+  // last: {"cache": 1, "cache": 2} ran with cache 2 without a word, where
+  // "pool_size" and "pool-size" with two values were refused.
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("test_app_replay_config-twice-" + std::to_string(getpid()) + ".json"))
+                               .string();
+  Fa32Flags f;
+  f.config_file = path;
+  const auto with = [&](const char* text) {
+    std::ofstream(path) << text;
+    return settings_error(f);
+  };
+  CHECK(with(R"({"cache": 1, "cache": 2})") == path + ": \"cache\": given twice; give one");
+  CHECK(with(R"({"preset": "original", "preset": "compact"})") ==
+        path + ": \"preset\": given twice; give one");
+  CHECK(with(R"({"classes": [16, 32], "classes": [16, 48]})") ==
+        path + ": \"classes\": given twice; give one");
+  CHECK(with(R"({"peaks": true, "peaks": false})") == path + ": \"peaks\": given both on and off; give one");
+  // The same value twice says one thing, as it does in a spec.
+  CHECK(with(R"({"cache": 3, "cache": 3})").empty());
+  CHECK(make_fa32_settings(f).config.cache_capacity == 3);
+  // Keys inside a value are not the file's keys: only the top level counts.
+  CHECK(with(R"({"cache": 3, "classes": [16, 32]})").empty());
+  // A value nested a million deep is refused, not copied down the stack.
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK(with(("{\"cache\": " + deep + "}").c_str()) == path + ": \"cache\": expected a count");
+  std::remove(path.c_str());
+}

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fa32/app/cli.hpp"
@@ -136,19 +137,44 @@ std::string json_text(const ConfigKey& key, const json& v, const std::string& wh
   throw InputError(what + ": expected a non-negative number or a size string");
 }
 
+// The members of the JSON object in `in`, in the order written, duplicates
+// kept (a parsed object keeps one copy of a key given twice, nlohmann the
+// last, so {"cache": 1, "cache": 2} read as cache 2 without a word); false
+// when the value is not an object.
+bool read_members(std::istream& in, std::vector<std::pair<std::string, json>>& members) {
+  bool object = false;
+  int depth = 0;
+  const auto collect = [&](int, json::parse_event_t ev, json& parsed) {
+    using E = json::parse_event_t;
+    if (ev == E::object_start || ev == E::array_start) {
+      if (depth++ == 0) object = ev == E::object_start;
+    } else if (ev == E::object_end || ev == E::array_end) {
+      // A whole array or object is the value of the member it ends. Moved,
+      // not copied: a copy recurses as deep as the value nests, and a file
+      // of a million '[' overflowed the stack. The parsed document is not used.
+      if (--depth == 1 && object) members.back().second = std::move(parsed);
+    } else if (depth == 1 && object && ev == E::key) {
+      members.emplace_back(parsed.get<std::string>(), json());
+    } else if (depth == 1 && object && ev == E::value) {
+      members.back().second = std::move(parsed);
+    }
+    return true;
+  };
+  return json::parse(in, collect).is_object();
+}
+
 void apply_file(fastalloc32_config& c, const std::string& path, bool preset_given) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open the allocator config");
-  json j;
+  std::vector<std::pair<std::string, json>> members;
   try {
-    j = json::parse(in);
+    if (!read_members(in, members)) throw InputError(path + ": the allocator config must be a JSON object");
   } catch (const json::parse_error& e) {
     throw InputError(path + ": not valid JSON: " + e.what());
   }
-  if (!j.is_object()) throw InputError(path + ": the allocator config must be a JSON object");
   Fa32Flags f;
   std::map<std::string, std::string, std::less<>> spelled;  // canonical key -> as the file spells it
-  for (const auto& [written, v] : j.items()) {
+  for (const auto& [written, v] : members) {
     const std::string what = path + ": \"" + written + "\"";
     const ConfigKey* key = find_config_key(written);
     if (key == nullptr) throw InputError(what + ": unknown key (known: " + config_key_list() + ")");
