@@ -159,6 +159,16 @@ TEST_CASE("classes take FIRST-LAST/STEP ranges, and reports write them back that
   CHECK(message("16-1024/16,2048").find("between 1 and 64 classes, got 65") != std::string::npos);
   CHECK(message("16-64/16,48").find("ascending") != std::string::npos);
   CHECK(message("x-64/16").find("is not a size") != std::string::npos);
+
+  // A range that ends within a STEP of 2^64: the loop's size wrapped past
+  // the end and the range never ended (fa32 replay hung, its memory
+  // growing). It is two sizes, which fastalloc32 then rejects.
+  Fa32Flags top;
+  top.classes = "18446744073709551600-18446744073709551615/15";
+  const fastalloc32_config& t = make_fa32_settings(top).config;
+  REQUIRE(t.class_count == 2);
+  CHECK(t.block_sizes[0] == 18446744073709551600u);
+  CHECK(t.block_sizes[1] == 18446744073709551615u);
 }
 
 TEST_CASE("bad flag values are input errors that name the flag") {

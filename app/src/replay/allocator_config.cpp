@@ -64,7 +64,8 @@ void set_classes(fastalloc32_config& c, const std::string& text, const std::stri
     if ((last - first) / step >= FASTALLOC32_MAX_CLASSES)
       throw InputError(what + ": '" + item + "' gives more than " + std::to_string(FASTALLOC32_MAX_CLASSES) +
                        " classes");
-    for (std::uint64_t v = first; v <= last; v += step) sizes.push_back(v);
+    // By count: a size stepped past a LAST within a STEP of 2^64 wraps.
+    for (std::uint64_t i = 0; i <= (last - first) / step; ++i) sizes.push_back(first + i * step);
   }
   if (sizes.empty() || sizes.size() > FASTALLOC32_MAX_CLASSES) {
     throw InputError(what + ": between 1 and " + std::to_string(FASTALLOC32_MAX_CLASSES) + " classes, got " +
