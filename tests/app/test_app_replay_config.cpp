@@ -256,3 +256,14 @@ TEST_CASE("a config file that gives a key twice with two values is an error, as 
   CHECK(with(("{\"cache\": " + deep + "}").c_str()) == path + ": \"cache\": expected a count");
   std::remove(path.c_str());
 }
+
+TEST_CASE("a config path that cannot be read names the file") {
+  // A directory opens, and its first read throws from libstdc++'s filebuf:
+  // the message was that exception's alone, "basic_filebuf::underflow error
+  // reading the file: Is a directory", naming neither the file nor the config.
+  Fa32Flags f;
+  f.config_file = std::filesystem::temp_directory_path().string();
+  const std::string error = settings_error(f);
+  CHECK(error.rfind(f.config_file + ": cannot read the allocator config: ", 0) == 0);
+  CHECK(error.find("Is a directory") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <ios>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -172,6 +173,10 @@ void apply_file(fastalloc32_config& c, const std::string& path, bool preset_give
     if (!read_members(in, members)) throw InputError(path + ": the allocator config must be a JSON object");
   } catch (const json::parse_error& e) {
     throw InputError(path + ": not valid JSON: " + e.what());
+  } catch (const std::ios_base::failure& e) {
+    // libstdc++'s filebuf throws on a read error (a directory opens, then
+    // fails to read): say which file, as for the others.
+    throw InputError(path + ": cannot read the allocator config: " + e.what());
   }
   Fa32Flags f;
   std::map<std::string, std::string, std::less<>> spelled;  // canonical key -> as the file spells it
