@@ -29,7 +29,11 @@ void add_memory_limit_option(CLI::App& sub, std::string& text) {
                  "size plus alignment) is not made but counted as a failed allocation. Default: half the "
                  "physical memory (" +
                      report::human_bytes(default_memory_limit()) + " here); none: no limit")
-      ->type_name("SIZE");
+      ->type_name("SIZE")
+      // An empty value would read as "not given" and leave the default.
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.empty() ? std::string("empty; give a size or none") : ""; }, "",
+          "not empty"));
 }
 
 std::uint64_t resolve_memory_limit(const std::string& text) {
