@@ -3,6 +3,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "trace_test_util.hpp"
@@ -45,4 +50,62 @@ TEST_CASE("a finished JSON Lines trace carries no trace of the unfinished marker
   std::string bytes = fa32::traces::test::write_bytes(Format::jsonl, h, events);
   CHECK(read_error(bytes).empty());
   CHECK(bytes.find("unfinished") == std::string::npos);
+}
+
+// A .gz output whose writer never finished (killed, or the command failed)
+// ends inside its gzip stream. Its reader stopped at the cut with "compressed
+// input is truncated" before delivering anything: every event of a trace
+// under 1 MiB was lost (sniffing reads that far ahead), and the error did
+// not say truncated(). The complete events now come first, as without gzip.
+TEST_CASE("a gzip trace cut short delivers its complete events, then reads as truncated") {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("fa32_traces_gz_cut." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::vector<Event> events = fa32::traces::test::sample_events();
+  for (Format f : {Format::binary, Format::json, Format::jsonl}) {
+    CAPTURE(format_name(f));
+    TraceHeader h;
+    const auto path = (dir / (std::string("t.") + std::string(format_name(f)) + ".gz")).string();
+    {
+      auto w = create_writer(path, f, h);
+      w->write(events);
+    }
+    std::ifstream in(path, std::ios::binary);
+    const std::string unfinished((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t recovered = 0;
+    bool truncated = false;
+    std::string err = read_error(unfinished, &recovered, &truncated);
+    CHECK(err.find("truncated") != std::string::npos);
+    CHECK(truncated);
+    CHECK(recovered == events.size());
+
+    // A finished trace whose gzip trailer (8 bytes) is cut off: every event
+    // is there, and still the input is reported as truncated.
+    {
+      auto w = create_writer(path, f, h);
+      w->write(events);
+      w->finish();
+    }
+    std::ifstream again(path, std::ios::binary);
+    std::string whole((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+    REQUIRE(read_error(whole).empty());
+    // Cut anywhere after the gzip magic: truncated, never another error
+    // (a cut before 8 bytes inflate read as "not a trace"), never complete.
+    for (std::size_t n = 2; n < whole.size(); ++n) {
+      CAPTURE(n);
+      recovered = 0;
+      truncated = false;
+      err = read_error(whole.substr(0, n), &recovered, &truncated);
+      CHECK(truncated);
+      CHECK(recovered <= events.size());
+    }
+    whole.resize(whole.size() - 8);
+    recovered = 0;
+    truncated = false;
+    err = read_error(whole, &recovered, &truncated);
+    CHECK(err.find("compressed input is truncated") != std::string::npos);
+    CHECK(truncated);
+    CHECK(recovered == events.size());
+  }
+  std::filesystem::remove_all(dir);
 }

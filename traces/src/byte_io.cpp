@@ -92,8 +92,10 @@ class GzipSource final : public ByteSource {
     while (reinterpret_cast<char*>(zs_.next_out) == dst) {
       if (inner_->available() == 0 && inner_->ensure(1) == 0) {
         if (member_started_) {
+          // Truncation: ByteSource::ensure delivers what was inflated first.
           throw TraceError(name() + ": compressed input is truncated (gzip stream ends at compressed byte " +
-                           std::to_string(inner_->offset()) + ")");
+                               std::to_string(inner_->offset()) + ")",
+                           true);
         }
         done_ = true;
         break;
@@ -222,7 +224,11 @@ class StreamSink final : public ByteSink {
 }  // namespace
 
 std::size_t ByteSource::ensure(std::size_t n) {
-  if (end_ - pos_ >= n || eof_) return end_ - pos_;
+  if (end_ - pos_ >= n) return end_ - pos_;
+  if (eof_) {
+    if (end_ == pos_ && !cut_.empty()) throw TraceError(cut_, true);
+    return end_ - pos_;
+  }
   if (pos_ > 0) {
     std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
     base_ += pos_;
@@ -237,10 +243,20 @@ std::size_t ByteSource::ensure(std::size_t n) {
     capacity_ = want;
   }
   while (end_ < n && !eof_) {
-    std::size_t got = read_some(buf_.get() + end_, capacity_ - end_);
+    std::size_t got = 0;
+    try {
+      got = read_some(buf_.get() + end_, capacity_ - end_);
+    } catch (const TraceError& e) {
+      // Input cut short (a gzip stream without its end): the bytes before
+      // the cut are data like any others, so the reader gets them first,
+      // and the error when it wants more. Thrown here, it lost them all.
+      if (!e.truncated()) throw;
+      cut_ = e.what();
+    }
     if (got == 0) eof_ = true;
     end_ += got;
   }
+  if (end_ == pos_ && !cut_.empty()) throw TraceError(cut_, true);
   return end_ - pos_;
 }
 

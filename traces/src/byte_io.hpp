@@ -24,6 +24,8 @@ class ByteSource {
 
   // Tries to make at least n bytes available (fewer only at end of input).
   // n is bounded by the callers (a record, a line, a header). Returns available().
+  // Input cut short (read_some threw a truncated TraceError) ends like any
+  // input, and that error is thrown when nothing is left to read.
   std::size_t ensure(std::size_t n);
   const char* data() const { return buf_.get() + pos_; }
   std::size_t available() const { return end_ - pos_; }
@@ -31,6 +33,8 @@ class ByteSource {
   // Absolute offset of data() in the (decompressed) input.
   std::uint64_t offset() const { return base_ + pos_; }
   bool at_eof() { return ensure(1) == 0; }
+  // Why the input ended early ("" if it did not): a gzip stream cut short.
+  const std::string& cut() const { return cut_; }
   const std::string& name() const { return name_; }
 
  protected:
@@ -46,6 +50,7 @@ class ByteSource {
   std::size_t end_ = 0;
   std::uint64_t base_ = 0;
   bool eof_ = false;
+  std::string cut_;  // why the input ended early, if it did
 };
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path);  // "-" = stdin

@@ -61,6 +61,8 @@ std::unique_ptr<TraceReader> sniff_and_open(std::unique_ptr<detail::ByteSource> 
   std::string_view window(src->data(), avail);
   std::optional<Format> f = sniff_text(window, avail < detail::kMaxTokenBytes);
   if (!f) {
+    // Too little of a cut gzip stream inflated to tell what it holds.
+    if (!src->cut().empty()) throw TraceError(src->cut(), true);
     throw TraceError(src->name() +
                      ": not a trace: expected binary fa32 magic bytes, a JSON object or JSON Lines (gzip "
                      "compressed or not)");
