@@ -215,7 +215,9 @@ TEST_CASE("size distributions have the shape asked for") {
          {"", "fixed:", "fixed:x", "uniform:9-3", "uniform:5", "power:0-10", "power:1-10:-1", "hist:[[1]]",
           "hist:[]", "hist:{\"a\":1}", "hist:nope", "gauss:1-2",
           // Each weight finite, their sum not: every sample was the last size.
-          "hist:[[16,1e308],[32,1e308]]"}) {
+          "hist:[[16,1e308],[32,1e308]]",
+          // A size given twice: the parser kept the last weight, silently.
+          "hist:{\"16\":1,\"32\":1,\"16\":5}"}) {
       CAPTURE(spec);
       CHECK_THROWS_AS(SizeDistribution::parse(spec), std::invalid_argument);
     }

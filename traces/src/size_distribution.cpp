@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -135,8 +136,20 @@ SizeDistribution SizeDistribution::parse(std::string_view spec) {
       ss << f.rdbuf();
       text = ss.str();
     }
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    // nlohmann keeps the last of a key given twice ({"16":1,"16":5} read
+    // as {"16":5}, a weight dropped without a word): refuse it, as trace
+    // headers do.
+    std::set<std::string> keys;
+    std::string twice;
+    auto once = [&](int depth, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+      if (ev == nlohmann::json::parse_event_t::key && depth == 1 && twice.empty() &&
+          !keys.insert(parsed.get<std::string>()).second)
+        twice = parsed.get<std::string>();
+      return true;
+    };
+    nlohmann::json j = nlohmann::json::parse(text, once, false);
     if (j.is_discarded()) throw std::invalid_argument("size histogram: not valid JSON");
+    if (!twice.empty()) throw std::invalid_argument("size histogram: size \"" + twice + "\" is given twice");
     std::vector<std::pair<std::uint64_t, double>> w;
     if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) {
