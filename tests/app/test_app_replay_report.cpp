@@ -186,6 +186,21 @@ TEST_CASE("CSV, Markdown and text put several traces side by side") {
   CHECK(coloured.str().find("\033[1m") != std::string::npos);
 }
 
+TEST_CASE("Markdown keeps a trace name with a pipe or a line break inside its table cell") {
+  report::Report r1 = made_up_report();
+  r1.trace = "a|b\nc\r\nd.json";
+  const std::vector<report::Report> one{r1};
+  std::ostringstream md;
+  report::print_markdown(md, one);
+  std::istringstream lines(md.str());
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "| figure | a\\|b c  d.json |");
+  // Every line of the figure table is a table row, up to the blank line.
+  while (std::getline(lines, line) && !line.empty()) CHECK(line.front() == '|');
+  CHECK(md.str().find("**Leaks in a\\|b c  d.json**") != std::string::npos);
+}
+
 TEST_CASE("the text summary of one trace lists leaks and classes, aligned") {
   const std::vector<report::Report> one{made_up_report()};
   std::ostringstream out;

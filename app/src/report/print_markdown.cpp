@@ -3,47 +3,37 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/count_noun.hpp"
 #include "fa32/app/report/printers.hpp"
+#include "markdown.hpp"
 
 namespace fa32::app::report {
-namespace {
-std::string md_cell(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += '\\';
-    out += c;
-  }
-  return out;
-}
-}  // namespace
-
 void print_markdown(std::ostream& out, std::span<const Report> reports) {
   const FigureTable t = side_by_side(reports, true);
   out << "| figure |";
-  for (const Report& r : reports) out << ' ' << md_cell(r.trace) << " |";
+  for (const Report& r : reports) out << ' ' << markdown_cell(r.trace) << " |";
   out << "\n|---|";
   for (std::size_t i = 0; i < reports.size(); ++i) out << "---:|";
   out << '\n';
   for (std::size_t i = 0; i < t.keys.size(); ++i) {
-    out << "| " << md_cell(t.labels[i]) << " |";
-    for (const std::string& cell : t.cells[i]) out << ' ' << md_cell(cell) << " |";
+    out << "| " << markdown_cell(t.labels[i]) << " |";
+    for (const std::string& cell : t.cells[i]) out << ' ' << markdown_cell(cell) << " |";
     out << '\n';
   }
   for (const Report& r : reports) {
     const replay::ReplayResult& x = r.result;
     if (!x.leaks.empty()) {
-      out << "\n**Leaks in " << md_cell(r.trace) << "**: " << count_noun(x.leak_count, "allocation") << ", "
-          << count_noun(x.leak_bytes, "byte")
+      out << "\n**Leaks in " << markdown_cell(r.trace) << "**: " << count_noun(x.leak_count, "allocation")
+          << ", " << count_noun(x.leak_bytes, "byte")
           << (x.leak_count > x.leaks.size() ? " (first " + std::to_string(x.leaks.size()) + ")" : "")
           << "\n\n| id | size | made by event |\n|---:|---:|---:|\n";
       for (const replay::Leak& l : x.leaks)
         out << "| " << l.id << " | " << l.size << " | " << l.event << " |\n";
     }
     if (!r.gates.empty()) {
-      out << "\n**Gates for " << md_cell(r.trace)
+      out << "\n**Gates for " << markdown_cell(r.trace)
           << "**\n\n| gate | threshold | result | |\n|---|---:|---|---|\n";
       for (const Gate& g : r.gates) {
         out << "| " << g.name << " | " << g.threshold << " | " << (g.passed ? "pass" : "FAIL") << " | "
-            << md_cell(g.message) << " |\n";
+            << markdown_cell(g.message) << " |\n";
       }
     }
   }
