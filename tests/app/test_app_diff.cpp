@@ -222,6 +222,33 @@ TEST_CASE("text, Markdown and JSON name the changed figures, and unchanged ones 
   CHECK(j["passed"] == true);
 }
 
+TEST_CASE("Markdown keeps figure and file names with '|', '`' or a line break inside their cells") {
+  // Several traces' figures are named by trace path, which can hold anything.
+  json a = json::array({replay_report(1000, 0.5, {16})});
+  a[0]["trace"]["path"] = "x|y`z\nw.json";
+  json b = a;
+  b[0]["memory"]["footprint_peak"] = 2000;
+  const Diff d = diff_reports(a, b, "base`.json", "new\n.json");
+  std::ostringstream md;
+  print_diff(md, d, DiffFormat::markdown, false, false);
+  const std::string s = md.str();
+  CHECK(s.rfind("### fa32 diff: ``base`.json`` \u2192 `new .json`\n", 0) == 0);
+  CHECK(s.find("| ``[x\\|y`z w.json].memory.footprint_peak`` | 1000 | 2000 |") != std::string::npos);
+  // Every table row has its 7 cell borders, none more: no '|' unescaped.
+  std::istringstream lines(s);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.front() != '|') continue;
+    ++rows;
+    int borders = 0;
+    for (std::size_t i = 0; i < line.size(); ++i)
+      borders += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+    CHECK(borders == 7);
+  }
+  CHECK(rows == 3);
+}
+
 TEST_CASE("reports of several traces pair up by trace path") {
   json a = json::array({replay_report(1000, 0.5, {16}), replay_report(1000, 0.5, {16})});
   a[1]["trace"]["path"] = "u.json";

@@ -12,4 +12,9 @@ namespace fa32::app::report {
 // one ends the table (a trace named "a\nb.json" split it in two).
 std::string markdown_cell(std::string_view s);
 
+// s as a code span whose fence is one backtick longer than the longest run
+// of backticks in s, so none of them ends it (CommonMark); line breaks as
+// spaces. In a table cell it still needs markdown_cell for its '|'.
+std::string markdown_code(std::string_view s);
+
 }  // namespace fa32::app::report

@@ -8,6 +8,7 @@
 
 #include "fa32/app/report/diff.hpp"
 #include "fa32/app/report/json_text.hpp"
+#include "markdown.hpp"
 #include "style.hpp"
 #include "text_table.hpp"
 
@@ -98,10 +99,15 @@ void print_text(std::ostream& out, const Diff& d, bool all, const Style& st) {
 }
 
 void print_markdown(std::ostream& out, const Diff& d, bool all) {
-  out << "### fa32 diff: `" << d.base_file << "` \u2192 `" << d.new_file << "`\n\n";
-  for (const std::string& w : d.warnings) out << "> **Warning:** " << w << "\n\n";
-  for (const ContextChange& c : d.context)
-    out << "- `" << c.figure << "`: " << c.base << " \u2192 " << c.next << "\n";
+  // File names and figure names (which hold trace paths and workload
+  // names) are anyone's text: a '|' or '`' in them must not end a cell or
+  // a code span, a line break not end the table.
+  out << "### fa32 diff: " << markdown_code(d.base_file) << " \u2192 " << markdown_code(d.new_file) << "\n\n";
+  for (const std::string& w : d.warnings) out << "> **Warning:** " << markdown_cell(w) << "\n\n";
+  for (const ContextChange& c : d.context) {
+    out << "- " << markdown_code(c.figure) << ": " << markdown_cell(c.base) << " \u2192 "
+        << markdown_cell(c.next) << "\n";
+  }
   if (!d.context.empty()) out << "\n";
   bool header = false;
   for (const DiffRow& r : d.rows) {
@@ -113,12 +119,14 @@ void print_markdown(std::ostream& out, const Diff& d, bool all) {
     const char* mark = r.verdict == Verdict::worse    ? "\U0001F534 "
                        : r.verdict == Verdict::better ? "\U0001F7E2 "
                                                       : "";
-    out << "| `" << r.figure << "` | " << value_text(r.base) << " | " << value_text(r.next) << " | "
-        << change_text(r) << " | " << relative_text(r) << " | " << mark << verdict_name(r.verdict) << " |\n";
+    out << "| " << markdown_cell(markdown_code(r.figure)) << " | " << value_text(r.base) << " | "
+        << value_text(r.next) << " | " << change_text(r) << " | " << relative_text(r) << " | " << mark
+        << verdict_name(r.verdict) << " |\n";
   }
   if (header) out << "\n";
   out << summary(d, all) << ".\n";
-  for (const DiffGate& g : d.gates) out << "\n" << (g.passed ? "\u2705 " : "\u274C ") << gate_text(g) << "\n";
+  for (const DiffGate& g : d.gates)
+    out << "\n" << (g.passed ? "\u2705 " : "\u274C ") << markdown_cell(gate_text(g)) << "\n";
 }
 
 // Whole numbers stay integers, as in the reports read.
