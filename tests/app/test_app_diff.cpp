@@ -151,6 +151,33 @@ TEST_CASE("reports of different kinds, traces or schema versions") {
   CHECK(d.warnings[1].find("different traces") != std::string::npos);
 }
 
+TEST_CASE(
+    "a report with fields of the wrong type: compared with a warning, or bad input, never a type error") {
+  const json r = replay_report(1000, 0.5, {16});
+  for (const json& version : {json("1"), json(1e300), json(-1), json::array()}) {
+    json odd = r;
+    odd["schema_version"] = version;
+    const Diff d = diff_reports(r, odd, "a", "b");
+    REQUIRE(!d.warnings.empty());
+    CHECK(d.warnings[0] ==
+          "schema versions differ (1 and " + version.dump() + "): a figure may not mean the same in both");
+  }
+  // In a report of several traces, a trace that is not {path, format}.
+  json several = json::array({r, r});
+  several[1]["trace"] = 5;
+  const Diff d = diff_reports(several, several, "a", "b");
+  CHECK(row(d, "[t.json].memory.footprint_peak") != nullptr);
+  CHECK(row(d, "[?].memory.footprint_peak") != nullptr);
+  // A "command" that is not a string is not a report, and says so.
+  const std::string path = "fa32_diff_test_odd_command.json";
+  {
+    std::ofstream out(path);
+    out << R"({"command": 5, "workloads": []})";
+  }
+  CHECK_THROWS_WITH_AS(load_report(path), doctest::Contains("not an fa32 report"), InputError);
+  std::remove(path.c_str());
+}
+
 TEST_CASE("bench reports compare per allocator per workload") {
   const auto bench = [](double fa32_ns) {
     json rows = json::array();

@@ -92,8 +92,13 @@ void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
   }
 }
 
+// Fields are read by type: a hostile or hand-edited report ("command": 5,
+// "schema_version": "1", "trace": 5) is bad input or a difference, never
+// a nlohmann type error or an int overflow.
 std::string kind_of(const json& j) {
-  if (j.is_object() && j.value("command", "") == "bench" && j.contains("workloads")) return "bench";
+  if (!j.is_object()) return {};
+  const auto command = j.find("command");
+  if (command != j.end() && *command == "bench" && j.contains("workloads")) return "bench";
   if (j.is_object() && j.contains("schema_version") && j.contains("trace") && j.contains("events"))
     return "replay";
   return {};
@@ -108,7 +113,10 @@ Flat flatten_report(const json& j) {
   }
   std::map<std::string, int> occurrences;
   for (const json& r : j) {
-    const std::string trace = numbered(r["trace"].value("path", "?"), occurrences);
+    const json& t = r.at("trace");  // kind_of made sure it is there
+    const auto path = t.is_object() ? t.find("path") : t.end();
+    const std::string trace =
+        numbered(path != t.end() && path->is_string() ? path->get<std::string>() : "?", occurrences);
     Flat one;
     flatten(r, "", one);
     for (auto& [k, v] : one.numbers) f.numbers.emplace_back("[" + trace + "]." + k, v);
@@ -117,9 +125,11 @@ Flat flatten_report(const json& j) {
   return f;
 }
 
-int schema_of(const json& j) {
+// The version as written: compared and shown as text.
+std::string schema_of(const json& j) {
   const json& one = j.is_array() ? j.front() : j;
-  return one.value("schema_version", 0);
+  const auto it = one.find("schema_version");
+  return it == one.end() ? "none" : it->dump();
 }
 
 std::string leaf(std::string_view path) {
@@ -239,8 +249,8 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
         "trace path are compared");
   }
   if (schema_of(base) != schema_of(next)) {
-    d.warnings.push_back("schema versions differ (" + std::to_string(schema_of(base)) + " and " +
-                         std::to_string(schema_of(next)) + "): a figure may not mean the same in both");
+    d.warnings.push_back("schema versions differ (" + schema_of(base) + " and " + schema_of(next) +
+                         "): a figure may not mean the same in both");
   }
   const auto flatten_file = [](const json& j, const std::string& file) {
     try {
