@@ -210,6 +210,8 @@ TEST_CASE("a file that is not a report is bad input") {
   CHECK_THROWS_AS(load_report(path), InputError);
   std::remove(path.c_str());
   CHECK_THROWS_AS(load_report("no-such-file.json"), InputError);
+  // A directory opens but cannot be read: a read error, not "not JSON".
+  CHECK_THROWS_WITH_AS(load_report("."), doctest::Contains(".: cannot read: Is a directory"), InputError);
 }
 
 TEST_CASE("a report nested 100 000 deep is bad input, not a stack overflow") {

@@ -2,13 +2,14 @@
 // figures, comparing them and applying the gates. Printing: print_diff.cpp.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/report/diff.hpp"
@@ -209,16 +210,25 @@ bool Diff::passed() const {
 }
 
 json load_report(const std::string& path) {
-  std::stringstream text;
+  std::string text;
+  // Read with read(), not `out << in.rdbuf()`: that swallows a read error
+  // (a directory opens, then fails with EISDIR), which then read as an
+  // empty file, "not JSON".
+  const auto read_all = [&](std::istream& in) {
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) text.append(buf, std::size_t(in.gcount()));
+    // std::cin reads through stdio, which keeps its read errors to itself.
+    if (in.bad() || (&in == &std::cin && std::ferror(stdin) != 0))
+      throw InputError(path + ": cannot read: " + std::strerror(errno));
+  };
   if (path == "-") {  // a report piped from replay/stats/bench --format json
-    text << std::cin.rdbuf();
-    if (std::cin.bad()) throw InputError("-: cannot read standard input");
+    read_all(std::cin);
   } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open");
-    text << in.rdbuf();
+    read_all(in);
   }
-  json j = json::parse(text.str(), nullptr, false);
+  json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) throw InputError(path + ": not JSON, so not an fa32 report");
   if (j.is_array() && !j.empty() &&
       std::all_of(j.begin(), j.end(), [](const json& r) { return kind_of(r) == "replay"; }))
