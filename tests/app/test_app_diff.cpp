@@ -293,6 +293,26 @@ TEST_CASE("reports of several traces pair up by trace path") {
   CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
 }
 
+TEST_CASE("a report of one trace pairs up with the same trace's report in a report of several") {
+  const json one = replay_report(1000, 0.5, {16});
+  json several = json::array({one, replay_report(1000, 0.5, {16})});
+  several[0]["memory"]["footprint_peak"] = 1500;
+  several[1]["trace"]["path"] = "u.json";
+  for (const bool one_first : {true, false}) {
+    Diff d = one_first ? diff_reports(one, several, "a", "b") : diff_reports(several, one, "b", "a");
+    REQUIRE(!d.warnings.empty());
+    CHECK(d.warnings[0].find("only figures of the same trace path are compared") != std::string::npos);
+    const DiffRow* f = row(d, "[t.json].memory.footprint_peak");
+    REQUIRE(f != nullptr);
+    CHECK(f->verdict == (one_first ? Verdict::worse : Verdict::better));
+    CHECK(row(d, "[u.json].memory.footprint_peak") == nullptr);  // one line of context
+    CHECK(std::any_of(d.context.begin(), d.context.end(),
+                      [](const ContextChange& c) { return c.figure == "[u.json]"; }));
+    add_gate(d, "footprint_peak=10");
+    CHECK(d.passed() == !one_first);
+  }
+}
+
 TEST_CASE("the same trace twice: its reports pair up in order, and a report equals itself") {
   json a = json::array({replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16})});
   Diff same = diff_reports(a, a, "a", "a");

@@ -105,15 +105,16 @@ std::string kind_of(const json& j) {
   return {};
 }
 
-// Several traces' reports (an array) pair up by trace path.
-Flat flatten_report(const json& j) {
+// Several traces' reports (an array) pair up by trace path; so does a
+// report of one trace compared with such an array (by_trace).
+Flat flatten_report(const json& j, bool by_trace) {
   Flat f;
-  if (!j.is_array()) {
+  if (!j.is_array() && !by_trace) {
     flatten(j, "", f);
     return f;
   }
   std::map<std::string, int> occurrences;
-  for (const json& r : j) {
+  const auto add = [&](const json& r) {
     const json& t = r.at("trace");  // kind_of made sure it is there
     const auto path = t.is_object() ? t.find("path") : t.end();
     const std::string trace =
@@ -122,7 +123,12 @@ Flat flatten_report(const json& j) {
     flatten(r, "", one);
     for (auto& [k, v] : one.numbers) f.numbers.emplace_back("[" + trace + "]." + k, v);
     for (auto& [k, v] : one.texts) f.texts["[" + trace + "]." + k] = v;
+  };
+  if (!j.is_array()) {
+    add(j);
+    return f;
   }
+  for (const json& r : j) add(r);
   return f;
 }
 
@@ -262,15 +268,18 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
     d.warnings.push_back("schema versions differ (" + schema_of(base) + " and " + schema_of(next) +
                          "): a figure may not mean the same in both");
   }
-  const auto flatten_file = [](const json& j, const std::string& file) {
+  const auto flatten_file = [](const json& j, const std::string& file, bool by_trace) {
     try {
-      return flatten_report(j);
+      return flatten_report(j, by_trace);
     } catch (const InputError& e) {
       throw InputError(file + ": " + e.what());
     }
   };
-  const Flat fb = flatten_file(base, d.base_file);
-  const Flat fn = flatten_file(next, d.new_file);
+  // A report of one trace against one of several: its figures are named
+  // by trace path too, so they meet that trace's figures.
+  const bool by_trace = base.is_array() || next.is_array();
+  const Flat fb = flatten_file(base, d.base_file, by_trace);
+  const Flat fn = flatten_file(next, d.new_file, by_trace);
   for (const auto& [key, value] : fb.texts) {
     auto it = fn.texts.find(key);
     if (it != fn.texts.end() && it->second != value) d.context.push_back({key, value, it->second});
