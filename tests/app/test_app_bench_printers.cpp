@@ -174,6 +174,24 @@ TEST_CASE("Markdown output has the overview table, a detail table per workload a
                 "larger block)") != std::string::npos);
 }
 
+TEST_CASE("Markdown keeps a workload name or a message with '|' or a line break inside its cell") {
+  BenchReport r = sample_report();
+  r.workloads[0].name = "a|b\nc.json";
+  r.workloads[0].allocators[2].message = "run 1: worker said\nsomething | odd";
+  std::ostringstream out;
+  print_bench(out, r, ReportFormat::markdown);
+  const std::string md = out.str();
+  CHECK(md.find("| a\\|b c.json | **5.20** |") != std::string::npos);
+  CHECK(md.find("run 1: worker said something \\| odd |") != std::string::npos);
+  // Inside a table every line is a row: a line break in a cell ended the table.
+  bool in_table = false;
+  for (const std::string& l : lines(md)) {
+    if (l.starts_with("|---")) in_table = true;
+    if (l.empty()) in_table = false;
+    if (in_table) CHECK(l.front() == '|');
+  }
+}
+
 TEST_CASE("the touch mode is in every printed header") {
   BenchReport r = sample_report();
   r.touch = "all";

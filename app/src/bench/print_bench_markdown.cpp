@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "../report/markdown.hpp"
 #include "cells.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
 
 namespace fa32::app::bench {
 namespace {
 
-// Markdown table cells cannot hold a '|'.
-std::string md(std::string s) {
-  for (std::size_t i = 0; (i = s.find('|', i)) != std::string::npos; i += 2) s.replace(i, 1, "\\|");
-  return s;
+// Markdown table cells cannot hold a '|' or a line break (workload names
+// come from trace paths, messages from workers).
+std::string md(const std::string& s) {
+  return report::markdown_cell(s);
 }
 
 }  // namespace
