@@ -313,6 +313,19 @@ TEST_CASE("a report of one trace pairs up with the same trace's report in a repo
   }
 }
 
+TEST_CASE("a trace in one report only is one line of context, not one per class") {
+  const json one = json::array({replay_report(1000, 0.5, {16, 32})});
+  json two = one;
+  two.push_back(replay_report(1000, 0.5, {16, 32}));
+  two[1]["trace"]["path"] = "u.json";
+  const Diff d = diff_reports(one, two, "a", "b");
+  REQUIRE(d.context.size() == 1);
+  CHECK(d.context[0].figure == "[u.json]");
+  CHECK(d.context[0].base == "absent");
+  CHECK(d.context[0].next == "present");
+  CHECK(row(d, "[u.json].classes[16].allocs") == nullptr);
+}
+
 TEST_CASE("the same trace twice: its reports pair up in order, and a report equals itself") {
   json a = json::array({replay_report(1000, 0.5, {16}), replay_report(2000, 0.5, {16})});
   Diff same = diff_reports(a, a, "a", "a");

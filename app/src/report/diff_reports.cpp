@@ -323,17 +323,21 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
   };
   // A class, workload or allocator in one report only is one line of
   // context, not a row for each of its figures.
+  // The outermost element missing is named: a trace in one report only
+  // is one line, not one for it and one for each of its classes.
   const auto lone = [&](const std::string& key, const Flat& other, const char* base_text,
                         const char* new_text) {
-    const std::size_t end = key.rfind(']');
-    if (end == std::string::npos) return false;
-    const std::string element = key.substr(0, end + 1);
-    for (const auto& [k, v] : other.numbers) {
-      if (k.compare(0, element.size(), element) == 0) return false;
+    for (std::size_t end = key.find(']'); end != std::string::npos; end = key.find(']', end + 1)) {
+      const std::string element = key.substr(0, end + 1);
+      const bool there = std::any_of(other.numbers.begin(), other.numbers.end(), [&](const auto& n) {
+        return n.first.compare(0, element.size(), element) == 0;
+      });
+      if (there) continue;
+      if (d.context.empty() || d.context.back().figure != element)
+        d.context.push_back({element, base_text, new_text});
+      return true;
     }
-    if (d.context.empty() || d.context.back().figure != element)
-      d.context.push_back({element, base_text, new_text});
-    return true;
+    return false;
   };
   for (const auto& [key, b] : fb.numbers) {
     seen[key] = true;
