@@ -138,6 +138,16 @@ TEST_CASE("a gate on figures that only one report has fails: it compared nothing
   CHECK(e.passed());
 }
 
+TEST_CASE("a gate on a figure that is null in both reports passes: it is in both, and unchanged") {
+  // classes[16].hit_rate is null (no allocations), as large.cache_reuse is
+  // in a report of a trace without large blocks.
+  const json r = replay_report(1000, 0.5, {16});
+  Diff d = diff_reports(r, r, "a", "a");
+  add_gate(d, "classes[16].hit_rate=5");
+  CHECK(d.passed());
+  CHECK(d.gates.back().message.empty());
+}
+
 TEST_CASE("reports of different kinds, traces or schema versions") {
   const json r = replay_report(1000, 0.5, {16});
   const json bench = {{"schema_version", 1}, {"command", "bench"}, {"workloads", json::array()}};

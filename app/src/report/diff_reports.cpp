@@ -296,11 +296,14 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
   std::map<std::string, std::optional<double>> in_new(fn.numbers.begin(), fn.numbers.end());
   std::map<std::string, bool> seen;
   std::size_t common = 0;
-  const auto add = [&](const std::string& key, std::optional<double> b, std::optional<double> n) {
+  const auto add = [&](const std::string& key, std::optional<double> b, std::optional<double> n, bool in_base,
+                       bool in_next) {
     DiffRow r;
     r.figure = key;
     r.base = b;
     r.next = n;
+    r.in_base = in_base;
+    r.in_next = in_next;
     r.better = better_of(key);
     if (b && n) {
       r.change = *n - *b;
@@ -344,11 +347,11 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
     auto it = in_new.find(key);
     if (it != in_new.end()) ++common;
     if (it == in_new.end() && lone(key, fn, "present", "absent")) continue;
-    add(key, b, it == in_new.end() ? std::nullopt : it->second);
+    add(key, b, it == in_new.end() ? std::nullopt : it->second, true, it != in_new.end());
   }
   for (const auto& [key, n] : fn.numbers) {
     if (seen.count(key) || lone(key, fb, "absent", "present")) continue;
-    add(key, std::nullopt, n);
+    add(key, std::nullopt, n, false, true);
   }
   if (common == 0) {
     throw InputError("no figure in common between " + d.base_file + " and " + d.new_file +
@@ -378,7 +381,8 @@ void add_gate(Diff& d, std::string_view spec) {
   for (const DiffRow& r : d.rows) {
     if (!matches(r.figure, g.figure)) continue;
     matched = true;
-    compared = compared || (r.base && r.next);
+    // Null in both (a hit rate of no allocations) was compared: unchanged.
+    compared = compared || (r.in_base && r.in_next);
     // A figure with no better direction gates on a change either way.
     const bool counts =
         r.verdict == Verdict::worse || (r.better == Better::none && r.verdict == Verdict::changed);

@@ -24,6 +24,8 @@ struct DiffRow {
   std::string figure;          // the dotted path, arrays keyed by block size, name or trace
   std::optional<double> base;  // nullopt: missing or null in that report
   std::optional<double> next;
+  bool in_base = true;  // the figure is in that report (null or not)
+  bool in_next = true;
   double change = 0;               // next - base, when both exist
   std::optional<double> relative;  // change / |base|; nullopt when base is 0 (and next is not) or missing
   Better better = Better::none;
