@@ -146,6 +146,14 @@ TEST_CASE("a gate on a figure that is null in both reports passes: it is in both
   add_gate(d, "classes[16].hit_rate=5");
   CHECK(d.passed());
   CHECK(d.gates.back().message.empty());
+  // Null in one report and a number in the other has no change to measure:
+  // the gate compared nothing, and says why.
+  json n = r;
+  n["classes"][0]["hit_rate"] = 0.25;
+  Diff e = diff_reports(r, n, "a", "b");
+  add_gate(e, "classes[16].hit_rate=5");
+  CHECK_FALSE(e.passed());
+  CHECK(e.gates.back().message.find("has a value in only one of the reports") != std::string::npos);
 }
 
 TEST_CASE("reports of different kinds, traces or schema versions") {

@@ -377,12 +377,16 @@ void add_gate(Diff& d, std::string_view spec) {
                      "' is not a non-negative percentage");
   }
   bool matched = false;
+  bool in_both = false;
   bool compared = false;
   for (const DiffRow& r : d.rows) {
     if (!matches(r.figure, g.figure)) continue;
     matched = true;
+    in_both = in_both || (r.in_base && r.in_next);
     // Null in both (a hit rate of no allocations) was compared: unchanged.
-    compared = compared || (r.in_base && r.in_next);
+    // Null on one side only (the hit rate of a class that had allocations
+    // in one run alone) has no change to measure against the limit.
+    compared = compared || (r.in_base && r.in_next && r.base.has_value() == r.next.has_value());
     // A figure with no better direction gates on a change either way.
     const bool counts =
         r.verdict == Verdict::worse || (r.better == Better::none && r.verdict == Verdict::changed);
@@ -405,7 +409,9 @@ void add_gate(Diff& d, std::string_view spec) {
   // tell CI that nothing got worse when nothing was measured.
   if (!compared) {
     g.passed = false;
-    g.message = g.figure + " is in only one of the reports: nothing to compare";
+    g.message = g.figure +
+                (in_both ? " has a value in only one of the reports" : " is in only one of the reports") +
+                ": nothing to compare";
   }
   d.gates.push_back(std::move(g));
 }
