@@ -194,7 +194,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
       spdlog::warn("{}: {}{} (--memory-limit)", rep.trace, x.first_refusal,
                    x.refused_by_limit == 1
                        ? std::string()
-                       : "; " + std::to_string(x.refused_by_limit - 1) + " more requests refused");
+                       : "; " + count_noun(x.refused_by_limit - 1, "more request") + " refused");
     }
     // The allocator's own NULLs (out of memory under a ulimit or on a full
     // machine, or a request no allocator can meet with the limit lifted)

@@ -32,6 +32,9 @@ fa32_e2e(hostile/align-1tib-validate ARGS validate hostile_align_1tib.json --jso
 
 fa32_e2e(hostile/forty-gib-stats ARGS stats hostile_forty_gib.json --memory-limit 4G JSON hostile.forty_gib.json
          STDERR "event 4: malloc of id 4 .*; 35 more requests refused")
+# Two refused: the count of the others reads in the singular.
+fa32_e2e(hostile/forty-gib-one-more ARGS stats hostile_forty_gib.json --memory-limit 38G --touch none
+         STDERR "event 38: malloc of id 38 .*; 1 more request refused \\(--memory-limit\\)")
 fa32_e2e(hostile/forty-gib-touch-none ARGS stats hostile_forty_gib.json --memory-limit 4G --touch none
          JSON hostile.forty_gib.touch_none.json)
 fa32_e2e(hostile/forty-gib-text ARGS replay hostile_forty_gib.json --memory-limit 4G
