@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/number_checks.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
 namespace fa32::app {
 
-const CLI::Validator& not_negative() {
+const CLI::Validator& unsigned_number() {
   static const CLI::Validator check(
       [](std::string& text) -> std::string {
         const std::size_t first = text.find_first_not_of(" \t");
-        if (first != std::string::npos && text[first] == '-') return "'" + text + "' is negative";
+        if (first == std::string::npos) return {};  // left to CLI11's conversion
+        if (text[first] == '-') return "'" + text + "' is negative";
+        // strtoull, which CLI11 converts with, gives 2^64 - 1 for anything
+        // larger, and CLI11 does not look at errno.
+        errno = 0;
+        char* end = nullptr;
+        std::strtoull(text.c_str(), &end, 0);
+        if (end != text.c_str() && errno == ERANGE) return "'" + text + "' is more than 18446744073709551615";
         return {};
       },
-      "", "not negative");
+      "", "unsigned");
   return check;
 }
 

@@ -10,6 +10,12 @@ fa32_e2e(bad-option/negative-live ARGS gen --live -1 EXIT 2 STDERR "--live: '-1'
 fa32_e2e(bad-option/negative-leaks ARGS replay clean.json --leaks -1 EXIT 2 STDERR "--leaks: '-1' is negative")
 fa32_e2e(bad-option/negative-max-size ARGS validate clean.json --max-size -1 EXIT 2
          STDERR "--max-size: '-1' is negative")
+# A number past 2^64 - 1 was read as 2^64 - 1 without a word: two seeds,
+# one trace.
+fa32_e2e(bad-option/seed-past-uint64 ARGS gen -s 18446744073709551616 EXIT 2
+         STDERR "--seed: '18446744073709551616' is more than 18446744073709551615")
+fa32_e2e(bad-option/max-size-past-uint64 ARGS validate clean.json --max-size 99999999999999999999999 EXIT 2
+         STDERR "--max-size: '99999999999999999999999' is more than 18446744073709551615")
 fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
          STDERR "--max-overhead: 'nan' is not a finite number")
 fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2

@@ -6,10 +6,12 @@
 
 namespace fa32::app {
 
-// CLI11 reads "-1" into an unsigned option as its largest value (so
-// `fa32 gen -n -1` wrote events without end): this refuses a minus sign
-// before the conversion.
-const CLI::Validator& not_negative();
+// For an unsigned option. CLI11 reads "-1" into one as its largest value
+// (so `fa32 gen -n -1` wrote events without end), and a number beyond
+// 2^64 - 1 as 2^64 - 1 (`gen -s 18446744073709551616` gave the trace of
+// seed 18446744073709551615, without a word): this refuses both before
+// the conversion.
+const CLI::Validator& unsigned_number();
 
 // CLI11's Range compares, and "nan" compares false with everything, so a
 // gate of nan passed every report: this refuses nan and infinities.
