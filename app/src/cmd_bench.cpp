@@ -148,6 +148,7 @@ Command setup_bench(CLI::App& app) {
       ->allow_extra_args(false)
       ->option_text("NAME=PATH");
   sub->add_option("-n,--runs", opts->runs, "Measured runs of each allocator")
+      ->transform(unsigned_number())
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   sub->add_option(
@@ -155,6 +156,7 @@ Command setup_bench(CLI::App& app) {
          "Warm-up rounds before the measured runs (not reported); they also set how many repetitions "
          "--min-time needs. With 0, a first round of single replays sets them, and counts as the "
          "first measured round when one replay is long enough")
+      ->transform(unsigned_number())
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
   sub->add_option("--min-time", opts->min_time_ms,

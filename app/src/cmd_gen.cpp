@@ -27,10 +27,10 @@ Command setup_gen(CLI::App& app) {
   sub->add_flag("--list", opt->list, "Describe the profiles and exit");
   sub->add_option("-n,--events", opt->gen.events,
                   "Number of events (at least 1; 1 only with --leaks 1 or --no-free)")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->capture_default_str();
   sub->add_option("-s,--seed", opt->gen.seed, "Seed: the same seed gives the same trace")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->capture_default_str();
   sub->add_option("-o,--output", opt->output, "Output file (- = stdout)")->capture_default_str();
   sub->add_option("--to", opt->to,
@@ -38,7 +38,7 @@ Command setup_gen(CLI::App& app) {
       ->check(CLI::IsMember({"json", "jsonl", "ndjson", "binary", "fa32"}));
   sub->add_option("--live", opt->gen.live,
                   "Target live-set size in allocations, at least 1 (default: the profile's)")
-      ->check(unsigned_number());
+      ->transform(unsigned_number());
   sub->add_option("--sizes", opt->sizes,
                   "Request sizes: fixed:N, uniform:LO-HI, power:LO-HI[:ALPHA], hist:[[SIZE,WEIGHT],...] or "
                   "hist:@FILE.json (default: the profile's)");
@@ -49,9 +49,9 @@ Command setup_gen(CLI::App& app) {
       "or, at 0, hold one realloc when the events less --leaks are odd (to balance the end)");
   sub->add_option("--threads", opt->gen.threads,
                   "Threads, 1 to 4096 (1: no thread ids in the trace; default: the profile's)")
-      ->check(unsigned_number());
+      ->transform(unsigned_number());
   sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)")
-      ->check(unsigned_number());
+      ->transform(unsigned_number());
   sub->add_flag("--no-free", opt->no_free, "Leave every allocation live at the end");
   sub->footer(
       "Memory stays flat: 100 million events take no more memory than 1,000 (only the live set is\n"

@@ -91,7 +91,7 @@ Command setup_import(CLI::App& parent) {
                   "Output format: binary, json or jsonl (default: by extension, else binary, also on "
                   "standard output)");
   app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)")
-      ->check(unsigned_number());
+      ->transform(unsigned_number());
   app->footer(
       "A log in a regular file is read twice, so that the trace's header carries its event count\n"
       "and id bound; standard input or a pipe is read once, and the header leaves them out.\n"

@@ -62,7 +62,7 @@ Command setup_tune(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", o->seed,
                   "Rotates the order of the timed runs (memory figures do not depend on it)")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->type_name("S")
       ->capture_default_str();
   sub->add_option("--holdout", o->holdout,

@@ -137,10 +137,10 @@ Command setup_validate(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("validate", "Check traces: syntax and meaning (ids, sizes, alignments)");
   sub->add_option("FILE", opt->files, "Traces, any format (- = stdin)")->required();
   sub->add_option("--max-errors", opt->max_errors, "Error messages printed per file")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->capture_default_str();
   sub->add_option("--max-size", opt->max_size, "Larger requests are errors (bytes)")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->capture_default_str();
   sub->add_flag("--json", opt->json, "Print the summaries as JSON (schema version 1)");
   sub->footer(

@@ -14,12 +14,20 @@ const CLI::Validator& unsigned_number() {
         const std::size_t first = text.find_first_not_of(" \t");
         if (first == std::string::npos) return {};  // left to CLI11's conversion
         if (text[first] == '-') return "'" + text + "' is negative";
-        // strtoull, which CLI11 converts with, gives 2^64 - 1 for anything
-        // larger, and CLI11 does not look at errno.
+        // Decimal digits only: CLI11 converts with base 0, so "010" read as
+        // 8 (octal), "08" failed and "0x10" read as 16. Leading zeros are
+        // dropped, so what reaches the conversion is plain decimal.
+        std::string digits = text.substr(first);
+        if (digits.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + text + "' is not a whole number";
+        const std::size_t nonzero = digits.find_first_not_of('0');
+        digits = nonzero == std::string::npos ? "0" : digits.substr(nonzero);
+        // strtoull gives 2^64 - 1 for anything larger, and CLI11 does not
+        // look at errno.
         errno = 0;
-        char* end = nullptr;
-        std::strtoull(text.c_str(), &end, 0);
-        if (end != text.c_str() && errno == ERANGE) return "'" + text + "' is more than 18446744073709551615";
+        std::strtoull(digits.c_str(), nullptr, 10);
+        if (errno == ERANGE) return "'" + text + "' is more than 18446744073709551615";
+        text = digits;
         return {};
       },
       "", "unsigned");

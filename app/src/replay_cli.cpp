@@ -86,10 +86,10 @@ void add_replay_cli_options(CLI::App& sub, ReplayCliOptions& o, bool stats_defau
              std::to_string(replay::max_snapshots) +
              " are kept: when a snapshot is due beyond them, every other one is dropped and N "
              "doubles, so memory stays bounded (the report gives the spacing kept). 0: none, as without it")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->type_name("N");
   sub.add_option("--leaks", o.leak_limit, "How many leaks to list (all are counted)")
-      ->check(unsigned_number())
+      ->transform(unsigned_number())
       ->capture_default_str()
       ->type_name("N");
   sub.add_option("--format", o.format,

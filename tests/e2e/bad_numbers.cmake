@@ -16,6 +16,10 @@ fa32_e2e(bad-option/seed-past-uint64 ARGS gen -s 18446744073709551616 EXIT 2
          STDERR "--seed: '18446744073709551616' is more than 18446744073709551615")
 fa32_e2e(bad-option/max-size-past-uint64 ARGS validate clean.json --max-size 99999999999999999999999 EXIT 2
          STDERR "--max-size: '99999999999999999999999' is more than 18446744073709551615")
+# CLI11 converts with base 0: "010" was octal 8, "0x10" hex 16. Decimal
+# only, leading zeros dropped.
+fa32_e2e(bad-option/leading-zero-is-decimal ARGS gen -n 010 --to json JSON gen.leading-zero.json)
+fa32_e2e(bad-option/hex-events ARGS gen -n 0x10 EXIT 2 STDERR "--events: '0x10' is not a whole number")
 fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
          STDERR "--max-overhead: 'nan' is not a finite number")
 fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2

@@ -10,7 +10,10 @@ namespace fa32::app {
 // (so `fa32 gen -n -1` wrote events without end), and a number beyond
 // 2^64 - 1 as 2^64 - 1 (`gen -s 18446744073709551616` gave the trace of
 // seed 18446744073709551615, without a word): this refuses both before
-// the conversion.
+// the conversion, and anything but decimal digits ("010" was octal 8,
+// "0x10" hex 16): leading zeros are dropped, so "010" is ten. Give it
+// with ->transform(), not ->check(): a check's changes to the text are
+// thrown away.
 const CLI::Validator& unsigned_number();
 
 // CLI11's Range compares, and "nan" compares false with everything, so a
