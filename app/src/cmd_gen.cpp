@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -77,6 +78,11 @@ int run_gen(const GenCmdOptions& o) {
     return exit_ok;
   }
   traces::GenOptions g = o.gen;
+  // With --no-free the generator never reads --leaks: the count asked for
+  // was dropped without a word.
+  if (o.no_free && g.leaks != 0)
+    throw InputError("--leaks " + std::to_string(g.leaks) +
+                     " leaves that many allocations live, --no-free every one: give one");
   g.free_at_end = !o.no_free;
   std::unique_ptr<traces::TraceReader> gen;
   try {

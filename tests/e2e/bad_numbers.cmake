@@ -20,6 +20,9 @@ fa32_e2e(bad-option/max-size-past-uint64 ARGS validate clean.json --max-size 999
 # only, leading zeros dropped.
 fa32_e2e(bad-option/leading-zero-is-decimal ARGS gen -n 010 --to json JSON gen.leading-zero.json)
 fa32_e2e(bad-option/hex-events ARGS gen -n 0x10 EXIT 2 STDERR "--events: '0x10' is not a whole number")
+# --no-free leaves every allocation live: a --leaks beside it was ignored.
+fa32_e2e(bad-option/leaks-with-no-free ARGS gen --no-free --leaks 5 EXIT 2
+         STDERR "--leaks 5 leaves that many allocations live, --no-free every one: give one")
 fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
          STDERR "--max-overhead: 'nan' is not a finite number")
 fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2
