@@ -196,6 +196,9 @@ Command setup_bench(CLI::App& app) {
 
 int run_bench(const BenchOptions& o) {
   if (o.traces.empty() && !o.suite) throw InputError("bench: give one or more traces, or --suite");
+  // Only the suite's traces are scaled: without --suite it changed nothing.
+  if (!o.suite && o.suite_scale != 1.0)
+    throw InputError("bench: --suite-scale scales --suite, which is not given");
   const auto format = report::report_format_from_name(o.format);
   if (!format) throw InputError("bench: unknown --format '" + o.format + "'");
 

@@ -23,6 +23,9 @@ fa32_e2e(bad-option/hex-events ARGS gen -n 0x10 EXIT 2 STDERR "--events: '0x10' 
 # --no-free leaves every allocation live: a --leaks beside it was ignored.
 fa32_e2e(bad-option/leaks-with-no-free ARGS gen --no-free --leaks 5 EXIT 2
          STDERR "--leaks 5 leaves that many allocations live, --no-free every one: give one")
+# --suite-scale without --suite scaled nothing, without a word.
+fa32_e2e(bad-option/suite-scale-without-suite ARGS bench clean.json --suite-scale 2 -a fa32 -n 1 --min-time 0
+         EXIT 2 STDERR "--suite-scale scales --suite, which is not given")
 fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
          STDERR "--max-overhead: 'nan' is not a finite number")
 fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2
