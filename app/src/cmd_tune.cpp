@@ -89,6 +89,10 @@ Command setup_tune(CLI::App& app) {
 }
 
 int run_tune(const TuneOptions& o) {
+  // Elsewhere - is standard output; here it made a file named "-", and
+  // standard output holds the report.
+  if (o.output == "-")
+    throw InputError("-o -: standard output holds the report; give -o a file name for the config");
   if (!o.output.empty()) refuse_output_over_input(o.output, o.traces);
   refuse_output_over_input("-", o.traces);  // the report goes to standard output
   // Before the search: a typo in -o would otherwise lose its whole result.

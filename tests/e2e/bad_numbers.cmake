@@ -26,6 +26,9 @@ fa32_e2e(bad-option/leaks-with-no-free ARGS gen --no-free --leaks 5 EXIT 2
 # --suite-scale without --suite scaled nothing, without a word.
 fa32_e2e(bad-option/suite-scale-without-suite ARGS bench clean.json --suite-scale 2 -a fa32 -n 1 --min-time 0
          EXIT 2 STDERR "--suite-scale scales --suite, which is not given")
+# tune -o - wrote the config to a file named "-" (elsewhere - is standard output).
+fa32_e2e(bad-option/tune-output-dash ARGS tune clean.json --objective memory -o - EXIT 2
+         STDERR "-o -: standard output holds the report; give -o a file name")
 fa32_e2e(bad-option/nan-gate ARGS stats clean.json --max-overhead nan EXIT 2
          STDERR "--max-overhead: 'nan' is not a finite number")
 fa32_e2e(bad-option/nan-hit-rate ARGS stats clean.json --min-pool-hit-rate nan EXIT 2
