@@ -111,6 +111,18 @@ TEST_CASE("mtrace: every line kind, with and without caller prefixes") {
   for (const Event& e : r.events) CHECK(e.thread == 1);
 }
 
+// glibc prints the caller's file name as loaded, so a program in a
+// directory such as "build [debug]" puts "] " inside the prefix: every line
+// of its log was "unknown mtrace line".
+TEST_CASE("mtrace: a caller file name holding a bracket and a space is read as part of the prefix") {
+  Imported r = mtrace(
+      "@ ./d [x] y/w:[0x1222] + 0x5648e59d52a0 0x10\n"
+      "@ /opt/a] b/lib.so:(f+1a)[0x9e9aa] < 0x5648e59d52a0\n"
+      "@ /opt/a] b/lib.so:(f+1a)[0x9e9aa] > 0x5648e59d6000 0x20\n"
+      "@ ./d [x] y/w:[0x1416] - 0x5648e59d6000\n");
+  fa32::test::check_sequence(r.events, {{Op::malloc, "a", 16}, {Op::realloc, "a", 32}, {Op::free, "a"}});
+}
+
 TEST_CASE("mtrace: a failed realloc leaves the block where it was") {
   Imported r = mtrace("+ 0x1000 0x10\n! 0x1000 0x100\n- 0x1000\n");
   fa32::test::check_sequence(r.events, {{Op::malloc, "a", 16}, {Op::free, "a"}});

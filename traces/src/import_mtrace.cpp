@@ -51,7 +51,10 @@ void import_mtrace(std::istream& in, const std::string& name, ImportBuilder& bui
       std::string_view line = trim(line_text);
       if (line.empty()) continue;
       if (line.starts_with("@ ")) {
-        std::size_t end = line.find("] ");
+        // The prefix ends with "[0xADDR] " after the caller's file name,
+        // which may itself hold "] " (a directory "build [debug]"); the
+        // operation after it never does, so the last one ends the prefix.
+        std::size_t end = line.rfind("] ");
         if (end == std::string_view::npos) fail(name, line_no, "caller prefix without \"] \"", line);
         line = trim(line.substr(end + 2));
       }
