@@ -166,6 +166,25 @@ TEST_CASE("mtrace: malformed lines are errors naming the line") {
   CHECK(mtrace_error("").empty());
 }
 
+// A file that is no text log (a gzip'd log, a trace) failed with its first
+// bytes copied raw into the message: control bytes on the user's terminal.
+TEST_CASE("error messages show the bytes of the log that are not printable ASCII as hex escapes") {
+  const std::string binary(
+      "\x1f\x8b\x08\x00\x1b[2J\x89"
+      "FA32\r\x1a\n",
+      16);
+  std::string e = mtrace_error(binary);
+  CHECK(e.find("test.log:1: unknown mtrace line in \"\\x1f\\x8b\\x08\\x00\\x1b[2J\\x89FA32\\x0d\\x1a\"") !=
+        std::string::npos);
+  e = logalloc_error("1 1 \x1b[2J\x07(8)=0x10\n");
+  CHECK(e.find("unknown call \"\\x1b[2J\\x07\"") != std::string::npos);
+  e = logalloc_error("1 1 malloc(\x07)=0x10\n");
+  CHECK(e.find("bad number \"\\x07\"") != std::string::npos);
+  for (const std::string& m : {mtrace_error(binary), logalloc_error(binary), e}) {
+    for (unsigned char c : m) CHECK((c >= 0x20 && c < 0x7f));
+  }
+}
+
 // mtrace writes through stdio: a program killed by a signal leaves the log
 // cut where the buffer was, mostly inside a line, and the whole import
 // failed on that last line ("bad pointer or size").

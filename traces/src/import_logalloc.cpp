@@ -97,19 +97,20 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
         args_text = comma == std::string_view::npos ? std::string_view() : args_text.substr(comma + 1);
       }
       auto need = [&](int n, bool has_result) {
-        if (nargs != n) fail(name, line_no, "wrong number of arguments for " + std::string(func), line);
+        if (nargs != n)
+          fail(name, line_no, "wrong number of arguments for " + import_detail::shown(func), line);
         if (has_result != result.has_value()) {
           fail(name, line_no, has_result ? "missing \"=RESULT\"" : "unexpected \"=RESULT\"", line);
         }
       };
       auto size_arg = [&](int i) {
         auto v = parse_number(args[i], false);
-        if (!v) fail(name, line_no, "bad number \"" + std::string(args[i]) + "\"", line);
+        if (!v) fail(name, line_no, "bad number \"" + import_detail::shown(args[i]) + "\"", line);
         return *v;
       };
       auto ptr_arg = [&](int i) {
         auto v = pointer(args[i]);
-        if (!v) fail(name, line_no, "bad pointer \"" + std::string(args[i]) + "\"", line);
+        if (!v) fail(name, line_no, "bad pointer \"" + import_detail::shown(args[i]) + "\"", line);
         return *v;
       };
       const std::uint32_t thread = builder.thread(*tid);
@@ -143,7 +144,7 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
         need(0, false);
         builder.ignored();
       } else {
-        fail(name, line_no, "unknown call \"" + std::string(func) + "\"", line);
+        fail(name, line_no, "unknown call \"" + import_detail::shown(func) + "\"", line);
       }
     } catch (const TraceError&) {
       // A log whose program was killed ends wherever stdio's buffer did,

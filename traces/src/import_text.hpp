@@ -38,10 +38,14 @@ class LineReader {
   std::uint64_t line_no_ = 0;
 };
 
+// At most the first 80 bytes of text for an error message, every byte that
+// is not printable ASCII written as \xNN: a file that is no text log (a
+// gzip'd log, a trace) must not put control bytes on the user's terminal.
+std::string shown(std::string_view text);
+
 [[noreturn]] inline void fail(const std::string& name, std::uint64_t line, const std::string& what,
                               std::string_view text) {
-  std::string shown(text.substr(0, 80));
-  throw TraceError(name + ":" + std::to_string(line) + ": " + what + " in \"" + shown + "\"");
+  throw TraceError(name + ":" + std::to_string(line) + ": " + what + " in \"" + shown(text) + "\"");
 }
 
 }  // namespace fa32::traces::import_detail
