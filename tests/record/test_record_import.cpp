@@ -170,11 +170,11 @@ TEST_CASE("mtrace: malformed lines are errors naming the line") {
 // bytes copied raw into the message: control bytes on the user's terminal.
 TEST_CASE("error messages show the bytes of the log that are not printable ASCII as hex escapes") {
   const std::string binary(
-      "\x1f\x8b\x08\x00\x1b[2J\x89"
+      "\x01\x8b\x08\x00\x1b[2J\x89"
       "FA32\r\x1a\n",
       16);
   std::string e = mtrace_error(binary);
-  CHECK(e.find("test.log:1: unknown mtrace line in \"\\x1f\\x8b\\x08\\x00\\x1b[2J\\x89FA32\\x0d\\x1a\"") !=
+  CHECK(e.find("test.log:1: unknown mtrace line in \"\\x01\\x8b\\x08\\x00\\x1b[2J\\x89FA32\\x0d\\x1a\"") !=
         std::string::npos);
   e = logalloc_error("1 1 \x1b[2J\x07(8)=0x10\n");
   CHECK(e.find("unknown call \"\\x1b[2J\\x07\"") != std::string::npos);

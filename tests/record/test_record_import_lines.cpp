@@ -80,3 +80,18 @@ TEST_CASE("import command: a log without newlines is exit 2 with the line named"
   std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
   CHECK(text.find("zeros.log:1: the line is longer than 1 MiB") != std::string::npos);
 }
+
+// A gzip'd log (big logs get compressed) failed as a malformed first line,
+// or as a line longer than 1 MiB, saying nothing of gzip.
+TEST_CASE("a gzip-compressed log is an error saying so, in both importers") {
+  std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+  for (const std::string& log : {gz + "\x01\x02\n+ 0x10 0x10\n", gz + std::string(2 << 20, 'x')}) {
+    for (auto format : {fa32::traces::ImportFormat::mtrace, fa32::traces::ImportFormat::logalloc}) {
+      fa32::traces::ImportBuilder b(nullptr);
+      std::istringstream in(log);
+      CHECK_THROWS_WITH_AS(fa32::traces::import_log(format, in, "app.log.gz", b),
+                           doctest::Contains("app.log.gz:1: the log is gzip-compressed: decompress it first"),
+                           fa32::traces::TraceError);
+    }
+  }
+}

@@ -22,6 +22,13 @@ bool LineReader::next(std::string_view& line) {
   // with more to come before a newline sets failbit: a line too long.
   in_.getline(buf_.get(), static_cast<std::streamsize>(kBufBytes));
   const auto got = static_cast<std::size_t>(in_.gcount());
+  // Big logs get compressed; the importers read text only, and a gzip
+  // stream's bytes would fail as a malformed (or too long) first line.
+  if (line_no_ == 0 && got >= 2 && buf_[0] == '\x1f' && buf_[1] == '\x8b') {
+    throw TraceError(name_ +
+                     ":1: the log is gzip-compressed: decompress it first (gunzip, or zcat piped to "
+                     "fa32 import ... -)");
+  }
   if (in_.fail()) {
     if (got == 0) return false;  // the end of input (or a read error: bad())
     throw TraceError(name_ + ":" + std::to_string(line_no_ + 1) +
