@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -20,6 +22,32 @@
 
 namespace fa32::app {
 namespace {
+
+// The first `left` bytes of another stream buffer. A log still being
+// written (the MALLOC_TRACE of a program that runs on) grows between the
+// two passes over a regular file: read whole, the second pass met more
+// events than the header, written from the first, promised, and the import
+// failed. Both passes read the size the file had when the import began.
+class PrefixBuf : public std::streambuf {
+ public:
+  PrefixBuf(std::streambuf* inner, std::uint64_t size) : inner_(inner), left_(size) {}
+
+ protected:
+  int_type underflow() override {
+    if (left_ == 0) return traits_type::eof();
+    const std::streamsize n =
+        inner_->sgetn(buf_, static_cast<std::streamsize>(std::min<std::uint64_t>(sizeof buf_, left_)));
+    if (n <= 0) return traits_type::eof();
+    left_ -= static_cast<std::uint64_t>(n);
+    setg(buf_, buf_, buf_ + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::streambuf* inner_;
+  std::uint64_t left_;
+  char buf_[1 << 16];
+};
 
 traces::Format output_format(const ImportOptions& o) {
   if (!o.format.empty()) {
@@ -56,15 +84,22 @@ int run_import(const ImportOptions& o) {
     in = file.get();
   }
   struct stat st {};
+  std::unique_ptr<PrefixBuf> prefix;
+  std::unique_ptr<std::istream> prefix_in;
   if (o.input != "-" && stat(o.input.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    prefix = std::make_unique<PrefixBuf>(file->rdbuf(), size);
+    std::istream counted(prefix.get());
     traces::ImportBuilder counter(nullptr);
-    traces::import_log(*from, *file, name, counter, import_options);
+    traces::import_log(*from, counted, name, counter, import_options);
     const traces::ImportStats& s = counter.finish();
     header.event_count = s.events;
     header.id_bound = s.id_bound;
     s.add_to(header.metadata, "");
-    file->clear();
-    file->seekg(0);
+    if (file->rdbuf()->pubseekpos(0) != 0) throw InputError("import: cannot read " + o.input + " again");
+    prefix = std::make_unique<PrefixBuf>(file->rdbuf(), size);
+    prefix_in = std::make_unique<std::istream>(prefix.get());
+    in = prefix_in.get();
   }
   auto writer = traces::create_writer(o.output, format, header);
   const RemoveOnSignal remove_on_signal(o.output);
@@ -94,7 +129,8 @@ Command setup_import(CLI::App& parent) {
       ->transform(unsigned_number());
   app->footer(
       "A log in a regular file is read twice, so that the trace's header carries its event count\n"
-      "and id bound; standard input or a pipe is read once, and the header leaves them out.\n"
+      "and id bound (a log still being written is read as far as it went when the import began);\n"
+      "standard input or a pipe is read once, and the header leaves them out.\n"
       "\n"
       "Exit codes:\n"
       "  0  the trace is written\n"
