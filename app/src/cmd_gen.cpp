@@ -50,7 +50,7 @@ Command setup_gen(CLI::App& app) {
       "or, at 0, hold one realloc when the events less --leaks are odd (to balance the end)");
   sub->add_option("--threads", opt->gen.threads,
                   "Threads, 1 to 4096 (1: no thread ids in the trace; default: the profile's)")
-      ->transform(unsigned_number());
+      ->transform(unsigned_number(4096));
   sub->add_option("--leaks", opt->gen.leaks, "Allocations left live at the end (default 0: free everything)")
       ->transform(unsigned_number());
   sub->add_flag("--no-free", opt->no_free, "Leave every allocation live at the end");

@@ -44,3 +44,8 @@ fa32_e2e(bad-option/align-past-blocks ARGS replay clean.json --align 4096 EXIT 2
 # A fastalloc32 setting with the system allocator would be silently ignored.
 fa32_e2e(bad-option/fa32-key-with-system ARGS replay clean.json --allocator system --cache 5 EXIT 2
          STDERR "--cache configures fastalloc32")
+
+# A number past a 32-bit option's range got CLI11's bare "Could not
+# convert"; it names the option's range, as the 64-bit ones do.
+fa32_e2e(bad-option/threads-past-range ARGS gen --threads 4294967297 EXIT 2
+         STDERR "--threads: '4294967297' is more than 4096")

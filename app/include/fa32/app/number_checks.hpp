@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 
 namespace fa32::app {
 
@@ -15,6 +16,11 @@ namespace fa32::app {
 // with ->transform(), not ->check(): a check's changes to the text are
 // thrown away.
 const CLI::Validator& unsigned_number();
+
+// The same for an option of fewer bits or a smaller range: a value past
+// max is refused naming max. CLI11 said only "Could not convert" of a
+// number past a 32-bit option's range (`gen --threads 4294967297`).
+CLI::Validator unsigned_number(std::uint64_t max);
 
 // CLI11's Range compares, and "nan" compares false with everything, so a
 // gate of nan passed every report: this refuses nan and infinities.
