@@ -49,3 +49,6 @@ fa32_e2e(bad-option/fa32-key-with-system ARGS replay clean.json --allocator syst
 # convert"; it names the option's range, as the 64-bit ones do.
 fa32_e2e(bad-option/threads-past-range ARGS gen --threads 4294967297 EXIT 2
          STDERR "--threads: '4294967297' is more than 4096")
+# --cache is a 32-bit count: past it, "is not a count" said the digits were wrong.
+fa32_e2e(bad-option/cache-past-uint32 ARGS replay clean.json --cache 4294967297 EXIT 2
+         STDERR "--cache: '4294967297' is more than 4294967295")

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <ios>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -40,8 +41,12 @@ std::uint64_t size_or_throw(std::string_view text, const std::string& what) {
 std::uint32_t count_or_throw(const std::string& text, const std::string& what) {
   std::uint32_t n = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty())
-    throw InputError(what + ": '" + text + "' is not a count");
+  const bool whole = ptr == text.data() + text.size() && !text.empty();
+  // Digits past 2^32 - 1 are a count, too large: "not a count" misled.
+  if (whole && ec == std::errc::result_out_of_range)
+    throw InputError(what + ": '" + text + "' is more than " +
+                     std::to_string(std::numeric_limits<std::uint32_t>::max()));
+  if (ec != std::errc() || !whole) throw InputError(what + ": '" + text + "' is not a count");
   return n;
 }
 
