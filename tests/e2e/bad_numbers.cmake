@@ -52,3 +52,9 @@ fa32_e2e(bad-option/threads-past-range ARGS gen --threads 4294967297 EXIT 2
 # --cache is a 32-bit count: past it, "is not a count" said the digits were wrong.
 fa32_e2e(bad-option/cache-past-uint32 ARGS replay clean.json --cache 4294967297 EXIT 2
          STDERR "--cache: '4294967297' is more than 4294967295")
+# A class list with an empty item: a last one was dropped without a word
+# (16,32, replayed as 16,32), the others said only "'' is not a size".
+fa32_e2e(bad-option/classes-trailing-comma ARGS replay clean.json --classes 16,32, EXIT 2
+         STDERR "--classes: '16,32,' has an empty item")
+fa32_e2e(bad-option/classes-empty-item ARGS replay clean.json --classes 16,,32 EXIT 2
+         STDERR "--classes: '16,,32' has an empty item")

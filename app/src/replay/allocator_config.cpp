@@ -52,7 +52,19 @@ std::uint32_t count_or_throw(const std::string& text, const std::string& what) {
 
 void set_classes(fastalloc32_config& c, const std::string& text, const std::string& what) {
   std::vector<std::uint64_t> sizes;
-  for (const std::string& item : CLI::detail::split(text, ',')) {
+  // Split here, not by CLI11's split: that drops a last empty item, so
+  // "16,32," was taken as 16,32 without a word. An empty item anywhere is
+  // a slip (a size left out), refused by name.
+  std::vector<std::string> items;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  for (const std::string& item : items) {
+    if (item.empty())
+      throw InputError(what + ": '" + text + "' has an empty item; give a size between commas");
     // FIRST-LAST/STEP: every STEP bytes from FIRST to LAST (the form
     // describe() writes, so a report's class list can be given back).
     const auto dash = item.find('-');
