@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -194,6 +195,11 @@ Command setup_bench(CLI::App& app) {
   return {sub, [opts] { return run_bench(*opts); }};
 }
 
+std::chrono::nanoseconds min_run_time_from_ms(double ms) {
+  // --min-time's checks keep ms finite and in 0..1e7, well inside the range.
+  return std::chrono::nanoseconds(std::llround(ms * 1e6));
+}
+
 int run_bench(const BenchOptions& o) {
   if (o.traces.empty() && !o.suite) throw InputError("bench: give one or more traces, or --suite");
   // Only the suite's traces are scaled: without --suite it changed nothing.
@@ -243,7 +249,7 @@ int run_bench(const BenchOptions& o) {
   bench::RunnerOptions ro;
   ro.runs = o.runs;
   ro.warmup = o.warmup;
-  ro.min_run_time = std::chrono::milliseconds(static_cast<long long>(o.min_time_ms));
+  ro.min_run_time = min_run_time_from_ms(o.min_time_ms);
   ro.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   ro.noise_threshold = o.noise;
   ro.cpu_clock = o.clock == "cpu";

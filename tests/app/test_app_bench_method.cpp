@@ -7,8 +7,20 @@
 #include "fa32/app/bench/bench_report.hpp"
 #include "fa32/app/bench/schedule.hpp"
 #include "fa32/app/bench/summary.hpp"
+#include "fa32/app/cmd_bench.hpp"
 
 using namespace fa32::app::bench;
+
+TEST_CASE("--min-time keeps its fraction of a millisecond") {
+  // Whole milliseconds made --min-time 0.5 a 0: one replay a run, however
+  // short the trace.
+  using std::chrono::nanoseconds;
+  CHECK(fa32::app::min_run_time_from_ms(0.5) == nanoseconds(500000));
+  CHECK(fa32::app::min_run_time_from_ms(0.000001) == nanoseconds(1));
+  CHECK(fa32::app::min_run_time_from_ms(0) == nanoseconds(0));
+  CHECK(fa32::app::min_run_time_from_ms(200) == nanoseconds(200000000));
+  CHECK(fa32::app::min_run_time_from_ms(1e7) == nanoseconds(10000000000000));
+}
 
 TEST_CASE("the schedule interleaves allocators: probe round, then rounds that rotate: A B C, B C A, C A B") {
   const std::vector<Slot> s = interleaved_schedule(3, 2, 1);

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct BenchOptions {
 };
 
 Command setup_bench(CLI::App& app);
+// --min-time's milliseconds as the runner's duration, the fraction kept:
+// whole milliseconds made 0.5 a 0, which replays a short trace once a run.
+std::chrono::nanoseconds min_run_time_from_ms(double ms);
 int run_bench(const BenchOptions& options);
 
 // The hidden worker every bench run executes in its own process.

@@ -30,7 +30,7 @@ struct RunnerOptions {
   // A run replays the trace once, or more until it has lasted min_run_time
   // (measured on the warm-up round; with warmup 0 on a calibration round,
   // see run_workload), so tiny traces give a measurable time.
-  std::chrono::milliseconds min_run_time{200};
+  std::chrono::nanoseconds min_run_time{std::chrono::milliseconds(200)};
   std::uint64_t max_repetitions = 10000;
   std::chrono::milliseconds timeout{120000};
   double noise_threshold = default_noise_threshold;
