@@ -90,6 +90,19 @@ TEST_CASE("fastalloc32 spec strings set the replay flags") {
   CHECK(parse_fa32_spec("").classes.empty());
 }
 
+TEST_CASE("a bad value in a spec is named by the spec and its key, not by replay's flag") {
+  // They said "--cache: 'abc' is not a count": a flag the user never wrote.
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("cache=abc"),
+                       "fastalloc32 config 'cache=abc': cache: 'abc' is not a count", InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("preset=fast"),
+                       doctest::Contains("fastalloc32 config 'preset=fast': preset: unknown preset"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_spec("block-size=16:classes=16"),
+                       "fastalloc32 config 'block-size=16:classes=16': block-size and classes both set the "
+                       "size classes; give one",
+                       InputError);
+}
+
 TEST_CASE("every fastalloc32 spec starts from the library's default config") {
   using fa32::app::replay::make_fa32_settings;
   fastalloc32_config library;

@@ -58,3 +58,7 @@ fa32_e2e(bad-option/classes-trailing-comma ARGS replay clean.json --classes 16,3
          STDERR "--classes: '16,32,' has an empty item")
 fa32_e2e(bad-option/classes-empty-item ARGS replay clean.json --classes 16,,32 EXIT 2
          STDERR "--classes: '16,,32' has an empty item")
+# A bad value in a bench allocator spec named the replay flag (--cache),
+# which the user did not write: it names the spec and its key.
+fa32_e2e(bad-option/bench-spec-names-key ARGS bench clean.json -a x=fa32:cache=abc EXIT 2
+         STDERR "fastalloc32 config 'cache=abc': cache: 'abc' is not a count")

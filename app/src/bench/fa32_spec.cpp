@@ -38,8 +38,15 @@ replay::Fa32Flags parse_fa32_spec(std::string_view spec) {
     if (value.empty()) throw InputError(what + " needs a value");
     replay::set_config_key(flags, *key, std::move(value), what);
   }
-  // Values (sizes, class lists) are checked by the same code as fa32 replay's flags.
-  replay::make_fa32_settings(flags);
+  // Values (sizes, class lists) are checked by the same code as fa32 replay's
+  // flags; an error names the spec and its keys, not the flags (--cache) the
+  // user did not write.
+  try {
+    replay::make_fa32_settings(flags, replay::default_preset,
+                               [](std::string_view key) { return std::string(key); });
+  } catch (const InputError& e) {
+    throw InputError(whole + ": " + e.what());
+  }
   return flags;
 }
 

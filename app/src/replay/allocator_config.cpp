@@ -21,8 +21,6 @@ namespace fa32::app::replay {
 namespace {
 
 using nlohmann::json;
-// How an error names a key: "--pool-size" for flags, FILE: "pool_size" for a file.
-using KeyNamer = std::function<std::string(std::string_view key)>;
 
 // What --grow means: fastalloc32 reserves each class's whole limit of
 // address space at create, so "unbounded" is a large, finite bound.
@@ -182,7 +180,8 @@ bool read_members(std::istream& in, std::vector<std::pair<std::string, json>>& m
   return json::parse(in, collect).is_object();
 }
 
-void apply_file(fastalloc32_config& c, const std::string& path, bool preset_given) {
+// preset_given: how the preset given beside the file was named ("" if none).
+void apply_file(fastalloc32_config& c, const std::string& path, const std::string& preset_given) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open the allocator config");
   std::vector<std::pair<std::string, json>> members;
@@ -208,7 +207,7 @@ void apply_file(fastalloc32_config& c, const std::string& path, bool preset_give
   // The preset first, whatever the key order: the other keys change it.
   if (!f.preset.empty()) {
     const std::string what = path + ": \"" + spelled["preset"] + "\"";
-    if (preset_given) throw InputError(what + ": --preset is given too; give one");
+    if (!preset_given.empty()) throw InputError(what + ": " + preset_given + " is given too; give one");
     apply_preset(c, f.preset, what);
   }
   apply_keys(c, f, [&](std::string_view k) {
@@ -266,15 +265,19 @@ std::string describe_classes(const fastalloc32_config& config) {
 }
 
 Fa32Settings make_fa32_settings(const Fa32Flags& f, const char* base_preset) {
+  return make_fa32_settings(f, base_preset, [](std::string_view k) { return "--" + std::string(k); });
+}
+
+Fa32Settings make_fa32_settings(const Fa32Flags& f, const char* base_preset, const KeyNamer& name) {
   Fa32Settings s;
   fastalloc32_config& c = s.config;
   if (f.preset.empty()) {
     apply_preset(c, base_preset, "the base preset");
   } else {
-    apply_preset(c, f.preset, "--preset");
+    apply_preset(c, f.preset, name("preset"));
   }
-  if (!f.config_file.empty()) apply_file(c, f.config_file, !f.preset.empty());
-  apply_keys(c, f, [](std::string_view k) { return "--" + std::string(k); });
+  if (!f.config_file.empty()) apply_file(c, f.config_file, f.preset.empty() ? "" : name("preset"));
+  apply_keys(c, f, name);
   return s;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,5 +56,12 @@ std::vector<std::string> preset_names();
 // then the config file's keys, then the flags. Throws InputError naming the
 // flag or the file and key that is wrong.
 Fa32Settings make_fa32_settings(const Fa32Flags& flags, const char* base_preset = default_preset);
+
+// How an error names a key: "--pool-size" for a flag; "pool-size" for a key
+// of a `fa32:` spec (which puts the spec before the message).
+using KeyNamer = std::function<std::string(std::string_view key)>;
+
+// The same, the flags' errors naming each key by `name`.
+Fa32Settings make_fa32_settings(const Fa32Flags& flags, const char* base_preset, const KeyNamer& name);
 
 }  // namespace fa32::app::replay
