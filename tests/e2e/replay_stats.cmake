@@ -91,6 +91,21 @@ fa32_e2e(replay/truncated ARGS replay truncated.json EXIT 2 STDERR "truncated.js
 fa32_e2e(replay/huge-id-goes-to-the-hash ARGS replay huge_id.json --format json JSON huge_id.json)
 fa32_e2e(replay/id-beyond-48-bits ARGS replay id_beyond_48_bits.json EXIT 2
          STDERR "id_beyond_48_bits.json: event 1: id 1152921504606846976 .*fa32 convert --renumber")
+# A count or alignment on an op that takes none: validate rejects the
+# event, and the replaying commands replayed it without the field (exit 0).
+fa32_e2e(validate/stray-count ARGS validate stray_count.jsonl EXIT 1 LINES stray_count.validate.lines)
+fa32_e2e(replay/stray-count ARGS replay stray_count.jsonl EXIT 2
+         STDERR "stray_count.jsonl: event 0: malloc of id 0 has count 3 \\(only calloc has one\\)")
+fa32_e2e(replay/stray-count-preload ARGS replay stray_count.jsonl --preload --lenient EXIT 2
+         STDERR "stray_count.jsonl: event 0: malloc of id 0 has count 3")
+fa32_e2e(stats/stray-count ARGS stats stray_count.jsonl EXIT 2 STDERR "event 0: malloc of id 0 has count 3")
+fa32_e2e(tune/stray-count ARGS tune stray_count.jsonl EXIT 2 STDERR "event 0: malloc of id 0 has count 3")
+fa32_e2e(validate/stray-alignment ARGS validate stray_alignment.json EXIT 1 LINES stray_alignment.validate.lines)
+fa32_e2e(replay/stray-alignment ARGS replay stray_alignment.json EXIT 2
+         STDERR "stray_alignment.json: event 1: realloc of id 0 has alignment 64 \\(only aligned_alloc has one\\)")
+# convert keeps the field (the binary format holds it too), so the trace
+# stays invalid rather than turning valid.
+fa32_e2e(convert/stray-count-kept ARGS convert stray_count.jsonl - LINES stray_count.convert.lines)
 fa32_e2e(replay/bogus-id-bound-is-only-a-hint ARGS stats bogus_bound.json --format json JSON clean.bogus-bound.json)
 fa32_e2e(replay/snapshots-text ARGS replay basic.json ${tiny} --snapshot-every 5 --memory-limit 1G
          TEXT basic.snapshots.txt)

@@ -36,6 +36,16 @@ std::string_view validation_code_name(ValidationCode code) {
   return "unknown";
 }
 
+std::pair<ValidationCode, std::string> stray_field_error(const Event& e) {
+  const std::string what = std::string(op_name(e.op)) + " of id " + std::to_string(e.id);
+  if (e.count != 1 && e.op != Op::calloc) {
+    return {ValidationCode::stray_count,
+            what + " has count " + std::to_string(e.count) + " (only calloc has one)"};
+  }
+  return {ValidationCode::stray_alignment,
+          what + " has alignment " + std::to_string(e.alignment) + " (only aligned_alloc has one)"};
+}
+
 Validator::Validator(ValidationLimits limits) : limits_(limits) {}
 
 Validator::Slot* Validator::find(std::uint64_t id) {
@@ -103,14 +113,9 @@ std::optional<ValidationError> Validator::check(const Event& e) {
   const std::string id = "id " + std::to_string(e.id);
   const std::string_view op = op_name(e.op);
 
-  if (e.count != 1 && e.op != Op::calloc) {
-    return error(ValidationCode::stray_count, std::string(op) + " of " + id + " has count " +
-                                                  std::to_string(e.count) + " (only calloc has one)");
-  }
-  if (e.alignment != 0 && e.op != Op::aligned_alloc) {
-    return error(ValidationCode::stray_alignment, std::string(op) + " of " + id + " has alignment " +
-                                                      std::to_string(e.alignment) +
-                                                      " (only aligned_alloc has one)");
+  if (has_stray_field(e)) {
+    auto [code, what] = stray_field_error(e);
+    return error(code, std::move(what));
   }
   std::uint64_t bytes = e.size;
   if (e.op == Op::calloc) {

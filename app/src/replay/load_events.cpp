@@ -17,6 +17,11 @@ void throw_id_too_large(std::uint64_t id, std::uint64_t index) {
                            "trace's ids first: fa32 convert --renumber IN OUT");
 }
 
+void throw_stray_field(const traces::Event& e, std::uint64_t index) {
+  throw traces::TraceError("event " + std::to_string(index) + ": " + traces::stray_field_error(e).second +
+                           ": the event is invalid (fa32 validate reports it too)");
+}
+
 LoadedTrace load_events(traces::TraceReader& reader) {
   LoadedTrace out;
   out.header = reader.header();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fa32/traces/event.hpp"
@@ -98,5 +99,17 @@ class Validator {
 };
 
 std::string_view validation_code_name(ValidationCode code);
+
+// A count on an op other than calloc, or an alignment on an op other than
+// aligned_alloc: every format can hold one, and such an event is invalid.
+// One check for `fa32 validate` and the replayer, which cannot represent
+// the field and would otherwise replay the event without it. Inline: the
+// replayer asks for every event.
+inline bool has_stray_field(const Event& e) {
+  return (e.count != 1 && e.op != Op::calloc) || (e.alignment != 0 && e.op != Op::aligned_alloc);
+}
+// For an event has_stray_field() holds for: stray_count or stray_alignment,
+// and "malloc of id 3 has count 2 (only calloc has one)".
+std::pair<ValidationCode, std::string> stray_field_error(const Event& e);
 
 }  // namespace fa32::traces

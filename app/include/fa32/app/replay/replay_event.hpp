@@ -12,6 +12,7 @@
 #include "fa32/app/replay/mapped_array.hpp"
 #include "fa32/traces/event.hpp"
 #include "fa32/traces/reader.hpp"
+#include "fa32/traces/validate.hpp"
 
 namespace fa32::app::replay {
 
@@ -41,13 +42,19 @@ struct ReplayEvent {
 static_assert(sizeof(ReplayEvent) == 16);
 
 [[noreturn]] void throw_id_too_large(std::uint64_t id, std::uint64_t index);
+[[noreturn]] void throw_stray_field(const traces::Event& e, std::uint64_t index);
 
 // Converts one trace event. Throws traces::TraceError naming the event when
-// the id does not fit in 48 bits, saying how to renumber the trace.
+// the id does not fit in 48 bits, saying how to renumber the trace, and
+// when the event has a count or alignment its op does not take (the
+// ReplayEvent has no room for it: replayed without it, the event would pass
+// here and fail `fa32 validate`).
 // Inline: it runs once per event while streaming.
 inline ReplayEvent to_replay_event(const traces::Event& e, std::uint64_t index) {
   if (e.id > ReplayEvent::max_id) [[unlikely]]
     throw_id_too_large(e.id, index);
+  if (traces::has_stray_field(e)) [[unlikely]]
+    throw_stray_field(e, index);
   std::uint64_t size = e.size;
   std::uint8_t align_log2 = 0;
   if (e.op == traces::Op::calloc) {
