@@ -40,7 +40,12 @@ std::string ImportStats::summary() const {
   if (reused_live != 0) s += ", " + std::to_string(reused_live) + " allocation(s) at a still-live address";
   if (other_processes != 0)
     s += ", " + std::to_string(other_processes) + " line(s) of other processes skipped";
-  if (incomplete_last_line != 0) s += "; the log ends inside a line, which was dropped";
+  if (incomplete_realloc) {
+    s +=
+        "; the log ends inside a realloc, after its \"<\" line: the realloc was dropped, its block left live";
+  } else if (incomplete_last_line != 0) {
+    s += "; the log ends inside a line, which was dropped";
+  }
   return s;
 }
 

@@ -33,6 +33,7 @@ struct ImportStats {
   std::uint64_t ignored = 0;               // markers and records that describe no event
   std::uint64_t other_processes = 0;       // lines of processes not imported (also in ignored)
   std::uint64_t incomplete_last_line = 0;  // 1: the log ends inside a line, which was dropped
+  bool incomplete_realloc = false;         // the log ends between a realloc's two lines (mtrace)
   std::uint64_t threads = 0;
   std::uint64_t live_at_end = 0;  // allocations never freed
   std::uint64_t id_bound = 0;     // largest id + 1
@@ -77,6 +78,12 @@ class ImportBuilder {
   // The log's last line has no newline and does not parse: the program
   // was killed while writing it.
   void incomplete_last_line() { stats_.incomplete_last_line = 1; }
+  // The log ends between the two lines of a realloc (mtrace's "<" and ">"):
+  // reported as a cut last line, the realloc dropped and its block left live.
+  void incomplete_last_realloc() {
+    stats_.incomplete_last_line = 1;
+    stats_.incomplete_realloc = true;
+  }
   // A line of a process the import leaves out (logalloc logs hold several).
   void other_process() {
     ++stats_.ignored;
