@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "fa32/app/replay/engine.hpp"
 #include "fa32/app/replay/fa32_allocator.hpp"
 #include "fa32/app/report/counter_rows.hpp"
+#include "fa32/app/report/diff.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
 #include "replay_test_util.hpp"
@@ -161,6 +163,51 @@ TEST_CASE("JSON carries the schema version, stable keys and the leak list") {
   const auto a = nlohmann::json::parse(both.str());
   REQUIRE(a.is_array());
   CHECK(a.size() == 2);
+}
+
+namespace {
+// The JSON report of a small real replay, with the peaks kept or not.
+nlohmann::ordered_json replayed_json(bool peaks) {
+  const std::vector<ReplayEvent> evs{ev_malloc(1, 20), ev_malloc(2, 24), ev_free(1), ev_free(2)};
+  replay::Fa32Settings s;
+  s.config.track_peaks = peaks ? 1 : 0;
+  replay::Fa32Allocator a(s);
+  const replay::ReplayOptions o;
+  replay::ReplayResult res = replay::replay(evs, a, o);
+  REQUIRE_FALSE(res.error);
+  const std::vector<report::Report> one{report::build_report("t.json", "json", a, o, std::move(res))};
+  std::ostringstream out;
+  report::print_json(out, one);
+  return nlohmann::ordered_json::parse(out.str());
+}
+}  // namespace
+
+TEST_CASE("a class's requested-bytes peak is null without peaks, and fa32 diff compares nothing there") {
+  const auto with = replayed_json(true);
+  const auto without = replayed_json(false);
+  // Both requests fall in the 32-byte class of the default classes.
+  const auto class32 = [](const nlohmann::ordered_json& j) {
+    for (const auto& c : j["classes"])
+      if (c["block_size"] == 32) return c;
+    FAIL("no 32-byte class");
+    return nlohmann::ordered_json();
+  };
+  CHECK(class32(with)["bytes_requested_peak"] == 44);
+  CHECK(class32(without)["bytes_requested_peak"].is_null());  // was 0: as if nothing was asked
+  CHECK(class32(without)["blocks_in_use_peak"] == 2);         // kept with or without peaks
+
+  report::Diff d = report::diff_reports(with, without, "with", "without");
+  const auto row = std::find_if(d.rows.begin(), d.rows.end(), [](const report::DiffRow& r) {
+    return r.figure == "classes[32].bytes_requested_peak";
+  });
+  REQUIRE(row != d.rows.end());
+  CHECK(row->base.has_value());
+  CHECK_FALSE(row->next.has_value());  // not a drop to 0 (-100 %)
+  CHECK(row->verdict != report::Verdict::better);
+  report::add_gate(d, "bytes_requested_peak=5");
+  REQUIRE(d.gates.size() == 1);
+  CHECK_FALSE(d.gates[0].passed);
+  CHECK(d.gates[0].message.find("value in only one of the reports") != std::string::npos);
 }
 
 TEST_CASE("CSV, Markdown and text put several traces side by side") {

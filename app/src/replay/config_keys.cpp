@@ -60,8 +60,8 @@ const std::array kKeys{
               nullptr, &Fa32Flags::secure_zero},
     ConfigKey{"peaks", KeyKind::toggle,
               "Keep peaks in fastalloc32 (track_peaks): without them the per-class peaks of requested bytes "
-              "read 0 (--no-peaks: off; with neither, the preset's: on in profiling and original, off in "
-              "default and compact)",
+              "are not measured: null in the JSON report (--no-peaks: off; with neither, the preset's: on in "
+              "profiling and original, off in default and compact)",
               nullptr, &Fa32Flags::peaks},
     ConfigKey{"trim-pools", KeyKind::toggle,
               "Before the footprint sets a new peak, give back the pages of the free blocks at the top of "

@@ -80,7 +80,7 @@ Report build_report(std::string trace, std::string trace_format, const replay::A
       f.blocks_in_use_peak = c.blocks_in_use.peak;
       f.blocks_in_use_end = c.blocks_in_use.current;
       f.occupancy_peak = ratio(c.blocks_in_use.peak, c.capacity_blocks);
-      f.bytes_requested_peak = c.bytes_requested.peak;
+      if (s.peaks_tracked != 0) f.bytes_requested_peak = c.bytes_requested.peak;
       f.touched_bytes = c.touched_bytes;
       r.classes.push_back(f);
     }

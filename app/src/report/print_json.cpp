@@ -81,6 +81,7 @@ json report_json(const Report& r) {
 
   json classes = json::array();
   for (const ClassFigures& c : r.classes) {
+    const json requested_peak = c.bytes_requested_peak ? json(*c.bytes_requested_peak) : json(nullptr);
     classes.push_back({{"block_size", c.block_size},
                        {"allocs", c.allocs},
                        {"fallback_allocs", c.fallback_allocs},
@@ -94,7 +95,7 @@ json report_json(const Report& r) {
                        {"blocks_in_use_peak", c.blocks_in_use_peak},
                        {"blocks_in_use_end", c.blocks_in_use_end},
                        {"occupancy_peak", ratio_or_null(c.occupancy_peak)},
-                       {"bytes_requested_peak", c.bytes_requested_peak},
+                       {"bytes_requested_peak", requested_peak},
                        {"touched_bytes", c.touched_bytes}});
   }
   j["classes"] = classes;

@@ -137,9 +137,9 @@ std::uint64_t class_unused_bytes(const ClassFigures& k) {
 }
 
 std::uint64_t class_padding_bytes(const ClassFigures& k) {
-  if (k.bytes_requested_peak == 0) return 0;
+  if (!k.bytes_requested_peak || *k.bytes_requested_peak == 0) return 0;
   const std::uint64_t held = k.blocks_in_use_peak * k.block_size;
-  return held > k.bytes_requested_peak ? held - k.bytes_requested_peak : 0;
+  return held > *k.bytes_requested_peak ? held - *k.bytes_requested_peak : 0;
 }
 
 }  // namespace fa32::app::report

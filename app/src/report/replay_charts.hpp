@@ -15,7 +15,7 @@ std::vector<std::string> replay_charts(const Report& report, const std::string& 
 
 // Waste of a size class at its peak: blocks it could hold but did not use,
 // and the bytes between what was asked for and the block size (0 when the
-// peaks were not kept: the requested-bytes peak then reads 0).
+// peaks were not kept: the requested-bytes peak is then not measured).
 std::uint64_t class_unused_bytes(const ClassFigures& k);
 std::uint64_t class_padding_bytes(const ClassFigures& k);
 

@@ -33,7 +33,9 @@ struct ClassFigures {
   std::uint64_t blocks_in_use_peak = 0;
   std::uint64_t blocks_in_use_end = 0;
   std::optional<double> occupancy_peak;  // blocks_in_use_peak / capacity_blocks
-  std::uint64_t bytes_requested_peak = 0;
+  // nullopt when fastalloc32 kept no peaks (--no-peaks): not measured, where
+  // a 0 read as a class nobody asked for (and fa32 diff as a drop to 0).
+  std::optional<std::uint64_t> bytes_requested_peak;
   std::uint64_t touched_bytes = 0;
 
   // Whether the trace asked this class for anything. Reports for people
