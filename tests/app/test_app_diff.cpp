@@ -59,7 +59,7 @@ TEST_CASE("figures pair up by name, and classes by block size, not position") {
       diff_reports(replay_report(1000, 0.5, {16, 32}), replay_report(1100, 0.6, {8, 16, 32}), "a", "b");
   const DiffRow* f = row(d, "memory.footprint_peak");
   REQUIRE(f != nullptr);
-  CHECK(f->change == doctest::Approx(100));
+  CHECK(f->change.real == doctest::Approx(100));
   CHECK(*f->relative == doctest::Approx(0.1));
   CHECK(f->verdict == Verdict::worse);
   CHECK(row(d, "pool.hit_rate")->verdict == Verdict::better);
@@ -380,4 +380,44 @@ TEST_CASE("--ignore leaves out a section or a figure, and must name one") {
   CHECK(row(d, "classes[16].allocs") != nullptr);
   CHECK_THROWS_AS(ignore_figures(d, "timing"), InputError);  // already gone
   CHECK_THROWS_AS(ignore_figures(d, "time"), InputError);
+}
+
+TEST_CASE("integer figures past 2^53 compare and print exactly, not as doubles") {
+  json a = replay_report(1000, 0.5, {16});
+  json b = a;
+  const std::uint64_t big = std::uint64_t{1} << 60;
+  a["memory"]["footprint_peak"] = big;
+  b["memory"]["footprint_peak"] = big + 1;  // the same double as 2^60
+  a["events"]["total"] = UINT64_MAX;
+  b["events"]["total"] = UINT64_MAX - 1;
+  Diff d = diff_reports(a, b, "a", "b");
+  const DiffRow* f = row(d, "memory.footprint_peak");
+  REQUIRE(f != nullptr);
+  CHECK(f->verdict == Verdict::worse);  // was unchanged
+  REQUIRE(f->change.integer.has_value());
+  CHECK(*f->change.integer == 1);
+  CHECK(row(d, "events.total")->verdict == Verdict::changed);
+  CHECK(row(d, "pool.hit_rate")->verdict == Verdict::unchanged);  // doubles as before
+  add_gate(d, "footprint_peak=0");
+  CHECK_FALSE(d.gates[0].passed);  // was passed: nothing seemed to change
+  CHECK(d.gates[0].message.find("1152921504606846976 -> 1152921504606846977") != std::string::npos);
+
+  std::ostringstream text;
+  print_diff(text, d, DiffFormat::text, false, false);
+  CHECK(text.str().find("1152921504606846977") != std::string::npos);
+  CHECK(text.str().find("18446744073709551615") != std::string::npos);
+  std::ostringstream js;
+  print_diff(js, d, DiffFormat::json, false, false);
+  const json out = json::parse(js.str());
+  const auto fig = std::find_if(out["figures"].begin(), out["figures"].end(),
+                                [](const json& r) { return r["figure"] == "memory.footprint_peak"; });
+  REQUIRE(fig != out["figures"].end());
+  CHECK((*fig)["new"].get<std::uint64_t>() == big + 1);
+  CHECK((*fig)["new"].is_number_unsigned());
+  CHECK((*fig)["change"] == 1);
+  const auto total = std::find_if(out["figures"].begin(), out["figures"].end(),
+                                  [](const json& r) { return r["figure"] == "events.total"; });
+  REQUIRE(total != out["figures"].end());
+  CHECK((*total)["base"].get<std::uint64_t>() == UINT64_MAX);
+  CHECK((*total)["change"] == -1);
 }

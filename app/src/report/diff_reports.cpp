@@ -25,7 +25,7 @@ constexpr std::string_view kSkipped[] = {
     "gates",          "passed",  "error",     "leaks.first", "notes",          "snapshot_interval"};
 
 struct Flat {
-  std::vector<std::pair<std::string, std::optional<double>>> numbers;  // in report order
+  std::vector<std::pair<std::string, std::optional<Number>>> numbers;  // in report order
   std::map<std::string, std::string> texts;
 };
 
@@ -85,7 +85,13 @@ void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
       }
     }
   } else if (j.is_number()) {
-    out.numbers.emplace_back(path, j.get<double>());
+    Number n{j.get<double>(), std::nullopt};
+    if (j.is_number_unsigned()) {
+      n.integer = Int128(j.get<std::uint64_t>());
+    } else if (j.is_number_integer()) {
+      n.integer = Int128(j.get<std::int64_t>());
+    }
+    out.numbers.emplace_back(path, n);
   } else if (j.is_null()) {
     out.numbers.emplace_back(path, std::nullopt);
   } else {
@@ -173,7 +179,33 @@ std::string number_text(double v) {
   return buf;
 }
 
+// Integers exactly when both are; doubles otherwise, as before.
+Number difference(const Number& next, const Number& base) {
+  if (next.integer && base.integer) {
+    const Int128 d = *next.integer - *base.integer;
+    return {double(d), d};
+  }
+  return {next.real - base.real, std::nullopt};
+}
+
+int compare(const Number& a, const Number& b) {
+  if (a.integer && b.integer) return *a.integer < *b.integer ? -1 : *a.integer > *b.integer ? 1 : 0;
+  return a.real < b.real ? -1 : a.real > b.real ? 1 : 0;
+}
+
 }  // namespace
+
+std::string number_text(const Number& v) {
+  if (!v.integer) return number_text(v.real);
+  const bool negative = *v.integer < 0;
+  Int128 rest = negative ? -*v.integer : *v.integer;  // |2^64 + 2^63| at most: no overflow
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), char('0' + int(rest % 10)));
+    rest /= 10;
+  } while (rest != 0);
+  return negative ? "-" + digits : digits;
+}
 
 Better better_of(std::string_view figure) {
   const std::string n = normalized(figure);
@@ -293,10 +325,10 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
                          "): the changes may be the traces', not the allocator's");
   }
 
-  std::map<std::string, std::optional<double>> in_new(fn.numbers.begin(), fn.numbers.end());
+  std::map<std::string, std::optional<Number>> in_new(fn.numbers.begin(), fn.numbers.end());
   std::map<std::string, bool> seen;
   std::size_t common = 0;
-  const auto add = [&](const std::string& key, std::optional<double> b, std::optional<double> n, bool in_base,
+  const auto add = [&](const std::string& key, std::optional<Number> b, std::optional<Number> n, bool in_base,
                        bool in_next) {
     DiffRow r;
     r.figure = key;
@@ -306,18 +338,19 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
     r.in_next = in_next;
     r.better = better_of(key);
     if (b && n) {
-      r.change = *n - *b;
-      if (*b != 0) {
-        r.relative = r.change / std::fabs(*b);
-      } else if (*n == 0) {
+      r.change = difference(*n, *b);
+      if (b->real != 0) {
+        r.relative = r.change.real / std::fabs(b->real);
+      } else if (n->real == 0) {
         r.relative = 0.0;
       }
-      if (*n == *b) {
+      const int order = compare(*n, *b);
+      if (order == 0) {
         r.verdict = Verdict::unchanged;
       } else if (r.better == Better::none) {
         r.verdict = Verdict::changed;
       } else {
-        r.verdict = (*n < *b) == (r.better == Better::lower) ? Verdict::better : Verdict::worse;
+        r.verdict = (order < 0) == (r.better == Better::lower) ? Verdict::better : Verdict::worse;
       }
     } else {
       r.verdict = b.has_value() == n.has_value() ? Verdict::unchanged : Verdict::changed;
@@ -397,7 +430,8 @@ void add_gate(Diff& d, std::string_view spec) {
     if (!g.message.empty()) g.message += "; ";
     g.message +=
         r.figure + " " + number_text(*r.base) + " -> " + number_text(*r.next) + " (" +
-        (r.relative ? (r.change > 0 ? "+" : "") + number_text(*r.relative * 100.0) + " %" : "from 0") + ")";
+        (r.relative ? (r.change.real > 0 ? "+" : "") + number_text(*r.relative * 100.0) + " %" : "from 0") +
+        ")";
   }
   if (!matched) {
     throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +

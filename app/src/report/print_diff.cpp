@@ -29,10 +29,16 @@ std::string value_text(const std::optional<double>& v) {
   return buf;
 }
 
+// An integer figure in full, however large; others as above.
+std::string figure_text(const std::optional<Number>& v) {
+  if (v && v->integer) return number_text(*v);
+  return value_text(v ? std::optional<double>(v->real) : std::nullopt);
+}
+
 std::string change_text(const DiffRow& r) {
   if (!r.base || !r.next) return r.base ? "removed" : "added";
-  std::string s = value_text(r.change);
-  return r.change > 0 ? "+" + s : s;
+  std::string s = figure_text(r.change);
+  return r.change.real > 0 ? "+" + s : s;
 }
 
 std::string relative_text(const DiffRow& r) {
@@ -87,7 +93,7 @@ void print_text(std::ostream& out, const Diff& d, bool all, const Style& st) {
     if (r.verdict == Verdict::worse) v = st.red(v);
     if (r.verdict == Verdict::better) v = st.green(v);
     // The verdict goes last: its colour codes must not widen a column.
-    rows.push_back({r.figure, value_text(r.base), value_text(r.next), change_text(r), relative_text(r), v});
+    rows.push_back({r.figure, figure_text(r.base), figure_text(r.next), change_text(r), relative_text(r), v});
   }
   out << "\n";
   TableLayout layout;
@@ -119,8 +125,8 @@ void print_markdown(std::ostream& out, const Diff& d, bool all) {
     const char* mark = r.verdict == Verdict::worse    ? "\U0001F534 "
                        : r.verdict == Verdict::better ? "\U0001F7E2 "
                                                       : "";
-    out << "| " << markdown_cell(markdown_code(r.figure)) << " | " << value_text(r.base) << " | "
-        << value_text(r.next) << " | " << change_text(r) << " | " << relative_text(r) << " | " << mark
+    out << "| " << markdown_cell(markdown_code(r.figure)) << " | " << figure_text(r.base) << " | "
+        << figure_text(r.next) << " | " << change_text(r) << " | " << relative_text(r) << " | " << mark
         << verdict_name(r.verdict) << " |\n";
   }
   if (header) out << "\n";
@@ -129,11 +135,20 @@ void print_markdown(std::ostream& out, const Diff& d, bool all) {
     out << "\n" << (g.passed ? "\u2705 " : "\u274C ") << markdown_cell(gate_text(g)) << "\n";
 }
 
-// Whole numbers stay integers, as in the reports read.
-json optional_number(const std::optional<double>& v) {
+// Whole numbers stay integers, as in the reports read; integers exactly
+// (a difference beyond the 64-bit range, which no report figure reaches
+// alone, falls back to a double).
+json optional_number(const std::optional<Number>& v) {
   if (!v) return nullptr;
-  if (std::fabs(*v) < 9e15 && *v == std::floor(*v)) return json(static_cast<std::int64_t>(*v));
-  return json(*v);
+  if (v->integer) {
+    const Int128 i = *v->integer;
+    if (i >= 0 && i <= Int128(UINT64_MAX)) return json(static_cast<std::uint64_t>(i));
+    if (i < 0 && i >= Int128(INT64_MIN)) return json(static_cast<std::int64_t>(i));
+    return json(v->real);
+  }
+  if (std::fabs(v->real) < 9e15 && v->real == std::floor(v->real))
+    return json(static_cast<std::int64_t>(v->real));
+  return json(v->real);
 }
 
 void print_json(std::ostream& out, const Diff& d, bool all) {

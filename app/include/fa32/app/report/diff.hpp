@@ -12,6 +12,20 @@
 
 namespace fa32::app::report {
 
+// Wide enough for any JSON integer (-2^63 .. 2^64 - 1) and the difference of two.
+__extension__ using Int128 = __int128;
+
+// A figure's value as the report wrote it. An integer is kept exactly: a
+// byte counter may pass 2^53, past which a double rounds (2^60 and
+// 2^60 + 1 were one number, and a gate on them passed).
+struct Number {
+  double real = 0;                // the value (rounded, for an integer past 2^53)
+  std::optional<Int128> integer;  // set when the report wrote an integer
+};
+
+// An integer in full; anything else to six significant digits.
+std::string number_text(const Number& v);
+
 enum class Better { lower, higher, none };
 enum class Verdict { unchanged, better, worse, changed };
 
@@ -22,11 +36,11 @@ const char* verdict_name(Verdict v);
 
 struct DiffRow {
   std::string figure;          // the dotted path, arrays keyed by block size, name or trace
-  std::optional<double> base;  // nullopt: missing or null in that report
-  std::optional<double> next;
+  std::optional<Number> base;  // nullopt: missing or null in that report
+  std::optional<Number> next;
   bool in_base = true;  // the figure is in that report (null or not)
   bool in_next = true;
-  double change = 0;               // next - base, when both exist
+  Number change;                   // next - base, when both exist (exact when both are integers)
   std::optional<double> relative;  // change / |base|; nullopt when base is 0 (and next is not) or missing
   Better better = Better::none;
   Verdict verdict = Verdict::unchanged;
