@@ -15,6 +15,7 @@
 #include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/report/json_text.hpp"
+#include "fa32/traces/printable.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/validate.hpp"
 
@@ -87,7 +88,9 @@ FileResult validate_file(const std::string& file, const ValidateOptions& o) {
 
 void print_text(const FileResult& r) {
   const auto& s = r.summary;
-  fmt::print("{}: {} format, {}", r.file, r.format.empty() ? "unknown" : r.format,
+  // The file name, warnings and errors are anyone's text (see printable).
+  using traces::printable;
+  fmt::print("{}: {} format, {}", printable(r.file), r.format.empty() ? "unknown" : r.format,
              count_noun(s.events, "event"));
   std::string ops;
   for (int i = 0; i < traces::op_count; ++i) {
@@ -100,11 +103,11 @@ void print_text(const FileResult& r) {
              count_noun(s.live_bytes, "byte"));
   fmt::print("  peak live: {}, {}; largest id {}\n", count_noun(s.peak_live_count, "allocation"),
              count_noun(s.peak_live_bytes, "byte"), s.max_id);
-  for (const auto& w : r.warnings) fmt::print("  warning: {}\n", w);
+  for (const auto& w : r.warnings) fmt::print("  warning: {}\n", printable(w));
   fmt::print("  errors: {}\n", s.errors);
-  for (const auto& e : r.errors) fmt::print("  {}\n", e);
+  for (const auto& e : r.errors) fmt::print("  {}\n", printable(e));
   if (s.errors > r.errors.size()) fmt::print("  ... {} more\n", s.errors - r.errors.size());
-  if (!r.read_error.empty()) fmt::print("  unreadable: {}\n", r.read_error);
+  if (!r.read_error.empty()) fmt::print("  unreadable: {}\n", printable(r.read_error));
 }
 
 nlohmann::ordered_json to_json(const FileResult& r) {

@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "fa32/traces/printable.hpp"
 #include "header_json.hpp"
 
 namespace fa32::traces::import_detail {
@@ -61,18 +62,7 @@ std::optional<std::uint64_t> parse_pointer(std::string_view s) {
 }
 
 std::string shown(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : text.substr(0, 80)) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
+  return printable(text.substr(0, 80));
 }
 
 std::string_view trim(std::string_view s) {

@@ -38,9 +38,10 @@ class LineReader {
   std::uint64_t line_no_ = 0;
 };
 
-// At most the first 80 bytes of text for an error message, every byte that
-// is not printable ASCII written as \xNN: a file that is no text log (a
-// gzip'd log, a trace) must not put control bytes on the user's terminal.
+// At most the first 80 bytes of text for an error message, printable()
+// (controls and bytes that are not UTF-8 as \xNN): a file that is no text
+// log (a gzip'd log, a trace) must not put control bytes on the user's
+// terminal.
 std::string shown(std::string_view text);
 
 [[noreturn]] inline void fail(const std::string& name, std::uint64_t line, const std::string& what,

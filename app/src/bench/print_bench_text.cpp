@@ -5,6 +5,7 @@
 #include "cells.hpp"
 #include "fa32/app/bench/bench_printers.hpp"
 #include "fa32/app/count_noun.hpp"
+#include "fa32/traces/printable.hpp"
 
 namespace fa32::app::bench {
 namespace {
@@ -30,22 +31,23 @@ void print_bench_text(std::ostream& out, const BenchReport& report) {
                          : "after " + count_noun(report.warmup, "warm-up round"),
       report.touch, cells::touch(report));
   for (const WorkloadResult& w : report.workloads) {
-    out << '\n' << cells::workload_line(w) << '\n';
+    out << '\n' << traces::printable(cells::workload_line(w)) << '\n';
     std::vector<std::vector<std::string>> lines{{"allocator", "ns/event", "min-max", "vs glibc", "vs fastest",
                                                  "peak RSS", "replay RSS", "footprint", ""}};
     for (const AllocatorRow& r : w.allocators) {
       std::string flags = r.fastest ? "fastest" : "";
       if (r.summary.noisy) flags += (flags.empty() ? "" : ", ") + cells::noise(r, report.noise_threshold);
-      if (r.status != RunStatus::ok) flags = r.message;
-      lines.push_back({r.name, cells::ns(r), cells::range(r), cells::ratio(r.ratio_to_glibc),
-                       cells::ratio(r.ratio_to_fastest), cells::bytes(r.peak_rss_bytes),
-                       cells::bytes(r.replay_rss_bytes), cells::footprint(r), flags});
+      if (r.status != RunStatus::ok) flags = traces::printable(r.message);
+      lines.push_back({traces::printable(r.name), cells::ns(r), cells::range(r),
+                       cells::ratio(r.ratio_to_glibc), cells::ratio(r.ratio_to_fastest),
+                       cells::bytes(r.peak_rss_bytes), cells::bytes(r.replay_rss_bytes), cells::footprint(r),
+                       flags});
     }
     print_table(out, lines);
   }
   if (!report.notes.empty()) {
     out << "\nnotes:\n";
-    for (const std::string& n : report.notes) out << "  " << n << '\n';
+    for (const std::string& n : report.notes) out << "  " << traces::printable(n) << '\n';
   }
 }
 

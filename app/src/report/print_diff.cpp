@@ -8,6 +8,7 @@
 
 #include "fa32/app/report/diff.hpp"
 #include "fa32/app/report/json_text.hpp"
+#include "fa32/traces/printable.hpp"
 #include "markdown.hpp"
 #include "style.hpp"
 #include "text_table.hpp"
@@ -81,11 +82,14 @@ std::string gate_text(const DiffGate& g) {
 }
 
 void print_text(std::ostream& out, const Diff& d, bool all, const Style& st) {
-  out << st.bold("fa32 diff") << " (" << d.kind << " reports)\n  base: " << d.base_file
-      << "\n  new:  " << d.new_file << "\n";
-  for (const std::string& w : d.warnings) out << st.yellow("warning: ") << w << "\n";
+  // File names, figure names (which hold trace paths and workload names)
+  // and the reports' own strings are anyone's text (see printable).
+  using traces::printable;
+  out << st.bold("fa32 diff") << " (" << printable(d.kind) << " reports)\n  base: " << printable(d.base_file)
+      << "\n  new:  " << printable(d.new_file) << "\n";
+  for (const std::string& w : d.warnings) out << st.yellow("warning: ") << printable(w) << "\n";
   for (const ContextChange& c : d.context)
-    out << "  " << c.figure << ": " << c.base << "  ->  " << c.next << "\n";
+    out << "  " << printable(c.figure) << ": " << printable(c.base) << "  ->  " << printable(c.next) << "\n";
   std::vector<std::vector<std::string>> rows{{"figure", "base", "new", "change", "relative", ""}};
   for (const DiffRow& r : d.rows) {
     if (!all && r.verdict == Verdict::unchanged) continue;
@@ -93,7 +97,8 @@ void print_text(std::ostream& out, const Diff& d, bool all, const Style& st) {
     if (r.verdict == Verdict::worse) v = st.red(v);
     if (r.verdict == Verdict::better) v = st.green(v);
     // The verdict goes last: its colour codes must not widen a column.
-    rows.push_back({r.figure, figure_text(r.base), figure_text(r.next), change_text(r), relative_text(r), v});
+    rows.push_back(
+        {printable(r.figure), figure_text(r.base), figure_text(r.next), change_text(r), relative_text(r), v});
   }
   out << "\n";
   TableLayout layout;
@@ -101,7 +106,10 @@ void print_text(std::ostream& out, const Diff& d, bool all, const Style& st) {
   layout.trim = true;
   if (rows.size() > 1) print_table(out, rows, layout);
   out << summary(d, all) << "\n";
-  for (const DiffGate& g : d.gates) out << (g.passed ? gate_text(g) : st.red(gate_text(g))) << "\n";
+  for (const DiffGate& g : d.gates) {
+    const std::string text = printable(gate_text(g));
+    out << (g.passed ? text : st.red(text)) << "\n";
+  }
 }
 
 void print_markdown(std::ostream& out, const Diff& d, bool all) {

@@ -8,11 +8,15 @@
 #include "fa32/app/count_noun.hpp"
 #include "fa32/app/replay/snapshots.hpp"
 #include "fa32/app/report/printers.hpp"
+#include "fa32/traces/printable.hpp"
 #include "style.hpp"
 #include "text_table.hpp"
 
 namespace fa32::app::report {
 namespace {
+
+// Trace paths and error messages are anyone's text (see printable).
+using traces::printable;
 
 std::string section_title(const std::string& key) {
   static const std::pair<const char*, const char*> titles[] = {
@@ -73,7 +77,7 @@ void print_leaks_and_gates(std::ostream& out, const Report& r, const Style& st) 
       out << '\n';
     }
   }
-  if (x.error) out << '\n' << st.red("error: " + x.error->message) << '\n';
+  if (x.error) out << '\n' << st.red("error: " + printable(x.error->message)) << '\n';
 }
 
 void print_classes(std::ostream& out, const Report& r, const Style& st) {
@@ -150,7 +154,7 @@ void print_snapshots(std::ostream& out, const Report& r, const Style& st) {
 
 void print_one(std::ostream& out, const Report& r, const Style& st) {
   const std::vector<Figure> fs = figures(r);
-  out << st.bold("fa32 replay: " + r.trace) << " (" << r.trace_format << ", " << r.result.events
+  out << st.bold("fa32 replay: " + printable(r.trace)) << " (" << r.trace_format << ", " << r.result.events
       << " events) through " << r.allocator << '\n';
   out << "  " << r.allocator_config << "; touch " << r.touch << (r.verify ? ", verify" : "")
       << (r.lenient ? ", lenient" : "") << "; memory limit "
@@ -183,20 +187,22 @@ void print_many(std::ostream& out, std::span<const Report> reports, const Style&
   const FigureTable t = side_by_side(reports, true);
   out << st.bold("fa32 replay: " + std::to_string(reports.size()) + " traces") << '\n';
   for (const Report& r : reports) {
-    out << "  " << r.trace << ": " << r.allocator << ", " << r.allocator_config << '\n';
+    out << "  " << printable(r.trace) << ": " << r.allocator << ", " << r.allocator_config << '\n';
   }
   out << '\n';
   std::size_t lw = 6;
   for (const std::string& l : t.labels) lw = std::max(lw, l.size());
+  std::vector<std::string> names;
+  for (const Report& r : reports) names.push_back(printable(r.trace));
   std::vector<std::size_t> cw(reports.size());
   for (std::size_t c = 0; c < reports.size(); ++c) {
-    cw[c] = reports[c].trace.size();
+    cw[c] = names[c].size();
     for (std::size_t i = 0; i < t.keys.size(); ++i) {
       if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], t.cells[i][c].size());
     }
   }
   out << st.bold(pad_right("figure", lw));
-  for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << st.bold(pad_left(reports[c].trace, cw[c]));
+  for (std::size_t c = 0; c < reports.size(); ++c) out << "  " << st.bold(pad_left(names[c], cw[c]));
   out << '\n';
   for (std::size_t i = 0; i < t.keys.size(); ++i) {
     if (legend_row(t.keys[i])) continue;
@@ -206,7 +212,7 @@ void print_many(std::ostream& out, std::span<const Report> reports, const Style&
   }
   for (const Report& r : reports) {
     if (r.result.leak_count == 0 && r.gates.empty() && !r.result.error) continue;
-    out << '\n' << st.bold(r.trace) << ':';
+    out << '\n' << st.bold(printable(r.trace)) << ':';
     print_leaks_and_gates(out, r, st);
   }
 }

@@ -6,6 +6,7 @@
 #include "../report/text_table.hpp"
 #include "fa32/app/report/json_text.hpp"
 #include "fa32/app/tune/config_code.hpp"
+#include "fa32/traces/printable.hpp"
 
 namespace fa32::app::tune {
 namespace {
@@ -119,8 +120,8 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
   layout.left_columns = {0, 1};
   layout.trim = true;
   report::print_table(out, rows, layout);
-  out << "\n* recommended: " << r.reason << "\n";
-  for (const std::string& n : r.notes) out << "  note: " << n << "\n";
+  out << "\n* recommended: " << traces::printable(r.reason) << "\n";
+  for (const std::string& n : r.notes) out << "  note: " << traces::printable(n) << "\n";
   out << "  (footprint/live: footprint peak / live-bytes peak, geometric mean over the traces; internal frag "
          "at the "
          "live peak; ns/event: CPU time, median of interleaved runs, ~ marks noise)\n";
@@ -144,7 +145,7 @@ void print_tune_text(std::ostream& out, const TuneReport& rep) {
       const PartFigures* dp = part_of(def, t, h);
       const PartFigures* bp = part_of(best, t, h);
       if (dp == nullptr || bp == nullptr) continue;
-      std::vector<std::string> row = {rep.traces[t], h ? "holdout" : "tuning",
+      std::vector<std::string> row = {traces::printable(rep.traces[t]), h ? "holdout" : "tuning",
                                       fixed(dp->footprint_vs_live, 3), ns(*dp)};
       if (!kept) {
         row.push_back(fixed(bp->footprint_vs_live, 3));

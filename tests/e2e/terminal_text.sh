@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# What the text reports put on a terminal:
+#  - a trace named with control characters (an ESC sequence, a newline)
+#    is shown with them as \xNN by replay, stats, bench, tune, diff and
+#    validate, and no raw ESC byte reaches the output: the name used to
+#    recolour the user's terminal, or split a table line in two.
+#   terminal_text.sh FA32 TRACE
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -uo pipefail
+fa32=$1
+trace=$2
+# shellcheck source=tests/e2e/scratch_and_fail.sh
+. "$(dirname "$0")/scratch_and_fail.sh" terminal_text
+
+esc=$(printf 'x\033[31mred')
+nl=$(printf 'nl\nb')
+cp "$trace" "$esc.json" && cp "$trace" "$nl.json" || exit 2
+
+# escaped FILE WHAT: FILE holds no ESC byte, and both names as \xNN.
+escaped() {
+  if grep -q "$(printf '\033')" "$1"; then fail "$2: a raw ESC byte in the output"; fi
+  grep -qF 'x\x1b[31mred.json' "$1" || fail "$2: no x\\x1b[31mred.json in the output"
+  grep -qF 'nl\x0ab.json' "$1" || fail "$2: no nl\\x0ab.json in the output"
+}
+# run OUT CMD...: CMD must exit 0 (its output in OUT).
+run() {
+  local out=$1
+  shift
+  "$@" >"$out" 2>err.txt || fail "exit $?: $* ($(head -c 300 err.txt))"
+}
+
+for cmd in replay stats; do
+  run "$cmd.txt" "$fa32" "$cmd" --format text "$esc.json" "$nl.json"
+  escaped "$cmd.txt" "$cmd of two traces"
+  run "$cmd-1.txt" "$fa32" "$cmd" --format text "$esc.json"
+  grep -qF 'x\x1b[31mred.json' "$cmd-1.txt" || fail "$cmd of one trace: the name not escaped"
+done
+run bench.txt "$fa32" bench "$esc.json" "$nl.json" -a glibc -n 1 --warmup 0 --min-time 0 --format text
+escaped bench.txt bench
+run tune.txt "$fa32" tune "$esc.json" "$nl.json" --format text
+escaped tune.txt tune
+run validate.txt "$fa32" validate "$esc.json" "$nl.json"
+escaped validate.txt validate
+run "$esc.report.json" "$fa32" stats "$esc.json" --format json
+run "$nl.report.json" "$fa32" stats "$nl.json" --format json
+"$fa32" diff "$esc.report.json" "$nl.report.json" --all --format text >diff.txt 2>err.txt
+[ $? -le 1 ] || fail "diff failed ($(head -c 300 err.txt))"
+escaped diff.txt diff
+
+exit $((failures > 0))
