@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/cli.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,7 @@
 
 #include "fa32/app/command.hpp"
 #include "fa32/app/commands.hpp"
+#include "fa32/traces/printable.hpp"
 #include "fa32/traces/reader.hpp"
 
 namespace fa32::app {
@@ -30,11 +32,27 @@ constexpr const char* kFooter = R"(Exit codes:
 Traces may be JSON, JSON Lines or binary; the format is sniffed from the
 first bytes, and "-" means standard input or output.)";
 
+// %*: the message with its control characters as \xNN (traces::printable).
+// Messages quote paths and a trace's own bytes (an unknown op, a header
+// key): a file named "x\e[2J.json" must not clear the user's terminal.
+class PrintableMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const std::string s = traces::printable(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(s.data(), s.data() + s.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<PrintableMessage>();
+  }
+};
+
 void setup_logging(int verbosity, bool quiet) {
   // Not registered by name: run() may be called more than once (tests).
   auto logger =
       std::make_shared<spdlog::logger>("fa32", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  logger->set_pattern("fa32: %^%l%$: %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<PrintableMessage>('*').set_pattern("fa32: %^%l%$: %*");
+  logger->set_formatter(std::move(formatter));
   spdlog::set_default_logger(logger);
   if (quiet) {
     spdlog::set_level(spdlog::level::err);

@@ -3,7 +3,9 @@
 #  - a trace named with control characters (an ESC sequence, a newline)
 #    is shown with them as \xNN by replay, stats, bench, tune, diff and
 #    validate, and no raw ESC byte reaches the output: the name used to
-#    recolour the user's terminal, or split a table line in two.
+#    recolour the user's terminal, or split a table line in two;
+#  - so are error messages on stderr, which quote paths and a trace's own
+#    bytes (an unknown op).
 #   terminal_text.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
@@ -46,5 +48,15 @@ run "$nl.report.json" "$fa32" stats "$nl.json" --format json
 "$fa32" diff "$esc.report.json" "$nl.report.json" --all --format text >diff.txt 2>err.txt
 [ $? -le 1 ] || fail "diff failed ($(head -c 300 err.txt))"
 escaped diff.txt diff
+
+# stderr CMD...: CMD must fail with an error holding \x1b[2J and no ESC byte.
+stderr() {
+  "$@" >/dev/null 2>err.txt && fail "exit 0: $*"
+  if grep -q "$(printf '\033')" err.txt; then fail "$*: a raw ESC byte in the error"; fi
+  grep -qF 'x\x1b[2J' err.txt || fail "$*: no x\x1b[2J in the error ($(head -c 300 err.txt | cat -v))"
+}
+stderr "$fa32" stats "$(printf 'x\033[2J.json')"
+printf '{"format":"fa32-trace","version":1,"events":[{"op":"x\\u001b[2J"}]}' >bad-op.json
+stderr "$fa32" stats bad-op.json
 
 exit $((failures > 0))
