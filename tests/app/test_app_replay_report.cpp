@@ -300,13 +300,15 @@ TEST_CASE("report: every counter row names a counter or gauge and has a key and 
   }
 }
 
-TEST_CASE("text: side-by-side columns are padded by bytes, a non-ASCII trace name too") {
+TEST_CASE("text: side-by-side columns are padded to display width, non-ASCII trace names too") {
   report::Report r1 = made_up_report();
   report::Report r2 = made_up_report();
-  r2.trace = "\xc3\xa9";  // U+00E9, two bytes
-  const std::vector<report::Report> two{r1, r2};
+  report::Report r3 = made_up_report();
+  r2.trace = "\xc3\xa9";                  // U+00E9: two bytes, one column
+  r3.trace = "\xe6\x97\xa5\xe6\x9c\xac";  // U+65E5 U+672C: six bytes, four columns
+  const std::vector<report::Report> three{r1, r2, r3};
   std::ostringstream text;
-  report::print_text(text, two, {});
+  report::print_text(text, three, {});
   std::istringstream lines(text.str());
   std::string line;
   while (std::getline(lines, line) && line.rfind("figure", 0) != 0) {
@@ -314,5 +316,6 @@ TEST_CASE("text: side-by-side columns are padded by bytes, a non-ASCII trace nam
   REQUIRE(line.rfind("figure", 0) == 0);
   std::string next;
   REQUIRE(std::getline(lines, next));
-  CHECK(line.size() == next.size());
+  // As wide on the screen as the ASCII line below it: 1 + 2 bytes more.
+  CHECK(line.size() == next.size() + 3);
 }

@@ -5,7 +5,9 @@
 #    validate, and no raw ESC byte reaches the output: the name used to
 #    recolour the user's terminal, or split a table line in two;
 #  - so are error messages on stderr, which quote paths and a trace's own
-#    bytes (an unknown op).
+#    bytes (an unknown op);
+#  - a table with UTF-8 names (café, 日本) keeps its columns in line on
+#    the screen: widths counted in bytes put them one and two columns out.
 #   terminal_text.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
@@ -58,5 +60,26 @@ stderr() {
 stderr "$fa32" stats "$(printf 'x\033[2J.json')"
 printf '{"format":"fa32-trace","version":1,"events":[{"op":"x\\u001b[2J"}]}' >bad-op.json
 stderr "$fa32" stats bad-op.json
+
+# aligned FILE FIRST: from the line starting FIRST to the next blank line
+# (a table whose last column is right-aligned), every line is as wide on
+# the screen (East Asian wide characters two columns): its columns line up.
+aligned() {
+  python3 - "$@" <<'PY' || fail "$1: the table's lines are not all as wide"
+import sys, unicodedata
+path, first = sys.argv[1], sys.argv[2]
+lines = open(path, encoding="utf-8").read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith(first))
+table = lines[start:lines.index("", start)]
+widths = {sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l) for l in table}
+if len(table) < 3 or len(widths) != 1:
+    sys.exit("\n".join(table[:4]))
+PY
+}
+cp "$trace" café.json && cp "$trace" 日本.json && cp "$trace" plain.json || exit 2
+run utf8-stats.txt "$fa32" stats --format text café.json 日本.json plain.json
+aligned utf8-stats.txt figure
+run utf8-tune.txt "$fa32" tune --format text café.json 日本.json plain.json
+aligned utf8-tune.txt "  trace "
 
 exit $((failures > 0))

@@ -196,9 +196,9 @@ void print_many(std::ostream& out, std::span<const Report> reports, const Style&
   for (const Report& r : reports) names.push_back(printable(r.trace));
   std::vector<std::size_t> cw(reports.size());
   for (std::size_t c = 0; c < reports.size(); ++c) {
-    cw[c] = names[c].size();
+    cw[c] = display_width(names[c]);
     for (std::size_t i = 0; i < t.keys.size(); ++i) {
-      if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], t.cells[i][c].size());
+      if (!legend_row(t.keys[i])) cw[c] = std::max(cw[c], display_width(t.cells[i][c]));
     }
   }
   out << st.bold(pad_right("figure", lw));

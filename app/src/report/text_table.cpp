@@ -7,13 +7,18 @@
 
 namespace fa32::app::report {
 
-// Widths are counted in bytes, as the columns are measured; fmt would count
-// a UTF-8 string's display width instead, so it pads an empty field here.
+// fmt pads a string to its display width (a column a code point, two for
+// the East Asian wide ones): padded to its byte length, which is never
+// less, s gets that length minus its width in spaces. Columns counted in
+// bytes put "café" one column and "日本" two columns out of line.
+std::size_t display_width(std::string_view s) {
+  return 2 * s.size() - fmt::formatted_size("{:<{}}", s, s.size());
+}
 std::string pad_left(std::string_view s, std::size_t width) {
-  return fmt::format("{:>{}}{}", "", width > s.size() ? width - s.size() : 0, s);
+  return fmt::format("{:>{}}", s, width);
 }
 std::string pad_right(std::string_view s, std::size_t width) {
-  return fmt::format("{}{:<{}}", s, "", width > s.size() ? width - s.size() : 0);
+  return fmt::format("{:<{}}", s, width);
 }
 
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
@@ -21,7 +26,7 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     if (width.size() < row.size()) width.resize(row.size());
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
   }
   auto align = [&](std::size_t c) {
     const auto& l = layout.left_columns;

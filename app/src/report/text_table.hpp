@@ -10,6 +10,8 @@
 
 namespace fa32::app::report {
 
+// Columns on a terminal, as fmt counts them (see text_table.cpp).
+std::size_t display_width(std::string_view s);
 std::string pad_left(std::string_view s, std::size_t width);   // right-aligned in width
 std::string pad_right(std::string_view s, std::size_t width);  // left-aligned in width
 
@@ -23,7 +25,7 @@ struct TableLayout {
   bool trim = false;                      // drop each line's trailing spaces
 };
 
-// Each row one line, every column as wide as its widest cell.
+// Each row one line, every column as wide as its widest cell (display width).
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
                  const TableLayout& layout);
 
