@@ -65,15 +65,61 @@ void setup_logging(int verbosity, bool quiet) {
   }
 }
 
+// std::cout's buffer, passed through, keeping the errno of the first
+// write that failed: once a write has failed std::cout writes nothing more,
+// so by the time the command returns nothing says why ("standard output:
+// write failed" on a full disk, without "No space left on device").
+class ErrnoKeepingBuf : public std::streambuf {
+ public:
+  explicit ErrnoKeepingBuf(std::ostream& out) : out_(out), inner_(out.rdbuf()) { out_.rdbuf(this); }
+  ~ErrnoKeepingBuf() override { out_.rdbuf(inner_); }
+  ErrnoKeepingBuf(const ErrnoKeepingBuf&) = delete;
+  ErrnoKeepingBuf& operator=(const ErrnoKeepingBuf&) = delete;
+  int error() const { return error_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return sync() == 0 ? traits_type::not_eof(c) : c;
+    return kept([&] { return inner_->sputc(traits_type::to_char_type(c)); },
+                [](int_type r) { return traits_type::eq_int_type(r, traits_type::eof()); });
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    return kept([&] { return inner_->sputn(s, n); }, [n](std::streamsize r) { return r != n; });
+  }
+  int sync() override {
+    return kept([&] { return inner_->pubsync(); }, [](int r) { return r != 0; });
+  }
+
+ private:
+  // write(), keeping the errno it failed with (errno is 0 before it, so a
+  // stale one is not kept); errno as it was when it did not fail.
+  template <class Write, class Failed>
+  auto kept(Write write, Failed failed) -> decltype(write()) {
+    const int before = errno;
+    errno = 0;
+    const auto result = write();
+    if (!failed(result)) {
+      errno = before;
+    } else if (error_ == 0) {
+      error_ = errno;
+    }
+    return result;
+  }
+  std::ostream& out_;
+  std::streambuf* inner_;
+  int error_ = 0;
+};
+
 // A report on standard output that could not be written (a full disk,
 // /dev/full, a closed descriptor) is a failure like an unwritable -o FILE,
-// whichever command wrote it: the exit code says so, not 0.
-int stdout_written(int code) {
+// whichever command wrote it: the exit code says so, not 0, and the
+// message why.
+int stdout_written(int code, const ErrnoKeepingBuf& kept) {
   errno = 0;
   std::cout.flush();
   const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
   if (!failed) return code;
-  const int err = errno;
+  const int err = kept.error() != 0 ? kept.error() : errno;
   spdlog::error("standard output: write failed{}", err != 0 ? std::string(": ") + std::strerror(err) : "");
   return exit_bad_input;
 }
@@ -81,6 +127,7 @@ int stdout_written(int code) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  ErrnoKeepingBuf kept(std::cout);  // not const: std::cout writes through it
   CLI::App app{"fa32: replay allocation traces through the fastalloc32 allocator and explain what it did",
                "fa32"};
   app.footer(kFooter);
@@ -123,13 +170,13 @@ int run(int argc, char** argv) {
     int code = app.exit(e);
     if (code != 0) return exit_bad_input;
     setup_logging(verbosity, quiet);
-    return stdout_written(exit_ok);
+    return stdout_written(exit_ok, kept);
   }
 
   setup_logging(verbosity, quiet);
   try {
     for (const Command& c : commands) {
-      if (c.app->parsed()) return stdout_written(c.run());
+      if (c.app->parsed()) return stdout_written(c.run(), kept);
     }
     spdlog::error("no subcommand given; see fa32 --help");
     return exit_bad_input;

@@ -8,7 +8,8 @@
 #  - import reads a log from a pipe (once) as well as from a file (twice),
 #    and refuses a pipe without newlines at the first 1 MiB;
 #  - a report (or --help, --version) to a full standard output (/dev/full)
-#    is exit 2, and a report file cut short is exit 2 and removed;
+#    is exit 2 saying "No space left on device", and a report file cut
+#    short is exit 2 and removed;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -135,6 +136,8 @@ if [ -w /dev/full ]; then
     "$fa32" $cmd >/dev/full 2>err.txt
     rc=$?
     [ "$rc" = 2 ] || fail "fa32 $cmd >/dev/full: exit $rc, expected 2"
+    # Why, too: the failed write's errno, kept until the command ends.
+    grep -q 'No space left on device' err.txt || fail "fa32 $cmd >/dev/full: no reason: $(head -c 300 err.txt)"
   done
 else
   fail "/dev/full is not writable here"
