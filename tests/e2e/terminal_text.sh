@@ -4,6 +4,7 @@
 #    is shown with them as \xNN by replay, stats, bench, tune, diff and
 #    validate, and no raw ESC byte reaches the output: the name used to
 #    recolour the user's terminal, or split a table line in two;
+#  - so does Markdown (stats, diff), read in a terminal as often;
 #  - so are error messages on stderr, which quote paths and a trace's own
 #    bytes (an unknown op);
 #  - a table with UTF-8 names (café, 日本) keeps its columns in line on
@@ -50,6 +51,15 @@ run "$nl.report.json" "$fa32" stats "$nl.json" --format json
 "$fa32" diff "$esc.report.json" "$nl.report.json" --all --format text >diff.txt 2>err.txt
 [ $? -le 1 ] || fail "diff failed ($(head -c 300 err.txt))"
 escaped diff.txt diff
+# Markdown is read on a terminal too (cat, a CI log): the same escaping,
+# line breaks as spaces inside a table cell.
+run stats.md "$fa32" stats --format markdown "$esc.json" "$nl.json"
+if grep -q "$(printf '\033')" stats.md; then fail "stats markdown: a raw ESC byte in the output"; fi
+grep -qF 'x\x1b[31mred.json' stats.md || fail "stats markdown: the name not escaped"
+"$fa32" diff "$esc.report.json" "$nl.report.json" --all --format markdown >diff.md 2>err.txt
+[ $? -le 1 ] || fail "diff markdown failed ($(head -c 300 err.txt))"
+if grep -q "$(printf '\033')" diff.md; then fail "diff markdown: a raw ESC byte in the output"; fi
+grep -qF 'x\x1b[31mred' diff.md || fail "diff markdown: the name not escaped"
 
 # stderr CMD...: CMD must fail with an error holding \x1b[2J and no ESC byte.
 stderr() {

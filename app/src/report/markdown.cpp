@@ -3,16 +3,29 @@
 
 #include <algorithm>
 
+#include "fa32/traces/printable.hpp"
+
 namespace fa32::app::report {
 
+namespace {
+
+// Line breaks as spaces, then every other control character as \xNN: a
+// Markdown report is read in a terminal too (cat, CI logs), where an ESC
+// from a trace's name would rewrite the screen.
+std::string one_line(std::string_view s) {
+  std::string text(s);
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return traces::printable(text);
+}
+
+}  // namespace
+
 std::string markdown_cell(std::string_view s) {
+  const std::string text = one_line(s);
   std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '\n' || c == '\r') {
-      out += ' ';
-      continue;
-    }
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '|') out += '\\';
     out += c;
   }
@@ -22,12 +35,10 @@ std::string markdown_cell(std::string_view s) {
 std::string markdown_code(std::string_view s) {
   std::size_t longest = 0;
   std::size_t run = 0;
-  std::string text;
-  text.reserve(s.size());
-  for (char c : s) {
+  const std::string text = one_line(s);
+  for (char c : text) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
-    text += c == '\n' || c == '\r' ? ' ' : c;
   }
   const std::string fence(longest + 1, '`');
   // A span that starts or ends with a backtick needs a space between it
