@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fa32/traces/printable.hpp"
+
 namespace fa32::app::report::svg {
 namespace {
 
@@ -32,33 +34,7 @@ std::string num(double v) {
   return buf;
 }
 
-// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong form,
-// surrogate or code point above U+10FFFF) that starts at text[i], a byte
-// of 0x80 or more; 0 when there is none.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    n = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    n = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    n = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() - i < n || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
+using traces::utf8_length;
 
 std::string open_svg(const std::string& id, const std::string& title, double height) {
   return "<svg class=\"chart\" id=\"" + escape(id) +

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,10 @@ namespace fa32::traces {
 // "x\e[31m.json" must not recolour, clear or rewrite the user's terminal,
 // nor a newline in a name split a table line in two.
 std::string printable(std::string_view text);
+
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong form,
+// surrogate or code point above U+10FFFF) that starts at text[i], a byte
+// of 0x80 or more; 0 when there is none. Shared with the SVG escaping.
+std::size_t utf8_length(std::string_view text, std::size_t i);
 
 }  // namespace fa32::traces
