@@ -26,6 +26,13 @@ expect() {
   local rc=$?
   [ "$rc" = "$want" ] || fail "exit $rc, expected $want: $* ($(head -c 300 err.txt))"
 }
+# refused CMD...: CMD must exit 2 saying its output is one of its inputs
+# (an exit 2 for another reason, say a config it could not read, would
+# leave the input intact too and prove nothing).
+refused() {
+  expect 2 "$@"
+  grep -q 'is also an input' err.txt || fail "not refused as an input: $* ($(head -c 300 err.txt))"
+}
 intact() {
   cmp -s "$1" "$2" || fail "$1 changed (should equal $2)"
 }
@@ -35,40 +42,41 @@ intact() {
 "$fa32" gen lua-like -n 200000 -o big.jsonl || fail "gen failed"
 cp big.jsonl big.orig
 ln -s big.jsonl link.jsonl
-expect 2 "$fa32" convert big.jsonl big.jsonl
-expect 2 "$fa32" convert big.jsonl ./big.jsonl
-expect 2 "$fa32" convert link.jsonl big.jsonl
-expect 2 "$fa32" convert big.jsonl link.jsonl
-grep -q 'is also an input' err.txt || fail "convert's message does not say the output is an input: $(cat err.txt)"
+refused "$fa32" convert big.jsonl big.jsonl
+refused "$fa32" convert big.jsonl ./big.jsonl
+refused "$fa32" convert link.jsonl big.jsonl
+refused "$fa32" convert big.jsonl link.jsonl
 intact big.jsonl big.orig
-expect 2 "$fa32" replay big.jsonl -o big.jsonl
+refused "$fa32" replay big.jsonl -o big.jsonl
 intact big.jsonl big.orig
 
 printf '+ 0x10 0x10\n- 0x10\n+ 0x20 0x30\n' >m.log
 cp m.log m.orig
-expect 2 "$fa32" import --from mtrace m.log -o m.log --to jsonl
+refused "$fa32" import --from mtrace m.log -o m.log --to jsonl
 intact m.log m.orig
 
 cp "$trace" t.json
 "$fa32" stats t.json --allow-leaks -o a.json || fail "stats failed"
 cp a.json a.orig
-expect 2 "$fa32" diff a.json a.json -o a.json
+refused "$fa32" diff a.json a.json -o a.json
 intact a.json a.orig
 
 # "-" is what the descriptor holds: an output over the file standard input
 # reads, or standard output appended to an input, is refused too.
 # shellcheck disable=SC2094 # the same file both ways is the point
-expect 2 "$fa32" convert - big.jsonl <big.jsonl
+refused "$fa32" convert - big.jsonl <big.jsonl
 intact big.jsonl big.orig
 # shellcheck disable=SC2094 # the same file both ways is the point
 "$fa32" stats --allow-leaks - -o big.jsonl <big.jsonl 2>err.txt
 rc=$?
 [ "$rc" = 2 ] || fail "fa32 stats - -o big.jsonl <big.jsonl: exit $rc, expected 2"
+grep -q 'is also an input' err.txt || fail "fa32 stats - -o big.jsonl <big.jsonl: $(head -c 300 err.txt)"
 intact big.jsonl big.orig
 # shellcheck disable=SC2094 # the same file both ways is the point
 "$fa32" convert big.jsonl - --to jsonl >>big.jsonl 2>err.txt
 rc=$?
 [ "$rc" = 2 ] || fail "fa32 convert big.jsonl - >>big.jsonl: exit $rc, expected 2"
+grep -q 'is also an input' err.txt || fail "fa32 convert big.jsonl - >>big.jsonl: $(head -c 300 err.txt)"
 intact big.jsonl big.orig
 expect 0 "$fa32" convert - stdin-copy.jsonl <big.jsonl
 intact stdin-copy.jsonl big.orig
@@ -77,15 +85,15 @@ intact stdin-copy.jsonl big.orig
 # bench spec's config=FILE and gen's --sizes hist:@FILE.
 printf '{"classes": [16, 32, 64], "pool-size": "64K"}\n' >c.json
 cp c.json c.orig
-expect 2 "$fa32" stats t.json --allow-leaks --config c.json -o ./c.json
+refused "$fa32" stats t.json --allow-leaks --config c.json -o ./c.json
 intact c.json c.orig
-expect 2 "$fa32" replay t.json --config c.json -o c.json
+refused "$fa32" replay t.json --config c.json -o c.json
 intact c.json c.orig
-expect 2 "$fa32" -q bench t.json -a x=fa32:config=c.json -n 1 --warmup 0 -o c.json
+refused "$fa32" -q bench t.json -a x=fa32:config=c.json -n 1 --warmup 0 -o c.json
 intact c.json c.orig
 printf '[[16, 1], [32, 1]]\n' >h.json
 cp h.json h.orig
-expect 2 "$fa32" gen -n 10 --sizes hist:@h.json -o h.json
+refused "$fa32" gen -n 10 --sizes hist:@h.json -o h.json
 intact h.json h.orig
 
 # A bench that fails (a missing trace) leaves an earlier report whole, and
@@ -171,6 +179,10 @@ rc=$?
 grep -q 'fa32: ' closed-stderr.jsonl && fail "fa32 -v gen 2>&- wrote its log into the trace"
 expect 0 "$fa32" validate closed-stderr.jsonl
 "$fa32" -v stats t.json --allow-leaks -o closed-stderr.json 2>&-
+rc=$?
+[ "$rc" = 0 ] || fail "fa32 -v stats 2>&-: exit $rc, expected 0"
+# A report that was never written holds no log line either: it must exist.
+grep -q '"schema_version"' closed-stderr.json || fail "fa32 -v stats 2>&- wrote no report"
 grep -q 'fa32: ' closed-stderr.json && fail "fa32 -v stats 2>&- wrote its log into the report"
 "$fa32" stats t.json --allow-leaks >&- 2>err.txt
 rc=$?
