@@ -45,11 +45,13 @@ fa32_e2e(stats/pool-and-fallback-gates-pass
          JSON basic.gates-pass.json)
 fa32_e2e(stats/pool-gate-undefined-for-system ARGS stats clean.json --allocator system --min-pool-hit-rate 0.5
          EXIT 1 STDERR "not defined")
-fa32_e2e(replay/gate-given-explicitly ARGS replay clean.json --max-overhead 100 EXIT 1)
+fa32_e2e(replay/gate-given-explicitly ARGS replay clean.json --max-overhead 100 EXIT 1
+         STDERR "gate max-overhead failed")
 
 # Several traces: a JSON array and side-by-side tables.
 fa32_e2e(stats/multi ARGS stats clean.json basic.json --allow-leaks JSON multi.json)
-fa32_e2e(stats/multi-leak-fails ARGS stats clean.json basic.json EXIT 1)
+fa32_e2e(stats/multi-leak-fails ARGS stats clean.json basic.json EXIT 1
+         STDERR "basic.json: gate fail-on-leak failed")
 fa32_e2e(replay/multi-markdown ARGS replay clean.json basic.json --format markdown LINES multi.md.lines)
 
 # Invalid traces and bad input: exit 2 with a message naming the problem.
@@ -60,10 +62,11 @@ fa32_e2e(replay/invalid-lenient ARGS replay invalid.json --lenient --format json
 fa32_e2e(stats/invalid-lenient ARGS stats invalid.json --lenient EXIT 0)
 fa32_e2e(replay/missing-file ARGS replay no-such-trace.json EXIT 2 STDERR "no-such-trace.json")
 fa32_e2e(replay/garbage ARGS replay garbage.txt EXIT 2 STDERR "garbage.txt")
-fa32_e2e(replay/no-trace ARGS replay EXIT 2)
-fa32_e2e(bad-option/touch ARGS replay clean.json --touch sometimes EXIT 2)
-fa32_e2e(bad-option/allocator ARGS replay clean.json --allocator jemalloc EXIT 2)
-fa32_e2e(bad-option/format ARGS stats clean.json --format yaml EXIT 2)
+fa32_e2e(replay/no-trace ARGS replay EXIT 2 STDERR "traces is required")
+fa32_e2e(bad-option/touch ARGS replay clean.json --touch sometimes EXIT 2 STDERR "--touch: sometimes not in")
+fa32_e2e(bad-option/allocator ARGS replay clean.json --allocator jemalloc EXIT 2
+         STDERR "--allocator: jemalloc not in")
+fa32_e2e(bad-option/format ARGS stats clean.json --format yaml EXIT 2 STDERR "--format: yaml not in")
 fa32_e2e(bad-option/classes-order ARGS replay clean.json --classes 64,32 EXIT 2 STDERR "ascending")
 fa32_e2e(bad-option/classes-junk ARGS replay clean.json --classes 16,x EXIT 2 STDERR "--classes")
 fa32_e2e(bad-option/block-and-classes ARGS replay clean.json --block-size 64 --classes 16 EXIT 2
@@ -71,7 +74,7 @@ fa32_e2e(bad-option/block-and-classes ARGS replay clean.json --block-size 64 --c
 fa32_e2e(bad-option/pool-size ARGS replay clean.json --pool-size lots EXIT 2 STDERR "--pool-size")
 fa32_e2e(bad-option/rejected-config ARGS replay clean.json --align 24 EXIT 2 STDERR "rejected")
 fa32_e2e(bad-option/rate ARGS stats clean.json --min-pool-hit-rate high EXIT 2 STDERR "--min-pool-hit-rate")
-fa32_e2e(bad-option/negative-rate ARGS stats clean.json --max-overhead -1 EXIT 2)
+fa32_e2e(bad-option/negative-rate ARGS stats clean.json --max-overhead -1 EXIT 2 STDERR "--max-overhead: Value -1")
 fa32_e2e(bad-option/leak-flags ARGS stats clean.json --fail-on-leak --allow-leaks EXIT 2 STDERR "contradict")
 fa32_e2e(bad-option/config-missing ARGS replay clean.json --config no-such-config.json EXIT 2
          STDERR "no-such-config.json")
