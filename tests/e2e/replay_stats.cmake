@@ -87,8 +87,8 @@ fa32_e2e(bad-option/output-checked-first ARGS stats invalid.json -o no-such-dir/
          STDERR "no-such-dir/r.json: cannot write")
 fa32_e2e(bad-option/tune-output-checked-first ARGS tune invalid.json -o no-such-dir/best.json EXIT 2
          STDERR "no-such-dir/best.json: cannot write")
-fa32_e2e(help/replay ARGS replay --help EXIT 0)
-fa32_e2e(help/stats ARGS stats --help EXIT 0)
+fa32_e2e(help/replay ARGS replay --help EXIT 0 LINES help.replay.lines)
+fa32_e2e(help/stats ARGS stats --help EXIT 0 LINES help.stats.lines)
 fa32_e2e(replay/multi-text ARGS replay clean.json basic.json --memory-limit 1G TEXT multi.replay.txt)
 fa32_e2e(replay/truncated ARGS replay truncated.json EXIT 2 STDERR "truncated.json: line 3.*truncated")
 fa32_e2e(replay/huge-id-goes-to-the-hash ARGS replay huge_id.json --format json JSON huge_id.json)
