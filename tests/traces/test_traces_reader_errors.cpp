@@ -344,3 +344,26 @@ TEST_CASE("binary: over-long varints in the preamble are read within bounds") {
   for (int shift = 0; shift < 32; shift += 8) ok += static_cast<char>((crc >> shift) & 0xff);
   CHECK(read_error(ok).empty());
 }
+
+// A JSON Lines trace whose first line is longer than a line may be is told
+// from its first line, so it reads as one JSON object, and failed with "the
+// trace object has no "events" array" alone: the fault is the line's length.
+TEST_CASE("a JSON Lines header line over 1 MiB is named as such, not only as a missing events array") {
+  constexpr std::size_t kLimit = 1 << 20;
+  // Two header values, each under the 1 MiB a value may hold, together over it.
+  const std::string header = R"({"format":"fa32-trace","version":1,"metadata":{"k":")" +
+                             std::string(kLimit / 2, 'x') + R"("},"name":")" + std::string(kLimit / 2, 'y') +
+                             "\"}\n";
+  const std::string long_line = header + "{\"op\":\"malloc\",\"id\":0,\"size\":8}\n";
+  const std::string error = read_error(long_line);
+  CHECK(error.find("no \"events\" array") != std::string::npos);
+  CHECK(error.find("JSON Lines trace: its first line, the header, is longer than the 1 MiB") !=
+        std::string::npos);
+  // A JSON object without events, however long, and a short one followed by
+  // another object, get no such hint: neither is a long JSON Lines header.
+  const std::string lone = header.substr(0, header.size() - 1);
+  CHECK(read_error(lone).find("no \"events\" array") != std::string::npos);
+  CHECK(read_error(lone).find("JSON Lines") == std::string::npos);
+  CHECK(read_error(R"({"format":"fa32-trace","version":1} {"op":"malloc"})").find("JSON Lines") ==
+        std::string::npos);
+}

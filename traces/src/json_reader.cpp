@@ -93,13 +93,28 @@ class JsonReader final : public TextReader {
     consume(1);
   }
 
+  // At the '}' of a first object without "events": a JSON Lines trace
+  // whose header line is longer than a line may be is read as one JSON
+  // object (the format is told by its first line), and "no events array"
+  // alone would send the user looking for the wrong fault.
+  std::string jsonl_hint() {
+    if (src_->offset() < kMaxTokenBytes) return {};
+    const std::size_t n = src_->ensure(64);
+    const char* p = src_->data();
+    std::size_t i = 1;  // past the '}'
+    while (i < n && is_ws(p[i])) ++i;
+    if (i == n || p[i] != '{') return {};
+    return " (if this is a JSON Lines trace: its first line, the header, is longer than the " +
+           std::to_string(kMaxTokenBytes >> 20) + " MiB a line may hold)";
+  }
+
   void read_header() {
     if (src_->ensure(3) >= 3 && std::memcmp(src_->data(), "\xEF\xBB\xBF", 3) == 0) src_->consume(3);
     expect('{', "at the start of the trace");
     nlohmann::json header = nlohmann::json::object();
     for (bool first = true;; first = false) {
       int c = peek();
-      if (c == '}') fail_here("the trace object has no \"events\" array");
+      if (c == '}') fail_here("the trace object has no \"events\" array" + jsonl_hint());
       if (!first) {
         // Cut right after a value: say so, as for a cut anywhere else in it.
         if (c == -1) fail_truncated("input ends inside the header");
