@@ -104,7 +104,20 @@ int run_import(const ImportOptions& o) {
   auto writer = traces::create_writer(o.output, format, header);
   const RemoveOnSignal remove_on_signal(o.output);
   traces::ImportBuilder builder(writer.get());
-  traces::import_log(*from, *in, name, builder, import_options);
+  try {
+    traces::import_log(*from, *in, name, builder, import_options);
+  } catch (...) {
+    // Only a log read once (a pipe) gets here with events behind it: a
+    // regular file failed in the counting pass. Its events before the bad
+    // line are kept; the unfinished trace reads as truncated, as a convert
+    // stopped by a bad event does. A write error here would hide the log's
+    // error, which is the one the user needs.
+    try {
+      builder.flush();
+    } catch (...) {
+    }
+    throw;
+  }
   const traces::ImportStats& s = builder.finish();
   writer->finish();
   spdlog::info("import: {}: {}", o.output == "-" ? "<stdout>" : o.output, s.summary());
@@ -130,7 +143,9 @@ Command setup_import(CLI::App& parent) {
   app->footer(
       "A log in a regular file is read twice, so that the trace's header carries its event count\n"
       "and id bound (a log still being written is read as far as it went when the import began);\n"
-      "standard input or a pipe is read once, and the header leaves them out.\n"
+      "standard input or a pipe is read once, and the header leaves them out. A malformed line\n"
+      "fails the import: from a file nothing is written; from a pipe the trace keeps the events\n"
+      "before it and reads as truncated.\n"
       "\n"
       "Exit codes:\n"
       "  0  the trace is written\n"

@@ -6,7 +6,8 @@
 #    a --config file or a --sizes hist:@FILE as well as a trace, and "-"
 #    when standard input or output is one of those files;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
-#    and refuses a pipe without newlines at the first 1 MiB;
+#    keeps a pipe's events before a bad line, and refuses a pipe without
+#    newlines at the first 1 MiB;
 #  - a report (or --help, --version) to a full standard output (/dev/full)
 #    is exit 2 saying "No space left on device", and a report file cut
 #    short is exit 2 and removed;
@@ -130,6 +131,21 @@ expect 2 "$fa32" record -o out.dir -- touch program-ran
 # From a pipe: read once, every event kept.
 "$fa32" import --from mtrace <(cat m.orig) -o pipe.jsonl --to jsonl 2>err.txt || fail "import from a pipe: $(cat err.txt)"
 [ "$(grep -c '"op"' pipe.jsonl)" = 3 ] || fail "import from a pipe wrote $(grep -c '"op"' pipe.jsonl) events, expected 3"
+# A pipe that stops at a bad line: exit 2, and the trace keeps the events
+# before that line (read once, they are gone otherwise) and reads as
+# truncated. From a file, the first pass finds the line and nothing is written.
+printf '+ 0x10 0x10\n- 0x10\n+ 0x20 0x30\n+ zz\n+ 0x40 0x8\n' >bad.log
+"$fa32" import --from mtrace <(cat bad.log) -o bad-pipe.fa32 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "import of a pipe with a bad line: exit $rc, expected 2"
+grep -q ':4: expected "+ PTR SIZE"' err.txt || fail "import of a pipe with a bad line: $(head -c 300 err.txt)"
+"$fa32" validate bad-pipe.fa32 >out.txt 2>err.txt
+grep -q 'truncated: 3 events recovered' err.txt ||
+  fail "the trace of a pipe import stopped by a bad line: $(head -c 300 out.txt err.txt)"
+"$fa32" import --from mtrace bad.log -o bad-file.fa32 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "import of a file with a bad line: exit $rc, expected 2"
+[ ! -e bad-file.fa32 ] || fail "import of a file with a bad line wrote a trace"
 # A pipe without a newline is refused at 1 MiB, not read into memory whole.
 head -c 8000000 /dev/zero | "$fa32" import --from mtrace - -o zeros.jsonl 2>err.txt
 rc=$?

@@ -176,11 +176,15 @@ void ImportBuilder::forget_addresses() {
   pending_.clear();
 }
 
-const ImportStats& ImportBuilder::finish() {
+void ImportBuilder::flush() {
   if (out_ != nullptr && !batch_.empty()) {
     out_->write(batch_);
     batch_.clear();
   }
+}
+
+const ImportStats& ImportBuilder::finish() {
+  flush();
   stats_.live_at_end = live_.size() + orphaned_;
   for (const auto& [thread, p] : pending_) {
     if (p.id) ++stats_.live_at_end;

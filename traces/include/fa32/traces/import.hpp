@@ -96,6 +96,11 @@ class ImportBuilder {
   // Flushes buffered events to the writer (does not finish it) and returns
   // the final counts.
   const ImportStats& finish();
+  // Hands the writer the events buffered so far, nothing more: for an import
+  // that stops at a bad line, so the trace it leaves holds every event
+  // before that line (it still reads as truncated, as the writer is not
+  // finished).
+  void flush();
   const ImportStats& stats() const { return stats_; }
   // The most recent event emitted (valid once stats().events > 0): lets a
   // caller note which input record produced which event.
