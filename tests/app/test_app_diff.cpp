@@ -138,6 +138,26 @@ TEST_CASE("a gate on figures that only one report has fails: it compared nothing
   CHECK(e.passed());
 }
 
+TEST_CASE("a gate on a class that one report lacks fails, and --ignore can name it: it is a figure") {
+  // The new config dropped class 32: classes[32].allocs is a figure of the
+  // base, so the gate compared nothing (exit 1), not "names no figure" (2).
+  const json a = replay_report(1000, 0.5, {16, 32});
+  const json b = replay_report(1000, 0.5, {16});
+  Diff d = diff_reports(a, b, "a", "b");
+  CHECK(row(d, "classes[32].allocs") == nullptr);  // one line of context, not a row
+  add_gate(d, "classes[32].allocs=5");
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates.back().message == "classes[32].allocs is in only one of the reports: nothing to compare");
+  // The same from the other side, and a gate on the whole path without keys.
+  Diff e = diff_reports(b, a, "b", "a");
+  add_gate(e, "classes[32].hit_rate=5");
+  CHECK_FALSE(e.passed());
+  Diff f = diff_reports(a, b, "a", "b");
+  ignore_figures(f, "classes[32]");
+  CHECK_THROWS_AS(add_gate(f, "classes[32].allocs=5"), InputError);  // ignored first: names nothing now
+  CHECK_THROWS_AS(add_gate(f, "classes[48].allocs=5"), InputError);  // in neither report
+}
+
 TEST_CASE("a gate on a figure that is null in both reports passes: it is in both, and unchanged") {
   // classes[16].hit_rate is null (no allocations), as large.cache_reuse is
   // in a report of a trace without large blocks.

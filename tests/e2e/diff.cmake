@@ -20,6 +20,10 @@ fa32_e2e(diff/gate-exceeded-dotted ARGS diff ${reports} --max-regression fragmen
 fa32_e2e(diff/gate-better-is-no-regression ARGS diff ${reports} --max-regression pool.hit_rate=0 EXIT 0)
 fa32_e2e(diff/gate-names-no-figure ARGS diff ${reports} --max-regression footprint=5 EXIT 2
          STDERR "names no figure")
+# A class that one config lacks (classes[64] is in new.json only): its figures
+# are in one report, so the gate compared nothing and fails; it names a figure.
+fa32_e2e(diff/gate-on-class-in-one-report ARGS diff ${reports} --max-regression classes[64].allocs=5 EXIT 1
+         STDERR "gate classes\\[64\\].allocs failed: classes\\[64\\].allocs is in only one of the reports")
 fa32_e2e(diff/gate-malformed ARGS diff ${reports} --max-regression footprint_peak EXIT 2
          STDERR "expected FIGURE=PERCENT")
 fa32_e2e(diff/gate-bad-percent ARGS diff ${reports} --max-regression footprint_peak=-3 EXIT 2

@@ -67,6 +67,10 @@ struct Diff {
   std::vector<std::string> warnings;
   std::vector<ContextChange> context;
   std::vector<DiffRow> rows;  // every numeric figure, in the base report's order
+  // Figures of a class, workload, allocator or trace in one report only:
+  // not rows (one line of context says so), but a gate or --ignore may
+  // still name them.
+  std::vector<std::string> one_sided;
   std::vector<DiffGate> gates;
   bool passed() const;
 };
