@@ -331,6 +331,32 @@ TEST_CASE("reports of several traces pair up by trace path") {
   CHECK(d.gates[0].message.find("[u.json].memory.footprint_peak") != std::string::npos);
 }
 
+TEST_CASE("a trace path with brackets keeps its figures' better direction, and gates read it") {
+  // A file may be named "x]y.json" or "a[1.json": the figures under it are
+  // still footprints and hit rates, so a smaller footprint is better and a
+  // gate on it passes (they read as directionless "changed", and the gate
+  // failed on an improvement).
+  for (const char* path : {"x]y.json", "a[1.json", "b].c.json"}) {
+    CAPTURE(path);
+    json a = json::array({replay_report(2000, 0.5, {16}), replay_report(1000, 0.5, {16})});
+    a[0]["trace"]["path"] = path;
+    json b = a;
+    b[0]["memory"]["footprint_peak"] = 1000;
+    b[0]["classes"][0]["hit_rate"] = 0.25;
+    b[0]["classes"][0]["allocs"] = 4;
+    Diff d = diff_reports(a, b, "a", "b");
+    const std::string at = std::string("[") + path + "].";
+    REQUIRE(row(d, at + "memory.footprint_peak") != nullptr);
+    CHECK(row(d, at + "memory.footprint_peak")->verdict == Verdict::better);
+    CHECK(row(d, at + "classes[16].allocs")->verdict == Verdict::changed);
+    add_gate(d, "memory.footprint_peak=1");
+    add_gate(d, "footprint_peak=1");
+    CHECK(d.passed());
+    add_gate(d, "classes.allocs=1");  // the path without its keys
+    CHECK_FALSE(d.passed());
+  }
+}
+
 TEST_CASE("a report of one trace pairs up with the same trace's report in a report of several") {
   const json one = replay_report(1000, 0.5, {16});
   json several = json::array({one, replay_report(1000, 0.5, {16})});

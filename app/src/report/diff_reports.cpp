@@ -27,6 +27,10 @@ constexpr std::string_view kSkipped[] = {
 struct Flat {
   std::vector<std::pair<std::string, std::optional<Number>>> numbers;  // in report order
   std::map<std::string, std::string> texts;
+  // Each number's path without its array keys ("classes.hit_rate"), kept
+  // apart: a key may hold any character ("[a]b.json": a trace path), so
+  // the path cannot be split again.
+  std::map<std::string, std::string> plain;
 };
 
 bool skipped(const std::string& path) {
@@ -66,13 +70,14 @@ std::string numbered(const std::string& key, std::map<std::string, int>& occurre
 // taking the recursion below through the stack (100 000 nested objects did).
 constexpr int kMaxDepth = 64;
 
-void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
+void flatten(const json& j, const std::string& path, const std::string& plain, Flat& out, int depth = 0) {
   if (skipped(path)) return;
   if (depth > kMaxDepth && (j.is_object() || j.is_array()))
     throw InputError(path + ": nested deeper than " + std::to_string(kMaxDepth) +
                      " levels: not a fa32 report");
   if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), join(path, it.key()), out, depth + 1);
+    for (auto it = j.begin(); it != j.end(); ++it)
+      flatten(it.value(), join(path, it.key()), join(plain, it.key()), out, depth + 1);
   } else if (j.is_array()) {
     std::map<std::string, int> occurrences;
     for (const json& e : j) {
@@ -81,7 +86,7 @@ void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
       *key = numbered(*key, occurrences);
       for (auto it = e.begin(); it != e.end(); ++it) {
         if (it.key() == "block_size" || it.key() == "name") continue;
-        flatten(it.value(), join(path + "[" + *key + "]", it.key()), out, depth + 1);
+        flatten(it.value(), join(path + "[" + *key + "]", it.key()), join(plain, it.key()), out, depth + 1);
       }
     }
   } else if (j.is_number()) {
@@ -92,8 +97,10 @@ void flatten(const json& j, const std::string& path, Flat& out, int depth = 0) {
       n.integer = Int128(j.get<std::int64_t>());
     }
     out.numbers.emplace_back(path, n);
+    out.plain[path] = plain;
   } else if (j.is_null()) {
     out.numbers.emplace_back(path, std::nullopt);
+    out.plain[path] = plain;
   } else {
     out.texts[path] = j.is_string() ? j.get<std::string>() : j.dump();
   }
@@ -116,7 +123,7 @@ std::string kind_of(const json& j) {
 Flat flatten_report(const json& j, bool by_trace) {
   Flat f;
   if (!j.is_array() && !by_trace) {
-    flatten(j, "", f);
+    flatten(j, "", "", f);
     return f;
   }
   std::map<std::string, int> occurrences;
@@ -126,8 +133,9 @@ Flat flatten_report(const json& j, bool by_trace) {
     const std::string trace =
         numbered(path != t.end() && path->is_string() ? path->get<std::string>() : "?", occurrences);
     Flat one;
-    flatten(r, "", one);
+    flatten(r, "", "", one);
     for (auto& [k, v] : one.numbers) f.numbers.emplace_back("[" + trace + "]." + k, v);
+    for (auto& [k, v] : one.plain) f.plain["[" + trace + "]." + k] = v;
     for (auto& [k, v] : one.texts) f.texts["[" + trace + "]." + k] = v;
   };
   if (!j.is_array()) {
@@ -151,6 +159,7 @@ std::string leaf(std::string_view path) {
 }
 
 // The path without its array keys: "classes[16].hit_rate" -> "classes.hit_rate".
+// For a path as written; a report's own figures carry theirs (Flat::plain).
 std::string normalized(std::string_view path) {
   std::string out;
   int depth = 0;
@@ -163,8 +172,8 @@ std::string normalized(std::string_view path) {
   return out;
 }
 
-bool matches(const std::string& path, std::string_view figure) {
-  for (const std::string& p : {path, normalized(path)}) {
+bool matches(const DiffRow& r, std::string_view figure) {
+  for (const std::string& p : {r.figure, r.plain}) {
     if (p == figure) return true;
     if (p.size() > figure.size() && p.compare(p.size() - figure.size(), figure.size(), figure) == 0 &&
         p[p.size() - figure.size() - 1] == '.')
@@ -207,8 +216,10 @@ std::string number_text(const Number& v) {
   return negative ? "-" + digits : digits;
 }
 
-Better better_of(std::string_view figure) {
-  const std::string n = normalized(figure);
+namespace {
+
+// Which way is better for a path without its array keys.
+Better better_of_plain(const std::string& n) {
   const std::string l = leaf(n);
   // Whole sections where less is better: waste, failures, mistakes, leaks.
   for (const char* section : {"fragmentation.", "failed.", "invalid.", "leaks.", "fallback.",
@@ -227,6 +238,12 @@ Better better_of(std::string_view figure) {
     if (l == higher) return Better::higher;
   }
   return Better::none;
+}
+
+}  // namespace
+
+Better better_of(std::string_view figure) {
+  return better_of_plain(normalized(figure));
 }
 
 const char* verdict_name(Verdict v) {
@@ -328,15 +345,24 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
   std::map<std::string, std::optional<Number>> in_new(fn.numbers.begin(), fn.numbers.end());
   std::map<std::string, bool> seen;
   std::size_t common = 0;
-  const auto add = [&](const std::string& key, std::optional<Number> b, std::optional<Number> n, bool in_base,
-                       bool in_next) {
+  const auto plain = [&](const std::string& key) {
+    auto it = fb.plain.find(key);
+    return it != fb.plain.end() ? it->second : fn.plain.at(key);
+  };
+  const auto named_row = [&](const std::string& key) {
     DiffRow r;
     r.figure = key;
+    r.plain = plain(key);
+    return r;
+  };
+  const auto add = [&](const std::string& key, std::optional<Number> b, std::optional<Number> n, bool in_base,
+                       bool in_next) {
+    DiffRow r = named_row(key);
     r.base = b;
     r.next = n;
     r.in_base = in_base;
     r.in_next = in_next;
-    r.better = better_of(key);
+    r.better = better_of_plain(r.plain);
     if (b && n) {
       r.change = difference(*n, *b);
       if (b->real != 0) {
@@ -380,7 +406,7 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
     auto it = in_new.find(key);
     if (it != in_new.end()) ++common;
     if (it == in_new.end() && lone(key, fn, "present", "absent")) {
-      d.one_sided.push_back(key);
+      d.one_sided.push_back(named_row(key));
       continue;
     }
     add(key, b, it == in_new.end() ? std::nullopt : it->second, true, it != in_new.end());
@@ -388,7 +414,7 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
   for (const auto& [key, n] : fn.numbers) {
     if (seen.count(key)) continue;
     if (lone(key, fb, "absent", "present")) {
-      d.one_sided.push_back(key);
+      d.one_sided.push_back(named_row(key));
       continue;
     }
     add(key, std::nullopt, n, false, true);
@@ -420,7 +446,7 @@ void add_gate(Diff& d, std::string_view spec) {
   bool in_both = false;
   bool compared = false;
   for (const DiffRow& r : d.rows) {
-    if (!matches(r.figure, g.figure)) continue;
+    if (!matches(r, g.figure)) continue;
     matched = true;
     in_both = in_both || (r.in_base && r.in_next);
     // Null in both (a hit rate of no allocations) was compared: unchanged.
@@ -442,7 +468,7 @@ void add_gate(Diff& d, std::string_view spec) {
   }
   // A figure of a class (workload, allocator, trace) that one report
   // lacks is a figure of the other: the gate compared nothing, and fails.
-  for (const std::string& f : d.one_sided) matched = matched || matches(f, g.figure);
+  for (const DiffRow& r : d.one_sided) matched = matched || matches(r, g.figure);
   if (!matched) {
     throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +
                      "' names no figure of these reports (use a JSON name such as footprint_peak or "
@@ -461,18 +487,16 @@ void add_gate(Diff& d, std::string_view spec) {
 }
 
 void ignore_figures(Diff& d, std::string_view figure) {
-  const auto named = [&](const std::string& f) {
-    if (matches(f, figure)) return true;
-    for (const std::string& p : {f, normalized(f)}) {
+  const auto named = [&](const DiffRow& r) {
+    if (matches(r, figure)) return true;
+    for (const std::string& p : {r.figure, r.plain}) {
       if (p.size() > figure.size() && p.compare(0, figure.size(), figure) == 0 && p[figure.size()] == '.')
         return true;
     }
     return false;
   };
   const auto before = d.rows.size() + d.one_sided.size();
-  d.rows.erase(
-      std::remove_if(d.rows.begin(), d.rows.end(), [&](const DiffRow& r) { return named(r.figure); }),
-      d.rows.end());
+  d.rows.erase(std::remove_if(d.rows.begin(), d.rows.end(), named), d.rows.end());
   d.one_sided.erase(std::remove_if(d.one_sided.begin(), d.one_sided.end(), named), d.one_sided.end());
   if (d.rows.size() + d.one_sided.size() == before) {
     throw InputError("--ignore " + std::string(figure) + ": names no figure of these reports");

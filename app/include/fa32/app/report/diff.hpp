@@ -36,6 +36,7 @@ const char* verdict_name(Verdict v);
 
 struct DiffRow {
   std::string figure;          // the dotted path, arrays keyed by block size, name or trace
+  std::string plain;           // the same without the keys ("classes.hit_rate"): its leaf and section
   std::optional<Number> base;  // nullopt: missing or null in that report
   std::optional<Number> next;
   bool in_base = true;  // the figure is in that report (null or not)
@@ -70,7 +71,7 @@ struct Diff {
   // Figures of a class, workload, allocator or trace in one report only:
   // not rows (one line of context says so), but a gate or --ignore may
   // still name them.
-  std::vector<std::string> one_sided;
+  std::vector<DiffRow> one_sided;  // figure and plain only
   std::vector<DiffGate> gates;
   bool passed() const;
 };
