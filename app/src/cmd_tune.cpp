@@ -29,9 +29,11 @@ tune::Objective objective_from(const std::string& name) {
   throw InputError("--objective: expected speed, memory or balanced, got '" + name + "'");
 }
 
+// A request of at least one byte: without one the live peak is 0, every
+// candidate's footprint / live peak has no value, and each read as 1.000.
 bool has_allocation(std::span<const replay::ReplayEvent> events) {
   for (const replay::ReplayEvent& e : events) {
-    if (e.op() != traces::Op::free) return true;  // realloc needs a live block, so one was allocated
+    if (e.op() != traces::Op::free && e.size != 0) return true;
   }
   return false;
 }
@@ -84,7 +86,8 @@ Command setup_tune(CLI::App& app) {
       "(a speed gain only from timings not flagged noisy); otherwise tune says the default is already\n"
       "the best. A progress bar shows on a terminal.\n"
       "Exit codes: 0 ok (also when the budget ran out: the best so far is reported); 2 bad input (an\n"
-      "unreadable or invalid trace, named with its event; a trace with no allocation; a bad option).");
+      "unreadable or invalid trace, named with its event; a trace with no allocation of a byte or\n"
+      "more; a bad option).");
   return {sub, [o] { return run_tune(*o); }};
 }
 
@@ -110,8 +113,8 @@ int run_tune(const TuneOptions& o) {
     replay::LoadedTrace t = tune::load_checked(path);
     if (!has_allocation(t.events.span())) {
       throw InputError(t.source +
-                       ": the trace has no allocations (no malloc, calloc, realloc or aligned_alloc "
-                       "event): there is nothing to tune");
+                       ": the trace has no allocations of a byte or more (malloc, calloc, realloc or "
+                       "aligned_alloc): there is nothing to tune");
     }
     tune::SplitTrace split = tune::split_events(t.events.span(), o.holdout);
     // The choice is made on the tuning part alone: without an allocation
@@ -119,7 +122,8 @@ int run_tune(const TuneOptions& o) {
     if (!has_allocation(split.tune.span())) {
       throw InputError(t.source + ": the tuning part (the first " + std::to_string(split.tune.size()) +
                        " of " + std::to_string(t.events.size()) +
-                       " events) has no allocation: there is nothing to tune on; give a smaller --holdout");
+                       " events) has no allocation of a byte or more: there is nothing to tune on; give a "
+                       "smaller --holdout");
     }
     tune::TraceInput in;
     in.name = t.source;

@@ -129,6 +129,16 @@ TEST_CASE("tune e2e: bad input exits 2 with a message that names the problem") {
     CHECK(o.exit_code == 2);
     CHECK(o.err.find("no allocations") != std::string::npos);
   }
+  SUBCASE("a trace whose allocations are all of 0 bytes") {
+    // Its live peak is 0: every candidate's footprint / live peak has no
+    // value, each read as 1.000, and the default was called the best.
+    write_text(own("zero_bytes.json"), R"({"format": "fa32-trace", "version": 1, "events": [
+  {"op": "malloc", "id": 0, "size": 0}, {"op": "malloc", "id": 1, "size": 0}, {"op": "free", "id": 0}
+]})");
+    const ChildOutcome o = fa32_run({"tune", own("zero_bytes.json"), "--objective", "memory"});
+    CHECK(o.exit_code == 2);
+    CHECK(o.err.find("no allocations of a byte or more") != std::string::npos);
+  }
   SUBCASE("a tuning part with no allocations") {
     // --holdout 0.9 leaves 4 events' first 0 to tune on: every candidate
     // measured 1.000 on nothing, and the default was called the best.
