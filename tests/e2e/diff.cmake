@@ -28,6 +28,11 @@ fa32_e2e(diff/gate-malformed ARGS diff ${reports} --max-regression footprint_pea
          STDERR "expected FIGURE=PERCENT")
 fa32_e2e(diff/gate-bad-percent ARGS diff ${reports} --max-regression footprint_peak=-3 EXIT 2
          STDERR "not a non-negative percentage")
+# strtod read hex and let an underflow pass as 0: both are refused.
+fa32_e2e(diff/gate-hex-percent ARGS diff ${reports} --max-regression footprint_peak=0x10 EXIT 2
+         STDERR "'0x10' is not a non-negative percentage")
+fa32_e2e(diff/gate-underflowing-percent ARGS diff ${reports} --max-regression footprint_peak=1e-400 EXIT 2
+         STDERR "'1e-400' is not a non-negative percentage")
 fa32_e2e(diff/trace-is-not-a-report ARGS diff basic.json reports/base.json EXIT 2 STDERR "basic.json: not an fa32 report")
 fa32_e2e(diff/garbage-is-not-a-report ARGS diff reports/base.json garbage.txt EXIT 2 STDERR "garbage.txt: not JSON")
 fa32_e2e(diff/missing-file ARGS diff reports/base.json no-such-report.json EXIT 2 STDERR "no-such-report.json")

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -436,9 +437,11 @@ void add_gate(Diff& d, std::string_view spec) {
   g.figure = std::string(spec.substr(0, eq));
   std::string pct(spec.substr(eq + 1));
   if (!pct.empty() && pct.back() == '%') pct.pop_back();
-  char* end = nullptr;
-  g.max_percent = std::strtod(pct.c_str(), &end);
-  if (pct.empty() || *end != '\0' || !std::isfinite(g.max_percent) || g.max_percent < 0) {
+  // from_chars, not strtod: strtod also reads hex ("0x10" as 16 %), skips
+  // leading blanks and turns an underflow ("1e-400") into 0 without a word.
+  const auto [end, ec] = std::from_chars(pct.data(), pct.data() + pct.size(), g.max_percent);
+  if (pct.empty() || ec != std::errc() || end != pct.data() + pct.size() || !std::isfinite(g.max_percent) ||
+      g.max_percent < 0) {
     throw InputError("--max-regression " + std::string(spec) + ": '" + std::string(spec.substr(eq + 1)) +
                      "' is not a non-negative percentage");
   }
