@@ -239,6 +239,7 @@ int run_bench(const BenchOptions& o) {
     const std::string config_file = bench::parse_fa32_spec(a.config).config_file;
     if (!config_file.empty()) inputs.push_back(config_file);
   }
+  refuse_stdin_twice(inputs);
   refuse_output_over_input(to_file ? o.output : "-", inputs);
   if (to_file) check_output_writable(o.output);
 

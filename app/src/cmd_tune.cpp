@@ -96,6 +96,7 @@ int run_tune(const TuneOptions& o) {
   // standard output holds the report.
   if (o.output == "-")
     throw InputError("-o -: standard output holds the report; give -o a file name for the config");
+  refuse_stdin_twice(o.traces);
   if (!o.output.empty()) refuse_output_over_input(o.output, o.traces);
   refuse_output_over_input("-", o.traces);  // the report goes to standard output
   // Before the search: a typo in -o would otherwise lose its whole result.

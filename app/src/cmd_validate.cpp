@@ -15,6 +15,7 @@
 #include "fa32/app/replay/id_table.hpp"
 #include "fa32/app/replay/replay_event.hpp"
 #include "fa32/app/report/json_text.hpp"
+#include "fa32/app/same_file.hpp"
 #include "fa32/traces/printable.hpp"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/validate.hpp"
@@ -158,6 +159,7 @@ Command setup_validate(CLI::App& app) {
 }
 
 int run_validate(const ValidateOptions& o) {
+  refuse_stdin_twice(o.files);
   bool semantic = false;
   bool unreadable = false;
   nlohmann::ordered_json all = nlohmann::ordered_json::array();

@@ -123,6 +123,7 @@ int run_replay_cli(const ReplayCliOptions& o, bool leak_gate_default) {
   // the user's settings.
   std::vector<std::string> inputs = o.traces;
   if (!o.fa32.config_file.empty()) inputs.push_back(o.fa32.config_file);
+  refuse_stdin_twice(inputs);
   refuse_output_over_input(o.output, inputs);
   // Before the replay: a typo in -o would otherwise cost the whole replay.
   if (o.output != "-") check_output_writable(o.output);

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "fa32/app/cli.hpp"
 
 namespace fa32::app {
@@ -36,6 +38,11 @@ void refuse_output_over_input(const std::string& output, const std::vector<std::
       throw InputError(name_of(output, "standard output") + ": is also an input (" +
                        name_of(input, "standard input") + "); write the output to another file");
   }
+}
+
+void refuse_stdin_twice(const std::vector<std::string>& inputs) {
+  if (std::count(inputs.begin(), inputs.end(), "-") > 1)
+    throw InputError("- (standard input) is given more than once: it can be read only once");
 }
 
 }  // namespace fa32::app

@@ -112,3 +112,8 @@ fa32_e2e(convert/stray-count-kept ARGS convert stray_count.jsonl - LINES stray_c
 fa32_e2e(replay/bogus-id-bound-is-only-a-hint ARGS stats bogus_bound.json --format json JSON clean.bogus-bound.json)
 fa32_e2e(replay/snapshots-text ARGS replay basic.json ${tiny} --snapshot-every 5 --memory-limit 1G
          TEXT basic.snapshots.txt)
+# Standard input named twice: refused before anything is read (the second
+# read met an empty stream and said "empty input, not a trace").
+foreach(cmd replay stats validate tune bench)
+  fa32_e2e(${cmd}/stdin-twice ARGS ${cmd} - - STDIN basic.json EXIT 2 STDERR "standard input. is given more than once")
+endforeach()

@@ -17,4 +17,9 @@ namespace fa32::app {
 // paths that do not exist yet are never the same file.
 void refuse_output_over_input(const std::string& output, const std::vector<std::string>& inputs);
 
+// Throws InputError when "-" (standard input) is among `inputs` more than
+// once: it can be read once, and the second read met an empty stream and
+// blamed the input ("empty input, not a trace").
+void refuse_stdin_twice(const std::vector<std::string>& inputs);
+
 }  // namespace fa32::app
