@@ -374,7 +374,9 @@ FASTALLOC32_API FASTALLOC32_MALLOC_LIKE
  * place and its old memory merges with its neighbours instead of staying
  * in a class's pool (lua-tables, docs/performance.md: footprint peak 57.2
  * MiB without this, 53.5 with it). A block realloc shrinks to 4 KiB or
- * less comes back to a class. malloc uses every class. */
+ * less comes back to a class; one that grows within its usable size, or
+ * is realloc'd to it, stays (an aligned_alloc'd block may be large at a
+ * class's size: no class keeps its alignment). malloc uses every class. */
 FASTALLOC32_API FASTALLOC32_ALLOC_SIZE(3) void* fastalloc32_realloc(fastalloc32_mm* mm, void* ptr,
                                                                     size_t size);
 FASTALLOC32_API void fastalloc32_free(fastalloc32_mm* mm, void* ptr);

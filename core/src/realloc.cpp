@@ -101,7 +101,13 @@ void* realloc_block(Manager& m, void* p, size_t size) noexcept {
     case Where::large: {
       TableEntry* e = loc.entry;
       old_usable = e->usable;
-      if (size <= realloc_pool_limit(m.max_small)) break;  // to a pool block
+      // A size a class holds goes to a pool block, unless the block holds
+      // it as growth (past the request, up to the usable size) or it is the
+      // usable size: an aligned_alloc'd block may be large at a class's size
+      // (no class keeps its alignment), and realloc to its usable size must
+      // keep it where it is (fastalloc32.h).
+      const bool holds = size == e->usable || (size > e->requested && size < e->usable);
+      if (size <= realloc_pool_limit(m.max_small) && !holds) break;
       // An arena block gives its tail pages back when it shrinks below half,
       // and grows into a free neighbour or the arena's unused end; otherwise
       // it stays (below) or moves.

@@ -251,6 +251,35 @@ TEST_CASE("realloc to usable_size keeps every kind of block where it is") {
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("realloc to usable_size keeps an aligned large block of a small size where it is") {
+  // aligned_alloc(256, 100) with the default classes is a large block (no
+  // class both holds 100 bytes and keeps 256-byte alignment), usable to
+  // past its request. realloc to usable_size moved it to a 16-byte-aligned
+  // class block: the header promises it stays, at the alignment asked for.
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  Mm mm = make(c);
+  for (const size_t align : {size_t(256), size_t(4096), size_t(8192), size_t(2) << 20}) {
+    for (const size_t size : {size_t(0), size_t(1), size_t(100)}) {
+      CAPTURE(align);
+      CAPTURE(size);
+      void* p = fastalloc32_aligned_alloc(mm.get(), align, size);
+      REQUIRE(p != nullptr);
+      REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+      const size_t usable = fastalloc32_usable_size(mm.get(), p);
+      std::memset(p, 0x5a, usable);
+      void* q = fastalloc32_realloc(mm.get(), p, usable);
+      CHECK(q == p);
+      CHECK(fastalloc32_usable_size(mm.get(), q) == usable);
+      CHECK(reinterpret_cast<uintptr_t>(q) % align == 0);
+      CHECK(fastalloc32_realloc(mm.get(), q, usable) == q);  // and again
+      fastalloc32_free(mm.get(), q);
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    }
+  }
+  CHECK(stats(mm.get()).live_allocs.current == 0);
+}
+
 TEST_CASE("repeated growth copies rarely") {
   Mm mm = make(realloc_config());
   void* p = fastalloc32_malloc(mm.get(), 16);

@@ -702,7 +702,12 @@ class Soak {
         }
       }
     } else {
-      if (size <= limit) {
+      // A size the block holds as growth, or its usable size, keeps it
+      // (an aligned block may be large at a class's size).
+      const bool holds = size == b.usable || (size > b.size && size < b.usable);
+      if (holds) {
+        FAST_REQUIRE(!moved);
+      } else if (size <= limit) {
         // To a class; a Lua shrink may keep the block when none can be had.
         if (!(lua_shrink && !moved)) predict_small(nb, size);
       } else {
