@@ -63,8 +63,8 @@
  * are detected, counted, reported and ignored; they never corrupt the
  * manager and are never passed to the system free. Which of those a bad
  * pointer counts as: a pool or fallback block freed again is a double free
- * while its slab is kept (a pool block: always, unless trim_pools has
- * given its page back, which makes it an invalid free). A large block freed again
+ * while its slab is kept (a pool block: always, unless a trim (trim_pools)
+ * has taken it back, which makes it an invalid free). A large block freed again
  * is a double free while its pointer is among the last 64 large pointers
  * given up (freed, or left
  * behind by a realloc that moved the block, mremap included); after that
@@ -277,7 +277,9 @@ typedef struct fastalloc32_config {
    * Blocks handed out there again are fresh: they read zero and each page
    * costs a page fault. On the recorded traces of docs/performance.md it
    * cut the footprint peak by up to 13 % and cost up to 8 % of the
-   * replay's time. A pointer into a block given back is an invalid free,
+   * replay's time. A trim takes back every free block above the class's
+   * highest live one, those that share that block's last page too (zeroed
+   * by hand: the page stays): a pointer to any of them is an invalid free,
    * not a double free. Locked pages (mlock, mlockall) are never given
    * back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;

@@ -221,6 +221,34 @@ TEST_CASE("a free of a block whose page went back is an invalid free and changes
   free_all(mm.get(), b);
 }
 
+TEST_CASE("a free block the trim took back in a page a live block keeps is an invalid free too") {
+  // The header said a pool block freed again is a double free unless the
+  // trim gave its page back; a trim also takes back the free blocks in the
+  // page it keeps for the highest live block (zeroed, fresh again), and a
+  // pointer to one of them counts as an invalid free as well.
+  ErrorLog log;
+  fastalloc32_config c = trimming_config();
+  log.attach(c);
+  Mm mm = make(c);
+  std::vector<void*> a = written(mm.get(), 3000, 48);
+  for (size_t i = 101; i < a.size(); ++i) fastalloc32_free(mm.get(), a[i]);
+  const std::vector<void*> b = grow_until_trim(mm.get());
+  REQUIRE(stats(mm.get()).pool_trims >= 1);
+  const uintptr_t page = 4096;
+  REQUIRE(reinterpret_cast<uintptr_t>(a[101]) / page == reinterpret_cast<uintptr_t>(a[100]) / page);
+  const fastalloc32_stats s = stats(mm.get());
+  fastalloc32_free(mm.get(), a[101]);  // its page stayed: block 100 is live in it
+  const fastalloc32_stats t = stats(mm.get());
+  CHECK(t.invalid_frees == s.invalid_frees + 1);
+  CHECK(t.double_frees == s.double_frees);
+  REQUIRE(!log.entries.empty());
+  CHECK(log.entries.back().status == FASTALLOC32_E_INVALID_FREE);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (size_t i = 0; i <= 100; ++i) fastalloc32_free(mm.get(), a[i]);
+  free_all(mm.get(), b);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("a trim the kernel refuses changes nothing, and the next one gives the pages back") {
   Mm mm = make(trimming_config());
   const std::vector<void*> a = written(mm.get(), 2048, 64);  // 128 KiB, the class's first pages
