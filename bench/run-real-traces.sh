@@ -75,7 +75,9 @@ for touch in "${touches[@]}"; do
   echo "run-real-traces: --touch $touch, ${#traces[@]} traces, $runs runs each" >&2
   report="$out/touch-$touch.json"
   # fa32 bench exits 1 when a run failed but still writes the report;
-  # timeout exits 124 and leaves none.
+  # timeout exits 124 and leaves none. A report left in FA32_REAL_OUT by an
+  # earlier run must not stand in for one this run failed to write.
+  rm -f "$report"
   rc=0
   timeout "$limit" "$fa32" bench "${traces[@]}" -a fa32 -a glibc -a jemalloc -a mimalloc -a tcmalloc \
     --touch "$touch" --runs "$runs" --warmup 1 --min-time "$min_time" --timeout 300 --format json --output "$report" || rc=$?

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# bench/run-real-traces.sh when things go wrong, on a small generated trace
+# (one quick round: nothing here measures speed): a run that fails shows no
+# figures, not even an earlier run's left in FA32_REAL_OUT.
+#
+#   real_traces_failures.sh FA32_BINARY SOURCE_DIR WORK_DIR
+set -euo pipefail
+fa32="$1"
+src="$2"
+work="$3"
+# shellcheck source-path=SCRIPTDIR source=script_helpers.sh
+. "$(dirname "$0")/script_helpers.sh"
+fresh_dir "$work"
+run="$src/bench/run-real-traces.sh"
+export FA32="$fa32" FA32_REAL_RUNS=1 FA32_REAL_TOUCH=all FA32_REAL_MIN_TIME=0 FA32_REAL_TIMEOUT=300
+
+mkdir "$work/good" "$work/bad"
+"$fa32" gen -n 2000 -o "$work/good/small.fa32"
+cp "$work/good/small.fa32" "$work/bad/small.fa32"
+echo "not a trace" >"$work/bad/broken.fa32"
+
+# A good run keeps its report in FA32_REAL_OUT; a second run into the same
+# directory whose bench fails (a broken trace) must not show the first
+# run's figures as its own.
+FA32_REAL_OUT="$work/out" "$run" "$work/good" >"$work/good.md" 2>"$work/good.err" ||
+  fail "the good run exited $? ($(tail -3 "$work/good.err"))"
+grep -q '^| small | 2 000 | all |' "$work/good.md" || fail "the good run has no row for small"
+[ -s "$work/out/touch-all.json" ] || fail "the good run kept no report"
+status=0
+FA32_REAL_OUT="$work/out" "$run" "$work/bad" >"$work/bad.md" 2>"$work/bad.err" || status=$?
+cat "$work/bad.md"
+[ "$status" = 1 ] || fail "a failed bench: exit status $status, not 1"
+grep -q 'fa32 bench --touch all exited' "$work/bad.err" || fail "a failed bench: no message"
+! grep -q '^| small |' "$work/bad.md" || fail "a failed bench shows the earlier run's figures"
+echo "ok"
