@@ -20,7 +20,8 @@
 #   FA32_REAL_OUT        keep the JSON reports here (default: a temporary directory)
 #
 # Exit status: 0 when every run finished (goals missed are reported, not an
-# error), 1 when a run failed or a bench timed out, 2 on bad usage.
+# error), 1 when a run failed or a bench timed out, 2 on bad usage (a bad
+# value in one of the variables above included).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,6 +42,23 @@ runs="${FA32_REAL_RUNS:-5}"
 read -r -a touches <<<"${FA32_REAL_TOUCH:-all first}"
 limit="${FA32_REAL_TIMEOUT:-1200}"
 min_time="${FA32_REAL_MIN_TIME:-200}"
+# Checked here, before any recording: fa32 bench would refuse them too, but
+# only after the traces were recorded, once per touch mode, with exit 1.
+bad_env() {
+  echo "run-real-traces: $1 (see --help)" >&2
+  exit 2
+}
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || bad_env "FA32_REAL_RUNS must be a positive whole number, not '$runs'"
+[[ "$min_time" =~ ^[0-9]+(\.[0-9]+)?$ ]] || bad_env "FA32_REAL_MIN_TIME must be a number of ms, not '$min_time'"
+# timeout takes 0 as no limit at all.
+[[ "$limit" =~ ^[1-9][0-9]*$ ]] || bad_env "FA32_REAL_TIMEOUT must be a positive number of seconds, not '$limit'"
+[ ${#touches[@]} -gt 0 ] || bad_env "FA32_REAL_TOUCH names no touch mode"
+for touch in "${touches[@]}"; do
+  case "$touch" in
+    all | first | none) ;;
+    *) bad_env "FA32_REAL_TOUCH: unknown touch mode '$touch' (all, first or none)" ;;
+  esac
+done
 [ -x "$fa32" ] || {
   echo "run-real-traces: no fa32 binary at $fa32 (cmake --build build --target fa32 fa32_record, or set FA32)" >&2
   exit 2
@@ -49,6 +67,13 @@ python="$(command -v python3)" || {
   echo "run-real-traces: python3 is needed to make the table (scripts/install-deps.sh)" >&2
   exit 2
 }
+
+out="${FA32_REAL_OUT:-}"
+if [ -z "$out" ]; then
+  out="$(mktemp -d "${TMPDIR:-/tmp}/fa32-real-bench.XXXXXX")"
+  trap 'rm -rf "$out"' EXIT
+fi
+{ mkdir -p "$out" && [ -w "$out" ]; } || bad_env "FA32_REAL_OUT: cannot write the reports in $out"
 
 shopt -s nullglob
 traces=("$tracedir"/*.fa32)
@@ -61,13 +86,6 @@ if [ ${#traces[@]} -eq 0 ]; then
     exit 1
   }
 fi
-
-out="${FA32_REAL_OUT:-}"
-if [ -z "$out" ]; then
-  out="$(mktemp -d "${TMPDIR:-/tmp}/fa32-real-bench.XXXXXX")"
-  trap 'rm -rf "$out"' EXIT
-fi
-mkdir -p "$out"
 
 status=0
 reports=()
