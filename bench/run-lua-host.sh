@@ -88,10 +88,20 @@ preload_for() {
   esac
 }
 
+# The host's complaint about preset NAME (empty: it knows it), asked before
+# any run: otherwise every run of fa32-NAME fails, as if the script had.
+preset_problem() {
+  "$host" --alloc fa32 --preset "$1" 2>&1 | sed -n 's/^fa32_lua_host: \(unknown preset .*\)/\1/p' || true
+}
+
 IFS=',' read -r -a names <<<"$rows"
 allocs=() skipped=()
 for name in "${names[@]}"; do
   lib="$(preload_for "$name")" || { echo "run-lua-host.sh: unknown allocator '$name'" >&2; exit 2; }
+  if [[ "$name" == fa32-* ]]; then
+    problem="$(preset_problem "${name#fa32-}")"
+    [ -z "$problem" ] || { echo "run-lua-host.sh: unknown allocator '$name': $problem" >&2; exit 2; }
+  fi
   if [ -n "$lib" ] && [ ! -e "$lib" ]; then
     echo "note: $lib not installed; skipping $name" >&2
     skipped+=("$name ($lib)")

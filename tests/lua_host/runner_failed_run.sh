@@ -6,7 +6,8 @@
 # same checksum on every script, in every round. Then tabulate.py alone on
 # made-up results where one run of three failed. Also: a script that ends
 # the process with os.exit(0) is a failed run, a zero scale is refused, and
-# run-real-programs.sh stops at the Lua host's usage error.
+# run-real-programs.sh stops at the Lua host's usage error; an unknown preset
+# in -a fa32-NAME is a usage error too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -62,6 +63,15 @@ for bad in 0 0.0 00; do
   [ "$status" = 2 ] || fail "-s $bad: exit status $status, not 2"
   grep -q 'SCALE must be a positive number' "$work/scale.txt" || fail "-s $bad: no message"
 done
+
+# An unknown preset in fa32-NAME is bad usage, refused before any run, not
+# a table of failed runs.
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,fa32-nosuch "$src/tests/lua_host/scripts/args.lua" \
+  >"$work/preset.md" 2>"$work/preset.txt" || status=$?
+[ "$status" = 2 ] || fail "-a fa32-nosuch: exit status $status, not 2"
+grep -q "unknown allocator 'fa32-nosuch': unknown preset 'nosuch'" "$work/preset.txt" || fail "-a fa32-nosuch: no message"
+! grep -q '^== round' "$work/preset.txt" || fail "-a fa32-nosuch: runs were made"
 
 # run-real-programs.sh stops at the Lua host's usage error (exit 2) instead
 # of going on to record and replay the traces.
