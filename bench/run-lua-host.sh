@@ -75,6 +75,8 @@ done
 pin=()
 if [ -n "$cpu" ]; then
   command -v taskset >/dev/null || { echo "run-lua-host.sh: -c needs taskset (util-linux)" >&2; exit 2; }
+  # A CPU list taskset refuses would fail every run, as if the scripts had.
+  taskset -c "$cpu" true 2>/dev/null || { echo "run-lua-host.sh: -c '$cpu' is not a CPU this process can run on" >&2; exit 2; }
   pin=(taskset -c "$cpu")
 fi
 # shellcheck source=bench/preload-libs.sh

@@ -7,7 +7,7 @@
 # made-up results where one run of three failed. Also: a script that ends
 # the process with os.exit(0) is a failed run, a zero scale is refused, and
 # run-real-programs.sh stops at the Lua host's usage error; an unknown preset
-# in -a fa32-NAME is a usage error too.
+# in -a fa32-NAME and a CPU taskset refuses (-c) are usage errors too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -72,6 +72,15 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,fa32-nosuc
 [ "$status" = 2 ] || fail "-a fa32-nosuch: exit status $status, not 2"
 grep -q "unknown allocator 'fa32-nosuch': unknown preset 'nosuch'" "$work/preset.txt" || fail "-a fa32-nosuch: no message"
 ! grep -q '^== round' "$work/preset.txt" || fail "-a fa32-nosuch: runs were made"
+
+# A CPU that taskset refuses (-c) is bad usage too.
+for bad in abc 99999; do
+  status=0
+  bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32 -c "$bad" "$src/tests/lua_host/scripts/args.lua" \
+    >/dev/null 2>"$work/cpu.txt" || status=$?
+  [ "$status" = 2 ] || fail "-c $bad: exit status $status, not 2"
+  grep -q "^run-lua-host.sh: -c '$bad' is not a CPU" "$work/cpu.txt" || fail "-c $bad: no message"
+done
 
 # run-real-programs.sh stops at the Lua host's usage error (exit 2) instead
 # of going on to record and replay the traces.
