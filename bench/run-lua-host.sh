@@ -98,8 +98,12 @@ preset_problem() {
 
 IFS=',' read -r -a names <<<"$rows"
 allocs=() skipped=()
+declare -A seen=()
 for name in "${names[@]}"; do
   lib="$(preload_for "$name")" || { echo "run-lua-host.sh: unknown allocator '$name'" >&2; exit 2; }
+  # Twice in the list, its runs would pool into one column, shown twice.
+  [ -z "${seen[$name]:-}" ] || { echo "run-lua-host.sh: allocator '$name' is twice in -a" >&2; exit 2; }
+  seen[$name]=1
   if [[ "$name" == fa32-* ]]; then
     problem="$(preset_problem "${name#fa32-}")"
     [ -z "$problem" ] || { echo "run-lua-host.sh: unknown allocator '$name': $problem" >&2; exit 2; }

@@ -7,7 +7,8 @@
 # made-up results where one run of three failed. Also: a script that ends
 # the process with os.exit(0) is a failed run, a zero scale is refused, and
 # run-real-programs.sh stops at the Lua host's usage error; an unknown preset
-# in -a fa32-NAME and a CPU taskset refuses (-c) are usage errors too.
+# in -a fa32-NAME, an allocator twice in -a and a CPU taskset refuses (-c)
+# are usage errors too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -72,6 +73,14 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,fa32-nosuc
 [ "$status" = 2 ] || fail "-a fa32-nosuch: exit status $status, not 2"
 grep -q "unknown allocator 'fa32-nosuch': unknown preset 'nosuch'" "$work/preset.txt" || fail "-a fa32-nosuch: no message"
 ! grep -q '^== round' "$work/preset.txt" || fail "-a fa32-nosuch: runs were made"
+
+# An allocator named twice in -a is bad usage too: its runs would pool
+# into one column, shown twice.
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc,fa32 "$src/tests/lua_host/scripts/args.lua" \
+  >/dev/null 2>"$work/twice.txt" || status=$?
+[ "$status" = 2 ] || fail "-a fa32,glibc,fa32: exit status $status, not 2"
+grep -q "allocator 'fa32' is twice in -a" "$work/twice.txt" || fail "-a fa32,glibc,fa32: no message"
 
 # A CPU that taskset refuses (-c) is bad usage too.
 for bad in abc 99999; do
