@@ -119,7 +119,7 @@ done
 
 results="${keep:-$(mktemp)}"
 [ -n "$keep" ] || trap 'rm -f "$results"' EXIT
-: >"$results"
+{ : >"$results"; } 2>/dev/null || { echo "run-lua-host.sh: cannot write -o $keep" >&2; exit 2; }
 failed=0
 n=${#allocs[@]}
 for round in $(seq 1 "$rounds"); do

@@ -7,8 +7,8 @@
 # made-up results where one run of three failed. Also: a script that ends
 # the process with os.exit(0) is a failed run, a zero scale is refused, and
 # run-real-programs.sh stops at the Lua host's usage error; an unknown preset
-# in -a fa32-NAME, an allocator twice in -a and a CPU taskset refuses (-c)
-# are usage errors too.
+# in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c)
+# and an -o FILE that cannot be written are usage errors too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -81,6 +81,14 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc,fa32
   >/dev/null 2>"$work/twice.txt" || status=$?
 [ "$status" = 2 ] || fail "-a fa32,glibc,fa32: exit status $status, not 2"
 grep -q "allocator 'fa32' is twice in -a" "$work/twice.txt" || fail "-a fa32,glibc,fa32: no message"
+
+# So is an -o FILE that cannot be written.
+touch "$work/a-file"
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32 -o "$work/a-file/raw.tsv" \
+  "$src/tests/lua_host/scripts/args.lua" >/dev/null 2>"$work/keep.txt" || status=$?
+[ "$status" = 2 ] || fail "-o in a file: exit status $status, not 2"
+grep -q "^run-lua-host.sh: cannot write -o $work/a-file/raw.tsv" "$work/keep.txt" || fail "-o in a file: no message"
 
 # A CPU that taskset refuses (-c) is bad usage too.
 for bad in abc 99999; do
