@@ -137,9 +137,11 @@ for round in $(seq 1 "$rounds"); do
       [[ "$name" == fa32-* ]] && alloc=(--alloc fa32 --preset "${name#fa32-}")
       rc=0
       out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)" || rc=$?
-      cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out")"
-      sum="$(sed -n 's/^checksum: //p' <<<"$out")"
-      rss="$(sed -n 's/^peak_rss_growth_bytes: //p' <<<"$out")"
+      # The host prints its figures last: a script's own output before
+      # them may hold lines that look alike.
+      cpu_s="$(sed -n 's/^cpu_seconds: //p' <<<"$out" | tail -n 1)"
+      sum="$(sed -n 's/^checksum: //p' <<<"$out" | tail -n 1)"
+      rss="$(sed -n 's/^peak_rss_growth_bytes: //p' <<<"$out" | tail -n 1)"
       # A script that ends the process itself (os.exit) exits 0 before the
       # host prints its figures: that run measured nothing.
       if [ "$rc" = 0 ] && { [ -z "$cpu_s" ] || [ -z "$sum" ]; }; then

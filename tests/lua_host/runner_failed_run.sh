@@ -5,7 +5,8 @@
 # leaving the script out and stating that every allocator returned the
 # same checksum on every script, in every round. Then tabulate.py alone on
 # made-up results where one run of three failed. Also: a script that ends
-# the process with os.exit(0) is a failed run, a zero scale is refused, and
+# the process with os.exit(0) is a failed run, a script printing lines like
+# the host's figures does not replace them, a zero scale is refused, and
 # run-real-programs.sh stops at the Lua host's usage error; an unknown preset
 # in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c)
 # and an -o FILE that cannot be written are usage errors too.
@@ -55,6 +56,19 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32 -o "$work/
 [ "$status" = 1 ] || fail "os.exit script: exit status $status, not 1"
 grep -q '^FAILED: fa32 on exits_early.lua.*os.exit' "$work/exit.txt" || fail "os.exit script: no FAILED line"
 grep -qP '^1\texits_early\tfa32\tFAILED\t' "$work/exit.tsv" || fail "os.exit script: not FAILED in the raw results"
+
+# A script that prints lines like the host's figures: the raw results and
+# the checksum check hold the host's figures, one line a run.
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc -o "$work/prints.tsv" \
+  "$src/tests/lua_host/scripts/prints_figures.lua" >"$work/prints.md" 2>"$work/prints.txt" || status=$?
+cat "$work/prints.tsv"
+[ "$status" = 0 ] || fail "prints_figures: exit status $status, not 0"
+[ "$(wc -l <"$work/prints.tsv")" = 2 ] || fail "prints_figures: not one raw line per run"
+for a in fa32 glibc; do
+  grep -qP "^1\tprints_figures\t$a\t[0-9.]+\treal-checksum\t[0-9]+\$" "$work/prints.tsv" ||
+    fail "prints_figures: the raw line of $a does not hold the host's figures"
+done
 
 # A scale of zero is refused as the message says, before any run.
 for bad in 0 0.0 00; do
