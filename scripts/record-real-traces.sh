@@ -142,15 +142,19 @@ record() {
   shift 2
   local log="$work/$name.log"
   rm -f "$trace"
+  # A failed program's trace is written all the same: it goes, or
+  # bench/run-real-traces.sh would take it for a recording and bench it.
   if ! timeout 300 "$fa32" record -o "$trace" -- "$@" >"$work/$name.out" 2>"$log"; then
     echo "record-real-traces: $name failed: $*" >&2
     tail -n 20 "$log" >&2
+    rm -f "$trace"
     exit 1
   fi
   local summary
   if ! summary="$("$fa32" validate --json "$trace")"; then
     echo "record-real-traces: $trace does not validate:" >&2
     "$fa32" validate "$trace" >&2 || true
+    rm -f "$trace"
     exit 1
   fi
   "$python" - "$trace" "$summary" <<'EOF'

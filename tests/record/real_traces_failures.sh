@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bench/run-real-traces.sh when things go wrong, on a small generated trace
 # (one quick round: nothing here measures speed): a run that fails shows no
-# figures, not even an earlier run's left in FA32_REAL_OUT.
+# figures, not even an earlier run's left in FA32_REAL_OUT; a recording that
+# fails leaves no trace; bad values in the environment are refused.
 #
 #   real_traces_failures.sh FA32_BINARY SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -33,6 +34,16 @@ cat "$work/bad.md"
 [ "$status" = 1 ] || fail "a failed bench: exit status $status, not 1"
 grep -q 'fa32 bench --touch all exited' "$work/bad.err" || fail "a failed bench: no message"
 ! grep -q '^| small |' "$work/bad.md" || fail "a failed bench shows the earlier run's figures"
+
+# A program that fails while recorded (lua5.4 stopped by an error in
+# LUA_INIT): record-real-traces.sh fails and leaves no trace of it for
+# run-real-traces.sh to bench as if recorded.
+status=0
+LUA_INIT='error("stopped on purpose")' "$src/scripts/record-real-traces.sh" --fa32 "$fa32" --scale 0.02 \
+  --only lua "$work/failed-rec" >/dev/null 2>"$work/failed-rec.err" || status=$?
+[ "$status" = 1 ] || fail "a failed recording: exit status $status, not 1"
+grep -q 'record-real-traces: lua failed' "$work/failed-rec.err" || fail "a failed recording: no message"
+[ ! -e "$work/failed-rec/lua-tables.fa32" ] || fail "a failed recording left its trace"
 
 # Bad values in the environment are refused with exit 2 and a message
 # naming the variable, before any bench runs.
