@@ -38,27 +38,9 @@ esac
 }
 tracedir="${1:-$root/build/real-traces}"
 fa32="${FA32:-$root/build/app/fa32}"
-runs="${FA32_REAL_RUNS:-5}"
-read -r -a touches <<<"${FA32_REAL_TOUCH:-all first}"
-limit="${FA32_REAL_TIMEOUT:-1200}"
-min_time="${FA32_REAL_MIN_TIME:-200}"
-# Checked here, before any recording: fa32 bench would refuse them too, but
-# only after the traces were recorded, once per touch mode, with exit 1.
-bad_env() {
-  echo "run-real-traces: $1 (see --help)" >&2
-  exit 2
-}
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || bad_env "FA32_REAL_RUNS must be a positive whole number, not '$runs'"
-[[ "$min_time" =~ ^[0-9]+(\.[0-9]+)?$ ]] || bad_env "FA32_REAL_MIN_TIME must be a number of ms, not '$min_time'"
-# timeout takes 0 as no limit at all.
-[[ "$limit" =~ ^[1-9][0-9]*$ ]] || bad_env "FA32_REAL_TIMEOUT must be a positive number of seconds, not '$limit'"
-[ ${#touches[@]} -gt 0 ] || bad_env "FA32_REAL_TOUCH names no touch mode"
-for touch in "${touches[@]}"; do
-  case "$touch" in
-    all | first | none) ;;
-    *) bad_env "FA32_REAL_TOUCH: unknown touch mode '$touch' (all, first or none)" ;;
-  esac
-done
+# shellcheck source=bench/real-traces-env.sh
+source "$here/real-traces-env.sh"
+real_traces_env run-real-traces
 [ -x "$fa32" ] || {
   echo "run-real-traces: no fa32 binary at $fa32 (cmake --build build --target fa32 fa32_record, or set FA32)" >&2
   exit 2
@@ -73,7 +55,8 @@ if [ -z "$out" ]; then
   out="$(mktemp -d "${TMPDIR:-/tmp}/fa32-real-bench.XXXXXX")"
   trap 'rm -rf "$out"' EXIT
 fi
-{ mkdir -p "$out" && [ -w "$out" ]; } || bad_env "FA32_REAL_OUT: cannot write the reports in $out"
+{ mkdir -p "$out" && [ -w "$out" ]; } ||
+  real_traces_bad run-real-traces "FA32_REAL_OUT: cannot write the reports in $out"
 
 shopt -s nullglob
 traces=("$tracedir"/*.fa32)

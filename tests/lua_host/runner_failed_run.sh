@@ -7,7 +7,8 @@
 # made-up results where one run of three failed. Also: a script that ends
 # the process with os.exit(0) is a failed run, a script printing lines like
 # the host's figures does not replace them, a zero scale is refused, and
-# run-real-programs.sh stops at the Lua host's usage error; an unknown preset
+# run-real-programs.sh stops at the Lua host's usage error and at a bad
+# FA32_REAL_* setting before it runs anything; an unknown preset
 # in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c)
 # and an -o FILE that cannot be written are usage errors too.
 #
@@ -122,6 +123,14 @@ bash "$src/bench/run-real-programs.sh" --host "$host" --fa32 "$(type -P true)" -
 grep -q "unknown allocator 'nosuchalloc'" "$work/usage.txt" || fail "run-real-programs: no usage message"
 ! grep -q 'the recorded traces' "$work/usage.txt" || fail "run-real-programs went on to the traces"
 [ ! -e "$work/no-traces" ] || fail "run-real-programs recorded traces after a usage error"
+# So does a bad setting of the traces' (FA32_REAL_*), before the Lua host runs.
+status=0
+FA32_REAL_RUNS=abc bash "$src/bench/run-real-programs.sh" --host "$host" --fa32 "$(type -P true)" -a fa32 \
+  "$work/no-traces" >/dev/null 2>"$work/env.txt" || status=$?
+[ "$status" = 2 ] || fail "run-real-programs with FA32_REAL_RUNS=abc: exit status $status, not 2"
+grep -q "^run-real-programs: FA32_REAL_RUNS must be" "$work/env.txt" || fail "FA32_REAL_RUNS=abc: no message"
+! grep -q 'the Lua host' "$work/env.txt" || fail "run-real-programs ran the Lua host with FA32_REAL_RUNS=abc"
+[ ! -e "$work/no-traces" ] || fail "run-real-programs recorded traces with FA32_REAL_RUNS=abc"
 
 # One failed round of three: the medians are of the other two, and the
 # failed run is named.
