@@ -42,16 +42,18 @@ here="$(cd "$(dirname "$0")" && pwd)"
 rounds="${FA32_LUA_ROUNDS:-}" scale="" rows='fa32,glibc,jemalloc,mimalloc,tcmalloc' cpu="" limit=120 keep=""
 host="$here/../build/bench/lua_host/fa32_lua_host" quick=0
 scripts=()
+# Option $1's value, $2, or a usage error (exit 2, as --help says).
+need() { [ $# -ge 2 ] && [ -n "$2" ] && return; echo "run-lua-host.sh: $1 needs a value" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    -r) rounds="${2:?-r needs a value}"; shift ;;
-    -s) scale="${2:?-s needs a value}"; shift ;;
-    -a) rows="${2:?-a needs a value}"; shift ;;
-    -c) cpu="${2:?-c needs a value}"; shift ;;
-    -t) limit="${2:?-t needs a value}"; shift ;;
-    -o) keep="${2:?-o needs a value}"; shift ;;
-    --host) host="${2:?--host needs a value}"; shift ;;
+    -r) need "$@"; rounds="$2"; shift ;;
+    -s) need "$@"; scale="$2"; shift ;;
+    -a) need "$@"; rows="$2"; shift ;;
+    -c) need "$@"; cpu="$2"; shift ;;
+    -t) need "$@"; limit="$2"; shift ;;
+    -o) need "$@"; keep="$2"; shift ;;
+    --host) need "$@"; host="$2"; shift ;;
     -h | --help) usage; exit 0 ;;
     -*) echo "run-lua-host.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) scripts+=("$1") ;;

@@ -31,12 +31,14 @@ root="$(cd "$here/.." && pwd)"
 usage() { sed -n '3,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 quick=0 lua_allocs="" fa32="$root/build/app/fa32" host="$root/build/bench/lua_host/fa32_lua_host" tracedir=""
+# Option $1's value, $2, or a usage error (exit 2, as --help says).
+need() { [ $# -ge 2 ] && [ -n "$2" ] && return; echo "run-real-programs: $1 needs a value" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
-    -a) lua_allocs="${2:?-a needs a value}"; shift ;;
-    --fa32) fa32="${2:?--fa32 needs a value}"; shift ;;
-    --host) host="${2:?--host needs a value}"; shift ;;
+    -a) need "$@"; lua_allocs="$2"; shift ;;
+    --fa32) need "$@"; fa32="$2"; shift ;;
+    --host) need "$@"; host="$2"; shift ;;
     -h | --help) usage; exit 0 ;;
     -*) echo "run-real-programs: unknown option $1 (see --help)" >&2; exit 2 ;;
     *)

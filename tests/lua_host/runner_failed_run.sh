@@ -9,8 +9,9 @@
 # the host's figures does not replace them, a zero scale is refused, and
 # run-real-programs.sh stops at the Lua host's usage error and at a bad
 # FA32_REAL_* setting before it runs anything; an unknown preset
-# in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c)
-# and an -o FILE that cannot be written are usage errors too.
+# in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c),
+# an -o FILE that cannot be written and an option without its value are
+# usage errors too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -96,6 +97,14 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc,fa32
   >/dev/null 2>"$work/twice.txt" || status=$?
 [ "$status" = 2 ] || fail "-a fa32,glibc,fa32: exit status $status, not 2"
 grep -q "allocator 'fa32' is twice in -a" "$work/twice.txt" || fail "-a fa32,glibc,fa32: no message"
+
+# So is an option without its value, in both scripts.
+for script in run-lua-host.sh run-real-programs.sh; do
+  status=0
+  bash "$src/bench/$script" --host "$host" -a >/dev/null 2>"$work/novalue.txt" || status=$?
+  [ "$status" = 2 ] || fail "$script -a with no value: exit status $status, not 2"
+  grep -q -- "-a needs a value" "$work/novalue.txt" || fail "$script -a with no value: no message"
+done
 
 # So is an -o FILE that cannot be written.
 touch "$work/a-file"
