@@ -71,8 +71,15 @@ rounds="${rounds:-5}" scale="${scale:-1}"
 if [ ${#scripts[@]} -eq 0 ]; then
   scripts=("$here"/lua_host/scripts/*.lua)
 fi
+# The table names a script by its file name: two of one name (the same
+# script twice, or a/x.lua and b/x.lua) would pool into one row.
+declare -A script_seen=()
 for s in "${scripts[@]}"; do
   [ -f "$s" ] || { echo "run-lua-host.sh: no script $s" >&2; exit 2; }
+  key="$(basename "$s" .lua)"
+  [ -z "${script_seen[$key]:-}" ] ||
+    { echo "run-lua-host.sh: $s and ${script_seen[$key]} would share the row '$key'" >&2; exit 2; }
+  script_seen[$key]="$s"
 done
 pin=()
 if [ -n "$cpu" ]; then

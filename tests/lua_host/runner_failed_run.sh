@@ -10,8 +10,8 @@
 # run-real-programs.sh stops at the Lua host's usage error and at a bad
 # FA32_REAL_* setting before it runs anything; an unknown preset
 # in -a fa32-NAME, an allocator twice in -a, a CPU taskset refuses (-c),
-# an -o FILE that cannot be written and an option without its value are
-# usage errors too.
+# an -o FILE that cannot be written, an option without its value and two
+# scripts of one name are usage errors too.
 #
 #   runner_failed_run.sh SOURCE_DIR HOST WORK_DIR
 set -euo pipefail
@@ -97,6 +97,15 @@ bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,glibc,fa32
   >/dev/null 2>"$work/twice.txt" || status=$?
 [ "$status" = 2 ] || fail "-a fa32,glibc,fa32: exit status $status, not 2"
 grep -q "allocator 'fa32' is twice in -a" "$work/twice.txt" || fail "-a fa32,glibc,fa32: no message"
+
+# So are two scripts of one name, whose runs would pool into one row.
+mkdir -p "$work/other"
+cp "$src/tests/lua_host/scripts/args.lua" "$work/other/args.lua"
+status=0
+bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32 "$src/tests/lua_host/scripts/args.lua" \
+  "$work/other/args.lua" >/dev/null 2>"$work/samename.txt" || status=$?
+[ "$status" = 2 ] || fail "two scripts named args: exit status $status, not 2"
+grep -q "would share the row 'args'" "$work/samename.txt" || fail "two scripts named args: no message"
 
 # So is an option without its value, in both scripts.
 for script in run-lua-host.sh run-real-programs.sh; do
