@@ -21,11 +21,16 @@ real_traces_env() {
   [[ "$limit" =~ ^[1-9][0-9]*$ ]] ||
     real_traces_bad "$who" "FA32_REAL_TIMEOUT must be a positive number of seconds, not '$limit'"
   [ ${#touches[@]} -gt 0 ] || real_traces_bad "$who" "FA32_REAL_TOUCH names no touch mode"
+  local seen=" "
   for touch in "${touches[@]}"; do
     case "$touch" in
       all | first | none) ;;
       *) real_traces_bad "$who" "FA32_REAL_TOUCH: unknown touch mode '$touch' (all, first or none)" ;;
     esac
+    # Each mode's report is touch-MODE.json: a second run of one mode would
+    # overwrite the first, and the table would show the second twice.
+    [[ "$seen" != *" $touch "* ]] || real_traces_bad "$who" "FA32_REAL_TOUCH: touch mode '$touch' twice"
+    seen+="$touch "
   done
 }
 
