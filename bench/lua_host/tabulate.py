@@ -110,6 +110,9 @@ def main():
     print("| script | " + " | ".join(allocs) + " | fa32 flags |")
     print("|---|" + "---:|" * len(allocs) + "---|")
     flagged = []
+    failed_in = {}
+    for run, s, a in failed:
+        failed_in.setdefault(s, []).append((run, a))
     for name, row in rows:
         if not row:
             continue
@@ -130,6 +133,13 @@ def main():
             unrun = [a for a in allocs if a not in row and not a.startswith("fa32-")]
             if unrun:
                 flags.append(f"not compared with {', '.join(unrun)} (no run finished)")
+            # A median of the rounds that finished is not a verdict on the
+            # ones that failed: the row is not "ok" (and the runs are listed).
+            partial = [f"{a} round {r}" for r, a in failed_in.get(name, []) if a in row]
+            if partial:
+                flags.append(f"failed runs left out: {', '.join(partial)}")
+            elif name == "geometric mean" and any(s in failed_in for s in complete):
+                flags.append("over scripts with failed runs")
             if flags:
                 flagged.append((name, flags))
         flag = "; ".join(flags) if flags else ("ok" if "fa32" in row else "-")
