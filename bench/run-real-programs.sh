@@ -82,6 +82,12 @@ if [ ! -d "$tracedir" ] || ! compgen -G "$tracedir/*.fa32" >/dev/null; then
   record=("$root/scripts/record-real-traces.sh" --fa32 "$fa32")
   [ "$quick" = 0 ] || record+=(--scale 0.02)
   "${record[@]}" "$tracedir" >&2 || status=1
+  # None recorded: run-real-traces.sh would record them all over again,
+  # at the full scale even with --quick.
+  compgen -G "$tracedir/*.fa32" >/dev/null || {
+    echo "run-real-programs: no trace was recorded in $tracedir; no traces' table" >&2
+    exit 1
+  }
 fi
 echo "### Recorded real traces"
 echo

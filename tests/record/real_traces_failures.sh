@@ -3,7 +3,8 @@
 # bench/run-real-traces.sh when things go wrong, on a small generated trace
 # (one quick round: nothing here measures speed): a run that fails shows no
 # figures, not even an earlier run's left in FA32_REAL_OUT; a recording that
-# fails leaves no trace; bad values in the environment are refused.
+# fails leaves no trace (and run-real-programs.sh does not record again);
+# bad values in the environment are refused.
 #
 #   real_traces_failures.sh FA32_BINARY SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -44,6 +45,16 @@ LUA_INIT='error("stopped on purpose")' "$src/scripts/record-real-traces.sh" --fa
 [ "$status" = 1 ] || fail "a failed recording: exit status $status, not 1"
 grep -q 'record-real-traces: lua failed' "$work/failed-rec.err" || fail "a failed recording: no message"
 [ ! -e "$work/failed-rec/lua-tables.fa32" ] || fail "a failed recording left its trace"
+
+# run-real-programs.sh --quick after such a failed recording: no table of
+# traces, and no second recording (by run-real-traces.sh, at full scale).
+status=0
+LUA_INIT='error("stopped on purpose")' "$src/bench/run-real-programs.sh" --quick -a fa32 --fa32 "$fa32" \
+  --host "$(type -P true)" "$work/failed-rec-2" >"$work/programs.md" 2>"$work/programs.err" || status=$?
+[ "$status" = 1 ] || fail "run-real-programs after a failed recording: exit status $status, not 1"
+[ "$(grep -c 'record-real-traces: lua failed' "$work/programs.err")" = 1 ] ||
+  fail "run-real-programs recorded again after a failed recording"
+grep -q 'no trace was recorded' "$work/programs.err" || fail "run-real-programs: no message for the missing traces"
 
 # Bad values in the environment are refused with exit 2 and a message
 # naming the variable, before any bench runs.
