@@ -94,6 +94,10 @@ def check(rows):
         slower = fa["ns_per_event"]["median"] / gl["ns_per_event"]["median"]
         missed.append(f"slower than glibc ({figure(slower, 1)}x)")
     fp_fa, fp_gl = fa.get("footprint_peak_bytes"), (gl or {}).get("footprint_peak_bytes")
+    if gl is not None and gl["status"] == "ok" and (fp_fa is None or fp_gl is None):
+        # A goal with no figure on one side is not known to be met.
+        missed.append("no footprint figure of " + " or ".join(n for n, v in (("fa32", fp_fa), ("glibc", fp_gl))
+                                                              if v is None))
     if fp_fa is not None and fp_gl is not None and fp_fa > fp_gl:
         # glibc's mallinfo2 can be 0 (the heap had room): no ratio then.
         missed.append(f"footprint {figure(fp_fa / fp_gl, 1)}x glibc's" if fp_gl else
