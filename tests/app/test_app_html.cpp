@@ -117,6 +117,20 @@ TEST_CASE("the replay page is self-contained and has every chart with units and 
   CHECK(html.find("<td class=\"num\">5242880 B</td>") != std::string::npos);
 }
 
+TEST_CASE("with --leaks 0 the page counts the leaks and lists none, without an empty table") {
+  std::vector<ReplayEvent> evs{ev_malloc(0, 40), ev_malloc(1, 24)};
+  replay::Fa32Settings s;
+  replay::Fa32Allocator a(s);
+  replay::ReplayOptions o;
+  o.leak_limit = 0;
+  const report::Report r = report::build_report("t.json", "json", a, o, replay::replay(evs, a, o));
+  const std::string html = html_of(r);
+  CHECK(html.find("<p>2 allocations (64 B) still live after the last event (<code>--leaks N</code> lists "
+                  "them).</p>") != std::string::npos);
+  CHECK(html.find("the first 0") == std::string::npos);
+  CHECK(html.find("class=\"leaks\"") == std::string::npos);
+}
+
 TEST_CASE("a replay with no events still gives a valid page, without charts of nothing") {
   replay::Fa32Settings s;
   replay::Fa32Allocator a(s);

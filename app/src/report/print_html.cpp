@@ -84,6 +84,10 @@ void leak_table(std::ostream& out, const Report& r) {
     out << ".</p>\n";
     return;
   }
+  if (x.leaks.empty()) {  // --leaks 0: none listed, and no empty table
+    out << " (<code>--leaks N</code> lists them).</p>\n";
+    return;
+  }
   out << "; the first " << x.leaks.size()
       << " by the event that allocated them (<code>--leaks N</code> lists "
       << "more):</p>\n<table class=\"leaks\"><tr><th class=\"num\">id</th><th class=\"num\">size</th>"
