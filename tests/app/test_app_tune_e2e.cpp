@@ -158,6 +158,22 @@ TEST_CASE("tune e2e: bad input exits 2 with a message that names the problem") {
   }
 }
 
+TEST_CASE("tune e2e: a trace too short to hold a part back is not said to be checked on one") {
+  // llround(1 * 0.3) is 0: no holdout part, so the header said "checked on
+  // the last 30 %" of nothing, above columns of "-".
+  write_text(own("one.json"), R"({"format": "fa32-trace", "version": 1, "events": [
+  {"op": "malloc", "id": 0, "size": 100}
+]})");
+  const ChildOutcome o = fa32_run({"tune", own("one.json"), "--objective", "memory"});
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  CHECK(o.out.find(
+            "the trace is too short to hold the last 30 % back: tuned on every event, checked on none") !=
+        std::string::npos);
+  CHECK(o.out.find("checked on the last") == std::string::npos);
+  CHECK(o.out.find("holdout:") == std::string::npos);
+}
+
 TEST_CASE("tune e2e: a budget too small for one round says so and reports the best so far") {
   const ChildOutcome o =
       fa32_run({"tune", small_trace(), "--objective", "memory", "--budget", "0.000001", "--format", "json"});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/tune/print_tune.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "../report/text_table.hpp"
@@ -86,10 +87,19 @@ nlohmann::json part_json(const PartFigures& p) {
 
 void print_tune_text(std::ostream& out, const TuneReport& rep) {
   const TuneResult& r = rep.result;
-  const bool hold = rep.holdout > 0;
+  // A trace too short to hold a part back (llround(events * holdout) is
+  // 0) is tuned on every event: with no such part anywhere, nothing was
+  // checked, and the header must not say it was.
+  const bool any_part = std::any_of(r.candidates.begin(), r.candidates.end(),
+                                    [](const Evaluated& e) { return e.holdout_total.has_value(); });
+  const bool hold = rep.holdout > 0 && any_part;
   out << "fa32 tune: " << rep.traces.size() << (rep.traces.size() == 1 ? " trace" : " traces")
       << ", objective " << objective_name(rep.objective) << ", " << r.candidates.size() << " candidates";
-  if (hold) {
+  if (rep.holdout > 0 && !any_part) {
+    out << "; " << (rep.traces.size() == 1 ? "the trace is" : "the traces are")
+        << " too short to hold the last " << fixed(rep.holdout * 100, 0)
+        << " % back: tuned on every event, checked on none";
+  } else if (hold) {
     out << "; tuned on the first " << fixed((1 - rep.holdout) * 100, 0)
         << " % of each trace's events, checked on the last " << fixed(rep.holdout * 100, 0) << " %";
   }
