@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 
 #include "fa32/traces/generate.hpp"
 #include "fa32/traces/validate.hpp"
@@ -381,4 +382,31 @@ TEST_CASE("profiles are documented") {
     CHECK(find_profile(p.name) == &p);
   }
   CHECK(find_profile("nope") == nullptr);
+}
+
+// `fa32 gen larson --threads 1` wrote no "threads" key, as if larson's own
+// 4 threads had made the trace, and `realloc-growth --realloc-share 0` no
+// "realloc_share", as if its 0.6 had: the header hid the options that made
+// the trace. An option that overrides the profile is written, even when off.
+TEST_CASE("the metadata names --threads 1 and --realloc-share 0 when they override the profile") {
+  GenOptions g;
+  g.profile = "larson";
+  g.threads = 1;
+  auto gen = make_generator(g);
+  CHECK(gen->header().metadata.at("threads") == "1");
+
+  g = GenOptions{};
+  g.profile = "realloc-growth";
+  g.realloc_share = 0;
+  gen = make_generator(g);
+  CHECK(gen->header().metadata.at("realloc_share") == "0");
+
+  // The profiles' own values stay as they were: no key for 1 thread or no reallocs.
+  g = GenOptions{};
+  gen = make_generator(g);
+  CHECK(gen->header().metadata.count("threads") == 0);
+  CHECK(gen->header().metadata.count("realloc_share") == 0);
+  g.profile = "larson";
+  gen = make_generator(g);
+  CHECK(gen->header().metadata.at("threads") == "4");
 }

@@ -165,12 +165,15 @@ class WorkloadGenerator final : public TraceReader {
     header_.metadata["seed"] = std::to_string(o.seed);
     header_.metadata["live"] = std::to_string(live_target_);
     header_.metadata["sizes"] = sizes_.describe();
-    if (realloc_share_ > 0) {
+    // An option that overrides the profile is written even when it is off
+    // (--threads 1, --realloc-share 0): without it the header read as made
+    // with the profile's own threads or reallocs.
+    if (realloc_share_ > 0 || realloc_share_ != p.info.realloc_share) {
       std::ostringstream share;
       share << realloc_share_;
       header_.metadata["realloc_share"] = share.str();
     }
-    if (threads_ > 1) header_.metadata["threads"] = std::to_string(threads_);
+    if (threads_ > 1 || threads_ != p.info.threads) header_.metadata["threads"] = std::to_string(threads_);
     if (!o.free_at_end) {
       header_.metadata["end"] = "leave all live";
     } else if (o.leaks) {
