@@ -410,3 +410,24 @@ TEST_CASE("the metadata names --threads 1 and --realloc-share 0 when they overri
   gen = make_generator(g);
   CHECK(gen->header().metadata.at("threads") == "4");
 }
+
+// The metadata gave --realloc-share 0.12345678901 as "0.123457" and
+// power:1-100000:1.23456789 as "power:1-100000:1.23457" (six digits), so
+// the options the header names did not make the trace again.
+TEST_CASE("the metadata gives --realloc-share and a power-law exponent exactly") {
+  GenOptions g;
+  g.events = 20000;
+  g.realloc_share = 0.12345678901;
+  g.sizes = SizeDistribution::parse("power:1-100000:1.23456789");
+  auto gen = make_generator(g);
+  const auto& meta = gen->header().metadata;
+  CHECK(meta.at("realloc_share") == "0.12345678901");
+  CHECK(meta.at("sizes") == "power:1-100000:1.23456789");
+  GenOptions again = g;
+  again.realloc_share = std::stod(meta.at("realloc_share"));
+  again.sizes = SizeDistribution::parse(meta.at("sizes"));
+  CHECK(generate(g) == generate(again));
+  // The profiles' values read as before.
+  CHECK(SizeDistribution::parse("power:8-4096:1.3").describe() == "power:8-4096:1.3");
+  CHECK(SizeDistribution::parse("power:16-16384:1").describe() == "power:16-16384:1");
+}

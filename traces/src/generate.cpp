@@ -4,8 +4,8 @@
 // bounds the dense recycled ids: the header's id_bound is 2L).
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <algorithm>
+#include <charconv>
 #include <deque>
-#include <sstream>
 #include <stdexcept>
 
 #include "fa32/traces/generate.hpp"
@@ -169,9 +169,11 @@ class WorkloadGenerator final : public TraceReader {
     // (--threads 1, --realloc-share 0): without it the header read as made
     // with the profile's own threads or reallocs.
     if (realloc_share_ > 0 || realloc_share_ != p.info.realloc_share) {
-      std::ostringstream share;
-      share << realloc_share_;
-      header_.metadata["realloc_share"] = share.str();
+      // The shortest text that reads back as the same double: six digits
+      // ("0.123457" for 0.12345678901) named another share than the trace's.
+      char share[32];
+      const auto end = std::to_chars(share, share + sizeof share, realloc_share_).ptr;
+      header_.metadata["realloc_share"] = std::string(share, end);
     }
     if (threads_ > 1 || threads_ != p.info.threads) header_.metadata["threads"] = std::to_string(threads_);
     if (!o.free_at_end) {

@@ -228,9 +228,11 @@ std::string SizeDistribution::describe() const {
     case Kind::uniform:
       return "uniform:" + std::to_string(lo_) + "-" + std::to_string(hi_);
     case Kind::power: {
-      std::ostringstream ss;
-      ss << "power:" << lo_ << "-" << hi_ << ":" << alpha_;
-      return ss.str();
+      // The shortest text that reads back as alpha itself (a stream's six
+      // digits gave 1.23457 for 1.23456789: another distribution).
+      char alpha[32];
+      const auto end = std::to_chars(alpha, alpha + sizeof alpha, alpha_).ptr;
+      return "power:" + std::to_string(lo_) + "-" + std::to_string(hi_) + ":" + std::string(alpha, end);
     }
     case Kind::histogram: {
       std::string s = "hist:[";
