@@ -431,3 +431,23 @@ TEST_CASE("the metadata gives --realloc-share and a power-law exponent exactly")
   CHECK(SizeDistribution::parse("power:8-4096:1.3").describe() == "power:8-4096:1.3");
   CHECK(SizeDistribution::parse("power:16-16384:1").describe() == "power:16-16384:1");
 }
+
+// `fa32 gen fragmentation --sizes fixed:32` wrote "sizes": "fixed:32" in
+// the header while its long-lived allocations (3 in 10) kept the profile's
+// 16 B-16 KiB; and without --sizes the header named the short-lived sizes only.
+TEST_CASE("--sizes sets every request size, fragmentation's long-lived ones too") {
+  GenOptions g;
+  g.profile = "fragmentation";
+  g.events = 5000;
+  g.sizes = SizeDistribution::fixed(32);
+  std::size_t other = 0;
+  for (const auto& e : generate(g)) other += e.op != Op::free && e.size != 32;
+  CHECK(other == 0);
+  g.sizes.reset();
+  auto gen = make_generator(g);
+  CHECK(gen->header().metadata.at("sizes") == "uniform:16-64");
+  CHECK(gen->header().metadata.at("long_sizes") == "power:16-16384:1");
+  // A profile without long-lived sizes has no such key.
+  g.profile = "small-churn";
+  CHECK(make_generator(g)->header().metadata.count("long_sizes") == 0);
+}

@@ -138,7 +138,9 @@ class WorkloadGenerator final : public TraceReader {
         opt_(o),
         rng_(o.seed),
         sizes_(o.sizes ? *o.sizes : default_sizes(p.info.name, p.info.sizes)),
-        long_sizes_(p.shape.long_sizes.empty() ? sizes_ : SizeDistribution::parse(p.shape.long_sizes)),
+        // --sizes sets every request size: the header says "sizes" is it.
+        long_sizes_(p.shape.long_sizes.empty() || o.sizes ? sizes_
+                                                          : SizeDistribution::parse(p.shape.long_sizes)),
         live_target_(o.live.value_or(p.info.live)),
         realloc_share_(o.realloc_share.value_or(p.info.realloc_share)),
         threads_(o.threads.value_or(p.info.threads)),
@@ -165,6 +167,8 @@ class WorkloadGenerator final : public TraceReader {
     header_.metadata["seed"] = std::to_string(o.seed);
     header_.metadata["live"] = std::to_string(live_target_);
     header_.metadata["sizes"] = sizes_.describe();
+    // The profile's long-lived allocations draw their own sizes.
+    if (shape_.long_share > 0 && !o.sizes) header_.metadata["long_sizes"] = long_sizes_.describe();
     // An option that overrides the profile is written even when it is off
     // (--threads 1, --realloc-share 0): without it the header read as made
     // with the profile's own threads or reallocs.
