@@ -367,3 +367,20 @@ TEST_CASE("a JSON Lines header line over 1 MiB is named as such, not only as a m
   CHECK(read_error(R"({"format":"fa32-trace","version":1} {"op":"malloc"})").find("JSON Lines") ==
         std::string::npos);
 }
+
+// A header line of exactly 1 MiB of JSON (1 MiB and 1 byte with its
+// newline, one past the limit) got "no \"events\" array" without the hint
+// that a longer one gets: the hint was given from one byte further on.
+TEST_CASE("a JSON Lines header line one byte over 1 MiB gets the long-line hint, one at 1 MiB reads") {
+  constexpr std::size_t kLimit = 1 << 20;
+  const std::string head = R"({"format":"fa32-trace","version":1,"metadata":{"k":")";
+  const std::string tail = "\"}}";
+  const std::string event = "{\"op\":\"malloc\",\"id\":0,\"size\":8}\n";
+  // The line with its newline is kLimit + 1 bytes: over.
+  const std::string over = head + std::string(kLimit - head.size() - tail.size(), 'x') + tail + "\n" + event;
+  CHECK(read_error(over).find("its first line, the header, is longer than the 1 MiB") != std::string::npos);
+  // One byte shorter, the line is exactly 1 MiB with its newline: a trace.
+  const std::string at =
+      head + std::string(kLimit - 1 - head.size() - tail.size(), 'x') + tail + "\n" + event;
+  CHECK(read_error(at).empty());
+}

@@ -98,7 +98,9 @@ class JsonReader final : public TextReader {
   // object (the format is told by its first line), and "no events array"
   // alone would send the user looking for the wrong fault.
   std::string jsonl_hint() {
-    if (src_->offset() < kMaxTokenBytes) return {};
+    // The object runs through this '}': offset + 1 bytes, and its line
+    // with the newline one more, so at offset + 1 == 1 MiB it is over.
+    if (src_->offset() + 1 < kMaxTokenBytes) return {};
     const std::size_t n = src_->ensure(64);
     const char* p = src_->data();
     std::size_t i = 1;  // past the '}'
