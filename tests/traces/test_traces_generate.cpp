@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -450,4 +454,26 @@ TEST_CASE("--sizes sets every request size, fragmentation's long-lived ones too"
   // A profile without long-lived sizes has no such key.
   g.profile = "small-churn";
   CHECK(make_generator(g)->header().metadata.count("long_sizes") == 0);
+}
+
+// --sizes hist:@FILE read the whole file into memory, however large:
+// hist:@/dev/zero took memory until the process was killed. A file is now
+// read up to 16 MiB (a histogram of some 800,000 sizes) and refused past it.
+TEST_CASE("--sizes hist:@FILE refuses a file over 16 MiB, /dev/zero included") {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("fa32_traces_hist." + std::to_string(::getpid()) + ".json");
+  constexpr std::size_t kLimit = std::size_t{16} << 20;
+  {
+    std::ofstream f(path);
+    f << "[[16,1]]" << std::string(kLimit, ' ');  // valid JSON, one byte over the limit with its padding
+  }
+  const std::string spec = "hist:@" + path.string();
+  CHECK_THROWS_WITH_AS(SizeDistribution::parse(spec), doctest::Contains("larger than 16 MiB"),
+                       std::invalid_argument);
+  std::filesystem::resize_file(path, kLimit);  // at the limit: read
+  CHECK(SizeDistribution::parse(spec).describe() == "hist:[[16,1]]");
+  std::filesystem::remove(path);
+  if (std::filesystem::exists("/dev/zero"))
+    CHECK_THROWS_WITH_AS(SizeDistribution::parse("hist:@/dev/zero"), doctest::Contains("larger than 16 MiB"),
+                         std::invalid_argument);
 }

@@ -13,6 +13,9 @@
 namespace fa32::traces {
 namespace {
 
+// Some 800,000 [size, weight] pairs.
+constexpr std::size_t kMaxHistogramFile = std::size_t{16} << 20;
+
 std::uint64_t to_u64(std::string_view s, std::string_view spec) {
   std::uint64_t v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -130,11 +133,16 @@ SizeDistribution SizeDistribution::parse(std::string_view spec) {
   if (kind == "hist") {
     std::string text(rest);
     if (!text.empty() && text[0] == '@') {
-      std::ifstream f(text.substr(1));
-      if (!f) throw std::invalid_argument("size histogram: cannot open " + text.substr(1));
-      std::ostringstream ss;
-      ss << f.rdbuf();
-      text = ss.str();
+      const std::string path = text.substr(1);
+      std::ifstream f(path, std::ios::binary);
+      if (!f) throw std::invalid_argument("size histogram: cannot open " + path);
+      // Read up to the limit and one byte: a whole file, however large (or
+      // /dev/zero, never ending), took memory until the process was killed.
+      text.assign(kMaxHistogramFile + 1, '\0');
+      f.read(text.data(), static_cast<std::streamsize>(text.size()));
+      text.resize(static_cast<std::size_t>(f.gcount()));
+      if (text.size() > kMaxHistogramFile)
+        throw std::invalid_argument("size histogram: " + path + " is larger than 16 MiB: not a histogram?");
     }
     // nlohmann keeps the last of a key given twice ({"16":1,"16":5} read
     // as {"16":5}, a weight dropped without a word): refuse it, as trace
