@@ -130,6 +130,26 @@ TEST_CASE("toggles turn off by every route, and on and off at once is an error")
                        doctest::Contains("given twice"), InputError);
 }
 
+TEST_CASE("a toggle flag's value is read as a file's or a spec's, not ignored") {
+  fastalloc32_config library;
+  fastalloc32_config_init(&library);
+  // --trim-pools=false turned trim-pools on, --peaks=false kept the peaks.
+  CHECK(same(via_flags({"--trim-pools=false"}), library));
+  CHECK(same(via_flags({"--preset", "profiling", "--peaks=false"}), library));
+  CHECK(same(via_flags({"--preset", "profiling", "--peaks=false"}), via_file(R"({"peaks": false})")));
+  CHECK(same(via_flags({"--grow=false"}), via_flags({"--no-grow"})));
+  CHECK(same(via_flags({"--secure-zero=true"}), via_flags({"--secure-zero"})));
+  // A value that is neither was an uncaught std::invalid_argument: the program aborted.
+  CHECK_THROWS_WITH_AS(via_flags({"--peaks=banana"}), doctest::Contains("expected true or false"),
+                       CLI::ValidationError);
+  CHECK_THROWS_AS(via_flags({"--peaks=no"}), CLI::ValidationError);
+  CHECK_THROWS_WITH_AS(via_flags({"--no-peaks=false"}), doctest::Contains("takes no value"),
+                       CLI::ValidationError);
+  // On and off at once by a value is an error too; the counts netted out to on.
+  CHECK_THROWS_WITH_AS(via_flags({"--peaks", "--peaks=false"}), doctest::Contains("both on and off"),
+                       CLI::ValidationError);
+}
+
 TEST_CASE("the compact preset is the default with trim-pools, by every route") {
   fastalloc32_config library;
   fastalloc32_config_init(&library);

@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/replay/allocator_config.hpp"
@@ -144,10 +147,47 @@ void add_config_options(CLI::App& sub, Fa32Flags& flags) {
           throw CLI::ValidationError(flag, "given both on and off; give one");
         *slot = on;
       };
+      // Each occurrence's value is read as a file's or a spec's: --peaks=false
+      // is off. CLI11 sums a flag's values as counts, and the callbacks saw
+      // only the sum and ignored it, so --peaks=false turned peaks on, and a
+      // value it cannot count (--peaks=x) aborted the program on an uncaught
+      // std::invalid_argument. A check keeps each value as given (a plain
+      // flag's is "true") and hands CLI11 a count it can sum (a transform:
+      // a check would see a copy).
+      const auto kept_on = std::make_shared<std::vector<std::string>>();
+      const auto kept_off = std::make_shared<std::vector<std::string>>();
+      const auto keep = [](const std::shared_ptr<std::vector<std::string>>& kept) {
+        return CLI::Validator(
+            [kept](std::string& v) {
+              kept->push_back(v);
+              v = "1";
+              return std::string();
+            },
+            "", "kept");
+      };
       sub.add_flag_function(
-          flag, [set](std::int64_t) { set(true); }, std::string(k.help));
+             flag,
+             [set, flag, kept_on](std::int64_t) {
+               for (const std::string& v : *kept_on) {
+                 if (v != "true" && v != "false")
+                   throw CLI::ValidationError(flag, "expected true or false, got '" + v + "'");
+                 set(v == "true");
+               }
+               kept_on->clear();
+             },
+             std::string(k.help))
+          ->transform(keep(kept_on));
       sub.add_flag_function(
-             off, [set](std::int64_t) { set(false); }, "Turn " + flag + " off")
+             off,
+             [set, off, kept_off](std::int64_t) {
+               for (const std::string& v : *kept_off) {
+                 if (v != "true") throw CLI::ValidationError(off, "takes no value");
+                 set(false);
+               }
+               kept_off->clear();
+             },
+             "Turn " + flag + " off")
+          ->transform(keep(kept_off))
           ->group("");
       continue;
     }
