@@ -40,6 +40,27 @@ TEST_CASE("sizes take K, M, G suffixes and reject junk") {
   CHECK_FALSE(parse_size("17179869184G"));
 }
 
+TEST_CASE("a size with leading zeros is decimal, with a suffix or without") {
+  // "0100K" was read as octal (64 KiB) where "0100" was 100 bytes, and
+  // "048K" was not a size at all.
+  CHECK(parse_size("0100") == 100u);
+  CHECK(parse_size("0100K") == 100u * 1024);
+  CHECK(parse_size("048K") == 48u * 1024);
+  CHECK(parse_size("00") == 0u);
+  CHECK(parse_size("0K") == 0u);
+  CHECK(parse_size("000M") == 0u);
+  CHECK_FALSE(parse_size("0x10"));
+  CHECK_FALSE(parse_size("0x10K"));
+  Fa32Flags f;
+  f.classes = "16,032,048";
+  f.pool_size = "0400K";
+  const Fa32Settings s = make_fa32_settings(f);
+  CHECK(s.config.class_count == 3);
+  CHECK(s.config.block_sizes[1] == 32);
+  CHECK(s.config.block_sizes[2] == 48);
+  CHECK(s.config.pool_size == 400u * 1024);
+}
+
 TEST_CASE("flags set the fastalloc32 config") {
   Fa32Flags f;
   f.classes = "16,32,64,128";

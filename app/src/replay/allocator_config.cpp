@@ -227,6 +227,13 @@ std::vector<std::string> preset_names() {
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   // AsSizeValue takes signs and spaces that a size never has.
   if (text.empty() || text.find_first_not_of("0123456789") == 0) return std::nullopt;
+  // AsSizeValue reads the number before the unit with strtoull's base 0: a
+  // leading zero made it octal ("0100K" was 64 KiB where "0100" was 100
+  // bytes) and "0x10K" hex. Every size is decimal digits: the zeros go first.
+  if (text.substr(0, text.find_last_of("0123456789") + 1).find_first_not_of("0123456789") !=
+      std::string_view::npos)
+    return std::nullopt;
+  while (text.size() > 1 && text[0] == '0' && text[1] >= '0' && text[1] <= '9') text.remove_prefix(1);
   std::string value(text);
   static const CLI::AsSizeValue as_size(false);
   try {
