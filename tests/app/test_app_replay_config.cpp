@@ -248,6 +248,32 @@ TEST_CASE("a JSON config file, overridden by flags") {
   std::remove(path.c_str());
 }
 
+TEST_CASE("a config file's grow follows the pool size a flag gives, as --grow does") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("fa32-grow-" + std::to_string(getpid()) + ".json")).string();
+  {
+    std::ofstream out(path);
+    out << R"({"grow": true})";
+  }
+  Fa32Flags both;
+  both.grow = true;
+  both.pool_size = "2G";
+  const fastalloc32_config want = make_fa32_settings(both).config;
+  REQUIRE(want.pool_limit == want.pool_size);
+  Fa32Flags f;
+  f.config_file = path;
+  f.pool_size = "2G";
+  // The limit was 1 GiB, from the file's pool size: below the pool, refused.
+  const fastalloc32_config got = make_fa32_settings(f).config;
+  CHECK(got.pool_limit == want.pool_limit);
+  CHECK(fastalloc32_config_problem(&got) == nullptr);
+  // A flag that sets the limit itself still overrides the file's grow.
+  f.pool_size = "1M";
+  f.pool_limit = "8M";
+  CHECK(make_fa32_settings(f).config.pool_limit == 8u << 20);
+  std::remove(path.c_str());
+}
+
 TEST_CASE("a config file that gives a key twice with two values is an error, as flags and specs are") {
   // JSON parsers keep one copy of a duplicate key, and nlohmann keeps the
   // last: {"cache": 1, "cache": 2} ran with cache 2 without a word, where

@@ -181,7 +181,9 @@ bool read_members(std::istream& in, std::vector<std::pair<std::string, json>>& m
 }
 
 // preset_given: how the preset given beside the file was named ("" if none).
-void apply_file(fastalloc32_config& c, const std::string& path, const std::string& preset_given) {
+// Returns the file's grow key, for the flags' pool size to follow.
+std::optional<bool> apply_file(fastalloc32_config& c, const std::string& path,
+                               const std::string& preset_given) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot open the allocator config");
   std::vector<std::pair<std::string, json>> members;
@@ -214,6 +216,7 @@ void apply_file(fastalloc32_config& c, const std::string& path, const std::strin
     const auto it = spelled.find(k);
     return path + ": \"" + (it != spelled.end() ? it->second : std::string(k)) + "\"";
   });
+  return f.grow;
 }
 
 }  // namespace
@@ -283,8 +286,14 @@ Fa32Settings make_fa32_settings(const Fa32Flags& f, const char* base_preset, con
   } else {
     apply_preset(c, f.preset, name("preset"));
   }
-  if (!f.config_file.empty()) apply_file(c, f.config_file, f.preset.empty() ? "" : name("preset"));
+  std::optional<bool> file_grow;
+  if (!f.config_file.empty())
+    file_grow = apply_file(c, f.config_file, f.preset.empty() ? "" : name("preset"));
   apply_keys(c, f, name);
+  // A file's "grow" bounds the pools by the pool size a flag gives too, as
+  // --grow does beside --pool-size: it was set from the file's pool size, and
+  // a --pool-size over 1 GiB then made a config fastalloc32 refuses.
+  if (file_grow == true && !f.grow && f.pool_limit.empty() && !f.pool_size.empty()) set_grow(c);
   return s;
 }
 
