@@ -31,7 +31,10 @@ std::unique_ptr<replay::Allocator> make_allocator(const ReplayCliOptions& o, con
   try {
     return replay::make_fastalloc32(s);
   } catch (const std::runtime_error& e) {
-    throw InputError(e.what());
+    // A value from the --config file is named by the field it sets, not by
+    // the file: say which file the settings came from, as its other errors do.
+    if (o.fa32.config_file.empty()) throw InputError(e.what());
+    throw InputError(o.fa32.config_file + " (--config, with any flags): " + e.what());
   }
 }
 

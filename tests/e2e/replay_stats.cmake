@@ -78,6 +78,9 @@ fa32_e2e(bad-option/negative-rate ARGS stats clean.json --max-overhead -1 EXIT 2
 fa32_e2e(bad-option/leak-flags ARGS stats clean.json --fail-on-leak --allow-leaks EXIT 2 STDERR "contradict")
 fa32_e2e(bad-option/config-missing ARGS replay clean.json --config no-such-config.json EXIT 2
          STDERR "no-such-config.json")
+# A value of the file that fastalloc32 refuses names the file, not only the field.
+fa32_e2e(bad-option/config-rejected ARGS stats clean.json --config rejected.config.json EXIT 2
+         STDERR "rejected[.]config[.]json .--config, with any flags.: fastalloc32 rejected.*pool_size")
 fa32_e2e(bad-option/config-garbage ARGS replay clean.json --config garbage.txt EXIT 2 STDERR "not valid JSON")
 fa32_e2e(bad-option/output-dir ARGS replay clean.json --output no-such-dir/out.json EXIT 2
          STDERR "no-such-dir/out.json: cannot write: No such file or directory")
