@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,10 +29,23 @@ ChildOutcome fa32_run(std::vector<std::string> args) {
   return run_child(FA32_BINARY, args, "", 600s, 0);
 }
 
+// The files own() named, removed when the process ends: every run left
+// its traces, configs and reports in the test's directory.
+struct OwnFiles {
+  std::vector<std::string> names;
+  ~OwnFiles() {
+    for (const std::string& n : names) std::remove(n.c_str());
+  }
+};
+
 // A file name of this process's own: ctest runs the cases in parallel
 // processes in one directory.
 std::string own(const std::string& name) {
-  return "tune_e2e_" + std::to_string(::getpid()) + "_" + name;
+  static OwnFiles files;
+  std::string path = "tune_e2e_" + std::to_string(::getpid()) + "_" + name;
+  if (std::find(files.names.begin(), files.names.end(), path) == files.names.end())
+    files.names.push_back(path);
+  return path;
 }
 
 // A small binary trace of 24 B, 40 B and 200 B requests, written once per process.
