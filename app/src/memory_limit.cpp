@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <limits>
+#include <string>
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/replay/allocator_config.hpp"
@@ -40,6 +42,9 @@ std::uint64_t resolve_memory_limit(const std::string& text) {
   if (text.empty()) return default_memory_limit();
   if (text == "none") return no_memory_limit;
   const auto v = replay::parse_size(text);
+  if (!v && replay::size_too_large(text))
+    throw InputError("--memory-limit: '" + text + "' is more than " +
+                     std::to_string(std::numeric_limits<std::uint64_t>::max()));
   if (!v || *v == 0) {
     throw InputError("--memory-limit: '" + text + "' is not a size above 0 (e.g. 512M, 8G) or none");
   }

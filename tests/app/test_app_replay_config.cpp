@@ -40,6 +40,43 @@ TEST_CASE("sizes take K, M, G suffixes and reject junk") {
   CHECK_FALSE(parse_size("17179869184G"));
 }
 
+TEST_CASE("a size past 2^64 - 1 is too large, not malformed") {
+  // Such sizes said "is not a size (e.g. 4096, 64K, 1M)", as if mistyped.
+  CHECK(size_too_large("99999999999999999999"));
+  CHECK(size_too_large("18446744073709551616"));
+  CHECK(size_too_large("17179869184G"));
+  CHECK(size_too_large("0017179869184g"));
+  CHECK_FALSE(size_too_large("18446744073709551615"));
+  CHECK_FALSE(size_too_large("17179869183G"));
+  CHECK_FALSE(size_too_large("99999999999999999999Q"));
+  CHECK_FALSE(size_too_large("9999999999999999999x9"));
+  CHECK_FALSE(size_too_large("x"));
+  CHECK_FALSE(size_too_large(""));
+  Fa32Flags f;
+  f.pool_size = "99999999999999999999";
+  CHECK(settings_error(f) == "--pool-size: '99999999999999999999' is more than 18446744073709551615");
+  f = {};
+  f.classes = "16,17179869184G";
+  CHECK(settings_error(f) == "--classes: '17179869184G' is more than 18446744073709551615");
+  // In a config file the number is a JSON number, past 2^64 - 1 a double:
+  // "expected a non-negative number or a size string".
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("test_app_replay_config-large-" + std::to_string(getpid()) + ".json"))
+                               .string();
+  f = {};
+  f.config_file = path;
+  std::ofstream(path) << R"({"pool_size": 99999999999999999999})";
+  CHECK(settings_error(f) == path + ": \"pool_size\": the number is more than 18446744073709551615");
+  std::ofstream(path) << R"({"classes": [16, 1e30]})";
+  CHECK(settings_error(f) == path + ": \"classes\": the number is more than 18446744073709551615");
+  std::ofstream(path) << R"({"cache": 99999999999999999999})";
+  CHECK(settings_error(f) == path + ": \"cache\": the number is more than 4294967295");
+  std::ofstream(path) << R"({"pool_size": "99999999999999999999"})";
+  CHECK(settings_error(f) ==
+        path + ": \"pool_size\": '99999999999999999999' is more than 18446744073709551615");
+  std::remove(path.c_str());
+}
+
 TEST_CASE("a size with leading zeros is decimal, with a suffix or without") {
   // "0100K" was read as octal (64 KiB) where "0100" was 100 bytes, and
   // "048K" was not a size at all.

@@ -16,6 +16,14 @@ fa32_e2e(bad-option/seed-past-uint64 ARGS gen -s 18446744073709551616 EXIT 2
          STDERR "--seed: '18446744073709551616' is more than 18446744073709551615")
 fa32_e2e(bad-option/max-size-past-uint64 ARGS validate clean.json --max-size 99999999999999999999999 EXIT 2
          STDERR "--max-size: '99999999999999999999999' is more than 18446744073709551615")
+# A size past 2^64 - 1 (digits, or digits times a unit) said "is not a
+# size", as if it were mistyped: it says it is too large, as --max-size does.
+fa32_e2e(bad-option/memory-limit-past-uint64 ARGS replay clean.json --memory-limit 99999999999999999999 EXIT 2
+         STDERR "--memory-limit: '99999999999999999999' is more than 18446744073709551615")
+fa32_e2e(bad-option/pool-size-past-uint64 ARGS replay clean.json --pool-size 17179869184G EXIT 2
+         STDERR "--pool-size: '17179869184G' is more than 18446744073709551615")
+fa32_e2e(bad-option/gen-size-past-uint64 ARGS gen --sizes fixed:99999999999999999999 EXIT 2
+         STDERR "\"99999999999999999999\" is more than 18446744073709551615")
 # CLI11 converts with base 0: "010" was octal 8, "0x10" hex 16. Decimal
 # only, leading zeros dropped.
 fa32_e2e(bad-option/leading-zero-is-decimal ARGS gen -n 010 --to json JSON gen.leading-zero.json)
@@ -62,3 +70,4 @@ fa32_e2e(bad-option/classes-empty-item ARGS replay clean.json --classes 16,,32 E
 # which the user did not write: it names the spec and its key.
 fa32_e2e(bad-option/bench-spec-names-key ARGS bench clean.json -a x=fa32:cache=abc EXIT 2
          STDERR "fastalloc32 config 'cache=abc': cache: 'abc' is not a count")
+

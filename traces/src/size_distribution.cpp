@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -19,6 +20,12 @@ constexpr std::size_t kMaxHistogramFile = std::size_t{16} << 20;
 std::uint64_t to_u64(std::string_view s, std::string_view spec) {
   std::uint64_t v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  // Digits past 2^64 - 1 are a number, too large: "not an integer" misled.
+  if (r.ec == std::errc::result_out_of_range && r.ptr == s.data() + s.size()) {
+    throw std::invalid_argument("size distribution \"" + std::string(spec) + "\": \"" + std::string(s) +
+                                "\" is more than " +
+                                std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  }
   if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
     throw std::invalid_argument("size distribution \"" + std::string(spec) + "\": \"" + std::string(s) +
                                 "\" is not a non-negative integer");

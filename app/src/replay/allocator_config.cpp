@@ -2,6 +2,7 @@
 #include "fa32/app/replay/allocator_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <fstream>
@@ -32,6 +33,9 @@ void set_grow(fastalloc32_config& c) {
 
 std::uint64_t size_or_throw(std::string_view text, const std::string& what) {
   const auto v = parse_size(text);
+  if (!v && size_too_large(text))
+    throw InputError(what + ": '" + std::string(text) + "' is more than " +
+                     std::to_string(std::numeric_limits<std::uint64_t>::max()));
   if (!v) throw InputError(what + ": '" + std::string(text) + "' is not a size (e.g. 4096, 64K, 1M)");
   return *v;
 }
@@ -147,6 +151,12 @@ std::string json_text(const ConfigKey& key, const json& v, const std::string& wh
     return out;
   }
   if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+  // A whole number past 2^64 - 1 is read as a double: "expected a
+  // non-negative number" said it was not one.
+  if (v.is_number_float() && key.kind != KeyKind::name && v.get<double>() >= 0x1p64)
+    throw InputError(what + ": the number is more than " +
+                     std::to_string(key.kind == KeyKind::count ? std::numeric_limits<std::uint32_t>::max()
+                                                               : std::numeric_limits<std::uint64_t>::max()));
   if (v.is_string() && key.kind != KeyKind::count) return v.get<std::string>();
   if (key.kind == KeyKind::count) throw InputError(what + ": expected a count");
   if (key.kind == KeyKind::sizes) throw InputError(what + ": expected an array of block sizes");
@@ -248,6 +258,17 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || ptr != value.data() + value.size()) return std::nullopt;
   return n;
+}
+
+bool size_too_large(std::string_view text) {
+  const std::size_t unit = std::min(text.find_first_not_of("0123456789"), text.size());
+  if (unit == 0) return false;
+  // The unit as parse_size reads it: "1" with it is a size, or it is no unit.
+  const auto scale = parse_size("1" + std::string(text.substr(unit)));
+  if (!scale) return false;
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + unit, n);
+  return ec == std::errc::result_out_of_range || n > std::numeric_limits<std::uint64_t>::max() / *scale;
 }
 
 std::string describe_classes(const fastalloc32_config& config) {

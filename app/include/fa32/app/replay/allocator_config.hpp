@@ -16,6 +16,9 @@ namespace fa32::app::replay {
 // "4096", "64K", "1M", "2MiB", "1G", "1T" (powers of 1024, as CLI11's
 // AsSizeValue reads them, case-insensitive). nullopt if malformed.
 std::optional<std::uint64_t> parse_size(std::string_view text);
+// Whether text is written as a size (decimal digits, then a unit parse_size
+// knows or none) but is more than 2^64 - 1 bytes, so parse_size refuses it.
+bool size_too_large(std::string_view text);
 
 // The config's block sizes as the classes key reads them: sizes separated
 // by commas, three or more equally spaced ones as FIRST-LAST/STEP
