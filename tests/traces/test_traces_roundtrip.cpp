@@ -206,6 +206,61 @@ TEST_CASE("files, gzip input, and the reader's position") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("zero padding after a gzip trace's last member is ignored, as gzip(1) does") {
+  // Tape and block devices pad a file with zeros: gzip -t and zcat take
+  // it, where every reader said "corrupt gzip data: incorrect header check".
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("fa32_traces_gz_pad." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto events = sample_events();
+  for (Format f : kFormats) {
+    CAPTURE(format_name(f));
+    const auto path = (dir / (std::string("t.") + std::string(format_name(f)) + ".gz")).string();
+    {
+      auto w = create_writer(path, f, sample_header());
+      w->write(events);
+      w->finish();
+    }
+    std::ifstream in(path, std::ios::binary);
+    const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The same trace as two members (gzip's -a appends one), cut mid-way.
+    const std::string plain = write_bytes(f, sample_header(), events);
+    const auto path2 = path + ".2.gz";
+    for (const char* mode : {"wb", "ab"}) {
+      gzFile z = gzopen(path2.c_str(), mode);
+      REQUIRE(z != nullptr);
+      const std::size_t half = plain.size() / 2;
+      const std::string part = mode[0] == 'w' ? plain.substr(0, half) : plain.substr(half);
+      gzwrite(z, part.data(), static_cast<unsigned>(part.size()));
+      gzclose(z);
+    }
+    std::ifstream in2(path2, std::ios::binary);
+    const std::string two_members((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+    // 1 MiB: more zeros than the source reads at once.
+    for (std::size_t zeros : {std::size_t{1}, std::size_t{512}, std::size_t{1} << 20}) {
+      CAPTURE(zeros);
+      const std::string padded = gz + std::string(zeros, '\0');
+      CHECK(read_all(*open_trace_bytes(padded, "t.gz")) == events);
+      const std::string twice = two_members + std::string(zeros, '\0');
+      CHECK(read_all(*open_trace_bytes(twice, "t.gz")) == events);
+      // Anything after the zeros is not padding, and not a member either
+      // (gzip calls it trailing garbage).
+      const std::string garbage = padded + "x";
+      const std::string said = "non-zero byte in the zero padding after the gzip data at compressed byte " +
+                               std::to_string(padded.size());
+      CHECK_THROWS_WITH_AS(read_all(*open_trace_bytes(garbage, "t.gz")), doctest::Contains(said.c_str()),
+                           TraceError);
+      const std::string member_after = padded + gz;
+      CHECK_THROWS_AS(read_all(*open_trace_bytes(member_after, "t.gz")), TraceError);
+    }
+    // Other bytes straight after a member stay an error.
+    const std::string junk = gz + "junk";
+    CHECK_THROWS_WITH_AS(read_all(*open_trace_bytes(junk, "t.gz")), doctest::Contains("corrupt gzip data"),
+                         TraceError);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a path ending in .gz is written gzip-compressed, whole, in every format") {
   auto dir = std::filesystem::temp_directory_path() / ("fa32_traces_gz_out." + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -100,6 +100,10 @@ class GzipSource final : public ByteSource {
         done_ = true;
         break;
       }
+      if (padding_ || (member_ended_ && !member_started_ && *inner_->data() == '\0')) {
+        skip_padding();
+        continue;
+      }
       member_started_ = true;
       zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(inner_->data()));
       std::size_t avail = std::min<std::size_t>(inner_->available(), 1u << 30);
@@ -110,6 +114,7 @@ class GzipSource final : public ByteSource {
         // Concatenated members (cat a.gz b.gz) are one stream.
         inflateReset(&zs_);
         member_started_ = false;
+        member_ended_ = true;
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
         throw TraceError(name() + ": corrupt gzip data near compressed byte " +
                          std::to_string(inner_->offset()) +
@@ -120,9 +125,25 @@ class GzipSource final : public ByteSource {
   }
 
  private:
+  // Zero bytes after the last member (tape or block padding) end the
+  // stream, as gzip(1) ignores them; anything after them is not a member.
+  void skip_padding() {
+    padding_ = true;
+    const char* p = inner_->data();
+    std::size_t k = 0;
+    while (k < inner_->available() && p[k] == '\0') ++k;
+    inner_->consume(k);
+    if (inner_->available() > 0)
+      throw TraceError(name() +
+                       ": a non-zero byte in the zero padding after the gzip data at compressed byte " +
+                       std::to_string(inner_->offset()));
+  }
+
   std::unique_ptr<ByteSource> inner_;
   z_stream zs_;
   bool member_started_ = false;
+  bool member_ended_ = false;  // at least one whole member was read
+  bool padding_ = false;       // in the zero bytes after the last member
   bool done_ = false;
 };
 
