@@ -33,7 +33,9 @@ Command setup_convert(CLI::App& app) {
       "Streams: memory stays flat whatever the trace length. The header (metadata, id_bound,\n"
       "event_count) and every event field are kept, so JSON -> binary -> JSON is exact.\n"
       "--renumber changes the ids only (memory grows with the live allocations); the header's\n"
-      "id_bound is dropped, as it is not known until the end.");
+      "id_bound is dropped, as it is not known until the end. A double free stays one while its\n"
+      "new id is not given to a later allocation; after that it reads as a free of an id never\n"
+      "allocated.");
   return {sub, [opt] { return run_convert(*opt); }};
 }
 

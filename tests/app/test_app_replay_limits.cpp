@@ -16,6 +16,7 @@
 #include "fa32/app/replay/system_allocator.hpp"
 #include "fa32/app/report/printers.hpp"
 #include "fa32/app/report/report.hpp"
+#include "fa32/traces/validate.hpp"
 #include "replay_test_util.hpp"
 
 using namespace fa32::app::replay;
@@ -252,6 +253,59 @@ TEST_CASE("renumbering gives dense, recycled ids and keeps invalid events invali
   const std::vector<std::uint64_t> expected{0, 1, 0, 0, 1, 2, 0, 1, 1};
   CHECK(out == expected);
   CHECK(r.id_bound() == 3);
+}
+
+TEST_CASE("renumbering keeps a double free a double free while its id is not reused") {
+  // A double free turned into a free of an id never allocated: the error
+  // count stayed, but its message and --lenient's kind changed.
+  using fa32::traces::Event;
+  using fa32::traces::ValidationCode;
+  auto ev = [](Op op, std::uint64_t id) {
+    Event e;
+    e.op = op;
+    e.id = id;
+    e.size = 16;
+    return e;
+  };
+  const std::vector<Event> in{ev(Op::malloc, 100),  ev(Op::free, 100),   ev(Op::free, 100),
+                              ev(Op::realloc, 100), ev(Op::malloc, 200), ev(Op::malloc, 300),
+                              ev(Op::free, 300),    ev(Op::free, 200),   ev(Op::free, 300),
+                              ev(Op::malloc, 100),  ev(Op::free, 100),   ev(Op::free, 100)};
+  fa32::app::IdRenumberer r;
+  fa32::traces::Validator before;
+  fa32::traces::Validator after;
+  std::vector<std::uint64_t> out;
+  std::vector<ValidationCode> codes_before;
+  std::vector<ValidationCode> codes_after;
+  for (Event e : in) {
+    if (const auto err = before.check(e)) codes_before.push_back(err->code);
+    r.apply(e);
+    out.push_back(e.id);
+    if (const auto err = after.check(e)) codes_after.push_back(err->code);
+  }
+  const std::vector<ValidationCode> expected_codes(4, ValidationCode::double_free);
+  CHECK(codes_before == expected_codes);
+  CHECK(codes_after == expected_codes);
+  // 100 -> 0, freed twice and realloc'd after its free, all on 0; 200 takes
+  // 0 again, 300 -> 1; 300's double free after 200's free stays on 1; a new
+  // 100 takes 0 (the most recently freed), its double free stays on it.
+  const std::vector<std::uint64_t> expected{0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0};
+  CHECK(out == expected);
+  CHECK(r.id_bound() == 2);
+
+  // Once the freed number is given to another allocation, the old id has
+  // no number left that is freed: its double free is one of an id never
+  // allocated, as documented.
+  const std::vector<Event> reused{ev(Op::malloc, 100), ev(Op::free, 100), ev(Op::malloc, 200),
+                                  ev(Op::free, 100)};
+  fa32::app::IdRenumberer r2;
+  fa32::traces::Validator v2;
+  std::vector<ValidationCode> codes;
+  for (Event e : reused) {
+    r2.apply(e);
+    if (const auto err = v2.check(e)) codes.push_back(err->code);
+  }
+  CHECK(codes == std::vector<ValidationCode>{ValidationCode::not_live});
 }
 
 TEST_CASE("--memory-limit: default half the physical memory, none, sizes, junk refused") {

@@ -15,18 +15,26 @@ namespace fa32::app {
 
 class IdRenumberer {
  public:
-  // Rewrites e.id. A live id keeps its new number until its free; an event
-  // on an id that is not live (an invalid trace) gets a number no
-  // allocation has, so it stays invalid, although a double free then reads
-  // as a free of an unknown id.
+  // Rewrites e.id. A live id keeps its new number until its free. An event
+  // on an id that is not live (an invalid trace) stays invalid: a free or
+  // realloc of a freed id keeps the freed number while no allocation has
+  // taken it again, so a double free stays one; after that, and for an id
+  // never allocated, it gets a number no allocation has (a double free
+  // then reads as a free of an id never allocated).
   void apply(traces::Event& e);
   // Every new id is below this.
   std::uint64_t id_bound() const { return next_; }
 
  private:
+  struct Freed {
+    std::uint64_t id;      // the new id, free for reuse
+    std::uint64_t old_id;  // the id freed as it
+  };
   std::uint64_t fresh();
-  std::unordered_map<std::uint64_t, std::uint64_t> live_;  // old id -> new id
-  std::vector<std::uint64_t> freed_;                       // new ids free for reuse, most recent last
+  std::uint64_t not_live(std::uint64_t old_id);
+  std::unordered_map<std::uint64_t, std::uint64_t> live_;      // old id -> new id
+  std::vector<Freed> freed_;                                   // most recent last
+  std::unordered_map<std::uint64_t, std::uint64_t> freed_as_;  // freed old id -> its new id, not yet reused
   std::uint64_t next_ = 0;
 };
 
