@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,7 @@
 #include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
+#include "fa32/traces/validate.hpp"
 #include "fa32/traces/writer.hpp"
 
 namespace fa32::app {
@@ -42,7 +44,8 @@ Command setup_gen(CLI::App& app) {
       ->transform(unsigned_number());
   sub->add_option("--sizes", opt->sizes,
                   "Request sizes: fixed:N, uniform:LO-HI, power:LO-HI[:ALPHA], hist:[[SIZE,WEIGHT],...] or "
-                  "hist:@FILE.json (default: the profile's)");
+                  "hist:@FILE.json; each at most 1 TiB, as fa32 validate takes by default (default: the "
+                  "profile's)");
   sub->add_option(
       "--realloc-share", opt->gen.realloc_share,
       "Fraction of events drawn as reallocs, in [0, 1) (default: the profile's); the trace's share "
@@ -91,6 +94,13 @@ int run_gen(const GenCmdOptions& o) {
   } catch (const std::invalid_argument& e) {
     throw InputError(e.what());
   }
+  // A larger size is an error to fa32 validate by default: gen wrote
+  // traces its own validate refused.
+  const std::uint64_t max_size = traces::ValidationLimits{}.max_size;
+  if (g.sizes && g.sizes->max() > max_size)
+    throw InputError("--sizes: sizes go up to " + std::to_string(g.sizes->max()) + " bytes, past " +
+                     std::to_string(max_size) +
+                     " (1 TiB), the largest fa32 validate takes by default (--max-size)");
   traces::Format to = output_format(o.to, o.output);
   // --sizes hist:@FILE reads FILE: the trace must not be written over it.
   constexpr std::string_view hist_file = "hist:@";

@@ -71,3 +71,9 @@ fa32_e2e(bad-option/classes-empty-item ARGS replay clean.json --classes 16,,32 E
 fa32_e2e(bad-option/bench-spec-names-key ARGS bench clean.json -a x=fa32:cache=abc EXIT 2
          STDERR "fastalloc32 config 'cache=abc': cache: 'abc' is not a count")
 
+# gen wrote sizes past validate's default --max-size (1 TiB): a trace its
+# own validate then refused. Up to 1 TiB is written; past it refused.
+fa32_e2e(bad-option/gen-size-past-max-size ARGS gen --sizes fixed:1099511627777 -n 4 EXIT 2
+         STDERR "--sizes: sizes go up to 1099511627777 bytes, past 1099511627776 \\(1 TiB\\), the largest fa32 validate")
+fa32_e2e(bad-option/gen-uniform-past-max-size ARGS gen --sizes uniform:16-2199023255552 -n 4 EXIT 2
+         STDERR "--sizes: sizes go up to 2199023255552 bytes")
