@@ -407,3 +407,22 @@ TEST_CASE("AddressMap agrees with std::map under random insert/erase churn") {
   }
   CHECK(m.find(16 * 6000) == nullptr);
 }
+
+// mozjemalloc's memalign takes an alignment of 0, one below a pointer's size
+// or (unchecked in release builds) one that is not a power of two: imported
+// as logged, such a line gave a trace fa32 validate rejected (bad-alignment).
+TEST_CASE("logalloc: an alignment that is 0 or not a power of two is the one the allocator used") {
+  Imported r = logalloc(
+      "1 1 memalign(0,16)=0x1000\n"
+      "1 1 memalign(24,16)=0x2000\n"
+      "1 1 aligned_alloc(4,16)=0x3000\n"
+      "1 1 memalign(18446744073709551615,16)=0x0\n");
+  fa32::test::check_sequence(r.events, {
+                                           {Op::aligned_alloc, "a", 16, 1, 1},
+                                           {Op::aligned_alloc, "b", 16, 1, 32},
+                                           {Op::aligned_alloc, "c", 16, 1, 4},
+                                       });
+  CHECK(r.stats.failed == 1);
+  CHECK(logalloc_error("1 1 memalign(18446744073709551615,16)=0x1000\n")
+            .find("test.log:1: alignment above 2^63") != std::string::npos);
+}

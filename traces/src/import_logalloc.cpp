@@ -7,6 +7,7 @@
 // log and "#SLOT" in a log rewritten by logalloc_munge.py (slot numbers are
 // already recycled ids, taken here as if they were addresses).
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <bit>
 #include <string>
 
 #include "fa32/traces/import.hpp"
@@ -32,6 +33,17 @@ std::optional<std::uint64_t> pointer(std::string_view s) {
   }
   if (s.size() < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
   return parse_number(s, true);
+}
+
+// The alignment the allocator used: mozjemalloc's memalign takes 0 or one
+// below a pointer's size (and, unchecked in release builds, one that is not
+// a power of two), which a trace cannot hold. As fa32 record does, 0 becomes
+// 1 and one that is not a power of two the next one up; past 2^63 there is
+// none (nullopt).
+std::optional<std::uint64_t> effective_alignment(std::uint64_t alignment) {
+  if (alignment <= 1) return 1;
+  if (alignment > (std::uint64_t{1} << 63)) return std::nullopt;
+  return std::bit_ceil(alignment);
 }
 
 std::string_view next_token(std::string_view& s) {
@@ -136,7 +148,10 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
         builder.free(thread, ptr_arg(0), 0);
       } else if (func == "posix_memalign" || func == "aligned_alloc" || func == "memalign") {
         need(2, true);
-        builder.alloc(Op::aligned_alloc, thread, *result, size_arg(1), 1, size_arg(0), 0);
+        // A failed call (NULL) is dropped, whatever alignment it asked for.
+        const auto alignment = effective_alignment(size_arg(0));
+        if (!alignment && *result != 0) fail(name, line_no, "alignment above 2^63", line);
+        builder.alloc(Op::aligned_alloc, thread, *result, size_arg(1), 1, alignment.value_or(0), 0);
       } else if (func == "valloc") {
         need(1, true);
         builder.alloc(Op::aligned_alloc, thread, *result, size_arg(0), 1, kPageSize, 0);
