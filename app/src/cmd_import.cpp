@@ -86,7 +86,11 @@ int run_import(const ImportOptions& o) {
   struct stat st {};
   std::unique_ptr<PrefixBuf> prefix;
   std::unique_ptr<std::istream> prefix_in;
-  if (o.input != "-" && stat(o.input.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+  const bool have_stat = o.input != "-" && stat(o.input.c_str(), &st) == 0;
+  // A directory opens, and its first read fails only after the output was
+  // created: a truncated trace left behind and "read error after line 0".
+  if (have_stat && S_ISDIR(st.st_mode)) throw InputError("import: " + o.input + " is a directory, not a log");
+  if (have_stat && S_ISREG(st.st_mode)) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
     prefix = std::make_unique<PrefixBuf>(file->rdbuf(), size);
     std::istream counted(prefix.get());

@@ -95,3 +95,17 @@ TEST_CASE("a gzip-compressed log is an error saying so, in both importers") {
     }
   }
 }
+
+// A directory named as the log opened, then failed its first read after the
+// output was created: exit 2 with "read error after line 0", and a truncated
+// trace left behind.
+TEST_CASE("import command: a directory as the log is exit 2 saying so, and writes nothing") {
+  const std::string dir = fa32::test::fresh_dir("import_directory");
+  const std::string out = dir + "/d.fa32";
+  const std::string errlog = dir + "/err.log";
+  CHECK(fa32::test::run_program({FA32_BIN, "import", "--from", "mtrace", dir, "-o", out}, {}, errlog) == 2);
+  std::ifstream e(errlog);
+  std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  CHECK(text.find(dir + " is a directory, not a log") != std::string::npos);
+  CHECK_FALSE(std::ifstream(out).good());
+}
