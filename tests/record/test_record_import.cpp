@@ -426,3 +426,15 @@ TEST_CASE("logalloc: an alignment that is 0 or not a power of two is the one the
   CHECK(logalloc_error("1 1 memalign(18446744073709551615,16)=0x1000\n")
             .find("test.log:1: alignment above 2^63") != std::string::npos);
 }
+
+// calloc fails when COUNT * SIZE overflows; a log line saying it returned a
+// block was imported as it stood, exit 0, into a trace fa32 validate then
+// rejected (calloc-overflow).
+TEST_CASE("logalloc: a calloc whose COUNT * SIZE overflows and returned a block is a malformed line") {
+  CHECK(logalloc_error("1 1 malloc(8)=0x10\n1 1 calloc(4294967296,4294967296)=0x20\n")
+            .find("test.log:2: calloc COUNT * SIZE overflows 64 bits") != std::string::npos);
+  // Failed, as calloc does: dropped and counted, not an error.
+  Imported r = logalloc("1 1 calloc(4294967296,4294967296)=0x0\n1 1 calloc(4294967295,4294967297)=0x20\n");
+  CHECK(r.stats.failed == 1);
+  fa32::test::check_sequence(r.events, {{Op::calloc, "a", 4294967297, 4294967295}});
+}

@@ -131,7 +131,15 @@ void import_logalloc(std::istream& in, const std::string& name, ImportBuilder& b
         builder.alloc(Op::malloc, thread, *result, size_arg(0), 1, 0, 0);
       } else if (func == "calloc") {
         need(2, true);
-        builder.alloc(Op::calloc, thread, *result, size_arg(1), size_arg(0), 0, 0);
+        const std::uint64_t count = size_arg(0);
+        const std::uint64_t size = size_arg(1);
+        // calloc fails when COUNT * SIZE overflows: a block for it is no
+        // call a program made (a corrupt line), and no valid trace event.
+        std::uint64_t bytes = 0;
+        if (*result != 0 && __builtin_mul_overflow(count, size, &bytes)) {
+          fail(name, line_no, "calloc COUNT * SIZE overflows 64 bits, yet it returned a block", line);
+        }
+        builder.alloc(Op::calloc, thread, *result, size, count, 0, 0);
       } else if (func == "realloc") {
         need(2, true);
         std::uint64_t old = ptr_arg(0);
