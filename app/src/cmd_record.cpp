@@ -216,7 +216,8 @@ int run_record(const RecordOptions& options) {
   auto root = processes.find(child);
   if (root == processes.end()) {
     spdlog::warn(
-        "record: {} did not load the recorder (statically linked or set-user-ID?): the trace is empty",
+        "record: {} did not load the recorder (statically linked or set-user-ID?), or found no room for its "
+        "recording beside the output (a full disk): the trace is empty",
         program);
     processes[child].pid = child;
     root = processes.find(child);

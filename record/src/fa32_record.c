@@ -48,6 +48,7 @@ extern void* __libc_pvalloc(size_t size);
 #define RESERVE_BYTES (64ull << 30)
 #define MIN_RESERVE_BYTES (64ull << 20)
 #define CHUNK_BYTES (32ull << 20)
+#define FIRST_CHUNK_BYTES (1ull << 20)
 
 enum { STATE_UNINIT = 0, STATE_INIT = 1, STATE_ON = 2, STATE_OFF = 3 };
 
@@ -122,14 +123,26 @@ static void read_cmdline(struct fa32_raw_header* h) {
  * descriptor it does not know (daemons do) could otherwise make us resize
  * a file of its own that got the same number. */
 static int map_chunk(void) {
-  uint64_t end = g.mapped + CHUNK_BYTES;
+  /* Chunks double from 1 MiB to CHUNK_BYTES: their blocks are allocated
+   * when mapped, and a short-lived process (a --follow-forks build runs
+   * hundreds) must not hold 32 MiB of disk each until the conversion. */
+  const uint64_t chunk = g.mapped == 0 ? FIRST_CHUNK_BYTES : g.mapped < CHUNK_BYTES ? g.mapped : CHUNK_BYTES;
+  uint64_t end = g.mapped + chunk;
   if (end > g.reserved) return -1;
   int fd = open(g.path, O_RDWR | O_CLOEXEC);
   if (fd < 0) return -1;
   void* p = MAP_FAILED;
-  if (ftruncate(fd, (off_t)end) == 0) {
-    p = mmap(g.base + g.mapped, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-             (off_t)g.mapped);
+  /* Blocks allocated now, not a sparse ftruncate: a store to a page the
+   * file system has no room for is a SIGBUS, which killed the program on a
+   * full disk. Refused here, the recording stops (overflow) instead. */
+  if (posix_fallocate(fd, (off_t)g.mapped, (off_t)chunk) == 0) {
+    p = mmap(g.base + g.mapped, chunk, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)g.mapped);
+  }
+  if (p == MAP_FAILED) {
+    /* A failed allocation may have grown the file part way: cut it back,
+     * or the converter would count the unmapped zeros as torn records. */
+    int cut = ftruncate(fd, (off_t)g.mapped);
+    (void)cut;
   }
   close(fd);
   if (p == MAP_FAILED) return -1;
@@ -283,7 +296,10 @@ static void init(void) {
 static int ensure_capacity(uint64_t i) {
   int ok = 0;
   pthread_mutex_lock(&g.grow_lock);
-  while (i >= __atomic_load_n(&g.capacity, __ATOMIC_ACQUIRE)) {
+  /* Once growing failed (a full disk) it is not tried again for each
+   * later call: a failing posix_fallocate is slow. */
+  if ((__atomic_load_n(&g.header->flags, __ATOMIC_RELAXED) & FA32_RAW_FLAG_OVERFLOW) != 0) ok = -1;
+  while (ok == 0 && i >= __atomic_load_n(&g.capacity, __ATOMIC_ACQUIRE)) {
     if (map_chunk() != 0) {
       __atomic_fetch_or(&g.header->flags, FA32_RAW_FLAG_OVERFLOW, __ATOMIC_RELAXED);
       ok = -1;
