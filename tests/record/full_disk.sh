@@ -52,4 +52,15 @@ status=$?
 grep -q "recording space ran out" "$work/err2" || fail "a disk full mid-way is not reported: $(cat "$work/err2")"
 "$fa32" validate "$disk/t.fa32" >/dev/null || fail "the trace of a disk full mid-way does not validate"
 
+# Room for the recording but not for the conversion's scratch file (8 bytes
+# a record): fa32 record died of SIGBUS writing into its sparse mapping, no
+# message, the scratch directory and its raw file left behind.
+mount_disk 36M
+"$fa32" record -o "$disk/t.fa32" -- "$prog" 40000 2>"$work/err3"
+status=$?
+[[ $status -eq 2 ]] || fail "no room to convert: exit $status, not 2: $(cat "$work/err3")"
+grep -q "No space left on device" "$work/err3" || fail "no room to convert is not said: $(cat "$work/err3")"
+leftover=$(find "$disk" -name '.fa32-record-*')
+[[ -z $leftover ]] || fail "no room to convert: the scratch directory is left: $leftover"
+
 exit "$failures"

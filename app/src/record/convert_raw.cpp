@@ -97,9 +97,11 @@ class Outcomes {
     if (fd < 0)
       throw std::runtime_error("cannot create a scratch file in " + dir + ": " + std::strerror(errno));
     ::unlink(templ.c_str());
-    if (::ftruncate(fd, static_cast<off_t>(bytes_)) != 0) {
+    // Its blocks allocated now, not sparse (ftruncate): on a full disk a
+    // store into the mapping is a SIGBUS, which killed fa32 mid-conversion.
+    if (const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes_)); err != 0) {
       ::close(fd);
-      throw std::runtime_error("cannot size a scratch file in " + dir + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot size a scratch file in " + dir + ": " + std::strerror(err));
     }
     void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     ::close(fd);
