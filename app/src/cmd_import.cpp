@@ -142,8 +142,9 @@ Command setup_import(CLI::App& parent) {
   app->add_option("--to,--format", o->format,
                   "Output format: binary, json or jsonl (default: by extension, else binary, also on "
                   "standard output)");
-  app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)")
-      ->transform(unsigned_number());
+  CLI::Option* pid =
+      app->add_option("--pid", o->pid, "logalloc: the process to import (default: the first one in the log)")
+          ->transform(unsigned_number());
   app->footer(
       "A log in a regular file is read twice, so that the trace's header carries its event count\n"
       "and id bound (a log still being written is read as far as it went when the import began);\n"
@@ -155,7 +156,15 @@ Command setup_import(CLI::App& parent) {
       "  0  the trace is written\n"
       "  2  bad input or usage (an unreadable or malformed log, an output that cannot be written,\n"
       "     the output naming the input, a bad option)");
-  return Command{app, [o] { return run_import(*o); }};
+  return Command{
+      app, [o, pid] {
+        // An mtrace log has no pids: a --pid there was ignored, the
+        // whole log imported as if it had been honoured.
+        if (pid->count() > 0 && o->from == "mtrace") {
+          throw InputError("import: --pid is for --from logalloc (an mtrace log has no process ids)");
+        }
+        return run_import(*o);
+      }};
 }
 
 }  // namespace fa32::app

@@ -109,3 +109,19 @@ TEST_CASE("import command: a directory as the log is exit 2 saying so, and write
   CHECK(text.find(dir + " is a directory, not a log") != std::string::npos);
   CHECK_FALSE(std::ifstream(out).good());
 }
+
+// --pid picks a process of a logalloc log; given with --from mtrace it was
+// ignored, exit 0, the whole log imported as if it had been honoured.
+TEST_CASE("import command: --pid with --from mtrace is a usage error") {
+  const std::string dir = fa32::test::fresh_dir("import_pid_mtrace");
+  const std::string log = dir + "/app.mtrace";
+  std::ofstream(log) << "+ 0x10 0x20\n";
+  const std::string errlog = dir + "/err.log";
+  CHECK(fa32::test::run_program(
+            {FA32_BIN, "import", "--from", "mtrace", "--pid", "5", log, "-o", dir + "/t.fa32"}, {}, errlog) ==
+        2);
+  std::ifstream e(errlog);
+  std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  CHECK(text.find("--pid is for --from logalloc") != std::string::npos);
+  CHECK_FALSE(std::ifstream(dir + "/t.fa32").good());
+}
