@@ -21,37 +21,13 @@
 #include "fa32/app/output_check.hpp"
 #include "fa32/app/process/spawn.hpp"
 #include "fa32/app/record/convert_raw.hpp"
+#include "fa32/app/shell_quote.hpp"
 #include "fa32/record/raw_format.h"
 
 namespace fa32::app {
 namespace {
 
 constexpr int kCannotRun = 127;  // like env(1) and the shells
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                        "_-+=./:,@%") == std::string::npos) {
-    return s;
-  }
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-std::string join_command(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const auto& a : argv) {
-    if (!s.empty()) s += ' ';
-    s += shell_quote(a);
-  }
-  return s;
-}
 
 // The child's environment: ours, with the recorder preloaded first (before
 // any LD_PRELOAD already set) and told where to write.

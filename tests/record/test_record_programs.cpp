@@ -304,6 +304,18 @@ TEST_CASE("exec keeps recording the same process into the same trace") {
   CHECK(ids.size() == 2);  // the block of the first image stays live under its own id
 }
 
+TEST_CASE("each image's command keeps its argument boundaries, quoted as the top-level command is") {
+  // Joined with plain spaces, `'' ' a  b '` was stored as `  a  b `: an
+  // empty argument vanished and the spaces inside one looked like breaks.
+  Recording r = record("exec_quoted", {PROG_FORKS, "exec-other", PROG_KNOWN_SEQUENCE, "", " a  b ", "it's"});
+  CHECK(r.exit_code == 7);
+  fa32::test::Trace t = fa32::test::read_trace(r.trace);
+  REQUIRE(meta(t, "record.images") == 2);
+  CHECK(t.header.metadata.at("record.image.0.command") == t.header.metadata.at("command"));
+  CHECK(t.header.metadata.at("record.image.1.command") ==
+        std::string(PROG_KNOWN_SEQUENCE) + " '' ' a  b ' 'it'\\''s'");
+}
+
 TEST_CASE("an exec into a program that does not load the recorder is reported, a failed one is not") {
   // The trace ended at such an exec (a wrapper script exec'ing a static
   // binary) with nothing saying that the program went on unrecorded.

@@ -16,7 +16,9 @@
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
+#include "fa32/app/shell_quote.hpp"
 #include "fa32/record/raw_format.h"
 #include "fa32/traces/reader.hpp"
 #include "fa32/traces/writer.hpp"
@@ -68,12 +70,20 @@ class RawImage {
     return std::string(header_.exec_path, ::strnlen(header_.exec_path, sizeof header_.exec_path));
   }
   std::string command() const {
-    std::string s(header_.cmdline, std::min<std::size_t>(header_.cmdline_size, sizeof header_.cmdline));
-    while (!s.empty() && s.back() == '\0') s.pop_back();
-    for (char& c : s) {
-      if (c == '\0') c = ' ';
+    // /proc/self/cmdline: each argument ends with a NUL. Quoted as the
+    // top-level command is: joined with plain spaces, an empty argument or
+    // one holding spaces lost its boundaries.
+    const std::size_t size = std::min<std::size_t>(header_.cmdline_size, sizeof header_.cmdline);
+    std::vector<std::string> args;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+      if (header_.cmdline[i] == '\0') {
+        args.emplace_back(header_.cmdline + start, i - start);
+        start = i + 1;
+      }
     }
-    return s;
+    if (start < size) args.emplace_back(header_.cmdline + start, size - start);  // cut short
+    return join_command(args);
   }
 
  private:

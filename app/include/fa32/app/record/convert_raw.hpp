@@ -28,7 +28,7 @@ struct ConvertResult {
   std::uint64_t images = 0;
   std::int64_t ppid = 0;
   std::uint64_t start_realtime_ns = 0;
-  std::vector<std::string> image_commands;  // each image's command line, space-joined
+  std::vector<std::string> image_commands;  // each image's command line, shell-quoted
   // The program the last image exec'd, when that exec succeeded but the new
   // image did not load the recorder (statically linked, set-user-ID,
   // LD_PRELOAD dropped): everything after it is missing. Empty otherwise.
