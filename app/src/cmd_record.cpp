@@ -180,7 +180,14 @@ int run_record(const RecordOptions& options) {
     status = wait_for(child, options.follow_forks);
   }
   if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-  const int exit_code = exit_code_of(program, status);
+  auto processes = record::list_raw_files(scratch.path);
+  // After an exec the signal killed another program than the one started
+  // (`sh -c 'exec prog'`): the warning names the image that was running.
+  std::string running = program;
+  if (auto it = processes.find(child); it != processes.end()) {
+    if (std::string last = record::running_program(it->second); !last.empty()) running = last;
+  }
+  const int exit_code = exit_code_of(running, status);
 
   traces::TraceHeader header;
   header.metadata["producer"] = std::string("fa32 record ") + FA32_VERSION;
@@ -188,7 +195,6 @@ int run_record(const RecordOptions& options) {
   header.metadata["exit_code"] = std::to_string(exit_code);
   if (WIFSIGNALED(status)) header.metadata["signal"] = std::to_string(WTERMSIG(status));
 
-  auto processes = record::list_raw_files(scratch.path);
   auto root = processes.find(child);
   if (root == processes.end()) {
     spdlog::warn(

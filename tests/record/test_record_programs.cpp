@@ -316,6 +316,24 @@ TEST_CASE("each image's command keeps its argument boundaries, quoted as the top
         std::string(PROG_KNOWN_SEQUENCE) + " '' ' a  b ' 'it'\\''s'");
 }
 
+TEST_CASE("a signal that kills an exec'd image is blamed on that image, not on the program started") {
+  // The warning named the first program (`sh was killed` for `sh -c 'exec
+  // prog'`), which had been replaced by the one that died.
+  Recording r = record("exec_killed", {PROG_FORKS, "exec-other", PROG_KNOWN_SEQUENCE, "segv"});
+  CHECK(r.exit_code == 128 + 11);
+  std::ifstream log(r.dir + "/log.txt");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(text.find(std::string(PROG_KNOWN_SEQUENCE) + " was killed by signal 11") != std::string::npos);
+  CHECK(text.find(std::string(PROG_FORKS) + " was killed") == std::string::npos);
+
+  // The name is the argv[0] the image was given.
+  Recording s = record("exec_killed_static", {PROG_FORKS, "exec-other", "/bin/sh", "-c", "kill -9 $$"});
+  CHECK(s.exit_code == 128 + 9);
+  std::ifstream log2(s.dir + "/log.txt");
+  std::string text2((std::istreambuf_iterator<char>(log2)), std::istreambuf_iterator<char>());
+  CHECK(text2.find("/bin/sh was killed by signal 9") != std::string::npos);
+}
+
 TEST_CASE("an exec into a program that does not load the recorder is reported, a failed one is not") {
   // The trace ended at such an exec (a wrapper script exec'ing a static
   // binary) with nothing saying that the program went on unrecorded.

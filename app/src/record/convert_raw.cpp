@@ -69,6 +69,10 @@ class RawImage {
   std::string exec_path() const {
     return std::string(header_.exec_path, ::strnlen(header_.exec_path, sizeof header_.exec_path));
   }
+  std::string program() const {
+    const std::size_t size = std::min<std::size_t>(header_.cmdline_size, sizeof header_.cmdline);
+    return std::string(header_.cmdline, ::strnlen(header_.cmdline, size));
+  }
   std::string command() const {
     // /proc/self/cmdline: each argument ends with a NUL. Quoted as the
     // top-level command is: joined with plain spaces, an empty argument or
@@ -246,6 +250,17 @@ std::map<std::int64_t, RawProcess> list_raw_files(const std::string& dir) {
     for (auto& [gen, path] : gens) p.files.push_back(path);
   }
   return out;
+}
+
+std::string running_program(const RawProcess& process) {
+  if (process.files.empty()) return "";
+  try {
+    const RawImage last(process.files.back());
+    if ((last.header().flags & FA32_RAW_FLAG_EXEC) != 0) return last.exec_path();
+    return last.program();
+  } catch (const traces::TraceError&) {
+    return "";  // the conversion reports it
+  }
 }
 
 ConvertResult convert_process(const RawProcess& process, const std::string& out_path,

@@ -21,6 +21,11 @@ struct RawProcess {
 // Every process that left raw files in dir (raw.<pid>.<generation>), by pid.
 std::map<std::int64_t, RawProcess> list_raw_files(const std::string& dir);
 
+// The program the process was running when it ended, as its last image
+// (argv[0]) or the unrecorded program that image exec'd names it; empty
+// when it left no readable raw file.
+std::string running_program(const RawProcess& process);
+
 struct ConvertResult {
   traces::ImportStats stats;
   std::uint64_t torn = 0;  // records reserved but never completed (the process died mid-call)
