@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +114,20 @@ int exit_code_of(const std::string& program, int status) {
   return kCannotRun;
 }
 
+// Why the recorder could not grow its file, for the warning.
+std::string overflow_reason(int error) {
+  if (error == 0) return "its reserved address space is full";
+  if (error == EFBIG) return "the file size limit, ulimit -f, was reached";
+  return std::strerror(error);
+}
+
+// The file size limit the program ran under (fa32's own, inherited), if any.
+std::string file_size_limit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
+  return std::to_string(limit.rlim_cur);
+}
+
 std::string scratch_dir_for(const std::string& output) {
   // Absolute: the program may change its working directory.
   std::filesystem::path out = std::filesystem::absolute(output);
@@ -180,6 +195,11 @@ int run_record(const RecordOptions& options) {
     status = wait_for(child, options.follow_forks);
   }
   if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+  // The program has been started with the disposition it came with: from
+  // here on, growing the trace or a scratch file past a file size limit
+  // (ulimit -f) fails with EFBIG, reported and exit 2, instead of killing
+  // fa32 by SIGXFSZ and leaving the scratch directory behind.
+  ::signal(SIGXFSZ, SIG_IGN);
   auto processes = record::list_raw_files(scratch.path);
   // After an exec the signal killed another program than the one started
   // (`sh -c 'exec prog'`): the warning names the image that was running.
@@ -199,8 +219,10 @@ int run_record(const RecordOptions& options) {
   if (root == processes.end()) {
     spdlog::warn(
         "record: {} did not load the recorder (statically linked or set-user-ID?), or found no room for its "
-        "recording beside the output (a full disk): the trace is empty",
-        program);
+        "recording beside the output (a full disk{}): the trace is empty",
+        program,
+        file_size_limit().empty() ? ""
+                                  : ", or the file size limit of " + file_size_limit() + " bytes, ulimit -f");
     processes[child].pid = child;
     root = processes.find(child);
   }
@@ -216,7 +238,9 @@ int run_record(const RecordOptions& options) {
     record::ConvertResult r = record::convert_process(process, out, h);
     std::string extra;
     if (r.torn != 0) extra += "; " + std::to_string(r.torn) + " torn record(s) of calls cut short skipped";
-    if (r.overflow) extra += "; recording space ran out, later events are missing";
+    if (r.overflow)
+      extra +=
+          "; recording space ran out (" + overflow_reason(r.overflow_error) + "), later events are missing";
     if (r.images > 1) extra += "; " + std::to_string(r.images) + " program images (exec)";
     spdlog::info("record: {} (pid {}): {}{}", out, pid, r.stats.summary(), extra);
     if (!r.unrecorded_exec.empty()) {

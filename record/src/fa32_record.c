@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,7 @@ static struct {
    * clone system call). NULL if the kernel cannot wipe on fork. */
   volatile int* owner;
   char dir[PATH_MAX];
+  int grow_error; /* errno of the last failed growth, for the header */
 } g = {.grow_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static FA32_TLS int t_in_hook;
@@ -117,6 +119,33 @@ static void read_cmdline(struct fa32_raw_header* h) {
   h->cmdline_size = (uint32_t)used;
 }
 
+/* Allocates the blocks of [offset, offset + len) of the file; 0 or an
+ * errno. Past a file size limit (ulimit -f) the kernel raises SIGXFSZ,
+ * which kills a program that did not ask for it (the default action), so
+ * it is blocked in this thread for the call and one raised by the call is
+ * taken back: the program's mask and pending signals are as they were, and
+ * EFBIG stops the recording as a full disk does. A failed allocation may
+ * have grown the file part way: it is cut back, or the converter would
+ * count the unmapped zeros as torn records. */
+static int grow_file(int fd, off_t offset, off_t len) {
+  sigset_t xfsz, old, pending;
+  sigemptyset(&xfsz);
+  sigaddset(&xfsz, SIGXFSZ);
+  pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+  int was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+  int err = posix_fallocate(fd, offset, len);
+  if (err != 0) {
+    int cut = ftruncate(fd, offset);
+    (void)cut;
+  }
+  if (!was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ)) {
+    const struct timespec zero = {0, 0};
+    sigtimedwait(&xfsz, NULL, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return err;
+}
+
 /* Maps one more chunk of the file. Called with grow_lock held (or before any
  * other thread can see the mapping). The file is opened by path each time
  * rather than through a kept descriptor: a program that closes every
@@ -128,24 +157,33 @@ static int map_chunk(void) {
    * hundreds) must not hold 32 MiB of disk each until the conversion. */
   const uint64_t chunk = g.mapped == 0 ? FIRST_CHUNK_BYTES : g.mapped < CHUNK_BYTES ? g.mapped : CHUNK_BYTES;
   uint64_t end = g.mapped + chunk;
-  if (end > g.reserved) return -1;
+  if (end > g.reserved) {
+    g.grow_error = 0; /* the reservation is full, the file could grow */
+    return -1;
+  }
   int fd = open(g.path, O_RDWR | O_CLOEXEC);
-  if (fd < 0) return -1;
+  if (fd < 0) {
+    g.grow_error = errno;
+    return -1;
+  }
   void* p = MAP_FAILED;
   /* Blocks allocated now, not a sparse ftruncate: a store to a page the
    * file system has no room for is a SIGBUS, which killed the program on a
    * full disk. Refused here, the recording stops (overflow) instead. */
-  if (posix_fallocate(fd, (off_t)g.mapped, (off_t)chunk) == 0) {
+  int err = grow_file(fd, (off_t)g.mapped, (off_t)chunk);
+  if (err == 0) {
     p = mmap(g.base + g.mapped, chunk, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, (off_t)g.mapped);
-  }
-  if (p == MAP_FAILED) {
-    /* A failed allocation may have grown the file part way: cut it back,
-     * or the converter would count the unmapped zeros as torn records. */
-    int cut = ftruncate(fd, (off_t)g.mapped);
-    (void)cut;
+    if (p == MAP_FAILED) {
+      err = errno;
+      int cut = ftruncate(fd, (off_t)g.mapped); /* the unmapped part would read as torn records */
+      (void)cut;
+    }
   }
   close(fd);
-  if (p == MAP_FAILED) return -1;
+  if (p == MAP_FAILED) {
+    g.grow_error = err;
+    return -1;
+  }
   g.mapped = end;
   __atomic_store_n(&g.capacity, (end - FA32_RAW_HEADER_SIZE) / sizeof(struct fa32_raw_record),
                    __ATOMIC_RELEASE);
@@ -301,6 +339,8 @@ static int ensure_capacity(uint64_t i) {
   if ((__atomic_load_n(&g.header->flags, __ATOMIC_RELAXED) & FA32_RAW_FLAG_OVERFLOW) != 0) ok = -1;
   while (ok == 0 && i >= __atomic_load_n(&g.capacity, __ATOMIC_ACQUIRE)) {
     if (map_chunk() != 0) {
+      /* Why, before the flag: the converter reads both after the exit. */
+      g.header->grow_error = (uint32_t)g.grow_error;
       __atomic_fetch_or(&g.header->flags, FA32_RAW_FLAG_OVERFLOW, __ATOMIC_RELAXED);
       ok = -1;
       break;

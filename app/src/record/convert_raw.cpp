@@ -290,7 +290,10 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
   result.ppid = first.ppid;
   result.start_realtime_ns = first.start_realtime_ns;
   for (const auto& img : images) {
-    result.overflow = result.overflow || (img->header().flags & FA32_RAW_FLAG_OVERFLOW) != 0;
+    if ((img->header().flags & FA32_RAW_FLAG_OVERFLOW) != 0) {
+      if (!result.overflow) result.overflow_error = static_cast<int>(img->header().grow_error);
+      result.overflow = true;
+    }
     result.image_commands.push_back(img->command());
   }
   // A successful exec into a recording image starts the next file; one

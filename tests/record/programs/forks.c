@@ -14,9 +14,14 @@
  *                allocate 40 MB worth of records (the recorder must grow
  *                its file) and open files that reuse the low descriptor
  *                numbers; exits 0 if those files are untouched.
+ *   forks xfsz PATH  allocate 24 MB worth of records, check that SIGXFSZ
+ *                is neither blocked nor pending nor ignored (else exit 1),
+ *                then write 4 MB to PATH: under a smaller file size limit
+ *                it dies of SIGXFSZ (exit 2 if a write fails instead).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -51,6 +56,22 @@ int main(int argc, char** argv) {
     execl("/nonexistent/program", "program", (char*)NULL);
     sink = malloc(3003);
     return 4;
+  }
+  if (strcmp(mode, "xfsz") == 0 && argc > 2) {
+    for (long i = 0; i < 300000; ++i) free(malloc(16));
+    sigset_t mask, pending;
+    struct sigaction action;
+    if (sigprocmask(SIG_BLOCK, NULL, &mask) != 0 || sigismember(&mask, SIGXFSZ)) return 1;
+    if (sigpending(&pending) != 0 || sigismember(&pending, SIGXFSZ)) return 1;
+    if (sigaction(SIGXFSZ, NULL, &action) != 0 || action.sa_handler != SIG_DFL) return 1;
+    int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    static char block[65536];
+    for (long done = 0; fd >= 0 && done < 64 * (long)sizeof block;) {
+      ssize_t n = write(fd, block, sizeof block); /* short at the limit, then SIGXFSZ */
+      if (n <= 0) return 2;
+      done += n;
+    }
+    return 0;
   }
   if (strcmp(mode, "daemon") == 0) {
     if (chdir("/") != 0) return 1;

@@ -51,6 +51,10 @@ struct fa32_raw_header {
    * short; meaningful while FA32_RAW_FLAG_EXEC is set. Zero in files of
    * recorders without it, which never set the flag either. */
   char exec_path[256];
+  /* The errno of the growth that failed when FA32_RAW_FLAG_OVERFLOW is
+   * set (ENOSPC: a full disk, EFBIG: the file size limit); 0 when the
+   * reserved address space was full, and in files of older recorders. */
+  uint32_t grow_error;
 };
 
 struct fa32_raw_record {

@@ -30,6 +30,7 @@ struct ConvertResult {
   traces::ImportStats stats;
   std::uint64_t torn = 0;  // records reserved but never completed (the process died mid-call)
   bool overflow = false;   // the recorder ran out of room and stopped recording
+  int overflow_error = 0;  // why: the errno of the growth that failed, 0 if the reserved space was full
   std::uint64_t images = 0;
   std::int64_t ppid = 0;
   std::uint64_t start_realtime_ns = 0;
