@@ -195,11 +195,6 @@ int run_record(const RecordOptions& options) {
     status = wait_for(child, options.follow_forks);
   }
   if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-  // The program has been started with the disposition it came with: from
-  // here on, growing the trace or a scratch file past a file size limit
-  // (ulimit -f) fails with EFBIG, reported and exit 2, instead of killing
-  // fa32 by SIGXFSZ and leaving the scratch directory behind.
-  ::signal(SIGXFSZ, SIG_IGN);
   auto processes = record::list_raw_files(scratch.path);
   // After an exec the signal killed another program than the one started
   // (`sh -c 'exec prog'`): the warning names the image that was running.

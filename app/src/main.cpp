@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/process/spawn.hpp"
 
 namespace {
 
@@ -32,5 +33,6 @@ void hold_closed_standard_descriptors() {
 
 int main(int argc, char** argv) {
   hold_closed_standard_descriptors();
+  fa32::app::process::ignore_file_size_signal();
   return fa32::app::run(argc, argv);
 }

@@ -10,7 +10,8 @@
 #    newlines at the first 1 MiB;
 #  - a report (or --help, --version) to a full standard output (/dev/full)
 #    is exit 2 saying "No space left on device", and a report file cut
-#    short is exit 2 and removed;
+#    short is exit 2 and removed, also past a file size limit (ulimit -f)
+#    when SIGXFSZ is not ignored;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -185,6 +186,28 @@ for cmd in "replay t.json --format text" "stats t.json --allow-leaks --format cs
   [ ! -e cut.out ] || fail "fa32 $cmd -o (2 KiB limit) left a report of $(wc -c <cut.out) bytes behind"
   grep -q 'cut.out: write failed' err.txt || fail "fa32 $cmd -o (2 KiB limit): $(head -c 300 err.txt)"
 done
+
+# The same limit with SIGXFSZ at its default, as a shell leaves it: fa32
+# was killed by the signal (exit 153, no message), its output cut short
+# left behind. (A trace cut short is left as on a full disk.)
+for cmd in "stats t.json --allow-leaks" "gen -n 1000 --to jsonl"; do
+  rm -f cut.out
+  # shellcheck disable=SC2086
+  (
+    ulimit -f 2
+    "$fa32" $cmd -o cut.out 2>err.txt
+  )
+  rc=$?
+  [ "$rc" = 2 ] || fail "fa32 $cmd -o (2 KiB limit, SIGXFSZ not ignored): exit $rc, expected 2"
+  grep -q 'cut.out: write.*File too large' err.txt ||
+    fail "fa32 $cmd -o (2 KiB limit, SIGXFSZ not ignored): $(head -c 300 err.txt)"
+done
+rm -f cut.out
+(
+  ulimit -f 2
+  "$fa32" stats t.json --allow-leaks -o cut.out 2>/dev/null
+)
+[ ! -e cut.out ] || fail "fa32 stats -o (2 KiB limit, SIGXFSZ not ignored) left a report behind"
 
 # A closed standard descriptor: the log lines meant for stderr never land in
 # the file being written (it would have taken descriptor 2), and a report to

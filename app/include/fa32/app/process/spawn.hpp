@@ -34,4 +34,10 @@ struct Spawned {
 
 Spawned spawn(const SpawnRequest& request);
 
+// Ignores SIGXFSZ in this process: a write past a file size limit (ulimit
+// -f) then fails with EFBIG, which the writer reports (exit 2), instead of
+// killing fa32 with a report or trace cut short. Children started by spawn
+// get the disposition fa32 started with, as if run without it.
+void ignore_file_size_signal();
+
 }  // namespace fa32::app::process
