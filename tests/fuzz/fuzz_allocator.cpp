@@ -3,9 +3,11 @@
 // fails when the bytes say so. The input is a config followed by
 // operations; a model of what is live checks every answer:
 //  - every live block keeps its contents (each is filled with a byte of its
-//    own), is aligned, and usable_size/kind_of describe it; no two live
-//    blocks share an address, and every pointer lies inside its own block
-//    (usable_size >= 1, zero-size blocks included);
+//    own; past 64 KiB three blocks in four only a sample: its edges and a
+//    word every 16 pages, see for_each_filled), is aligned, and
+//    usable_size/kind_of describe it; no two live blocks share an address,
+//    and every pointer lies inside its own block (usable_size >= 1,
+//    zero-size blocks included);
 //  - with secure_zero (and the counting hooks, whose memory starts zeroed),
 //    no byte a block's caller did not write itself holds anything, and
 //    every block the system free gets back is wiped;
@@ -19,6 +21,8 @@
 //    every byte taken from the system has been given back.
 // Any abort, crash or sanitizer report is a bug.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <sys/mman.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +30,7 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "fastalloc32.h"
@@ -80,6 +85,8 @@ class Bytes {
 // call (0: never). Requests beyond kMaxSystem fail as they would on a
 // real system (the sanitizers abort on them instead).
 constexpr std::size_t kMaxSystem = std::size_t(1) << 30;
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kMaxUnmapped = 256;  // regions kept inaccessible at once
 struct System {
   std::uint32_t period = 0;
   std::uint32_t calls = 0;
@@ -90,20 +97,32 @@ struct System {
   // zero again when it comes back (every byte a caller wrote was wiped).
   bool secure = false;
   std::map<void*, std::size_t> blocks;
+  // What sys_map handed out (start -> size asked for), and the regions
+  // given back, kept inaccessible until the input ends (oldest first).
+  std::map<void*, std::size_t> maps;
+  std::vector<std::pair<void*, std::size_t>> unmapped;
+
+  System() = default;
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
+  ~System() {
+    for (const auto& [p, size] : maps) munmap(static_cast<char*>(p) - kPage, guarded(size));
+    for (const auto& [region, size] : unmapped) munmap(region, size);
+  }
 
   bool should_fail() { return period != 0 && ++calls % period == 0; }
+  // A mapping of `size` with a guard page either side.
+  static std::size_t guarded(std::size_t size) { return (size + kPage - 1) / kPage * kPage + 2 * kPage; }
 };
 
 void* sys_malloc(std::size_t size, void* user) {
   auto* s = static_cast<System*>(user);
   if (s->should_fail() || size > kMaxSystem) return nullptr;
-  void* p = std::malloc(size);
+  // calloc: ASan takes large blocks fresh from mmap and need not clear them.
+  void* p = s->secure ? std::calloc(1, size) : std::malloc(size);
   if (p != nullptr) {
     s->mallocs_out++;
-    if (s->secure) {
-      std::memset(p, 0, size);
-      s->blocks[p] = size;
-    }
+    if (s->secure) s->blocks[p] = size;
   }
   return p;
 }
@@ -119,25 +138,50 @@ void sys_free(void* p, void* user) {
   }
   std::free(p);
 }
-// The map hook must give zeroed, page-aligned memory; aligned_alloc and a
-// memset do, without a real mapping, so ASan sees every access.
+// The map hook must give zeroed, page-aligned memory. A real anonymous
+// mapping does, and its pages cost nothing until touched (the allocator
+// reserves up to 1 GiB through this hook: aligned_alloc and a memset of
+// all of it took most of each run). ASan does not watch mapped memory, so
+// a PROT_NONE page either side makes an access just outside the mapping
+// fault (ASan reports the SEGV), and a region given back stays
+// inaccessible, not reused, until the input ends: a use after unmap
+// faults too.
 void* sys_map(std::size_t size, void* user) {
   auto* s = static_cast<System*>(user);
   if (s->should_fail() || size > kMaxSystem) return nullptr;
-  constexpr std::size_t kPage = 4096;
-  const std::size_t rounded = (size + kPage - 1) / kPage * kPage;
-  void* p = std::aligned_alloc(kPage, rounded);
-  if (p == nullptr) return nullptr;
-  std::memset(p, 0, rounded);
+  const std::size_t total = System::guarded(size);
+  void* region = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (region == MAP_FAILED) return nullptr;
+  char* p = static_cast<char*>(region) + kPage;
+  if (mprotect(p, total - 2 * kPage, PROT_READ | PROT_WRITE) != 0) {
+    munmap(region, total);
+    return nullptr;
+  }
+  FUZZ_EXPECT(s->maps.emplace(p, size).second);
   s->maps_out++;
   s->mapped_bytes += size;
   return p;
 }
+// Gives back exactly what sys_map handed out, at the size it was asked
+// for.
 void sys_unmap(void* p, std::size_t size, void* user) {
   auto* s = static_cast<System*>(user);
+  auto it = s->maps.find(p);
+  FUZZ_EXPECT(it != s->maps.end());
+  FUZZ_EXPECT(it->second == size);
+  s->maps.erase(it);
   s->maps_out--;
   s->mapped_bytes -= size;
-  std::free(p);
+  // The pages go back to the system; the address range stays reserved.
+  void* region = static_cast<char*>(p) - kPage;
+  const std::size_t total = System::guarded(size);
+  FUZZ_EXPECT(mmap(region, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+                   0) == region);
+  if (s->unmapped.size() >= kMaxUnmapped) {
+    munmap(s->unmapped.front().first, s->unmapped.front().second);
+    s->unmapped.erase(s->unmapped.begin());
+  }
+  s->unmapped.emplace_back(region, total);
 }
 
 struct Errors {
@@ -156,6 +200,48 @@ struct Block {
   unsigned char fill;
   std::size_t written;  // bytes from p its caller has written (in place, a shrink keeps them)
 };
+
+// The bytes of a block of `size` its caller writes with its fill byte, and
+// which are checked: all of them up to kWholeFill, and in one block of
+// kWholeEvery past it (by fill byte, so successive blocks take turns);
+// in the others the first and last kEdge bytes and one 8-byte word every
+// kSampleStride bytes between, starting at a page and offset that vary
+// with the fill. Why a sample: the large blocks (up to 3 MiB, hundreds a
+// run) are mostly fresh memory, and touching every page of all of them,
+// one word a page or every byte, cost a page fault a page and more than
+// half of each run. The edges still catch a copy or a neighbour off by
+// some bytes, the sampled words a page dropped or shared, and the blocks
+// filled whole a stray write anywhere. The zero checks (calloc,
+// secure_zero, the system's blocks) read every byte.
+constexpr std::size_t kWholeFill = std::size_t(64) << 10;
+constexpr unsigned kWholeEvery = 4;
+constexpr std::size_t kEdge = 4096;
+constexpr std::size_t kSampleStride = 16 * kPage;
+template <class F>
+void for_each_filled(std::size_t size, unsigned char fill, F f) {
+  if (size <= kWholeFill || fill % kWholeEvery == 0) {
+    f(std::size_t(0), size);
+    return;
+  }
+  f(std::size_t(0), kEdge);
+  const std::size_t first = kEdge + fill * (kPage + 8) % kSampleStride;
+  for (std::size_t at = first; at + 8 <= size - kEdge; at += kSampleStride) f(at, std::size_t(8));
+  f(size - kEdge, kEdge);
+}
+
+void fill_block(const Block& b) {
+  for_each_filled(b.size, b.fill, [&](std::size_t at, std::size_t n) { std::memset(b.p + at, b.fill, n); });
+}
+
+// Whether the first n bytes of a block hold what a block of `filled` bytes
+// with this fill was written with.
+bool holds_fill(const unsigned char* p, std::size_t filled, unsigned char fill, std::size_t n) {
+  bool ok = true;
+  for_each_filled(filled, fill, [&](std::size_t at, std::size_t len) {
+    if (at < n) ok = ok && all_bytes_are(p + at, (n - at < len ? n - at : len), fill);
+  });
+  return ok;
+}
 
 // Without hooks the library asks the system malloc for what it is asked,
 // however large, and takes NULL for an answer, as glibc gives it; ASan's
@@ -367,7 +453,7 @@ class Harness {
       FUZZ_EXPECT(all_bytes_are(bytes, size, 0));
     }
     const Block b{bytes, size, next_fill(), size};
-    std::memset(b.p, b.fill, b.size);
+    fill_block(b);
     starts_[b.p] = live_.size();
     live_.push_back(b);
     requested_ += size;
@@ -417,7 +503,7 @@ class Harness {
       return;
     }
     Block moved{static_cast<unsigned char*>(q), size, old.fill, size};
-    verify_contents(moved, old.size < size ? old.size : size);
+    FUZZ_EXPECT(holds_fill(moved.p, old.size, old.fill, old.size < size ? old.size : size));
     FUZZ_EXPECT(reinterpret_cast<std::uintptr_t>(q) % alignment_ == 0);
     FUZZ_EXPECT(fastalloc32_usable_size(mm_, q) >= size);
     FUZZ_EXPECT(fastalloc32_usable_size(mm_, q) >= 1);
@@ -432,7 +518,7 @@ class Harness {
     if (q != old.p) remember_stale(old.p);
     FUZZ_EXPECT(starts_.find(moved.p) == starts_.end());
     moved.fill = next_fill();
-    std::memset(moved.p, moved.fill, moved.size);
+    fill_block(moved);
     starts_[moved.p] = live_.size();
     live_.push_back(moved);
     requested_ += size;
@@ -505,7 +591,9 @@ class Harness {
     }
   }
 
-  static void verify_contents(const Block& b, std::size_t n) { FUZZ_EXPECT(all_bytes_are(b.p, n, b.fill)); }
+  static void verify_contents(const Block& b, std::size_t n) {
+    FUZZ_EXPECT(holds_fill(b.p, b.size, b.fill, n));
+  }
 
   void remember_stale(unsigned char* p) {
     if (stale_.size() < 64) {
