@@ -14,6 +14,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/app/trace_output.hpp"
@@ -106,12 +107,14 @@ int run_gen(const GenCmdOptions& o) {
   constexpr std::string_view hist_file = "hist:@";
   if (o.sizes.rfind(hist_file, 0) == 0)
     refuse_output_over_input(o.output, {o.sizes.substr(hist_file.size())});
-  auto writer = traces::create_writer(o.output, to, gen->header());
-  const RemoveOnSignal remove_on_signal(o.output);
-  std::vector<traces::Event> batch(4096);
-  while (std::size_t n = gen->read(batch)) writer->write(std::span<const traces::Event>(batch.data(), n));
-  writer->finish();
-  spdlog::debug("{}: {} events written to {}", gen->source(), writer->events_written(), o.output);
+  write_trace_file(o.output, [&] {
+    auto writer = traces::create_writer(o.output, to, gen->header());
+    const RemoveOnSignal remove_on_signal(o.output);
+    std::vector<traces::Event> batch(4096);
+    while (std::size_t n = gen->read(batch)) writer->write(std::span<const traces::Event>(batch.data(), n));
+    writer->finish();
+    spdlog::debug("{}: {} events written to {}", gen->source(), writer->events_written(), o.output);
+  });
   return exit_ok;
 }
 

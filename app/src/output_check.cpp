@@ -11,6 +11,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/remove_on_signal.hpp"
+#include "fa32/traces/writer.hpp"
 
 namespace fa32::app {
 
@@ -45,12 +46,24 @@ void write_output_file(const std::string& path, const std::function<void(std::os
   if (out) out.close();
   if (out) return;
   const int err = errno;
-  std::string removed;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::unlink(path.c_str()) == 0)
-    removed = "; the incomplete file was removed";
   throw InputError(path + ": write failed" + (err != 0 ? std::string(": ") + std::strerror(err) : "") +
-                   removed);
+                   remove_incomplete_output(path));
+}
+
+void write_trace_file(const std::string& path, const std::function<void()>& write) {
+  try {
+    write();
+  } catch (const traces::WriteError& e) {
+    // The sink's message names the file and the errno.
+    throw InputError(e.what() + remove_incomplete_output(path));
+  }
+}
+
+std::string remove_incomplete_output(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::unlink(path.c_str()) != 0)
+    return "";
+  return "; the incomplete file was removed";
 }
 
 }  // namespace fa32::app

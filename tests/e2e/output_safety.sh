@@ -11,7 +11,8 @@
 #  - a report (or --help, --version) to a full standard output (/dev/full)
 #    is exit 2 saying "No space left on device", and a report file cut
 #    short is exit 2 and removed, also past a file size limit (ulimit -f)
-#    when SIGXFSZ is not ignored;
+#    when SIGXFSZ is not ignored, and so is a trace file (gen, convert,
+#    import) cut short;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -187,9 +188,27 @@ for cmd in "replay t.json --format text" "stats t.json --allow-leaks --format cs
   grep -q 'cut.out: write failed' err.txt || fail "fa32 $cmd -o (2 KiB limit): $(head -c 300 err.txt)"
 done
 
+# A trace file cut short by the same limit is exit 2, says why and is
+# removed too: it was left behind, and a JSON Lines trace cut at a line end
+# can read as a whole, shorter one.
+for cmd in "gen -n 5000 --to jsonl -o cut.out" "gen -n 5000 --to binary -o cut.out" \
+  "gen -n 5000 --to json -o cut.out"; do
+  rm -f cut.out
+  # shellcheck disable=SC2086
+  (
+    ulimit -f 2
+    "$fa32" $cmd 2>err.txt
+  )
+  rc=$?
+  [ "$rc" = 2 ] || fail "fa32 $cmd (2 KiB limit): exit $rc, expected 2"
+  [ ! -e cut.out ] || fail "fa32 $cmd (2 KiB limit) left a trace of $(wc -c <cut.out) bytes behind"
+  grep -q 'cut.out: write error: File too large; the incomplete file was removed' err.txt ||
+    fail "fa32 $cmd (2 KiB limit): $(head -c 300 err.txt)"
+done
+
 # The same limit with SIGXFSZ at its default, as a shell leaves it: fa32
 # was killed by the signal (exit 153, no message), its output cut short
-# left behind. (A trace cut short is left as on a full disk.)
+# left behind.
 for cmd in "stats t.json --allow-leaks" "gen -n 1000 --to jsonl"; do
   rm -f cut.out
   # shellcheck disable=SC2086

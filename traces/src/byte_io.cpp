@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "fa32/traces/reader.hpp"
+#include "fa32/traces/writer.hpp"
 
 namespace fa32::traces::detail {
 namespace {
@@ -158,7 +159,7 @@ class FdSink final : public ByteSink {
       ssize_t r = ::write(fd_, p, n);
       if (r < 0) {
         if (errno == EINTR) continue;
-        throw std::runtime_error(name_ + ": write error: " + errno_text());
+        throw WriteError(name_ + ": write error: " + errno_text());
       }
       p += r;
       n -= static_cast<std::size_t>(r);
@@ -232,11 +233,11 @@ class StreamSink final : public ByteSink {
   explicit StreamSink(std::ostream& out) : out_(out) {}
   void write(const char* p, std::size_t n) override {
     out_.write(p, static_cast<std::streamsize>(n));
-    if (!out_) throw std::runtime_error("write error on output stream");
+    if (!out_) throw WriteError("write error on output stream");
   }
   void flush() override {
     out_.flush();
-    if (!out_) throw std::runtime_error("write error on output stream");
+    if (!out_) throw WriteError("write error on output stream");
   }
 
  private:

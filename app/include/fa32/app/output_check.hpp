@@ -1,5 +1,5 @@
 // Checking early that an output file can be written, without touching it,
-// and writing a report file whole or not at all.
+// and writing a report or trace file whole or not at all.
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
@@ -23,5 +23,19 @@ void check_output_writable(const std::string& path);
 // at any line), so the incomplete file is removed, if it is a regular file;
 // a device or a pipe is left alone.
 void write_output_file(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Runs `write`, which creates and writes the trace file `path` through a
+// traces writer. When a write to it fails (traces::WriteError: a full disk,
+// the file size limit) the incomplete file is removed, if it is a regular
+// file, and InputError says so, naming the file and the error: a trace cut
+// short at a line end may read as a whole, shorter one. Any other error (a
+// malformed input event) passes through and leaves what was written, which
+// reads as truncated. "-" (standard output) is left alone.
+void write_trace_file(const std::string& path, const std::function<void()>& write);
+
+// Removes `path` when it is a regular file (not "-", a device or a pipe) and
+// returns "; the incomplete file was removed" if it did, else "": the end of
+// the message of a write error.
+std::string remove_incomplete_output(const std::string& path);
 
 }  // namespace fa32::app
