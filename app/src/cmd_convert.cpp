@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/renumber_ids.hpp"
 #include "fa32/app/same_file.hpp"
@@ -49,16 +50,20 @@ int run_convert(const ConvertOptions& o) {
     header.id_bound = 0;
     header.metadata["renumbered"] = "fa32 convert --renumber";
   }
-  auto writer = traces::create_writer(o.output, to, header);
-  const RemoveOnSignal remove_on_signal(o.output);
-  std::vector<traces::Event> batch(4096);
-  while (std::size_t n = reader->read(batch)) {
-    if (o.renumber) {
-      for (std::size_t i = 0; i < n; ++i) renumberer.apply(batch[i]);
+  // A malformed input event leaves the events before it (documented); a
+  // failed write removes the output.
+  write_trace_file(o.output, [&] {
+    auto writer = traces::create_writer(o.output, to, header);
+    const RemoveOnSignal remove_on_signal(o.output);
+    std::vector<traces::Event> batch(4096);
+    while (std::size_t n = reader->read(batch)) {
+      if (o.renumber) {
+        for (std::size_t i = 0; i < n; ++i) renumberer.apply(batch[i]);
+      }
+      writer->write(std::span<const traces::Event>(batch.data(), n));
     }
-    writer->write(std::span<const traces::Event>(batch.data(), n));
-  }
-  writer->finish();
+    writer->finish();
+  });
   spdlog::debug("{}: {} events, {} -> {}", reader->source(), reader->events_read(),
                 traces::format_name(reader->format()), traces::format_name(to));
   return exit_ok;

@@ -192,7 +192,8 @@ done
 # removed too: it was left behind, and a JSON Lines trace cut at a line end
 # can read as a whole, shorter one.
 for cmd in "gen -n 5000 --to jsonl -o cut.out" "gen -n 5000 --to binary -o cut.out" \
-  "gen -n 5000 --to json -o cut.out"; do
+  "gen -n 5000 --to json -o cut.out" "convert big.jsonl cut.out --to jsonl" \
+  "convert big.jsonl cut.out --to binary --renumber"; do
   rm -f cut.out
   # shellcheck disable=SC2086
   (
