@@ -15,6 +15,7 @@
 
 #include "fa32/app/cli.hpp"
 #include "fa32/app/number_checks.hpp"
+#include "fa32/app/output_check.hpp"
 #include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/traces/import.hpp"
@@ -105,26 +106,35 @@ int run_import(const ImportOptions& o) {
     prefix_in = std::make_unique<std::istream>(prefix.get());
     in = prefix_in.get();
   }
-  auto writer = traces::create_writer(o.output, format, header);
-  const RemoveOnSignal remove_on_signal(o.output);
-  traces::ImportBuilder builder(writer.get());
-  try {
-    traces::import_log(*from, *in, name, builder, import_options);
-  } catch (...) {
-    // Only a log read once (a pipe) gets here with events behind it: a
-    // regular file failed in the counting pass. Its events before the bad
-    // line are kept; the unfinished trace reads as truncated, as a convert
-    // stopped by a bad event does. A write error here would hide the log's
-    // error, which is the one the user needs.
+  // A write error removes the output (write_trace_file).
+  write_trace_file(o.output, [&] {
+    auto writer = traces::create_writer(o.output, format, header);
+    const RemoveOnSignal remove_on_signal(o.output);
+    traces::ImportBuilder builder(writer.get());
     try {
-      builder.flush();
+      traces::import_log(*from, *in, name, builder, import_options);
+    } catch (const traces::WriteError&) {
+      throw;
     } catch (...) {
+      // Only a log read once (a pipe) gets here with events behind it: a
+      // regular file failed in the counting pass. Its events before the bad
+      // line are kept; the unfinished trace reads as truncated, as a convert
+      // stopped by a bad event does. A write error here must not hide the
+      // log's error, which is the one the user needs: it is said besides,
+      // and the output, which lacks some of those events, removed.
+      try {
+        builder.flush();
+        writer->flush();  // else its destructor would, and hide a failure
+      } catch (const traces::WriteError& e) {
+        spdlog::error("{}{}", e.what(), remove_incomplete_output(o.output));
+      } catch (...) {
+      }
+      throw;
     }
-    throw;
-  }
-  const traces::ImportStats& s = builder.finish();
-  writer->finish();
-  spdlog::info("import: {}: {}", o.output == "-" ? "<stdout>" : o.output, s.summary());
+    const traces::ImportStats& s = builder.finish();
+    writer->finish();
+    spdlog::info("import: {}: {}", o.output == "-" ? "<stdout>" : o.output, s.summary());
+  });
   return exit_ok;
 }
 
@@ -150,7 +160,8 @@ Command setup_import(CLI::App& parent) {
       "and id bound (a log still being written is read as far as it went when the import began);\n"
       "standard input or a pipe is read once, and the header leaves them out. A malformed line\n"
       "fails the import: from a file nothing is written; from a pipe the trace keeps the events\n"
-      "before it and reads as truncated.\n"
+      "before it and reads as truncated. A trace that cannot be written whole (a full disk, the file\n"
+      "size limit) is removed.\n"
       "\n"
       "Exit codes:\n"
       "  0  the trace is written\n"

@@ -12,7 +12,7 @@
 #    is exit 2 saying "No space left on device", and a report file cut
 #    short is exit 2 and removed, also past a file size limit (ulimit -f)
 #    when SIGXFSZ is not ignored, and so is a trace file (gen, convert,
-#    import) cut short;
+#    import, also from a pipe stopped by a bad line) cut short;
 #  - a closed standard descriptor is never taken by a file fa32 writes.
 #   output_safety.sh FA32 TRACE
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -191,14 +191,16 @@ done
 # A trace file cut short by the same limit is exit 2, says why and is
 # removed too: it was left behind, and a JSON Lines trace cut at a line end
 # can read as a whole, shorter one.
+printf '+ 0x%x 0x10\n' $(seq 4096 16 90000) >long.log
 for cmd in "gen -n 5000 --to jsonl -o cut.out" "gen -n 5000 --to binary -o cut.out" \
   "gen -n 5000 --to json -o cut.out" "convert big.jsonl cut.out --to jsonl" \
-  "convert big.jsonl cut.out --to binary --renumber"; do
+  "convert big.jsonl cut.out --to binary --renumber" "import --from mtrace long.log --to jsonl -o cut.out" \
+  "import --from mtrace /dev/stdin --to binary -o cut.out"; do
   rm -f cut.out
   # shellcheck disable=SC2086
   (
     ulimit -f 2
-    "$fa32" $cmd 2>err.txt
+    "$fa32" $cmd 2>err.txt <long.log
   )
   rc=$?
   [ "$rc" = 2 ] || fail "fa32 $cmd (2 KiB limit): exit $rc, expected 2"
@@ -206,6 +208,22 @@ for cmd in "gen -n 5000 --to jsonl -o cut.out" "gen -n 5000 --to binary -o cut.o
   grep -q 'cut.out: write error: File too large; the incomplete file was removed' err.txt ||
     fail "fa32 $cmd (2 KiB limit): $(head -c 300 err.txt)"
 done
+# A pipe that stops at a bad line keeps the events before it, unless they
+# could not be written: the bad line is the error, the write error is said
+# too, and the output, which lacks those events, is removed (it was kept,
+# cut short, and the write error not said).
+rm -f cut.out
+(
+  ulimit -f 2
+  "$fa32" import --from mtrace - --to jsonl -o cut.out 2>err.txt < <(cat long.log bad.log)
+)
+rc=$?
+[ "$rc" = 2 ] || fail "import of a pipe with a bad line (2 KiB limit): exit $rc, expected 2"
+[ ! -e cut.out ] || fail "import of a pipe with a bad line (2 KiB limit) left $(wc -c <cut.out) bytes behind"
+grep -q '<stdin>:5374: expected "+ PTR SIZE"' err.txt ||
+  fail "import of a pipe with a bad line (2 KiB limit): not the bad line: $(head -c 300 err.txt)"
+grep -q 'cut.out: write error: File too large; the incomplete file was removed' err.txt ||
+  fail "import of a pipe with a bad line (2 KiB limit): not the write error: $(head -c 300 err.txt)"
 
 # The same limit with SIGXFSZ at its default, as a shell leaves it: fa32
 # was killed by the signal (exit 153, no message), its output cut short
