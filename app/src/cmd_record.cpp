@@ -230,7 +230,9 @@ int run_record(const RecordOptions& options) {
       h.metadata.erase("signal");
       h.metadata["parent_trace"] = options.output;
     }
-    record::ConvertResult r = record::convert_process(process, out, h);
+    // A trace cut short by a full disk or the file size limit is removed.
+    record::ConvertResult r;
+    write_trace_file(out, [&] { r = record::convert_process(process, out, h); });
     std::string extra;
     if (r.torn != 0) extra += "; " + std::to_string(r.torn) + " torn record(s) of calls cut short skipped";
     if (r.overflow)
@@ -262,7 +264,7 @@ Command setup_record(CLI::App& parent) {
   app->positionals_at_end();
   app->footer(R"(Exit status: the program's own; 128+N if signal N killed it (a warning names the
 signal); 127 if it could not be started; 2 for a usage error, a missing recorder
-library or a trace that cannot be written.
+library or a trace that cannot be written (what was written of it is removed).
 
 The recorder library is found beside the fa32 executable (LIBDIR/fa32/libfa32_record.so);
 FA32_RECORD_LIBRARY=PATH overrides it. A forked child is not recorded unless

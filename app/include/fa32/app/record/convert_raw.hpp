@@ -44,7 +44,8 @@ struct ConvertResult {
 // Converts one process into a binary trace at out_path. header supplies
 // the metadata known to the caller (command, exit status); counts, pid,
 // date and id bound are added here. Throws TraceError on unreadable raw
-// files, std::runtime_error on write errors.
+// files, traces::WriteError when the trace cannot be written (the caller
+// removes what was), std::runtime_error when a scratch file cannot.
 ConvertResult convert_process(const RawProcess& process, const std::string& out_path,
                               traces::TraceHeader header);
 
