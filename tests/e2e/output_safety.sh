@@ -225,6 +225,17 @@ grep -q '<stdin>:5374: expected "+ PTR SIZE"' err.txt ||
 grep -q 'cut.out: write error: File too large; the incomplete file was removed' err.txt ||
   fail "import of a pipe with a bad line (2 KiB limit): not the write error: $(head -c 300 err.txt)"
 
+# bench copies each trace into a memory file for its workers, which counts
+# against the file size limit too: the error named only /proc/PID/fd/N.
+(
+  ulimit -f 2
+  "$fa32" -q bench big.jsonl -a fa32 -n 1 --warmup 0 --min-time 0 >/dev/null 2>err.txt
+)
+rc=$?
+[ "$rc" = 2 ] || fail "fa32 bench (2 KiB limit): exit $rc, expected 2"
+grep -q 'big.jsonl: cannot make the in-memory copy the workers replay: .*File too large' err.txt ||
+  fail "fa32 bench (2 KiB limit): $(head -c 300 err.txt)"
+
 # The same limit with SIGXFSZ at its default, as a shell leaves it: fa32
 # was killed by the signal (exit 153, no message), its output cut short
 # left behind.

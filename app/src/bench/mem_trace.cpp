@@ -45,18 +45,24 @@ MemTrace MemTrace::copy_of(traces::TraceReader& reader, const std::string& name)
 
   traces::TraceHeader header = reader.header();
   header.metadata["bench.source"] = name;
-  auto writer = traces::create_writer(t.path_, traces::Format::binary, header);
   traces::Validator validator;
-  std::array<traces::Event, 4096> buf;
-  while (std::size_t n = reader.read(buf)) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (auto err = validator.check(buf[i])) {
-        throw traces::TraceError(reader.source() + ": " + err->message);
+  try {
+    auto writer = traces::create_writer(t.path_, traces::Format::binary, header);
+    std::array<traces::Event, 4096> buf;
+    while (std::size_t n = reader.read(buf)) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (auto err = validator.check(buf[i])) {
+          throw traces::TraceError(reader.source() + ": " + err->message);
+        }
       }
+      writer->write(std::span<const traces::Event>(buf.data(), n));
     }
-    writer->write(std::span<const traces::Event>(buf.data(), n));
+    writer->finish();
+  } catch (const traces::WriteError& e) {
+    // The memory file counts against the file size limit (ulimit -f): the
+    // error named only "/proc/PID/fd/N", no trace.
+    throw std::runtime_error(name + ": cannot make the in-memory copy the workers replay: " + e.what());
   }
-  writer->finish();
   t.events_ = validator.summary().events;
   t.live_peak_ = validator.summary().peak_live_bytes;
   return t;
