@@ -69,6 +69,24 @@ TEST_CASE("a calloc whose count times size overflows is refused by any limit") {
   CHECK(a.live() == 0);
 }
 
+TEST_CASE("no limit: a request past 2^64 - 1 live bytes is refused without naming a limit") {
+  // --memory-limit none: the warning named "the memory limit of
+  // 18446744073709551615 bytes", a limit the user had just lifted.
+  fa32::traces::Event e;
+  e.op = Op::calloc;
+  e.id = 1;
+  e.size = std::uint64_t{1} << 33;
+  e.count = std::uint64_t{1} << 33;
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 16), to_replay_event(e, 1), ev_free(1), ev_free(0)};
+  TestAllocator a;
+  const ReplayResult r = replay(evs, a, ReplayOptions{});  // memory_limit: none
+  CHECK(r.refused_by_limit == 1);
+  CHECK(r.failed_allocs == 1);
+  CHECK(r.first_refusal.find("the memory limit of") == std::string::npos);
+  CHECK(r.first_refusal.find("past 2^64 - 1 bytes") != std::string::npos);
+  CHECK(a.live() == 0);
+}
+
 TEST_CASE("no limit: every request reaches the allocator") {
   const std::vector<ReplayEvent> evs{ev_malloc(0, 5000), ev_free(0)};
   LimitedAllocator a(100);  // fails what is above 100 bytes by itself

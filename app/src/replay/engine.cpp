@@ -110,10 +110,15 @@ void Replayer::refuse(std::uint64_t index, const ReplayEvent& e, std::uint64_t l
   if (e.op() == Op::calloc && e.size == UINT64_MAX) what = "count x size overflows 64 bits";
   if (e.op() == Op::aligned_alloc)
     what += ", aligned to " + std::to_string(e.alignment()) + ", which counts against the limit too";
+  // With no limit (--memory-limit none) only what no allocator could make
+  // is refused: naming a "memory limit of 18446744073709551615 bytes" there
+  // told the user of a limit they had just lifted.
+  const std::string past = options_.memory_limit == UINT64_MAX
+                               ? "2^64 - 1 bytes, more than any allocator can give (there is no memory limit)"
+                               : "the memory limit of " + count_noun(options_.memory_limit, "byte");
   result_.first_refusal = "event " + std::to_string(index) + ": " + std::string(traces::op_name(e.op())) +
                           " of " + id_text(e.id()) + " (" + what + ") would take live requested bytes from " +
-                          std::to_string(live_bytes) + " past the memory limit of " +
-                          count_noun(options_.memory_limit, "byte") + ": not made, counted as failed";
+                          std::to_string(live_bytes) + " past " + past + ": not made, counted as failed";
 }
 
 bool Replayer::verify_block(std::uint64_t index, std::uint64_t id, const Slot& s, std::uint64_t bytes,
