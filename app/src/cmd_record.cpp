@@ -22,6 +22,7 @@
 #include "fa32/app/output_check.hpp"
 #include "fa32/app/process/spawn.hpp"
 #include "fa32/app/record/convert_raw.hpp"
+#include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/shell_quote.hpp"
 #include "fa32/record/raw_format.h"
 
@@ -195,6 +196,9 @@ int run_record(const RecordOptions& options) {
     status = wait_for(child, options.follow_forks);
   }
   if (options.follow_forks) ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+  // The program has exited: a signal now ends fa32 (as in any other
+  // command) during the conversion, and must not leave the raw recordings.
+  const RemoveDirOnSignal remove_scratch_on_signal(scratch.path);
   auto processes = record::list_raw_files(scratch.path);
   // After an exec the signal killed another program than the one started
   // (`sh -c 'exec prog'`): the warning names the image that was running.

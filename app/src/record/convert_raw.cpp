@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "fa32/app/remove_on_signal.hpp"
 #include "fa32/app/shell_quote.hpp"
 #include "fa32/record/raw_format.h"
 #include "fa32/traces/reader.hpp"
@@ -319,6 +320,8 @@ ConvertResult convert_process(const RawProcess& process, const std::string& out_
   result.stats.add_to(md, "");
 
   auto writer = traces::create_writer(out_path, traces::Format::binary, header);
+  // A big recording takes seconds to write: a ^C then left a trace cut short.
+  const RemoveOnSignal remove_on_signal(out_path);
   second_pass(images, counter, outcomes, *writer);
   writer->finish();
   return result;
