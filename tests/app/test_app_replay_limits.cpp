@@ -51,13 +51,22 @@ TEST_CASE("the memory limit refuses what would go past it, counts it and keeps t
   CHECK(r.first_refusal.find("from 600 past the memory limit of 1000 bytes") != std::string::npos);
 }
 
-TEST_CASE("a calloc whose count times size overflows is refused by any limit") {
+namespace {
+
+// A calloc of 2^33 elements of 2^33 bytes: count x size overflows 64 bits.
+ReplayEvent overflowing_calloc(std::uint64_t id) {
   fa32::traces::Event e;
   e.op = Op::calloc;
-  e.id = 0;
+  e.id = id;
   e.size = std::uint64_t{1} << 33;
   e.count = std::uint64_t{1} << 33;
-  const std::vector<ReplayEvent> evs{to_replay_event(e, 0), ev_free(0)};
+  return to_replay_event(e, 0);
+}
+
+}  // namespace
+
+TEST_CASE("a calloc whose count times size overflows is refused by any limit") {
+  const std::vector<ReplayEvent> evs{overflowing_calloc(0), ev_free(0)};
   TestAllocator a;
   ReplayOptions o;
   o.memory_limit = UINT64_MAX - 1;
@@ -72,12 +81,7 @@ TEST_CASE("a calloc whose count times size overflows is refused by any limit") {
 TEST_CASE("no limit: a request past 2^64 - 1 live bytes is refused without naming a limit") {
   // --memory-limit none: the warning named "the memory limit of
   // 18446744073709551615 bytes", a limit the user had just lifted.
-  fa32::traces::Event e;
-  e.op = Op::calloc;
-  e.id = 1;
-  e.size = std::uint64_t{1} << 33;
-  e.count = std::uint64_t{1} << 33;
-  const std::vector<ReplayEvent> evs{ev_malloc(0, 16), to_replay_event(e, 1), ev_free(1), ev_free(0)};
+  const std::vector<ReplayEvent> evs{ev_malloc(0, 16), overflowing_calloc(1), ev_free(1), ev_free(0)};
   TestAllocator a;
   const ReplayResult r = replay(evs, a, ReplayOptions{});  // memory_limit: none
   CHECK(r.refused_by_limit == 1);
