@@ -235,8 +235,10 @@ int run_record(const RecordOptions& options) {
       h.metadata["parent_trace"] = options.output;
     }
     // A trace cut short by a full disk or the file size limit is removed.
+    // A named reference: clang before 16 refuses to capture a structured binding.
+    const record::RawProcess& raw = process;
     record::ConvertResult r;
-    write_trace_file(out, [&] { r = record::convert_process(process, out, h); });
+    write_trace_file(out, [&] { r = record::convert_process(raw, out, h); });
     std::string extra;
     if (r.torn != 0) extra += "; " + std::to_string(r.torn) + " torn record(s) of calls cut short skipped";
     if (r.overflow)
