@@ -166,6 +166,14 @@ class FdSink final : public ByteSink {
     }
   }
   void flush() override {}
+  // close() is where some file systems (NFS, quotas) first report that
+  // the data did not fit; the trace is not whole until it succeeds.
+  void finish() override {
+    if (!owned_) return;
+    owned_ = false;
+    // Linux releases the descriptor even when close fails: never retried.
+    if (::close(fd_) != 0 && errno != EINTR) throw WriteError(name_ + ": write error: " + errno_text());
+  }
 
  private:
   int fd_;
