@@ -460,6 +460,12 @@ FA32_EXPORT void* realloc(void* ptr, size_t size) {
 FA32_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
   size_t bytes;
   if (__builtin_mul_overflow(count, size, &bytes)) {
+    /* A call that returns NULL is a failed allocation, as a calloc that
+     * overflows is; ptr is untouched, so its id stays live. */
+    if (enter()) {
+      put(FA32_RAW_MALLOC, NULL, SIZE_MAX, 0);
+      leave();
+    }
     errno = ENOMEM;
     return NULL;
   }
