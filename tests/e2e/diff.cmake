@@ -54,7 +54,13 @@ fa32_e2e(diff/bench-speed-gate-holds ARGS diff reports/bench-base.json reports/b
 # --ignore: a section or a figure left out; naming nothing is a usage error.
 fa32_e2e(diff/ignore-timing ARGS diff ${reports} --ignore timing --format json JSON diff.ignore.json)
 fa32_e2e(diff/ignore-then-gate ARGS diff ${reports} --ignore memory.footprint_peak --max-regression memory.footprint_peak=5
-         EXIT 2 STDERR "names no figure")
+         EXIT 2 STDERR "names no figure left to compare: --ignore left out")
+# Overlapping --ignore in either order: each names a figure of the reports,
+# even one an earlier --ignore left out (it was exit 2, "names no figure").
+fa32_e2e(diff/ignore-section-then-figure ARGS diff ${reports} --ignore timing --ignore timing.ns_per_event
+         --format json JSON diff.ignore.json)
+fa32_e2e(diff/ignore-figure-then-section ARGS diff ${reports} --ignore timing.ns_per_event --ignore timing
+         --format json JSON diff.ignore.json)
 # Options before the reports: each takes one value, not the reports after it.
 fa32_e2e(diff/ignore-before-reports ARGS diff --ignore timing ${reports} --format json JSON diff.ignore.json)
 fa32_e2e(diff/gate-before-reports ARGS diff --max-regression footprint_peak=5 ${reports} EXIT 1

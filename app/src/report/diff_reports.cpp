@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 
 #include "fa32/app/cli.hpp"
@@ -472,6 +473,11 @@ void add_gate(Diff& d, std::string_view spec) {
   // A figure of a class (workload, allocator, trace) that one report
   // lacks is a figure of the other: the gate compared nothing, and fails.
   for (const DiffRow& r : d.one_sided) matched = matched || matches(r, g.figure);
+  if (!matched && std::any_of(d.ignored.begin(), d.ignored.end(),
+                              [&](const DiffRow& r) { return matches(r, g.figure); })) {
+    throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +
+                     "' names no figure left to compare: --ignore left out every figure it names");
+  }
   if (!matched) {
     throw InputError("--max-regression " + std::string(spec) + ": '" + g.figure +
                      "' names no figure of these reports (use a JSON name such as footprint_peak or "
@@ -498,11 +504,18 @@ void ignore_figures(Diff& d, std::string_view figure) {
     }
     return false;
   };
-  const auto before = d.rows.size() + d.one_sided.size();
-  d.rows.erase(std::remove_if(d.rows.begin(), d.rows.end(), named), d.rows.end());
-  d.one_sided.erase(std::remove_if(d.one_sided.begin(), d.one_sided.end(), named), d.one_sided.end());
-  if (d.rows.size() + d.one_sided.size() == before) {
-    throw InputError("--ignore " + std::string(figure) + ": names no figure of these reports");
+  // Checked against every figure of the reports, those an earlier --ignore
+  // left out included: "--ignore timing --ignore timing.ns_per_event" is
+  // as good as the other order, not a usage error.
+  const bool names_any = std::any_of(d.rows.begin(), d.rows.end(), named) ||
+                         std::any_of(d.one_sided.begin(), d.one_sided.end(), named) ||
+                         std::any_of(d.ignored.begin(), d.ignored.end(), named);
+  if (!names_any) throw InputError("--ignore " + std::string(figure) + ": names no figure of these reports");
+  for (std::vector<DiffRow>* rows : {&d.rows, &d.one_sided}) {
+    const auto first =
+        std::stable_partition(rows->begin(), rows->end(), [&](const DiffRow& r) { return !named(r); });
+    d.ignored.insert(d.ignored.end(), std::make_move_iterator(first), std::make_move_iterator(rows->end()));
+    rows->erase(first, rows->end());
   }
 }
 

@@ -72,6 +72,10 @@ struct Diff {
   // not rows (one line of context says so), but a gate or --ignore may
   // still name them.
   std::vector<DiffRow> one_sided;  // figure and plain only
+  // Figures --ignore left out: still figures of the reports, so a later
+  // --ignore may name them again (in any order) and a gate on them is told
+  // why it has nothing to compare.
+  std::vector<DiffRow> ignored;
   std::vector<DiffGate> gates;
   bool passed() const;
 };
@@ -93,7 +97,8 @@ void add_gate(Diff& diff, std::string_view spec);
 
 // Drops the figures FIGURE names: as for a gate, or a whole section
 // ("timing": the only figures that vary from run to run of one replay).
-// Throws InputError when it names no figure.
+// Throws InputError when it names no figure of the reports (one an earlier
+// --ignore left out still counts).
 void ignore_figures(Diff& diff, std::string_view figure);
 
 enum class DiffFormat { text, markdown, json };
