@@ -63,6 +63,15 @@ fa32_e2e(stats/invalid-lenient ARGS stats invalid.json --lenient EXIT 0)
 fa32_e2e(replay/missing-file ARGS replay no-such-trace.json EXIT 2 STDERR "no-such-trace.json")
 fa32_e2e(replay/garbage ARGS replay garbage.txt EXIT 2 STDERR "garbage.txt")
 fa32_e2e(replay/no-trace ARGS replay EXIT 2 STDERR "traces is required")
+# The wrong file where a trace belongs: a report (replay's, bench's) or a
+# config is named as such (it was 'unknown header key "allocator"', or 'the
+# trace object has no "events" array', as if the trace were broken).
+fa32_e2e(replay/report-is-not-a-trace ARGS replay reports/base.json EXIT 2
+         STDERR "reports/base.json: line [0-9]+, byte [0-9]+: header: not a trace but an fa32 report")
+fa32_e2e(tune/bench-report-is-not-a-trace ARGS tune reports/bench-base.json EXIT 2
+         STDERR "header: not a trace but an fa32 report")
+fa32_e2e(validate/config-is-not-a-trace ARGS validate tiny.config.json EXIT 2
+         STDERR "header: not an fa32 trace: the object has no \"format\"")
 fa32_e2e(bad-option/touch ARGS replay clean.json --touch sometimes EXIT 2 STDERR "--touch: sometimes not in")
 fa32_e2e(bad-option/allocator ARGS replay clean.json --allocator jemalloc EXIT 2
          STDERR "--allocator: jemalloc not in")

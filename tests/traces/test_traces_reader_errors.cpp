@@ -46,6 +46,18 @@ TEST_CASE("JSON header errors") {
   CHECK(read_error(R"({"format":"other","version":1,"events":[]})").find("not an fa32 trace") !=
         std::string::npos);
   CHECK(read_error(R"({"version":1,"events":[]})").find("no \"format\"") != std::string::npos);
+  // Not a trace at all: a report (its events is an object of counts), a
+  // bench report, a config; in JSON and on one line (read as JSON Lines).
+  for (const char* report :
+       {R"({"schema_version":1,"trace":{},"allocator":{},"events":{"total":0}})",
+        "{\n\"schema_version\":1,\"trace\":{},\"allocator\":{},\"events\":{\"total\":0}}",
+        "{\n\"clock\":\"cpu\",\"command\":\"bench\",\"workloads\":[]}"}) {
+    INFO(report);
+    CHECK(read_error(report).find("not a trace but an fa32 report") != std::string::npos);
+    CHECK(read_error(report).find("unknown header key") == std::string::npos);
+  }
+  CHECK(read_error("{\n\"classes\":[16,32],\"cache\":2}")
+            .find("not an fa32 trace: the object has no \"format\"") != std::string::npos);
   CHECK(read_error(R"({"format":"fa32-trace","events":[]})").find("no \"version\"") != std::string::npos);
   CHECK(read_error(R"({"format":"fa32-trace","version":1,"colour":"red","events":[]})")
             .find("unknown header key \"colour\"") != std::string::npos);

@@ -79,6 +79,17 @@ std::string check_version(std::uint64_t version) {
 
 std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool require_format) {
   if (!j.is_object()) return "the header is not a JSON object";
+  // Said before any unknown key: a report or a config given where a trace
+  // belongs was told 'unknown header key "allocator"', which reads as a
+  // broken trace rather than the wrong file.
+  if (require_format && !j.contains("format")) {
+    const auto command = j.find("command");
+    if (j.contains("schema_version") || (command != j.end() && *command == "bench")) {
+      return "not a trace but an fa32 report (what fa32 replay, stats or bench write with --format json): "
+             "give the trace it was made from";
+    }
+    return "not an fa32 trace: the object has no \"format\": \"fa32-trace\"";
+  }
   bool have_format = false;
   bool have_version = false;
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -116,7 +116,12 @@ class JsonReader final : public TextReader {
     nlohmann::json header = nlohmann::json::object();
     for (bool first = true;; first = false) {
       int c = peek();
-      if (c == '}') fail_here("the trace object has no \"events\" array" + jsonl_hint());
+      if (c == '}') {
+        // An object that is no trace at all (a report, a config) is named
+        // as such, not as a trace missing its events.
+        if (!header.contains("format")) fail_here("header: " + header_from_json(header, header_, true));
+        fail_here("the trace object has no \"events\" array" + jsonl_hint());
+      }
       if (!first) {
         // Cut right after a value: say so, as for a cut anywhere else in it.
         if (c == -1) fail_truncated("input ends inside the header");
@@ -146,7 +151,9 @@ class JsonReader final : public TextReader {
     }
     std::string err = header_from_json(header, header_, true);
     if (!err.empty()) {
-      fail_here("header: " + err + " (\"format\" and \"version\" must come before \"events\")");
+      const bool report = err.rfind("not a trace but an fa32 report", 0) == 0;
+      fail_here("header: " + err +
+                (report ? "" : " (\"format\" and \"version\" must come before \"events\")"));
     }
     expect('[', "to open \"events\"");
   }
