@@ -474,3 +474,31 @@ TEST_CASE("tune: the class refinement keeps to the budget, and says when it was 
   const tune::TuneResult full = memory_search(one(input("t", events)));
   for (const std::string& n : full.notes) CHECK(n.find("refine") == std::string::npos);
 }
+
+// Without a timed round, speed and balanced keep the default (recommend.cpp);
+// the budget's note said "the choice is by memory alone" all the same, so
+// tune's warning and its recommendation told the user two different things.
+// The budget is a few times what the memory search takes: enough for the
+// search, not for timing the finalists (about three times as long again).
+TEST_CASE("tune: a budget that leaves no time to time anything says the default is kept, and keeps it") {
+  const auto events = fa32::test::churn_events({24, 40, 100, 300}, 20000, 3000);
+  const double search_seconds = memory_search(one(input("t", events))).seconds;
+  bool ran_out_before_timing = false;
+  for (double times : {1.5, 2.0, 3.0, 4.5}) {
+    tune::TuneOptions o;
+    o.objective = tune::Objective::balanced;
+    o.budget_seconds = search_seconds * times;
+    const tune::TuneResult r = tune::run_search(one(input("t", events)), o);
+    for (const std::string& n : r.notes) {
+      if (n.find("ran out before timing round 1") == std::string::npos) continue;
+      ran_out_before_timing = true;
+      INFO(n);
+      CHECK(n.find("the default is kept") != std::string::npos);
+      CHECK(n.find("memory alone") == std::string::npos);
+      CHECK(r.recommended == 0);
+      CHECK(r.timing_rounds == 0);
+    }
+    if (ran_out_before_timing) break;
+  }
+  CHECK(ran_out_before_timing);
+}

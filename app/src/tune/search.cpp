@@ -190,7 +190,7 @@ void Search::time_finalists() {
       char buf[200];
       std::snprintf(buf, sizeof buf, "--budget %g s ran out before timing round %d (about %.1f s)%s",
                     o_.budget_seconds, result_.timing_rounds + 1, round,
-                    result_.timing_rounds == 0 ? "; nothing was timed, the choice is by memory alone" : "");
+                    result_.timing_rounds == 0 ? "; nothing was timed, so the default is kept" : "");
       result_.notes.push_back(buf);
       return;
     }
