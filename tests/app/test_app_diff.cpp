@@ -470,3 +470,34 @@ TEST_CASE("integer figures past 2^53 compare and print exactly, not as doubles")
   CHECK((*total)["base"].get<std::uint64_t>() == UINT64_MAX);
   CHECK((*total)["change"] == -1);
 }
+
+// A replay that stopped at an error counted only the events before it, so
+// its figures shrink: a gate on them passed (exit 0) on a trace that was
+// never replayed whole. Now diff warns and every gate fails.
+TEST_CASE("a report whose replay stopped at an error fails every gate, and diff says why") {
+  const json good = replay_report(1000, 0.5, {16});
+  json stopped = replay_report(500, 0.5, {16});  // smaller: the replay stopped early
+  stopped["error"] = {
+      {"kind", "invalid_event"}, {"event", 3}, {"message", "event 3: free of id 8: never allocated"}};
+  Diff d = diff_reports(good, stopped, "good.json", "stopped.json");
+  REQUIRE(d.stopped.size() == 1);
+  CHECK(d.stopped[0] ==
+        "stopped.json: the replay stopped at an error (event 3: free of id 8: never allocated); its figures "
+        "cover "
+        "only the events before it");
+  CHECK(std::find(d.warnings.begin(), d.warnings.end(), d.stopped[0]) != d.warnings.end());
+  add_gate(d, "footprint_peak=5");  // 1000 -> 500: better, yet nothing was compared
+  CHECK_FALSE(d.passed());
+  CHECK(d.gates.back().message == d.stopped[0]);
+  // Several traces in one report: the one that stopped is named by its path.
+  json many = json::array({good, stopped});
+  many[1]["trace"]["path"] = "s.json";
+  Diff m = diff_reports(many, many, "a.json", "b.json");
+  REQUIRE(m.stopped.size() == 2);
+  CHECK(m.stopped[0].rfind("a.json [s.json]: the replay stopped", 0) == 0);
+  // A report without an error (null) is compared as before.
+  Diff ok = diff_reports(good, good, "a", "b");
+  CHECK(ok.stopped.empty());
+  add_gate(ok, "footprint_peak=5");
+  CHECK(ok.passed());
+}

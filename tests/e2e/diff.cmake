@@ -51,6 +51,15 @@ fa32_e2e(diff/bench-gate ARGS diff reports/bench-base.json reports/bench-new.jso
 fa32_e2e(diff/bench-speed-gate-holds ARGS diff reports/bench-base.json reports/bench-new.json
          --max-regression ns_per_event.median=0 EXIT 0)
 
+# A report whose replay stopped at an error: its figures cover only the
+# events before it, so diff warns and every gate fails (gates on figures
+# that shrank, or stayed, passed: exit 0 on a trace never replayed whole).
+fa32_e2e(diff/stopped-replay-fails-gates ARGS diff reports/base.json reports/stopped.json
+         --max-regression footprint_peak=5 EXIT 1
+         STDERR "reports/stopped.json: the replay stopped at an error \\(event 5: free of id 9")
+fa32_e2e(diff/stopped-replay-warns ARGS diff reports/stopped.json reports/base.json EXIT 0
+         STDERR "warning: reports/stopped.json: the replay stopped at an error")
+
 # --ignore: a section or a figure left out; naming nothing is a usage error.
 fa32_e2e(diff/ignore-timing ARGS diff ${reports} --ignore timing --format json JSON diff.ignore.json)
 fa32_e2e(diff/ignore-then-gate ARGS diff ${reports} --ignore memory.footprint_peak --max-regression memory.footprint_peak=5

@@ -299,6 +299,41 @@ json load_report(const std::string& path) {
   return j;
 }
 
+namespace {
+
+// A replay that stopped at an error counted only the events before it:
+// its footprint, leaks and counts shrink, and a gate would pass on a trace
+// that was never replayed whole.
+void note_stopped(const json& report, const std::string& file, Diff& d) {
+  const auto one = [&](const json& r, const std::string& name) {
+    if (!r.is_object()) return;
+    const auto error = r.find("error");
+    if (error == r.end() || !error->is_object()) return;
+    const auto event = error->find("event");
+    const auto message = error->find("message");
+    std::string what;  // "event 5: free of id 9: ...", or the event alone
+    if (message != error->end() && message->is_string())
+      what = message->get<std::string>();
+    else if (event != error->end() && event->is_number_unsigned())
+      what = "event " + std::to_string(event->get<std::uint64_t>());
+    d.stopped.push_back(name + ": the replay stopped at an error" + (what.empty() ? "" : " (" + what + ")") +
+                        "; its figures cover only the events before it");
+    d.warnings.push_back(d.stopped.back());
+  };
+  if (!report.is_array()) return one(report, file);
+  for (const json& r : report) {
+    std::string name = file;
+    if (r.is_object() && r.contains("trace") && r["trace"].is_object()) {
+      const json& trace = r["trace"];
+      if (trace.contains("path") && trace["path"].is_string())
+        name += " [" + trace["path"].get<std::string>() + "]";
+    }
+    one(r, name);
+  }
+}
+
+}  // namespace
+
 Diff diff_reports(const json& base, const json& next, std::string base_file, std::string new_file) {
   Diff d;
   d.base_file = std::move(base_file);
@@ -310,6 +345,10 @@ Diff diff_reports(const json& base, const json& next, std::string base_file, std
                      d.new_file + ")");
   }
   d.kind = kb;
+  if (kb == "replay") {
+    note_stopped(base, d.base_file, d);
+    note_stopped(next, d.new_file, d);
+  }
   if (base.is_array() != next.is_array()) {
     d.warnings.push_back(
         "one file holds several traces' reports, the other one: only figures of the same "
@@ -491,6 +530,10 @@ void add_gate(Diff& d, std::string_view spec) {
     g.message = g.figure +
                 (in_both ? " has a value in only one of the reports" : " is in only one of the reports") +
                 ": nothing to compare";
+  }
+  if (!d.stopped.empty()) {
+    g.passed = false;
+    g.message = d.stopped.front();
   }
   d.gates.push_back(std::move(g));
 }

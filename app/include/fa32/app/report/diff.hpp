@@ -76,6 +76,10 @@ struct Diff {
   // --ignore may name them again (in any order) and a gate on them is told
   // why it has nothing to compare.
   std::vector<DiffRow> ignored;
+  // Reports whose replay stopped at an error (an invalid event, a
+  // corruption): their figures cover only the events before it, so every
+  // gate fails, naming the first of them.
+  std::vector<std::string> stopped;
   std::vector<DiffGate> gates;
   bool passed() const;
 };
