@@ -117,9 +117,14 @@
 #ifndef FASTALLOC32_ALLOC_SIZE
 #if FASTALLOC32_HAS_ATTRIBUTE_(alloc_size)
 #define FASTALLOC32_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
-#define FASTALLOC32_ALLOC_SIZE2(n, m) __attribute__((alloc_size(n, m)))
 #else
 #define FASTALLOC32_ALLOC_SIZE(n)
+#endif
+#endif
+#ifndef FASTALLOC32_ALLOC_SIZE2
+#if FASTALLOC32_HAS_ATTRIBUTE_(alloc_size)
+#define FASTALLOC32_ALLOC_SIZE2(n, m) __attribute__((alloc_size(n, m)))
+#else
 #define FASTALLOC32_ALLOC_SIZE2(n, m)
 #endif
 #endif
