@@ -31,9 +31,15 @@ install(FILES ${PROJECT_BINARY_DIR}/fastalloc32Config.cmake ${PROJECT_BINARY_DIR
 
 # pkg-config: paths relative to the .pc file, so the package can be installed
 # under any prefix (cmake --install --prefix, DESTDIR) and still be found.
-file(RELATIVE_PATH _fa32_pc_to_prefix /prefix/${FA32_INSTALL_PKGCONFIGDIR} /prefix)
-string(REGEX REPLACE "/$" "" _fa32_pc_to_prefix "${_fa32_pc_to_prefix}")
-set(FA32_PC_PREFIX "\${pcfiledir}/${_fa32_pc_to_prefix}")
+# A .pc installed at an absolute path (an absolute CMAKE_INSTALL_LIBDIR) does
+# not lie under the prefix, so no path from it leads there: name the prefix.
+if(IS_ABSOLUTE "${FA32_INSTALL_PKGCONFIGDIR}")
+  set(FA32_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _fa32_pc_to_prefix /prefix/${FA32_INSTALL_PKGCONFIGDIR} /prefix)
+  string(REGEX REPLACE "/$" "" _fa32_pc_to_prefix "${_fa32_pc_to_prefix}")
+  set(FA32_PC_PREFIX "\${pcfiledir}/${_fa32_pc_to_prefix}")
+endif()
 foreach(_dir LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
     set(FA32_PC_${_dir} "${CMAKE_INSTALL_${_dir}}")

@@ -3,6 +3,8 @@
 #   MODE=cmake       configure/build/run consumer/ with find_package(fastalloc32)
 #   MODE=cmake_c     the same for c_consumer/, a project with only C enabled
 #   MODE=pkgconfig   compile/run consumer/ with `pkg-config --cflags --libs fastalloc32`
+#   MODE=abs_libdir  a library-only build with an absolute CMAKE_INSTALL_LIBDIR,
+#                    installed; its .pc must still find the headers
 # SAN_FLAGS are the sanitizer flags of the build under test: a sanitized
 # static library needs them at the consumer's link, so they are applied to
 # the consumer consistently (they are never exported by the package).
@@ -145,6 +147,33 @@ elseif(MODE STREQUAL "pkgconfig")
   expect_ok(consumer_c ${bin}/consumer_c)
   expect_ok(consumer_cpp ${bin}/consumer_cpp)
 
+elseif(MODE STREQUAL "abs_libdir")
+  # GNUInstallDirs allows an absolute CMAKE_INSTALL_LIBDIR (a packager's
+  # /usr/lib64); the .pc then lies outside PREFIX/lib, and its includedir must
+  # still name the headers that were installed. A library-only build of its
+  # own, installed where it was configured to go.
+  set(src ${WORK_DIR}/abs-libdir)
+  set(prefix ${src}/prefix)
+  file(REMOVE_RECURSE ${src})
+  run_checked("configuring the absolute-libdir build" ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${src}/build
+    -DFA32_BUILD_APP=OFF -DFA32_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=${BUILD_TYPE}
+    -DCMAKE_C_COMPILER=${C_COMPILER} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+    -DCMAKE_INSTALL_PREFIX=${prefix} -DCMAKE_INSTALL_LIBDIR=${prefix}/lib64)
+  run_checked("building it" ${CMAKE_COMMAND} --build ${src}/build)
+  run_checked("installing it" ${CMAKE_COMMAND} --install ${src}/build)
+  set(pc ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${prefix}/lib64/pkgconfig
+      PKG_CONFIG_LIBDIR=${prefix}/lib64/pkgconfig ${PKG_CONFIG})
+  run_checked("pkg-config --variable=includedir" ${pc} --variable=includedir fastalloc32)
+  string(STRIP "${run_out}" includedir)
+  if(NOT EXISTS ${includedir}/fastalloc32.h)
+    message(FATAL_ERROR "fastalloc32.pc's includedir '${includedir}' holds no fastalloc32.h "
+                        "(installed in ${prefix}/include)")
+  endif()
+  run_checked("pkg-config --cflags --libs" ${pc} --cflags --libs fastalloc32)
+  separate_arguments(flags UNIX_COMMAND "${run_out}")
+  run_checked("compiling main.c" ${C_COMPILER} ${CONSUMER_DIR}/main.c -o ${src}/consumer_c ${flags})
+  expect_ok(consumer_c ${src}/consumer_c)
+
 else()
-  message(FATAL_ERROR "MODE must be install, cmake, cmake_c or pkgconfig (got '${MODE}')")
+  message(FATAL_ERROR "MODE must be install, cmake, cmake_c, pkgconfig or abs_libdir (got '${MODE}')")
 endif()
