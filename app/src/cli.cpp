@@ -4,6 +4,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -124,6 +126,17 @@ int stdout_written(int code, const ErrnoKeepingBuf& kept) {
   return exit_bad_input;
 }
 
+// What a std::bad_alloc that no command caught means: the message was a
+// bare "std::bad_alloc", with neither the cause nor the limit that was hit.
+std::string out_of_memory_message() {
+  std::string m = "out of memory: the system refused fa32 the memory it needed";
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    m += " (the limit on address space, ulimit -v, is " + std::to_string(limit.rlim_cur / 1024) + " KiB)";
+  }
+  return m;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -185,6 +198,9 @@ int run(int argc, char** argv) {
     return exit_bad_input;
   } catch (const traces::TraceError& e) {
     spdlog::error("{}", e.what());
+    return exit_bad_input;
+  } catch (const std::bad_alloc&) {
+    spdlog::error("{}", out_of_memory_message());
     return exit_bad_input;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -65,4 +65,7 @@ if(NOT FA32_SANITIZE)
   # validate out of memory under such a limit says so, with its summary.
   add_test(NAME e2e/hostile/validate-out-of-memory
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/validate_out_of_memory.sh $<TARGET_FILE:fa32>)
+  # Memory running out anywhere else is named as such, with the limit.
+  add_test(NAME e2e/hostile/out-of-memory-message
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/out_of_memory_message.sh $<TARGET_FILE:fa32>)
 endif()
