@@ -7,7 +7,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -113,6 +116,14 @@ int run_import(const ImportOptions& o) {
     traces::ImportBuilder builder(writer.get());
     try {
       traces::import_log(*from, *in, name, builder, import_options);
+      // std::cin reads through stdio, whose read errors look like an end of
+      // file to the stream (no badbit, unlike a file's): a standard input
+      // that could not be read (closed, a directory) imported as an empty
+      // or shorter log, exit 0.
+      const int err = errno;
+      if (in == &std::cin && std::ferror(stdin) != 0) {
+        throw InputError(name + ": read error" + (err != 0 ? std::string(": ") + std::strerror(err) : ""));
+      }
     } catch (const traces::WriteError&) {
       throw;
     } catch (...) {

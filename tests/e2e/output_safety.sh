@@ -6,8 +6,9 @@
 #    a --config file or a --sizes hist:@FILE as well as a trace, and "-"
 #    when standard input or output is one of those files;
 #  - import reads a log from a pipe (once) as well as from a file (twice),
-#    keeps a pipe's events before a bad line, and refuses a pipe without
-#    newlines at the first 1 MiB;
+#    keeps a pipe's events before a bad line, refuses a pipe without
+#    newlines at the first 1 MiB, and fails on a standard input it cannot
+#    read (closed, a directory);
 #  - a report (or --help, --version) to a full standard output (/dev/full)
 #    is exit 2 saying "No space left on device", and a report file cut
 #    short is exit 2 and removed, also past a file size limit (ulimit -f)
@@ -153,6 +154,16 @@ head -c 8000000 /dev/zero | "$fa32" import --from mtrace - -o zeros.jsonl 2>err.
 rc=$?
 [ "$rc" = 2 ] || fail "import of a pipe without newlines: exit $rc, expected 2"
 grep -q '<stdin>:1: the line is longer than 1 MiB' err.txt || fail "import of a pipe without newlines: $(head -c 300 err.txt)"
+# A standard input that cannot be read (closed, a directory) is a read
+# error, not an empty log: it imported as 0 events, exit 0.
+"$fa32" import --from mtrace - -o closed-in.fa32 <&- 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "import of a closed standard input: exit $rc, expected 2"
+grep -q '<stdin>: read error: Bad file descriptor' err.txt || fail "import of a closed standard input: $(head -c 300 err.txt)"
+"$fa32" import --from logalloc - -o dir-in.fa32 <. 2>err.txt
+rc=$?
+[ "$rc" = 2 ] || fail "import of a directory on standard input: exit $rc, expected 2"
+grep -q '<stdin>: read error: Is a directory' err.txt || fail "import of a directory on standard input: $(head -c 300 err.txt)"
 
 # A full standard output.
 if [ -w /dev/full ]; then
