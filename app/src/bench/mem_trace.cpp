@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -36,18 +37,29 @@ MemTrace& MemTrace::operator=(MemTrace&& other) noexcept {
 }
 
 MemTrace MemTrace::copy_of(traces::TraceReader& reader, const std::string& name) {
+  // The memory file is fa32's own: an error naming only it ("memfd_create"
+  // or "/proc/PID/fd/N", out of descriptors under ulimit -n) did not say
+  // which trace, or what for.
+  const auto cannot = [&name](const std::string& why) {
+    return std::runtime_error(name + ": cannot make the in-memory copy the workers replay: " + why);
+  };
   MemTrace t;
   // Close-on-exec: workers open it through the parent's /proc entry, which
   // lives as long as the parent keeps the descriptor.
   t.fd_ = memfd_create("fa32-bench-trace", MFD_CLOEXEC);
-  if (t.fd_ < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+  if (t.fd_ < 0) throw cannot(std::string("memfd_create: ") + std::strerror(errno));
   t.path_ = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(t.fd_);
 
   traces::TraceHeader header = reader.header();
   header.metadata["bench.source"] = name;
   traces::Validator validator;
   try {
-    auto writer = traces::create_writer(t.path_, traces::Format::binary, header);
+    std::unique_ptr<traces::TraceWriter> writer;
+    try {
+      writer = traces::create_writer(t.path_, traces::Format::binary, header);
+    } catch (const std::runtime_error& e) {
+      throw cannot(e.what());
+    }
     std::array<traces::Event, 4096> buf;
     while (std::size_t n = reader.read(buf)) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -61,7 +73,7 @@ MemTrace MemTrace::copy_of(traces::TraceReader& reader, const std::string& name)
   } catch (const traces::WriteError& e) {
     // The memory file counts against the file size limit (ulimit -f): the
     // error named only "/proc/PID/fd/N", no trace.
-    throw std::runtime_error(name + ": cannot make the in-memory copy the workers replay: " + e.what());
+    throw cannot(e.what());
   }
   t.events_ = validator.summary().events;
   t.live_peak_ = validator.summary().peak_live_bytes;
