@@ -129,6 +129,16 @@ std::string file_size_limit() {
   return std::to_string(limit.rlim_cur);
 }
 
+// The limit on address space the program ran under (fa32's own,
+// inherited), in KiB as ulimit -v gives it, if any: below about 64 MiB more
+// than the program itself maps, the recorder finds no room for its
+// reservation and records nothing.
+std::string address_space_limit() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
+  return std::to_string(limit.rlim_cur / 1024);
+}
+
 std::string scratch_dir_for(const std::string& output) {
   // Absolute: the program may change its working directory.
   std::filesystem::path out = std::filesystem::absolute(output);
@@ -218,10 +228,14 @@ int run_record(const RecordOptions& options) {
   if (root == processes.end()) {
     spdlog::warn(
         "record: {} did not load the recorder (statically linked or set-user-ID?), or found no room for its "
-        "recording beside the output (a full disk{}): the trace is empty",
+        "recording beside the output (a full disk{}){}: the trace is empty",
         program,
         file_size_limit().empty() ? ""
-                                  : ", or the file size limit of " + file_size_limit() + " bytes, ulimit -f");
+                                  : ", or the file size limit of " + file_size_limit() + " bytes, ulimit -f",
+        address_space_limit().empty()
+            ? ""
+            : " or in its address space (the recorder reserves 64 MiB; the limit is " +
+                  address_space_limit() + " KiB, ulimit -v)");
     processes[child].pid = child;
     root = processes.find(child);
   }
