@@ -4,7 +4,6 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -19,6 +18,7 @@
 
 #include "fa32/app/command.hpp"
 #include "fa32/app/commands.hpp"
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/traces/printable.hpp"
 #include "fa32/traces/reader.hpp"
 
@@ -126,17 +126,6 @@ int stdout_written(int code, const ErrnoKeepingBuf& kept) {
   return exit_bad_input;
 }
 
-// What a std::bad_alloc that no command caught means: the message was a
-// bare "std::bad_alloc", with neither the cause nor the limit that was hit.
-std::string out_of_memory_message() {
-  std::string m = "out of memory: the system refused fa32 the memory it needed";
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    m += " (the limit on address space, ulimit -v, is " + std::to_string(limit.rlim_cur / 1024) + " KiB)";
-  }
-  return m;
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -200,7 +189,10 @@ int run(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return exit_bad_input;
   } catch (const std::bad_alloc&) {
-    spdlog::error("{}", out_of_memory_message());
+    // What a std::bad_alloc no command caught means: the message was a bare
+    // "std::bad_alloc", with neither the cause nor the limit that was hit.
+    spdlog::error("out of memory: the system refused fa32 the memory it needed{}",
+                  address_space_limit_note());
     return exit_bad_input;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

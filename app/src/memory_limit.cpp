@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fa32/app/memory_limit.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -54,6 +55,12 @@ std::uint64_t resolve_memory_limit(const std::string& text) {
 std::string describe_memory_limit(std::uint64_t limit) {
   if (limit == no_memory_limit) return "none";
   return report::human_bytes(limit) + " (" + std::to_string(limit) + " bytes)";
+}
+
+std::string address_space_limit_note() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
+  return " (the limit on address space, ulimit -v, is " + std::to_string(limit.rlim_cur / 1024) + " KiB)";
 }
 
 }  // namespace fa32::app

@@ -2,6 +2,7 @@
 # Memory that runs out where no command catches it (here convert
 # --renumber's table of live ids, under a limit on address space) must be
 # named as such, with the limit: the error was a bare "std::bad_alloc".
+# So must a manager whose pools find no room under the limit.
 #   out_of_memory_message.sh FA32
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -uo pipefail
@@ -28,6 +29,28 @@ fi
 # Without the limit the same conversion succeeds (it only needs the memory).
 events | "$fa32" convert --renumber - "$dir/out.fa32" >/dev/null 2>&1 || {
   echo "out_of_memory_message: fails without the limit" >&2
+  exit 1
+}
+
+# The manager's pools need more address space than the limit leaves even
+# at their smallest (64 classes of 64 MiB): a valid config the system had
+# no room for, not one fastalloc32 "rejected", and the limit is named.
+"$fa32" gen -n 100 -o "$dir/t.jsonl" 2>/dev/null || { echo "out_of_memory_message: gen failed" >&2; exit 1; }
+out=$( (ulimit -v 200000 && "$fa32" replay "$dir/t.jsonl" --pool-size 64M) 2>&1 >/dev/null)
+rc=$?
+[ "$rc" = 2 ] || { echo "out_of_memory_message: replay: exit $rc, expected 2" >&2; fail=1; }
+grep -q "fastalloc32 could not reserve the memory for its pools (.*): out of memory (.*ulimit -v, is 200000 KiB)" \
+  <<<"$out" || {
+  echo "out_of_memory_message: replay: the error does not say the pools found no room under the limit" >&2
+  fail=1
+}
+if grep -q "rejected" <<<"$out"; then
+  echo "out_of_memory_message: replay: a valid config called rejected" >&2
+  fail=1
+fi
+[ "$fail" = 0 ] || { echo "$out" | head -c 2000 >&2; exit 1; }
+"$fa32" replay "$dir/t.jsonl" --pool-size 64M >/dev/null 2>&1 || {
+  echo "out_of_memory_message: replay fails without the limit" >&2
   exit 1
 }
 echo "out_of_memory_message: ok"

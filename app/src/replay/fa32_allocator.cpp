@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/app/replay/allocator_config.hpp"
 #include "replay_loop.hpp"
 
@@ -14,8 +15,15 @@ Fa32Allocator::Fa32Allocator(const Fa32Settings& settings)
   fastalloc32_status status = FASTALLOC32_OK;
   mm_ = fastalloc32_create_with(&settings_.config, &status);
   if (mm_ == nullptr) {
-    // A rejected config says which rule it broke; out of memory says so.
+    // A rejected config says which rule it broke. A valid one the system
+    // had no room for (its pools' reservation, under a limit on address
+    // space) is not "rejected": that sent the user to change a config
+    // that was fine, and did not name the limit.
     const char* problem = fastalloc32_config_problem(&settings_.config);
+    if (problem == nullptr && status == FASTALLOC32_E_NOMEM) {
+      throw std::runtime_error("fastalloc32 could not reserve the memory for its pools (" + describe() +
+                               "): out of memory" + address_space_limit_note());
+    }
     throw std::runtime_error(std::string("fastalloc32 rejected the configuration (") + describe() +
                              "): " + (problem != nullptr ? problem : fastalloc32_status_string(status)));
   }

@@ -30,4 +30,9 @@ std::uint64_t resolve_memory_limit(const std::string& text);
 // "12.0 GiB (12884901888 bytes)", or "none".
 std::string describe_memory_limit(std::uint64_t limit);
 
+// " (the limit on address space, ulimit -v, is N KiB)" when the process
+// runs under one (RLIMIT_AS), else "": the end of a message saying that
+// memory or address space ran out, which such a limit often explains.
+std::string address_space_limit_note();
+
 }  // namespace fa32::app
