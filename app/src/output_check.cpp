@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <new>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/app/remove_on_signal.hpp"
 #include "fa32/traces/writer.hpp"
 
@@ -56,6 +58,13 @@ void write_trace_file(const std::string& path, const std::function<void()>& writ
   } catch (const traces::WriteError& e) {
     // The sink's message names the file and the errno.
     throw InputError(e.what() + remove_incomplete_output(path));
+  } catch (const std::bad_alloc&) {
+    // As a write error, the trace is cut short by fa32, not by its input:
+    // removed first, as building the message may itself run out.
+    const std::string removed = remove_incomplete_output(path);
+    throw InputError(path +
+                     ": not written whole: out of memory: the system refused fa32 the memory it needed" +
+                     address_space_limit_note() + removed);
   }
 }
 

@@ -25,6 +25,16 @@ if grep -q "bad_alloc" <<<"$out"; then
   echo "out_of_memory_message: a bare bad_alloc" >&2
   fail=1
 fi
+# The trace it could not finish is removed, as after a write error: it
+# would read as a shorter, unfinished trace of the same input.
+if [ -e "$dir/out.fa32" ]; then
+  echo "out_of_memory_message: the unfinished trace was left behind" >&2
+  fail=1
+fi
+grep -q "the incomplete file was removed" <<<"$out" || {
+  echo "out_of_memory_message: the error does not say the unfinished trace was removed" >&2
+  fail=1
+}
 [ "$fail" = 0 ] || { echo "$out" | head -c 2000 >&2; exit 1; }
 # Without the limit the same conversion succeeds (it only needs the memory).
 events | "$fa32" convert --renumber - "$dir/out.fa32" >/dev/null 2>&1 || {
