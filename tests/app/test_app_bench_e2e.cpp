@@ -420,3 +420,29 @@ TEST_CASE("fa32 bench fails a trace beyond the memory limit with a note, and exi
     CHECK(message.find("event 2: malloc of id 2") != std::string::npos);
   }
 }
+
+TEST_CASE("fa32 bench --clock wall keeps the CPU times in the JSON, as --help says it has both") {
+  // With --clock wall, runs and wall_runs both held the wall times and the
+  // CPU times were dropped. Only the counts are checked, never a time.
+  TempDir dir;
+  const std::string trace = make_trace(dir.path);
+  for (const char* clock : {"cpu", "wall"}) {
+    ChildOutcome o = run_fa32({"-q", "bench", trace, "-a", "fa32", "-a", "glibc", "--runs", "2", "--warmup",
+                               "0", "--min-time", "0", "--clock", clock, "--format", "json"});
+    INFO(clock << ": " << o.err);
+    REQUIRE(o.status == ChildOutcome::Status::exited);
+    CHECK(o.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(o.out);
+    CHECK(j["clock"] == clock);
+    for (const char* name : {"fa32", "glibc"}) {
+      const nlohmann::json* r = find_row(j["workloads"][0], name);
+      REQUIRE(r != nullptr);
+      const nlohmann::json& ns = (*r)["ns_per_event"];
+      REQUIRE(ns.contains("cpu_runs"));
+      CHECK(ns["cpu_runs"].size() == 2);
+      CHECK(ns["wall_runs"].size() == 2);
+      // runs are the ranked clock's figures.
+      CHECK(ns["runs"] == (std::string(clock) == "cpu" ? ns["cpu_runs"] : ns["wall_runs"]));
+    }
+  }
+}

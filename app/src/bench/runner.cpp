@@ -70,6 +70,7 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
 void record_run(AllocatorRow& row, const WorkerResult& r, int run, const RunnerOptions& options) {
   row.ns_per_event.push_back(options.cpu_clock ? r.cpu_ns_per_event : r.ns_per_event);
   row.wall_ns_per_event.push_back(r.ns_per_event);
+  row.cpu_ns_per_event.push_back(r.cpu_ns_per_event);
   row.peak_rss_bytes = std::max(row.peak_rss_bytes, r.peak_rss_bytes);
   if (r.peak_rss_bytes > r.base_rss_bytes) {
     row.replay_rss_bytes = std::max(row.replay_rss_bytes, r.peak_rss_bytes - r.base_rss_bytes);

@@ -27,6 +27,7 @@ struct AllocatorRow {
   std::string message;
   std::vector<double> ns_per_event;       // one per measured run, in run order, by the report's clock
   std::vector<double> wall_ns_per_event;  // the same runs by wall time
+  std::vector<double> cpu_ns_per_event;   // and by the replaying thread's CPU time
   Summary summary;                        // over ns_per_event
   std::uint64_t peak_rss_bytes = 0;       // largest over runs
   std::uint64_t replay_rss_bytes = 0;     // largest (peak - base) over runs
