@@ -23,6 +23,7 @@
 #include "fa32/app/replay/options.hpp"
 #include "fa32/app/same_file.hpp"
 #include "fa32/traces/generate.hpp"
+#include "fa32/traces/printable.hpp"
 #include "fa32/traces/reader.hpp"
 
 namespace fa32::app {
@@ -264,9 +265,11 @@ int run_bench(const BenchOptions& o) {
   const std::size_t per_workload = bench::progress_steps(allocators.size(), ro);
   ro.progress = [&](const std::string& w, const std::string& a, int) {
     ++done;
+    // The names as the report prints them: a trace named "x\e[31m.json"
+    // recoloured the terminal through this line.
     if (tty)
-      std::cerr << "\rfa32 bench: " << w << ": " << a << " (" << done << "/" << per_workload << ")\x1b[K"
-                << std::flush;
+      std::cerr << "\rfa32 bench: " << traces::printable(w) << ": " << traces::printable(a) << " (" << done
+                << "/" << per_workload << ")\x1b[K" << std::flush;
   };
   for (const bench::Workload& w : workloads) {
     done = 0;

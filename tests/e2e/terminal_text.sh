@@ -42,6 +42,13 @@ for cmd in replay stats; do
 done
 run bench.txt "$fa32" bench "$esc.json" "$nl.json" -a glibc -n 1 --warmup 0 --min-time 0 --format text
 escaped bench.txt bench
+# bench's progress line, drawn only when stderr is a terminal (script(1)
+# gives it one): it printed the trace's name raw, so the name recoloured
+# the terminal. The line's own ESC [K and the log's colours stay.
+cmd=$(printf '%q ' "$fa32" bench "$esc.json" -a glibc -n 1 --warmup 0 --min-time 0 -o bench-tty.txt)
+script -qec "$cmd" /dev/null >tty.txt 2>&1 || fail "bench on a terminal: exit $? ($(head -c 300 tty.txt | cat -v))"
+if grep -qF "$esc" tty.txt; then fail "bench on a terminal: the name's raw ESC sequence in the progress line"; fi
+grep -qF 'x\x1b[31mred.json: glibc' tty.txt || fail "bench on a terminal: no progress line with the name escaped"
 run tune.txt "$fa32" tune "$esc.json" "$nl.json" --format text
 escaped tune.txt tune
 run validate.txt "$fa32" validate "$esc.json" "$nl.json"
