@@ -1,9 +1,14 @@
 // The hidden `fa32 bench-worker` subcommand: one benchmark run, in its own
 // process, answering on standard output with one JSON object.
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "fa32/app/bench/worker.hpp"
 #include "fa32/app/cli.hpp"
@@ -11,6 +16,19 @@
 #include "fa32/app/replay/options.hpp"
 
 namespace fa32::app {
+namespace {
+
+// SIGKILL when the bench that started this worker ends, however it ends
+// (a signal to it alone, SIGKILL included): a worker left running replayed
+// on until its repetitions were done, its timeout and memory watch gone
+// with the bench. False when the bench is already gone (this process was
+// handed to another parent before the request took effect).
+bool die_with_parent(int parent) {
+  (void)prctl(PR_SET_PDEATHSIG, SIGKILL);  // Linux: cannot fail with a valid signal
+  return getppid() == parent;
+}
+
+}  // namespace
 
 Command setup_bench_worker(CLI::App& app) {
   auto req = std::make_shared<bench::WorkerRequest>();
@@ -29,7 +47,10 @@ Command setup_bench_worker(CLI::App& app) {
   sub->add_option("--memory-limit", req->memory_limit, "Most requested bytes live at once (bytes)");
   sub->add_option("--touch", *touch, "How the replays write into the blocks")
       ->check(CLI::IsMember({"none", "first", "all"}));
+  sub->add_option("--parent", req->parent, "Pid of the fa32 bench to die with");
   return {sub, [req, kind, touch] {
+            if (req->parent > 0 && !die_with_parent(req->parent))
+              throw InputError("fa32 bench (pid " + std::to_string(req->parent) + ") is gone");
             req->kind = *kind == "fastalloc32" ? bench::AllocatorKind::fastalloc32
                         : *kind == "preload"   ? bench::AllocatorKind::preload
                                                : bench::AllocatorKind::system;

@@ -2,6 +2,7 @@
 #include "fa32/app/bench/runner.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -41,6 +42,7 @@ Attempt run_once(const Workload& w, const AllocatorSpec& spec, bool probe, std::
   req.repetitions = reps;
   req.memory_limit = options.memory_limit;
   req.touch = options.touch;
+  req.parent = static_cast<int>(getpid());
   std::vector<std::string> args = worker_arguments(req);
   args.insert(args.begin(), options.program);
   const ChildOutcome o =

@@ -30,6 +30,10 @@ std::vector<std::string> worker_arguments(const WorkerRequest& request) {
   }
   args.push_back("--touch");
   args.push_back(std::string(replay::touch_name(request.touch)));
+  if (request.parent > 0) {
+    args.push_back("--parent");
+    args.push_back(std::to_string(request.parent));
+  }
   return args;
 }
 

@@ -33,6 +33,10 @@ struct WorkerRequest {
   // none, and then no --memory-limit argument is passed.
   std::uint64_t memory_limit = UINT64_MAX;
   replay::Touch touch = replay::Touch::first;  // how the replays write into the blocks
+  // > 0: the pid of the fa32 bench that started the worker, which dies
+  // with it (and exits at once if it is already gone): a bench stopped by a
+  // signal sent to it alone left its worker replaying, unwatched.
+  int parent = 0;
 };
 
 // The worker's arguments, after the subcommand name.
