@@ -241,3 +241,14 @@ TEST_CASE("text output lists every allocator with its median, range, ratios and 
   CHECK(bad);
   CHECK(t.find("notes:\n  skipped ghost") != std::string::npos);
 }
+
+TEST_CASE("the HTML table shows no figure for a failed row, as the other formats") {
+  // Its peak RSS read "0 B", a figure for an allocator that never ran
+  // (the JSON has null, text and Markdown "-").
+  const std::string html = print(ReportFormat::html);
+  const std::size_t row = html.find("<tr><td>weird,name");
+  REQUIRE(row != std::string::npos);
+  const std::string line = html.substr(row, html.find("</tr>", row) - row);
+  CHECK(line.find("0 B") == std::string::npos);
+  CHECK(line.find("<td class=\"num\">-</td><td>failed") != std::string::npos);
+}

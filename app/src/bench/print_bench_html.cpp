@@ -91,8 +91,8 @@ void table(std::ostream& out, const WorkloadResult& w) {
         << (ok ? fixed(a.summary.max, 1) : "-") << "</td><td class=\"num\">"
         << (a.ratio_to_fastest ? fixed(*a.ratio_to_fastest, 2) + "\u00d7" : "-") << "</td><td class=\"num\">"
         << (a.footprint_peak_bytes ? escape(report::human_bytes(*a.footprint_peak_bytes)) : "-")
-        << "</td><td class=\"num\">" << escape(report::human_bytes(a.peak_rss_bytes)) << "</td><td>"
-        << escape(status_name(a.status)) << (a.message.empty() ? "" : ": " + escape(a.message))
+        << "</td><td class=\"num\">" << (ok ? escape(report::human_bytes(a.peak_rss_bytes)) : "-")
+        << "</td><td>" << escape(status_name(a.status)) << (a.message.empty() ? "" : ": " + escape(a.message))
         << "</td></tr>\n";
   }
   out << "</table>\n";
