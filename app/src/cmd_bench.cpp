@@ -162,7 +162,9 @@ Command setup_bench(CLI::App& app) {
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
   sub->add_option("--min-time", opts->min_time_ms,
-                  "Replay a short trace several times per run so a run lasts at least this many ms")
+                  "Replay a short trace several times per run (at most " +
+                      std::to_string(bench::RunnerOptions{}.max_repetitions) +
+                      ") so a run lasts at least this many ms")
       ->check(finite_number())
       ->check(CLI::Range(0.0, 1e7))
       ->capture_default_str();
@@ -275,6 +277,12 @@ int run_bench(const BenchOptions& o) {
     done = 0;
     spdlog::debug("bench: {} ({} events)", w.name, w.events);
     report.workloads.push_back(bench::run_workload(w, allocators, ro));
+    // --min-time promises a run that long; a tiny trace cannot have it
+    // without more replays than the cap, which used to pass unsaid.
+    if (report.workloads.back().repetitions_capped)
+      report.notes.push_back(
+          w.name + ": a run replays a trace at most " + std::to_string(ro.max_repetitions) +
+          " times, so its runs lasted less than --min-time (" + fmt::format("{:g}", o.min_time_ms) + " ms)");
   }
   if (tty) std::cerr << "\r\x1b[K" << std::flush;
   bench::note_inexact_replay_rss(report);

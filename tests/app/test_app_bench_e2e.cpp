@@ -446,3 +446,30 @@ TEST_CASE("fa32 bench --clock wall keeps the CPU times in the JSON, as --help sa
     }
   }
 }
+
+TEST_CASE("fa32 bench says so when a tiny trace cannot be repeated long enough for --min-time") {
+  // Runs are capped at 10000 replays of the trace: a two-event trace and
+  // --min-time 1000000 (ms) gave runs of milliseconds with nothing saying so.
+  TempDir dir;
+  const fs::path trace = dir.path / "tiny.jsonl";
+  std::ofstream(trace) << "{\"format\":\"fa32-trace\",\"version\":1}\n"
+                          "{\"op\":\"malloc\",\"id\":0,\"size\":100}\n{\"op\":\"free\",\"id\":0}\n";
+  for (const char* min_time : {"1000000", "0"}) {
+    const ChildOutcome o = run_fa32({"-q", "bench", trace.string(), "-a", "glibc", "--runs", "1",
+                                     "--min-time", min_time, "--format", "json"});
+    INFO(min_time << ": " << o.err);
+    REQUIRE(o.status == ChildOutcome::Status::exited);
+    CHECK(o.exit_code == 0);
+    const nlohmann::json j = nlohmann::json::parse(o.out);
+    bool noted = false;
+    for (const auto& n : j["notes"])
+      noted = noted || n.get<std::string>().find("lasted less than --min-time") != std::string::npos;
+    if (std::string(min_time) == "0") {
+      CHECK(j["workloads"][0]["repetitions"] == 1);
+      CHECK_FALSE(noted);
+    } else {
+      CHECK(j["workloads"][0]["repetitions"] == 10000);
+      CHECK(noted);
+    }
+  }
+}

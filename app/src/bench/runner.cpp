@@ -159,8 +159,9 @@ WorkloadResult run_workload(const Workload& workload, const std::vector<Allocato
       }
       const double want = double(std::chrono::nanoseconds(options.min_run_time).count());
       if (fastest > 0 && fastest < want) {
-        reps = std::min<std::uint64_t>(options.max_repetitions,
-                                       static_cast<std::uint64_t>(std::ceil(want / fastest)));
+        const auto needed = static_cast<std::uint64_t>(std::ceil(want / fastest));
+        reps = std::min<std::uint64_t>(options.max_repetitions, needed);
+        w.repetitions_capped = needed > reps;
       }
       reps_fixed = true;
       if (calibrate && reps == 1) {

@@ -45,6 +45,9 @@ struct WorkloadResult {
   std::string source;  // "trace" or "suite"
   std::uint64_t events = 0;
   std::uint64_t repetitions = 1;  // replays of the trace per run
+  // The repetitions --min-time asked for passed RunnerOptions::max_repetitions:
+  // a run lasted less than --min-time (the report says so in a note).
+  bool repetitions_capped = false;
   std::uint64_t live_peak_bytes = 0;
   std::vector<AllocatorRow> allocators;
 };
