@@ -260,7 +260,8 @@ int run_bench(const BenchOptions& o) {
   ro.memory_limit = memory_limit;
   ro.touch = *touch;
   ro.program = bench::self_executable();
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  // -q is "only errors on stderr": no progress line either, as Progress does.
+  const bool tty = isatty(STDERR_FILENO) != 0 && spdlog::should_log(spdlog::level::info);
   std::size_t done = 0;
   // With --warmup 0 the calibration round is a step too: counting warm-up
   // rounds alone, the count passed its total (10/8).

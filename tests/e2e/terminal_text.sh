@@ -49,6 +49,10 @@ cmd=$(printf '%q ' "$fa32" bench "$esc.json" -a glibc -n 1 --warmup 0 --min-time
 script -qec "$cmd" /dev/null >tty.txt 2>&1 || fail "bench on a terminal: exit $? ($(head -c 300 tty.txt | cat -v))"
 if grep -qF "$esc" tty.txt; then fail "bench on a terminal: the name's raw ESC sequence in the progress line"; fi
 grep -qF 'x\x1b[31mred.json: glibc' tty.txt || fail "bench on a terminal: no progress line with the name escaped"
+# -q is "only errors on stderr": no progress line either.
+cmd=$(printf '%q ' "$fa32" -q bench "$esc.json" -a glibc -n 1 --warmup 0 --min-time 0 -o bench-tty.txt)
+script -qec "$cmd" /dev/null >tty-q.txt 2>&1 || fail "bench -q on a terminal: exit $?"
+[ -s tty-q.txt ] && fail "bench -q on a terminal wrote to stderr: $(head -c 200 tty-q.txt | cat -v)"
 run tune.txt "$fa32" tune "$esc.json" "$nl.json" --format text
 escaped tune.txt tune
 run validate.txt "$fa32" validate "$esc.json" "$nl.json"
