@@ -67,6 +67,20 @@ TEST_CASE("malformed allocator specs are input errors") {
                        InputError);
 }
 
+TEST_CASE("a NAME= with odd characters is called a bad name, not an unknown allocator") {
+  // "a b=fa32" was "unknown allocator 'a b=fa32'", though fa32 is known.
+  const auto bad_name = doctest::Contains("allocator name 'a b': a name is one or more letters");
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("a b=fa32"), bad_name, InputError);
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("a b=glibc"), bad_name, InputError);
+  CHECK_THROWS_WITH_AS(parse_fa32_option("a b=cache=16"), bad_name, InputError);
+  CHECK_THROWS_WITH_AS(parse_preload_option("a b=/x/lib.so"), bad_name, InputError);
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("=fa32"), doctest::Contains("allocator name ''"), InputError);
+  // Specs whose '=' is not a NAME='s stay what they were.
+  CHECK(parse_allocator_spec("fa32:cache=16").name == "fa32:cache=16");
+  CHECK(parse_allocator_spec("/opt/a=b/lib.so").path == "/opt/a=b/lib.so");
+  CHECK_THROWS_WITH_AS(parse_allocator_spec("tcmallocc"), doctest::Contains("unknown allocator"), InputError);
+}
+
 TEST_CASE("fastalloc32 spec strings set the replay flags") {
   auto f = parse_fa32_spec(
       "classes=16,32,64:pool-size=1M:pool-limit=8M:cache=64:large-cache=2M:large-arena=0:mmap-threshold=512K:"

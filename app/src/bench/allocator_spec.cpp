@@ -46,13 +46,21 @@ AllocatorSpec fa32_spec(std::string name, std::string_view config) {
   return {std::move(name), AllocatorKind::fastalloc32, std::string(config), ""};
 }
 
-// "NAME=REST" -> {NAME, REST}; no '=' or a name with odd characters -> nullopt.
+// "NAME=REST" -> {NAME, REST}; no '=' or a name with odd characters -> false.
 bool split_name(std::string_view text, std::string_view& name, std::string_view& rest) {
   const auto eq = text.find('=');
   if (eq == std::string_view::npos) return false;
   name = text.substr(0, eq);
   rest = text.substr(eq + 1);
   return valid_name(name);
+}
+
+// A NAME= that is not a valid name is named as such: "a b=fa32" was
+// called an unknown allocator, and "--fa32 'a b=cache=16'" not NAME=CONFIG,
+// though the allocator and the form were right.
+[[noreturn]] void bad_name(std::string_view name) {
+  throw InputError("allocator name '" + std::string(name) +
+                   "': a name is one or more letters, digits, '-', '_', '.' or '+'");
 }
 
 AllocatorSpec unnamed_spec(std::string_view text, std::string_view original) {
@@ -95,6 +103,10 @@ AllocatorSpec parse_allocator_spec(std::string_view text) {
     spec.name = std::string(name);
     return spec;
   }
+  // Not "fa32:KEY=V" nor a path holding '=': a NAME= with a bad name.
+  if (const auto eq = text.find('='); eq != std::string_view::npos && !valid_name(text.substr(0, eq)) &&
+                                      text.substr(0, eq).find_first_of(":/") == std::string_view::npos)
+    bad_name(text.substr(0, eq));
   return unnamed_spec(text, text);
 }
 
@@ -102,6 +114,7 @@ AllocatorSpec parse_fa32_option(std::string_view text) {
   std::string_view name;
   std::string_view config;
   if (!split_name(text, name, config)) {
+    if (text.find('=') != std::string_view::npos) bad_name(name);
     throw InputError("--fa32 '" + std::string(text) +
                      "': expected NAME=CONFIG, e.g. small=classes=16,32,64:pool-size=1M");
   }
@@ -111,7 +124,8 @@ AllocatorSpec parse_fa32_option(std::string_view text) {
 AllocatorSpec parse_preload_option(std::string_view text) {
   std::string_view name;
   std::string_view path;
-  if (!split_name(text, name, path) || path.empty()) {
+  if (!split_name(text, name, path) && text.find('=') != std::string_view::npos) bad_name(name);
+  if (!valid_name(name) || path.empty()) {
     throw InputError("--preload '" + std::string(text) +
                      "': expected NAME=PATH, e.g. hoard=/usr/lib/libhoard.so");
   }
