@@ -46,6 +46,12 @@ TEST_CASE("allocator specs name fastalloc32 configs, glibc and preloads") {
   AllocatorSpec p = parse_preload_option("x=/no/such.so");
   CHECK(p.name == "x");
   CHECK(p.path == "/no/such.so");
+  // A known library by name, as -a je=jemalloc: it was looked up as a file
+  // called "jemalloc" and skipped, "is its Debian package installed?".
+  AllocatorSpec je = parse_preload_option("je=jemalloc");
+  CHECK(je.name == "je");
+  CHECK(je.path == "libjemalloc.so.2");
+  CHECK(je.path == parse_allocator_spec("je=jemalloc").path);
 }
 
 TEST_CASE("malformed allocator specs are input errors") {

@@ -129,6 +129,12 @@ AllocatorSpec parse_preload_option(std::string_view text) {
     throw InputError("--preload '" + std::string(text) +
                      "': expected NAME=PATH, e.g. hoard=/usr/lib/libhoard.so");
   }
+  // A known library by its name, as -a NAME=jemalloc takes it: looked up
+  // as a file called "jemalloc", it was skipped as "not found (is its
+  // Debian package installed?)" with the package installed.
+  for (const KnownLibrary& k : known_libraries) {
+    if (path == k.name) return {std::string(name), AllocatorKind::preload, "", std::string(k.file)};
+  }
   return {std::string(name), AllocatorKind::preload, "", std::string(path)};
 }
 
