@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <lua.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "fastalloc32.hpp"
 #include "six_class_config.hpp"
@@ -212,4 +214,46 @@ TEST_CASE("Lua gets a memory error, not a crash, when the system runs out") {
   CHECK(count_live(a) == 0);
   CHECK(a.stats().live_allocs.current == 0);
   CHECK(a.check() == FASTALLOC32_OK);
+}
+
+TEST_CASE("Lua states on separate threads, each on its own manager, run the workload at once") {
+  // The header's promise: no global state, so managers on separate threads
+  // do not interfere. Each thread records what it saw; the main thread
+  // asserts (a REQUIRE must not throw from another thread).
+  constexpr int kThreads = 3;
+  struct Result {
+    std::string first, second;
+    fa32::Stats after{};
+    std::size_t live_after = 1;
+    fastalloc32_status check = FASTALLOC32_E_CORRUPT;
+  };
+  std::vector<Result> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&results, i] {
+      fa32::Allocator a(i % 2 == 0 ? lua_config() : fa32::original_config());
+      lua_State* L = lua_newstate(fastalloc32_lua_alloc, a.get());
+      if (L == nullptr) return;
+      luaL_openlibs(L);
+      results[i].first = run(L, kWorkload);
+      results[i].second = run(L, kWorkload);
+      lua_close(L);
+      results[i].after = a.stats();
+      results[i].live_after = count_live(a);
+      results[i].check = a.check();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    CAPTURE(i);
+    const Result& r = results[i];
+    CHECK(r.first == "done");
+    CHECK(r.second == "done");
+    CHECK(r.live_after == 0);
+    CHECK(r.after.live_allocs.current == 0);
+    CHECK(r.after.bytes_requested.current == 0);
+    CHECK(r.after.mallocs == r.after.frees);
+    CHECK(r.after.invalid_frees + r.after.double_frees + r.after.interior_frees == 0);
+    CHECK(r.check == FASTALLOC32_OK);
+  }
 }
