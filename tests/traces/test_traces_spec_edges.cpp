@@ -150,3 +150,24 @@ TEST_CASE("spec: JSON forms: byte-order mark, CRLF, blank lines, key order, plai
           std::string::npos);
   }
 }
+
+TEST_CASE("spec: a JSON header error hints at key order only when format or version is missing") {
+  const std::string hint = "must come before \"events\"";
+  // Given in order but wrong: the hint would send the user to fix what is right.
+  for (const char* head : {R"({"format":"fa32-trace","version":2,"events":[]})",
+                           R"({"format":"fa32-trace","version":1,"metadata":null,"events":[]})",
+                           R"({"format":"fa32-trace","version":1,"id_bound":[1],"events":[]})",
+                           R"({"format":"fa32-trace","version":1,"foo":1,"events":[]})",
+                           R"({"format":"other","version":1,"events":[]})"}) {
+    CAPTURE(head);
+    const std::string err = read_error(head);
+    CHECK(!err.empty());
+    CHECK(err.find(hint) == std::string::npos);
+  }
+  // Missing before "events": the hint says why.
+  for (const char* head : {R"({"version":1,"events":[],"format":"fa32-trace"})",
+                           R"({"format":"fa32-trace","events":[],"version":1})"}) {
+    CAPTURE(head);
+    CHECK(read_error(head).find(hint) != std::string::npos);
+  }
+}

@@ -151,9 +151,13 @@ class JsonReader final : public TextReader {
     }
     std::string err = header_from_json(header, header_, true);
     if (!err.empty()) {
+      // The order rule is the likely fault only when one of the two is
+      // missing here; appended to every header error, it sent users to
+      // reorder keys that were in order (a wrong version, a null metadata).
       const bool report = err.rfind("not a trace but an fa32 report", 0) == 0;
+      const bool missing = !header.contains("format") || !header.contains("version");
       fail_here("header: " + err +
-                (report ? "" : " (\"format\" and \"version\" must come before \"events\")"));
+                (report || !missing ? "" : " (\"format\" and \"version\" must come before \"events\")"));
     }
     expect('[', "to open \"events\"");
   }
