@@ -171,3 +171,42 @@ TEST_CASE("spec: a JSON header error hints at key order only when format or vers
     CHECK(read_error(head).find(hint) != std::string::npos);
   }
 }
+
+TEST_CASE("spec: a header the writers refuse as over 1 MiB is refused by every reader") {
+  // validate took a binary or JSON trace whose header was 1 MiB, and every
+  // convert of it, to its own format too, then failed: the writers measure
+  // the header as its JSON Lines line.
+  const std::size_t limit = std::size_t{1} << 20;
+  // {"format":"fa32-trace","version":1,"metadata":{"a":"..."}} plus a newline.
+  const std::string line_head = R"({"format":"fa32-trace","version":1,"metadata":{"a":")";
+  for (std::size_t line : {limit, limit + 1}) {
+    CAPTURE(line);
+    const std::string value(line - line_head.size() - std::string(R"("}})").size() - 1, 'x');
+    const std::string meta = R"({"a":")" + value + R"("})";
+    const std::string json =
+        R"({"format":"fa32-trace","version":1,"metadata":)" + meta + R"(,"events":[{"op":"malloc","id":0}]})";
+    const std::string header = R"({"metadata":)" + meta + "}";
+    std::string bin = from_hex("89 46 41 33 32 0d 0a 1a 01");
+    for (std::size_t v = header.size(); v != 0; v >>= 7) {
+      bin += static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    }
+    bin += header + from_hex("00 00 07 01");
+    const auto crc =
+        static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(bin.data()), bin.size()));
+    for (int i = 0; i < 4; ++i) bin += static_cast<char>((crc >> (8 * i)) & 0xff);
+    for (const std::string& trace : {json, bin}) {
+      const std::string err = read_error(trace);
+      if (line == limit) {
+        CHECK(err.empty());
+        // What a reader takes, every writer writes.
+        auto r = open_trace_bytes(trace, "t");
+        for (Format f : {Format::binary, Format::json, Format::jsonl}) {
+          CHECK_NOTHROW(write_bytes(f, r->header(), {}));
+        }
+      } else {
+        CHECK(err.find("the header is " + std::to_string(line) + " bytes as a JSON Lines line") !=
+              std::string::npos);
+      }
+    }
+  }
+}

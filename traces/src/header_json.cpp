@@ -125,6 +125,16 @@ std::string header_from_json(const nlohmann::json& j, TraceHeader& h, bool requi
   if (require_format && !have_format) return "the header has no \"format\": \"fa32-trace\"";
   if (require_format && !have_version) return "the header has no \"version\"";
   h.format = kFormatName;
+  // The writers refuse such a header (check_header_size), so a trace with
+  // one read as valid and then converted to no format, not even its own.
+  // A JSON Lines header line is within the limit already; the binary and
+  // JSON forms limit the header's raw bytes or each value, not this.
+  if (const std::size_t line = header_text(h, true).size() + 1; line > kMaxTokenBytes) {
+    return "the header is " + std::to_string(line) +
+           " bytes as a JSON Lines line (newline included), over the 1 MiB (1048576 bytes) a trace header "
+           "may "
+           "take in every format";
+  }
   return {};
 }
 
