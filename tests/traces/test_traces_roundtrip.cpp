@@ -257,6 +257,21 @@ TEST_CASE("zero padding after a gzip trace's last member is ignored, as gzip(1) 
     const std::string junk = gz + "junk";
     CHECK_THROWS_WITH_AS(read_all(*open_trace_bytes(junk, "t.gz")), doctest::Contains("corrupt gzip data"),
                          TraceError);
+    // So is one byte that cannot start a member: it read as a cut member
+    // ("compressed input is truncated"), which a trace with a stray byte
+    // appended is not.
+    for (const char* tail : {"x", "\x1f", "\x1fx"}) {
+      CAPTURE(tail);
+      bool truncated = false;
+      const std::string err = read_error(gz + tail, nullptr, &truncated);
+      if (std::string(tail) == "\x1f") {
+        CHECK(truncated);  // a member may start so: cut after its first byte
+      } else {
+        CHECK(err.find("unexpected data after the last gzip member at compressed byte " +
+                       std::to_string(gz.size())) != std::string::npos);
+        CHECK(!truncated);
+      }
+    }
   }
   std::filesystem::remove_all(dir);
 }

@@ -105,6 +105,7 @@ class GzipSource final : public ByteSource {
         skip_padding();
         continue;
       }
+      if (member_ended_ && !member_started_) check_member_start();
       member_started_ = true;
       zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(inner_->data()));
       std::size_t avail = std::min<std::size_t>(inner_->available(), 1u << 30);
@@ -138,6 +139,19 @@ class GzipSource final : public ByteSource {
       throw TraceError(name() +
                        ": a non-zero byte in the zero padding after the gzip data at compressed byte " +
                        std::to_string(inner_->offset()));
+  }
+
+  // After a member comes another (magic 1f 8b) or zero padding. Other
+  // bytes were fed to inflate as a new member: one stray byte then read as
+  // a cut member, "compressed input is truncated", which it is not.
+  void check_member_start() {
+    const std::size_t n = inner_->ensure(2);
+    const auto* p = reinterpret_cast<const unsigned char*>(inner_->data());
+    if (p[0] != 0x1f || (n >= 2 && p[1] != 0x8b)) {
+      throw TraceError(name() +
+                       ": corrupt gzip data: unexpected data after the last gzip member at compressed byte " +
+                       std::to_string(inner_->offset()));
+    }
   }
 
   std::unique_ptr<ByteSource> inner_;
