@@ -78,6 +78,10 @@ TEST_CASE("a gzip trace cut short delivers its complete events, then reads as tr
     CHECK(err.find("truncated") != std::string::npos);
     CHECK(truncated);
     CHECK(recovered == events.size());
+    // And says so, as the uncompressed trace does: the gzip cut alone
+    // named the compressed byte it ended at, not what came through.
+    CHECK(err.find("truncated: " + std::to_string(events.size()) + " events recovered (") !=
+          std::string::npos);
 
     // A finished trace whose gzip trailer (8 bytes) is cut off: every event
     // is there, and still the input is reported as truncated.

@@ -50,9 +50,11 @@ class BinaryReader final : public TraceReader {
         }
       }
     } catch (const TraceError& e) {
-      if (n == 0) throw;
-      pending_ = e.what();
-      pending_truncated_ = e.truncated();
+      const TraceError err =
+          with_events_recovered(e, *src_, "byte " + std::to_string(src_->offset()), events_);
+      if (n == 0) throw err;
+      pending_ = err.what();
+      pending_truncated_ = err.truncated();
     }
     return n;
   }

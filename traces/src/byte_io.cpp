@@ -94,8 +94,9 @@ class GzipSource final : public ByteSource {
       if (inner_->available() == 0 && inner_->ensure(1) == 0) {
         if (member_started_) {
           // Truncation: ByteSource::ensure delivers what was inflated first.
-          throw TraceError(name() + ": compressed input is truncated (gzip stream ends at compressed byte " +
-                               std::to_string(inner_->offset()) + ")",
+          throw TraceError(name() +
+                               ": compressed input is truncated: the gzip stream ends at compressed byte " +
+                               std::to_string(inner_->offset()),
                            true);
         }
         done_ = true;
@@ -302,6 +303,16 @@ std::size_t ByteSource::ensure(std::size_t n) {
   }
   if (end_ == pos_ && !cut_.empty()) throw TraceError(cut_, true);
   return end_ - pos_;
+}
+
+TraceError with_events_recovered(const TraceError& e, const ByteSource& src, const std::string& where,
+                                 std::uint64_t events) {
+  const std::string& cut = src.cut();
+  const std::string prefix = src.name() + ": ";
+  if (!e.truncated() || cut.empty() || cut != e.what() || cut.rfind(prefix, 0) != 0) return e;
+  return TraceError(prefix + where + ": truncated: " + std::to_string(events) + " events recovered (" +
+                        cut.substr(prefix.size()) + ")",
+                    true);
 }
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path) {

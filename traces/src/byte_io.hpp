@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fa32/traces/reader.hpp"
+
 namespace fa32::traces::detail {
 
 class ByteSource {
@@ -52,6 +54,13 @@ class ByteSource {
   bool eof_ = false;
   std::string cut_;  // why the input ended early, if it did
 };
+
+// e, or, when e is src's cut (a gzip stream cut short), that cut said as
+// a reader says its own: "NAME: WHERE: truncated: N events recovered
+// (compressed input is truncated: ...)". The cut alone named where the
+// compressed data ended but not how many events came through.
+TraceError with_events_recovered(const TraceError& e, const ByteSource& src, const std::string& where,
+                                 std::uint64_t events);
 
 std::unique_ptr<ByteSource> open_file_source(const std::string& path);  // "-" = stdin
 std::unique_ptr<ByteSource> stream_source(std::istream& in, const std::string& name);

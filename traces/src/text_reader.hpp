@@ -41,9 +41,10 @@ class TextReader : public TraceReader {
         }
       }
     } catch (const TraceError& e) {
-      if (n == 0) throw;
-      pending_ = e.what();
-      pending_truncated_ = e.truncated();
+      const TraceError err = with_events_recovered(e, *src_, where(line_, src_->offset()), events_);
+      if (n == 0) throw err;
+      pending_ = err.what();
+      pending_truncated_ = err.truncated();
     }
     return n;
   }
