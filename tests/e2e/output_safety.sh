@@ -247,25 +247,6 @@ rc=$?
 grep -q 'big.jsonl: cannot make the in-memory copy the workers replay: .*File too large' err.txt ||
   fail "fa32 bench (2 KiB limit): $(head -c 300 err.txt)"
 
-# The same copy out of descriptors (ulimit -n): the memory file itself (4)
-# or its /proc entry, opened to write it (5), is refused. The error named
-# only "memfd_create" or /proc/PID/fd/N, not the trace. Descriptors the
-# test inherited are closed first, so the count is fa32's own.
-for n in 4 5; do
-  (
-    for f in /proc/self/fd/*; do
-      fd=${f##*/}
-      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-    done
-    ulimit -n "$n"
-    "$fa32" -q bench big.jsonl -a fa32 -n 1 --warmup 0 --min-time 0 >/dev/null 2>err.txt
-  )
-  rc=$?
-  [ "$rc" = 2 ] || fail "fa32 bench (ulimit -n $n): exit $rc, expected 2"
-  grep -q 'big.jsonl: cannot make the in-memory copy the workers replay: .*Too many open files' err.txt ||
-    fail "fa32 bench (ulimit -n $n): $(head -c 300 err.txt)"
-done
-
 # The same limit with SIGXFSZ at its default, as a shell leaves it: fa32
 # was killed by the signal (exit 153, no message), its output cut short
 # left behind.
