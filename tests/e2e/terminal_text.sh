@@ -45,6 +45,9 @@ escaped bench.txt bench
 # bench's progress line, drawn only when stderr is a terminal (script(1)
 # gives it one): it printed the trace's name raw, so the name recoloured
 # the terminal. The line's own ESC [K and the log's colours stay.
+# script(1) runs the command with $SHELL (/bin/sh when unset, as in CI):
+# the command is quoted by bash's printf %q, so bash must read it.
+export SHELL=$BASH
 cmd=$(printf '%q ' "$fa32" bench "$esc.json" -a glibc -n 1 --warmup 0 --min-time 0 -o bench-tty.txt)
 script -qec "$cmd" /dev/null >tty.txt 2>&1 || fail "bench on a terminal: exit $? ($(head -c 300 tty.txt | cat -v))"
 if grep -qF "$esc" tty.txt; then fail "bench on a terminal: the name's raw ESC sequence in the progress line"; fi
