@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "fa32/app/cli.hpp"
+#include "fa32/app/memory_limit.hpp"
 #include "fa32/app/output_check.hpp"
 #include "fa32/app/process/spawn.hpp"
 #include "fa32/app/record/convert_raw.hpp"
@@ -129,16 +130,6 @@ std::string file_size_limit() {
   return std::to_string(limit.rlim_cur);
 }
 
-// The limit on address space the program ran under (fa32's own,
-// inherited), in KiB as ulimit -v gives it, if any: below about 64 MiB more
-// than the program itself maps, the recorder finds no room for its
-// reservation and records nothing.
-std::string address_space_limit() {
-  struct rlimit limit {};
-  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
-  return std::to_string(limit.rlim_cur / 1024);
-}
-
 std::string scratch_dir_for(const std::string& output) {
   // Absolute: the program may change its working directory.
   std::filesystem::path out = std::filesystem::absolute(output);
@@ -232,10 +223,12 @@ int run_record(const RecordOptions& options) {
         program,
         file_size_limit().empty() ? ""
                                   : ", or the file size limit of " + file_size_limit() + " bytes, ulimit -f",
-        address_space_limit().empty()
+        // The program inherits fa32's limit: below about 64 MiB more than the
+        // program itself maps, the recorder finds no room for its reservation.
+        address_space_limit_kib().empty()
             ? ""
             : " or in its address space (the recorder reserves 64 MiB; the limit is " +
-                  address_space_limit() + " KiB, ulimit -v)");
+                  address_space_limit_kib() + " KiB, ulimit -v)");
     processes[child].pid = child;
     root = processes.find(child);
   }

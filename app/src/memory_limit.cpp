@@ -57,10 +57,15 @@ std::string describe_memory_limit(std::uint64_t limit) {
   return report::human_bytes(limit) + " (" + std::to_string(limit) + " bytes)";
 }
 
-std::string address_space_limit_note() {
+std::string address_space_limit_kib() {
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return "";
-  return " (the limit on address space, ulimit -v, is " + std::to_string(limit.rlim_cur / 1024) + " KiB)";
+  return std::to_string(limit.rlim_cur / 1024);
+}
+
+std::string address_space_limit_note() {
+  const std::string kib = address_space_limit_kib();
+  return kib.empty() ? "" : " (the limit on address space, ulimit -v, is " + kib + " KiB)";
 }
 
 }  // namespace fa32::app

@@ -34,5 +34,7 @@ std::string describe_memory_limit(std::uint64_t limit);
 // runs under one (RLIMIT_AS), else "": the end of a message saying that
 // memory or address space ran out, which such a limit often explains.
 std::string address_space_limit_note();
+// The same limit in KiB, as ulimit -v gives it ("" when there is none).
+std::string address_space_limit_kib();
 
 }  // namespace fa32::app
