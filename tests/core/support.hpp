@@ -105,6 +105,14 @@ class LockedPages {
   size_t bytes_ = 0;
 };
 
+// A live block of a random-walk test: where it is, its requested size, and
+// the id its fill pattern comes from.
+struct Block {
+  void* ptr;
+  size_t size;
+  uint64_t id;
+};
+
 // Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);
 bool verify(const void* p, size_t n, uint64_t id);

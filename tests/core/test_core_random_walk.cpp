@@ -17,12 +17,6 @@ using namespace fa32_test;
 
 namespace {
 
-struct Block {
-  void* ptr;
-  size_t size;
-  uint64_t id;
-};
-
 size_t random_size(std::mt19937_64& rng) {
   const uint64_t r = rng() % 1000;
   if (r < 650) return rng() % 129;                 // pool sizes, 0 included

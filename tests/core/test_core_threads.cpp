@@ -23,12 +23,6 @@ using namespace fa32_test;
 
 namespace {
 
-struct Block {
-  void* ptr;
-  size_t size;
-  uint64_t id;
-};
-
 // What a worker saw, and its model of the manager's counters.
 struct Tally {
   uint64_t mallocs = 0, frees = 0, reallocs = 0;
