@@ -203,7 +203,16 @@ typedef struct fastalloc32_config {
    * instead. Default 64 MiB (63.75 MiB of blocks). When the system (a limit on address space such as ulimit
    * -v, or the map hook) refuses the reservation, create halves pool_limit, down to pool_size, until it is
    * granted: the manager works, and its classes fall back sooner.
-   * fastalloc32_get_config tells the limit in effect. */
+   * fastalloc32_get_config tells the limit in effect.
+   * Huge pages: with the default mmap, trim_pools off, and the kernel's
+   * transparent huge pages "always" or "madvise", a class whose blocks have
+   * filled a huge page's worth (2 MiB on x86-64) of ordinary pages asks for
+   * huge pages (MADV_HUGEPAGE, counted in pool_huge_advices) for each
+   * further whole huge page of its pool before it hands out a block there.
+   * The kernel then backs each with one page at its first touch, and the
+   * footprint counts it whole from then: up to a huge page a large class
+   * beyond its blocks, for far fewer page faults and TLB misses (see
+   * docs/design.md, "Huge pages for large classes"). */
   size_t pool_limit;
 
   /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
@@ -425,42 +434,43 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
  * Gauges have {current, peak, total} where total is the sum of all
  * increases: X(name, description).
  */
-#define FASTALLOC32_COUNTERS(X)                                                       \
-  X(mallocs, "calls to malloc/calloc/aligned_alloc/realloc(NULL) giving memory")      \
-  X(frees, "calls to free or realloc(p, 0) with a live pointer")                      \
-  X(reallocs, "calls to realloc with a live pointer and size > 0")                    \
-  X(pool_allocs, "allocations served by a class pool")                                \
-  X(cache_hits, "pool allocations served from the freed-block LIFO cache")            \
-  X(freelist_hits, "pool allocations served from a class free list")                  \
-  X(fresh_blocks, "pool allocations of never-used or trimmed blocks")                 \
-  X(pool_frees, "pool blocks freed")                                                  \
-  X(pool_grows, "pool chunks added because a class was full")                         \
-  X(pool_trims, "calls to madvise giving the free pages at a class's top back")       \
-  X(large_allocs, "allocations served by the large path")                             \
-  X(large_cache_hits, "large allocations served from the freed-large cache")          \
-  X(large_arena_allocs, "large allocations carved from the large arena")              \
-  X(large_cache_trims, "cached large blocks given back: cold, or the system refused") \
-  X(large_frees, "large blocks freed")                                                \
-  X(fallback_allocs, "small allocations sent to the system allocator (pool full)")    \
-  X(fallback_frees, "fallback blocks freed")                                          \
-  X(realloc_in_place, "pool reallocs that kept the pointer (fits in its block)")      \
-  X(realloc_pool_to_pool, "reallocs moved to a block of another class")               \
-  X(realloc_pool_to_large, "reallocs moved from a pool block to the large path")      \
-  X(realloc_large_to_pool, "reallocs moved from the large path to a pool block")      \
-  X(realloc_large_in_place, "large reallocs grown or shrunk in place (incl. mremap)") \
-  X(realloc_large_moved, "large reallocs that moved to another large block")          \
-  X(realloc_fallback, "reallocs from or to fallback blocks")                          \
-  X(failed_allocs, "requests that returned NULL for lack of memory or overflow")      \
-  X(invalid_frees, "frees/reallocs of pointers the manager does not own (now)")       \
-  X(double_frees, "frees/reallocs of blocks already free (large: of the last 64)")    \
-  X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")    \
-  X(sys_mallocs, "calls to the system malloc")                                        \
-  X(sys_frees, "calls to the system free")                                            \
-  X(sys_maps, "calls to mmap (or the map hook)")                                      \
-  X(sys_unmaps, "calls to munmap (or the unmap hook)")                                \
-  X(sys_remaps, "calls to mremap")                                                    \
-  X(sys_decommits, "calls to madvise giving free large-arena pages back")             \
-  X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)")
+#define FASTALLOC32_COUNTERS(X)                                                        \
+  X(mallocs, "calls to malloc/calloc/aligned_alloc/realloc(NULL) giving memory")       \
+  X(frees, "calls to free or realloc(p, 0) with a live pointer")                       \
+  X(reallocs, "calls to realloc with a live pointer and size > 0")                     \
+  X(pool_allocs, "allocations served by a class pool")                                 \
+  X(cache_hits, "pool allocations served from the freed-block LIFO cache")             \
+  X(freelist_hits, "pool allocations served from a class free list")                   \
+  X(fresh_blocks, "pool allocations of never-used or trimmed blocks")                  \
+  X(pool_frees, "pool blocks freed")                                                   \
+  X(pool_grows, "pool chunks added because a class was full")                          \
+  X(pool_trims, "calls to madvise giving the free pages at a class's top back")        \
+  X(large_allocs, "allocations served by the large path")                              \
+  X(large_cache_hits, "large allocations served from the freed-large cache")           \
+  X(large_arena_allocs, "large allocations carved from the large arena")               \
+  X(large_cache_trims, "cached large blocks given back: cold, or the system refused")  \
+  X(large_frees, "large blocks freed")                                                 \
+  X(fallback_allocs, "small allocations sent to the system allocator (pool full)")     \
+  X(fallback_frees, "fallback blocks freed")                                           \
+  X(realloc_in_place, "pool reallocs that kept the pointer (fits in its block)")       \
+  X(realloc_pool_to_pool, "reallocs moved to a block of another class")                \
+  X(realloc_pool_to_large, "reallocs moved from a pool block to the large path")       \
+  X(realloc_large_to_pool, "reallocs moved from the large path to a pool block")       \
+  X(realloc_large_in_place, "large reallocs grown or shrunk in place (incl. mremap)")  \
+  X(realloc_large_moved, "large reallocs that moved to another large block")           \
+  X(realloc_fallback, "reallocs from or to fallback blocks")                           \
+  X(failed_allocs, "requests that returned NULL for lack of memory or overflow")       \
+  X(invalid_frees, "frees/reallocs of pointers the manager does not own (now)")        \
+  X(double_frees, "frees/reallocs of blocks already free (large: of the last 64)")     \
+  X(interior_frees, "frees/reallocs of pointers inside a block, not at its start")     \
+  X(sys_mallocs, "calls to the system malloc")                                         \
+  X(sys_frees, "calls to the system free")                                             \
+  X(sys_maps, "calls to mmap (or the map hook)")                                       \
+  X(sys_unmaps, "calls to munmap (or the unmap hook)")                                 \
+  X(sys_remaps, "calls to mremap")                                                     \
+  X(sys_decommits, "calls to madvise giving free large-arena pages back")              \
+  X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)") \
+  X(pool_huge_advices, "calls to madvise asking huge pages for a large class's pool")
 
 #define FASTALLOC32_GAUGES(X)                                                                            \
   X(live_allocs, "live allocations (all paths)")                                                         \

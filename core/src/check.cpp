@@ -129,9 +129,17 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   const ClassCounters& kc = k.counters;
   FA32_EXPECT(k.allocs >= kc.freelist_hits + kc.fresh_blocks);
   FA32_EXPECT(kc.fresh_blocks == k.bump + kc.trimmed_blocks);
-  size_t touched = 0;
-  if (k.bump != 0) align_up(k.colour + size_t(k.bump) * k.block_size, m.page_size, &touched);
-  FA32_EXPECT(k.touched_bytes == touched);
+  FA32_EXPECT(k.touched_bytes == pool_counted_end(m.page_size, m.huge_page, k, k.bump));
+  // The huge zone is whole huge pages inside the stride, and none without
+  // them (a map hook, trim_pools, or the kernel's off).
+  if (m.huge_page == 0 || k.huge_to == 0) {
+    FA32_EXPECT(k.huge_from == 0 && k.huge_to == 0);
+  } else {
+    FA32_EXPECT(k.huge_from >= m.huge_page && k.huge_from < k.huge_to &&
+                k.huge_to <= size_t(m.stride_mask) + 1);
+    FA32_EXPECT((k.huge_to - k.huge_from) % m.huge_page == 0 &&
+                (reinterpret_cast<uintptr_t>(k.base) - k.colour + k.huge_from) % m.huge_page == 0);
+  }
   FA32_EXPECT(k.colour + size_t(k.max_blocks) * k.block_size <= size_t(m.stride_mask) + 1);
   if (m.track_peaks) {
     FA32_EXPECT(k.requested_peak.current() == requested &&

@@ -230,6 +230,21 @@ constexpr const char* kPresetNames[] = {"default", "profiling", "compact", "orig
 enum : unsigned { kPresetDefault, kPresetProfiling, kPresetCompact, kPresetOriginal, kPresetCount };
 static_assert(sizeof kPresetNames / sizeof kPresetNames[0] == kPresetCount, "a name for every preset");
 
+// Class k's huge zone (pool_counted_end): the whole huge pages of its
+// stride from one huge page past the stride's start. Empty without huge
+// pages or when the stride holds none.
+void set_huge_zone(Manager& m, PoolClass& k, size_t stride) noexcept {
+  const size_t huge = m.huge_page;
+  if (huge == 0) return;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(k.base) - k.colour;
+  const size_t from = ((start + 2 * huge - 1) & ~uintptr_t(huge - 1)) - start;
+  if (from >= stride) return;
+  const size_t to = from + (stride - from) / huge * huge;
+  if (to == from) return;
+  k.huge_from = from;
+  k.huge_to = to;
+}
+
 }  // namespace
 
 extern "C" {
@@ -344,6 +359,9 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->default_map = c.system.map == nullptr;
   m->secure_zero = c.secure_zero;
   m->trim_pools = c.trim_pools != 0;
+  // Not with a map hook (its memory is not ours to advise), nor with
+  // trim_pools: a trim gives back single pages, which would split them.
+  m->huge_page = m->default_map && !m->trim_pools ? transparent_huge_page_size() : 0;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = maps;
@@ -386,6 +404,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.max_chunks = l.max_chunks;
     k.chunks = 1;
     k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
+    set_huge_zone(*m, k, l.stride);
   }
   // The manager's record and class table are written now.
   const uint64_t created = metadata_pages(*m) * page;

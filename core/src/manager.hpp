@@ -88,7 +88,11 @@ struct fastalloc32_mm {
   fa32::core::SlabSet slabs;   // fallback blocks
   fa32::core::LargeCache large_cache;
   fa32::core::Arena arena;
-  bool trim_pools;                          // config.trim_pools
+  bool trim_pools;  // config.trim_pools
+  // The transparent huge page size the pools ask for (pool_counted_end in
+  // pool_class.hpp), or 0: none with a map hook, with trim_pools, or when
+  // the kernel has them off.
+  size_t huge_page;
   uint64_t pool_trim_peak;                  // the footprint peak at the last trim of the pools (pool.cpp)
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers
   unsigned freed_next;
@@ -167,6 +171,14 @@ bool sys_commit(Manager& m, void* p, size_t size) noexcept;
 bool sys_decommit(Manager& m, void* p, size_t size) noexcept;
 // The same for pool pages at a class's top, counted in pool_trims.
 bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept;
+// Default mmap only: asks for huge pages for untouched pool pages
+// (MADV_HUGEPAGE), counted in pool_huge_advices. A hint: when it fails the
+// pages stay ordinary ones.
+void sys_advise_huge(Manager& m, void* p, size_t size) noexcept;
+// The transparent huge page size when the kernel grants them to a range
+// that asks (enabled "always" or "madvise"), else 0. Read from sysfs at
+// create.
+size_t transparent_huge_page_size() noexcept;
 void sys_unmap(Manager& m, void* p, size_t size) noexcept;
 // mremap (MREMAP_MAYMOVE); only when default_map. nullptr on failure.
 void* sys_remap(Manager& m, void* p, size_t old_size, size_t new_size) noexcept;

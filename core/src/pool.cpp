@@ -87,9 +87,16 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   // Counted before bump moves: a trim this growth sets off then finds every
   // block of this class below bump live (its cache and free list are empty),
   // and the new block, still free in the table, above it.
-  size_t touched = 0;
-  align_up(k.colour + size_t(index + 1) * k.block_size, m.page_size, &touched);
+  const size_t touched = pool_counted_end(m.page_size, m.huge_page, k, index + 1);
   if (touched > k.touched_bytes) {
+    // Huge pages of the zone the new block reaches into, untouched so far
+    // (the counted end before this was below them): asked for before the
+    // block's first touch, so that the kernel backs each with one page.
+    if (touched > k.huge_from && k.touched_bytes < k.huge_to) {
+      const size_t from = k.touched_bytes > k.huge_from ? k.touched_bytes : k.huge_from;
+      const size_t to = touched < k.huge_to ? touched : k.huge_to;
+      if (to > from) sys_advise_huge(m, k.base - k.colour + from, to - from);
+    }
     grow_footprint(m, FootprintPart::pools, touched - k.touched_bytes);
     k.touched_bytes = touched;
   }
@@ -214,8 +221,9 @@ void trim_class_top(Manager& m, PoolClass& k) noexcept {
   uint32_t j = k.bump;
   while (j != 0 && k.entry(j - 1) == 0) --j;  // free: cached or on the free list
   if (j == k.bump) return;
-  size_t keep = 0;  // the class's pool bytes still counted after the trim
-  if (j != 0) align_up(k.colour + size_t(j) * k.block_size, m.page_size, &keep);
+  // The class's pool bytes still counted after the trim (trim_pools has
+  // no huge pages: pages).
+  const size_t keep = pool_counted_end(m.page_size, m.huge_page, k, j);
   if (k.touched_bytes <= keep) return;
   char* const stride = k.base - k.colour;
   const size_t bytes = k.touched_bytes - keep;

@@ -137,6 +137,11 @@ struct alignas(256) PoolClass {
   // no_cache + 2 until the first block is pushed onto it.
   uint32_t* cache_home = nullptr;
   bool cache_ready() const noexcept { return cache == cache_home; }
+  // The part of the stride whose pages are asked for as huge pages, from
+  // the stride's start: [huge_from, huge_to), whole huge pages, the first
+  // at least one huge page in (pool_counted_end). Empty without them.
+  size_t huge_from = 0;
+  size_t huge_to = 0;
 
   ClassCounters counters;
 
@@ -167,6 +172,26 @@ struct alignas(256) PoolClass {
     return reinterpret_cast<uintptr_t>(state + 1) - uintptr_t(state_phase) * sizeof(LiveSize);
   }
 };
+
+// The bytes of class k's stride that its first `blocks` blocks make count
+// in the footprint, from the stride's start: their pages, and in the huge
+// zone [huge_from, huge_to) whole huge pages. A class that has filled a
+// huge page's worth of ordinary pages asks for each further whole huge page
+// of its stride before a block in it is handed out (take_fresh, pool.cpp),
+// and the kernel backs it with one page on its first touch, so it counts
+// whole from then. Why: on the recorded traces the pools' TLB misses are
+// where fastalloc32 lost to tcmalloc and mimalloc, most of all on a busy
+// machine, where every switch away flushes the TLB; see docs/design.md,
+// "Huge pages for large classes". Small classes keep ordinary pages, so
+// the footprint of a small program does not grow by a huge page a class.
+inline size_t pool_counted_end(size_t page, size_t huge_page, const PoolClass& k, uint32_t blocks) noexcept {
+  if (blocks == 0) return 0;
+  size_t end = 0;
+  align_up(k.colour + size_t(blocks) * k.block_size, page, &end);
+  if (end <= k.huge_from || end > k.huge_to) return end;
+  // huge_to - huge_from is a multiple of huge_page: no overflow, at most huge_to.
+  return k.huge_from + (end - k.huge_from + huge_page - 1) / huge_page * huge_page;
+}
 
 // Bytes at the start of a class that the inline paths store to (through
 // requested_peak). Loads the inline paths make elsewhere in the manager are

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The only place that talks to the system: the config's hooks, or libc
-// malloc/free and mmap/munmap/mremap/mprotect when a hook is NULL. Every
-// call is counted in the sys_* counters.
+// malloc/free and mmap/munmap/mremap/mprotect/madvise when a hook is NULL.
+// Every call is counted in the sys_* counters (madvise in the counter of
+// what it does). It also reads the kernel's huge page settings at create.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "manager.hpp"
 
@@ -82,6 +86,41 @@ bool sys_decommit(Manager& m, void* p, size_t size) noexcept {
 bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept {
   m.counters.pool_trims++;
   return madvise(p, size, MADV_DONTNEED) == 0;
+}
+
+void sys_advise_huge(Manager& m, void* p, size_t size) noexcept {
+  m.counters.pool_huge_advices++;
+  (void)madvise(p, size, MADV_HUGEPAGE);
+}
+
+namespace {
+
+// Up to n - 1 bytes of a sysfs file, NUL-terminated; false if unreadable.
+bool read_small_file(const char* path, char* buf, size_t n) noexcept {
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t got = read(fd, buf, n - 1);
+  close(fd);
+  if (got <= 0) return false;
+  buf[got] = '\0';
+  return true;
+}
+
+}  // namespace
+
+size_t transparent_huge_page_size() noexcept {
+  char buf[64];
+  // "always [madvise] never": the bracketed word is the mode in force.
+  if (!read_small_file("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof buf) ||
+      std::strstr(buf, "[never]") != nullptr) {
+    return 0;
+  }
+  if (!read_small_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", buf, sizeof buf)) return 0;
+  char* end = nullptr;
+  const unsigned long long size = std::strtoull(buf, &end, 10);
+  // A power of two, larger than a page and small enough for a class's stride.
+  if (end == buf || size < 2 * 4096 || size > (size_t(1) << 30) || (size & (size - 1)) != 0) return 0;
+  return static_cast<size_t>(size);
 }
 
 void sys_unmap(Manager& m, void* p, size_t size) noexcept {

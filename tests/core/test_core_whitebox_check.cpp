@@ -434,3 +434,27 @@ TEST_CASE("check: a metadata gauge that disagrees with the pages the tables use 
   f.expect_intact();
   fastalloc32_free(f.mm, p);
 }
+
+TEST_CASE("check: a huge-page zone without huge pages, or off their boundaries, is corrupt") {
+  Fixture f;
+  void* p = fastalloc32_malloc(f.mm, 16);
+  REQUIRE(p != nullptr);
+  f.expect_intact();
+  fa32::core::PoolClass& k = f.cls();
+  const size_t from = k.huge_from;
+  const size_t to = k.huge_to;
+  if (f.mm->huge_page == 0) {
+    // The kernel's huge pages are off (or the manager may not ask): the
+    // zone must be empty.
+    k.huge_from = f.mm->page_size;
+    k.huge_to = 2 * f.mm->page_size;
+  } else {
+    REQUIRE(to > from);
+    k.huge_from = from + f.mm->page_size;  // no longer on a huge page's boundary
+  }
+  f.expect_corrupt();
+  k.huge_from = from;
+  k.huge_to = to;
+  f.expect_intact();
+  fastalloc32_free(f.mm, p);
+}

@@ -52,6 +52,7 @@ const CounterRow kRows[] = {
     count("fresh_blocks", Section::pool, "pool.fresh_blocks", "fresh blocks"),
     count("pool_grows", Section::pool, "pool.grows", "pool grows"),
     count("pool_trims", Section::pool, "pool.trims", "pool give-backs (madvise)"),
+    count("pool_huge_advices", Section::pool, "pool.huge_page_advices", "pool huge-page requests (madvise)"),
     {"metadata", Field::gauge_peak, Section::pool, Kind::bytes, "pool.metadata_peak",
      "metadata pages (peak)"},
     count("large_allocs", Section::pool, "large.allocs", "large allocations"),
