@@ -209,7 +209,8 @@ typedef struct fastalloc32_config {
    * filled a huge page's worth (2 MiB on x86-64) of ordinary pages asks for
    * huge pages (MADV_HUGEPAGE, counted in pool_huge_advices) for each
    * further whole huge page of its pool before it hands out a block there.
-   * The kernel then backs each with one page at its first touch, and the
+   * The kernel then backs each with one page at its first touch (or, when
+   * it has none free, with ordinary pages as they are touched), and the
    * footprint counts it whole from then: up to a huge page a large class
    * beyond its blocks, for far fewer page faults and TLB misses (see
    * docs/design.md, "Huge pages for large classes"). */
