@@ -135,7 +135,10 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   if (m.huge_page == 0 || k.huge_to == 0) {
     FA32_EXPECT(k.huge_from == 0 && k.huge_to == 0);
   } else {
-    FA32_EXPECT(k.huge_from >= m.huge_page && k.huge_from < k.huge_to &&
+    // The pools start on a huge page, so every zone starts one huge page
+    // into its stride, wherever the reservation lies.
+    FA32_EXPECT(reinterpret_cast<uintptr_t>(m.pool_base) % m.huge_page == 0);
+    FA32_EXPECT(k.huge_from == kOrdinaryHugePages * m.huge_page && k.huge_from < k.huge_to &&
                 k.huge_to <= size_t(m.stride_mask) + 1);
     FA32_EXPECT((k.huge_to - k.huge_from) % m.huge_page == 0 &&
                 (reinterpret_cast<uintptr_t>(k.base) - k.colour + k.huge_from) % m.huge_page == 0);

@@ -93,7 +93,18 @@ bool place(size_t* at, size_t n, size_t align, size_t* where) noexcept {
   return !__builtin_add_overflow(start, n, at);
 }
 
-bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
+// Where the pools start: at the config's alignment, a page, or the huge
+// page size the manager asks for, whichever is largest. On a huge page,
+// every class's stride (a power of two) starts on one too, so where a
+// class's huge-page zone begins (pool_counted_end) does not depend on
+// where the kernel put the reservation, and neither do the footprint's
+// figures.
+size_t pool_alignment(const fastalloc32_config& c, size_t page, size_t huge_page) noexcept {
+  const size_t align = c.alignment > page ? c.alignment : page;
+  return huge_page > align ? huge_page : align;
+}
+
+bool plan(const fastalloc32_config& c, size_t page, size_t huge_page, Layout* out) noexcept {
   Layout l;
   const size_t chunks = c.pool_limit == 0 ? 1 : c.pool_limit / c.pool_size;
   // Checked before it is narrowed: 2^32 chunks or more wrapped to a few, or
@@ -169,7 +180,7 @@ bool plan(const fastalloc32_config& c, size_t page, Layout* out) noexcept {
     if (!place(&at, free_summary_words(blocks) * sizeof(uint64_t), page, &l.summary_offset[i])) return false;
     if (!place(&at, free_bitmap_words(blocks) * sizeof(uint64_t), page, &l.free_offset[i])) return false;
   }
-  const size_t pool_align = c.alignment > page ? c.alignment : page;
+  const size_t pool_align = pool_alignment(c, page, huge_page);
   if (!align_up(at, pool_align, &l.pool_offset)) return false;
   size_t pools = 0;
   if (__builtin_mul_overflow(l.stride, size_t(c.class_count), &pools)) return false;
@@ -210,7 +221,8 @@ const char* config_problem(const fastalloc32_config& c) noexcept {
   if ((c.system.malloc == nullptr) != (c.system.free == nullptr))
     return "system.malloc and system.free go together";
   Layout l;
-  if (!plan(c, page_size(), &l)) return "the reservation would pass 2^46 bytes, or a class 2^32 - 1 blocks";
+  if (!plan(c, page_size(), 0, &l))
+    return "the reservation would pass 2^46 bytes, or a class 2^32 - 1 blocks";
   return nullptr;
 }
 
@@ -231,13 +243,13 @@ enum : unsigned { kPresetDefault, kPresetProfiling, kPresetCompact, kPresetOrigi
 static_assert(sizeof kPresetNames / sizeof kPresetNames[0] == kPresetCount, "a name for every preset");
 
 // Class k's huge zone (pool_counted_end): the whole huge pages of its
-// stride from one huge page past the stride's start. Empty without huge
-// pages or when the stride holds none.
+// stride past its first kOrdinaryHugePages huge pages' worth. Empty without
+// huge pages or when the stride holds none.
 void set_huge_zone(Manager& m, PoolClass& k, size_t stride) noexcept {
   const size_t huge = m.huge_page;
   if (huge == 0) return;
   const uintptr_t start = reinterpret_cast<uintptr_t>(k.base) - k.colour;
-  const size_t from = ((start + 2 * huge - 1) & ~uintptr_t(huge - 1)) - start;
+  const size_t from = ((start + (kOrdinaryHugePages + 1) * huge - 1) & ~uintptr_t(huge - 1)) - start;
   if (from >= stride) return;
   const size_t to = from + (stride - from) / huge * huge;
   if (to == from) return;
@@ -328,8 +340,18 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   *status = validate_config(c);
   if (*status != FASTALLOC32_OK) return nullptr;
   const size_t page = page_size();
+  // Huge pages: not with a map hook (its memory is not ours to advise), nor
+  // with trim_pools (a trim gives back single pages, which would split
+  // them).
+  size_t huge = c.system.map == nullptr && c.trim_pools == 0 ? transparent_huge_page_size() : 0;
   Layout l;
-  plan(c, page, &l);  // cannot fail: validate_config planned the same config
+  // validate_config planned the same config without huge pages: that plan
+  // cannot fail. Aligned for them, the reservation grows by up to two huge
+  // pages of address space, which may pass the limit; then none.
+  if (!plan(c, page, huge, &l)) {
+    huge = 0;
+    plan(c, page, 0, &l);
+  }
 
   auto* region = static_cast<char*>(raw_map(c.system, l.total));
   uint64_t maps = 1;  // sys_maps counts every call, the refused ones too
@@ -341,7 +363,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   // manager would leave the embedder with no allocator at all.
   while (region == nullptr && c.pool_limit > c.pool_size) {
     c.pool_limit = c.pool_limit / 2 > c.pool_size ? c.pool_limit / 2 : c.pool_size;
-    plan(c, page, &l);  // cannot fail: a smaller limit plans a smaller layout
+    plan(c, page, huge, &l);  // cannot fail: a smaller limit plans a smaller layout
     region = static_cast<char*>(raw_map(c.system, l.total));
     ++maps;
   }
@@ -359,9 +381,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->default_map = c.system.map == nullptr;
   m->secure_zero = c.secure_zero;
   m->trim_pools = c.trim_pools != 0;
-  // Not with a map hook (its memory is not ours to advise), nor with
-  // trim_pools: a trim gives back single pages, which would split them.
-  m->huge_page = m->default_map && !m->trim_pools ? transparent_huge_page_size() : 0;
+  m->huge_page = huge;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = maps;
@@ -371,7 +391,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->stride_mask = l.stride - 1;
   m->class_shift = m->stride_shift - log2_floor(sizeof(PoolClass));
   m->pool_span = uint64_t(c.class_count) << m->stride_shift;
-  const size_t pool_align = c.alignment > page ? c.alignment : page;
+  const size_t pool_align = pool_alignment(c, page, huge);
   m->pool_base =
       reinterpret_cast<char*>(align_up_ptr(reinterpret_cast<uintptr_t>(region) + l.pool_offset, pool_align));
 

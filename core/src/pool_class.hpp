@@ -138,8 +138,8 @@ struct alignas(256) PoolClass {
   uint32_t* cache_home = nullptr;
   bool cache_ready() const noexcept { return cache == cache_home; }
   // The part of the stride whose pages are asked for as huge pages, from
-  // the stride's start: [huge_from, huge_to), whole huge pages, the first
-  // at least one huge page in (pool_counted_end). Empty without them.
+  // the stride's start: [huge_from, huge_to), whole huge pages from the
+  // second (pool_counted_end). Empty without them.
   size_t huge_from = 0;
   size_t huge_to = 0;
 
@@ -173,15 +173,23 @@ struct alignas(256) PoolClass {
   }
 };
 
+// A class's first huge pages' worth of its stride that stay ordinary pages
+// (2 MiB on x86-64): a class that never holds more costs no huge page.
+// With 2 the footprint was no smaller on six of the seven recorded traces
+// (lua-tables 2 % smaller), and its time against the fastest other
+// allocator up to 22 % higher on six
+// (docs/performance.md, "Pages, not caches").
+inline constexpr size_t kOrdinaryHugePages = 1;
+
 // The bytes of class k's stride that its first `blocks` blocks make count
 // in the footprint, from the stride's start: their pages, and in the huge
 // zone [huge_from, huge_to) whole huge pages. A class that has filled a
 // huge page's worth of ordinary pages asks for each further whole huge page
 // of its stride before a block in it is handed out (take_fresh, pool.cpp),
 // and the kernel backs it with one page on its first touch, so it counts
-// whole from then. Why: on the recorded traces the pools' TLB misses are
-// where fastalloc32 lost to tcmalloc and mimalloc, most of all on a busy
-// machine, where every switch away flushes the TLB; see docs/design.md,
+// whole from then. Why: on the recorded traces the pools' page faults and
+// TLB misses were where fastalloc32 lost to tcmalloc and mimalloc, most of
+// all on a busy machine, where a switch away flushes the TLB; see docs/design.md,
 // "Huge pages for large classes". Small classes keep ordinary pages, so
 // the footprint of a small program does not grow by a huge page a class.
 inline size_t pool_counted_end(size_t page, size_t huge_page, const PoolClass& k, uint32_t blocks) noexcept {

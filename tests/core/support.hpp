@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -112,6 +113,12 @@ struct Block {
   size_t size;
   uint64_t id;
 };
+
+// The VmFlags of the mapping that holds p, from /proc/self/smaps ("" if
+// none), each flag followed by a space: "ac" is a commit-charged mapping,
+// "nr" one without swap reserved, "hg" one that asked for huge pages.
+std::string vm_flags(const void* p);
+bool has_flag(const std::string& flags, const char* flag);
 
 // Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);

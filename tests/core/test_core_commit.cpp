@@ -8,10 +8,8 @@
 #include <doctest/doctest.h>
 #include <sys/sysinfo.h>
 
-#include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -62,27 +60,6 @@ void glibc_free(void* p, void*) {
   __libc_free(p);
 }
 #endif
-
-// The VmFlags of the mapping that holds p, from /proc/self/smaps ("" if
-// none): "ac" is a commit-charged mapping, "nr" one without swap reserved.
-std::string vm_flags(const void* p) {
-  std::ifstream in("/proc/self/smaps");
-  const auto addr = reinterpret_cast<uintptr_t>(p);
-  std::string line;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    unsigned long long lo = 0, hi = 0;
-    if (std::sscanf(line.c_str(), "%llx-%llx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
-      inside = addr >= lo && addr < hi;
-    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
-      return line.substr(8) + " ";
-    }
-  }
-  return "";
-}
-bool has_flag(const std::string& flags, const char* flag) {
-  return flags.find(std::string(" ") + flag + " ") != std::string::npos;
-}
 
 // One request through fastalloc32: NULL exactly when glibc's malloc gives
 // NULL for the same size, and then with E_NOMEM.
