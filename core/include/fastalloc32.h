@@ -247,9 +247,11 @@ typedef struct fastalloc32_config {
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
    * (madvise; with the default mmap only, not with a map hook). So do its
    * free pages that stayed free a while (256 ticks of a clock of arena
-   * mallocs and pool growth) when the footprint is about to set a new peak
-   * while its free pages hold at least 256 KiB and a 32nd of the
-   * footprint: reused, such a page costs a page fault, and it reads zero.
+   * mallocs and pool growth; twice as long after each trim whose pages the
+   * program took half or more of again, up to 65536) when the footprint is
+   * about to set a new peak while its free pages hold at least 256 KiB and
+   * a 32nd of the footprint: reused, such a page costs a page fault, and it
+   * reads zero.
    * Locked pages (mlock, mlockall) stay: madvise refuses them. The
    * reservation is address space (PROT_NONE) that costs no commit charge;
    * its pages are made usable with mprotect, 1 MiB at a time, as the

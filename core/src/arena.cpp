@@ -115,7 +115,11 @@ uint64_t clear_released(Arena& a, uint32_t from, uint32_t to) noexcept {
 uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
   const uint32_t held_end = end < a.committed ? end : a.committed;
   uint64_t fresh = 0;
-  if (start < held_end) fresh += clear_released(a, start, held_end);
+  if (start < held_end) {
+    const uint64_t retaken = clear_released(a, start, held_end);
+    a.retaken_pages += retaken;
+    fresh += retaken;
+  }
   if (end > a.committed) {
     fresh += end - (start > a.committed ? start : a.committed);
     a.committed = end;
@@ -186,10 +190,23 @@ void stamp_freed(Arena& a, uint32_t start, uint32_t pages) noexcept {
 }
 
 bool is_cold(const Arena& a, uint32_t start, uint32_t pages) noexcept {
-  return pages >= 2 && a.clock - a.tags[start + pages - 1].prev >= kColdTicks;
+  return pages >= 2 && a.clock - a.tags[start + pages - 1].prev >= a.cold_ticks;
 }
 
-// Every free page that holds memory and has stayed free for kColdTicks goes
+// Before a trim: when the program took half or more of what the last trim
+// gave back again, the pages were not cold enough, so the threshold
+// doubles (see kMaxColdTicks). A trim that gave back less than kTrimBytes
+// teaches nothing: perl-words' one such trim, 41 pages of which it took 40
+// again, would have doubled the threshold and raised its footprint peak
+// by 1 MiB (the later trims it held off gave back the arena's unused end).
+void learn_from_last_trim(const Manager& m, Arena& a) noexcept {
+  const bool telling = a.trimmed_pages * m.page_size >= kTrimBytes;
+  if (telling && a.retaken_pages * 2 >= a.trimmed_pages && a.cold_ticks < kMaxColdTicks) a.cold_ticks *= 2;
+  a.trimmed_pages = 0;
+  a.retaken_pages = 0;
+}
+
+// Every free page that holds memory and has stayed free for cold_ticks goes
 // back to the kernel: the free spans' and the unused end's. Returns the
 // bytes given back.
 uint64_t trim(Manager& m) noexcept {
@@ -200,10 +217,12 @@ uint64_t trim(Manager& m) noexcept {
       const uint32_t pages = a.tags[s].pages;
       if (!is_cold(a, s, pages) || released_in(a, s, s + pages) == pages) continue;
       if (!sys_decommit(m, a.base + size_t(s) * m.page_size, size_t(pages) * m.page_size)) continue;
-      footprint_shrink(m.gauges, FootprintPart::large_arena, mark_released(a, s, s + pages) * m.page_size);
+      const uint64_t released = mark_released(a, s, s + pages);
+      a.trimmed_pages += released;
+      footprint_shrink(m.gauges, FootprintPart::large_arena, released * m.page_size);
     }
   }
-  if (a.committed > a.top && a.clock - a.end_freed >= kColdTicks) decommit_end(m, a.top);
+  if (a.committed > a.top && a.clock - a.end_freed >= a.cold_ticks) decommit_end(m, a.top);
   return before - m.gauges.footprint.current();
 }
 
@@ -450,7 +469,8 @@ void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
   // before they can have aged.
   if (static_cast<int32_t>(a.clock - a.next_trim_tick) < 0) return;
   if (reclaimable_pages(a) * m.page_size < trim_step(m)) return;
-  a.next_trim_tick = a.clock + kColdTicks;
+  learn_from_last_trim(m, a);
+  a.next_trim_tick = a.clock + a.cold_ticks;
   if (trim(m) != 0) a.trim_peak = m.gauges.footprint.peak;
 }
 
@@ -482,6 +502,9 @@ void arena_release(Manager& m) noexcept {
 bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
   const Arena& a = m.arena;
   *live_pages = 0;
+  // The learnt age: kColdTicks doubled some times, kMaxColdTicks at most.
+  if (a.cold_ticks < kColdTicks || a.cold_ticks > kMaxColdTicks || (a.cold_ticks & (a.cold_ticks - 1)) != 0)
+    return false;
   if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
   if (a.top > a.committed || a.committed > a.accessible || a.accessible > a.page_count) return false;
   uint64_t free_pages = 0, free_spans = 0, released = 0;

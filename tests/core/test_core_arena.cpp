@@ -588,6 +588,59 @@ TEST_CASE("free arena spans reused as fast as they are freed are never given bac
   for (void* p : small) fastalloc32_free(mm.get(), p);
 }
 
+namespace {
+
+// 2 MiB of spans freed and given back by a trim; then, if `retake`, the
+// same 2 MiB allocated again (the pages the trim gave back, a page fault
+// each) and freed; then 2 MiB of other spans freed. Returns how many new
+// pool pages (ticks, each a new peak once the footprint is back at it)
+// pass before the other spans go back too.
+int ticks_to_second_trim(Mm& mm, bool retake, std::vector<void*>* keep) {
+  touch_every_class(mm.get(), keep);
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 8, 256 * KiB, 0xAB);
+  keep->push_back(fastalloc32_malloc(mm.get(), 32 * KiB));  // a guard: the spans stay below the top
+  const std::vector<void*> other = written_blocks(mm.get(), 8, 256 * KiB, 0xCD);
+  keep->push_back(fastalloc32_malloc(mm.get(), 32 * KiB));
+  REQUIRE((keep->end()[-1] && keep->end()[-2]));
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  grow_pool(mm.get(), kColdTicks + 1, keep);  // old enough, and a new peak
+  const uint64_t first = stats(mm.get()).sys_decommits;
+  REQUIRE(first >= 1);
+  if (retake) {
+    const std::vector<void*> again = written_blocks(mm.get(), 8, 256 * KiB, 0xEF);
+    CHECK(again[0] == ptrs[0]);  // the span the trim gave back
+    for (void* p : again) fastalloc32_free(mm.get(), p);
+  }
+  for (void* p : other) fastalloc32_free(mm.get(), p);
+  int grown = 0;
+  while (stats(mm.get()).sys_decommits == first && grown < 8 * kColdTicks) {
+    grow_pool(mm.get(), 1, keep);
+    ++grown;
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  return grown;
+}
+
+}  // namespace
+
+TEST_CASE("a trim whose pages the program takes again makes the arena wait twice as long") {
+  Mm mm = make(trim_config());
+  std::vector<void*> keep;
+  SUBCASE("pages left alone: the other spans go back once the footprint passes its peak again") {
+    const int grown = ticks_to_second_trim(mm, false, &keep);
+    CHECK(grown > 2 * kColdTicks);  // the 2 MiB the trim gave back, grown again first
+    CHECK(grown < 3 * kColdTicks);
+  }
+  SUBCASE("pages taken again: the other spans must stay free 512 ticks, not 256") {
+    // At 256 (the rule without learning) they went back after 504 pages.
+    const int grown = ticks_to_second_trim(mm, true, &keep);
+    CHECK(grown > 2 * kColdTicks + kColdTicks / 2);
+    CHECK(grown < 4 * kColdTicks);  // a delay, not an end
+  }
+  for (void* p : keep) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("less than kTrimBytes of free arena pages is not worth a trim") {
   Mm mm = make(trim_config());
   std::vector<void*> small;

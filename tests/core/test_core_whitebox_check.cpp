@@ -330,6 +330,22 @@ TEST_CASE("check: a released arena page that is live, or a miscounted one, is co
   f.expect_intact();
 }
 
+TEST_CASE("check: an arena age that is not 256 doubled, or past its cap, is corrupt") {
+  Fixture f;
+  fa32::core::Arena& a = f.mm->arena;
+  CHECK(a.cold_ticks == fa32::core::kColdTicks);
+  f.expect_intact();
+  for (const uint32_t bad :
+       {fa32::core::kColdTicks / 2, fa32::core::kColdTicks * 3, fa32::core::kMaxColdTicks * 2}) {
+    CAPTURE(bad);
+    a.cold_ticks = bad;
+    f.expect_corrupt();
+  }
+  a.cold_ticks = fa32::core::kMaxColdTicks;  // learnt as far as it goes
+  f.expect_intact();
+  a.cold_ticks = fa32::core::kColdTicks;
+}
+
 TEST_CASE(
     "layout: each class's live-size table and cache meet in one page, at an offset of the class's own") {
   Fixture f;
