@@ -198,7 +198,7 @@ bool is_cold(const Arena& a, uint32_t start, uint32_t pages) noexcept {
 // doubles (see kMaxColdTicks). A trim that gave back less than kTrimBytes
 // teaches nothing: perl-words' one such trim, 41 pages of which it took 40
 // again, would have doubled the threshold and raised its footprint peak
-// by 1 MiB (the later trims it held off gave back the arena's unused end).
+// by 1 MiB.
 void learn_from_last_trim(const Manager& m, Arena& a) noexcept {
   const bool telling = a.trimmed_pages * m.page_size >= kTrimBytes;
   if (telling && a.retaken_pages * 2 >= a.trimmed_pages && a.cold_ticks < kMaxColdTicks) a.cold_ticks *= 2;

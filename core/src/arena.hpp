@@ -120,8 +120,9 @@ struct Arena {
   uint32_t epoch_frees = 0;     // spans freed since then
   bool unavailable = false;     // the reservation failed or is disabled: do not retry
   // Free pages are cold after this many ticks: kColdTicks, doubled (up to
-  // kMaxColdTicks) by each trim that finds half or more of the pages the
-  // last trim gave back (trimmed_pages) taken again since (retaken_pages).
+  // kMaxColdTicks) by each trim that finds that, since the last trim gave
+  // back trimmed_pages, the program has taken half as many or more pages
+  // that a trim gave back (retaken_pages; the last one's, or older ones').
   uint32_t cold_ticks = kColdTicks;
   uint64_t trimmed_pages = 0;
   uint64_t retaken_pages = 0;
