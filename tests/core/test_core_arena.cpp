@@ -641,6 +641,42 @@ TEST_CASE("a trim whose pages the program takes again makes the arena wait twice
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("a trim of less than kTrimBytes teaches the arena nothing, even when its pages come back") {
+  Mm mm = make(trim_config());
+  std::vector<void*> keep;
+  touch_every_class(mm.get(), &keep);
+  const std::vector<void*> small = written_blocks(mm.get(), 2, 64 * KiB, 0xAB);
+  keep.push_back(fastalloc32_malloc(mm.get(), 32 * KiB));  // guards: the spans stay apart, below the top
+  const std::vector<void*> other = written_blocks(mm.get(), 8, 256 * KiB, 0xCD);
+  keep.push_back(fastalloc32_malloc(mm.get(), 32 * KiB));
+  REQUIRE((keep.end()[-1] && keep.end()[-2]));
+  for (void* p : small) fastalloc32_free(mm.get(), p);
+  grow_pool(mm.get(), kColdTicks, &keep);  // 128 KiB free: too little for a trim
+  REQUIRE(stats(mm.get()).sys_decommits == 0);
+  // 2 MiB more free, young: the trim the next new peak runs gives back the
+  // old 128 KiB alone.
+  for (void* p : other) fastalloc32_free(mm.get(), p);
+  const uint64_t before = stats(mm.get()).footprint.current;
+  grow_pool(mm.get(), 1, &keep);
+  const uint64_t first = stats(mm.get()).sys_decommits;
+  REQUIRE(first >= 1);
+  CHECK(stats(mm.get()).footprint.current == before + kPage - 128 * KiB);
+  // Every page of it taken again: at 256 KiB or more that doubles the age.
+  const std::vector<void*> again = written_blocks(mm.get(), 2, 64 * KiB, 0xEF);
+  CHECK(again[0] == small[0]);
+  keep.insert(keep.end(), again.begin(), again.end());
+  // The 2 MiB go back at the next trim, 256 ticks on, not 512.
+  int grown = 0;
+  while (stats(mm.get()).sys_decommits == first && grown < 4 * kColdTicks) {
+    grow_pool(mm.get(), 1, &keep);
+    ++grown;
+  }
+  CHECK(grown < 2 * kColdTicks);  // 765 with the age doubled
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : keep) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("less than kTrimBytes of free arena pages is not worth a trim") {
   Mm mm = make(trim_config());
   std::vector<void*> small;
