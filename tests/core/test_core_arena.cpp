@@ -393,6 +393,17 @@ void grow_pool(fastalloc32_mm* mm, int n, std::vector<void*>* out) {
   }
 }
 
+// New pool pages, one at a time, until the arena has made a system call to
+// give pages back beyond `decommits`, or `limit` pages; returns how many.
+int grow_until_decommit(fastalloc32_mm* mm, uint64_t decommits, int limit, std::vector<void*>* out) {
+  int grown = 0;
+  while (stats(mm).sys_decommits == decommits && grown < limit) {
+    grow_pool(mm, 1, out);
+    ++grown;
+  }
+  return grown;
+}
+
 }  // namespace
 
 // The arena's age rule (fastalloc32.h: free pages that stayed free for 256
@@ -534,11 +545,7 @@ void refused_then_given_back(bool guarded) {
     // Unlocked, a later new peak gives them back once they have aged again.
     locked.unlock();
     const uint64_t decommits = stats(mm.get()).sys_decommits;
-    int grown = 0;
-    while (stats(mm.get()).sys_decommits == decommits && grown < 4 * kColdTicks) {
-      grow_pool(mm.get(), 1, &small);
-      ++grown;
-    }
+    const int grown = grow_until_decommit(mm.get(), decommits, 4 * kColdTicks, &small);
     s = stats(mm.get());
     CHECK(s.sys_decommits > decommits);
     CHECK(s.footprint.current == full + uint64_t(kColdTicks + 1 + grown) * kPage - 512 * KiB);
@@ -612,11 +619,7 @@ int ticks_to_second_trim(Mm& mm, bool retake, std::vector<void*>* keep) {
     for (void* p : again) fastalloc32_free(mm.get(), p);
   }
   for (void* p : other) fastalloc32_free(mm.get(), p);
-  int grown = 0;
-  while (stats(mm.get()).sys_decommits == first && grown < 8 * kColdTicks) {
-    grow_pool(mm.get(), 1, keep);
-    ++grown;
-  }
+  const int grown = grow_until_decommit(mm.get(), first, 8 * kColdTicks, keep);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   return grown;
 }
@@ -666,11 +669,7 @@ TEST_CASE("a trim of less than kTrimBytes teaches the arena nothing, even when i
   CHECK(again[0] == small[0]);
   keep.insert(keep.end(), again.begin(), again.end());
   // The 2 MiB go back at the next trim, 256 ticks on, not 512.
-  int grown = 0;
-  while (stats(mm.get()).sys_decommits == first && grown < 4 * kColdTicks) {
-    grow_pool(mm.get(), 1, &keep);
-    ++grown;
-  }
+  const int grown = grow_until_decommit(mm.get(), first, 4 * kColdTicks, &keep);
   CHECK(grown < 2 * kColdTicks);  // 765 with the age doubled
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   for (void* p : keep) fastalloc32_free(mm.get(), p);
