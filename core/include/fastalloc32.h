@@ -213,7 +213,13 @@ typedef struct fastalloc32_config {
    * it has none free, with ordinary pages as they are touched), and the
    * footprint counts it whole from then: up to a huge page a large class
    * beyond its blocks, for far fewer page faults and TLB misses (see
-   * docs/design.md, "Huge pages for large classes"). */
+   * docs/design.md, "Huge pages for large classes"). Under the same
+   * conditions, below that huge page's worth, a class past 64 KiB has its
+   * next ordinary pages made present a run at a time (MADV_POPULATE_WRITE,
+   * counted in pool_page_runs; runs of 16 KiB up to 256 KiB, 64 KiB
+   * beyond) instead of a page fault each, and the footprint counts a run
+   * whole from its first block: up to 64 KiB a class beyond its blocks,
+   * under a quarter of them ("Pool pages in runs"). */
   size_t pool_limit;
 
   /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
@@ -473,7 +479,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(sys_remaps, "calls to mremap")                                                     \
   X(sys_decommits, "calls to madvise giving free large-arena pages back")              \
   X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)") \
-  X(pool_huge_advices, "calls to madvise asking huge pages for a large class's pool")
+  X(pool_huge_advices, "calls to madvise asking huge pages for a large class's pool")  \
+  X(pool_page_runs, "calls to madvise making a run of a class's pool pages present")
 
 #define FASTALLOC32_GAUGES(X)                                                                            \
   X(live_allocs, "live allocations (all paths)")                                                         \
@@ -512,7 +519,7 @@ typedef struct fastalloc32_footprint_parts {
 #undef FASTALLOC32_DECLARE_PART
 } fastalloc32_footprint_parts;
 
-#define FASTALLOC32_STATS_VERSION 8
+#define FASTALLOC32_STATS_VERSION 9
 
 typedef struct fastalloc32_stats {
   uint32_t size;          /* sizeof(fastalloc32_stats) the caller was built with */

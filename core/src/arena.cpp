@@ -446,9 +446,9 @@ namespace {
 // large cache's cold blocks, then the arena's idle pages, each only if the
 // growth still sets a new peak. Default mmap only: a map hook's memory is
 // not the library's to advise.
-void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
+void trim_before_growth(Manager& m, uint64_t bytes, bool pools, uint32_t ticks = 1) noexcept {
   Arena& a = m.arena;
-  ++a.clock;
+  a.clock += ticks;
   if (bytes <= m.gauges.footprint.headroom) return;  // not a new peak
   if (!m.default_map) return;
   if (pools) {
@@ -476,8 +476,8 @@ void trim_before_growth(Manager& m, uint64_t bytes, bool pools) noexcept {
 
 }  // namespace
 
-void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes) noexcept {
-  trim_before_growth(m, bytes, true);
+void grow_footprint(Manager& m, FootprintPart part, uint64_t bytes, uint32_t ticks) noexcept {
+  trim_before_growth(m, bytes, true, ticks);
   footprint_grow(m.gauges, part, bytes);
 }
 

@@ -180,6 +180,9 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   }
   FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
   FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live);
+  // Runs of pool pages are made present only where huge pages could be
+  // asked for (the same conditions: default mmap, no trim_pools).
+  FA32_EXPECT(!m.populate_runs || m.huge_page != 0);
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.

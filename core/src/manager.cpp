@@ -382,6 +382,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->secure_zero = c.secure_zero;
   m->trim_pools = c.trim_pools != 0;
   m->huge_page = huge;
+  m->populate_runs = huge != 0;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = maps;

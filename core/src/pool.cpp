@@ -89,6 +89,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
   // and the new block, still free in the table, above it.
   const size_t touched = pool_counted_end(m.page_size, m.huge_page, k, index + 1);
   if (touched > k.touched_bytes) {
+    uint32_t ticks = 1;
     // Huge pages of the zone the new block reaches into, untouched so far
     // (the counted end before this was below them): asked for before the
     // block's first touch, so that the kernel backs each with one page.
@@ -96,8 +97,16 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
       const size_t from = k.touched_bytes > k.huge_from ? k.touched_bytes : k.huge_from;
       const size_t to = touched < k.huge_to ? touched : k.huge_to;
       if (to > from) sys_advise_huge(m, k.base - k.colour + from, to - from);
+    } else if (touched <= k.huge_from && touched - k.touched_bytes > m.page_size) {
+      // A run of ordinary pages (ordinary_run_end): present before the
+      // block's first touch, in one call rather than a fault a page.
+      if (m.populate_runs)
+        sys_populate_run(m, k.base - k.colour + k.touched_bytes, touched - k.touched_bytes);
+      const size_t step = k.block_size > m.page_size ? k.block_size : m.page_size;
+      ticks = static_cast<uint32_t>((touched - k.touched_bytes) / step);
+      if (ticks == 0) ticks = 1;
     }
-    grow_footprint(m, FootprintPart::pools, touched - k.touched_bytes);
+    grow_footprint(m, FootprintPart::pools, touched - k.touched_bytes, ticks);
     k.touched_bytes = touched;
   }
   k.bump = index + 1;

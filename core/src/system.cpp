@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -91,6 +92,20 @@ bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept {
 void sys_advise_huge(Manager& m, void* p, size_t size) noexcept {
   m.counters.pool_huge_advices++;
   (void)madvise(p, size, MADV_HUGEPAGE);
+}
+
+// Linux 5.14; the C library's headers may predate it.
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+void sys_populate_run(Manager& m, void* p, size_t size) noexcept {
+  m.counters.pool_page_runs++;
+  const int saved = errno;
+  // EINVAL: a kernel that does not know the advice; every later run would
+  // fail the same way, a wasted call each.
+  if (madvise(p, size, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) m.populate_runs = false;
+  errno = saved;
 }
 
 namespace {

@@ -119,6 +119,9 @@ struct Block {
 // "nr" one without swap reserved, "hg" one that asked for huge pages.
 std::string vm_flags(const void* p);
 bool has_flag(const std::string& flags, const char* flag);
+// Bytes of [base, base + size) in pages the kernel holds (mincore): read,
+// written or made present. base is page-aligned.
+size_t resident_bytes(const void* base, size_t size);
 
 // Fills / verifies n bytes with the pattern of allocation `id`.
 void fill(void* p, size_t n, uint64_t id);

@@ -477,6 +477,40 @@ TEST_CASE("free arena pages that stayed free go back to the kernel before the fo
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+TEST_CASE("a run of pool pages made present at once ticks the arena's clock once a page") {
+  // With huge pages (the default config, the kernel willing) a class past
+  // 256 KiB takes its pages in runs of 64 KiB, 16 pages at once; the arena
+  // still ages its free pages by pool pages, not by runs (with a tick per
+  // run the trim below would come after thousands of pages).
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  c.large_cache_bytes = 0;
+  Mm mm = make(c);
+  std::vector<void*> small;
+  touch_every_class(mm.get(), &small);
+  grow_pool(mm.get(), 80, &small);  // the 4096-byte class past 256 KiB
+  const bool runs = stats(mm.get()).pool_page_runs > 0;
+  if (!runs) MESSAGE("no huge pages here, so no runs: one page a tick as ever");
+  const std::vector<void*> ptrs = written_blocks(mm.get(), 8, 256 * KiB, 0xAB);
+  void* guard = fastalloc32_malloc(mm.get(), 32 * KiB);  // the freed spans stay below the arena's top
+  REQUIRE(guard != nullptr);
+  for (void* p : ptrs) fastalloc32_free(mm.get(), p);
+  const fastalloc32_stats before = stats(mm.get());
+  REQUIRE(before.sys_decommits == 0);
+  // The first growth's walk finds the span too young and holds the next
+  // off for kColdTicks ticks: 256 pages on, give or take a run (271 here).
+  const int grown = grow_until_decommit(mm.get(), 0, 8 * kColdTicks, &small);
+  CHECK(grown >= kColdTicks - 16);
+  CHECK(grown <= kColdTicks + 32);  // the first growth after the free a run of 16 ticks
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.sys_decommits >= 1);
+  if (runs) CHECK(s.pool_page_runs > before.pool_page_runs);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), guard);
+  for (void* p : small) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("a free arena span is old enough at exactly 256 ticks") {
   // The walk that first finds the span too young holds the next one off
   // for 256 ticks, past the span's 256th: ticks that set no new peak start

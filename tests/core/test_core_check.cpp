@@ -3,28 +3,11 @@
 // reservation: a manager with a large pool_limit stays small when checked.
 #include <doctest/doctest.h>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <vector>
 
 #include "support.hpp"
 
 using namespace fa32_test;
-
-namespace {
-
-// Bytes of [base, base + size) with a page mapped (read or written).
-size_t resident_bytes(void* base, size_t size) {
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> vec((size + page - 1) / page);
-  REQUIRE(mincore(base, size, vec.data()) == 0);
-  size_t pages = 0;
-  for (unsigned char v : vec) pages += v & 1;
-  return pages * page;
-}
-
-}  // namespace
 
 TEST_CASE("check touches the pools' blocks and tables, not the whole reservation") {
   SystemSpy spy;

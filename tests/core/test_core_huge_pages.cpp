@@ -6,8 +6,17 @@
 // without trim_pools, and when the kernel grants transparent huge pages to a
 // range that asks. The tests read the kernel's setting themselves and check
 // what must hold either way.
+//
+// Below that zone, under the same conditions, a class's ordinary pages are
+// made present a run at a time (MADV_POPULATE_WRITE) once the class holds
+// more than 64 KiB: runs of 16 KiB up to 256 KiB, of 64 KiB beyond, each
+// counted whole (pool_page_runs counts the calls).
 #include <doctest/doctest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -21,14 +30,25 @@ namespace {
 
 constexpr uint32_t kClass64 = 3;  // the default's classes: 16, 32, 48, 64, ...
 
+// The kernel's transparent huge page setting: "always [madvise] never",
+// the bracketed word the mode in force ("" if unreadable).
+std::string thp_enabled() {
+  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
+  return std::string((std::istreambuf_iterator<char>(enabled)), std::istreambuf_iterator<char>());
+}
+
 // The transparent huge page size when a range that asks gets them, else 0.
 size_t granted_huge_page() {
-  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string mode((std::istreambuf_iterator<char>(enabled)), std::istreambuf_iterator<char>());
+  const std::string mode = thp_enabled();
   if (mode.empty() || mode.find("[never]") != std::string::npos) return 0;
   std::ifstream size_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
   size_t size = 0;
   return size_file >> size ? size : 0;
+}
+
+// Whether the kernel gives huge pages to every range, asked or not.
+bool thp_always() {
+  return thp_enabled().find("[always]") != std::string::npos;
 }
 
 bool asked_for_huge_pages(const void* p) {
@@ -50,6 +70,40 @@ std::vector<void*> fill_class64(fastalloc32_mm* mm, size_t bytes) {
 void free_all(fastalloc32_mm* mm, const std::vector<void*>& ptrs) {
   for (void* p : ptrs) fastalloc32_free(mm, p);
 }
+
+// Whether this kernel makes pages present on request (Linux 5.14 on).
+bool kernel_populates() {
+#ifndef MADV_POPULATE_WRITE
+  constexpr int MADV_POPULATE_WRITE = 23;
+#endif
+  void* p = mmap(nullptr, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(p != MAP_FAILED);
+  const bool ok = madvise(p, 2 * 4096, MADV_POPULATE_WRITE) == 0;
+  munmap(p, 2 * 4096);
+  return ok;
+}
+
+// Class 64's blocks, each written, until one ends past `offset` bytes from
+// the start of the class's stride (its first page: the first block starts
+// a colour into it).
+struct Class64 {
+  std::vector<void*> blocks;
+  uintptr_t start = 0;
+
+  void fill_past(fastalloc32_mm* mm, size_t offset) {
+    while (blocks.empty() || reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start <= offset) {
+      void* p = fastalloc32_malloc(mm, 64);
+      REQUIRE(p != nullptr);
+      std::memset(p, 0x5A, 64);
+      if (blocks.empty()) start = reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095);
+      blocks.push_back(p);
+    }
+  }
+  // Bytes from the stride's start to the page after the last block.
+  size_t written_end() const {
+    return (reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start + 4095) & ~size_t(4095);
+  }
+};
 
 }  // namespace
 
@@ -130,4 +184,96 @@ TEST_CASE("huge pages: never with a map hook, whose memory is not the manager's 
     free_all(mm.get(), blocks);
   }
   CHECK(spy.balanced());
+}
+
+TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a time, and counted whole") {
+  const size_t huge = granted_huge_page();
+  const bool populates = kernel_populates();
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm);
+  Class64 k;
+  k.fill_past(mm.get(), 64 << 10);  // the last block reaches into the first run
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  if (huge == 0) {
+    // No huge pages, no runs: a page at a time, as the program writes.
+    CHECK(s.pool_page_runs == 0);
+    CHECK(s.footprint_now.pools == k.written_end());
+    k.fill_past(mm.get(), 300 << 10);
+    CHECK(stats(mm.get()).footprint_now.pools == k.written_end());
+  } else {
+    CHECK(s.pool_page_runs == 1);
+    // Counted to the end of the run, 16 KiB: ahead of the last block's page.
+    CHECK(s.footprint_now.pools == (80 << 10));
+    CHECK(k.written_end() < s.footprint_now.pools);
+    const auto* run_start = reinterpret_cast<const char*>(k.start) + (64 << 10);
+    if (populates) {
+      // The run's pages are present before the program writes them: the
+      // pages past the last block's were never touched by this test.
+      CHECK(resident_bytes(run_start, 16 << 10) == (16 << 10));
+    }
+    // On to 300 KiB: the runs of 16 KiB up to 256 KiB, then one of 64 KiB.
+    k.fill_past(mm.get(), 300 << 10);
+    const fastalloc32_stats t = stats(mm.get());
+    CHECK(t.footprint_now.pools == (320 << 10));
+    // A kernel without the advice refuses the first run with EINVAL, and
+    // the manager stops asking; the pages are still counted by the runs.
+    CHECK(t.pool_page_runs == (populates ? 12 + 1 : 1));
+    if (populates) {
+      const auto* last_run = reinterpret_cast<const char*>(k.start) + (256 << 10);
+      CHECK(resident_bytes(last_run, 64 << 10) == (64 << 10));
+    }
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  }
+  free_all(mm.get(), k.blocks);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
+TEST_CASE("page runs: a class within 64 KiB takes its pages one by one") {
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm);
+  Class64 k;
+  k.fill_past(mm.get(), 60 << 10);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.pool_page_runs == 0);
+  CHECK(s.footprint_now.pools == k.written_end());
+  // The page after the last block's is untouched: nothing made present
+  // ahead. (With the kernel's huge pages "always", its first fault may
+  // have brought a whole huge page: no telling.)
+  if (!thp_always())
+    CHECK(resident_bytes(reinterpret_cast<const char*>(k.start) + k.written_end(), 4096) == 0);
+  free_all(mm.get(), k.blocks);
+}
+
+TEST_CASE("page runs: never with trim_pools or a map hook, as huge pages") {
+  SUBCASE("trim_pools (compact)") {
+    fastalloc32_config c;
+    REQUIRE(fastalloc32_config_preset(&c, "compact") == FASTALLOC32_OK);
+    Mm mm = make(c);
+    REQUIRE(mm);
+    Class64 k;
+    k.fill_past(mm.get(), 300 << 10);
+    const fastalloc32_stats s = stats(mm.get());
+    CHECK(s.pool_page_runs == 0);
+    CHECK(s.footprint_now.pools == k.written_end());
+    free_all(mm.get(), k.blocks);
+  }
+  SUBCASE("a map hook") {
+    SystemSpy spy;
+    fastalloc32_config c;
+    fastalloc32_config_init(&c);
+    spy.attach(c);
+    {
+      Mm mm = make(c);
+      REQUIRE(mm);
+      Class64 k;
+      k.fill_past(mm.get(), 300 << 10);
+      const fastalloc32_stats s = stats(mm.get());
+      CHECK(s.pool_page_runs == 0);
+      CHECK(s.footprint_now.pools == k.written_end());
+      CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+      free_all(mm.get(), k.blocks);
+    }
+    CHECK(spy.balanced());
+  }
 }

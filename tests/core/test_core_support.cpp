@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "support.hpp"
 
@@ -207,6 +208,15 @@ std::string vm_flags(const void* p) {
 }
 bool has_flag(const std::string& flags, const char* flag) {
   return flags.find(std::string(" ") + flag + " ") != std::string::npos;
+}
+
+size_t resident_bytes(const void* base, size_t size) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> vec((size + page - 1) / page);
+  if (mincore(const_cast<void*>(base), size, vec.data()) != 0) std::abort();
+  size_t pages = 0;
+  for (unsigned char v : vec) pages += v & 1;
+  return pages * page;
 }
 
 }  // namespace fa32_test

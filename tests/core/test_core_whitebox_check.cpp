@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "fastalloc32.h"
@@ -473,4 +474,31 @@ TEST_CASE("check: a huge-page zone without huge pages, or off their boundaries, 
   k.huge_to = to;
   f.expect_intact();
   fastalloc32_free(f.mm, p);
+}
+
+TEST_CASE("check: runs of pool pages made present without huge pages are corrupt") {
+  Fixture f;
+  fastalloc32_mm& m = *f.mm;
+  const bool runs = m.populate_runs;
+  const size_t huge = m.huge_page;
+  // The manager asks for runs exactly when it may ask for huge pages.
+  CHECK(runs == (huge != 0));
+  std::vector<std::pair<size_t, size_t>> zones;
+  for (uint32_t i = 0; i < m.class_count; ++i)
+    zones.emplace_back(m.classes[i].huge_from, m.classes[i].huge_to);
+  // Without huge pages the classes' zones are empty, so that only the runs
+  // are wrong.
+  m.huge_page = 0;
+  for (uint32_t i = 0; i < m.class_count; ++i) m.classes[i].huge_from = m.classes[i].huge_to = 0;
+  m.populate_runs = false;
+  f.expect_intact();
+  m.populate_runs = true;
+  f.expect_corrupt();
+  m.populate_runs = runs;
+  m.huge_page = huge;
+  for (uint32_t i = 0; i < m.class_count; ++i) {
+    m.classes[i].huge_from = zones[i].first;
+    m.classes[i].huge_to = zones[i].second;
+  }
+  f.expect_intact();
 }

@@ -53,6 +53,7 @@ const CounterRow kRows[] = {
     count("pool_grows", Section::pool, "pool.grows", "pool grows"),
     count("pool_trims", Section::pool, "pool.trims", "pool give-backs (madvise)"),
     count("pool_huge_advices", Section::pool, "pool.huge_page_advices", "pool huge-page requests (madvise)"),
+    count("pool_page_runs", Section::pool, "pool.page_runs", "pool page runs made present (madvise)"),
     {"metadata", Field::gauge_peak, Section::pool, Kind::bytes, "pool.metadata_peak",
      "metadata pages (peak)"},
     count("large_allocs", Section::pool, "large.allocs", "large allocations"),
