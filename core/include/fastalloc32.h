@@ -249,7 +249,10 @@ typedef struct fastalloc32_config {
    * first large request of 16 KiB or more below mmap_threshold. Such
    * requests are carved from it in whole pages; freed ones merge with free
    * neighbours and serve any later size, so reuse costs no system call and
-   * no page fault. Pages at its end that stayed free for 128 frees of
+   * no page fault; a block's pages that hold no memory yet are made
+   * present in one call (MADV_POPULATE_WRITE, counted in arena_page_runs;
+   * with huge pages, as the pools' page runs) rather than a page fault
+   * each. Pages at its end that stayed free for 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
    * (madvise; with the default mmap only, not with a map hook). So do its
    * free pages that stayed free a while (256 ticks of a clock of arena
@@ -480,7 +483,8 @@ FASTALLOC32_API fastalloc32_kind fastalloc32_kind_of(const fastalloc32_mm* mm, c
   X(sys_decommits, "calls to madvise giving free large-arena pages back")              \
   X(sys_commits, "calls to mprotect making large-arena pages usable (commit-charged)") \
   X(pool_huge_advices, "calls to madvise asking huge pages for a large class's pool")  \
-  X(pool_page_runs, "calls to madvise making a run of a class's pool pages present")
+  X(pool_page_runs, "calls to madvise making a run of a class's pool pages present")   \
+  X(arena_page_runs, "calls to madvise making a large-arena block's new pages present")
 
 #define FASTALLOC32_GAUGES(X)                                                                            \
   X(live_allocs, "live allocations (all paths)")                                                         \

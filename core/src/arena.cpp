@@ -348,6 +348,20 @@ uint32_t page_of(const Manager& m, const char* p) noexcept {
 // preferring spans that still held memory saved no page fault on the
 // recorded traces (the pages given back were ones the program needed
 // again) and cost a walk of up to 8 spans per bin on every arena malloc.
+// Pages [start, start + pages) just handed out, `fresh` of them holding no
+// memory yet (claim): two or more are made present in one call rather than
+// a page fault each (see populate_runs; pages already present are passed
+// over). The footprint counts them already (add_arena_pages). On the Lua
+// host's gc_churn, whose big arrays come and go through the arena, 0.92x
+// the CPU time (system time 0.04-0.06 s against 0.08-0.15), the other
+// large-block scripts 0.97-0.98x, peak resident sets the same within
+// 0.1 MB (docs/performance.md, "Pool pages in runs").
+void populate_new_pages(Manager& m, uint32_t start, uint32_t pages, uint64_t fresh) noexcept {
+  if (fresh < 2 || !m.populate_runs) return;
+  sys_populate_run(m, &m.counters.arena_page_runs, m.arena.base + size_t(start) * m.page_size,
+                   size_t(pages) * m.page_size);
+}
+
 uint32_t take_free(Arena& a, uint32_t pages) noexcept {
   const uint32_t b = bin_of(pages);
   uint32_t s = a.heads[b];
@@ -392,6 +406,7 @@ bool arena_alloc(Manager& m, size_t bytes, ArenaBlock* out) noexcept {
   const bool zero = fresh == pages;
   set_span(a, start, pages, SpanState::live);
   add_arena_pages(m, fresh);
+  populate_new_pages(m, start, pages, fresh);
   *out = ArenaBlock{a.base + size_t(start) * m.page_size, size_t(pages) * m.page_size, zero};
   return true;
 }
@@ -435,6 +450,7 @@ size_t arena_resize(Manager& m, char* ptr, size_t bytes) noexcept {
     const uint64_t fresh = claim(a, next, next + extra);
     set_span(a, start, want, SpanState::live);
     add_arena_pages(m, fresh);
+    populate_new_pages(m, next, extra, fresh);
   }
   return size_t(want) * m.page_size;
 }

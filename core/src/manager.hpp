@@ -94,7 +94,8 @@ struct fastalloc32_mm {
   // the kernel has them off.
   size_t huge_page;
   // Whether take_fresh makes a class's runs of ordinary pages present
-  // (ordinary_run_end): with huge pages, until the kernel says it cannot
+  // (ordinary_run_end), and the arena a block's new pages (arena.cpp,
+  // populate_new_pages): with huge pages, until the kernel says it cannot
   // (sys_populate_run).
   bool populate_runs;
   uint64_t pool_trim_peak;                  // the footprint peak at the last trim of the pools (pool.cpp)
@@ -179,11 +180,12 @@ bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept;
 // (MADV_HUGEPAGE), counted in pool_huge_advices. A hint: when it fails the
 // pages stay ordinary ones.
 void sys_advise_huge(Manager& m, void* p, size_t size) noexcept;
-// Default mmap only: makes a run of untouched pool pages present and
-// writable in one call (MADV_POPULATE_WRITE), counted in pool_page_runs.
-// A hint: when it fails the pages fault in as they are touched, and a
-// kernel without it (before Linux 5.14) turns populate_runs off.
-void sys_populate_run(Manager& m, void* p, size_t size) noexcept;
+// Default mmap only: makes a run of untouched pages present and writable
+// in one call (MADV_POPULATE_WRITE), counted in *calls (pool_page_runs or
+// arena_page_runs). A hint: when it fails the pages fault in as they are
+// touched, and a kernel without it (before Linux 5.14) turns
+// populate_runs off.
+void sys_populate_run(Manager& m, uint64_t* calls, void* p, size_t size) noexcept;
 // The transparent huge page size when the kernel grants them to a range
 // that asks (enabled "always" or "madvise"), else 0. Read from sysfs at
 // create.

@@ -101,7 +101,8 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
       // A run of ordinary pages (ordinary_run_end): present before the
       // block's first touch, in one call rather than a fault a page.
       if (m.populate_runs)
-        sys_populate_run(m, k.base - k.colour + k.touched_bytes, touched - k.touched_bytes);
+        sys_populate_run(m, &m.counters.pool_page_runs, k.base - k.colour + k.touched_bytes,
+                         touched - k.touched_bytes);
       const size_t step = k.block_size > m.page_size ? k.block_size : m.page_size;
       ticks = static_cast<uint32_t>((touched - k.touched_bytes) / step);
       if (ticks == 0) ticks = 1;

@@ -99,8 +99,8 @@ void sys_advise_huge(Manager& m, void* p, size_t size) noexcept {
 #define MADV_POPULATE_WRITE 23
 #endif
 
-void sys_populate_run(Manager& m, void* p, size_t size) noexcept {
-  m.counters.pool_page_runs++;
+void sys_populate_run(Manager& m, uint64_t* calls, void* p, size_t size) noexcept {
+  ++*calls;
   const int saved = errno;
   // EINVAL: a kernel that does not know the advice; every later run would
   // fail the same way, a wasted call each.

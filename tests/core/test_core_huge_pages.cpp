@@ -10,7 +10,9 @@
 // Below that zone, under the same conditions, a class's ordinary pages are
 // made present a run at a time (MADV_POPULATE_WRITE) once the class holds
 // more than 64 KiB: runs of 16 KiB up to 256 KiB, of 64 KiB beyond, each
-// counted whole (pool_page_runs counts the calls).
+// counted whole (pool_page_runs counts the calls). The large arena makes a
+// block's pages present the same way when two or more of them hold no
+// memory yet (arena_page_runs).
 #include <doctest/doctest.h>
 
 #include <sys/mman.h>
@@ -277,4 +279,48 @@ TEST_CASE("page runs: never with trim_pools or a map hook, as huge pages") {
     expect_no_runs(c);
     CHECK(spy.balanced());
   }
+}
+
+TEST_CASE("arena page runs: a large block's new pages are made present in one call, reused ones not again") {
+  const bool runs = granted_huge_page() != 0;
+  const bool populates = kernel_populates();
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm);
+  void* p = fastalloc32_malloc(mm.get(), 256 << 10);
+  REQUIRE(p != nullptr);
+  REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+  const auto* first_page = reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095));
+  CHECK(stats(mm.get()).arena_page_runs == (runs ? 1u : 0u));
+  // Present before anything is written into it: this test never touched it.
+  if (runs && populates) CHECK(resident_bytes(first_page, 256 << 10) == (256 << 10));
+  // Freed and asked for again: the same pages, present already, no call.
+  fastalloc32_free(mm.get(), p);
+  void* q = fastalloc32_malloc(mm.get(), 256 << 10);
+  REQUIRE(q != nullptr);
+  CHECK(stats(mm.get()).arena_page_runs == (runs ? 1u : 0u));
+  // Grown in place at the arena's end: the new pages in one more call
+  // (unless the kernel refused the first, which stops the asking).
+  void* r = fastalloc32_realloc(mm.get(), q, 512 << 10);
+  REQUIRE(r == q);
+  CHECK(stats(mm.get()).arena_page_runs == (runs ? (populates ? 2u : 1u) : 0u));
+  if (runs && populates) CHECK(resident_bytes(first_page + (256 << 10), 256 << 10) == (256 << 10));
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), r);
+}
+
+TEST_CASE("arena page runs: never with a map hook") {
+  SystemSpy spy;
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  spy.attach(c);
+  {
+    Mm mm = make(c);
+    REQUIRE(mm);
+    void* p = fastalloc32_malloc(mm.get(), 256 << 10);
+    REQUIRE(p != nullptr);
+    CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
+    CHECK(stats(mm.get()).arena_page_runs == 0);
+    fastalloc32_free(mm.get(), p);
+  }
+  CHECK(spy.balanced());
 }

@@ -61,6 +61,8 @@ const CounterRow kRows[] = {
     count("large_cache_hits", Section::pool, "large.cache_hits", "large cache hits"),
     ratio("large.cache_reuse", "large cache reuse", &Report::large_cache_reuse),
     count("large_arena_allocs", Section::pool, "large.arena_allocs", "large arena allocations"),
+    count("arena_page_runs", Section::pool, "large.arena_page_runs",
+          "large arena page runs (madvise)"),
     count("sys_decommits", Section::pool, "large.arena_decommits", "large arena give-backs (madvise)"),
     count("large_cache_trims", Section::pool, "large.cache_trims", "large cache give-backs"),
     count("fallback_allocs", Section::pool, "fallback.allocs", "fallback allocations"),
