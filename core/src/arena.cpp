@@ -342,18 +342,12 @@ uint32_t page_of(const Manager& m, const char* p) noexcept {
   return static_cast<uint32_t>(size_t(p - m.arena.base) / m.page_size);
 }
 
-// A free span of at least `pages`, unlinked, or kNoSpan: a bounded first
-// fit in the request's own bin, then the head of the first larger bin
-// (every span there is big enough). Released pages are not avoided:
-// preferring spans that still held memory saved no page fault on the
-// recorded traces (the pages given back were ones the program needed
-// again) and cost a walk of up to 8 spans per bin on every arena malloc.
 // Pages [start, start + pages) just handed out, `fresh` of them holding no
 // memory yet (claim): two or more are made present in one call rather than
 // a page fault each (see populate_runs; pages already present are passed
 // over). The footprint counts them already (add_arena_pages). On the Lua
 // host's gc_churn, whose big arrays come and go through the arena, 0.92x
-// the CPU time (system time 0.04-0.06 s against 0.08-0.15), the other
+// the CPU time (system time 0.02-0.06 s against 0.08-0.15), the other
 // large-block scripts 0.97-0.98x, peak resident sets the same within
 // 0.1 MB (docs/performance.md, "Pool pages in runs").
 void populate_new_pages(Manager& m, uint32_t start, uint32_t pages, uint64_t fresh) noexcept {
@@ -362,6 +356,12 @@ void populate_new_pages(Manager& m, uint32_t start, uint32_t pages, uint64_t fre
                    size_t(pages) * m.page_size);
 }
 
+// A free span of at least `pages`, unlinked, or kNoSpan: a bounded first
+// fit in the request's own bin, then the head of the first larger bin
+// (every span there is big enough). Released pages are not avoided:
+// preferring spans that still held memory saved no page fault on the
+// recorded traces (the pages given back were ones the program needed
+// again) and cost a walk of up to 8 spans per bin on every arena malloc.
 uint32_t take_free(Arena& a, uint32_t pages) noexcept {
   const uint32_t b = bin_of(pages);
   uint32_t s = a.heads[b];
