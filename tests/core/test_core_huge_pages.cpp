@@ -249,23 +249,29 @@ TEST_CASE("page runs: a class within 64 KiB takes its pages one by one") {
 
 namespace {
 
-// A manager of config c whose class 64 passes 300 KiB without a run: its
-// pages counted as the blocks reach them, one by one.
+// A manager of config c whose class 64 passes 300 KiB without a run (its
+// pages counted as the blocks reach them, one by one) and whose large
+// arena hands out a new block without one.
 void expect_no_runs(const fastalloc32_config& c) {
   Mm mm = make(c);
   REQUIRE(mm);
   Class64 k;
   k.fill_past(mm.get(), 300 << 10);
+  void* large = fastalloc32_malloc(mm.get(), 256 << 10);
+  REQUIRE(large != nullptr);
+  CHECK(fastalloc32_kind_of(mm.get(), large) == FASTALLOC32_KIND_LARGE);
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.pool_page_runs == 0);
+  CHECK(s.arena_page_runs == 0);
   CHECK(s.footprint_now.pools == k.written_end());
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), large);
   free_all(mm.get(), k.blocks);
 }
 
 }  // namespace
 
-TEST_CASE("page runs: never with trim_pools or a map hook, as huge pages") {
+TEST_CASE("page runs, in the pools and the arena: never with trim_pools or a map hook, as huge pages") {
   SUBCASE("trim_pools (compact)") {
     fastalloc32_config c;
     REQUIRE(fastalloc32_config_preset(&c, "compact") == FASTALLOC32_OK);
@@ -306,21 +312,4 @@ TEST_CASE("arena page runs: a large block's new pages are made present in one ca
   if (runs && populates) CHECK(resident_bytes(first_page + (256 << 10), 256 << 10) == (256 << 10));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   fastalloc32_free(mm.get(), r);
-}
-
-TEST_CASE("arena page runs: never with a map hook") {
-  SystemSpy spy;
-  fastalloc32_config c;
-  fastalloc32_config_init(&c);
-  spy.attach(c);
-  {
-    Mm mm = make(c);
-    REQUIRE(mm);
-    void* p = fastalloc32_malloc(mm.get(), 256 << 10);
-    REQUIRE(p != nullptr);
-    CHECK(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
-    CHECK(stats(mm.get()).arena_page_runs == 0);
-    fastalloc32_free(mm.get(), p);
-  }
-  CHECK(spy.balanced());
 }
