@@ -217,7 +217,8 @@ typedef struct fastalloc32_config {
    * conditions, below that huge page's worth, a class past 64 KiB has its
    * next ordinary pages made present a run at a time (MADV_POPULATE_WRITE,
    * counted in pool_page_runs; runs of 16 KiB up to 256 KiB, 64 KiB
-   * beyond) instead of a page fault each, and the footprint counts a run
+   * beyond; a block of more than a page has its pages made present at
+   * once wherever it lies) instead of a page fault each, and the footprint counts a run
    * whole from its first block: up to 64 KiB a class beyond its blocks,
    * under a quarter of them ("Pool pages in runs"). */
   size_t pool_limit;

@@ -313,3 +313,21 @@ TEST_CASE("arena page runs: a large block's new pages are made present in one ca
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   fastalloc32_free(mm.get(), r);
 }
+
+TEST_CASE("page runs: a block of more than a page has its pages made present at once, even below 64 KiB") {
+  const bool runs = granted_huge_page() != 0;
+  const bool populates = kernel_populates();
+  Mm mm(fastalloc32_create());
+  REQUIRE(mm);
+  void* p = fastalloc32_malloc(mm.get(), 16 << 10);  // the 16 KiB class's first block
+  REQUIRE(p != nullptr);
+  REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
+  CHECK(stats(mm.get()).pool_page_runs == (runs ? 1u : 0u));
+  if (runs && populates) {
+    // Nothing was written into the block: its pages are present all the same.
+    const auto* first = reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095));
+    CHECK(resident_bytes(first, 16 << 10) == (16 << 10));
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  fastalloc32_free(mm.get(), p);
+}
