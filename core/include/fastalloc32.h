@@ -204,7 +204,8 @@ typedef struct fastalloc32_config {
    * -v, or the map hook) refuses the reservation, create halves pool_limit, down to pool_size, until it is
    * granted: the manager works, and its classes fall back sooner.
    * fastalloc32_get_config tells the limit in effect.
-   * Huge pages: with the default mmap, trim_pools off, and the kernel's
+   * Huge pages: with the default mmap, trim_pools off, huge_pages on (the
+   * default), and the kernel's
    * transparent huge pages "always" or "madvise", a class whose blocks have
    * filled a huge page's worth (2 MiB on x86-64) of ordinary pages asks for
    * huge pages (MADV_HUGEPAGE, counted in pool_huge_advices) for each
@@ -213,14 +214,17 @@ typedef struct fastalloc32_config {
    * it has none free, with ordinary pages as they are touched), and the
    * footprint counts it whole from then: up to a huge page a large class
    * beyond its blocks, for far fewer page faults and TLB misses (see
-   * docs/design.md, "Huge pages for large classes"). Under the same
-   * conditions, below that huge page's worth, a class past 64 KiB has its
+   * docs/design.md, "Huge pages for large classes"). With the default
+   * mmap and trim_pools off, below that huge page's worth (or through the
+   * whole pool when the class has no huge pages: huge_pages 0, or the
+   * kernel's off), a class past 64 KiB has its
    * next ordinary pages made present a run at a time (MADV_POPULATE_WRITE,
    * counted in pool_page_runs; runs of 16 KiB up to 256 KiB, 64 KiB
    * beyond; a block of more than a page has its pages made present at
    * once wherever it lies) instead of a page fault each, and the footprint counts a run
    * whole from its first block: up to 64 KiB a class beyond its blocks,
-   * under a quarter of them ("Pool pages in runs"). */
+   * under a quarter of them ("Pool pages in runs"). A kernel before Linux
+   * 5.14 refuses the call, and the manager stops asking. */
   size_t pool_limit;
 
   /* Entries in each class's LIFO cache of freed blocks. Default 4096. */
@@ -311,12 +315,23 @@ typedef struct fastalloc32_config {
    * back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;
 
+  /* Non-zero (the default): classes past 2 MiB of pool ask for huge pages
+   * (see pool_limit). 0: every class keeps ordinary pages, made present in
+   * runs of 64 KiB past its first 256 KiB. A class then holds at most
+   * 64 KiB of pages beyond its blocks instead of up to a huge page, which
+   * lowers the footprint peak of a program with large classes (by 6-20 %
+   * on the recorded traces of docs/performance.md), for more TLB misses
+   * where such a class's blocks are used (up to about 8 % of the replay's
+   * time there). Ignored with trim_pools or a map hook, which have no huge
+   * pages. */
+  int huge_pages;
+
   fastalloc32_error_fn on_error; /* optional */
   void* error_user;
   fastalloc32_system system; /* optional; zeroed = libc */
 } fastalloc32_config;
 
-#define FASTALLOC32_CONFIG_VERSION 4
+#define FASTALLOC32_CONFIG_VERSION 5
 
 /* Fill *config with the defaults: the "default" preset below. */
 FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config);

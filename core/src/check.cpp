@@ -143,6 +143,13 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
     FA32_EXPECT((k.huge_to - k.huge_from) % m.huge_page == 0 &&
                 (reinterpret_cast<uintptr_t>(k.base) - k.colour + k.huge_from) % m.huge_page == 0);
   }
+  // The run zone ends where the huge zone begins, or at the stride's end
+  // without one; none where runs are not allowed.
+  if (!(m.default_map && !m.trim_pools)) {
+    FA32_EXPECT(k.runs_to == 0);
+  } else {
+    FA32_EXPECT(k.runs_to == (k.huge_to != 0 ? k.huge_from : size_t(m.stride_mask) + 1));
+  }
   FA32_EXPECT(k.colour + size_t(k.max_blocks) * k.block_size <= size_t(m.stride_mask) + 1);
   if (m.track_peaks) {
     FA32_EXPECT(k.requested_peak.current() == requested &&
@@ -180,9 +187,11 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   }
   FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
   FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live);
-  // Runs of pool pages are made present only where huge pages could be
-  // asked for (the same conditions: default mmap, no trim_pools).
-  FA32_EXPECT(!m.populate_runs || m.huge_page != 0);
+  // Runs of pages are made present only with the default mmap and no
+  // trim_pools, and so are huge pages asked for.
+  const bool runs_allowed = m.default_map && !m.trim_pools;
+  FA32_EXPECT(!m.populate_runs || runs_allowed);
+  FA32_EXPECT(m.huge_page == 0 || runs_allowed);
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.

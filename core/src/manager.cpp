@@ -280,6 +280,7 @@ FASTALLOC32_API void fastalloc32_config_init(fastalloc32_config* config) {
   config->secure_zero = 0;
   config->track_peaks = 0;
   config->trim_pools = 0;
+  config->huge_pages = 1;
 }
 
 FASTALLOC32_API const char* fastalloc32_config_problem(const fastalloc32_config* config) {
@@ -343,7 +344,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   // Huge pages: not with a map hook (its memory is not ours to advise), nor
   // with trim_pools (a trim gives back single pages, which would split
   // them).
-  size_t huge = c.system.map == nullptr && c.trim_pools == 0 ? transparent_huge_page_size() : 0;
+  const bool runs = c.system.map == nullptr && c.trim_pools == 0;
+  size_t huge = runs && c.huge_pages != 0 ? transparent_huge_page_size() : 0;
   Layout l;
   // validate_config planned the same config without huge pages: that plan
   // cannot fail. Aligned for them, the reservation grows by up to two huge
@@ -382,7 +384,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   m->secure_zero = c.secure_zero;
   m->trim_pools = c.trim_pools != 0;
   m->huge_page = huge;
-  m->populate_runs = huge != 0;
+  m->populate_runs = runs;
   m->track_peaks = c.track_peaks != 0;
   m->last_status = FASTALLOC32_OK;
   m->counters.sys_maps = maps;
@@ -426,6 +428,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.chunks = 1;
     k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
     set_huge_zone(*m, k, l.stride);
+    if (runs) k.runs_to = k.huge_to != 0 ? k.huge_from : l.stride;
   }
   // The manager's record and class table are written now.
   const uint64_t created = metadata_pages(*m) * page;

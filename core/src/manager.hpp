@@ -90,13 +90,15 @@ struct fastalloc32_mm {
   fa32::core::Arena arena;
   bool trim_pools;  // config.trim_pools
   // The transparent huge page size the pools ask for (pool_counted_end in
-  // pool_class.hpp), or 0: none with a map hook, with trim_pools, or when
-  // the kernel has them off.
+  // pool_class.hpp), or 0: none with a map hook, with trim_pools, with
+  // config.huge_pages 0, or when the kernel has them off.
   size_t huge_page;
   // Whether take_fresh makes a class's runs of ordinary pages present
   // (ordinary_run_end), and the arena a block's new pages (arena.cpp,
-  // populate_new_pages): with huge pages, until the kernel says it cannot
-  // (sys_populate_run).
+  // populate_new_pages): with the default mmap and no trim_pools, until the
+  // kernel says it cannot (sys_populate_run). Not tied to huge pages: a
+  // kernel whose transparent huge pages are off still has the call
+  // (Linux 5.14 on).
   bool populate_runs;
   uint64_t pool_trim_peak;                  // the footprint peak at the last trim of the pools (pool.cpp)
   uintptr_t freed[fa32::core::kFreedRing];  // recently freed large pointers

@@ -102,6 +102,11 @@ struct alignas(256) PoolClass {
   // (lua-tables: about 2 MiB of its 4.7 MiB of metadata); the bitmap costs
   // a bit a block.
   uint32_t cache_capacity = 0;
+  // Live-size entries in the page the table shares with the cache (the
+  // entries below index state_phase); the table's further pages begin at
+  // state_phase + a multiple of a page's entries. (Next to cache_capacity,
+  // so that neither is padded and the record stays 256 bytes.)
+  uint32_t state_phase = 0;
   uint64_t* free_bits = nullptr;
   uint64_t* free_summary = nullptr;
   uint32_t free_count = 0;  // bits set in free_bits
@@ -127,10 +132,6 @@ struct alignas(256) PoolClass {
   // bitmap and summary each start at a page; free_bits_touched and
   // free_summary_touched are the words their counted pages hold.
   uint32_t* cache_touched_end = nullptr;
-  // Live-size entries in the page the table shares with the cache (the
-  // entries below index state_phase); the table's further pages begin at
-  // state_phase + a multiple of a page's entries.
-  uint32_t state_phase = 0;
   uint64_t free_bits_touched = 0;
   uint64_t free_summary_touched = 0;
   // Where the cache lives once used: cache is this, or the manager's
@@ -142,6 +143,11 @@ struct alignas(256) PoolClass {
   // second (pool_counted_end). Empty without them.
   size_t huge_from = 0;
   size_t huge_to = 0;
+  // The part of the stride, from its start, whose pages are made present a
+  // run at a time (ordinary_run_end): up to the huge zone, or the whole
+  // stride when there is none. 0 where the manager makes no runs (a map
+  // hook, trim_pools).
+  size_t runs_to = 0;
 
   ClassCounters counters;
 
@@ -181,13 +187,15 @@ struct alignas(256) PoolClass {
 // (docs/performance.md, "Pages, not caches").
 inline constexpr size_t kOrdinaryHugePages = 1;
 
-// Below the huge zone, a class's pages are made present a run at a time
-// (MADV_POPULATE_WRITE, take_fresh in pool.cpp) rather than by a page
-// fault each: one kernel entry per run. Runs grow with the class, so that
-// the pages made present ahead of its blocks stay under a quarter of what
-// it holds: single pages up to 64 KiB, runs of 16 KiB up to 256 KiB, of
-// 64 KiB from there to the huge zone (2 MiB): 56 kernel entries for a
-// class's first 2 MiB instead of 512 page faults. A block of more than a
+// Below the huge zone (or through the whole stride when the class has
+// none: huge pages off by config or by the kernel), a class's pages are
+// made present a run at a time (MADV_POPULATE_WRITE, take_fresh in
+// pool.cpp) rather than by a page fault each: one kernel entry per run.
+// Runs grow with the class, so that the pages made present ahead of its
+// blocks stay under a quarter of what it holds: single pages up to 64 KiB,
+// runs of 16 KiB up to 256 KiB, of 64 KiB from there to the huge zone
+// (2 MiB) or the stride's end: 56 kernel entries for a class's first 2 MiB
+// instead of 512 page faults. A block of more than a
 // page takes its pages in one call wherever it lies (take_fresh makes
 // present whatever one growth of the counted end adds, when that is more
 // than a page). Why: on the benchmark
@@ -205,16 +213,15 @@ inline constexpr size_t kSmallRunsUpTo = size_t(256) << 10;
 inline constexpr size_t kSmallRun = size_t(16) << 10;
 inline constexpr size_t kLargeRun = size_t(64) << 10;
 
-// `end` (page-aligned, at most huge_from) rounded up to the end of its run;
-// never past huge_from, a multiple of a huge page and so of every run
-// that reaches it. With no huge zone (huge_from 0) nothing is made present
-// ahead, so every class keeps single pages.
-inline size_t ordinary_run_end(size_t page, size_t huge_from, size_t end) noexcept {
+// `end` (page-aligned, at most runs_to) rounded up to the end of its run;
+// never past runs_to: the huge zone's start, a multiple of a huge page and
+// so of every run that reaches it, or the stride's end.
+inline size_t ordinary_run_end(size_t page, size_t runs_to, size_t end) noexcept {
   if (end <= kSinglePagesUpTo) return end;
   size_t run = end <= kSmallRunsUpTo ? kSmallRun : kLargeRun;
   if (run < page) run = page;
   const size_t rounded = (end + run - 1) & ~(run - 1);
-  return rounded < huge_from ? rounded : huge_from;
+  return rounded < runs_to ? rounded : runs_to;
 }
 
 // The bytes of class k's stride that its first `blocks` blocks make count
@@ -232,8 +239,8 @@ inline size_t pool_counted_end(size_t page, size_t huge_page, const PoolClass& k
   if (blocks == 0) return 0;
   size_t end = 0;
   align_up(k.colour + size_t(blocks) * k.block_size, page, &end);
-  if (end <= k.huge_from) return ordinary_run_end(page, k.huge_from, end);
-  if (end > k.huge_to) return end;
+  if (end <= k.runs_to) return ordinary_run_end(page, k.runs_to, end);
+  if (end <= k.huge_from || end > k.huge_to) return end;
   // huge_to - huge_from is a multiple of huge_page: no overflow, at most huge_to.
   return k.huge_from + (end - k.huge_from + huge_page - 1) / huge_page * huge_page;
 }

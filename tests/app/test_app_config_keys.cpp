@@ -78,18 +78,21 @@ TEST_CASE("every config key means the same as a flag, a spec key and a file key"
     CAPTURE(k.name);
     const std::string value = sample_value(k);
     const bool toggle = k.kind == KeyKind::toggle;
+    // huge-pages is the one toggle on by default: it is turned off.
+    const bool off = k.name == "huge-pages";
+    const std::string toggled = (off ? "no-" : "") + std::string(k.name);
     const fastalloc32_config flag =
-        via_flags(toggle ? std::vector<std::string>{"--" + std::string(k.name)}
+        via_flags(toggle ? std::vector<std::string>{"--" + toggled}
                          : std::vector<std::string>{"--" + std::string(k.name), value});
     const fastalloc32_config spec =
-        make_fa32_settings(fa32::app::bench::parse_fa32_spec(toggle ? std::string(k.name)
-                                                                    : std::string(k.name) + "=" + value))
+        make_fa32_settings(
+            fa32::app::bench::parse_fa32_spec(toggle ? toggled : std::string(k.name) + "=" + value))
             .config;
     std::string snake(k.name);
     for (char& ch : snake)
       if (ch == '-') ch = '_';
     // In JSON a count is a number; sizes may be strings.
-    const std::string json_value = toggle                     ? "true"
+    const std::string json_value = toggle                     ? (off ? "false" : "true")
                                    : k.kind == KeyKind::sizes ? "[24, 40, 72]"
                                    : k.kind == KeyKind::count ? value
                                                               : "\"" + value + "\"";

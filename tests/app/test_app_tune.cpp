@@ -287,6 +287,9 @@ TEST_CASE("tune: the file gives the switches that change memory, whatever the re
   fastalloc32_config_init(&off);
   // compact trims its pools: a file of a config that does not must say so.
   CHECK(tune::write_config_json(off).at("trim-pools") == false);
+  CHECK(tune::write_config_json(off).at("huge-pages") == true);
+  off.huge_pages = 0;
+  CHECK(tune::write_config_json(off).at("huge-pages") == false);
 }
 
 TEST_CASE("tune: the C and C++ initialisers set every class and setting") {

@@ -7,12 +7,15 @@
 // range that asks. The tests read the kernel's setting themselves and check
 // what must hold either way.
 //
-// Below that zone, under the same conditions, a class's ordinary pages are
-// made present a run at a time (MADV_POPULATE_WRITE) once the class holds
-// more than 64 KiB: runs of 16 KiB up to 256 KiB, of 64 KiB beyond, each
-// counted whole (pool_page_runs counts the calls). The large arena makes a
-// block's pages present the same way when two or more of them hold no
-// memory yet (arena_page_runs).
+// Below that zone (through the whole stride when the class has none:
+// huge_pages 0, or the kernel's off), with the default mmap and without
+// trim_pools, a class's ordinary pages are made present a run at a time
+// (MADV_POPULATE_WRITE) once the class holds more than 64 KiB: runs of
+// 16 KiB up to 256 KiB, of 64 KiB beyond, each counted whole
+// (pool_page_runs counts the calls). The large arena makes a block's pages
+// present the same way when two or more of them hold no memory yet
+// (arena_page_runs). A kernel before Linux 5.14 refuses the first call,
+// and the manager stops asking.
 #include <doctest/doctest.h>
 
 #include <sys/mman.h>
@@ -120,9 +123,9 @@ TEST_CASE("huge pages: a class past a huge page's worth of blocks asks for them,
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   const uint64_t handed_out = class_stats(mm.get(), kClass64).touched_bytes;
   if (huge == 0) {
-    // The kernel's huge pages are off: ordinary pages, as before.
+    // The kernel's huge pages are off: ordinary pages in runs of 64 KiB.
     CHECK(s.pool_huge_advices == 0);
-    CHECK(s.footprint_now.pools < handed_out + 2 * 4096);
+    CHECK(s.footprint_now.pools < handed_out + (64 << 10) + 4096);
   } else {
     CHECK(s.pool_huge_advices >= 1);
     // The first blocks lie in ordinary pages; the last in a range that
@@ -189,7 +192,6 @@ TEST_CASE("huge pages: never with a map hook, whose memory is not the manager's 
 }
 
 TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a time, and counted whole") {
-  const size_t huge = granted_huge_page();
   const bool populates = kernel_populates();
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
@@ -197,13 +199,9 @@ TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a ti
   k.fill_past(mm.get(), 64 << 10);  // the last block reaches into the first run
   const fastalloc32_stats s = stats(mm.get());
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-  if (huge == 0) {
-    // No huge pages, no runs: a page at a time, as the program writes.
-    CHECK(s.pool_page_runs == 0);
-    CHECK(s.footprint_now.pools == k.written_end());
-    k.fill_past(mm.get(), 300 << 10);
-    CHECK(stats(mm.get()).footprint_now.pools == k.written_end());
-  } else {
+  {
+    // With or without the kernel's huge pages: the runs lie below the
+    // huge zone.
     CHECK(s.pool_page_runs == 1);
     // Counted to the end of the run, 16 KiB: ahead of the last block's page.
     CHECK(s.footprint_now.pools == (80 << 10));
@@ -288,7 +286,6 @@ TEST_CASE("page runs, in the pools and the arena: never with trim_pools or a map
 }
 
 TEST_CASE("arena page runs: a large block's new pages are made present in one call, reused ones not again") {
-  const bool runs = granted_huge_page() != 0;
   const bool populates = kernel_populates();
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
@@ -296,38 +293,72 @@ TEST_CASE("arena page runs: a large block's new pages are made present in one ca
   REQUIRE(p != nullptr);
   REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_LARGE);
   const auto* first_page = reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095));
-  CHECK(stats(mm.get()).arena_page_runs == (runs ? 1u : 0u));
+  CHECK(stats(mm.get()).arena_page_runs == 1u);
   // Present before anything is written into it: this test never touched it.
-  if (runs && populates) CHECK(resident_bytes(first_page, 256 << 10) == (256 << 10));
+  if (populates) CHECK(resident_bytes(first_page, 256 << 10) == (256 << 10));
   // Freed and asked for again: the same pages, present already, no call.
   fastalloc32_free(mm.get(), p);
   void* q = fastalloc32_malloc(mm.get(), 256 << 10);
   REQUIRE(q != nullptr);
-  CHECK(stats(mm.get()).arena_page_runs == (runs ? 1u : 0u));
+  CHECK(stats(mm.get()).arena_page_runs == 1u);
   // Grown in place at the arena's end: the new pages in one more call
   // (unless the kernel refused the first, which stops the asking).
   void* r = fastalloc32_realloc(mm.get(), q, 512 << 10);
   REQUIRE(r == q);
-  CHECK(stats(mm.get()).arena_page_runs == (runs ? (populates ? 2u : 1u) : 0u));
-  if (runs && populates) CHECK(resident_bytes(first_page + (256 << 10), 256 << 10) == (256 << 10));
+  CHECK(stats(mm.get()).arena_page_runs == (populates ? 2u : 1u));
+  if (populates) CHECK(resident_bytes(first_page + (256 << 10), 256 << 10) == (256 << 10));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   fastalloc32_free(mm.get(), r);
 }
 
 TEST_CASE("page runs: a block of more than a page has its pages made present at once, even below 64 KiB") {
-  const bool runs = granted_huge_page() != 0;
   const bool populates = kernel_populates();
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
   void* p = fastalloc32_malloc(mm.get(), 16 << 10);  // the 16 KiB class's first block
   REQUIRE(p != nullptr);
   REQUIRE(fastalloc32_kind_of(mm.get(), p) == FASTALLOC32_KIND_POOL);
-  CHECK(stats(mm.get()).pool_page_runs == (runs ? 1u : 0u));
-  if (runs && populates) {
+  CHECK(stats(mm.get()).pool_page_runs == 1u);
+  if (populates) {
     // Nothing was written into the block: its pages are present all the same.
     const auto* first = reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095));
     CHECK(resident_bytes(first, 16 << 10) == (16 << 10));
   }
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   fastalloc32_free(mm.get(), p);
+}
+
+TEST_CASE("huge_pages 0: a large class keeps ordinary pages, made present in runs of 64 KiB to its end") {
+  const bool populates = kernel_populates();
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  CHECK(c.huge_pages == 1);  // the default asks for them
+  c.huge_pages = 0;
+  Mm mm = make(c);
+  REQUIRE(mm);
+  fastalloc32_config got;
+  REQUIRE(fastalloc32_get_config(mm.get(), &got) == FASTALLOC32_OK);
+  CHECK(got.huge_pages == 0);
+  // 6 MiB of blocks, past where the default's huge zone would begin.
+  Class64 k;
+  k.fill_past(mm.get(), 6 << 20);
+  const fastalloc32_stats s = stats(mm.get());
+  CHECK(s.pool_huge_advices == 0);
+  CHECK_FALSE(asked_for_huge_pages(k.blocks.back()));
+  // Counted to the end of the last run of 64 KiB, and no further: under
+  // 64 KiB ahead of the blocks, where a huge page could be 2 MiB.
+  const size_t run = 64 << 10;
+  const size_t counted = (k.written_end() + run - 1) / run * run;
+  CHECK(s.footprint_now.pools == counted);
+  // 12 runs of 16 KiB to 256 KiB, then one of 64 KiB each.
+  CHECK(s.pool_page_runs == (populates ? 12 + (counted - (256 << 10)) / run : 1));
+  if (populates) {
+    // The last run is present whole, ahead of the blocks written.
+    const auto* last_run = reinterpret_cast<const char*>(k.start) + counted - run;
+    CHECK(resident_bytes(last_run, run) == run);
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  free_all(mm.get(), k.blocks);
+  CHECK(stats(mm.get()).footprint_now.pools == counted);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }

@@ -193,10 +193,10 @@ std::string describe(const fastalloc32_config& c) {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "classes %u (%zu..%zu) align %zu pool %zu/%zu cache %u lcache %zu mmap %zu arena %zu sz %d "
-                "peaks %d trim %d",
+                "peaks %d trim %d huge %d",
                 c.class_count, c.block_sizes[0], c.block_sizes[c.class_count - 1], c.alignment, c.pool_size,
                 c.pool_limit, c.cache_capacity, c.large_cache_bytes, c.mmap_threshold, c.large_arena_size,
-                c.secure_zero, c.track_peaks, c.trim_pools);
+                c.secure_zero, c.track_peaks, c.trim_pools, c.huge_pages);
   return buf;
 }
 
@@ -237,6 +237,7 @@ fastalloc32_config random_config(std::mt19937_64& rng) {
     c.secure_zero = rng() % 4 == 0;
     c.track_peaks = rng() % 2;
     c.trim_pools = rng() % 3 == 0;
+    c.huge_pages = rng() % 3 != 0;
     if (fastalloc32_config_problem(&c) == nullptr) return c;
   }
 }
@@ -286,6 +287,7 @@ class Soak {
     CHECK(got.secure_zero == config_.secure_zero);
     CHECK(got.track_peaks == config_.track_peaks);
     CHECK(got.trim_pools == config_.trim_pools);
+    CHECK(got.huge_pages == config_.huge_pages);
     config_ = got;
     classes_.resize(config_.class_count);
     max_small_ = config_.block_sizes[config_.class_count - 1];

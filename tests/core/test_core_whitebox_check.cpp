@@ -7,6 +7,7 @@
 // checks that it passes again (so it was that invariant that failed).
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -476,29 +477,53 @@ TEST_CASE("check: a huge-page zone without huge pages, or off their boundaries, 
   fastalloc32_free(f.mm, p);
 }
 
-TEST_CASE("check: runs of pool pages made present without huge pages are corrupt") {
+TEST_CASE(
+    "check: runs of pages where the manager may not make them, or a run zone off its end, are corrupt") {
   Fixture f;
   fastalloc32_mm& m = *f.mm;
-  const bool runs = m.populate_runs;
+  const size_t stride = size_t(m.stride_mask) + 1;
+  // The default mmap and no trim_pools: runs, whether or not the kernel
+  // grants huge pages, up to the huge zone or through the whole stride.
+  CHECK(m.populate_runs);
+  for (uint32_t i = 0; i < m.class_count; ++i) {
+    const fa32::core::PoolClass& k = m.classes[i];
+    CHECK(k.runs_to == (k.huge_to != 0 ? k.huge_from : stride));
+  }
+  fa32::core::PoolClass& k = f.cls();
+  const size_t runs_to = k.runs_to;
+  k.runs_to -= m.page_size;  // the run zone no longer ends where it must
+  f.expect_corrupt();
+  k.runs_to = runs_to;
+  f.expect_intact();
+
+  // A manager that trims its pools may make no runs and ask for no huge
+  // pages. Its zones emptied first, so that only what is set again is wrong.
   const size_t huge = m.huge_page;
-  // The manager asks for runs exactly when it may ask for huge pages.
-  CHECK(runs == (huge != 0));
-  std::vector<std::pair<size_t, size_t>> zones;
-  for (uint32_t i = 0; i < m.class_count; ++i)
-    zones.emplace_back(m.classes[i].huge_from, m.classes[i].huge_to);
-  // Without huge pages the classes' zones are empty, so that only the runs
-  // are wrong.
+  std::vector<std::array<size_t, 3>> zones;
+  for (uint32_t i = 0; i < m.class_count; ++i) {
+    fa32::core::PoolClass& c = m.classes[i];
+    zones.push_back({c.huge_from, c.huge_to, c.runs_to});
+    c.huge_from = c.huge_to = c.runs_to = 0;
+  }
+  m.trim_pools = true;
   m.huge_page = 0;
-  for (uint32_t i = 0; i < m.class_count; ++i) m.classes[i].huge_from = m.classes[i].huge_to = 0;
   m.populate_runs = false;
   f.expect_intact();
   m.populate_runs = true;
   f.expect_corrupt();
-  m.populate_runs = runs;
+  m.populate_runs = false;
+  k.runs_to = runs_to;
+  f.expect_corrupt();
+  k.runs_to = 0;
+  f.expect_intact();
+
+  m.trim_pools = false;
+  m.populate_runs = true;
   m.huge_page = huge;
   for (uint32_t i = 0; i < m.class_count; ++i) {
-    m.classes[i].huge_from = zones[i].first;
-    m.classes[i].huge_to = zones[i].second;
+    m.classes[i].huge_from = zones[i][0];
+    m.classes[i].huge_to = zones[i][1];
+    m.classes[i].runs_to = zones[i][2];
   }
   f.expect_intact();
 }

@@ -309,6 +309,8 @@ fastalloc32_config make_config(Bytes& in, System* sys, Errors* errors) {
   const std::uint8_t faults = in.u8();
   // Pool trims act only without a map hook (the other case shows they do not).
   c.trim_pools = (faults >> 2) & 1;
+  // Huge pages off: the classes' runs reach their strides' ends.
+  c.huge_pages = ((faults >> 3) & 1) == 0;
   if (faults % 4 != 0) {
     sys->period = faults < 128 ? 0 : 2 + faults % 61;
     sys->secure = c.secure_zero != 0;

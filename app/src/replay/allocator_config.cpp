@@ -126,6 +126,7 @@ void apply_keys(fastalloc32_config& c, const Fa32Flags& f, const KeyNamer& name)
   if (f.secure_zero) c.secure_zero = *f.secure_zero ? 1 : 0;
   if (f.peaks) c.track_peaks = *f.peaks ? 1 : 0;
   if (f.trim_pools) c.trim_pools = *f.trim_pools ? 1 : 0;
+  if (f.huge_pages) c.huge_pages = *f.huge_pages ? 1 : 0;
   // After the pool size, so the bound follows it. Off is a pool limit of
   // 0: a class keeps its first pool and falls back when it is full.
   if (f.grow) {

@@ -52,7 +52,7 @@ std::string Fa32Allocator::describe() const {
          ", large cache " + std::to_string(c.large_cache_bytes) + " B, large arena " +
          std::to_string(c.large_arena_size) + " B, mmap threshold " + std::to_string(c.mmap_threshold) +
          " B" + (c.secure_zero != 0 ? ", secure zero" : "") + (c.trim_pools != 0 ? ", pools trimmed" : "") +
-         (c.track_peaks == 0 ? ", no peaks" : ", peaks kept");
+         (c.huge_pages == 0 ? ", no huge pages" : "") + (c.track_peaks == 0 ? ", no peaks" : ", peaks kept");
 }
 
 AllocatorSample Fa32Allocator::sample() const {

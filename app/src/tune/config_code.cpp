@@ -30,7 +30,7 @@ std::vector<Setting> settings(const fastalloc32_config& c) {
 // The switches of the measured config. The file gives those that change
 // what the allocator does with memory; whether peaks are kept is the reading
 // command's (replay and stats report them, bench leaves them off), so the
-// file leaves "peaks" to it. The pasted code sets all three: it is the
+// file leaves "peaks" to it. The pasted code sets all of them: it is the
 // config that was measured, exactly.
 struct Toggle {
   const char* key;
@@ -43,6 +43,7 @@ std::vector<Toggle> toggles(const fastalloc32_config& c) {
   return {
       {"secure-zero", "secure_zero", c.secure_zero != 0, true},
       {"trim-pools", "trim_pools", c.trim_pools != 0, true},
+      {"huge-pages", "huge_pages", c.huge_pages != 0, true},
       {"peaks", "track_peaks", c.track_peaks != 0, false},
   };
 }

@@ -106,7 +106,8 @@ bool same_config(const fastalloc32_config& a, const fastalloc32_config& b) {
   return a.pool_size == b.pool_size && a.pool_limit == b.pool_limit && a.cache_capacity == b.cache_capacity &&
          a.alignment == b.alignment && a.large_cache_bytes == b.large_cache_bytes &&
          a.mmap_threshold == b.mmap_threshold && a.large_arena_size == b.large_arena_size &&
-         a.secure_zero == b.secure_zero && a.track_peaks == b.track_peaks && a.trim_pools == b.trim_pools;
+         a.secure_zero == b.secure_zero && a.track_peaks == b.track_peaks && a.trim_pools == b.trim_pools &&
+         a.huge_pages == b.huge_pages;
 }
 
 }  // namespace fa32::app::tune

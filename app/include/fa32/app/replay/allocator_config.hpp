@@ -44,6 +44,7 @@ struct Fa32Flags {
   std::optional<bool> secure_zero;
   std::optional<bool> peaks;  // track_peaks
   std::optional<bool> trim_pools;
+  std::optional<bool> huge_pages;
 };
 
 // The preset fa32 replay and stats start from: the library's default with
