@@ -62,8 +62,8 @@ constexpr const char* kFooter =
   fa32:KEY=V:KEY=V          the same default with changes: preset=default|profiling|compact|original
                             classes=16,32,64 block-size=N pool-size=SIZE pool-limit=SIZE grow cache=N
                             align=N large-cache=SIZE large-arena=SIZE mmap-threshold=SIZE secure-zero
-                            peaks no-peaks trim-pools config=FILE: the keys and names of fa32 replay's
-                            flags
+                            peaks no-peaks trim-pools no-huge-pages config=FILE: the keys and names
+                            of fa32 replay's flags
   NAME=fa32:...             the same, shown as NAME
   glibc                     the system malloc
   jemalloc|mimalloc|tcmalloc  the Debian package's library, by LD_PRELOAD

@@ -320,10 +320,10 @@ typedef struct fastalloc32_config {
    * runs of 64 KiB past its first 256 KiB. A class then holds at most
    * 64 KiB of pages beyond its blocks instead of up to a huge page, which
    * lowers the footprint peak of a program with large classes (by 6-20 %
-   * on the recorded traces of docs/performance.md), for more TLB misses
-   * where such a class's blocks are used (up to about 8 % of the replay's
-   * time there). Ignored with trim_pools or a map hook, which have no huge
-   * pages. */
+   * on six of the recorded traces of docs/performance.md, "Huge pages
+   * off"), for more kernel entries and TLB misses where such a class's
+   * blocks are used (0-11 % more replay time on most of those traces).
+   * Ignored with trim_pools or a map hook, which have no huge pages. */
   int huge_pages;
 
   fastalloc32_error_fn on_error; /* optional */
