@@ -140,3 +140,29 @@ TEST_CASE("realloc to size 0 through fastalloc32: the id stays live, --verify's 
   CHECK(r.live_bytes == 12);
   CHECK(r.leak_count == 1);
 }
+
+TEST_CASE("huge pages off: the report's config says so, and a large class takes runs of ordinary pages") {
+  // 6 MiB of 64-byte blocks, all live at once: past 2 MiB, where the
+  // default asks for huge pages (when the kernel grants them).
+  std::vector<ReplayEvent> evs;
+  const std::uint64_t blocks = (std::uint64_t(6) << 20) / 64;
+  for (std::uint64_t i = 0; i < blocks; ++i) evs.push_back(ev_malloc(i, 64));
+  for (std::uint64_t i = 0; i < blocks; ++i) evs.push_back(ev_free(i));
+  Fa32Settings def;
+  Fa32Settings off;
+  off.config.huge_pages = 0;
+  Fa32Allocator on_alloc(def);
+  Fa32Allocator off_alloc(off);
+  CHECK(on_alloc.describe().find("no huge pages") == std::string::npos);
+  CHECK(off_alloc.describe().find(", no huge pages") != std::string::npos);
+  const ReplayResult with = replay(evs, on_alloc, ReplayOptions{});
+  const ReplayResult without = replay(evs, off_alloc, ReplayOptions{});
+  REQUIRE(with.fa32);
+  REQUIRE(without.fa32);
+  CHECK(without.fa32->stats.pool_huge_advices == 0);
+  CHECK(without.fa32->stats.pool_page_runs > 0);
+  // Ordinary pages hold no more than a huge page would: the runs end
+  // within 64 KiB of the blocks.
+  CHECK(without.footprint_peak <= with.footprint_peak);
+  CHECK(without.fa32->stats.footprint_at_peak.pools < (std::uint64_t(6) << 20) + (64 << 10) + 4096);
+}
