@@ -256,8 +256,9 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault; a block's pages that hold no memory yet are made
    * present in one call (MADV_POPULATE_WRITE, counted in arena_page_runs;
-   * with huge pages, as the pools' page runs) rather than a page fault
-   * each. Pages at its end that stayed free for 128 frees of
+   * with the default mmap and trim_pools off, as the pools' page runs)
+   * rather than a page fault each. Pages at its end that stayed free for
+   * 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
    * (madvise; with the default mmap only, not with a map hook). So do its
    * free pages that stayed free a while (256 ticks of a clock of arena
