@@ -146,9 +146,9 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   // The run zone ends where the huge zone begins, or at the stride's end
   // without one; none where runs are not allowed.
   if (!(m.default_map && !m.trim_pools)) {
-    FA32_EXPECT(k.runs_to == 0);
+    FA32_EXPECT(k.runs_end_units == 0);
   } else {
-    FA32_EXPECT(k.runs_to == (k.huge_to != 0 ? k.huge_from : size_t(m.stride_mask) + 1));
+    FA32_EXPECT(k.runs_end_units == run_zone_units(k.huge_to != 0 ? k.huge_from : size_t(m.stride_mask) + 1));
   }
   FA32_EXPECT(k.colour + size_t(k.max_blocks) * k.block_size <= size_t(m.stride_mask) + 1);
   if (m.track_peaks) {

@@ -428,7 +428,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
     k.chunks = 1;
     k.capacity = static_cast<uint32_t>(c.pool_size / k.block_size);
     set_huge_zone(*m, k, l.stride);
-    if (runs) k.runs_to = k.huge_to != 0 ? k.huge_from : l.stride;
+    if (runs) k.runs_end_units = run_zone_units(k.huge_to != 0 ? k.huge_from : l.stride);
   }
   // The manager's record and class table are written now.
   const uint64_t created = metadata_pages(*m) * page;

@@ -97,7 +97,7 @@ void* take_fresh(Manager& m, PoolClass& k, size_t size) noexcept {
       const size_t from = k.touched_bytes > k.huge_from ? k.touched_bytes : k.huge_from;
       const size_t to = touched < k.huge_to ? touched : k.huge_to;
       if (to > from) sys_advise_huge(m, k.base - k.colour + from, to - from);
-    } else if (touched <= k.runs_to && touched - k.touched_bytes > m.page_size) {
+    } else if (touched <= k.runs_to() && touched - k.touched_bytes > m.page_size) {
       // A run of ordinary pages (ordinary_run_end): present before the
       // block's first touch, in one call rather than a fault a page.
       if (m.populate_runs)

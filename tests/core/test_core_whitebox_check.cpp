@@ -487,13 +487,13 @@ TEST_CASE(
   CHECK(m.populate_runs);
   for (uint32_t i = 0; i < m.class_count; ++i) {
     const fa32::core::PoolClass& k = m.classes[i];
-    CHECK(k.runs_to == (k.huge_to != 0 ? k.huge_from : stride));
+    CHECK(k.runs_to() == (k.huge_to != 0 ? k.huge_from : stride));
   }
   fa32::core::PoolClass& k = f.cls();
-  const size_t runs_to = k.runs_to;
-  k.runs_to -= m.page_size;  // the run zone no longer ends where it must
+  const uint32_t runs_end = k.runs_end_units;
+  k.runs_end_units -= 1;  // the run zone no longer ends where it must
   f.expect_corrupt();
-  k.runs_to = runs_to;
+  k.runs_end_units = runs_end;
   f.expect_intact();
 
   // A manager that trims its pools may make no runs and ask for no huge
@@ -502,8 +502,9 @@ TEST_CASE(
   std::vector<std::array<size_t, 3>> zones;
   for (uint32_t i = 0; i < m.class_count; ++i) {
     fa32::core::PoolClass& c = m.classes[i];
-    zones.push_back({c.huge_from, c.huge_to, c.runs_to});
-    c.huge_from = c.huge_to = c.runs_to = 0;
+    zones.push_back({c.huge_from, c.huge_to, c.runs_end_units});
+    c.huge_from = c.huge_to = 0;
+    c.runs_end_units = 0;
   }
   m.trim_pools = true;
   m.huge_page = 0;
@@ -512,9 +513,9 @@ TEST_CASE(
   m.populate_runs = true;
   f.expect_corrupt();
   m.populate_runs = false;
-  k.runs_to = runs_to;
+  k.runs_end_units = runs_end;
   f.expect_corrupt();
-  k.runs_to = 0;
+  k.runs_end_units = 0;
   f.expect_intact();
 
   m.trim_pools = false;
@@ -523,7 +524,7 @@ TEST_CASE(
   for (uint32_t i = 0; i < m.class_count; ++i) {
     m.classes[i].huge_from = zones[i][0];
     m.classes[i].huge_to = zones[i][1];
-    m.classes[i].runs_to = zones[i][2];
+    m.classes[i].runs_end_units = static_cast<uint32_t>(zones[i][2]);
   }
   f.expect_intact();
 }
