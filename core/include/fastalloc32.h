@@ -221,9 +221,10 @@ typedef struct fastalloc32_config {
    * next ordinary pages made present a run at a time (MADV_POPULATE_WRITE,
    * counted in pool_page_runs; runs of 16 KiB up to 256 KiB, 64 KiB
    * beyond; a block of more than a page has its pages made present at
-   * once wherever it lies) instead of a page fault each, and the footprint counts a run
-   * whole from its first block: up to 64 KiB a class beyond its blocks,
-   * under a quarter of them ("Pool pages in runs"). A kernel before Linux
+   * once wherever it lies, in a pool of 64 KiB or more) instead of a
+   * page fault each, and the footprint counts a run whole from its first
+   * block: up to 64 KiB a class beyond its blocks, under a quarter of
+   * them ("Pool pages in runs"). A kernel before Linux
    * 5.14 refuses the call, and the manager stops asking. */
   size_t pool_limit;
 

@@ -201,10 +201,10 @@ inline constexpr size_t kOrdinaryHugePages = 1;
 // blocks stay under a quarter of what it holds: single pages up to 64 KiB,
 // runs of 16 KiB up to 256 KiB, of 64 KiB from there to the huge zone
 // (2 MiB) or the stride's end: 56 kernel entries for a class's first 2 MiB
-// instead of 512 page faults. A block of more than a
-// page takes its pages in one call wherever it lies (take_fresh makes
-// present whatever one growth of the counted end adds, when that is more
-// than a page). Why: on the benchmark
+// instead of 512 page faults. A block of more than a page takes its pages
+// in one call wherever it lies in a stride of 64 KiB or more (take_fresh
+// makes present whatever one growth of the counted end adds, when that is
+// more than a page). Why: on the benchmark
 // machine a page fault costs about a microsecond (the VM flushes the TLB
 // at every kernel entry), and on the recorded traces the first touches of
 // fresh pool pages were where fastalloc32 still lost to tcmalloc. In four
