@@ -199,32 +199,30 @@ TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a ti
   k.fill_past(mm.get(), 64 << 10);  // the last block reaches into the first run
   const fastalloc32_stats s = stats(mm.get());
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
-  {
-    // With or without the kernel's huge pages: the runs lie below the
-    // huge zone.
-    CHECK(s.pool_page_runs == 1);
-    // Counted to the end of the run, 16 KiB: ahead of the last block's page.
-    CHECK(s.footprint_now.pools == (80 << 10));
-    CHECK(k.written_end() < s.footprint_now.pools);
-    const auto* run_start = reinterpret_cast<const char*>(k.start) + (64 << 10);
-    if (populates) {
-      // The run's pages are present before the program writes them: the
-      // pages past the last block's were never touched by this test.
-      CHECK(resident_bytes(run_start, 16 << 10) == (16 << 10));
-    }
-    // On to 300 KiB: the runs of 16 KiB up to 256 KiB, then one of 64 KiB.
-    k.fill_past(mm.get(), 300 << 10);
-    const fastalloc32_stats t = stats(mm.get());
-    CHECK(t.footprint_now.pools == (320 << 10));
-    // A kernel without the advice refuses the first run with EINVAL, and
-    // the manager stops asking; the pages are still counted by the runs.
-    CHECK(t.pool_page_runs == (populates ? 12 + 1 : 1));
-    if (populates) {
-      const auto* last_run = reinterpret_cast<const char*>(k.start) + (256 << 10);
-      CHECK(resident_bytes(last_run, 64 << 10) == (64 << 10));
-    }
-    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  // With or without the kernel's huge pages: the runs lie below the
+  // huge zone, if any.
+  CHECK(s.pool_page_runs == 1);
+  // Counted to the end of the run, 16 KiB: ahead of the last block's page.
+  CHECK(s.footprint_now.pools == (80 << 10));
+  CHECK(k.written_end() < s.footprint_now.pools);
+  const auto* run_start = reinterpret_cast<const char*>(k.start) + (64 << 10);
+  if (populates) {
+    // The run's pages are present before the program writes them: the
+    // pages past the last block's were never touched by this test.
+    CHECK(resident_bytes(run_start, 16 << 10) == (16 << 10));
   }
+  // On to 300 KiB: the runs of 16 KiB up to 256 KiB, then one of 64 KiB.
+  k.fill_past(mm.get(), 300 << 10);
+  const fastalloc32_stats t = stats(mm.get());
+  CHECK(t.footprint_now.pools == (320 << 10));
+  // A kernel without the advice refuses the first run with EINVAL, and
+  // the manager stops asking; the pages are still counted by the runs.
+  CHECK(t.pool_page_runs == (populates ? 12 + 1 : 1));
+  if (populates) {
+    const auto* last_run = reinterpret_cast<const char*>(k.start) + (256 << 10);
+    CHECK(resident_bytes(last_run, 64 << 10) == (64 << 10));
+  }
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   free_all(mm.get(), k.blocks);
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
