@@ -128,6 +128,15 @@ inline constexpr size_t kClassTableOffset =
     ((sizeof(Manager) + sizeof(PoolClass) - 1) & ~(sizeof(PoolClass) - 1)) + kClassHotBytes;
 static_assert(is_pow2(sizeof(PoolClass)), "class offsets are a shift and a mask");
 static_assert(sizeof(PoolClass) * FASTALLOC32_MAX_CLASSES <= UINT16_MAX, "class offsets fit the table");
+
+// Whether the manager may make pages present in runs and ask for huge
+// pages: only on its own mappings (the default mmap), and not when trims
+// give single pages back (trim_pools). create decides the same from the
+// config; fastalloc32_check holds the manager to it.
+inline bool may_advise_pages(const Manager& m) noexcept {
+  return m.default_map && !m.trim_pools;
+}
+
 inline const uint16_t* class_table(const Manager& m) noexcept {
   return reinterpret_cast<const uint16_t*>(reinterpret_cast<const char*>(&m) + kClassTableOffset);
 }
