@@ -22,7 +22,9 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
   -r ROUNDS   interleaved rounds (default $FA32_LUA_ROUNDS, else 5)
   -s SCALE    the scripts' scale argument (default 1: about 0.3-1 s each on glibc)
   -a LIST     comma-separated allocators (default fa32,glibc,jemalloc,mimalloc,tcmalloc);
-              fa32-NAME is fastalloc32 with the preset NAME (fa32-compact)
+              fa32-NAME is fastalloc32 with the preset NAME (fa32-compact),
+              fa32-no-huge-pages the default with huge pages off, and
+              fa32-NAME+no-huge-pages the preset NAME with them off
   -c CPU      pin every run to this CPU with taskset (default: not pinned)
   -t SECONDS  timeout of each run (default 120)
   -o FILE     keep the raw results (round, script, allocator, CPU s, checksum,
@@ -99,10 +101,23 @@ preload_for() {
   esac
 }
 
-# The host's complaint about preset NAME (empty: it knows it), asked before
-# any run: otherwise every run of fa32-NAME fails, as if the script had.
-preset_problem() {
-  "$host" --alloc fa32 --preset "$1" 2>&1 | sed -n 's/^fa32_lua_host: \(unknown preset .*\)/\1/p' || true
+# The host's options for fa32-SPEC (SPEC: a preset NAME, no-huge-pages, or
+# NAME+no-huge-pages), one a line.
+fa32_options() {
+  local spec="$1" preset
+  preset="${spec%+no-huge-pages}"
+  [ "$preset" = no-huge-pages ] && preset=""
+  [ -z "$preset" ] || printf '%s\n' --preset "$preset"
+  [ "$preset" = "$spec" ] || echo --no-huge-pages
+}
+
+# The host's complaint about fa32-SPEC's options (empty: it takes them),
+# asked before any run: otherwise every run of fa32-SPEC fails, as if the
+# script had.
+options_problem() {
+  local opts=()
+  mapfile -t opts < <(fa32_options "$1")
+  "$host" --alloc fa32 "${opts[@]}" 2>&1 | sed -n 's/^fa32_lua_host: \(unknown preset .*\)/\1/p' || true
 }
 
 IFS=',' read -r -a names <<<"$rows"
@@ -114,7 +129,7 @@ for name in "${names[@]}"; do
   [ -z "${seen[$name]:-}" ] || { echo "run-lua-host.sh: allocator '$name' is twice in -a" >&2; exit 2; }
   seen[$name]=1
   if [[ "$name" == fa32-* ]]; then
-    problem="$(preset_problem "${name#fa32-}")"
+    problem="$(options_problem "${name#fa32-}")"
     [ -z "$problem" ] || { echo "run-lua-host.sh: unknown allocator '$name': $problem" >&2; exit 2; }
   fi
   if [ -n "$lib" ] && [ ! -e "$lib" ]; then
@@ -143,7 +158,10 @@ for round in $(seq 1 "$rounds"); do
       # cannot load one, and the run would measure glibc under its name.
       alloc=(--alloc system ${lib:+--expect-malloc "$lib"})
       [ "$name" = fa32 ] && alloc=(--alloc fa32)
-      [[ "$name" == fa32-* ]] && alloc=(--alloc fa32 --preset "${name#fa32-}")
+      if [[ "$name" == fa32-* ]]; then
+        mapfile -t alloc < <(fa32_options "${name#fa32-}")
+        alloc=(--alloc fa32 "${alloc[@]}")
+      fi
       rc=0
       out="$(env ${lib:+LD_PRELOAD="$lib"} timeout "$limit" "${pin[@]}" "$host" "${alloc[@]}" "$script" "$scale" 2>&1)" || rc=$?
       # The host prints its figures last: a script's own output before

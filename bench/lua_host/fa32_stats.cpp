@@ -48,6 +48,10 @@ bool print_fa32_stats(const fastalloc32_mm* mm, std::FILE* out) {
                "  system calls: malloc %" PRIu64 ", free %" PRIu64 ", mmap %" PRIu64 ", munmap %" PRIu64
                ", mremap %" PRIu64 ", madvise %" PRIu64 "\n",
                s.sys_mallocs, s.sys_frees, s.sys_maps, s.sys_unmaps, s.sys_remaps, s.sys_decommits);
+  std::fprintf(out,
+               "  pages: huge-page advices %" PRIu64 ", pool page runs %" PRIu64 ", arena page runs %" PRIu64
+               "\n",
+               s.pool_huge_advices, s.pool_page_runs, s.arena_page_runs);
   if (s.failed_allocs + s.invalid_frees + s.double_frees + s.interior_frees > 0) {
     std::fprintf(out,
                  "  failed allocs: %" PRIu64 "  invalid frees: %" PRIu64 "  double frees: %" PRIu64

@@ -39,11 +39,14 @@ Run run_once(const Options& o) {
   lua_Alloc alloc = system_lua_alloc;
   void* ud = nullptr;
   if (o.alloc == AllocKind::Fa32) {
-    if (o.preset.empty()) {
+    if (o.preset.empty() && !o.no_huge_pages) {
       mm = fastalloc32_create();  // the default config: what a user gets
     } else {
       fastalloc32_config c;
-      fastalloc32_config_preset(&c, o.preset.c_str());  // parse_options checked the name
+      fastalloc32_config_init(&c);
+      // parse_options checked the preset's name.
+      if (!o.preset.empty()) fastalloc32_config_preset(&c, o.preset.c_str());
+      if (o.no_huge_pages) c.huge_pages = 0;
       mm = fastalloc32_create_with(&c, nullptr);
     }
     if (mm == nullptr) {
@@ -105,6 +108,7 @@ int run_all(const Options& o) {
   for (double c : cpu) total += c;
   std::printf("script: %s\nalloc: %s\n", o.script.c_str(), alloc_name(o.alloc));
   if (!o.preset.empty()) std::printf("preset: %s\n", o.preset.c_str());
+  if (o.no_huge_pages) std::printf("huge_pages: 0\n");
   std::printf("runs: %d\nchecksum: %s\ncpu_seconds: %.6f\n", o.repeat, checksum.c_str(),
               total / static_cast<double>(cpu.size()));
   if (cpu.size() > 1) {

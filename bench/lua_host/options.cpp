@@ -21,8 +21,9 @@ std::optional<std::uint64_t> parse_count(const std::string& text, std::uint64_t 
 }  // namespace
 
 const char* usage_text() {
-  return "usage: fa32_lua_host --alloc fa32|system [--preset NAME] [--repeat N] [--stats]\n"
-         "                     [--max-mem BYTES] [--expect-malloc LIBRARY] SCRIPT.lua [ARG...]\n"
+  return "usage: fa32_lua_host --alloc fa32|system [--preset NAME] [--no-huge-pages] [--repeat N]\n"
+         "                     [--stats] [--max-mem BYTES] [--expect-malloc LIBRARY]\n"
+         "                     SCRIPT.lua [ARG...]\n"
          "\n"
          "Runs a Lua 5.4 script in a state whose only allocator is the one chosen:\n"
          "  --alloc fa32     fastalloc32 with its default config (fastalloc32_create()),\n"
@@ -31,6 +32,9 @@ const char* usage_text() {
          "                   put in with LD_PRELOAD)\n"
          "  --preset NAME    with --alloc fa32: fastalloc32_config_preset's NAME instead\n"
          "                   of the default (default, profiling, compact, original)\n"
+         "  --no-huge-pages  with --alloc fa32: the config's huge_pages 0 (every class\n"
+         "                   on ordinary pages, made present 64 KiB at a time), on top\n"
+         "                   of the default or the preset\n"
          "  --repeat N       run the script N times, each in a fresh state and allocator\n"
          "                   (default 1); every run must return the same checksum\n"
          "  --stats          with --alloc fa32: after each run, print fastalloc32's\n"
@@ -68,6 +72,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     }
     if (a == "--stats") {
       o.stats = true;
+      continue;
+    }
+    if (a == "--no-huge-pages") {
+      o.no_huge_pages = true;
       continue;
     }
     if (a == "--alloc" || a == "--repeat" || a == "--max-mem" || a == "--preset" || a == "--expect-malloc") {
@@ -135,6 +143,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
   }
   if (!o.preset.empty() && o.alloc != AllocKind::Fa32) {
     result.error = "--preset is fastalloc32's: it needs --alloc fa32";
+    return result;
+  }
+  if (o.no_huge_pages && o.alloc != AllocKind::Fa32) {
+    result.error = "--no-huge-pages is fastalloc32's: it needs --alloc fa32";
     return result;
   }
   if (o.stats && o.alloc != AllocKind::Fa32) {

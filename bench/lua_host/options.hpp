@@ -18,6 +18,8 @@ struct Options {
   bool stats = false;       // print fastalloc32's statistics to stderr after each run
   std::size_t max_mem = 0;  // 0: no limit; else Lua's live bytes are capped here
   std::string preset;       // --alloc fa32: a fastalloc32_config_preset name; empty: fastalloc32_create()
+  // --alloc fa32: huge_pages 0 on top of the default or the preset.
+  bool no_huge_pages = false;
   // --alloc system: the library (path or soname) whose malloc and free the
   // process must be running on, or empty for no check.
   std::string expect_malloc;
