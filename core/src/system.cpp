@@ -79,19 +79,33 @@ bool sys_commit(Manager& m, void* p, size_t size) noexcept {
   return mprotect(p, size, PROT_READ | PROT_WRITE) == 0;
 }
 
+namespace {
+
+// madvise's error (0: done), with errno left as the program had it: a
+// refused advice changes nothing the program sees (the malloc or free that
+// gave it succeeds), so it must not leave an error code behind either.
+int advise(void* p, size_t size, int advice) noexcept {
+  const int saved = errno;
+  const int error = madvise(p, size, advice) == 0 ? 0 : errno;
+  errno = saved;
+  return error;
+}
+
+}  // namespace
+
 bool sys_decommit(Manager& m, void* p, size_t size) noexcept {
   m.counters.sys_decommits++;
-  return madvise(p, size, MADV_DONTNEED) == 0;
+  return advise(p, size, MADV_DONTNEED) == 0;
 }
 
 bool sys_trim_pool(Manager& m, void* p, size_t size) noexcept {
   m.counters.pool_trims++;
-  return madvise(p, size, MADV_DONTNEED) == 0;
+  return advise(p, size, MADV_DONTNEED) == 0;
 }
 
 void sys_advise_huge(Manager& m, void* p, size_t size) noexcept {
   m.counters.pool_huge_advices++;
-  (void)madvise(p, size, MADV_HUGEPAGE);
+  (void)advise(p, size, MADV_HUGEPAGE);
 }
 
 // Linux 5.14; the C library's headers may predate it.
@@ -101,11 +115,9 @@ void sys_advise_huge(Manager& m, void* p, size_t size) noexcept {
 
 void sys_populate_run(Manager& m, uint64_t* calls, void* p, size_t size) noexcept {
   ++*calls;
-  const int saved = errno;
   // EINVAL: a kernel that does not know the advice; every later run would
   // fail the same way, a wasted call each.
-  if (madvise(p, size, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) m.populate_runs = false;
-  errno = saved;
+  if (advise(p, size, MADV_POPULATE_WRITE) == EINVAL) m.populate_runs = false;
 }
 
 namespace {

@@ -41,9 +41,10 @@ constexpr int MADV_POPULATE_WRITE = 23;
 
 // What a child saw, sent back whole through a pipe.
 struct Seen {
-  bool filtered = false;  // the filter was installed and refused a probe call
-  bool intact = false;    // every block kept its bytes
-  bool checked = false;   // fastalloc32_check passed, before and after the frees
+  bool filtered = false;    // the filter was installed and refused a probe call
+  bool intact = false;      // every block kept its bytes
+  bool checked = false;     // fastalloc32_check passed, before and after the frees
+  bool errno_kept = false;  // the allocations, which succeeded, left errno as it was
   uint64_t pool_page_runs = 0;
   uint64_t arena_page_runs = 0;
   uint64_t pool_huge_advices = 0;
@@ -133,9 +134,12 @@ Seen session(size_t class_bytes, Order order) {
     ok = ok && large != nullptr && fastalloc32_kind_of(mm, large) == FASTALLOC32_KIND_LARGE;
     if (large != nullptr) std::memset(large, 0xA5, 256 << 10);
   };
+  constexpr int kMarker = 4242;  // no error code: none of the calls may set it
+  errno = kMarker;
   if (order == Order::arena_first) make_large();
   ok = ok && k.fill_past(mm, class_bytes);
   if (order == Order::pools_first) make_large();
+  seen.errno_kept = errno == kMarker;
   if (ok) {
     const fastalloc32_stats s = stats(mm);
     seen.pool_page_runs = s.pool_page_runs;
@@ -182,6 +186,7 @@ Seen with_refused_advice(int advice, int err, size_t class_bytes, Order order) {
   REQUIRE(seen.filtered);  // seccomp works here: the cases below are real
   CHECK(seen.intact);
   CHECK(seen.checked);
+  CHECK(seen.errno_kept);
   return seen;
 }
 
