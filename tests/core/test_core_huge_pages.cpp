@@ -23,10 +23,10 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "page_helpers.hpp"
 #include "support.hpp"
 
 using namespace fa32_test;
@@ -34,27 +34,6 @@ using namespace fa32_test;
 namespace {
 
 constexpr uint32_t kClass64 = 3;  // the default's classes: 16, 32, 48, 64, ...
-
-// The kernel's transparent huge page setting: "always [madvise] never",
-// the bracketed word the mode in force ("" if unreadable).
-std::string thp_enabled() {
-  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
-  return std::string((std::istreambuf_iterator<char>(enabled)), std::istreambuf_iterator<char>());
-}
-
-// The transparent huge page size when a range that asks gets them, else 0.
-size_t granted_huge_page() {
-  const std::string mode = thp_enabled();
-  if (mode.empty() || mode.find("[never]") != std::string::npos) return 0;
-  std::ifstream size_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
-  size_t size = 0;
-  return size_file >> size ? size : 0;
-}
-
-// Whether the kernel gives huge pages to every range, asked or not.
-bool thp_always() {
-  return thp_enabled().find("[always]") != std::string::npos;
-}
 
 bool asked_for_huge_pages(const void* p) {
   return has_flag(vm_flags(p), "hg");
@@ -87,28 +66,6 @@ bool kernel_populates() {
   munmap(p, 2 * 4096);
   return ok;
 }
-
-// Class 64's blocks, each written, until one ends past `offset` bytes from
-// the start of the class's stride (its first page: the first block starts
-// a colour into it).
-struct Class64 {
-  std::vector<void*> blocks;
-  uintptr_t start = 0;
-
-  void fill_past(fastalloc32_mm* mm, size_t offset) {
-    while (blocks.empty() || reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start <= offset) {
-      void* p = fastalloc32_malloc(mm, 64);
-      REQUIRE(p != nullptr);
-      std::memset(p, 0x5A, 64);
-      if (blocks.empty()) start = reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095);
-      blocks.push_back(p);
-    }
-  }
-  // Bytes from the stride's start to the page after the last block.
-  size_t written_end() const {
-    return (reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start + 4095) & ~size_t(4095);
-  }
-};
 
 }  // namespace
 
@@ -196,7 +153,7 @@ TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a ti
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
   Class64 k;
-  k.fill_past(mm.get(), 64 << 10);  // the last block reaches into the first run
+  REQUIRE(k.fill_past(mm.get(), 64 << 10));  // the last block reaches into the first run
   const fastalloc32_stats s = stats(mm.get());
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   // With or without the kernel's huge pages: the runs lie below the
@@ -212,7 +169,7 @@ TEST_CASE("page runs: past 64 KiB a class's pages are made present a run at a ti
     CHECK(resident_bytes(run_start, 16 << 10) == (16 << 10));
   }
   // On to 300 KiB: the runs of 16 KiB up to 256 KiB, then one of 64 KiB.
-  k.fill_past(mm.get(), 300 << 10);
+  REQUIRE(k.fill_past(mm.get(), 300 << 10));
   const fastalloc32_stats t = stats(mm.get());
   CHECK(t.footprint_now.pools == (320 << 10));
   // A kernel without the advice refuses the first run with EINVAL, and
@@ -231,7 +188,7 @@ TEST_CASE("page runs: a class within 64 KiB takes its pages one by one") {
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
   Class64 k;
-  k.fill_past(mm.get(), 60 << 10);
+  REQUIRE(k.fill_past(mm.get(), 60 << 10));
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.pool_page_runs == 0);
   CHECK(s.footprint_now.pools == k.written_end());
@@ -252,7 +209,7 @@ void expect_no_runs(const fastalloc32_config& c) {
   Mm mm = make(c);
   REQUIRE(mm);
   Class64 k;
-  k.fill_past(mm.get(), 300 << 10);
+  REQUIRE(k.fill_past(mm.get(), 300 << 10));
   void* large = fastalloc32_malloc(mm.get(), 256 << 10);
   REQUIRE(large != nullptr);
   CHECK(fastalloc32_kind_of(mm.get(), large) == FASTALLOC32_KIND_LARGE);
@@ -339,7 +296,7 @@ TEST_CASE("huge_pages 0: a large class keeps ordinary pages, made present in run
   CHECK(got.huge_pages == 0);
   // 6 MiB of blocks, past where the default's huge zone would begin.
   Class64 k;
-  k.fill_past(mm.get(), 6 << 20);
+  REQUIRE(k.fill_past(mm.get(), 6 << 20));
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.pool_huge_advices == 0);
   CHECK_FALSE(asked_for_huge_pages(k.blocks.back()));

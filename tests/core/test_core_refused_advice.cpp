@@ -24,11 +24,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <string>
 #include <vector>
 
+#include "page_helpers.hpp"
 #include "support.hpp"
 
 using namespace fa32_test;
@@ -81,41 +79,6 @@ bool refuse_advice(int advice, int err) {
   munmap(p, 4096);
   return refused;
 }
-
-uint8_t pattern(size_t i) {
-  return static_cast<uint8_t>(i * 131 + 7);
-}
-
-// Class 64's blocks (the default's classes: 16, 32, 48, 64, ...), each
-// written, until one ends past `offset` bytes from the start of its
-// stride (its first page: the first block starts a colour into it).
-struct Class64 {
-  std::vector<void*> blocks;
-  uintptr_t start = 0;
-
-  bool fill_past(fastalloc32_mm* mm, size_t offset) {
-    while (blocks.empty() || reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start <= offset) {
-      void* p = fastalloc32_malloc(mm, 64);
-      if (p == nullptr) return false;
-      std::memset(p, pattern(blocks.size()), 64);
-      if (blocks.empty()) start = reinterpret_cast<uintptr_t>(p) & ~uintptr_t(4095);
-      blocks.push_back(p);
-    }
-    return true;
-  }
-  bool intact() const {
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      const auto* b = static_cast<const uint8_t*>(blocks[i]);
-      for (size_t j = 0; j < 64; ++j) {
-        if (b[j] != pattern(i)) return false;
-      }
-    }
-    return true;
-  }
-  size_t written_end() const {
-    return (reinterpret_cast<uintptr_t>(blocks.back()) + 64 - start + 4095) & ~size_t(4095);
-  }
-};
 
 enum class Order { pools_first, arena_first };
 
@@ -190,17 +153,6 @@ Seen with_refused_advice(int advice, int err, size_t class_bytes, Order order) {
   return seen;
 }
 
-std::string thp_enabled() {
-  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
-  return std::string((std::istreambuf_iterator<char>(enabled)), std::istreambuf_iterator<char>());
-}
-
-// Whether a range that asks for transparent huge pages gets them.
-bool thp_granted() {
-  const std::string mode = thp_enabled();
-  return !mode.empty() && mode.find("[never]") == std::string::npos;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -215,7 +167,7 @@ TEST_CASE(
     CHECK(s.pools_counted == (320 << 10));
     // Nothing was made present ahead of the blocks (unless the kernel gives
     // every range huge pages unasked).
-    if (thp_enabled().find("[always]") == std::string::npos) CHECK(s.resident_ahead == 0);
+    if (!thp_always()) CHECK(s.resident_ahead == 0);
   }
   SUBCASE("the arena asks first") {
     const Seen s = with_refused_advice(MADV_POPULATE_WRITE, EINVAL, 300 << 10, Order::arena_first);
@@ -232,7 +184,7 @@ TEST_CASE("refused page runs: a run the kernel could not make present (ENOMEM) l
   CHECK(s.pool_page_runs == 13);
   CHECK(s.arena_page_runs == 1);
   CHECK(s.pools_counted == (320 << 10));
-  if (thp_enabled().find("[always]") == std::string::npos) CHECK(s.resident_ahead == 0);
+  if (!thp_always()) CHECK(s.resident_ahead == 0);
 }
 
 TEST_CASE(
@@ -242,7 +194,7 @@ TEST_CASE(
   // (when the kernel grants huge pages at all: the manager reads that at
   // create and, when it says never, asks for none).
   const Seen s = with_refused_advice(MADV_HUGEPAGE, EINVAL, 6 << 20, Order::pools_first);
-  if (thp_granted()) {
+  if (granted_huge_page() != 0) {
     CHECK(s.pool_huge_advices >= 1);
     // Asked, refused: the mapping did not take the advice.
     CHECK_FALSE(s.huge_flag);
