@@ -13,14 +13,19 @@
 #   --quick        a smoke run: the Lua host at scale 0.1 with 2 rounds, the
 #                  traces 1 run each with --touch all and no minimum run time
 #   -a LIST        the Lua host's allocators, comma-separated (default
-#                  fa32,glibc,jemalloc,mimalloc,tcmalloc; the traces always
-#                  run on all five)
+#                  fa32,glibc,jemalloc,mimalloc,tcmalloc; fa32 variants as
+#                  run-lua-host.sh takes them, such as fa32-no-huge-pages);
+#                  the traces run on the default five whatever LIST says,
+#                  and on the configs in FA32_REAL_VARIANTS
 #   --fa32 BINARY  the fa32 binary (default build/app/fa32)
 #   --host BINARY  the Lua host (default build/bench/lua_host/fa32_lua_host)
 #   TRACEDIR       the recorded traces (default build/real-traces)
 # The environment variables of the two scripts still apply (FA32_LUA_ROUNDS,
-# FA32_REAL_RUNS, FA32_REAL_TOUCH, ...; see their --help). About 3-4
-# minutes in all on two cores, with the default rounds and runs.
+# FA32_REAL_RUNS, FA32_REAL_TOUCH, FA32_REAL_VARIANTS, ...; see their
+# --help). So FA32_REAL_VARIANTS=no-huge-pages with
+# -a fa32,fa32-no-huge-pages,glibc,jemalloc,mimalloc,tcmalloc puts that
+# config beside the default in both tables. About 3-4 minutes in all on
+# two cores, with the default rounds and runs.
 #
 # Exit status: 0 when every run of both finished (goals missed are reported,
 # not an error), 1 when a run of either failed, 2 on bad usage.
@@ -67,6 +72,7 @@ fi
 # shellcheck source=bench/real-traces-env.sh
 source "$here/real-traces-env.sh"
 real_traces_env run-real-programs
+real_traces_check_variants run-real-programs "$fa32"
 
 status=0
 echo "run-real-programs: the Lua host" >&2

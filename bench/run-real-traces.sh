@@ -18,6 +18,11 @@
 #   FA32_REAL_MIN_TIME   ms a run lasts at least: a short trace is replayed several times (default 200)
 #   FA32_REAL_TIMEOUT    seconds allowed for each `fa32 bench` (one per touch mode; default 1200)
 #   FA32_REAL_OUT        keep the JSON reports here (default: a temporary directory)
+#   FA32_REAL_VARIANTS   fastalloc32 configs to run beside the default, space-separated
+#                        fa32 specs without "fa32:" (e.g. "no-huge-pages preset=compact");
+#                        each is a column fa32:SPEC and a row of a second table (its
+#                        time against the default's, its footprint against glibc's),
+#                        and none counts among the allocators of the goals
 #
 # Exit status: 0 when every run finished (goals missed are reported, not an
 # error), 1 when a run failed or a bench timed out, 2 on bad usage (a bad
@@ -45,6 +50,7 @@ real_traces_env run-real-traces
   echo "run-real-traces: no fa32 binary at $fa32 (cmake --build build --target fa32 fa32_record, or set FA32)" >&2
   exit 2
 }
+real_traces_check_variants run-real-traces "$fa32"
 python="$(command -v python3)" || {
   echo "run-real-traces: python3 is needed to make the table (scripts/install-deps.sh)" >&2
   exit 2
@@ -70,6 +76,8 @@ if [ ${#traces[@]} -eq 0 ]; then
   }
 fi
 
+variant_args=()
+for variant in "${variants[@]}"; do variant_args+=(-a "fa32:$variant"); done
 status=0
 reports=()
 for touch in "${touches[@]}"; do
@@ -80,8 +88,9 @@ for touch in "${touches[@]}"; do
   # earlier run must not stand in for one this run failed to write.
   rm -f "$report"
   rc=0
-  timeout "$limit" "$fa32" bench "${traces[@]}" -a fa32 -a glibc -a jemalloc -a mimalloc -a tcmalloc \
-    --touch "$touch" --runs "$runs" --warmup 1 --min-time "$min_time" --timeout 300 --format json --output "$report" || rc=$?
+  timeout "$limit" "$fa32" bench "${traces[@]}" -a fa32 "${variant_args[@]}" -a glibc -a jemalloc -a mimalloc \
+    -a tcmalloc --touch "$touch" --runs "$runs" --warmup 1 --min-time "$min_time" --timeout 300 --format json \
+    --output "$report" || rc=$?
   if [ "$rc" -ne 0 ]; then
     why="exited $rc"
     [ "$rc" -ne 124 ] || why="timed out after ${limit}s"

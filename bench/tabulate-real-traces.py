@@ -13,6 +13,12 @@ Beside the goals, the replay's resident memory: how far each allocator's
 replays raised the worker's peak RSS, fa32's against the lowest of all.
 The footprint goal compares with glibc alone, whose mallinfo2 is the only
 footprint a preloaded allocator gives; the RSS compares with every one.
+
+Other fastalloc32 configs in the reports (columns such as
+fa32:no-huge-pages) are shown in the table but are not among the
+allocators the goals compare with; a second table gives each one's time
+against the default's and the fastest other allocator's, and its
+footprint against glibc's.
 """
 import argparse
 import json
@@ -63,6 +69,21 @@ def rss_cell(rows):
             (f" (not exact: {', '.join(inexact)})" if inexact else ""))
 
 
+def is_variant(a):
+    """A fastalloc32 config other than the default: shown, never a peer."""
+    return a["name"] != "fa32" and a.get("kind") == "fastalloc32"
+
+
+def fastest_of(rows):
+    """The first of rows (in the report's order) with the lowest median, or
+    None when there is no time to compare (no events)."""
+    ok = [r for r in rows.values() if r["status"] == "ok"]
+    if not ok:
+        return None
+    fastest = min(ok, key=lambda r: r["ns_per_event"]["median"])
+    return fastest if fastest["ns_per_event"]["median"] > 0 else None
+
+
 def columns(reports):
     names = []
     for r in reports:
@@ -105,6 +126,31 @@ def check(rows):
     return missed
 
 
+def print_variants(variants):
+    """Each other fastalloc32 config against the default and the others."""
+    print()
+    print("Other fastalloc32 configs (not counted among the allocators above): median ns per event, "
+          "against the default's (fa32) and the fastest of the allocators above, and the footprint "
+          "peak against glibc's.")
+    print()
+    print("| trace | touch | config | ns per event | / fa32 | / fastest | footprint | footprint / glibc |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for trace, touch, a, rows in variants:
+        cells = [trace, touch, a["name"]]
+        if a["status"] != "ok":
+            print("| " + " | ".join(cells + [a["status"], "-", "-", "-", "-"]) + " |")
+            continue
+        t = a["ns_per_event"]["median"]
+        fa, gl, fastest = rows.get("fa32"), rows.get("glibc"), fastest_of(rows)
+        per = lambda r: (f"{t / r['ns_per_event']['median']:.3f}x"
+                         if r is not None and r["status"] == "ok" and r["ns_per_event"]["median"] > 0 else "-")
+        fp, fp_gl = a.get("footprint_peak_bytes"), (gl or {}).get("footprint_peak_bytes")
+        cells += [f"{t:.2f}" + ("*" if a["ns_per_event"]["noisy"] else ""), per(fa),
+                  per(fastest) + (f" {fastest['name']}" if fastest is not None else ""), human(fp),
+                  f"{fp / fp_gl:.3f}x" if fp is not None and fp_gl else "-"]
+        print("| " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--commit", default="unknown", help="the commit measured, printed under the table")
@@ -131,21 +177,25 @@ def main():
     print("|---|---:|---|" + "---:|" * (len(names) + 4) + "---|")
     total = met = 0
     misses = []
+    variants = []  # (trace, touch, the variant's row, that workload's other rows)
     noisy = False
     config = None
     for trace, modes in by_trace.items():
         for touch, w in modes:
-            rows = {a["name"]: a for a in w["allocators"]}
+            every = {a["name"]: a for a in w["allocators"]}
+            rows = {n: a for n, a in every.items() if not is_variant(a)}
+            fastest = fastest_of(rows)
+            variants.extend((trace_name(trace), touch, a, rows) for a in every.values() if is_variant(a))
             cells = [trace_name(trace), f"{w['events']:,}".replace(",", " "), touch]
             for n in names:
-                a = rows.get(n)
+                a = every.get(n)
                 if a is None:
                     cells.append("-")
                 elif a["status"] != "ok":
                     cells.append(a["status"])
                 else:
                     c = f"{a['ns_per_event']['median']:.2f}"
-                    if a["fastest"]:
+                    if a is fastest:
                         c = f"**{c}**"
                     if a["ns_per_event"]["noisy"]:
                         c += "*"
@@ -157,7 +207,9 @@ def main():
             # Printed so a verdict never contradicts its figure: a miss
             # by 1.034x does not show as 1.03x.
             ratio = lambda v, limit: "-" if v is None else f"{figure(v, limit)}x"
-            cells.append(ratio(fa.get("ratio_to_fastest"), WITHIN))
+            to_fastest = (fa["ns_per_event"]["median"] / fastest["ns_per_event"]["median"]
+                          if fastest is not None and fa.get("status") == "ok" else None)
+            cells.append(ratio(to_fastest, WITHIN))
             cells.append(ratio(fa.get("ratio_to_glibc"), 1))
             fp_fa, fp_gl = fa.get("footprint_peak_bytes"), gl.get("footprint_peak_bytes")
             cells.append(f"{human(fp_fa)} / {human(fp_gl)}")
@@ -198,6 +250,8 @@ def main():
         print("Missed:")
         for m in misses:
             print(f"- {m}")
+    if variants:
+        print_variants(variants)
     notes = sorted({n for r in reports for n in r.get("notes", [])})
     if notes:
         print()

@@ -186,6 +186,32 @@ class RealTraces(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("| **missed**: no time measured |", out.stdout)
 
+    def test_other_configs_are_not_peers(self):
+        # fa32:no-huge-pages, another fastalloc32 config, is the fastest of
+        # all and has the lowest replay RSS; the goals, the bold and the RSS
+        # compare fa32 with glibc and mimalloc alone, and the second table
+        # gives the config's own figures.
+        variant = row("fa32:no-huge-pages", [8.0, 8.0], 90 * 1024)
+        variant["kind"], variant["replay_rss_bytes"] = "fastalloc32", 1 << 19
+        r = report([("variant", [row("fa32", [10.0, 10.0], 100 * 1024), row("glibc", [20.0, 20.0], 100 * 1024),
+                                 row("mimalloc", [10.2, 10.2]), variant])], 2)
+        self.assertTrue(r["workloads"][0]["allocators"][3]["fastest"])  # in the report, the variant is
+        out = tabulate_traces(r, "variant.json", check=True).stdout
+        head, rows = table_rows(out.split("Other fastalloc32 configs")[0])
+        cells = dict(zip(head, rows["variant"]))
+        self.assertEqual(cells["fa32"], "**10.00**", out)
+        self.assertEqual(cells["fa32:no-huge-pages"], "8.00", out)
+        self.assertEqual(cells["fa32 / fastest"], "1.00x", out)
+        self.assertEqual(cells["goals"], "met", out)
+        self.assertNotIn("fa32:no-huge-pages (", cells["replay RSS fa32 / lowest other"], out)
+        self.assertIn("met on 1 of 1 rows", out)
+        _, others = table_rows(out.split("Other fastalloc32 configs")[1])
+        self.assertEqual(others["variant"],
+                         ["variant", "all", "fa32:no-huge-pages", "8.00", "0.800x", "0.800x fa32", "90.0 KiB",
+                          "0.900x"], out)
+        # Without such a config, no second table.
+        self.assertNotIn("Other fastalloc32 configs", self.text)
+
     def test_failed_peer_is_not_met(self):
         # tcmalloc failed: fa32 within 3 % of the others is not known to be
         # within 3 % of the fastest, and the row is not counted as met.

@@ -61,7 +61,8 @@ grep -q 'no trace was recorded' "$work/programs.err" || fail "run-real-programs:
 touch "$work/not-a-dir"
 for bad in FA32_REAL_RUNS=0 FA32_REAL_RUNS=abc FA32_REAL_MIN_TIME=-5 FA32_REAL_MIN_TIME=x FA32_REAL_TIMEOUT=0 \
   FA32_REAL_TIMEOUT=abc "FA32_REAL_TOUCH= " FA32_REAL_TOUCH=bogus "FA32_REAL_TOUCH=all first all" \
-  "FA32_REAL_OUT=$work/not-a-dir"; do
+  "FA32_REAL_OUT=$work/not-a-dir" "FA32_REAL_VARIANTS=a;b" FA32_REAL_VARIANTS=no-such-key \
+  "FA32_REAL_VARIANTS=no-huge-pages no-huge-pages"; do
   expect_exit 2 "$bad" "$work/env.err" env "$bad" "$run" "$work/good"
   grep -q "^run-real-traces: ${bad%%=*}" "$work/env.err" || fail "$bad: no message naming it ($(cat "$work/env.err"))"
   ! grep -q 'run-real-traces: --touch' "$work/env.err" || fail "$bad: a bench ran"

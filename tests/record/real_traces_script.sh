@@ -59,11 +59,13 @@ python3 "$src/bench/real-programs/gen-inputs.py" "$work/in2" 0.01
 diff -r "$work/in1" "$work/in2" >/dev/null || fail "gen-inputs.py is not deterministic"
 
 # One quick benchmark round on them: the table has a row per trace, with a
-# goal verdict and both footprints.
+# goal verdict and both footprints; the config asked for beside the default
+# (FA32_REAL_VARIANTS) is a column and a row of the second table.
 FA32="$fa32" FA32_REAL_RUNS=1 FA32_REAL_TOUCH=all FA32_REAL_MIN_TIME=0 FA32_REAL_TIMEOUT=300 \
-  "$src/bench/run-real-traces.sh" "$traces" >"$work/table.md"
+  FA32_REAL_VARIANTS=no-huge-pages "$src/bench/run-real-traces.sh" "$traces" >"$work/table.md"
 cat "$work/table.md"
-grep -q '^| trace | events | touch | fa32 | glibc |' "$work/table.md" || fail "no table header"
+grep -q '^| trace | events | touch | fa32 | glibc | jemalloc | mimalloc | tcmalloc | fa32:no-huge-pages |' \
+  "$work/table.md" || fail "no table header"
 for t in lua-tables python-json; do
   grep -Eq "^\| $t \| [0-9 ]+ \| all \| (\*\*)?[0-9.]+.* \| (met|\*\*missed\*\*: .*) \|$" "$work/table.md" ||
     fail "no row for $t"
@@ -71,6 +73,8 @@ for t in lua-tables python-json; do
   glibc_fp='[0-9.]+ [KM]iB'
   if grep -q 'built with AddressSanitizer' "$work/table.md"; then glibc_fp='-'; fi
   grep -E "^\| $t \|" "$work/table.md" | grep -Eq "\| [0-9.]+ [KM]iB / $glibc_fp \|" || fail "no footprints for $t"
+  grep -Eq "^\| $t \| all \| fa32:no-huge-pages \| [0-9.]+\*? \| [0-9.]+x \| [0-9.]+x [a-z0-9]+ \| [0-9.]+ [KM]iB \| " \
+    "$work/table.md" || fail "no row of the second table for $t"
 done
 grep -q 'Commit measured: ' "$work/table.md" || fail "the table does not say which commit it measured"
 echo "ok"
