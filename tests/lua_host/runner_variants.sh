@@ -11,12 +11,9 @@ set -euo pipefail
 src="$1"
 host="$2"
 work="$3"
-rm -rf "$work"
-mkdir -p "$work"
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source=tests/record/script_helpers.sh
+. "$src/tests/record/script_helpers.sh"
+fresh_dir "$work"
 cat >"$work/host.sh" <<EOF2
 #!/usr/bin/env bash
 printf '%s\n' "\$*" >>"$work/calls.txt"
@@ -36,10 +33,8 @@ done
 grep -qF '| script | fa32 | fa32-no-huge-pages | fa32-compact | fa32-compact+no-huge-pages |' "$work/table.md" ||
   fail "the table's columns"
 
-status=0
-bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,fa32-nosuch+no-huge-pages "$script" \
-  >/dev/null 2>"$work/bad.txt" || status=$?
-[ "$status" = 2 ] || fail "-a fa32-nosuch+no-huge-pages: exit status $status, not 2"
+expect_exit 2 "-a fa32-nosuch+no-huge-pages" "$work/bad.txt" \
+  bash "$src/bench/run-lua-host.sh" --host "$host" -r 1 -s 0.01 -a fa32,fa32-nosuch+no-huge-pages "$script"
 grep -q "unknown allocator 'fa32-nosuch+no-huge-pages': unknown preset 'nosuch'" "$work/bad.txt" ||
   fail "-a fa32-nosuch+no-huge-pages: no message"
 echo "ok"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Sourced by the benchmark scripts' end-to-end tests in this directory.
+# Sourced by the benchmark scripts' end-to-end tests, in this directory and
+# in tests/lua_host.
 # shellcheck shell=bash
 
 fail() {
