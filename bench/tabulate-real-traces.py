@@ -104,9 +104,8 @@ def check(rows):
     missed = [f"not compared with {r['name']} ({r['status']})" for r in rows.values() if r["status"] != "ok"]
     if gl is None:
         missed.append("no glibc figure")
-    ok = [r for r in rows.values() if r["status"] == "ok"]
-    fastest = min(ok, key=lambda r: r["ns_per_event"]["median"])
-    if fastest["ns_per_event"]["median"] <= 0:  # a trace of no events: no time to compare
+    fastest = fastest_of(rows)
+    if fastest is None:  # a trace of no events: no time to compare
         return ["no time measured"]
     ratio = fa["ns_per_event"]["median"] / fastest["ns_per_event"]["median"]
     if beyond(ratio, WITHIN):
