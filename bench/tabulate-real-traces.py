@@ -236,8 +236,8 @@ def main():
           f"lower is better) of {'/'.join(map(str, runs))} interleaved runs per allocator {warmup}; "
           "**bold** is the fastest" + (f"; * noisy (max-min over {threshold} % of the median)" if noisy else "") +
           ".")
-    print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 sampled at every new peak of "
-          "live bytes; the preloaded allocators give none. Replay RSS: how far the replays raised the "
+    print("Footprint peak: fastalloc32's own gauge (exact) and glibc's mallinfo2 (exact: sampled after every "
+          "call that can grow its heap); the preloaded allocators give none. Replay RSS: how far the replays raised the "
           "worker's peak resident set over the one they started from (the replayer's own tables the same "
           "for all; the largest over the runs), fa32's against the lowest of the others'.")
     print(f"Goals (fa32 within {round((WITHIN - 1) * 100)} % of the fastest, not slower than glibc, footprint "

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <doctest/doctest.h>
 
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -440,6 +441,36 @@ TEST_CASE("streaming and preloading the same trace give the same figures") {
 
 namespace {
 
+// Runs body in a fresh process: this binary again, on the test case named
+// by case_filter alone. The test cases before it in this binary leave
+// holes between live chunks of glibc's heap, which no trim gives back, and
+// change glibc's mmap threshold: a test of glibc's footprint needs a heap
+// of its own.
+void in_fresh_process(const char* case_filter, void (*body)()) {
+  if (const char* marker = std::getenv("FA32_FRESH_HEAP_MARKER")) {
+    body();
+    std::ofstream(marker) << "ran";
+    return;
+  }
+  const std::string marker =
+      (std::filesystem::temp_directory_path() / ("fa32-fresh-heap-" + std::to_string(::getpid()))).string();
+  std::filesystem::remove(marker);
+  const std::string filter = std::string("--test-case=") + case_filter;
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setenv("FA32_FRESH_HEAP_MARKER", marker.c_str(), 1);
+    ::execl("/proc/self/exe", "fa32_app_tests", filter.c_str(), "--minimal", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(std::filesystem::exists(marker));  // the case ran there, not a filter matching none
+  std::filesystem::remove(marker);
+}
+
 void check_glibc_footprint_counts_the_trace() {
   std::vector<void*> scratch;
   std::vector<void*> blocks;
@@ -460,6 +491,53 @@ void check_glibc_footprint_counts_the_trace() {
   }
 }
 
+// 3 MiB of 1 KiB blocks, every other one freed (holes no 1 MiB block
+// fits), then a 1 MiB block allocated and freed: the footprint's peak
+// comes with that block, below the peak of live bytes, and is gone by the
+// end. Sampled at the peak of live bytes and at the end alone, glibc's
+// peak would read 1 MiB low.
+std::vector<ReplayEvent> peak_between_samples() {
+  std::vector<ReplayEvent> ev;
+  for (std::uint64_t i = 0; i < 3072; ++i) ev.push_back(ev_malloc(i, 1024));
+  for (std::uint64_t i = 0; i < 3072; i += 2) ev.push_back(ev_free(i));
+  ev.push_back(ev_malloc(3072, 1u << 20));
+  ev.push_back(ev_free(3072));
+  return ev;
+}
+
+void check_glibc_peak_is_exact(const std::string& path) {
+  const std::vector<ReplayEvent> ev = peak_between_samples();
+  SystemAllocator a;
+  const ReplayResult r = replay(ev, a, ReplayOptions{});
+  CAPTURE(path);
+  CHECK(r.footprint_peak_exact);
+  if (fa32::app::bench::built_with_asan()) {
+    CHECK(r.footprint_peak == 0);  // ASan's mallinfo2 has no figures (see above)
+    return;
+  }
+  CHECK(r.at_peak_live.footprint >= (2u << 20));
+  CHECK(r.at_end.footprint < r.at_peak_live.footprint + (1u << 19));
+  CHECK(r.footprint_peak >= r.at_peak_live.footprint + (1u << 20));
+
+  // A timed replay does not watch: its figures are samples, not exact.
+  SystemAllocator b;
+  ReplayOptions timed;
+  timed.sample_peaks = false;
+  CHECK_FALSE(replay(ev, b, timed).footprint_peak_exact);
+}
+
+void check_glibc_peak_is_exact_both_ways() {
+  // A fresh heap maps a 1 MiB block of its own (glibc's threshold starts
+  // at 128 KiB): the footprint's mmapped part grows.
+  check_glibc_peak_is_exact("mmapped chunk");
+  // With the threshold above it, the block comes from the heap's top: the
+  // break moves up, and the free gives it back. (Freeing the mmapped block
+  // above raised glibc's trim threshold to twice its size: set it back.)
+  REQUIRE(mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1);
+  REQUIRE(mallopt(M_TRIM_THRESHOLD, 128 << 10) == 1);
+  check_glibc_peak_is_exact("brk heap");
+}
+
 }  // namespace
 
 TEST_CASE("glibc's footprint counts the trace's blocks, not free heap the process had before") {
@@ -468,30 +546,10 @@ TEST_CASE("glibc's footprint counts the trace's blocks, not free heap the proces
   // low: the system allocator gives it back before taking its baseline.
   // (Space freed at the heap's top: free space between live blocks stays
   // in glibc's arena, and no baseline can tell it from the trace's.)
-  // Alone in a fresh process: the test cases before it in this binary
-  // leave holes between live chunks of glibc's heap, which no trim gives
-  // back, and the blocks below would fill those without the heap growing.
   // Run in one process with the others, it read 0.
-  if (const char* marker = std::getenv("FA32_FRESH_HEAP_MARKER")) {
-    check_glibc_footprint_counts_the_trace();
-    std::ofstream(marker) << "ran";
-    return;
-  }
-  const std::string marker =
-      (std::filesystem::temp_directory_path() / ("fa32-fresh-heap-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove(marker);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::setenv("FA32_FRESH_HEAP_MARKER", marker.c_str(), 1);
-    ::execl("/proc/self/exe", "fa32_app_tests", "--test-case=glibc's footprint counts the trace's blocks*",
-            "--minimal", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  CHECK(std::filesystem::exists(marker));  // the case ran there, not a filter matching none
-  std::filesystem::remove(marker);
+  in_fresh_process("glibc's footprint counts the trace's blocks*", check_glibc_footprint_counts_the_trace);
+}
+
+TEST_CASE("glibc's footprint peak is exact: watched after every call that can grow the heap") {
+  in_fresh_process("glibc's footprint peak is exact*", check_glibc_peak_is_exact_both_ways);
 }

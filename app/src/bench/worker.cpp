@@ -29,11 +29,14 @@ void require_every_allocation(const replay::ReplayResult& r) {
 }
 
 // The probe: one untimed replay, for what the timed ones must not measure:
-// the allocator's footprint, sampled at every new peak of live bytes
-// (mallinfo2 for glibc), the failed allocations, and fastalloc32's own
-// consistency check.
+// the allocator's footprint peak (fastalloc32's own gauge; glibc's
+// mallinfo2 after every call that can grow its heap), the failed
+// allocations, and fastalloc32's own consistency check.
 void probe(const replay::LoadedTrace& trace, replay::Allocator& allocator, replay::ReplayOptions options,
            const WorkerRequest& request, WorkerResult& r) {
+  // A preloaded malloc has no figure (below), and its blocks all lie
+  // outside glibc's heap, so sampling would take mallinfo2 at every call.
+  if (request.kind == AllocatorKind::preload) options.sample_peaks = false;
   const replay::ReplayResult probe = replay::replay(trace.events.span(), allocator, options);
   if (probe.error) {
     throw std::runtime_error("replay stopped at event " + std::to_string(probe.error->event) + ": " +

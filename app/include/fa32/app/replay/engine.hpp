@@ -49,6 +49,9 @@ class Replayer {
   bool feed(std::span<const ReplayEvent> events);
   std::uint64_t events_done() const { return result_.events; }
   bool stopped() const { return result_.error.has_value(); }
+  // Whether this replay samples the allocator at its peaks (a probe, not a
+  // timed replay).
+  bool samples_peaks() const { return options_.sample_peaks; }
   // The figures so far (final ones come from finish()).
   const ReplayResult& progress() const { return result_; }
 

@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <cstdlib>
+#include <optional>
 
 #include "fa32/app/replay/allocator.hpp"
 
@@ -26,11 +28,30 @@ class SystemAllocator final : public Allocator {
   // replayer's own start-up allocations).
   AllocatorSample sample() const override;
   std::optional<Fa32Final> final_stats() const override { return std::nullopt; }
+  // A replay that samples its peaks goes through a watch (system_allocator.cpp)
+  // that samples glibc after every call that can grow its footprint; a
+  // timed one calls malloc and nothing else.
   void replay_chunk(Replayer& replayer, std::span<const ReplayEvent> events) override;
+  // The highest footprint sampled, once every chunk went through the watch
+  // (so after every call that could raise it); else none, and the replay's
+  // samples stand for it. The samples the replay takes itself count too:
+  // mallinfo2 sees the whole process, so they include what the replay
+  // and the trace reader allocate themselves, as they always did, which
+  // no call of the trace's moves.
+  std::optional<std::uint64_t> exact_footprint_peak() const override;
+
+  // The watch's checks, after each call.
+  void* after_alloc(void* block);
+  void after_free();
 
  private:
   std::uint64_t base_footprint_ = 0;
   std::uint64_t base_reserved_ = 0;
+  std::uintptr_t heap_start_ = 0;  // glibc's brk heap: [heap_start_, break)
+  std::uintptr_t last_break_ = 0;
+  mutable std::uint64_t sampled_peak_ = 0;  // the largest footprint any sample read
+  bool watched_ = false;
+  bool unwatched_ = false;
 };
 
 }  // namespace fa32::app::replay
