@@ -145,7 +145,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   }
   // The run zone ends where the huge zone begins, or at the stride's end
   // without one; none where runs are not allowed.
-  if (!may_advise_pages(m)) {
+  if (!may_advise_pages(m.config)) {
     FA32_EXPECT(k.runs_end_units == 0);
   } else {
     FA32_EXPECT(k.runs_end_units == run_zone_units(k.huge_to != 0 ? k.huge_from : size_t(m.stride_mask) + 1));
@@ -187,8 +187,11 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   }
   FA32_EXPECT(c.pool_allocs == c.cache_hits + c.freelist_hits + c.fresh_blocks);
   FA32_EXPECT(c.pool_allocs - c.pool_frees == pool_live);
-  FA32_EXPECT(!m.populate_runs || may_advise_pages(m));
-  FA32_EXPECT(m.huge_page == 0 || may_advise_pages(m));
+  // The flags create derived from the config still say what it says.
+  FA32_EXPECT(m.default_map == (m.config.system.map == nullptr) &&
+              m.trim_pools == (m.config.trim_pools != 0));
+  FA32_EXPECT(!m.populate_runs || may_advise_pages(m.config));  // a kernel refusing the advice turns it off
+  FA32_EXPECT(m.huge_page == 0 || may_advise_pages(m.config));
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.

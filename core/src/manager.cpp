@@ -341,10 +341,7 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   *status = validate_config(c);
   if (*status != FASTALLOC32_OK) return nullptr;
   const size_t page = page_size();
-  // Huge pages: not with a map hook (its memory is not ours to advise), nor
-  // with trim_pools (a trim gives back single pages, which would split
-  // them).
-  const bool runs = c.system.map == nullptr && c.trim_pools == 0;
+  const bool runs = may_advise_pages(c);
   size_t huge = runs && c.huge_pages != 0 ? transparent_huge_page_size() : 0;
   Layout l;
   // validate_config planned the same config without huge pages: that plan

@@ -129,12 +129,13 @@ inline constexpr size_t kClassTableOffset =
 static_assert(is_pow2(sizeof(PoolClass)), "class offsets are a shift and a mask");
 static_assert(sizeof(PoolClass) * FASTALLOC32_MAX_CLASSES <= UINT16_MAX, "class offsets fit the table");
 
-// Whether the manager may make pages present in runs and ask for huge
-// pages: only on its own mappings (the default mmap), and not when trims
-// give single pages back (trim_pools). create decides the same from the
-// config; fastalloc32_check holds the manager to it.
-inline bool may_advise_pages(const Manager& m) noexcept {
-  return m.default_map && !m.trim_pools;
+// Whether a manager may make pages present in runs and ask for huge
+// pages: only on its own mappings (the default mmap: a map hook's memory
+// is not ours to advise), and not when trims give single pages back
+// (trim_pools), which would split huge pages. create decides by it;
+// fastalloc32_check holds the manager to it through its copy of the config.
+inline bool may_advise_pages(const fastalloc32_config& c) noexcept {
+  return c.system.map == nullptr && c.trim_pools == 0;
 }
 
 inline const uint16_t* class_table(const Manager& m) noexcept {

@@ -506,9 +506,15 @@ TEST_CASE(
     c.huge_from = c.huge_to = 0;
     c.runs_end_units = 0;
   }
-  m.trim_pools = true;
   m.huge_page = 0;
   m.populate_runs = false;
+  // The manager's flag and its copy of the config must agree, either way.
+  m.trim_pools = true;
+  f.expect_corrupt();
+  m.trim_pools = false;
+  m.config.trim_pools = 1;
+  f.expect_corrupt();
+  m.trim_pools = true;
   f.expect_intact();
   m.populate_runs = true;
   f.expect_corrupt();
@@ -519,6 +525,7 @@ TEST_CASE(
   f.expect_intact();
 
   m.trim_pools = false;
+  m.config.trim_pools = 0;
   m.populate_runs = true;
   m.huge_page = huge;
   for (uint32_t i = 0; i < m.class_count; ++i) {
