@@ -207,7 +207,7 @@ typedef struct fastalloc32_config {
    * Huge pages: with the default mmap, trim_pools off, huge_pages on (the
    * default), and the kernel's
    * transparent huge pages "always" or "madvise", a class whose blocks have
-   * filled a huge page's worth (2 MiB on x86-64) of ordinary pages asks for
+   * filled four huge pages' worth (8 MiB on x86-64) of ordinary pages asks for
    * huge pages (MADV_HUGEPAGE, counted in pool_huge_advices) for each
    * further whole huge page of its pool before it hands out a block there.
    * The kernel then backs each with one page at its first touch (or, when
@@ -317,14 +317,14 @@ typedef struct fastalloc32_config {
    * back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;
 
-  /* Non-zero (the default): classes past 2 MiB of pool ask for huge pages
+  /* Non-zero (the default): classes past 8 MiB of pool ask for huge pages
    * (see pool_limit). 0: every class keeps ordinary pages, made present in
    * runs of 64 KiB past its first 256 KiB. A class then holds at most
    * 64 KiB of pages beyond its blocks instead of up to a huge page, which
-   * lowers the footprint peak of a program with large classes (by 6-20 %
-   * on six of the recorded traces of docs/performance.md, "Huge pages
-   * off"), for more kernel entries and TLB misses where such a class's
-   * blocks are used (0-11 % more replay time on most of those traces).
+   * lowers the footprint peak of a program with classes past 8 MiB (by
+   * about 3 % on the four recorded traces of docs/performance.md that
+   * have them, "Huge pages from 8 MiB"), for more TLB misses where such a
+   * class's blocks are used (up to 6 % more replay time on those traces).
    * Ignored with trim_pools or a map hook, which have no huge pages. */
   int huge_pages;
 

@@ -186,12 +186,20 @@ struct alignas(256) PoolClass {
 };
 
 // A class's first huge pages' worth of its stride that stay ordinary pages
-// (2 MiB on x86-64): a class that never holds more costs no huge page.
-// With 2 the footprint was no smaller on six of the seven recorded traces
-// (lua-tables 2 % smaller), and its time against the fastest other
-// allocator up to 22 % higher on six
-// (docs/performance.md, "Pages, not caches").
-inline constexpr size_t kOrdinaryHugePages = 1;
+// (8 MiB on x86-64): a class that never holds more costs no huge page.
+// Huge pages cost up to one (2 MiB) a class in footprint, which weighs
+// most on the classes of a few MiB, and since pool pages come in runs
+// (below) those classes gain little from them. With 4 instead of 1 the
+// footprint peaks of six recorded traces fell 5-20 % (python-json and
+// sqlite-shop to those of huge pages off), and the time stayed level:
+// 0.96-1.04x by trace (medians of 15 alternating rounds, --touch first;
+// git-log, whose classes never reach 2 MiB, read 0.96x, the spread
+// between the two builds), 0.97x on the Lua host in geometric mean
+// (word_freq 0.90x, its peak RSS 12.6 MiB against 14.7), 0.98-1.03x on
+// the suite (docs/performance.md, "Huge pages from 8 MiB"). Before pages
+// came in runs, 2 had saved no footprint on six traces and cost up to
+// 22 % ("Pages, not caches").
+inline constexpr size_t kOrdinaryHugePages = 4;
 
 // Below the huge zone (or through the whole stride when the class has
 // none: huge pages off by config or by the kernel), a class's pages are
@@ -200,7 +208,7 @@ inline constexpr size_t kOrdinaryHugePages = 1;
 // Runs grow with the class, so that the pages made present ahead of its
 // blocks stay under a quarter of what it holds: single pages up to 64 KiB,
 // runs of 16 KiB up to 256 KiB, of 64 KiB from there to the huge zone
-// (2 MiB) or the stride's end: 56 kernel entries for a class's first 2 MiB
+// (8 MiB) or the stride's end: 56 kernel entries for a class's first 2 MiB
 // instead of 512 page faults. A block of more than a page takes its pages
 // in one call wherever it lies in a stride of 64 KiB or more (take_fresh
 // makes present whatever one growth of the counted end adds, when that is

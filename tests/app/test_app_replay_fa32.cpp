@@ -142,10 +142,10 @@ TEST_CASE("realloc to size 0 through fastalloc32: the id stays live, --verify's 
 }
 
 TEST_CASE("huge pages off: the report's config says so, and a large class takes runs of ordinary pages") {
-  // 6 MiB of 64-byte blocks, all live at once: past 2 MiB, where the
+  // 12 MiB of 64-byte blocks, all live at once: past 8 MiB, where the
   // default asks for huge pages (when the kernel grants them).
   std::vector<ReplayEvent> evs;
-  const std::uint64_t blocks = (std::uint64_t(6) << 20) / 64;
+  const std::uint64_t blocks = (std::uint64_t(12) << 20) / 64;
   for (std::uint64_t i = 0; i < blocks; ++i) evs.push_back(ev_malloc(i, 64));
   for (std::uint64_t i = 0; i < blocks; ++i) evs.push_back(ev_free(i));
   Fa32Settings def;
@@ -164,5 +164,5 @@ TEST_CASE("huge pages off: the report's config says so, and a large class takes 
   // Ordinary pages hold no more than a huge page would: the runs end
   // within 64 KiB of the blocks.
   CHECK(without.footprint_peak <= with.footprint_peak);
-  CHECK(without.fa32->stats.footprint_at_peak.pools < (std::uint64_t(6) << 20) + (64 << 10) + 4096);
+  CHECK(without.fa32->stats.footprint_at_peak.pools < (std::uint64_t(12) << 20) + (64 << 10) + 4096);
 }

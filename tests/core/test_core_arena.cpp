@@ -365,7 +365,7 @@ fastalloc32_config trim_config() {
   fastalloc32_config_init(&c);
   c.large_cache_bytes = 0;
   // No huge pages: the tests count the pools' growth a page a block, and a
-  // class past 2 MiB would count a huge page at once. No pool block is
+  // class past 8 MiB would count a huge page at once. No pool block is
   // freed in them, so the pool trims this also turns on give nothing back.
   c.trim_pools = 1;
   return c;

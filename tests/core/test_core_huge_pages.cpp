@@ -69,13 +69,13 @@ bool kernel_populates() {
 
 }  // namespace
 
-TEST_CASE("huge pages: a class past a huge page's worth of blocks asks for them, and counts them whole") {
+TEST_CASE("huge pages: a class past four huge pages' worth of blocks asks for them, and counts them whole") {
   const size_t huge = granted_huge_page();
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
-  // 6 MiB of blocks: past the zone's start (one to two huge pages in) and
-  // into at least one huge page of it.
-  const std::vector<void*> blocks = fill_class64(mm.get(), 6 << 20);
+  // 12 MiB of blocks: past the zone's start (four huge pages in, 8 MiB)
+  // and into at least one huge page of it.
+  const std::vector<void*> blocks = fill_class64(mm.get(), 12 << 20);
   const fastalloc32_stats s = stats(mm.get());
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
   const uint64_t handed_out = class_stats(mm.get(), kClass64).touched_bytes;
@@ -92,11 +92,11 @@ TEST_CASE("huge pages: a class past a huge page's worth of blocks asks for them,
     CHECK(asked_for_huge_pages(blocks.back()));
     CHECK(s.footprint_now.pools > handed_out);
     CHECK(s.footprint_now.pools <= handed_out + huge + 4096);
-    // The pools start on a huge page, so the zone starts one huge page into
-    // the class's stride wherever the reservation lies: the class's 6 MiB
-    // (and its colour, under a page) count to the end of the stride's
-    // fourth huge page, in every run.
-    if (huge == (size_t(2) << 20)) CHECK(s.footprint_now.pools == (size_t(8) << 20));
+    // The pools start on a huge page, so the zone starts four huge pages
+    // into the class's stride wherever the reservation lies: the class's
+    // 12 MiB (and its colour, under a page) count to the end of the
+    // stride's seventh huge page, in every run.
+    if (huge == (size_t(2) << 20)) CHECK(s.footprint_now.pools == (size_t(14) << 20));
   }
   // The footprint's parts still add up, and freeing keeps the pages counted
   // (as without huge pages: no trim).
@@ -107,10 +107,13 @@ TEST_CASE("huge pages: a class past a huge page's worth of blocks asks for them,
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
-TEST_CASE("huge pages: a class within a huge page's worth of blocks keeps ordinary pages") {
+TEST_CASE("huge pages: a class within four huge pages' worth of blocks keeps ordinary pages") {
   Mm mm(fastalloc32_create());
   REQUIRE(mm);
-  const std::vector<void*> blocks = fill_class64(mm.get(), 1 << 20);
+  // 7 MiB: past the first huge page's worth (where the zone began until
+  // the classes of a few MiB were shown to gain nothing from it), short of
+  // the fourth.
+  const std::vector<void*> blocks = fill_class64(mm.get(), 7 << 20);
   CHECK(stats(mm.get()).pool_huge_advices == 0);
   CHECK_FALSE(asked_for_huge_pages(blocks.back()));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
@@ -123,7 +126,7 @@ TEST_CASE("huge pages: never with trim_pools, whose trims give back single pages
   REQUIRE(c.trim_pools != 0);
   Mm mm = make(c);
   REQUIRE(mm);
-  const std::vector<void*> blocks = fill_class64(mm.get(), 6 << 20);
+  const std::vector<void*> blocks = fill_class64(mm.get(), 12 << 20);
   CHECK(stats(mm.get()).pool_huge_advices == 0);
   CHECK_FALSE(asked_for_huge_pages(blocks.back()));
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
@@ -138,7 +141,7 @@ TEST_CASE("huge pages: never with a map hook, whose memory is not the manager's 
   {
     Mm mm = make(c);
     REQUIRE(mm);
-    const std::vector<void*> blocks = fill_class64(mm.get(), 6 << 20);
+    const std::vector<void*> blocks = fill_class64(mm.get(), 12 << 20);
     const fastalloc32_stats s = stats(mm.get());
     CHECK(s.pool_huge_advices == 0);
     CHECK(s.footprint_now.pools < class_stats(mm.get(), kClass64).touched_bytes + 2 * 4096);
@@ -294,9 +297,9 @@ TEST_CASE("huge_pages 0: a large class keeps ordinary pages, made present in run
   fastalloc32_config got;
   REQUIRE(fastalloc32_get_config(mm.get(), &got) == FASTALLOC32_OK);
   CHECK(got.huge_pages == 0);
-  // 6 MiB of blocks, past where the default's huge zone would begin.
+  // 12 MiB of blocks, past where the default's huge zone would begin.
   Class64 k;
-  REQUIRE(k.fill_past(mm.get(), 6 << 20));
+  REQUIRE(k.fill_past(mm.get(), 12 << 20));
   const fastalloc32_stats s = stats(mm.get());
   CHECK(s.pool_huge_advices == 0);
   CHECK_FALSE(asked_for_huge_pages(k.blocks.back()));

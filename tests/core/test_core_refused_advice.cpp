@@ -190,10 +190,10 @@ TEST_CASE("refused page runs: a run the kernel could not make present (ENOMEM) l
 TEST_CASE(
     "refused huge pages: a kernel without them refuses MADV_HUGEPAGE, and the blocks are served all the "
     "same") {
-  // 6 MiB of class 64's blocks: past its first 2 MiB, into its huge zone
+  // 12 MiB of class 64's blocks: past its first 8 MiB, into its huge zone
   // (when the kernel grants huge pages at all: the manager reads that at
   // create and, when it says never, asks for none).
-  const Seen s = with_refused_advice(MADV_HUGEPAGE, EINVAL, 6 << 20, Order::pools_first);
+  const Seen s = with_refused_advice(MADV_HUGEPAGE, EINVAL, 12 << 20, Order::pools_first);
   if (granted_huge_page() != 0) {
     CHECK(s.pool_huge_advices >= 1);
     // Asked, refused: the mapping did not take the advice.

@@ -72,7 +72,7 @@ const std::array kKeys{
               "off; with neither, the preset's: on in compact only)",
               nullptr, &Fa32Flags::trim_pools},
     ConfigKey{"huge-pages", KeyKind::toggle,
-              "Let classes past 2 MiB of pool ask for huge pages, when the kernel grants them "
+              "Let classes past 8 MiB of pool ask for huge pages, when the kernel grants them "
               "(--no-huge-pages: ordinary pages only, made present in runs of 64 KiB: a smaller footprint "
               "peak, more TLB misses; with neither, the preset's: on in every preset, though trim-pools has "
               "none)",
