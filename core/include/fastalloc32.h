@@ -310,11 +310,10 @@ typedef struct fastalloc32_config {
    * Blocks handed out there again are fresh: they read zero and each page
    * costs a page fault. On the recorded traces of docs/performance.md it
    * cuts the footprint peak by 3-14 % against the default's (it has no
-   * huge pages either), and cost up to 8 % of the replay's time. A trim takes back every free block above the class's
-   * highest live one, those that share that block's last page too (zeroed
-   * by hand: the page stays): a pointer to any of them is an invalid free,
-   * not a double free. Locked pages (mlock, mlockall) are never given
-   * back: madvise refuses them, and they stay counted. Default 0. */
+   * huge pages either), and cost up to 8 % of the replay's time. A trim takes back every free block above the
+   * class's highest live one, those that share that block's last page too (zeroed by hand: the page stays): a
+   * pointer to any of them is an invalid free, not a double free. Locked pages (mlock, mlockall) are never
+   * given back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;
 
   /* Non-zero (the default): classes past 8 MiB of pool ask for huge pages
