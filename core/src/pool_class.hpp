@@ -190,7 +190,7 @@ struct alignas(256) PoolClass {
 // Huge pages cost up to one (2 MiB) a class in footprint, which weighs
 // most on the classes of a few MiB, and since pool pages come in runs
 // (below) those classes gain little from them. With 4 instead of 1 the
-// footprint peaks of six recorded traces fell 5-20 % (python-json and
+// footprint peaks of six recorded traces fell 3-20 % (python-json and
 // sqlite-shop to those of huge pages off), and the time stayed level:
 // 0.96-1.04x by trace (medians of 15 alternating rounds, --touch first;
 // git-log, whose classes never reach 2 MiB, read 0.96x, the spread
