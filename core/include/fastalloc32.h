@@ -215,8 +215,8 @@ typedef struct fastalloc32_config {
    * footprint counts it whole from then: up to a huge page a large class
    * beyond its blocks, for far fewer page faults and TLB misses (see
    * docs/design.md, "Huge pages for large classes"). With the default
-   * mmap and trim_pools off, below that huge page's worth (or through the
-   * whole pool when the class has no huge pages: huge_pages 0, or the
+   * mmap, below that huge page's worth (or through the whole pool when
+   * the class has no huge pages: huge_pages 0, trim_pools, or the
    * kernel's off), a class past 64 KiB has its
    * next ordinary pages made present a run at a time (MADV_POPULATE_WRITE,
    * counted in pool_page_runs; runs of 16 KiB up to 256 KiB, 64 KiB
@@ -257,7 +257,7 @@ typedef struct fastalloc32_config {
    * neighbours and serve any later size, so reuse costs no system call and
    * no page fault; a block's pages that hold no memory yet are made
    * present in one call (MADV_POPULATE_WRITE, counted in arena_page_runs;
-   * with the default mmap and trim_pools off, as the pools' page runs)
+   * with the default mmap, as the pools' page runs)
    * rather than a page fault each. Pages at its end that stayed free for
    * 128 frees of
    * arena blocks, beyond large_cache_bytes more, go back to the kernel
@@ -303,15 +303,20 @@ typedef struct fastalloc32_config {
 
   /* Non-zero: before the footprint sets a new peak (at most once per rise
    * of the peak by a 32nd of the footprint, or 256 KiB), every class gives
-   * back the whole pages of the free blocks at its top (madvise, counted in
+   * back the whole pages of the free blocks at its top, and past its first
+   * 64 KiB the whole page runs (see pool_limit; madvise, counted in
    * pool_trims; with the default mmap only). Each class has address space
    * of its own, so without it the pools hold the sum of every class's own
    * peak; with it they come closer to the peak of what is live at once.
-   * Blocks handed out there again are fresh: they read zero and each page
-   * costs a page fault. On the recorded traces of docs/performance.md it
-   * cuts the footprint peak by 3-14 % against the default's (it has no
-   * huge pages either), and cost up to 8 % of the replay's time. A trim takes back every free block above the
-   * class's highest live one, those that share that block's last page too (zeroed by hand: the page stays): a
+   * Blocks handed out there again are fresh: they read zero, and their
+   * pages are made present again (past the class's first 64 KiB a run at a
+   * time, as before the trim).
+   * On the recorded traces of docs/performance.md it cuts the footprint
+   * peak by 2-13 % against the default's (it has no huge pages either), at
+   * 0.98-1.10x the default's replay time (docs/performance.md, "Trims keep
+   * the page runs"). A trim takes back every free block above the class's
+   * highest live one, those that share that block's last page or run too
+   * (zeroed by hand: the page or run stays): a
    * pointer to any of them is an invalid free, not a double free. Locked pages (mlock, mlockall) are never
    * given back: madvise refuses them, and they stay counted. Default 0. */
   int trim_pools;

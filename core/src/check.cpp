@@ -145,7 +145,7 @@ fastalloc32_status check_class(const Manager& m, PoolClass& k, uint64_t* live_ou
   }
   // The run zone ends where the huge zone begins, or at the stride's end
   // without one; none where runs are not allowed.
-  if (!may_advise_pages(m.config)) {
+  if (!may_populate_runs(m.config)) {
     FA32_EXPECT(k.runs_end_units == 0);
   } else {
     FA32_EXPECT(k.runs_end_units == run_zone_units(k.huge_to != 0 ? k.huge_from : size_t(m.stride_mask) + 1));
@@ -190,8 +190,8 @@ fastalloc32_status check_manager(const Manager& cm) noexcept {
   // The flags create derived from the config still say what it says.
   FA32_EXPECT(m.default_map == (m.config.system.map == nullptr) &&
               m.trim_pools == (m.config.trim_pools != 0));
-  FA32_EXPECT(!m.populate_runs || may_advise_pages(m.config));  // a kernel refusing the advice turns it off
-  FA32_EXPECT(m.huge_page == 0 || may_advise_pages(m.config));
+  FA32_EXPECT(!m.populate_runs || may_populate_runs(m.config));  // a kernel refusing the advice turns it off
+  FA32_EXPECT(m.huge_page == 0 || may_ask_huge_pages(m.config));
 
   // Pointer table: every entry reachable from its home slot, sane sizes,
   // never inside the pools.

@@ -341,8 +341,8 @@ FASTALLOC32_API fastalloc32_mm* fastalloc32_create_with(const fastalloc32_config
   *status = validate_config(c);
   if (*status != FASTALLOC32_OK) return nullptr;
   const size_t page = page_size();
-  const bool runs = may_advise_pages(c);
-  size_t huge = runs && c.huge_pages != 0 ? transparent_huge_page_size() : 0;
+  const bool runs = may_populate_runs(c);
+  size_t huge = may_ask_huge_pages(c) && c.huge_pages != 0 ? transparent_huge_page_size() : 0;
   Layout l;
   // validate_config planned the same config without huge pages: that plan
   // cannot fail. Aligned for them, the reservation grows by up to two huge

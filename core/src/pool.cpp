@@ -225,14 +225,15 @@ namespace {
 // blocks again, read zero, and count in the footprint when next handed
 // out. Nothing happens without a whole page to give back, or when madvise
 // fails (it refuses locked pages: a program that called mlockall). The
-// pages after the one block j starts in go back; the part of that page the
-// blocks reach into is zeroed by hand.
+// pages past the page or run the kept blocks end in go back
+// (pool_counted_end); the part of it the freed blocks reach into is zeroed
+// by hand.
 void trim_class_top(Manager& m, PoolClass& k) noexcept {
   uint32_t j = k.bump;
   while (j != 0 && k.entry(j - 1) == 0) --j;  // free: cached or on the free list
   if (j == k.bump) return;
   // The class's pool bytes still counted after the trim (trim_pools has
-  // no huge pages: pages).
+  // no huge pages: pages, or runs past kSinglePagesUpTo).
   const size_t keep = pool_counted_end(m.page_size, m.huge_page, k, j);
   if (k.touched_bytes <= keep) return;
   char* const stride = k.base - k.colour;

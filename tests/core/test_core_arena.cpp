@@ -364,10 +364,6 @@ fastalloc32_config trim_config() {
   fastalloc32_config c;
   fastalloc32_config_init(&c);
   c.large_cache_bytes = 0;
-  // No huge pages: the tests count the pools' growth a page a block, and a
-  // class past 8 MiB would count a huge page at once. No pool block is
-  // freed in them, so the pool trims this also turns on give nothing back.
-  c.trim_pools = 1;
   return c;
 }
 
@@ -384,24 +380,55 @@ void touch_every_class(fastalloc32_mm* mm, std::vector<void*>* out) {
   }
 }
 
-// n more blocks of the 4096-byte class, after its first: a new pool page
-// each (a tick of the arena's clock, and a new footprint peak).
-void grow_pool(fastalloc32_mm* mm, int n, std::vector<void*>* out) {
-  for (int i = 0; i < n; ++i) {
-    void* p = fastalloc32_malloc(mm, 4096);
-    REQUIRE(p != nullptr);
-    out->push_back(p);
+// A class's first 64 KiB take their pages one at a time (past them a run
+// of 16 or 64 KiB comes at once), and the live-size table of a class of
+// 128 B or more stays within the page it starts on there.
+constexpr size_t kSinglePages = 64 * KiB;
+constexpr size_t kSmallestGrown = 128;
+
+// New pool pages, each a tick of the arena's clock and a new footprint peak
+// (no pool block is freed in these tests), at least `pages` of them; returns
+// how many. One at a time while some class of 128 B to 4 KiB (each with its
+// first block: touch_every_class) has room below 64 KiB, so the first few
+// hundred come exactly; then (or at once, with `runs`) the 4096-byte
+// class's runs, whose pages tick the clock one each but come 4 or 16 at once.
+int grow_pool(fastalloc32_mm* mm, int pages, std::vector<void*>* out, bool runs = false) {
+  int grown = 0;
+  while (grown < pages) {
+    uint32_t c = 0;
+    bool single = false;
+    for (uint32_t i = fastalloc32_class_count(mm); !runs && i-- > 0;) {
+      const fastalloc32_class_stats k = class_stats(mm, i);
+      if (k.block_size > 4096) continue;
+      if (k.block_size < kSmallestGrown) break;
+      // touched_bytes counts from the class's first block, after its colour (< a page).
+      if (k.touched_bytes + k.block_size + 2 * kPage <= kSinglePages) {
+        c = i;
+        single = true;
+        break;
+      }
+    }
+    const size_t size = single ? class_stats(mm, c).block_size : 4096;
+    const uint64_t before = stats(mm).footprint_now.pools;
+    while (stats(mm).footprint_now.pools == before) {
+      void* p = fastalloc32_malloc(mm, size);
+      REQUIRE(p != nullptr);
+      out->push_back(p);
+    }
+    const uint64_t added = stats(mm).footprint_now.pools - before;
+    REQUIRE(added % kPage == 0);
+    if (single) REQUIRE(added == kPage);
+    grown += static_cast<int>(added / kPage);
   }
+  return grown;
 }
 
-// New pool pages, one at a time, until the arena has made a system call to
+// New pool pages (grow_pool) until the arena has made a system call to
 // give pages back beyond `decommits`, or `limit` pages; returns how many.
-int grow_until_decommit(fastalloc32_mm* mm, uint64_t decommits, int limit, std::vector<void*>* out) {
+int grow_until_decommit(fastalloc32_mm* mm, uint64_t decommits, int limit, std::vector<void*>* out,
+                        bool runs = false) {
   int grown = 0;
-  while (stats(mm).sys_decommits == decommits && grown < limit) {
-    grow_pool(mm, 1, out);
-    ++grown;
-  }
+  while (stats(mm).sys_decommits == decommits && grown < limit) grown += grow_pool(mm, 1, out, runs);
   return grown;
 }
 
@@ -489,7 +516,10 @@ TEST_CASE("a run of pool pages made present at once ticks the arena's clock once
   Mm mm = make(c);
   std::vector<void*> small;
   touch_every_class(mm.get(), &small);
-  grow_pool(mm.get(), 80, &small);  // the 4096-byte class past 256 KiB
+  for (int i = 0; i < 80; ++i) {  // the 4096-byte class past 256 KiB
+    small.push_back(fastalloc32_malloc(mm.get(), 4096));
+    REQUIRE(small.back() != nullptr);
+  }
   const bool runs = stats(mm.get()).pool_page_runs > 0;
   if (!runs) MESSAGE("no huge pages here, so no runs: one page a tick as ever");
   const std::vector<void*> ptrs = written_blocks(mm.get(), 8, 256 * KiB, 0xAB);
@@ -500,7 +530,7 @@ TEST_CASE("a run of pool pages made present at once ticks the arena's clock once
   REQUIRE(before.sys_decommits == 0);
   // The first growth's walk finds the span too young and holds the next
   // off for kColdTicks ticks: 256 pages on, give or take a run (271 here).
-  const int grown = grow_until_decommit(mm.get(), 0, 8 * kColdTicks, &small);
+  const int grown = grow_until_decommit(mm.get(), 0, 8 * kColdTicks, &small, true);
   CHECK(grown >= kColdTicks - 16);
   CHECK(grown <= kColdTicks + 32);  // the first growth after the free a run of 16 ticks
   const fastalloc32_stats s = stats(mm.get());

@@ -8,8 +8,8 @@
 // what must hold either way.
 //
 // Below that zone (through the whole stride when the class has none:
-// huge_pages 0, or the kernel's off), with the default mmap and without
-// trim_pools, a class's ordinary pages are made present a run at a time
+// huge_pages 0, trim_pools, or the kernel's off), with the default mmap, a
+// class's ordinary pages are made present a run at a time
 // (MADV_POPULATE_WRITE) once the class holds more than 64 KiB: runs of
 // 16 KiB up to 256 KiB, of 64 KiB beyond, each counted whole
 // (pool_page_runs counts the calls). The large arena makes a block's pages
@@ -120,7 +120,7 @@ TEST_CASE("huge pages: a class within four huge pages' worth of blocks keeps ord
   free_all(mm.get(), blocks);
 }
 
-TEST_CASE("huge pages: never with trim_pools, whose trims give back single pages") {
+TEST_CASE("huge pages: never with trim_pools, whose trims would give a class's top huge page back whole") {
   fastalloc32_config c;
   REQUIRE(fastalloc32_config_preset(&c, "compact") == FASTALLOC32_OK);
   REQUIRE(c.trim_pools != 0);
@@ -227,20 +227,66 @@ void expect_no_runs(const fastalloc32_config& c) {
 
 }  // namespace
 
-TEST_CASE("page runs, in the pools and the arena: never with trim_pools or a map hook, as huge pages") {
-  SUBCASE("trim_pools (compact)") {
-    fastalloc32_config c;
-    REQUIRE(fastalloc32_config_preset(&c, "compact") == FASTALLOC32_OK);
-    expect_no_runs(c);
+TEST_CASE("page runs, in the pools and the arena: never with a map hook, as huge pages") {
+  SystemSpy spy;
+  fastalloc32_config c;
+  fastalloc32_config_init(&c);
+  spy.attach(c);
+  expect_no_runs(c);
+  CHECK(spy.balanced());
+}
+
+TEST_CASE("page runs with trim_pools (compact): a trim keeps the run its kept blocks end in") {
+  const bool populates = kernel_populates();
+  fastalloc32_config c;
+  REQUIRE(fastalloc32_config_preset(&c, "compact") == FASTALLOC32_OK);
+  Mm mm = make(c);
+  REQUIRE(mm);
+  Class64 k;
+  REQUIRE(k.fill_past(mm.get(), 300 << 10));
+  fastalloc32_stats s = stats(mm.get());
+  // Runs as with the default, and no huge pages.
+  CHECK(s.pool_huge_advices == 0);
+  CHECK(s.footprint_now.pools == (320 << 10));
+  CHECK(s.pool_page_runs == (populates ? 12 + 1 : 1));
+  // Every block past the first 100 KiB of the stride freed; then another
+  // class grows, which sets a new footprint peak and so trims.
+  size_t kept = 0;
+  while (reinterpret_cast<uintptr_t>(k.blocks[kept]) + 64 - k.start <= (100 << 10)) ++kept;
+  for (size_t i = kept; i < k.blocks.size(); ++i) fastalloc32_free(mm.get(), k.blocks[i]);
+  k.blocks.resize(kept);
+  std::vector<void*> other;
+  while (stats(mm.get()).pool_trims == 0 && other.size() < 4096) {
+    other.push_back(fastalloc32_malloc(mm.get(), 1024));
+    REQUIRE(other.back() != nullptr);
   }
-  SUBCASE("a map hook") {
-    SystemSpy spy;
-    fastalloc32_config c;
-    fastalloc32_config_init(&c);
-    spy.attach(c);
-    expect_no_runs(c);
-    CHECK(spy.balanced());
+  REQUIRE(stats(mm.get()).pool_trims == 1);
+  CHECK(class_stats(mm.get(), kClass64).touched_bytes == kept * 64);
+  CHECK(k.intact());
+  // Kept: the run of 16 KiB the last kept block ends in, [96, 112) KiB of
+  // the stride. Given back: the runs past it, to 320 KiB.
+  const auto* stride = reinterpret_cast<const char*>(k.start);
+  CHECK(resident_bytes(stride + (112 << 10), (320 - 112) << 10) == 0);
+  if (populates) CHECK(resident_bytes(stride + (100 << 10), 12 << 10) == (12 << 10));
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+
+  // Growing back: fresh blocks read zero, in the kept run (zeroed by hand)
+  // and past it (the kernel's new pages), and the runs past 112 KiB are
+  // made present in one call each again.
+  const uint64_t runs = stats(mm.get()).pool_page_runs;
+  bool zero = true;
+  while (reinterpret_cast<uintptr_t>(k.blocks.back()) + 64 - k.start <= (130 << 10)) {
+    void* p = fastalloc32_malloc(mm.get(), 64);
+    REQUIRE(p != nullptr);
+    zero = zero && all_zero(p, 64);
+    k.blocks.push_back(p);
   }
+  CHECK(zero);
+  CHECK(stats(mm.get()).pool_page_runs == (populates ? runs + 2 : runs));  // [112, 128) and [128, 144) KiB
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+  for (void* p : other) fastalloc32_free(mm.get(), p);
+  free_all(mm.get(), k.blocks);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
 TEST_CASE("arena page runs: a large block's new pages are made present in one call, reused ones not again") {

@@ -496,18 +496,18 @@ TEST_CASE(
   k.runs_end_units = runs_end;
   f.expect_intact();
 
-  // A manager that trims its pools may make no runs and ask for no huge
-  // pages. Its zones emptied first, so that only what is set again is wrong.
+  // A manager that trims its pools makes runs but asks for no huge pages.
+  // Its huge zones emptied first, its run zones reaching the stride's end,
+  // so that only what is set again is wrong.
   const size_t huge = m.huge_page;
   std::vector<std::array<size_t, 3>> zones;
   for (uint32_t i = 0; i < m.class_count; ++i) {
     fa32::core::PoolClass& c = m.classes[i];
     zones.push_back({c.huge_from, c.huge_to, c.runs_end_units});
     c.huge_from = c.huge_to = 0;
-    c.runs_end_units = 0;
+    c.runs_end_units = fa32::core::run_zone_units(stride);
   }
   m.huge_page = 0;
-  m.populate_runs = false;
   // The manager's flag and its copy of the config must agree, either way.
   m.trim_pools = true;
   f.expect_corrupt();
@@ -516,12 +516,15 @@ TEST_CASE(
   f.expect_corrupt();
   m.trim_pools = true;
   f.expect_intact();
+  m.populate_runs = false;  // as after a kernel refused the advice
+  f.expect_intact();
   m.populate_runs = true;
+  m.huge_page = huge != 0 ? huge : size_t(2) << 20;
   f.expect_corrupt();
-  m.populate_runs = false;
-  k.runs_end_units = runs_end;
-  f.expect_corrupt();
+  m.huge_page = 0;
   k.runs_end_units = 0;
+  f.expect_corrupt();
+  k.runs_end_units = fa32::core::run_zone_units(stride);
   f.expect_intact();
 
   m.trim_pools = false;

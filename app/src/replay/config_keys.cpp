@@ -68,8 +68,9 @@ const std::array kKeys{
               nullptr, &Fa32Flags::peaks},
     ConfigKey{"trim-pools", KeyKind::toggle,
               "Before the footprint sets a new peak, give back the pages of the free blocks at the top of "
-              "each class: a smaller footprint peak, a page fault for each page used again (--no-trim-pools: "
-              "off; with neither, the preset's: on in compact only)",
+              "each class (past 64 KiB, whole page runs): a smaller footprint peak, no huge pages, and pages "
+              "used again are made present again (--no-trim-pools: off; with neither, the preset's: on in "
+              "compact only)",
               nullptr, &Fa32Flags::trim_pools},
     ConfigKey{"huge-pages", KeyKind::toggle,
               "Let classes past 8 MiB of pool ask for huge pages, when the kernel grants them "
