@@ -313,7 +313,7 @@ typedef struct fastalloc32_config {
    * time, as before the trim).
    * On the recorded traces of docs/performance.md it cuts the footprint
    * peak by 2-13 % against the default's (it has no huge pages either), at
-   * 0.98-1.10x the default's replay time (docs/performance.md, "Trims keep
+   * 0.98-1.11x the default's replay time (docs/performance.md, "Trims keep
    * the page runs"). A trim takes back every free block above the class's
    * highest live one, those that share that block's last page or run too
    * (zeroed by hand: the page or run stays): a
