@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What the page tests (huge pages, page runs, refused advice) share: the
-// kernel's transparent huge page setting, and class 64's blocks filled
-// until they reach a given offset into the class's stride.
+// What the page tests (huge pages, page runs, refused advice, the arena's
+// clock) share: the kernel's transparent huge page setting, whether it
+// makes pages present on request, and class 64's blocks filled until they
+// reach a given offset into the class's stride.
 #pragma once
+
+#include <sys/mman.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +33,21 @@ inline size_t granted_huge_page() {
   std::ifstream size_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
   size_t size = 0;
   return size_file >> size ? size : 0;
+}
+
+// Whether the kernel makes pages present on request (MADV_POPULATE_WRITE,
+// Linux 5.14): a manager's page runs then take a call each; a kernel that
+// refuses the first call is asked no more. False if the probe's own
+// mapping fails.
+inline bool kernel_populates() {
+#ifndef MADV_POPULATE_WRITE
+  constexpr int MADV_POPULATE_WRITE = 23;
+#endif
+  void* p = mmap(nullptr, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  const bool ok = madvise(p, 2 * 4096, MADV_POPULATE_WRITE) == 0;
+  munmap(p, 2 * 4096);
+  return ok;
 }
 
 // Whether the kernel gives huge pages to every range, asked or not.

@@ -55,18 +55,6 @@ void free_all(fastalloc32_mm* mm, const std::vector<void*>& ptrs) {
   for (void* p : ptrs) fastalloc32_free(mm, p);
 }
 
-// Whether this kernel makes pages present on request (Linux 5.14 on).
-bool kernel_populates() {
-#ifndef MADV_POPULATE_WRITE
-  constexpr int MADV_POPULATE_WRITE = 23;
-#endif
-  void* p = mmap(nullptr, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  REQUIRE(p != MAP_FAILED);
-  const bool ok = madvise(p, 2 * 4096, MADV_POPULATE_WRITE) == 0;
-  munmap(p, 2 * 4096);
-  return ok;
-}
-
 }  // namespace
 
 TEST_CASE("huge pages: a class past four huge pages' worth of blocks asks for them, and counts them whole") {
