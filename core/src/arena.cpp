@@ -121,7 +121,10 @@ uint64_t claim(Arena& a, uint32_t start, uint32_t end) noexcept {
     fresh += retaken;
   }
   if (end > a.committed) {
-    fresh += end - (start > a.committed ? start : a.committed);
+    const uint32_t from = start > a.committed ? start : a.committed;
+    fresh += end - from;
+    if (from < a.end_trimmed_to)
+      a.end_retaken_pages += (end < a.end_trimmed_to ? end : a.end_trimmed_to) - from;
     a.committed = end;
   }
   if (a.top > a.epoch_top) a.epoch_top = a.top;
@@ -204,11 +207,37 @@ void learn_from_last_trim(const Manager& m, Arena& a) noexcept {
   if (telling && a.retaken_pages * 2 >= a.trimmed_pages && a.cold_ticks < kMaxColdTicks) a.cold_ticks *= 2;
   a.trimmed_pages = 0;
   a.retaken_pages = 0;
+  // The end's age, from kEndColdTicks (at once) to kColdTicks at the second
+  // telling trim running whose pages came back, and on from there.
+  if (a.end_trimmed_pages * m.page_size >= kTrimBytes) {
+    const bool retaken = a.end_retaken_pages * 2 >= a.end_trimmed_pages;
+    if (!retaken) {
+      a.end_doubted = false;
+    } else if (a.end_cold_ticks == kEndColdTicks && !a.end_doubted) {
+      a.end_doubted = true;
+    } else if (a.end_cold_ticks < kMaxColdTicks) {
+      a.end_cold_ticks = a.end_cold_ticks < kColdTicks ? kColdTicks : a.end_cold_ticks * 2;
+    }
+  }
+  a.end_trimmed_pages = 0;
+  a.end_retaken_pages = 0;
+}
+
+// The unused end goes back once it has stayed free end_cold_ticks (see
+// kEndColdTicks), its pages counted as the trims' for the end's learning.
+void trim_end(Manager& m, Arena& a) noexcept {
+  if (a.committed == a.top || a.clock - a.end_freed < a.end_cold_ticks) return;
+  const uint32_t end = a.committed;
+  const uint64_t held = uint64_t(end - a.top) - released_in(a, a.top, end);
+  decommit_end(m, a.top);
+  if (a.committed == end) return;  // refused (locked pages): nothing changed
+  a.end_trimmed_pages += held;
+  if (end > a.end_trimmed_to) a.end_trimmed_to = end;
 }
 
 // Every free page that holds memory and has stayed free for cold_ticks goes
-// back to the kernel: the free spans' and the unused end's. Returns the
-// bytes given back.
+// back to the kernel, the free spans', and the unused end once it has
+// stayed free end_cold_ticks. Returns the bytes given back.
 uint64_t trim(Manager& m) noexcept {
   const uint64_t before = m.gauges.footprint.current();
   Arena& a = m.arena;
@@ -222,7 +251,7 @@ uint64_t trim(Manager& m) noexcept {
       footprint_shrink(m.gauges, FootprintPart::large_arena, released * m.page_size);
     }
   }
-  if (a.committed > a.top && a.clock - a.end_freed >= a.cold_ticks) decommit_end(m, a.top);
+  trim_end(m, a);
   return before - m.gauges.footprint.current();
 }
 
@@ -521,8 +550,14 @@ bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
   // The learnt age: kColdTicks doubled some times, kMaxColdTicks at most.
   if (a.cold_ticks < kColdTicks || a.cold_ticks > kMaxColdTicks || (a.cold_ticks & (a.cold_ticks - 1)) != 0)
     return false;
+  // The end's: kEndColdTicks, or learnt as cold_ticks.
+  if (a.end_cold_ticks != kEndColdTicks &&
+      (a.end_cold_ticks < kColdTicks || a.end_cold_ticks > kMaxColdTicks ||
+       (a.end_cold_ticks & (a.end_cold_ticks - 1)) != 0))
+    return false;
   if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
   if (a.top > a.committed || a.committed > a.accessible || a.accessible > a.page_count) return false;
+  if (a.end_trimmed_to > a.page_count) return false;
   uint64_t free_pages = 0, free_spans = 0, released = 0;
   bool last_free = false;
   for (uint32_t p = 0; p < a.top;) {

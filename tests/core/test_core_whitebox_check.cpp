@@ -349,6 +349,38 @@ TEST_CASE("check: an arena age that is not 256 doubled, or past its cap, is corr
 }
 
 TEST_CASE(
+    "check: an age of the arena's end that is neither 0 nor 256 doubled, or an end past the arena, is "
+    "corrupt") {
+  Fixture f;
+  fa32::core::Arena& a = f.mm->arena;
+  CHECK(a.end_cold_ticks == fa32::core::kEndColdTicks);
+  f.expect_intact();
+  for (const uint32_t bad :
+       {uint32_t(1), fa32::core::kColdTicks / 2, fa32::core::kColdTicks * 3, fa32::core::kMaxColdTicks * 2}) {
+    CAPTURE(bad);
+    a.end_cold_ticks = bad;
+    f.expect_corrupt();
+  }
+  for (const uint32_t learnt :
+       {fa32::core::kColdTicks, fa32::core::kColdTicks * 2, fa32::core::kMaxColdTicks}) {
+    CAPTURE(learnt);
+    a.end_cold_ticks = learnt;
+    f.expect_intact();
+  }
+  a.end_cold_ticks = fa32::core::kEndColdTicks;
+  void* big = fastalloc32_malloc(f.mm, 64 * 1024);  // the arena's reservation
+  REQUIRE(big != nullptr);
+  REQUIRE(a.base != nullptr);
+  a.end_trimmed_to = a.page_count + 1;
+  f.expect_corrupt();
+  a.end_trimmed_to = a.page_count;
+  f.expect_intact();
+  a.end_trimmed_to = 0;
+  fastalloc32_free(f.mm, big);
+  f.expect_intact();
+}
+
+TEST_CASE(
     "layout: each class's live-size table and cache meet in one page, at an offset of the class's own") {
   Fixture f;
   const uintptr_t page = 4096;
