@@ -25,7 +25,8 @@ usage: bench/run-lua-host.sh [--quick] [-r ROUNDS] [-s SCALE] [-a LIST] [-c CPU]
               fa32-NAME is fastalloc32 with the preset NAME (fa32-compact),
               fa32-no-huge-pages the default with huge pages off, and
               fa32-NAME+no-huge-pages the preset NAME with them off
-  -c CPU      pin every run to this CPU with taskset (default: not pinned)
+  -c CPU      pin every run to this CPU with taskset (default: the CPUs this
+              script may run on, as a taskset around it sets them)
   -t SECONDS  timeout of each run (default 120)
   -o FILE     keep the raw results (round, script, allocator, CPU s, checksum,
               peak RSS growth in bytes; CPU s is FAILED for a failed run)
@@ -192,7 +193,16 @@ commit="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -z "$(git -C "$here" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit (with local changes)"
 echo "### Lua host: CPU seconds per script run (median of $rounds interleaved rounds, scale $scale)"
 echo
-echo "fa32 is fastalloc32's default config; source commit $commit; ${pin[*]:-not pinned}."
+# Without -c the runs inherit this shell's CPUs: a taskset around the whole
+# command pins them as well, and the header says so.
+if ((${#pin[@]})); then
+  pinning="${pin[*]}"
+elif (($(nproc) < $(nproc --all))); then
+  pinning="pinned from outside to CPUs $(taskset -pc $$ 2>/dev/null | sed 's/.*: //')"
+else
+  pinning="not pinned"
+fi
+echo "fa32 is fastalloc32's default config; source commit $commit; $pinning."
 # On standard output too: the flags below compare fa32 with the allocators
 # that ran only, and a table without a column does not say why.
 if [ ${#skipped[@]} -gt 0 ]; then
