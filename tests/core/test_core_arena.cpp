@@ -746,6 +746,69 @@ TEST_CASE("a trim whose pages the program takes again makes the arena wait twice
   CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
 }
 
+namespace {
+
+// Four 512 KiB blocks at the arena's end, written and freed: 2 MiB of end.
+void end_comes_and_goes(Mm& mm) {
+  for (void* p : written_blocks(mm.get(), 4, 512 * KiB, 0x5A)) fastalloc32_free(mm.get(), p);
+}
+
+}  // namespace
+
+TEST_CASE("a trim that finds the end's pages left alone clears the doubt the trim before it raised") {
+  // Trims 1 and 2 give the end back and the program takes it again after
+  // each: the end is doubted. Trim 3 finds trim 2's end left alone (it
+  // gives back a free span instead), which clears the doubt, so after one
+  // more retaken end (trims 4 and 5) the end is only doubted again, and
+  // trim 5 still gives it back at once. Without the clearing, trim 5 would
+  // learn the age of kColdTicks and keep the young end.
+  Mm mm = make(trim_config());
+  std::vector<void*> keep;
+  touch_every_class(mm.get(), &keep);
+  // A span below a guard for trim 3 (too small for the end's blocks).
+  const std::vector<void*> span = written_blocks(mm.get(), 2, 192 * KiB, 0x11);
+  keep.push_back(fastalloc32_malloc(mm.get(), 32 * KiB));
+  REQUIRE(keep.back() != nullptr);
+  uint64_t decommits = 0;
+  // New pool pages until the next trim; how many.
+  const auto next_trim = [&](const char* what) {
+    INFO(what);
+    const int grown = grow_until_decommit(mm.get(), decommits, 8 * kColdTicks, &keep);
+    const uint64_t now = stats(mm.get()).sys_decommits;
+    REQUIRE(now > decommits);
+    decommits = now;
+    CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+    return grown;
+  };
+  const auto end_held = [&mm] { return stats(mm.get()).footprint_now.large_arena - 32 * KiB; };
+
+  end_comes_and_goes(mm);  // the span stays live: the end alone
+  next_trim("trim 1: the young end");
+  CHECK(end_held() == 2 * 192 * KiB);
+  end_comes_and_goes(mm);  // taken again
+  next_trim("trim 2: the end again (the first doubt)");
+  CHECK(end_held() == 2 * 192 * KiB);
+  for (void* p : span) fastalloc32_free(mm.get(), p);
+  next_trim("trim 3: the span; trim 2's end was left alone");
+  CHECK(end_held() == 0);
+  end_comes_and_goes(mm);
+  next_trim("trim 4: the end, taken after trim 3, which gave back none");
+  CHECK(end_held() == 0);
+  // Taken again, and freed 32 ticks after trim 4: at trim 5's first walk,
+  // kColdTicks after trim 4, the end is too young for an age of kColdTicks,
+  // which would keep it to the walk after, kColdTicks later.
+  const std::vector<void*> late = written_blocks(mm.get(), 4, 512 * KiB, 0x5A);
+  const int held_for = grow_pool(mm.get(), 32, &keep);
+  for (void* p : late) fastalloc32_free(mm.get(), p);
+  CHECK(stats(mm.get()).footprint_now.large_arena == 2 * 1024 * KiB + 32 * KiB);
+  // Trim 5 learns from trim 4's end, taken again: a doubt, not an age.
+  const int grown = next_trim("trim 5: the end still goes back at once");
+  CHECK(held_for + grown < kColdTicks + kColdTicks / 4);
+  CHECK(end_held() == 0);
+  for (void* p : keep) fastalloc32_free(mm.get(), p);
+  CHECK(fastalloc32_check(mm.get()) == FASTALLOC32_OK);
+}
+
 TEST_CASE("a trim of less than kTrimBytes teaches the arena nothing, even when its pages come back") {
   Mm mm = make(trim_config());
   std::vector<void*> keep;
