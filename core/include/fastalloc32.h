@@ -267,7 +267,10 @@ typedef struct fastalloc32_config {
    * program took half or more of again, up to 65536) when the footprint is
    * about to set a new peak while its free pages hold at least 256 KiB and
    * a 32nd of the footprint: reused, such a page costs a page fault, and it
-   * reads zero.
+   * reads zero. Its unused end (the free pages above its last live block)
+   * goes back at such a trim whatever its age, until two trims running find
+   * that the program took the end's pages again; from then on it must have
+   * stayed free 256 ticks, learnt as above.
    * Locked pages (mlock, mlockall) stay: madvise refuses them. The
    * reservation is address space (PROT_NONE) that costs no commit charge;
    * its pages are made usable with mprotect, 1 MiB at a time, as the
