@@ -3,8 +3,9 @@
 """Writes the hand-made fuzz_allocator inputs that reach the large arena's
 give-backs to the kernel, which random inputs rarely reach: the pages must
 stay free for the arena's age rule (256 ticks, fastalloc32.h) before a new
-footprint peak, with the default mmap (the target's hooks turn the trim
-off).
+footprint peak, or be the arena's unused end (given back at once until the
+arena learns otherwise), with the default mmap (the target's hooks turn the
+trim off).
 
   tests/fuzz/make_arena_inputs.py DIR   (DIR: tests/fuzz/corpus/allocator)
 
@@ -148,12 +149,30 @@ def epoch_decommit():
     return x.finish(1)
 
 
+def end_learnt():
+    """The arena's unused end, taken again and freed just before each of
+    three trims: the first two give it back young, the third learns from
+    them that the end must age first, and keeps it."""
+    x = Input()
+    freed_span(x, barrier=False)
+    for r, size in enumerate((2048, 2458, 2867)):  # KiB: each peak above the last
+        x.age()
+        for i in range(20):
+            x.malloc("T%d" % i, 40 * KIB)
+        for i in range(20):
+            x.free("T%d" % i)
+        x.malloc("peak %d" % r, size * KIB)
+        x.check()
+    return x.finish(0)
+
+
 INPUTS = [
     ("trim of free spans before a new footprint peak", trim_free_spans),
     ("trim of the arena's unused end", trim_arena_end),
     ("trim walk over cold, young and one-page spans", trim_mixed_ages),
     ("two trims, the second past a given-back span", trim_twice),
     ("end-of-epoch decommit", epoch_decommit),
+    ("the arena's end given back young twice, then its age learnt", end_learnt),
 ]
 
 
