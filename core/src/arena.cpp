@@ -547,14 +547,10 @@ void arena_release(Manager& m) noexcept {
 bool arena_check(const Manager& m, uint64_t* live_pages) noexcept {
   const Arena& a = m.arena;
   *live_pages = 0;
-  // The learnt age: kColdTicks doubled some times, kMaxColdTicks at most.
-  if (a.cold_ticks < kColdTicks || a.cold_ticks > kMaxColdTicks || (a.cold_ticks & (a.cold_ticks - 1)) != 0)
-    return false;
-  // The end's: kEndColdTicks, or learnt as cold_ticks.
-  if (a.end_cold_ticks != kEndColdTicks &&
-      (a.end_cold_ticks < kColdTicks || a.end_cold_ticks > kMaxColdTicks ||
-       (a.end_cold_ticks & (a.end_cold_ticks - 1)) != 0))
-    return false;
+  // The learnt ages: kColdTicks doubled some times, kMaxColdTicks at most;
+  // the end's may also still be kEndColdTicks.
+  const auto learnt = [](uint32_t t) { return t >= kColdTicks && t <= kMaxColdTicks && (t & (t - 1)) == 0; };
+  if (!learnt(a.cold_ticks) || (a.end_cold_ticks != kEndColdTicks && !learnt(a.end_cold_ticks))) return false;
   if (a.base == nullptr) return a.top == 0 && a.committed == 0 && a.free_pages == 0;
   if (a.top > a.committed || a.committed > a.accessible || a.accessible > a.page_count) return false;
   if (a.end_trimmed_to > a.page_count) return false;
