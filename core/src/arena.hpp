@@ -84,7 +84,9 @@ static_assert((kColdTicks & (kColdTicks - 1)) == 0 && kColdTicks <= kMaxColdTick
 // it. On lua-tables the default's footprint peak fell from 55.84 to 52.67
 // MiB (compact's from 50.77 to 50.12, jq-orders' with compact from 34.23
 // to 33.69), the others' by at most 0.08 MiB, and the replay times stayed
-// level (docs/performance.md, "The arena's end at a trim"). Where the
+// level; the synthetic large-blocks replay (fa32 bench --suite), whose 5.2
+// MiB end the program takes again at once, costs 3 % more time
+// (docs/performance.md, "The arena's end at a trim"). Where the
 // program takes those pages again, the end's age is learnt as the spans'
 // is, from 0 to kColdTicks and on, but only from the second such trim
 // running: on lua-tables the trim at 38 MiB gave back a 4 MiB end that the
